@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark in turn; each prints its own figures and ratios against a baseline
+# measured in the same run. Results are recorded by hand in docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run() { echo; echo "### $*"; npx tsx --conditions=source "$@"; }
