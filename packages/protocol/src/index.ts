@@ -8,3 +8,33 @@ export {
   isSyncErrorCode,
 } from "./syncErrors.js";
 export type { SyncErrorInfo } from "./syncErrors.js";
+export {
+  INSTRUCTIONS_VERSION,
+  INSTRUCTION_SHAPES,
+  ChangesetFormatError,
+  decodeChangeset,
+  encodeChangeset,
+  validateInstruction,
+} from "./instructions.js";
+export type {
+  AddInteger,
+  ArrayErase,
+  ArrayInsert,
+  ArrayMove,
+  Clear,
+  CollectionType,
+  CreateObject,
+  Erase,
+  EraseObject,
+  Instruction,
+  InstructionType,
+  InstructionValue,
+  LinkValue,
+  ObjectValue,
+  Path,
+  PathElement,
+  PrimaryKey,
+  SetErase,
+  SetInsert,
+  Update,
+} from "./instructions.js";

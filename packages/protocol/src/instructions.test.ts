@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
+import { describe, expect, it } from "vitest";
+import {
+  ChangesetFormatError,
+  INSTRUCTION_SHAPES,
+  INSTRUCTIONS_VERSION,
+  decodeChangeset,
+  encodeChangeset,
+} from "./index.js";
+import type { Instruction } from "./index.js";
+
+/**
+ * One fingerprint per instruction-set version. Changing INSTRUCTION_SHAPES changes the
+ * fingerprint: bump INSTRUCTIONS_VERSION, add a history line in instructions.ts, and record the
+ * new fingerprint here.
+ */
+const SHAPE_FINGERPRINTS: Record<number, string> = {
+  1: "bdde712e26c3b730",
+};
+
+function fingerprint(): string {
+  const canonical = Object.keys(INSTRUCTION_SHAPES)
+    .sort()
+    .map((type) => {
+      const fields = INSTRUCTION_SHAPES[type as keyof typeof INSTRUCTION_SHAPES];
+      return `${type}(${Object.keys(fields).sort().map((f) => `${f}:${fields[f]}`).join(",")})`;
+    })
+    .join(";");
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+}
+
+const pk = new ObjectId("65a1b2c3d4e5f60718293a4b");
+const sample: Instruction[] = [
+  { type: "CreateObject", table: "Car", pk },
+  { type: "Update", table: "Car", pk, path: ["model"], value: "Tesla", isDefault: false },
+  { type: "Update", table: "Car", pk, path: ["price"], value: new Decimal128("12.50") },
+  { type: "Update", table: "Car", pk, path: ["owner"], value: { $link: { table: "Person", pk: "ann" } } },
+  { type: "Update", table: "Car", pk, path: ["engine"], value: { $object: true } },
+  { type: "Update", table: "Car", pk, path: ["engine", "hp"], value: Long.fromNumber(300) },
+  { type: "AddInteger", table: "Car", pk, path: ["miles"], value: Long.fromNumber(-5) },
+  { type: "ArrayInsert", table: "Car", pk, path: ["tags", 0], value: "red", priorSize: 0 },
+  { type: "ArrayMove", table: "Car", pk, path: ["tags", 0], to: 1, priorSize: 2 },
+  { type: "ArrayErase", table: "Car", pk, path: ["tags", 1], priorSize: 2 },
+  { type: "Update", table: "Car", pk, path: ["tags", 0], value: "blue", priorSize: 1 },
+  { type: "Clear", table: "Car", pk, path: ["tags"], collectionType: "list" },
+  { type: "SetInsert", table: "Car", pk, path: ["ids"], value: new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f") },
+  { type: "SetErase", table: "Car", pk, path: ["blobs"], value: new Binary(new Uint8Array([1, 2])) },
+  { type: "Update", table: "Car", pk, path: ["extras", "color"], value: 1.5 },
+  { type: "Erase", table: "Car", pk, path: ["extras", "color"] },
+  { type: "Update", table: "Car", pk, path: ["seen"], value: new Date(0) },
+  { type: "EraseObject", table: "Person", pk: Long.fromNumber(7) },
+];
+
+describe("changeset instructions", () => {
+  it("pins the wire shape to the instruction-set version", () => {
+    expect(SHAPE_FINGERPRINTS[INSTRUCTIONS_VERSION], "shape changed: bump INSTRUCTIONS_VERSION").toBe(fingerprint());
+  });
+
+  it("round-trips every instruction and value kind through the BSON encoding", () => {
+    const decoded = decodeChangeset(encodeChangeset(sample));
+    expect(decoded).toHaveLength(sample.length);
+    expect(decoded).toEqual(sample);
+    expect(decoded[5]?.type === "Update" && decoded[5].value).toBeInstanceOf(Long);
+  });
+
+  it("refuses a changeset from another instruction-set version", () => {
+    const bytes = encodeChangeset(sample);
+    const other = new Uint8Array(bytes);
+    // The version is the first field; make it version 99 by re-encoding.
+    const forged = Buffer.from(other);
+    forged.writeInt32LE(99, 4 + 1 + "version".length + 1);
+    expect(() => decodeChangeset(forged)).toThrow(/instruction-set version 99, expected 1/);
+  });
+
+  it.each([
+    [{ type: "Explode", table: "Car", pk: null }, /unknown type "Explode"/],
+    [{ type: "CreateObject", table: "", pk: null }, /invalid 'table'/],
+    [{ type: "CreateObject", table: "Car", pk: 1.5 }, /invalid 'pk'/],
+    [{ type: "Update", table: "Car", pk: null, path: [], value: 1 }, /invalid 'path'/],
+    [{ type: "Update", table: "Car", pk: null, path: ["a", -1], value: 1 }, /invalid 'path'/],
+    [{ type: "ArrayErase", table: "Car", pk: null, path: ["a", 0] }, /invalid 'priorSize'/],
+    [{ type: "Clear", table: "Car", pk: null, path: ["a"], collectionType: "bag" }, /invalid 'collectionType'/],
+    [{ type: "Update", table: "Car", pk: null, path: ["a"], value: { nested: 1 } }, /invalid 'value'/],
+    [{ type: "CreateObject", table: "Car", pk: null, extra: 1 }, /unknown field 'extra'/],
+  ])("rejects a malformed instruction %#", (instruction, message) => {
+    const bytes = encodeChangeset([instruction as unknown as Instruction]);
+    expect(() => decodeChangeset(bytes)).toThrow(ChangesetFormatError);
+    expect(() => decodeChangeset(bytes)).toThrow(message);
+  });
+
+  it("rejects bytes that are not BSON with a coded error", () => {
+    try {
+      decodeChangeset(new Uint8Array([1, 2, 3]));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ChangesetFormatError);
+      expect((error as ChangesetFormatError).code).toBe("BadChangeset");
+    }
+  });
+});
