@@ -1,0 +1,73 @@
+import { ConfigError, fieldPath } from "./ConfigError.js";
+import type { CollectionSchema } from "./types.js";
+
+/** The `bsonType` names App Services schemas use (MongoDB's $jsonSchema aliases). */
+const BSON_TYPES = new Set([
+  "object", "array", "string", "int", "long", "double", "decimal", "number", "bool", "date",
+  "objectId", "uuid", "binData", "mixed", "null", "regex", "timestamp", "javascript",
+  "minKey", "maxKey", "symbol", "dbPointer", "undefined",
+]);
+const JSON_TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
+
+type Path = (string | number)[];
+
+/**
+ * Checks a schema.json: the root must describe an object (it is a Realm object type), and
+ * every nested schema must use known type names and well-formed `properties`, `items` and
+ * `required`. Returns the schema unchanged; validation of documents happens in the data layer.
+ */
+export function parseCollectionSchema(value: unknown, file: string): CollectionSchema {
+  const root = asSchemaObject(value, file, []);
+  if (!describesObject(root)) {
+    throw new ConfigError(file, "bsonType", 'the root of schema.json must be an object schema (bsonType "object")');
+  }
+  checkNode(root, file, []);
+  return root;
+}
+
+function describesObject(schema: Readonly<Record<string, unknown>>): boolean {
+  const types = [schema["bsonType"], schema["type"]].flat().filter((t) => t !== undefined);
+  if (types.length === 0) return schema["properties"] !== undefined;
+  return types.includes("object");
+}
+
+function checkNode(schema: Readonly<Record<string, unknown>>, file: string, path: Path): void {
+  checkTypeNames(schema["bsonType"], BSON_TYPES, file, [...path, "bsonType"]);
+  checkTypeNames(schema["type"], JSON_TYPES, file, [...path, "type"]);
+  const properties = schema["properties"];
+  if (properties !== undefined) {
+    const props = asSchemaObject(properties, file, [...path, "properties"]);
+    for (const [name, child] of Object.entries(props)) {
+      checkNode(asSchemaObject(child, file, [...path, "properties", name]), file, [...path, "properties", name]);
+    }
+  }
+  const items = schema["items"];
+  if (items !== undefined) {
+    const list = Array.isArray(items) ? items : [items];
+    for (const [index, child] of list.entries()) {
+      const at = Array.isArray(items) ? [...path, "items", index] : [...path, "items"];
+      checkNode(asSchemaObject(child, file, at), file, at);
+    }
+  }
+  const required = schema["required"];
+  if (required !== undefined && (!Array.isArray(required) || !required.every((r) => typeof r === "string"))) {
+    throw new ConfigError(file, fieldPath([...path, "required"]), "must be an array of field names");
+  }
+}
+
+function checkTypeNames(value: unknown, known: ReadonlySet<string>, file: string, path: Path): void {
+  if (value === undefined) return;
+  const names = Array.isArray(value) ? value : [value];
+  for (const name of names) {
+    if (typeof name !== "string" || !known.has(name)) {
+      throw new ConfigError(file, fieldPath(path), `unknown type ${JSON.stringify(name)}`);
+    }
+  }
+}
+
+function asSchemaObject(value: unknown, file: string, path: Path): Readonly<Record<string, unknown>> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError(file, fieldPath(path), "must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
