@@ -1,0 +1,201 @@
+/**
+ * The embedded engine: one SQLite file per app (better-sqlite3, WAL, synchronous=FULL so a
+ * resolved commit is on disk), or `:memory:`. better-sqlite3 is synchronous, so each commit
+ * runs as one SQLite transaction without yielding: batches are serialised by construction.
+ * See `StorageEngine.ts` for the contract.
+ */
+import Database from "better-sqlite3";
+import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
+import { migrate } from "./sqliteMigrations.js";
+import { StorageError } from "./StorageError.js";
+import type { ChangeRecord, Namespace, ScanQuery, StorageEngine, StoredDocument, WriteOp } from "./StorageEngine.js";
+import type { Document, OperationType } from "../data/types.js";
+
+export interface SqliteStorageOptions {
+  /** The clock stamped on change records (tests inject one). */
+  readonly now?: () => Date;
+}
+
+interface DocumentRow {
+  readonly body: string;
+  readonly version: number;
+}
+
+interface ChangeRow {
+  readonly seq: number;
+  readonly time: number;
+  readonly db: string;
+  readonly coll: string;
+  readonly op: OperationType;
+  readonly document_key: string;
+  readonly full_document: string | null;
+  readonly update_description: string | null;
+  readonly before_document: string | null;
+}
+
+/** Databases of the server's own bookkeeping: stored like any other, never in the change feed. */
+export function isInternalDatabase(db: string): boolean {
+  return db.startsWith("__atoll");
+}
+
+export class SqliteStorage implements StorageEngine {
+  readonly #db: Database.Database;
+  readonly #now: () => Date;
+  readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
+  #lastVersion: number;
+  #closed = false;
+
+  constructor(file: string, options: SqliteStorageOptions = {}) {
+    this.#db = new Database(file);
+    this.#now = options.now ?? (() => new Date());
+    if (file !== ":memory:") this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    try {
+      migrate(this.#db);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+    const row = this.#db.prepare("SELECT MAX(version) AS v FROM documents").get() as { v: number | null };
+    this.#lastVersion = row.v ?? 0;
+  }
+
+  async get(ns: Namespace, id: unknown): Promise<StoredDocument | null> {
+    const row = this.#open()
+      .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
+      .get(ns.db, ns.coll, idKey(id)) as DocumentRow | undefined;
+    return row === undefined ? null : toStored(row);
+  }
+
+  async scan(ns: Namespace, query: ScanQuery = {}): Promise<StoredDocument[]> {
+    const db = this.#open();
+    if (query.ids !== undefined) {
+      const keys = [...new Set(query.ids.map(idKey))];
+      const byId = db.prepare("SELECT rowid, body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?");
+      const rows = keys
+        .map((key) => byId.get(ns.db, ns.coll, key) as (DocumentRow & { rowid: number }) | undefined)
+        .filter((row): row is DocumentRow & { rowid: number } => row !== undefined)
+        .sort((a, b) => a.rowid - b.rowid);
+      return rows.map(toStored);
+    }
+    // Pushdown seam: `query.filter` may later be compiled to a WHERE clause over json_extract
+    // of top-level fields; until then every document of the namespace is returned.
+    const rows = db
+      .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? ORDER BY rowid")
+      .all(ns.db, ns.coll) as DocumentRow[];
+    return rows.map(toStored);
+  }
+
+  async commit(batch: readonly WriteOp[]): Promise<readonly ChangeRecord[]> {
+    const db = this.#open();
+    const records = db.transaction(() => batch.flatMap((op) => this.#apply(op)))();
+    if (records.length > 0) for (const listener of this.#listeners) listener(records);
+    return records;
+  }
+
+  async changesSince(afterSeq: number, limit = 1000): Promise<ChangeRecord[]> {
+    const rows = this.#open()
+      .prepare("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
+      .all(afterSeq, limit) as ChangeRow[];
+    return rows.map(toChangeRecord);
+  }
+
+  async lastSeq(): Promise<number> {
+    const row = this.#open().prepare("SELECT MAX(seq) AS seq FROM changes").get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  onCommit(listener: (records: readonly ChangeRecord[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async listNamespaces(): Promise<Namespace[]> {
+    const rows = this.#open().prepare("SELECT DISTINCT db, coll FROM documents ORDER BY db, coll").all() as Namespace[];
+    return rows.map(({ db, coll }) => ({ db, coll }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#db.close();
+  }
+
+  #open(): Database.Database {
+    if (this.#closed) throw new StorageError("Closed", "the storage engine is closed");
+    return this.#db;
+  }
+
+  /** Applies one operation inside the batch's transaction; returns its change record, if any. */
+  #apply(op: WriteOp): ChangeRecord[] {
+    const db = this.#db;
+    const { ns } = op;
+    const id = op.kind === "delete" ? op.id : op.doc._id;
+    const key = idKey(id);
+    const version = ++this.#lastVersion;
+    let before: Document | undefined;
+    if (op.kind === "insert") {
+      const exists = db.prepare("SELECT 1 FROM documents WHERE db = ? AND coll = ? AND id_key = ?").get(ns.db, ns.coll, key);
+      if (exists !== undefined) {
+        throw new StorageError("DuplicateKey", `duplicate _id ${key} in ${ns.db}.${ns.coll}`, { details: { id } });
+      }
+      db.prepare("INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)").run(
+        ns.db, ns.coll, key, encodeDocument(op.doc), version,
+      );
+    } else {
+      const row = db
+        .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
+        .get(ns.db, ns.coll, key) as DocumentRow | undefined;
+      if (row === undefined || row.version !== op.expectedVersion) {
+        throw new StorageError("Conflict", `document ${key} in ${ns.db}.${ns.coll} changed concurrently`);
+      }
+      if (op.kind === "delete") {
+        before = decodeDocument(row.body);
+        db.prepare("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(ns.db, ns.coll, key);
+      } else {
+        db.prepare("UPDATE documents SET body = ?, version = ? WHERE db = ? AND coll = ? AND id_key = ?").run(
+          encodeDocument(op.doc), version, ns.db, ns.coll, key,
+        );
+      }
+    }
+    if (isInternalDatabase(ns.db)) return [];
+    const row: Omit<ChangeRow, "seq"> = {
+      time: this.#now().getTime(),
+      db: ns.db,
+      coll: ns.coll,
+      op: op.kind,
+      document_key: encodeDocument({ _id: id }),
+      full_document: op.kind === "delete" ? null : encodeDocument(op.doc),
+      update_description: op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
+      before_document: before === undefined ? null : encodeDocument(before),
+    };
+    const result = db
+      .prepare(
+        `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document)
+         VALUES (@time, @db, @coll, @op, @document_key, @full_document, @update_description, @before_document)`,
+      )
+      .run(row);
+    return [toChangeRecord({ ...row, seq: Number(result.lastInsertRowid) })];
+  }
+}
+
+function toStored(row: DocumentRow): StoredDocument {
+  return { doc: decodeDocument(row.body), version: row.version };
+}
+
+function toChangeRecord(row: ChangeRow): ChangeRecord {
+  const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
+    seq: row.seq,
+    operationType: row.op,
+    clusterTime: new Date(row.time),
+    ns: { db: row.db, coll: row.coll },
+    documentKey: { _id: decodeDocument(row.document_key)._id },
+  };
+  if (row.full_document !== null) record.fullDocument = decodeDocument(row.full_document);
+  if (row.update_description !== null) {
+    record.updateDescription = decodeDocument(row.update_description) as ChangeRecord["updateDescription"];
+  }
+  if (row.before_document !== null) record.fullDocumentBeforeChange = decodeDocument(row.before_document);
+  return record;
+}

@@ -1,0 +1,81 @@
+/**
+ * The one storage interface of the server. Everything that persists (app documents, the
+ * server's own `__atoll*` bookkeeping, the change feed) goes through it; nothing above this
+ * folder writes SQL. Engines: SQLite now (`SqliteStorage`), PostgreSQL later; both run the
+ * shared suite in `test-support/describeStorageContract.ts`.
+ *
+ * Contract every engine keeps:
+ * - **Documents** live in namespaces `{db, coll}` and are keyed by `_id`, compared by value
+ *   (an ObjectId and its hex string are different keys; `ObjectId("a…")` twice is one key).
+ *   Values are BSON values as `data/types.ts` describes; a document read back equals the one
+ *   written, types included.
+ * - **Versions.** Every stored document carries a `version` that changes on each write to it
+ *   and is never reused by the engine. Writers read, compute, then `commit` with the version
+ *   they read: that is how a read-modify-write stays correct without holding locks across
+ *   awaits (rule checks may call functions that themselves write).
+ * - **Atomic batches.** `commit` applies all of its operations or none. A stale
+ *   `expectedVersion`, a document that vanished, or an insert of an existing `_id` rejects the
+ *   whole batch with a `StorageError` (`Conflict` / `DuplicateKey`).
+ * - **Ordering.** Batches are applied one at a time; the change records of a batch get
+ *   consecutive `seq` numbers, strictly increasing and gap-free across the engine's life, in
+ *   operation order. Namespaces whose database starts with `__atoll` get no change records.
+ * - **Durability.** When `commit`'s promise resolves, the documents and their change records
+ *   are on disk together (same transaction); a crash afterwards loses neither.
+ * - **Visibility.** Reads see only committed batches. `onCommit` listeners are called after a
+ *   batch is durable, with its change records, in commit order.
+ * - **Scans** return a namespace's documents in insertion order. `ScanQuery.filter` is a hint
+ *   an engine may use to return fewer documents (pushdown); callers always re-apply their
+ *   filter, so returning a superset is always correct. `ids` is exact.
+ */
+import type { ChangeEvent, Document } from "../data/types.js";
+
+export interface Namespace {
+  readonly db: string;
+  readonly coll: string;
+}
+
+export interface StoredDocument {
+  readonly doc: Document;
+  readonly version: number;
+}
+
+export interface ScanQuery {
+  /** Only documents whose `_id` equals one of these. */
+  readonly ids?: readonly unknown[];
+  /** MQL filter the engine may push down; callers re-check every returned document. */
+  readonly filter?: Document;
+}
+
+export type WriteOp =
+  | { readonly kind: "insert"; readonly ns: Namespace; readonly doc: Document }
+  | {
+      readonly kind: "update";
+      readonly ns: Namespace;
+      readonly doc: Document;
+      readonly expectedVersion: number;
+      readonly updateDescription: { readonly updatedFields: Document; readonly removedFields: readonly string[] };
+    }
+  | { readonly kind: "replace"; readonly ns: Namespace; readonly doc: Document; readonly expectedVersion: number }
+  | { readonly kind: "delete"; readonly ns: Namespace; readonly id: unknown; readonly expectedVersion: number };
+
+/**
+ * A change record: the public change event plus, for deletes, the document as it was, so
+ * consumers (rules on watch streams, sync views) can tell whom the deleted document concerned.
+ */
+export interface ChangeRecord extends ChangeEvent {
+  readonly fullDocumentBeforeChange?: Document;
+}
+
+export interface StorageEngine {
+  get(ns: Namespace, id: unknown): Promise<StoredDocument | null>;
+  scan(ns: Namespace, query?: ScanQuery): Promise<StoredDocument[]>;
+  commit(batch: readonly WriteOp[]): Promise<readonly ChangeRecord[]>;
+  /** Change records with `seq > afterSeq`, oldest first, at most `limit`. */
+  changesSince(afterSeq: number, limit?: number): Promise<ChangeRecord[]>;
+  /** The `seq` of the newest change record (0 when there is none). */
+  lastSeq(): Promise<number>;
+  /** Called after each durable batch that produced change records; returns an unsubscribe. */
+  onCommit(listener: (records: readonly ChangeRecord[]) => void): () => void;
+  listNamespaces(): Promise<Namespace[]>;
+  close(): Promise<void>;
+}
