@@ -1,0 +1,122 @@
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
+import { LOG_ENTRY_TYPES, type LogEntry } from "./LogEntry.js";
+import { LogStore } from "./LogStore.js";
+import { MAX_LOG_LINES } from "./storedEntry.js";
+import { memoryDataService } from "./test-support/memoryDataService.js";
+
+const at = (second: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
+
+function entry(overrides: Partial<LogEntry> = {}): LogEntry {
+  return { time: at(0), type: "function", outcome: "ok", message: "called sum", ...overrides };
+}
+
+describe("LogStore", () => {
+  it("keeps every field of an entry: time, type, user, outcome, message, details and console output", async () => {
+    const logs = new LogStore(memoryDataService());
+    const written = entry({
+      userId: "65a1f0c2e4b0a1b2c3d4e5f6",
+      outcome: "error",
+      message: "function sum failed",
+      details: { name: "sum", error: "boom", durationMs: 3 },
+      logs: ["adding 1 and 2", "done"],
+    });
+    await logs.append(written);
+    expect(await logs.query()).toEqual([written]);
+  });
+
+  it("filters by type, user and time, and a limit keeps the newest entries, oldest first", async () => {
+    const logs = new LogStore(memoryDataService());
+    await logs.append(entry({ time: at(1), type: "auth", userId: "a", message: "login a" }));
+    await logs.append(entry({ time: at(2), type: "function", userId: "b", message: "call b" }));
+    await logs.append(entry({ time: at(3), type: "auth", userId: "b", message: "login b" }));
+    await logs.append(entry({ time: at(4), type: "request", message: "GET /location" }));
+    const messages = (list: LogEntry[]) => list.map((e) => e.message);
+    expect(messages(await logs.query({ type: "auth" }))).toEqual(["login a", "login b"]);
+    expect(messages(await logs.query({ userId: "b" }))).toEqual(["call b", "login b"]);
+    expect(messages(await logs.query({ since: at(3) }))).toEqual(["login b", "GET /location"]);
+    expect(messages(await logs.query({ limit: 2 }))).toEqual(["login b", "GET /location"]);
+  });
+
+  it("stores details it cannot keep as they are in a readable form, and bounds console output", async () => {
+    const logs = new LogStore(memoryDataService());
+    await logs.append(
+      entry({
+        details: { skipped: undefined, fn: () => 1, error: new TypeError("bad"), big: 10n, "$where": "x" },
+        logs: Array.from({ length: MAX_LOG_LINES + 5 }, (_, i) => `line ${i}`),
+      }),
+    );
+    const [stored] = await logs.query();
+    expect(stored?.details).toEqual({ error: { name: "TypeError", message: "bad" }, big: "10", _$where: "x" });
+    expect(stored?.logs).toHaveLength(MAX_LOG_LINES + 1);
+    expect(stored?.logs?.at(-1)).toBe("… 5 more lines not kept");
+  });
+
+  it("follow delivers entries appended after it starts, in order, until stopped", async () => {
+    const logs = new LogStore(memoryDataService());
+    await logs.append(entry({ message: "before" }));
+    const seen: string[] = [];
+    const stop = logs.follow((e) => seen.push(e.message));
+    for (const message of ["one", "two", "three"]) await logs.append(entry({ message }));
+    await vi.waitFor(() => expect(seen).toEqual(["one", "two", "three"]));
+    stop();
+    await logs.append(entry({ message: "after stop" }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(["one", "two", "three"]);
+  });
+
+  it("follow also sees entries another process writes to the same store", async () => {
+    const store = memoryDataService();
+    const reader = new LogStore(store, { pollMs: 5 });
+    const writer = new LogStore(store);
+    const seen: string[] = [];
+    const stop = reader.follow((e) => seen.push(e.message));
+    try {
+      await vi.waitFor(async () => {
+        await writer.append(entry({ message: "from the server" }));
+        expect(seen).toContain("from the server");
+      });
+    } finally {
+      stop();
+    }
+  });
+
+  it("answers any query exactly as filtering the appended entries would (generated logs)", async () => {
+    const entryArb = fc.record({
+      second: fc.integer({ min: 0, max: 50 }),
+      type: fc.constantFrom(...LOG_ENTRY_TYPES),
+      userId: fc.option(fc.constantFrom("u1", "u2", "u3"), { nil: undefined }),
+      outcome: fc.constantFrom("ok" as const, "error" as const),
+    });
+    const queryArb = fc.record(
+      {
+        since: fc.integer({ min: 0, max: 50 }),
+        type: fc.constantFrom(...LOG_ENTRY_TYPES),
+        userId: fc.constantFrom("u1", "u2", "u3"),
+        limit: fc.integer({ min: 1, max: 40 }),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(entryArb, { maxLength: 30 }), queryArb, async (generated, q) => {
+        const logs = new LogStore(memoryDataService());
+        const written = generated.map((g, i): LogEntry => ({
+          time: at(g.second),
+          type: g.type,
+          outcome: g.outcome,
+          message: `entry ${i}`,
+          ...(g.userId === undefined ? {} : { userId: g.userId }),
+        }));
+        for (const e of written) await logs.append(e);
+        const expected = written
+          .filter((e) => q.since === undefined || e.time >= at(q.since))
+          .filter((e) => q.type === undefined || e.type === q.type)
+          .filter((e) => q.userId === undefined || e.userId === q.userId)
+          .slice(-(q.limit ?? 100));
+        const result = await logs.query({ ...q, since: q.since === undefined ? undefined : at(q.since) });
+        expect(result).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
