@@ -1,0 +1,207 @@
+/**
+ * Email/password accounts (`local-userpass`): registration, confirmation and password reset,
+ * each through auto-confirm, the app's confirmation/reset function, or a token link. Tokens
+ * are single-use, valid for 30 minutes, and stored as digests. Atoll sends no email: where
+ * App Services would mail a link, the link is handed to `deliverLink` (the server logs it).
+ */
+import { AppError } from "@atoll/protocol";
+import { SYSTEM_USER } from "../../callerContext.js";
+import type { AuthProviderConfig } from "../../config/types.js";
+import type { DataService, Document } from "../../data/types.js";
+import { AuthCollection, authCollection, booleanField, dateField, stringField } from "../authCollections.js";
+import type { FunctionRunner } from "../FunctionRunner.js";
+import { hashPassword, verifyPassword } from "../passwords.js";
+import { digest, newId, randomSecret } from "../secrets.js";
+import type { ResolvedIdentity } from "./ResolvedIdentity.js";
+
+export const USERPASS_TOKEN_MINUTES = 30;
+
+type TokenKind = "confirm" | "reset";
+export type LinkDelivery = (link: { kind: TokenKind; email: string; url: string }) => void;
+
+function requireString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value === "") throw new AppError("MissingParameter", `expected a '${field}' string`);
+  return value;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 6 || password.length > 128) {
+    throw new AppError("BadRequest", "password must be between 6 and 128 characters");
+  }
+}
+
+function functionStatus(result: unknown): string {
+  const status = typeof result === "object" && result !== null ? (result as Record<string, unknown>).status : undefined;
+  return typeof status === "string" ? status : "";
+}
+
+export class EmailPasswordAccounts {
+  constructor(
+    private readonly system: DataService,
+    private readonly provider: AuthProviderConfig,
+    private readonly functions: FunctionRunner,
+    private readonly deliverLink: LinkDelivery,
+  ) {}
+
+  private get accounts() {
+    return authCollection(this.system, AuthCollection.userpass);
+  }
+
+  private option(name: string): unknown {
+    return this.provider.config[name];
+  }
+
+  private async account(email: string): Promise<Document> {
+    const doc = await this.accounts.findOne({ _id: email.toLowerCase() });
+    if (doc === null) throw new AppError("UserNotFound", "user not found");
+    return doc;
+  }
+
+  /** A fresh token pair for `kind`, stored (as a digest) on the account. */
+  private async issueToken(email: string, kind: TokenKind, extra: Document = {}): Promise<{ token: string; tokenId: string }> {
+    const token = randomSecret(32);
+    const tokenId = newId();
+    const expiresAt = new Date(Date.now() + USERPASS_TOKEN_MINUTES * 60_000);
+    await this.accounts.updateOne(
+      { _id: email.toLowerCase() },
+      { $set: { [`${kind}TokenId`]: tokenId, [`${kind}TokenDigest`]: digest(token), [`${kind}ExpiresAt`]: expiresAt, ...extra } },
+    );
+    return { token, tokenId };
+  }
+
+  private async consumeToken(kind: TokenKind, body: Record<string, unknown>): Promise<Document> {
+    const token = requireString(body, "token");
+    const tokenId = requireString(body, "tokenId");
+    const doc = await this.accounts.findOne({ [`${kind}TokenId`]: tokenId });
+    const expiresAt = doc === null ? undefined : dateField(doc, `${kind}ExpiresAt`);
+    if (doc === null || stringField(doc, `${kind}TokenDigest`) !== digest(token) || expiresAt === undefined || expiresAt.getTime() < Date.now()) {
+      throw new AppError("UserpassTokenInvalid", "invalid token data");
+    }
+    await this.accounts.updateOne({ _id: doc._id }, { $unset: { [`${kind}TokenId`]: "", [`${kind}TokenDigest`]: "", [`${kind}ExpiresAt`]: "" } });
+    return doc;
+  }
+
+  private linkUrl(option: string, token: { token: string; tokenId: string }): string {
+    const base = typeof this.option(option) === "string" ? String(this.option(option)) : "";
+    const query = `token=${encodeURIComponent(token.token)}&tokenId=${encodeURIComponent(token.tokenId)}`;
+    return base === "" ? `?${query}` : `${base}${base.includes("?") ? "&" : "?"}${query}`;
+  }
+
+  async register(body: Record<string, unknown>): Promise<void> {
+    const email = requireString(body, "email");
+    const password = requireString(body, "password");
+    checkPassword(password);
+    if ((await this.accounts.findOne({ _id: email.toLowerCase() })) !== null) {
+      throw new AppError("AccountNameInUse", "name already in use");
+    }
+    const confirmed = this.option("autoConfirm") === true;
+    await this.accounts.insertOne({
+      _id: email.toLowerCase(),
+      email,
+      identityId: newId(),
+      passwordHash: await hashPassword(password),
+      confirmed,
+      createdAt: new Date(),
+    });
+    if (!confirmed) await this.startConfirmation(email, true);
+  }
+
+  /** Runs the confirmation function, or hands out a confirmation link. */
+  private async startConfirmation(email: string, removeOnFailure: boolean): Promise<void> {
+    const token = await this.issueToken(email, "confirm");
+    const functionName = this.option("confirmationFunctionName");
+    if (this.option("runConfirmationFunction") !== true || typeof functionName !== "string") {
+      this.deliverLink({ kind: "confirm", email, url: this.linkUrl("emailConfirmationUrl", token) });
+      return;
+    }
+    let status: string;
+    try {
+      status = functionStatus(await this.functions.execute(functionName, [{ ...token, username: email }], SYSTEM_USER, { asSystem: true }));
+    } catch (error) {
+      if (removeOnFailure) await this.accounts.deleteOne({ _id: email.toLowerCase() });
+      throw error;
+    }
+    if (status === "success") {
+      await this.markConfirmed(email.toLowerCase());
+    } else if (status !== "pending") {
+      if (removeOnFailure) await this.accounts.deleteOne({ _id: email.toLowerCase() });
+      throw new AppError("BadRequest", `failed to confirm user "${email}"`);
+    }
+  }
+
+  private async markConfirmed(accountId: string): Promise<void> {
+    await this.accounts.updateOne({ _id: accountId }, { $set: { confirmed: true }, $unset: { confirmTokenId: "", confirmTokenDigest: "", confirmExpiresAt: "" } });
+  }
+
+  async confirm(body: Record<string, unknown>): Promise<void> {
+    const doc = await this.consumeToken("confirm", body);
+    await this.markConfirmed(stringField(doc, "_id"));
+  }
+
+  /** `confirm/send` (again a link) and `confirm/call` (again the function) differ only in how. */
+  async resendConfirmation(body: Record<string, unknown>): Promise<void> {
+    const email = requireString(body, "email");
+    const doc = await this.account(email);
+    if (booleanField(doc, "confirmed")) throw new AppError("UserAlreadyConfirmed", "already confirmed");
+    await this.startConfirmation(stringField(doc, "email"), false);
+  }
+
+  async sendReset(body: Record<string, unknown>): Promise<void> {
+    const email = requireString(body, "email");
+    if (this.option("runResetFunction") === true) {
+      throw new AppError("BadRequest", "please use reset password via function");
+    }
+    const doc = await this.account(email);
+    const token = await this.issueToken(stringField(doc, "email"), "reset");
+    this.deliverLink({ kind: "reset", email: stringField(doc, "email"), url: this.linkUrl("resetPasswordUrl", token) });
+  }
+
+  async reset(body: Record<string, unknown>): Promise<void> {
+    const password = requireString(body, "password");
+    checkPassword(password);
+    const doc = await this.consumeToken("reset", body);
+    await this.accounts.updateOne({ _id: doc._id }, { $set: { passwordHash: await hashPassword(password) } });
+  }
+
+  /** `reset/call`: the reset function decides; "pending" leaves a token to finish with `reset`. */
+  async callReset(body: Record<string, unknown>): Promise<void> {
+    const email = requireString(body, "email");
+    const password = requireString(body, "password");
+    checkPassword(password);
+    const functionName = this.option("resetFunctionName");
+    if (this.option("runResetFunction") !== true || typeof functionName !== "string") {
+      throw new AppError("BadRequest", "reset function is not enabled for this provider");
+    }
+    const extraArguments = Array.isArray(body.arguments) ? (body.arguments as unknown[]) : [];
+    const doc = await this.account(email);
+    const token = await this.issueToken(stringField(doc, "email"), "reset");
+    const currentPasswordValid = await verifyPassword(password, stringField(doc, "passwordHash"));
+    const result = await this.functions.execute(
+      functionName,
+      [{ ...token, username: stringField(doc, "email"), password, currentPasswordValid }, ...extraArguments],
+      SYSTEM_USER,
+      { asSystem: true },
+    );
+    const status = functionStatus(result);
+    if (status === "success") {
+      await this.reset({ ...token, password });
+    } else if (status !== "pending") {
+      throw new AppError("BadRequest", `failed to reset password for user "${stringField(doc, "email")}"`);
+    }
+  }
+
+  async logIn(body: Record<string, unknown>): Promise<ResolvedIdentity> {
+    const username = requireString(body, "username");
+    const password = requireString(body, "password");
+    const doc = await this.accounts.findOne({ _id: username.toLowerCase() });
+    if (doc === null || !(await verifyPassword(password, stringField(doc, "passwordHash")))) {
+      throw new AppError("InvalidPassword", "invalid username/password");
+    }
+    if (!booleanField(doc, "confirmed")) throw new AppError("AuthError", "confirmation required");
+    return {
+      identity: { id: stringField(doc, "identityId"), provider_type: this.provider.type, provider_id: this.provider.name },
+      data: { email: stringField(doc, "email") },
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import type { UserContext, RequestContext } from "../callerContext.js";
+import type { AuthService, Caller } from "../auth/AuthService.js";
+import type { FunctionRunner } from "../auth/FunctionRunner.js";
+import type { AppConfig } from "../config/types.js";
+import type { DataService } from "../data/types.js";
+import type { ServerLog } from "./ServerLog.js";
+
+/** The part of the data layer the HTTP API uses (DataLayer implements it). */
+export interface UserDataAccess {
+  forUser(
+    user: UserContext,
+    options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown> },
+  ): DataService;
+}
+
+/** Everything the HTTP API is built from; the server's composition root provides it. */
+export interface HttpDeps {
+  readonly config: AppConfig;
+  readonly auth: AuthService;
+  readonly data: UserDataAccess;
+  readonly functions: FunctionRunner;
+  readonly log: ServerLog;
+  /** Largest accepted request body (App Services: 18 MB). */
+  readonly bodyLimitBytes?: number;
+}
+
+/** Per-request values the routes share with the request logger. */
+export interface HttpEnv {
+  Variables: {
+    caller: Caller | undefined;
+  };
+}

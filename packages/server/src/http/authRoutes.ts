@@ -1,0 +1,65 @@
+/**
+ * App-scoped auth routes: provider login (and `?link=true` linking) and the email/password
+ * flows. Every login is logged as an `auth` entry, success or failure.
+ */
+import { AppError } from "@atoll/protocol";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { EmailPasswordAccounts } from "../auth/providers/EmailPasswordAccounts.js";
+import { accessCaller } from "./bearer.js";
+import { ejsonBody } from "./body.js";
+import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
+import { emptyResponse, jsonResponse } from "./responses.js";
+
+type UserpassAction = (accounts: EmailPasswordAccounts, body: Record<string, unknown>) => Promise<void>;
+
+const USERPASS_ACTIONS: Readonly<Record<string, UserpassAction>> = {
+  register: (accounts, body) => accounts.register(body),
+  confirm: (accounts, body) => accounts.confirm(body),
+  "confirm/send": (accounts, body) => accounts.resendConfirmation(body),
+  "confirm/call": (accounts, body) => accounts.resendConfirmation(body),
+  reset: (accounts, body) => accounts.reset(body),
+  "reset/send": (accounts, body) => accounts.sendReset(body),
+  "reset/call": (accounts, body) => accounts.callReset(body),
+};
+
+export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
+  const routes = new Hono<HttpEnv>();
+
+  routes.post("/auth/providers/:provider/login", async (c) => {
+    const provider = c.req.param("provider");
+    const link = c.req.query("link") === "true";
+    try {
+      const body = await ejsonBody(c);
+      const linkTo = link ? await accessCaller(c, deps) : undefined;
+      const result = await deps.auth.logIn(provider, body, linkTo);
+      await deps.log.record({
+        type: "auth",
+        userId: result.user_id,
+        outcome: "ok",
+        message: `${link ? "linked" : "logged in with"} ${provider}`,
+        details: { provider },
+      });
+      return jsonResponse(result);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.log.record({ type: "auth", outcome: "error", message: `${provider} login failed: ${message}`, details: { provider } });
+      throw error;
+    }
+  });
+
+  const userpass = async (c: Context<HttpEnv>, action: string): Promise<Response> => {
+    const run = USERPASS_ACTIONS[action];
+    if (run === undefined) throw new AppError("NotFound", `no such route: ${c.req.path}`);
+    const accounts = deps.auth.emailPassword(c.req.param("provider"));
+    const body = await ejsonBody(c);
+    await run(accounts, body);
+    const email = typeof body.email === "string" ? body.email : undefined;
+    await deps.log.record({ type: "auth", outcome: "ok", message: `email/password ${action}`, details: email === undefined ? {} : { email } });
+    return action === "register" ? emptyResponse(201) : emptyResponse(200);
+  };
+  routes.post("/auth/providers/:provider/:action", (c) => userpass(c, c.req.param("action")));
+  routes.post("/auth/providers/:provider/:action/:step", (c) => userpass(c, `${c.req.param("action")}/${c.req.param("step")}`));
+
+  return routes;
+}

@@ -1,0 +1,118 @@
+/**
+ * The App Services client HTTP API v2.0 as one hono app: a plain `Request → Response`
+ * handler, served over node's HTTP by the server and callable directly in tests.
+ *
+ * Cross-cutting behaviour lives here: CORS (any origin, or only `allowed_request_origins`),
+ * the body limit (413 `PayloadTooLarge` as a JSON error), the App Services error shape for
+ * every failure, 404 JSON for unknown routes and apps, and one `request` log entry per request.
+ */
+import { AppError } from "@atoll/protocol";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { authRoutes } from "./authRoutes.js";
+import { functionRoutes } from "./functionRoutes.js";
+import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
+import { asAppError, errorResponse, jsonResponse } from "./responses.js";
+import { sessionRoutes } from "./sessionRoutes.js";
+
+export const API_PREFIX = "/api/client/v2.0";
+const DEFAULT_BODY_LIMIT = 18 * 1024 * 1024;
+
+function originAllowed(deps: HttpDeps, origin: string): boolean {
+  const allowed = deps.config.allowedRequestOrigins;
+  return allowed.length === 0 || allowed.includes(origin);
+}
+
+/** Public URL of this server as the client reached it, for the location route. */
+function publicOrigin(c: Context): { http: string; ws: string } {
+  const url = new URL(c.req.url);
+  const proto = c.req.header("x-forwarded-proto") ?? url.protocol.replace(/:$/, "");
+  const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ?? url.host;
+  return { http: `${proto}://${host}`, ws: `${proto === "https" ? "wss" : "ws"}://${host}` };
+}
+
+export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  const appId = deps.config.appId;
+
+  app.use("*", async (c, next) => {
+    c.set("caller", undefined);
+    await next();
+    const caller = c.get("caller");
+    const failed = c.res.status >= 400;
+    await deps.log.record({
+      type: "request",
+      ...(caller === undefined ? {} : { userId: caller.user.id }),
+      outcome: failed ? "error" : "ok",
+      message: `${c.req.method} ${c.req.path} ${c.res.status}`,
+      details: { method: c.req.method, path: c.req.path, status: c.res.status },
+    });
+  });
+
+  app.use("*", async (c, next) => {
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !originAllowed(deps, origin)) {
+      throw new AppError("DomainNotAllowed", `origin '${origin}' is not allowed for this app`);
+    }
+    await next();
+  });
+  app.use(
+    "*",
+    cors({
+      origin: (origin) => (originAllowed(deps, origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Accept", "X-Requested-With"],
+      exposeHeaders: ["Content-Type", "X-Baas-Location"],
+      credentials: true,
+      maxAge: 86400,
+    }),
+  );
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      onError: () => {
+        throw new AppError("PayloadTooLarge", "request body is too large");
+      },
+    }),
+  );
+
+  const appScoped = new Hono<HttpEnv>();
+  appScoped.use("*", async (c, next) => {
+    if (c.req.param("appId") !== appId) throw new AppError("AppNotFound", `cannot find app using Client App ID '${c.req.param("appId") ?? ""}'`);
+    await next();
+  });
+  appScoped.get("/location", (c) => {
+    const origin = publicOrigin(c);
+    return jsonResponse({
+      deployment_model: "GLOBAL",
+      location: "US-VA",
+      hostname: origin.http,
+      ws_hostname: origin.ws,
+      sync_route: `${origin.ws}${API_PREFIX}/app/${appId}/realm-sync`,
+    });
+  });
+  appScoped.route("/", authRoutes(deps));
+  appScoped.route("/", functionRoutes(deps));
+
+  app.route(`${API_PREFIX}/app/:appId`, appScoped);
+  app.route(API_PREFIX, sessionRoutes(deps));
+
+  app.notFound((c) => errorResponse(new AppError("NotFound", `no such route: ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    const appError = asAppError(error);
+    if (appError.code === "InternalServerError") {
+      const caller = c.get("caller");
+      void deps.log.record({
+        type: "error",
+        ...(caller === undefined ? {} : { userId: caller.user.id }),
+        outcome: "error",
+        message: `${c.req.method} ${c.req.path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      });
+    }
+    return errorResponse(appError);
+  });
+  return app;
+}

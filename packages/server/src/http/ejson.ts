@@ -1,0 +1,54 @@
+/**
+ * Extended JSON at the HTTP boundary. Clients send canonical EJSON; it is parsed keeping
+ * every type, then numbers are normalised to the data layer's convention (int32 and double
+ * become JS numbers, int64 a JS number when safe). Responses go out as canonical EJSON with
+ * `null` for `undefined`, since realm-core's parser has no `$undefined`.
+ */
+import { AppError } from "@atoll/protocol";
+import { Double, EJSON, Int32, Long } from "bson";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+export function normaliseNumbers(value: unknown): unknown {
+  if (value instanceof Int32 || value instanceof Double) return value.valueOf();
+  if (value instanceof Long) {
+    const asNumber = value.toNumber();
+    return Number.isSafeInteger(asNumber) ? asNumber : value;
+  }
+  if (Array.isArray(value)) return value.map(normaliseNumbers);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) out[key] = normaliseNumbers(entry);
+    return out;
+  }
+  return value;
+}
+
+/** Parses canonical (or relaxed) EJSON text; malformed text is `BadRequest`. */
+export function parseEjson(text: string): unknown {
+  try {
+    return normaliseNumbers(EJSON.parse(text, { relaxed: false }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError("BadRequest", `failed to parse request body as Extended JSON: ${reason}`, { cause: error });
+  }
+}
+
+export function parseEjsonObject(text: string, what = "request body"): Record<string, unknown> {
+  const value = text.trim() === "" ? {} : parseEjson(text);
+  if (!isPlainObject(value)) throw new AppError("BadRequest", `expected the ${what} to be a JSON object`);
+  return value;
+}
+
+export function toCanonicalEjson(value: unknown): string {
+  try {
+    return EJSON.stringify(value === undefined ? null : value, { relaxed: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError("InternalServerError", `result cannot be encoded as Extended JSON: ${reason}`, { cause: error });
+  }
+}

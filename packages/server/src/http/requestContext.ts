@@ -1,0 +1,31 @@
+/**
+ * `%%request` / `context.request` for a client call, built from the HTTP request the way
+ * App Services fills it: headers as arrays of values, the raw query string, the client address.
+ */
+import type { Context } from "hono";
+import type { IncomingMessage } from "node:http";
+import type { RequestContext } from "../callerContext.js";
+
+function remoteAddress(c: Context): string {
+  const env: unknown = c.env;
+  const incoming = typeof env === "object" && env !== null ? (env as { incoming?: IncomingMessage }).incoming : undefined;
+  return incoming?.socket.remoteAddress ?? "";
+}
+
+export function requestContextOf(c: Context, service?: { service: string; action: string }): RequestContext {
+  const headers: Record<string, string[]> = {};
+  c.req.raw.headers.forEach((value, name) => {
+    const canonical = name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+    headers[canonical] = value.split(/,\s*/);
+  });
+  const url = new URL(c.req.url);
+  return {
+    remoteIPAddress: remoteAddress(c),
+    requestHeaders: headers,
+    httpMethod: c.req.method,
+    rawQueryString: url.search.replace(/^\?/, ""),
+    httpReferrer: c.req.header("referer") ?? "",
+    httpUserAgent: c.req.header("user-agent") ?? "",
+    ...(service === undefined ? {} : service),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Response builders. `Content-Type` is exactly `application/json` (realm-core reads error
+ * bodies only under that exact type), and errors have the App Services shape
+ * `{error, error_code, link}` with the status of their catalogue entry.
+ */
+import { AppError } from "@atoll/protocol";
+import { toCanonicalEjson } from "./ejson.js";
+
+const JSON_HEADERS = { "Content-Type": "application/json" } as const;
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+}
+
+export function ejsonResponse(value: unknown, status = 200): Response {
+  return new Response(toCanonicalEjson(value), { status, headers: JSON_HEADERS });
+}
+
+export function emptyResponse(status = 204): Response {
+  return new Response(null, { status });
+}
+
+/** Anything that is not an AppError is a server fault: 500, with the details left to the log. */
+export function asAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError("InternalServerError", "internal server error", { cause: error });
+}
+
+export function errorResponse(error: AppError): Response {
+  return jsonResponse({ error: error.message, error_code: error.code, link: "" }, error.httpStatus);
+}

@@ -1,0 +1,84 @@
+/**
+ * An HTTP API server over stand-ins (in-memory data, a function runner with a few hand-written
+ * functions) for tests that exercise HTTP and auth on their own, over real HTTP on a free port.
+ * End-to-end tests use AtollServer with the real data layer and sandbox instead.
+ */
+import { AppError } from "@atoll/protocol";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { AuthService } from "../../auth/AuthService.js";
+import type { FunctionRunner } from "../../auth/FunctionRunner.js";
+import type { UserContext } from "../../callerContext.js";
+import { loadAppConfig } from "../../config/loadAppConfig.js";
+import type { AppConfig } from "../../config/types.js";
+import { createHttpApp } from "../createHttpApp.js";
+import { listen } from "../listen.js";
+import { ServerLog } from "../ServerLog.js";
+import type { ServerLogEntry } from "../ServerLog.js";
+import { MemoryDataService } from "./memoryDataService.js";
+
+export const TEST_APP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "test-apps", "full");
+
+type Implementation = (args: unknown[], user: UserContext) => unknown;
+
+const IMPLEMENTATIONS: Readonly<Record<string, Implementation>> = {
+  sum: ([a, b]) => (a as number) + (b as number),
+  boom: () => {
+    throw new AppError("FunctionExecutionError", "boom: the function failed on purpose");
+  },
+  secretRecipe: () => "only other functions may ask",
+  whoAmI: (_args, user) => ({ id: user.id }),
+  onUserCreation: () => undefined,
+};
+
+class StandInFunctions implements FunctionRunner {
+  constructor(private readonly config: AppConfig) {}
+
+  async execute(name: string, args: unknown[], user: UserContext): Promise<unknown> {
+    const implementation = IMPLEMENTATIONS[name];
+    if (implementation === undefined) throw new AppError("FunctionNotFound", `function not found: '${name}'`);
+    return implementation(args, user);
+  }
+
+  async callFromClient(name: string, args: unknown[], user: UserContext): Promise<{ result: unknown; logs: string[] }> {
+    if (this.config.functions.get(name)?.private !== false) throw new AppError("FunctionNotFound", `function not found: '${name}'`);
+    return { result: await this.execute(name, args, user), logs: [] };
+  }
+}
+
+export interface StandInServer {
+  readonly url: string;
+  readonly api: string;
+  readonly appId: string;
+  readonly data: MemoryDataService;
+  readonly auth: AuthService;
+  readonly logEntries: ServerLogEntry[];
+  close(): Promise<void>;
+}
+
+export async function startStandInServer(options: { bodyLimitBytes?: number } = {}): Promise<StandInServer> {
+  const config = await loadAppConfig(TEST_APP_DIR);
+  const data = new MemoryDataService();
+  const logEntries: ServerLogEntry[] = [];
+  const log = new ServerLog({ append: async (entry) => void logEntries.push(entry) }, "silent");
+  const functions = new StandInFunctions(config);
+  const auth = await AuthService.create({ config, system: data, functions, deliverLink: () => undefined });
+  const app = createHttpApp({
+    config,
+    auth,
+    data: { forUser: () => data },
+    functions,
+    log,
+    ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+  });
+  const listening = await listen(app.fetch, 0, "127.0.0.1");
+  return {
+    url: listening.url,
+    api: `${listening.url}/api/client/v2.0`,
+    appId: config.appId,
+    data,
+    auth,
+    logEntries,
+    close: () => listening.close(),
+  };
+}
