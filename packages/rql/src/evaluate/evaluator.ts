@@ -1,0 +1,144 @@
+import type { BoundComparison, BoundExpression, BoundPredicate, BoundQuery } from "../bind/bound.js";
+import type { Quantifier } from "../parse/ast.js";
+import type { EvalContext } from "./context.js";
+import { equality, pairTest } from "./operators.js";
+import type { PairOptions } from "./operators.js";
+import { pathValues } from "./pathEvaluator.js";
+import type { PathEnvironment } from "./pathEvaluator.js";
+import { compareValues } from "./values.js";
+
+type Test = (object: unknown, env: PathEnvironment) => boolean;
+type Values = (object: unknown, env: PathEnvironment) => unknown[];
+
+/** Bound queries are turned into closures once; the cache lives as long as the bound query. */
+const compiled = new WeakMap<BoundQuery, Test>();
+
+/** Whether `object` matches the query's predicate (SORT/DISTINCT/LIMIT are ignored here). */
+export function evaluate(bound: BoundQuery, object: object, ctx?: EvalContext): boolean {
+  let test = compiled.get(bound);
+  if (test === undefined) {
+    test = new PredicateCompiler(bound).predicate(bound.predicate);
+    compiled.set(bound, test);
+  }
+  return test(object, { context: ctx, variables: undefined });
+}
+
+class PredicateCompiler {
+  constructor(private readonly bound: BoundQuery) {}
+
+  predicate(node: BoundPredicate): Test {
+    switch (node.kind) {
+      case "truth": {
+        const value = node.value;
+        return () => value;
+      }
+      case "not": {
+        const operand = this.predicate(node.operand);
+        return (o, env) => !operand(o, env);
+      }
+      case "and": {
+        const operands = node.operands.map((operand) => this.predicate(operand));
+        return (o, env) => operands.every((test) => test(o, env));
+      }
+      case "or": {
+        const operands = node.operands.map((operand) => this.predicate(operand));
+        return (o, env) => operands.some((test) => test(o, env));
+      }
+      case "comparison":
+        return this.comparison(node);
+    }
+  }
+
+  private comparison(node: BoundComparison): Test {
+    const left = this.values(node.left);
+    const right = this.values(node.right);
+    const options = this.pairOptions(node);
+    if (node.operator === "in") {
+      const equal = equality(options);
+      return quantified(node.left, quantifierOf(node.left), left, right, (l, set) => set.some((r) => equal(l, r)));
+    }
+    if (node.operator === "between") {
+      return quantified(node.left, quantifierOf(node.left), left, right, (l, [low, high]) => {
+        const lower = compareValues(l, low);
+        const upper = compareValues(l, high);
+        return lower !== undefined && upper !== undefined && lower >= 0 && upper <= 0;
+      });
+    }
+    const test = pairTest(node.operator, options);
+    if (isMany(node.right) && !isMany(node.left)) {
+      // `5 IN`-like shapes such as `'x' == ANY tags`: the collection is on the right.
+      return quantified(node.right, quantifierOf(node.right), right, left, (r, [l]) => test(l, r));
+    }
+    return quantified(node.left, quantifierOf(node.left), left, right, (l, [r]) => test(l, r));
+  }
+
+  private pairOptions(node: BoundComparison): PairOptions {
+    const objectType = [node.left, node.right].find((side) => side.kind === "path" && side.objectType !== undefined);
+    const className = objectType?.kind === "path" ? objectType.objectType : undefined;
+    return {
+      caseInsensitive: node.caseInsensitive,
+      diacriticInsensitive: node.diacriticInsensitive,
+      typeNames: [node.left, node.right].some((side) => side.kind === "path" && side.type === "typeName"),
+      primaryKey: className === undefined ? undefined : this.bound.schema[className]?.primaryKey,
+    };
+  }
+
+  private values(expression: BoundExpression): Values {
+    switch (expression.kind) {
+      case "constant": {
+        const single = [expression.value];
+        return () => single;
+      }
+      case "list": {
+        const items = expression.items.map((item) => item.value);
+        return () => items;
+      }
+      case "path":
+        return (o, env) => pathValues(expression, o, env);
+      case "subqueryCount": {
+        const elements = this.values(expression.collection);
+        const test = this.predicate(expression.predicate);
+        const variable = expression.variable;
+        return (o, env) => {
+          let count = 0;
+          for (const element of elements(o, env)) {
+            const variables = new Map(env.variables);
+            variables.set(variable, element);
+            if (test(o, { context: env.context, variables })) count++;
+          }
+          return [count];
+        };
+      }
+    }
+  }
+}
+
+function isMany(expression: BoundExpression): boolean {
+  return expression.kind === "list" || (expression.kind === "path" && expression.many);
+}
+
+function quantifierOf(expression: BoundExpression): Quantifier {
+  return expression.kind === "path" || expression.kind === "list" ? (expression.quantifier ?? "any") : "any";
+}
+
+/**
+ * Applies `test` to each value of the quantified side against all values of the other side:
+ * ANY is true when one value passes, ALL when none fails (so vacuously true for an empty list),
+ * NONE when none passes.
+ */
+function quantified(side: BoundExpression, quantifier: Quantifier, values: Values, others: Values, test: (value: unknown, others: unknown[]) => boolean): Test {
+  const many = isMany(side);
+  return (o, env) => {
+    const list = values(o, env);
+    const rest = others(o, env);
+    if (!many) return test(list[0] ?? null, rest);
+    switch (quantifier) {
+      case "any":
+        return list.some((value) => test(value, rest));
+      case "all":
+        return list.every((value) => test(value, rest));
+      case "none":
+        return !list.some((value) => test(value, rest));
+    }
+  };
+}

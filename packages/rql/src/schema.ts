@@ -1,0 +1,39 @@
+/**
+ * The schema as the binder needs it. Client and server each build this from their own schema
+ * representation; nothing here depends on either.
+ */
+export type RqlPropertyType =
+  | "bool"
+  | "int"
+  | "float"
+  | "double"
+  | "decimal128"
+  | "string"
+  | "data"
+  | "date"
+  | "objectId"
+  | "uuid"
+  | "mixed"
+  | "object"
+  | "linkingObjects";
+
+export interface RqlProperty {
+  name: string;
+  type: RqlPropertyType;
+  /** for object and linkingObjects: the class linked to */
+  objectType?: string;
+  collection?: "list" | "set" | "dictionary";
+  optional: boolean;
+  /** for linkingObjects: the property on objectType that links here */
+  linkOriginProperty?: string;
+}
+
+export interface RqlClass {
+  name: string;
+  primaryKey?: string;
+  embedded?: boolean;
+  asymmetric?: boolean;
+  properties: Record<string, RqlProperty>;
+}
+
+export type RqlSchema = Record<string, RqlClass>;
