@@ -13,8 +13,8 @@ import { loadAppConfig } from "../../config/loadAppConfig.js";
 import type { AppConfig } from "../../config/types.js";
 import { createHttpApp } from "../createHttpApp.js";
 import { listen } from "../listen.js";
-import { ServerLog } from "../ServerLog.js";
-import type { ServerLogEntry } from "../ServerLog.js";
+import { ServerLog, SILENT_CONSOLE } from "../ServerLog.js";
+import type { LogEntry } from "../../logs/LogEntry.js";
 import { MemoryDataService } from "./memoryDataService.js";
 
 export const TEST_APP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "test-apps", "full");
@@ -52,15 +52,15 @@ export interface StandInServer {
   readonly appId: string;
   readonly data: MemoryDataService;
   readonly auth: AuthService;
-  readonly logEntries: ServerLogEntry[];
+  readonly logEntries: LogEntry[];
   close(): Promise<void>;
 }
 
 export async function startStandInServer(options: { bodyLimitBytes?: number } = {}): Promise<StandInServer> {
   const config = await loadAppConfig(TEST_APP_DIR);
   const data = new MemoryDataService();
-  const logEntries: ServerLogEntry[] = [];
-  const log = new ServerLog({ append: async (entry) => void logEntries.push(entry) }, "silent");
+  const logEntries: LogEntry[] = [];
+  const log = new ServerLog({ append: async (entry) => void logEntries.push(entry) }, SILENT_CONSOLE);
   const functions = new StandInFunctions(config);
   const auth = await AuthService.create({ config, system: data, functions, deliverLink: () => undefined });
   const app = createHttpApp({
