@@ -1,1 +1,29 @@
-export {};
+/**
+ * @atoll/client: the Realm JS v12 API over a local store. `Realm` is both the default and a
+ * named export, with `Realm.Object`, `Realm.UpdateMode`, `Realm.BSON` on it as in Realm JS.
+ */
+import { Realm } from "./Realm.js";
+
+export { Realm };
+export default Realm;
+export * as BSON from "bson";
+export type { Configuration, MigrationCallback } from "./Realm.js";
+export { RealmObject as Object } from "./objects/RealmObject.js";
+export type { ObjectChangeCallback, ObjectChangeSet } from "./objects/RealmObject.js";
+export { UpdateMode } from "./transaction/ObjectWriter.js";
+export { Results } from "./collections/Results.js";
+export { List } from "./collections/List.js";
+export { RealmSet as Set } from "./collections/RealmSet.js";
+export { Dictionary } from "./collections/Dictionary.js";
+export type { CollectionChangeSet } from "./listeners/diff.js";
+export { ClientErrorCode, RealmError, TypeAssertionError } from "./errors.js";
+export type {
+  CanonicalObjectSchema,
+  CanonicalPropertySchema,
+  ObjectSchema,
+  PropertySchema,
+  PropertiesTypes,
+  PropertyTypeName,
+} from "./schema/types.js";
+export type { CommitBatch, LocalStore, PendingChangeset, StoredObject } from "./store/LocalStore.js";
+export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";

@@ -1,0 +1,393 @@
+/**
+ * `Realm`: a local object database with the Realm JS v12 API — open, write transactions,
+ * create/delete, queries, listeners — over a LocalStore. Sync (next) attaches to the upload log
+ * that every committed write feeds when the realm is opened with a `sync` configuration.
+ */
+import * as bson from "bson";
+import { existsSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import type { RqlSchema } from "@atoll/rql";
+import { ClientErrorCode, RealmError, errors } from "./errors.js";
+import type { Database } from "./core/Database.js";
+import type { RealmContext } from "./core/RealmContext.js";
+import { isOpen, openDatabase, registerDatabase, releaseDatabase, sharedDatabase } from "./core/openDatabase.js";
+import { normalizeSchema } from "./schema/normalizeSchema.js";
+import type { ClassInfo, ObjectRow } from "./schema/ClassInfo.js";
+import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
+import { serializeSchema } from "./schema/compareSchemas.js";
+import { SqliteStore } from "./store/SqliteStore.js";
+import type { LocalStore } from "./store/LocalStore.js";
+import { ObjectWriter, UpdateMode } from "./transaction/ObjectWriter.js";
+import { WriteTransaction } from "./transaction/WriteTransaction.js";
+import type { CommitChanges } from "./transaction/WriteTransaction.js";
+import { ChangeNotifier } from "./listeners/ChangeNotifier.js";
+import type { RealmEventName, RealmListenerCallback } from "./listeners/ChangeNotifier.js";
+import { RealmObject } from "./objects/RealmObject.js";
+import { CONTEXT, ROW, rowOf } from "./objects/symbols.js";
+import { buildPrototype } from "./objects/accessors.js";
+import { Results } from "./collections/Results.js";
+import { List } from "./collections/List.js";
+import { RealmSet } from "./collections/RealmSet.js";
+import { Dictionary } from "./collections/Dictionary.js";
+import { OrderedCollection } from "./collections/OrderedCollection.js";
+import { toRqlSchema } from "./query/query.js";
+import { migrate } from "./migration.js";
+
+export interface Configuration {
+  schema?: SchemaEntry[];
+  path?: string;
+  inMemory?: boolean;
+  schemaVersion?: number;
+  onMigration?: MigrationCallback;
+  readOnly?: boolean;
+  deleteRealmIfMigrationNeeded?: boolean;
+  /** Present for synced realms; every commit is then recorded in the upload log. */
+  sync?: Record<string, unknown>;
+}
+export type MigrationCallback = (oldRealm: Realm, newRealm: Realm) => void;
+
+type TypeArg<T> = string | (abstract new (...args: never[]) => T);
+
+const DEFAULT_PATH = "default.realm";
+
+function resolvePath(config: Configuration): string {
+  return resolve(config.path ?? Realm.defaultPath);
+}
+
+export class Realm {
+  static defaultPath = DEFAULT_PATH;
+  static readonly Object = RealmObject;
+  static readonly UpdateMode = UpdateMode;
+  static readonly BSON = bson;
+  static readonly Results = Results;
+  static readonly List = List;
+  static readonly Set = RealmSet;
+  static readonly Dictionary = Dictionary;
+  static readonly Collection = OrderedCollection;
+
+  readonly path: string;
+  readonly inMemory: boolean;
+  readonly isReadOnly: boolean;
+  readonly schemaVersion: number;
+  private readonly context: Context;
+  private closed = false;
+
+  /** Opens a realm; resolves once it is ready (local realms are ready at once). */
+  static open(config: Configuration = {}): Promise<Realm> {
+    return new Promise((resolvePromise) => resolvePromise(new Realm(config)));
+  }
+
+  /** Deletes the realm file and its companions (WAL, shared memory). */
+  static deleteFile(config: Configuration): void {
+    const path = resolvePath(config);
+    if (isOpen(path)) throw errors.invalidArgument(`Cannot delete the realm file at '${path}' while it is open`);
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
+  }
+
+  static exists(config: Configuration): boolean {
+    return existsSync(resolvePath(config));
+  }
+
+  /** The schema version stored in the file at `path`, or -1 if there is no realm there. */
+  static schemaVersion(path: string): number {
+    if (!existsSync(path)) return -1;
+    const store = new SqliteStore(path, { readOnly: true });
+    try {
+      return store.readSchemaState()?.schemaVersion ?? -1;
+    } finally {
+      store.close();
+    }
+  }
+
+  constructor(config: Configuration | string = {}) {
+    const options: Configuration = typeof config === "string" ? { path: config } : config;
+    this.inMemory = options.inMemory === true;
+    this.isReadOnly = options.readOnly === true;
+    this.path = this.inMemory ? (options.path ?? ":memory:") : resolvePath(options);
+    this.schemaVersion = options.schemaVersion ?? 0;
+    const db = this.openOrShare(options);
+    this.context = new Context(this, db, true);
+  }
+
+  private openOrShare(options: Configuration): Database {
+    const registryKey = this.inMemory ? `memory:${this.path}` : this.path;
+    const canonical = options.schema ? normalizeSchema(options.schema) : undefined;
+    const shared = sharedDatabase(registryKey, canonical);
+    if (shared) return shared;
+    const openStore = (): LocalStore =>
+      new SqliteStore(this.inMemory ? ":memory:" : this.path, { readOnly: this.isReadOnly });
+    const open = (): ReturnType<typeof openDatabase> =>
+      openDatabase(openStore, {
+        schema: options.schema,
+        schemaVersion: this.schemaVersion,
+        readOnly: this.isReadOnly,
+        recordChangesets: options.sync !== undefined,
+        hasMigration: options.onMigration !== undefined,
+        deleteRealmIfMigrationNeeded: options.deleteRealmIfMigrationNeeded === true,
+      });
+    let opened: ReturnType<typeof openDatabase>;
+    try {
+      opened = open();
+    } catch (error) {
+      const mismatch = error instanceof RealmError && error.code === ClientErrorCode.SchemaMismatch;
+      if (!mismatch || options.deleteRealmIfMigrationNeeded !== true || this.inMemory) throw error;
+      Realm.deleteFile({ path: this.path });
+      opened = open();
+    }
+    const { db } = opened;
+    try {
+      for (const cls of db.classes.values()) cls.proto = buildPrototype(cls);
+      if (opened.migrateFrom) {
+        migrate(db, opened.migrateFrom, this.schemaVersion, options.onMigration, (database, readOnly) =>
+          Realm.attach(database, readOnly, this),
+        );
+      } else if (opened.schemaChanged) {
+        db.store.commit({
+          upserts: [],
+          deletes: [],
+          schemaState: { schemaVersion: this.schemaVersion, schema: serializeSchema(db.schema) },
+        });
+      }
+    } catch (error) {
+      db.store.close();
+      throw error;
+    }
+    registerDatabase(registryKey, db);
+    return db;
+  }
+
+  /** A Realm over an existing Database (migrations hand these to onMigration). */
+  private static attach(db: Database, readOnly: boolean, like: Realm): Realm {
+    const realm = Object.create(Realm.prototype) as Realm;
+    const fields = realm as unknown as Record<string, unknown>;
+    fields.path = like.path;
+    fields.inMemory = like.inMemory;
+    fields.isReadOnly = readOnly;
+    fields.schemaVersion = like.schemaVersion;
+    fields.closed = false;
+    fields.context = new Context(realm, db, false);
+    return realm;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get isInTransaction(): boolean {
+    return !this.closed && this.context.db.transaction !== undefined;
+  }
+
+  get isEmpty(): boolean {
+    this.context.checkOpen();
+    for (const cls of this.context.db.classes.values()) if (cls.rows.size > 0) return false;
+    return true;
+  }
+
+  get schema(): CanonicalObjectSchema[] {
+    return [...this.context.db.schema];
+  }
+
+  /** No sync session for local realms (the sync layer provides one). */
+  get syncSession(): null {
+    return null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.isInTransaction) this.cancelTransaction();
+    this.closed = true;
+    this.context.close();
+  }
+
+  // --- transactions --------------------------------------------------------------------------
+
+  beginTransaction(): void {
+    this.context.checkOpen();
+    if (this.isReadOnly) throw errors.readOnly();
+    const db = this.context.db;
+    if (db.transaction) {
+      throw new RealmError(ClientErrorCode.WrongTransactionState, "The Realm is already in a write transaction");
+    }
+    db.transaction = new WriteTransaction(db);
+  }
+
+  commitTransaction(): void {
+    this.context.checkOpen();
+    const db = this.context.db;
+    const txn = db.transaction;
+    if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't commit a non-existing write transaction");
+    db.transaction = undefined;
+    const changes = txn.commit();
+    for (const context of db.contexts) context.onCommit(changes);
+  }
+
+  cancelTransaction(): void {
+    this.context.checkOpen();
+    const db = this.context.db;
+    const txn = db.transaction;
+    if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't cancel a non-existing write transaction");
+    db.transaction = undefined;
+    txn.rollback();
+  }
+
+  /** Runs `callback` in a write transaction: commits if it returns, rolls back and rethrows if it throws. */
+  write<T>(callback: () => T): T {
+    this.beginTransaction();
+    let result: T;
+    try {
+      result = callback();
+    } catch (error) {
+      if (this.context.db.transaction) this.cancelTransaction();
+      throw error;
+    }
+    if (this.context.db.transaction) this.commitTransaction();
+    return result;
+  }
+
+  // --- objects ---------------------------------------------------------------------------------
+
+  private classOf(type: TypeArg<unknown>): ClassInfo {
+    this.context.checkOpen();
+    const name = typeof type === "string" ? type : (type as RealmObjectConstructor).schema?.name ?? type.name;
+    const cls = this.context.db.classes.get(name);
+    if (!cls) throw errors.typeNotFound(name);
+    return cls;
+  }
+
+  create<T = RealmObject>(type: TypeArg<T>, values: Partial<T> | Record<string, unknown>, mode: UpdateMode | boolean = UpdateMode.Never): T {
+    const cls = this.classOf(type);
+    const updateMode = mode === true ? UpdateMode.All : mode === false ? UpdateMode.Never : mode;
+    if (!Object.values(UpdateMode).includes(updateMode)) {
+      throw errors.invalidArgument(`Unsupported 'updateMode'. Only '${Object.values(UpdateMode).join("', '")}' are supported.`);
+    }
+    const row = this.context.writer().create(cls, values, updateMode);
+    return this.context.objectFor(row) as T;
+  }
+
+  /** Deletes an object, the objects of a Results, List or array. */
+  delete(subject: unknown): void {
+    const writer = this.context.writer();
+    if (subject === null || subject === undefined) throw errors.invalidArgument("delete() needs an object or a collection");
+    const row = rowOf(subject);
+    if (row) {
+      writer.delete(row);
+      return;
+    }
+    if (typeof subject === "object" && Symbol.iterator in subject) {
+      const rows = [...(subject as Iterable<unknown>)].map((item) => rowOf(item));
+      for (const item of rows) if (item?.alive) writer.delete(item);
+      return;
+    }
+    throw errors.invalidArgument("delete() needs a Realm object or a collection of them");
+  }
+
+  deleteAll(): void {
+    const writer = this.context.writer();
+    for (const cls of this.context.db.classes.values()) {
+      if (cls.embedded) continue;
+      for (const row of [...cls.rows.values()]) if (row.alive) writer.delete(row);
+    }
+  }
+
+  objects<T = RealmObject>(type: TypeArg<T>): Results<T & RealmObject> {
+    const cls = this.classOf(type);
+    if (cls.asymmetric) {
+      throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
+    }
+    return new Results<T & RealmObject>(this.context, cls, () => [...cls.rows.values()]);
+  }
+
+  objectForPrimaryKey<T = RealmObject>(type: TypeArg<T>, primaryKey: unknown): (T & RealmObject) | null {
+    const cls = this.classOf(type);
+    if (cls.asymmetric) {
+      throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
+    }
+    if (!cls.pk) throw errors.invalidArgument(`'${cls.name}' does not have a primary key defined`);
+    const value = typeof primaryKey === "bigint" ? Number(primaryKey) : primaryKey;
+    const row = this.context.db.findByPrimaryKey(cls, value);
+    return row ? (this.context.objectFor(row) as T & RealmObject) : null;
+  }
+
+  // --- listeners ---------------------------------------------------------------------------
+
+  addListener(name: RealmEventName, callback: RealmListenerCallback): void {
+    this.context.checkOpen();
+    checkEventName(name);
+    this.context.notifier.addRealmListener(name, callback);
+  }
+
+  removeListener(name: RealmEventName, callback: RealmListenerCallback): void {
+    checkEventName(name);
+    this.context.notifier.removeRealmListener(name, callback);
+  }
+
+  removeAllListeners(name?: RealmEventName): void {
+    if (name === undefined) this.context.notifier.removeAll();
+    else this.context.notifier.removeRealmListener(name);
+  }
+}
+
+function checkEventName(name: string): void {
+  if (name !== "change" && name !== "schema" && name !== "beforenotify") {
+    throw errors.invalidArgument(`Unknown event name '${name}': only 'change', 'schema' and 'beforenotify' are supported`);
+  }
+}
+
+/** The RealmContext of one Realm instance. */
+class Context implements RealmContext {
+  readonly notifier: ChangeNotifier;
+  private cachedWriter: { txn: WriteTransaction; writer: ObjectWriter } | undefined;
+  private rql: RqlSchema | undefined;
+
+  constructor(
+    readonly realm: Realm,
+    readonly db: Database,
+    /** False for the realms a migration hands out: they do not own the database. */
+    private readonly ownsDatabase: boolean,
+  ) {
+    this.notifier = new ChangeNotifier(realm);
+    if (ownsDatabase) db.contexts.add(this);
+  }
+
+  get isClosed(): boolean {
+    return this.realm.isClosed;
+  }
+
+  get rqlSchema(): RqlSchema {
+    return (this.rql ??= toRqlSchema(this.db.classes.values()));
+  }
+
+  checkOpen(): void {
+    if (this.realm.isClosed) throw errors.closed();
+  }
+
+  writer(): ObjectWriter {
+    this.checkOpen();
+    if (this.realm.isReadOnly) throw errors.readOnly();
+    const txn = this.db.transaction;
+    if (!txn) throw errors.notInTransaction();
+    if (this.cachedWriter?.txn !== txn) this.cachedWriter = { txn, writer: new ObjectWriter(this.db, txn) };
+    return this.cachedWriter.writer;
+  }
+
+  objectFor(row: ObjectRow): RealmObject {
+    const cached = row.accessor as RealmObject | undefined;
+    if (cached && cached[CONTEXT] === this) return cached;
+    const object = Object.create(row.cls.proto) as RealmObject;
+    object[ROW] = row;
+    object[CONTEXT] = this;
+    if (!cached) row.accessor = object;
+    return object;
+  }
+
+  onCommit(changes: CommitChanges): void {
+    this.notifier.onCommit(changes);
+  }
+
+  close(): void {
+    this.notifier.removeAll();
+    this.db.contexts.delete(this);
+    if (!this.ownsDatabase) return;
+    releaseDatabase(this.realm.inMemory ? `memory:${this.realm.path}` : this.realm.path, this.db);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `Realm.Results`: a live, lazily evaluated view of objects — all objects of a type, the objects
+ * of a list, or backlinks — narrowed by queries and orderings. Evaluation is cached until the
+ * realm changes.
+ */
+import type { BoundQuery } from "@atoll/rql";
+import type { RealmContext } from "../core/RealmContext.js";
+import { ClientErrorCode, RealmError } from "../errors.js";
+import type { ClassInfo, ObjectRow } from "../schema/ClassInfo.js";
+import type { RealmObject } from "../objects/RealmObject.js";
+import { ROW } from "../objects/symbols.js";
+import { bind, runQuery } from "../query/query.js";
+import { OrderedCollection } from "./OrderedCollection.js";
+import { sortDescriptors, sortItems } from "./sorting.js";
+import type { SortDescriptor } from "./sorting.js";
+
+export type QueryStep =
+  | { kind: "filter"; query: string; args: unknown[] }
+  | { kind: "sort"; descriptor: unknown; reverse: boolean | undefined };
+
+type BoundStep = { kind: "filter"; bound: BoundQuery } | { kind: "sort"; descriptors: SortDescriptor[] };
+
+export class Results<T = RealmObject> extends OrderedCollection<T> {
+  readonly uniqueIds = true;
+  readonly optional = false;
+  private cache: { version: number; objects: T[] } | undefined;
+  private readonly steps: BoundStep[];
+  readonly identity: unknown;
+
+  constructor(
+    context: RealmContext,
+    private readonly cls: ClassInfo,
+    /** The rows before any query: all of a type, a list's objects, backlinks. */
+    private readonly source: () => ObjectRow[],
+    steps: readonly BoundStep[] = [],
+    private readonly frozen?: ObjectRow[],
+  ) {
+    super(context);
+    this.steps = [...steps];
+    this.identity = this;
+  }
+
+  get type(): string {
+    return "object";
+  }
+
+  protected objectClass(): ClassInfo {
+    return this.cls;
+  }
+
+  protected objectRows(): ObjectRow[] {
+    return this.items().map((item) => (item as RealmObject)[ROW]);
+  }
+
+  isValid(): boolean {
+    return !this.context.isClosed;
+  }
+
+  protected items(): T[] {
+    this.context.checkOpen();
+    if (this.frozen) return this.frozen.map((row) => this.context.objectFor(row) as T);
+    const version = this.context.db.version;
+    if (this.cache?.version === version) return this.cache.objects;
+    let objects = this.source().map((row) => this.context.objectFor(row) as T);
+    for (const step of this.steps) {
+      objects =
+        step.kind === "filter"
+          ? (runQuery(this.context, step.bound, objects as object[]) as T[])
+          : sortItems(objects, step.descriptors);
+    }
+    this.cache = { version, objects };
+    return objects;
+  }
+
+  override get(index: number): T {
+    return this.items()[index] as T;
+  }
+
+  snapshotIds(): unknown[] {
+    return this.items().map((item) => (item as RealmObject)[ROW]);
+  }
+
+  protected derive(step: QueryStep): Results<T> {
+    if (step.kind === "filter") {
+      const bound = bind(this.context, this.cls, step.query, step.args);
+      return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "filter", bound }]);
+    }
+    let descriptors: SortDescriptor[];
+    try {
+      descriptors = sortDescriptors(step.descriptor, step.reverse);
+    } catch (error) {
+      throw new RealmError(ClientErrorCode.InvalidQuery, (error as Error).message);
+    }
+    for (const [path] of descriptors) this.checkSortPath(path);
+    return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "sort", descriptors }]);
+  }
+
+  private checkSortPath(path: string): void {
+    let cls: ClassInfo | undefined = this.cls;
+    const parts = path.split(".");
+    parts.forEach((part, i) => {
+      const prop = cls?.byName.get(part);
+      if (!prop || prop.collection || prop.element === "linkingObjects") {
+        throw new RealmError(
+          ClientErrorCode.InvalidQuery,
+          `Cannot sort on key path '${path}': property '${cls?.name ?? "?"}.${part}' does not exist or is not a single value`,
+        );
+      }
+      cls = i < parts.length - 1 ? prop.target : undefined;
+    });
+  }
+
+  /** A frozen copy of the current contents (objects deleted later stay in it, invalid). */
+  snapshot(): Results<T> {
+    return new Results<T>(this.context, this.cls, this.source, [], [...this.objectRows()]);
+  }
+
+  description(): string {
+    return this.steps.length === 0 ? "TRUEPREDICATE" : `${this.steps.length} query step(s)`;
+  }
+}

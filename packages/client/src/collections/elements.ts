@@ -1,0 +1,20 @@
+/** Reading collection elements: stored form to what user code sees, and ids for change sets. */
+import type { RealmContext } from "../core/RealmContext.js";
+import type { PropInfo } from "../schema/ClassInfo.js";
+import { fromStoredPrimitive } from "../values/convert.js";
+
+export function readElement(context: RealmContext, prop: PropInfo, stored: unknown): unknown {
+  if (prop.element !== "object") return fromStoredPrimitive(stored);
+  if (stored === null || stored === undefined) return null;
+  const row = context.db.rowsByKey.get(stored as number);
+  return row ? context.objectFor(row) : null;
+}
+
+/** An id per element that is equal for equal elements: the row for objects, a token for values. */
+export function elementId(context: RealmContext, prop: PropInfo, stored: unknown): unknown {
+  if (prop.element === "object") return typeof stored === "number" ? context.db.rowsByKey.get(stored) ?? null : null;
+  if (stored === null || typeof stored !== "object") return stored;
+  if (stored instanceof Date) return `date:${stored.getTime()}`;
+  if (stored instanceof Uint8Array) return `data:${Buffer.from(stored).toString("hex")}`;
+  return `${stored.constructor.name}:${String(stored)}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The live state of one realm file: every object of the types in the schema, in memory, with
+ * the store underneath. Reads never touch the store; a write transaction mutates rows in place
+ * (keeping a before-image for rollback) and hands the touched rows to the store at commit.
+ */
+import type { ClassInfo, ObjectRow } from "../schema/ClassInfo.js";
+import { buildClasses, pkIndexKey } from "../schema/ClassInfo.js";
+import type { CanonicalObjectSchema } from "../schema/types.js";
+import type { LocalStore, StoredObject } from "../store/LocalStore.js";
+import { decodeValues } from "./rowCodec.js";
+import type { CommitChanges, WriteTransaction } from "../transaction/WriteTransaction.js";
+import { zeroValue } from "../values/convert.js";
+
+/**
+ * Gives properties added to the schema since an object was stored their default (or Realm's
+ * zero value), and drops values of properties no longer in the schema.
+ */
+export function fillMissing(cls: ClassInfo, values: Record<string, unknown>): void {
+  for (const prop of cls.storedProps()) {
+    if (prop.key in values) continue;
+    if (prop.collection === "dictionary") values[prop.key] = {};
+    else if (prop.collection) values[prop.key] = [];
+    else if (prop.schema.default !== undefined && prop.element !== "object") values[prop.key] = prop.schema.default;
+    else values[prop.key] = prop.optional ? null : zeroValue(prop.element);
+  }
+}
+
+export class Database {
+  readonly classes: Map<string, ClassInfo>;
+  readonly rowsByKey = new Map<number, ObjectRow>();
+  /** Stored objects of types not in the current schema: left untouched in the file. */
+  readonly foreignObjects: StoredObject[] = [];
+  nextKey = 1;
+  /** Bumped on every mutation, so cached query results know when to re-evaluate. */
+  version = 0;
+  transaction: WriteTransaction | undefined;
+  /** While a migration runs, primary keys may change and may collide until it ends. */
+  migrating = false;
+  /** Every realm instance open on this database, to notify after commits. */
+  readonly contexts = new Set<{ onCommit(changes: CommitChanges): void }>();
+
+  constructor(
+    readonly store: LocalStore,
+    readonly schema: readonly CanonicalObjectSchema[],
+    /** Record every commit as a changeset in the upload log (only for synced realms). */
+    readonly recordChangesets: boolean,
+  ) {
+    this.classes = buildClasses(schema);
+  }
+
+  /** Loads every stored object; objects of unknown types are kept aside, untouched. */
+  load(objects: Iterable<StoredObject>): void {
+    for (const object of objects) {
+      if (object.key >= this.nextKey) this.nextKey = object.key + 1;
+      const cls = this.classes.get(object.className);
+      if (!cls) {
+        this.foreignObjects.push(object);
+        continue;
+      }
+      const values = decodeValues(object.data);
+      fillMissing(cls, values);
+      this.addRow({ key: object.key, cls, values, alive: true, owner: object.owner, accessor: undefined });
+    }
+  }
+
+  addRow(row: ObjectRow): void {
+    row.alive = true;
+    row.cls.rows.set(row.key, row);
+    this.rowsByKey.set(row.key, row);
+    const pk = row.cls.pk;
+    if (pk) row.cls.pkIndex.set(pkIndexKey(row.values[pk.key]), row);
+  }
+
+  removeRow(row: ObjectRow): void {
+    row.alive = false;
+    row.cls.rows.delete(row.key);
+    this.rowsByKey.delete(row.key);
+    const pk = row.cls.pk;
+    if (pk && row.cls.pkIndex.get(pkIndexKey(row.values[pk.key])) === row) {
+      row.cls.pkIndex.delete(pkIndexKey(row.values[pk.key]));
+    }
+  }
+
+  /** Rebuilds the primary-key index of a class; returns a duplicated value if there is one. */
+  rebuildPrimaryKeyIndex(cls: ClassInfo): { duplicate: unknown } | undefined {
+    cls.pkIndex.clear();
+    const pk = cls.pk;
+    if (!pk) return undefined;
+    for (const row of cls.rows.values()) {
+      const key = pkIndexKey(row.values[pk.key]);
+      if (cls.pkIndex.has(key)) return { duplicate: row.values[pk.key] };
+      cls.pkIndex.set(key, row);
+    }
+    return undefined;
+  }
+
+  findByPrimaryKey(cls: ClassInfo, value: unknown): ObjectRow | undefined {
+    return cls.pkIndex.get(pkIndexKey(value));
+  }
+
+  liveRow(key: number): ObjectRow | undefined {
+    return this.rowsByKey.get(key);
+  }
+
+  /** Re-sorts a class's rows by key after a rollback restored deleted rows out of order. */
+  reorder(cls: ClassInfo): void {
+    const rows = [...cls.rows.values()].sort((a, b) => a.key - b.key);
+    cls.rows.clear();
+    for (const row of rows) cls.rows.set(row.key, row);
+  }
+}

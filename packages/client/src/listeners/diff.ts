@@ -1,0 +1,118 @@
+/**
+ * Change sets for collection listeners, computed from the collection's contents before and after
+ * a commit (as Realm reports them: deletions as old indices, insertions and new modifications as
+ * new indices, old modifications as old indices).
+ */
+export interface CollectionChangeSet {
+  readonly insertions: number[];
+  readonly deletions: number[];
+  readonly newModifications: number[];
+  readonly oldModifications: number[];
+}
+
+export function emptyChangeSet(): CollectionChangeSet {
+  return { insertions: [], deletions: [], newModifications: [], oldModifications: [] };
+}
+
+export function isEmptyChangeSet(changes: CollectionChangeSet): boolean {
+  return (
+    changes.insertions.length === 0 &&
+    changes.deletions.length === 0 &&
+    changes.newModifications.length === 0 &&
+    changes.oldModifications.length === 0
+  );
+}
+
+/** Indices (into `sequence`) of a longest strictly increasing subsequence. */
+function longestIncreasing(sequence: readonly number[]): Set<number> {
+  const tails: number[] = [];
+  const previous = new Array<number>(sequence.length).fill(-1);
+  for (let i = 0; i < sequence.length; i++) {
+    const value = sequence[i] as number;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sequence[tails[mid] as number] as number) < value) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[i] = tails[lo - 1] as number;
+    tails[lo] = i;
+  }
+  const result = new Set<number>();
+  let index = tails.length > 0 ? (tails[tails.length - 1] as number) : -1;
+  while (index >= 0) {
+    result.add(index);
+    index = previous[index] as number;
+  }
+  return result;
+}
+
+/**
+ * Diff of two sequences of unique ids (query results): objects that stay in the same relative
+ * order are kept; the rest are reported as deleted and inserted, as Realm does for moves.
+ */
+export function diffUnique(
+  before: readonly unknown[],
+  after: readonly unknown[],
+  modified: (id: unknown) => boolean,
+): CollectionChangeSet {
+  const changes = emptyChangeSet();
+  const oldIndex = new Map<unknown, number>();
+  before.forEach((id, index) => oldIndex.set(id, index));
+  const kept: { oldAt: number; newAt: number }[] = [];
+  after.forEach((id, newAt) => {
+    const oldAt = oldIndex.get(id);
+    if (oldAt !== undefined) kept.push({ oldAt, newAt });
+  });
+  const stable = longestIncreasing(kept.map((k) => k.oldAt));
+  const keptOld = new Set<number>();
+  const keptNew = new Set<number>();
+  kept.forEach((pair, i) => {
+    if (!stable.has(i)) return;
+    keptOld.add(pair.oldAt);
+    keptNew.add(pair.newAt);
+    if (modified(after[pair.newAt])) {
+      changes.oldModifications.push(pair.oldAt);
+      changes.newModifications.push(pair.newAt);
+    }
+  });
+  for (let i = 0; i < before.length; i++) if (!keptOld.has(i)) changes.deletions.push(i);
+  for (let j = 0; j < after.length; j++) if (!keptNew.has(j)) changes.insertions.push(j);
+  changes.oldModifications.sort((a, b) => a - b);
+  changes.newModifications.sort((a, b) => a - b);
+  return changes;
+}
+
+/**
+ * Diff of two sequences that may repeat values (lists): the common prefix and suffix are kept;
+ * a middle of equal length counts as modified in place, otherwise as deleted and inserted.
+ */
+export function diffSequence(
+  before: readonly unknown[],
+  after: readonly unknown[],
+  modified: (id: unknown) => boolean,
+): CollectionChangeSet {
+  const changes = emptyChangeSet();
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endOld = before.length;
+  let endNew = after.length;
+  while (endOld > start && endNew > start && before[endOld - 1] === after[endNew - 1]) {
+    endOld--;
+    endNew--;
+  }
+  const mark = (oldAt: number, newAt: number): void => {
+    changes.oldModifications.push(oldAt);
+    changes.newModifications.push(newAt);
+  };
+  for (let i = 0; i < start; i++) if (modified(after[i])) mark(i, i);
+  if (endOld - start === endNew - start) {
+    for (let i = start; i < endOld; i++) mark(i, i);
+  } else {
+    for (let i = start; i < endOld; i++) changes.deletions.push(i);
+    for (let j = start; j < endNew; j++) changes.insertions.push(j);
+  }
+  for (let i = endOld, j = endNew; i < before.length; i++, j++) if (modified(after[j])) mark(i, j);
+  return changes;
+}

@@ -1,0 +1,11 @@
+/** Internal slots of live objects and collections, out of the way of user property names. */
+import type { ObjectRow } from "../schema/ClassInfo.js";
+
+export const ROW: unique symbol = Symbol("Realm.Object row");
+export const CONTEXT: unique symbol = Symbol("Realm.Object realm");
+
+/** The row behind a live Realm.Object, or undefined for anything else. */
+export function rowOf(value: unknown): ObjectRow | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  return (value as { [ROW]?: ObjectRow })[ROW];
+}

@@ -1,0 +1,64 @@
+/** Schema shapes as Realm JS v12 names them: what users write and the canonical form Realm reports back. */
+import type { RealmObject } from "../objects/RealmObject.js";
+
+export type PrimitivePropertyTypeName =
+  | "bool"
+  | "int"
+  | "float"
+  | "double"
+  | "decimal128"
+  | "string"
+  | "data"
+  | "date"
+  | "objectId"
+  | "uuid"
+  | "mixed";
+export type CollectionPropertyTypeName = "list" | "set" | "dictionary";
+export type PropertyTypeName = PrimitivePropertyTypeName | CollectionPropertyTypeName | "object" | "linkingObjects";
+
+export interface PropertySchema {
+  /** A PropertyTypeName, or the name of an object type to link to. */
+  type: string;
+  objectType?: string;
+  property?: string;
+  optional?: boolean;
+  indexed?: boolean | "full-text";
+  mapTo?: string;
+  default?: unknown;
+}
+export type PropertySchemaShorthand = string;
+export type PropertiesTypes = Record<string, PropertySchema | PropertySchemaShorthand>;
+
+export interface ObjectSchema {
+  name: string;
+  properties: PropertiesTypes;
+  primaryKey?: string;
+  embedded?: boolean;
+  asymmetric?: boolean;
+}
+
+export interface CanonicalPropertySchema {
+  name: string;
+  type: PropertyTypeName;
+  objectType?: string;
+  property?: string;
+  optional: boolean;
+  indexed: boolean;
+  mapTo: string;
+  default?: unknown;
+}
+
+export interface CanonicalObjectSchema {
+  name: string;
+  properties: Record<string, CanonicalPropertySchema>;
+  primaryKey?: string;
+  embedded: boolean;
+  asymmetric: boolean;
+  ctor?: RealmObjectConstructor;
+}
+
+export type RealmObjectConstructor = (abstract new (...args: never[]) => RealmObject) & {
+  schema?: ObjectSchema;
+};
+
+export type SchemaEntry = ObjectSchema | RealmObjectConstructor;
