@@ -338,3 +338,52 @@ describe("user API keys", () => {
     expect(refused.status).toBe(400);
   });
 });
+
+describe("streaming watch", () => {
+  function watchUrl(request: Record<string, unknown>, token?: string): string {
+    const encoded = encodeURIComponent(Buffer.from(JSON.stringify(request)).toString("base64"));
+    return `${server.api}${appPath("/functions/call")}?baas_request=${encoded}${token === undefined ? "" : `&baas_at=${token}`}`;
+  }
+
+  async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+    const { value } = await reader.read();
+    return new TextDecoder().decode(value);
+  }
+
+  it("streams change events as server-sent events, with the token in baas_at", async () => {
+    const login = await anonymousLogin();
+    const controller = new AbortController();
+    const response = await fetch(
+      watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "cars-db", collection: "Car" }] }, login.access_token),
+      { headers: { Accept: "text/event-stream" }, signal: controller.signal },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect(await nextChunk(reader)).toMatch(/^:/);
+    await server.data.db("cars-db").collection("Car").insertOne({ _id: "car-1", make: "Volvo\nEstate", miles: 5 });
+    const frame = await nextChunk(reader);
+    expect(frame.startsWith("data: ") && frame.endsWith("\n\n")).toBe(true);
+    const payload = JSON.parse(decodeURIComponent(frame.slice("data: ".length).trim())) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      operationType: "insert",
+      ns: { db: "cars-db", coll: "Car" },
+      documentKey: { _id: "car-1" },
+      fullDocument: { _id: "car-1", make: "Volvo\nEstate", miles: { $numberInt: "5" } },
+    });
+    controller.abort();
+    await expectStillServing();
+  });
+
+  it("answers a bad streaming request with a JSON error instead of a stream", async () => {
+    const login = await anonymousLogin();
+    const garbage = await fetch(`${server.api}${appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`);
+    expect(garbage.status).toBe(400);
+    expect(garbage.headers.get("content-type")).toBe("application/json");
+    const notWatch = await fetch(watchUrl({ service: "mongodb-atlas", name: "find", arguments: [{ database: "d", collection: "c" }] }, login.access_token));
+    expect(notWatch.status).toBe(400);
+    const noToken = await fetch(watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "d", collection: "c" }] }));
+    expect(noToken.status).toBe(401);
+    expect(await noToken.json()).toMatchObject({ error_code: "InvalidSession" });
+  });
+});
