@@ -180,4 +180,25 @@ describe("loadAppConfig on other exports", () => {
     expect(config.sync.type).toBe("disabled");
     expect(config.dataSources.get("mongodb-atlas")?.collections.get("db.coll")?.schema).toBeUndefined();
   });
+
+  it("lists the parts of the export Atoll ignores, so start-up can say so", async () => {
+    const config = await load({
+      "triggers/onNewCar.json": { name: "onNewCar", type: "DATABASE" },
+      "graphql/config.json": { use_natural_pluralization: true },
+      "https_endpoints/config.json": [],
+      "hosting/config.json": { enabled: false },
+      "log_forwarders/toS3.json": { name: "toS3", log_types: ["function"] },
+      "auth/providers.json": {
+        "anon-user": { name: "anon-user", type: "anon-user" },
+        "oauth2-google": { name: "oauth2-google", type: "oauth2-google", disabled: false },
+        "oauth2-apple": { name: "oauth2-apple", type: "oauth2-apple", disabled: true },
+      },
+    });
+    expect(config.unsupported).toEqual([
+      "triggers/ (database, authentication and scheduled triggers): not supported, ignored",
+      "log_forwarders/ (log forwarding): not supported, ignored",
+      "auth/providers.json: oauth2-google: oauth2-google sign-in is not supported; its logins will be refused",
+    ]);
+    expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
+  });
 });

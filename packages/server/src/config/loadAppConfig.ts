@@ -7,6 +7,7 @@ import { loadFunctions } from "./functions.js";
 import { AppFiles } from "./jsonFile.js";
 import { loadRootConfig } from "./rootConfig.js";
 import { loadSecrets } from "./secrets.js";
+import { findUnsupportedFeatures } from "./unsupportedFeatures.js";
 import { loadSync, SYNC_FILE, type LegacySyncPermissions } from "./sync.js";
 import type { AppConfig, CollectionConfig, DataSourceConfig } from "./types.js";
 import { loadEnvironmentValues, loadValues } from "./values.js";
@@ -28,19 +29,21 @@ export async function loadAppConfig(dir: string, options: LoadAppConfigOptions =
   const functions = await loadFunctions(files);
   const { sync, legacy } = await loadSync(files);
   const dataSources = withLegacySyncRules(await loadDataSources(files), sync.serviceName, sync.databaseName, legacy);
+  const authProviders = await loadAuthProviders(files, secrets);
   const config: AppConfig = {
     dir: files.dir,
     appId: root.appId,
     name: root.name,
     environment: root.environment,
     allowedRequestOrigins: root.allowedRequestOrigins,
-    authProviders: await loadAuthProviders(files, secrets),
+    authProviders,
     customUserData: await loadCustomUserData(files),
     functions,
     dataSources,
     sync,
     values: await loadValues(files, secrets),
     environmentValues: await loadEnvironmentValues(files, root.environment),
+    unsupported: await findUnsupportedFeatures(files, authProviders),
   };
   checkCrossReferences(config);
   return config;

@@ -134,4 +134,9 @@ export interface AppConfig {
   readonly values: ReadonlyMap<string, unknown>;
   /** `environments/<environment>.json` `values`. */
   readonly environmentValues: Readonly<Record<string, unknown>>;
+  /**
+   * Parts of the export Atoll ignores (triggers, HTTPS endpoints, OAuth providers...), one
+   * sentence each, for the operator to read at start-up. Absent or empty: none.
+   */
+  readonly unsupported?: readonly string[];
 }

@@ -1,0 +1,58 @@
+import type { AppFiles } from "./jsonFile.js";
+import type { AuthProviderConfig } from "./types.js";
+
+/** Parts of an export Atoll does not serve, with what they were for. */
+const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
+  triggers: "database, authentication and scheduled triggers",
+  https_endpoints: "HTTPS endpoints",
+  http_endpoints: "HTTPS endpoints",
+  graphql: "the GraphQL API",
+  hosting: "static hosting",
+  log_forwarders: "log forwarding",
+  services: "third-party services",
+};
+
+/**
+ * What the export asks for that Atoll will not do, one sentence each, so that `serve` can say
+ * so at start-up instead of the app failing later in a way nobody connects to the export.
+ * Directories that exist but hold no configuration (exports write empty ones) are not listed.
+ */
+export async function findUnsupportedFeatures(
+  files: AppFiles,
+  providers: ReadonlyMap<string, AuthProviderConfig>,
+): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [dir, what] of Object.entries(IGNORED_DIRECTORIES)) {
+    if (await holdsConfiguration(files, dir)) notes.push(`${dir}/ (${what}): not supported, ignored`);
+  }
+  for (const provider of providers.values()) {
+    if (!provider.disabled && provider.type.startsWith("oauth2-")) {
+      notes.push(`auth/providers.json: ${provider.name}: ${provider.type} sign-in is not supported; its logins will be refused`);
+    }
+  }
+  return notes;
+}
+
+async function holdsConfiguration(files: AppFiles, dir: string): Promise<boolean> {
+  for (const entry of await files.list(dir)) {
+    const relative = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (await holdsConfiguration(files, relative)) return true;
+    } else if (entry.name.endsWith(".json")) {
+      // Exports write `[]`, `{}` or `{"enabled": false}` for features nobody configured, and
+      // GraphQL always has a config.json of its settings.
+      if (relative === "graphql/config.json") continue;
+      if (configures(await files.readJson(relative))) return true;
+    } else if (/\.(js|graphql)$/.test(entry.name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function configures(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  return Object.keys(record).length > 0 && record["enabled"] !== false;
+}
