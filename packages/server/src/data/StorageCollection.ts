@@ -1,0 +1,282 @@
+/**
+ * A `Collection` over the storage engine, governed by an `AccessPolicy` (rules for users,
+ * open for the system) and, for users, the collection's schema. Reads scan, filter with
+ * mingo, then reveal what the caller may see; writes read, compute, check, and commit with
+ * the versions they read, retrying when a concurrent writer got there first.
+ */
+import { AppError } from "@atoll/protocol";
+import { ObjectId } from "bson";
+import type { CollectionSchema } from "../config/types.js";
+import { normaliseBson } from "../storage/normaliseBson.js";
+import { StorageError } from "../storage/StorageError.js";
+import type { Namespace, StorageEngine, StoredDocument, WriteOp } from "../storage/StorageEngine.js";
+import type { AccessPolicy, ReadPlan } from "./AccessPolicy.js";
+import { checkPipeline } from "./aggregatePipeline.js";
+import { openChangeStream } from "./changeStream.js";
+import { compileFilter, runStages, shapeResults } from "./mql.js";
+import { checkUserFilter, idsFromFilter, withReadFilter } from "./filters.js";
+import { applyReplacement, applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, type UpdateOutcome } from "./updateDocument.js";
+import { validateSchema } from "./validateSchema.js";
+import type * as T from "./types.js";
+
+const MAX_ATTEMPTS = 25;
+
+export interface CollectionGovernance {
+  readonly policy: AccessPolicy;
+  /** Validated on user-context writes only. */
+  readonly schema?: CollectionSchema | undefined;
+  readonly systemContext: boolean;
+}
+
+type Modify = (before: T.Document, inserting: boolean) => UpdateOutcome;
+
+export class StorageCollection implements T.Collection {
+  readonly #ns: Namespace;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    readonly databaseName: string,
+    readonly collectionName: string,
+    private readonly governance: CollectionGovernance,
+  ) {
+    this.#ns = { db: databaseName, coll: collectionName };
+  }
+
+  async find(filter: T.Document = {}, options: T.FindOptions = {}): Promise<T.Document[]> {
+    const plan = await this.governance.policy.planRead();
+    const revealed = await this.#reveal(plan, await this.#matching(filter, plan));
+    return shapeResults(revealed, { ...options, projection: mergeProjection(options.projection, plan.projection) });
+  }
+
+  async findOne(filter: T.Document = {}, options: T.FindOneOptions = {}): Promise<T.Document | null> {
+    return (await this.find(filter, { ...options, limit: 1 }))[0] ?? null;
+  }
+
+  async count(filter: T.Document = {}, options: { readonly limit?: number } = {}): Promise<number> {
+    const plan = await this.governance.policy.planRead();
+    const revealed = await this.#reveal(plan, await this.#matching(filter, plan));
+    return options.limit !== undefined && options.limit > 0 ? Math.min(options.limit, revealed.length) : revealed.length;
+  }
+
+  async aggregate(pipeline: readonly T.Document[]): Promise<T.Document[]> {
+    const lookups = checkPipeline(pipeline, this.governance.systemContext);
+    const plan = await this.governance.policy.planRead();
+    const source = await this.#reveal(plan, await this.#matching({}, plan));
+    const foreign = new Map<string, T.Document[]>();
+    for (const name of lookups) {
+      const stored = await this.storage.scan({ db: this.databaseName, coll: name });
+      foreign.set(name, stored.map((s) => s.doc));
+    }
+    return runStages(source, pipeline, (name) => foreign.get(name) ?? []);
+  }
+
+  async insertOne(document: T.Document): Promise<T.InsertOneResult> {
+    const [insertedId] = (await this.insertMany([document])).insertedIds;
+    return { insertedId };
+  }
+
+  async insertMany(documents: readonly T.Document[]): Promise<T.InsertManyResult> {
+    if (!Array.isArray(documents) || documents.some((d) => d === null || typeof d !== "object" || Array.isArray(d))) {
+      throw new AppError("MongoDBError", "documents to insert must be objects");
+    }
+    const prepared = documents.map(withId);
+    for (const doc of prepared) await this.#checkInsert(doc);
+    await this.#commit(prepared.map((doc) => ({ kind: "insert", ns: this.#ns, doc })));
+    return { insertedIds: prepared.map((doc) => doc._id) };
+  }
+
+  async updateOne(filter: T.Document, update: T.Document, options: T.UpdateOptions = {}): Promise<T.UpdateResult> {
+    checkUpdateDocument(update);
+    return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options, 1);
+  }
+
+  async updateMany(filter: T.Document, update: T.Document, options: T.UpdateOptions = {}): Promise<T.UpdateResult> {
+    checkUpdateDocument(update);
+    return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options);
+  }
+
+  async deleteOne(filter: T.Document): Promise<T.DeleteResult> {
+    return { deletedCount: (await this.#delete(filter, undefined, 1)).length };
+  }
+
+  async deleteMany(filter: T.Document): Promise<T.DeleteResult> {
+    return { deletedCount: (await this.#delete(filter)).length };
+  }
+
+  async findOneAndUpdate(filter: T.Document, update: T.Document, options: T.FindOneAndModifyOptions = {}): Promise<T.Document | null> {
+    checkUpdateDocument(update);
+    return this.#findOneAndModify(filter, (before, inserting) => applyUpdate(before, update, { inserting }), options);
+  }
+
+  async findOneAndReplace(filter: T.Document, replacement: T.Document, options: T.FindOneAndModifyOptions = {}): Promise<T.Document | null> {
+    checkReplacement(replacement);
+    return this.#findOneAndModify(filter, (before) => applyReplacement(before, replacement), options, "replace");
+  }
+
+  async findOneAndDelete(filter: T.Document, options: T.FindOneOptions = {}): Promise<T.Document | null> {
+    const [deleted] = await this.#delete(filter, options.sort, 1);
+    if (deleted === undefined) return null;
+    const plan = await this.governance.policy.planRead();
+    return this.#present(plan, deleted, options.projection);
+  }
+
+  watch(options: T.WatchOptions = {}): T.ChangeStream {
+    return openChangeStream(this.storage, this.#ns, options, () => this.governance.policy.planRead());
+  }
+
+  /** Stored documents that match the caller's filter and the read plan, in natural order. */
+  async #matching(filter: T.Document, plan: ReadPlan, sort?: T.Document): Promise<StoredDocument[]> {
+    if (!this.governance.systemContext) checkUserFilter(filter);
+    const combined = withReadFilter(filter, plan.filter);
+    const test = compileFilter(combined);
+    const ids = idsFromFilter(combined);
+    const stored = await this.storage.scan(this.#ns, { filter: combined, ...(ids === undefined ? {} : { ids }) });
+    const matched: StoredDocument[] = [];
+    for (const entry of stored) if (test(entry.doc) && (await plan.visible(entry.doc))) matched.push(entry);
+    if (sort === undefined || Object.keys(sort).length === 0) return matched;
+    const order = shapeResults(matched.map((entry, index) => ({ ...entry.doc, "\u0000index": index })), { sort });
+    return order.map((doc) => matched[doc["\u0000index"] as number]!);
+  }
+
+  async #reveal(plan: ReadPlan, stored: readonly StoredDocument[]): Promise<T.Document[]> {
+    if (this.governance.systemContext) return stored.map((entry) => entry.doc);
+    const out: T.Document[] = [];
+    for (const entry of stored) {
+      const doc = await plan.reveal(entry.doc);
+      if (doc !== null) out.push(doc);
+    }
+    return out;
+  }
+
+  async #present(plan: ReadPlan, doc: T.Document, projection: T.Document | undefined): Promise<T.Document | null> {
+    const revealed = this.governance.systemContext ? doc : await plan.reveal(doc);
+    if (revealed === null) return null;
+    return shapeResults([revealed], { projection: mergeProjection(projection, plan.projection) })[0] ?? null;
+  }
+
+  async #update(filter: T.Document, modify: Modify, options: T.UpdateOptions, limit?: number): Promise<T.UpdateResult> {
+    return this.#retrying(async () => {
+      const plan = await this.governance.policy.planRead();
+      const matched = (await this.#matching(filter, plan)).slice(0, limit);
+      if (matched.length === 0 && options.upsert === true) {
+        const doc = await this.#upsert(filter, modify);
+        return { matchedCount: 0, modifiedCount: 0, upsertedId: doc._id };
+      }
+      const ops: WriteOp[] = [];
+      for (const entry of matched) {
+        const outcome = modify(entry.doc, false);
+        if (!outcome.modified) continue;
+        await this.#checkUpdate(entry.doc, outcome.doc);
+        ops.push(updateOp(this.#ns, entry, outcome, "update"));
+      }
+      await this.#commit(ops);
+      return { matchedCount: matched.length, modifiedCount: ops.length };
+    });
+  }
+
+  async #findOneAndModify(
+    filter: T.Document,
+    modify: Modify,
+    options: T.FindOneAndModifyOptions,
+    kind: "update" | "replace" = "update",
+  ): Promise<T.Document | null> {
+    return this.#retrying(async () => {
+      const plan = await this.governance.policy.planRead();
+      const [entry] = await this.#matching(filter, plan, options.sort);
+      if (entry === undefined) {
+        if (options.upsert !== true) return null;
+        const doc = await this.#upsert(filter, modify);
+        return options.returnNewDocument === true ? this.#present(plan, doc, options.projection) : null;
+      }
+      const outcome = modify(entry.doc, false);
+      if (outcome.modified) {
+        await this.#checkUpdate(entry.doc, outcome.doc);
+        await this.#commit([updateOp(this.#ns, entry, outcome, kind)]);
+      }
+      return this.#present(plan, options.returnNewDocument === true ? outcome.doc : entry.doc, options.projection);
+    });
+  }
+
+  async #upsert(filter: T.Document, modify: Modify): Promise<T.Document> {
+    const doc = withId(modify(upsertSeed(filter), true).doc);
+    await this.#checkInsert(doc);
+    await this.#commit([{ kind: "insert", ns: this.#ns, doc }]);
+    return doc;
+  }
+
+  async #delete(filter: T.Document, sort?: T.Document, limit?: number): Promise<T.Document[]> {
+    return this.#retrying(async () => {
+      const plan = await this.governance.policy.planRead();
+      const matched = (await this.#matching(filter, plan, sort)).slice(0, limit);
+      for (const entry of matched) await this.governance.policy.checkDelete(entry.doc);
+      await this.#commit(matched.map((entry) => ({ kind: "delete", ns: this.#ns, id: entry.doc._id, expectedVersion: entry.version })));
+      return matched.map((entry) => entry.doc);
+    });
+  }
+
+  async #checkInsert(doc: T.Document): Promise<void> {
+    await this.governance.policy.checkInsert(doc);
+    if (!this.governance.systemContext && this.governance.schema !== undefined) validateSchema(this.governance.schema, doc);
+  }
+
+  async #checkUpdate(before: T.Document, after: T.Document): Promise<void> {
+    await this.governance.policy.checkUpdate(before, after);
+    if (!this.governance.systemContext && this.governance.schema !== undefined) validateSchema(this.governance.schema, after);
+  }
+
+  async #commit(ops: readonly WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    try {
+      await this.storage.commit(ops);
+    } catch (error) {
+      if (error instanceof StorageError && error.code === "DuplicateKey") {
+        const id = normaliseBson(error.details?.id);
+        throw new AppError(
+          "MongoDBError",
+          `E11000 duplicate key error collection: ${this.databaseName}.${this.collectionName} index: _id_ dup key: { _id: ${describeId(id)} }`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Re-runs a read-check-commit step when a concurrent write made its versions stale. */
+  async #retrying<R>(step: () => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (error) {
+        const conflict = error instanceof StorageError && error.code === "Conflict";
+        if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+}
+
+function withId(document: T.Document): T.Document {
+  const doc = normaliseBson(document) as T.Document;
+  if (doc._id === undefined) return { _id: new ObjectId(), ...doc };
+  return doc;
+}
+
+function updateOp(ns: Namespace, entry: StoredDocument, outcome: UpdateOutcome, kind: "update" | "replace"): WriteOp {
+  if (kind === "replace") return { kind, ns, doc: outcome.doc, expectedVersion: entry.version };
+  return {
+    kind,
+    ns,
+    doc: outcome.doc,
+    expectedVersion: entry.version,
+    updateDescription: { updatedFields: outcome.updatedFields, removedFields: outcome.removedFields },
+  };
+}
+
+function mergeProjection(requested: T.Document | undefined, imposed: T.Document | undefined): T.Document | undefined {
+  if (imposed === undefined) return requested;
+  return { ...requested, ...imposed };
+}
+
+function describeId(id: unknown): string {
+  if (id instanceof ObjectId) return `ObjectId('${id.toHexString()}')`;
+  return typeof id === "string" ? `"${id}"` : String(id);
+}

@@ -1,0 +1,90 @@
+/**
+ * MongoDB query language over in-memory documents, through mingo with every operator loaded
+ * into a private context (no global registration, no script operators). Value comparison:
+ * mingo compares BSON class instances (ObjectId, UUID, Decimal128, Binary) by their string
+ * form, so `{_id: ObjectId(x)}`, `$in` of ObjectIds and UUID equality match by value, and
+ * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Decimal128 ordering
+ * against other Decimal128 values is textual (see the tests for what holds).
+ * Every mingo failure becomes `AppError("MongoDBError")` with mingo's message.
+ */
+import { AppError } from "@atoll/protocol";
+import { Aggregator, Context, Query } from "mingo";
+import type { Options } from "mingo/core";
+import * as accumulatorOperators from "mingo/operators/accumulator";
+import * as expressionOperators from "mingo/operators/expression";
+import * as pipelineOperators from "mingo/operators/pipeline";
+import * as projectionOperators from "mingo/operators/projection";
+import * as queryOperators from "mingo/operators/query";
+import type { Document } from "./types.js";
+
+const OPTIONS: Partial<Options> = {
+  context: Context.init()
+    .addAccumulatorOps(operators(accumulatorOperators))
+    .addExpressionOps(operators(expressionOperators))
+    .addPipelineOps(operators(pipelineOperators))
+    .addProjectionOps(operators(projectionOperators))
+    .addQueryOps(operators(queryOperators)),
+  useGlobalContext: false,
+  scriptEnabled: false,
+  useStrictMode: true,
+};
+
+/** An operator module as a plain table (the CommonJS build adds a `default` member). */
+function operators<T>(module: object): T {
+  return Object.fromEntries(Object.entries(module).filter(([name]) => name.startsWith("$"))) as T;
+}
+
+/** Compiles a filter once; the predicate can then be applied to many documents. */
+export function compileFilter(filter: Document): (doc: Document) => boolean {
+  const query = mongoError(() => new Query(filter, OPTIONS));
+  return (doc) => mongoError(() => query.test(doc));
+}
+
+export function matches(doc: Document, filter: Document): boolean {
+  return compileFilter(filter)(doc);
+}
+
+export interface CursorOptions {
+  readonly sort?: Document | undefined;
+  readonly skip?: number | undefined;
+  readonly limit?: number | undefined;
+  readonly projection?: Document | undefined;
+}
+
+/** Sort, skip, limit and project documents that already passed the filter. */
+export function shapeResults(docs: readonly Document[], options: CursorOptions): Document[] {
+  const stages: Document[] = [];
+  if (options.sort !== undefined && Object.keys(options.sort).length > 0) stages.push({ $sort: options.sort });
+  if (options.skip !== undefined && options.skip > 0) stages.push({ $skip: options.skip });
+  if (options.limit !== undefined && options.limit > 0) stages.push({ $limit: options.limit });
+  if (options.projection !== undefined && Object.keys(options.projection).length > 0) {
+    stages.push({ $project: options.projection });
+  }
+  if (stages.length === 0) return [...docs];
+  return runStages([...docs], stages);
+}
+
+/**
+ * Runs aggregation stages; `resolveCollection` serves `$lookup`'s `from` (documents prefetched
+ * by the caller, since mingo resolves collections synchronously).
+ */
+export function runStages(
+  docs: Document[],
+  stages: readonly Document[],
+  resolveCollection?: (name: string) => Document[],
+): Document[] {
+  return mongoError(() => {
+    const options = resolveCollection === undefined ? OPTIONS : { ...OPTIONS, collectionResolver: resolveCollection };
+    return new Aggregator([...stages], options).run<Document>(docs);
+  });
+}
+
+export function mongoError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError("MongoDBError", message, { cause: error });
+  }
+}
