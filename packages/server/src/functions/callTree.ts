@@ -1,0 +1,85 @@
+/**
+ * A top-level function call and every call it makes (`context.functions.execute`, `%function`
+ * in rules it triggers): one leased isolate, one deadline, one console capture.
+ *
+ * The deadline is enforced twice: each step inside the isolate gets the time left as its
+ * isolated-vm timeout, and a host timer disposes the isolate when the time is up, which also
+ * stops code resumed by a host answer (an async loop) that no isolated-vm timeout covers.
+ * Whatever failed, the caller gets an `AppError` carrying the console lines so far.
+ */
+import { AppError } from "@atoll/protocol";
+import { ConsoleCapture } from "./consoleCapture.js";
+import type { IsolatePool } from "./sandbox/IsolatePool.js";
+import type { SandboxIsolate } from "./sandbox/SandboxIsolate.js";
+
+export interface CallTree {
+  readonly sandbox: SandboxIsolate;
+  readonly deadline: number;
+  readonly console: ConsoleCapture;
+}
+
+export interface CallTreeLimits {
+  readonly timeoutMs: number;
+  readonly memoryLimitMb: number;
+  /** How long a returned isolate may take to finish what the call left queued on it. */
+  readonly fenceMs: number;
+}
+
+export async function runCallTree<T>(
+  pool: IsolatePool,
+  limits: CallTreeLimits,
+  name: string,
+  body: (tree: CallTree) => Promise<T>,
+): Promise<{ value: T; logs: string[] }> {
+  const deadline = Date.now() + limits.timeoutMs;
+  const console = new ConsoleCapture();
+  const sandbox = await pool.acquire(deadline);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    sandbox.kill();
+  }, limits.timeoutMs);
+  try {
+    const value = await body({ sandbox, deadline, console });
+    return { value, logs: console.lines };
+  } catch (error) {
+    const failure = describeFailure(error, { name, timedOut, sandboxAlive: sandbox.alive, limits });
+    if (failure.code === "ExecutionTimeLimitExceeded") sandbox.kill();
+    throw withLogs(failure, console.lines);
+  } finally {
+    clearTimeout(timer);
+    void pool.release(sandbox, Math.min(limits.fenceMs, Math.max(0, deadline - Date.now())));
+  }
+}
+
+interface FailureContext {
+  readonly name: string;
+  readonly timedOut: boolean;
+  readonly sandboxAlive: boolean;
+  readonly limits: CallTreeLimits;
+}
+
+function describeFailure(error: unknown, at: FailureContext): AppError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (at.timedOut || message === "Script execution timed out.") {
+    return new AppError(
+      "ExecutionTimeLimitExceeded",
+      `execution time limit exceeded: function '${at.name}' ran longer than ${at.limits.timeoutMs} ms and was stopped`,
+    );
+  }
+  if (message.includes("memory limit") || (!at.sandboxAlive && !(error instanceof AppError))) {
+    return new AppError(
+      "FunctionExecutionError",
+      `function '${at.name}' ran out of memory: the sandbox limit is ${at.limits.memoryLimitMb} MB`,
+    );
+  }
+  if (error instanceof AppError) return error;
+  return new AppError("FunctionExecutionError", `function '${at.name}' failed in the sandbox: ${message}`, { cause: error });
+}
+
+function withLogs(error: AppError, logs: string[]): AppError {
+  return new AppError(error.code, error.message, {
+    details: { ...error.details, logs: [...logs] },
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * JavaScript evaluated inside every sandbox context, after the bson bundle: the globals
+ * functions see besides `context` (`BSON`, `EJSON`, `console`, `utils.crypto`, timers, and a
+ * `require` that explains why it cannot load anything), and the value codec.
+ *
+ * `console` output goes to the host line by line ("log" host call); the host caps the
+ * number and size of lines and answers "closed" once the cap is reached. Timers are host
+ * "sleep" calls, so they are bounded by the call's deadline like everything else.
+ */
+export const GLOBALS_SOURCE = `
+const EJSON = BSON.EJSON;
+const ejsonStringify = EJSON.stringify;
+const ejsonParse = EJSON.parse;
+
+const normalise = (value) => {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = normalise(value[i]);
+    return value;
+  }
+  if (value instanceof BSON.Int32 || value instanceof BSON.Double) return value.valueOf();
+  if (value instanceof BSON.Long) {
+    const asNumber = value.toNumber();
+    return Number.isSafeInteger(asNumber) ? asNumber : value;
+  }
+  if (isPlainObject(value)) {
+    for (const key of objectKeys(value)) {
+      defineProperty(value, key, { value: normalise(value[key]), writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return value;
+};
+
+const encodeValue = (value) => ejsonStringify(value, { relaxed: false });
+const decodeText = (text) => normalise(ejsonParse(text, { relaxed: false }));
+// Host results travel as {"v": value}, so that undefined and top-level scalars survive.
+const decodeResult = (text) => decodeText(text).v;
+
+let logClosed = false;
+const formatLogArgument = (value) => {
+  if (typeof value === "string") return value;
+  if (value instanceof Error) return typeof value.stack === "string" ? value.stack : String(value);
+  if (typeof value === "function") return "[Function " + (value.name || "anonymous") + "]";
+  if (value === undefined || typeof value === "symbol" || typeof value === "bigint") return String(value);
+  try {
+    const text = ejsonStringify(value, { relaxed: true });
+    if (typeof text === "string") return text;
+  } catch {}
+  try { return String(value); } catch { return "[unprintable value]"; }
+};
+const writeLog = (level, args) => {
+  if (logClosed) return;
+  let line = "";
+  for (let i = 0; i < args.length; i++) line += (i === 0 ? "" : " ") + formatLogArgument(args[i]);
+  if (hostSync("log", jsonStringify([level, line])) === "closed") logClosed = true;
+};
+const consoleObject = freeze({
+  log: (...args) => writeLog("log", args),
+  info: (...args) => writeLog("info", args),
+  debug: (...args) => writeLog("debug", args),
+  warn: (...args) => writeLog("warn", args),
+  error: (...args) => writeLog("error", args),
+});
+
+const bytesInput = (input) => {
+  if (typeof input === "string") return { text: input };
+  if (input instanceof BSON.Binary) return { base64: input.toString("base64") };
+  if (ArrayBuffer.isView(input)) return { base64: btoa(String.fromCharCode(...new Uint8Array(input.buffer, input.byteOffset, input.byteLength))) };
+  throw new TypeError("expected a string, a BSON.Binary or a typed array");
+};
+const utilsObject = freeze({
+  crypto: freeze({
+    hash: (algorithm, input) => BSON.Binary.createFromBase64(
+      hostSync("crypto", jsonStringify({ op: "hash", algorithm: String(algorithm), input: bytesInput(input) }))),
+    hmac: (input, secret, algorithm, format) => hostSync("crypto", jsonStringify({
+      op: "hmac", algorithm: String(algorithm), input: bytesInput(input), secret: bytesInput(secret), format: String(format ?? "hex"),
+    })),
+  }),
+});
+
+let timerSequence = 0;
+const cancelledTimers = new Set();
+const runTimer = (id, callback, args) => {
+  if (cancelledTimers.has(id)) return false;
+  try { reflectApply(callback, undefined, args); } catch (error) { writeLog("error", ["Uncaught exception in a timer:", error]); }
+  return true;
+};
+const startTimer = (callback, delay, args, repeat) => {
+  if (typeof callback !== "function") throw new TypeError("the timer callback must be a function");
+  const id = ++timerSequence;
+  const wait = String(Math.max(0, Number(delay) || 0));
+  const tick = () => hostAsync("sleep", wait).then(() => { if (runTimer(id, callback, args) && repeat) tick(); }, () => {});
+  tick();
+  return id;
+};
+
+const installGlobals = () => {
+  globalThis.BSON = BSON;
+  globalThis.EJSON = EJSON;
+  globalThis.console = consoleObject;
+  globalThis.utils = utilsObject;
+  globalThis.setTimeout = (callback, delay, ...args) => startTimer(callback, delay, args, false);
+  globalThis.setInterval = (callback, delay, ...args) => startTimer(callback, delay, args, true);
+  globalThis.clearTimeout = (id) => { cancelledTimers.add(id); };
+  globalThis.clearInterval = (id) => { cancelledTimers.add(id); };
+  globalThis.require = (name) => {
+    throw new Error("require('" + String(name) + "') is not available: functions run in a sandbox without modules, file system or network");
+  };
+};
+`;

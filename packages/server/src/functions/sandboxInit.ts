@@ -1,0 +1,40 @@
+/**
+ * What a sandbox context is told about its call (`context.user`, `context.request`,
+ * `context.values`, `context.environment`, `context.app`, the service names and whether it
+ * runs as system), as the EJSON text the sandbox runtime reads at start.
+ */
+import type { RequestContext, UserContext } from "../callerContext.js";
+import type { AppConfig } from "../config/types.js";
+import { encodeCanonical } from "./ejsonCodec.js";
+
+export interface CallIdentity {
+  /** `context.user`: the caller, or the user named by `run_as_user_id`. */
+  readonly user: UserContext;
+  /** Data access bypasses rules and schema (`run_as_system`, or internal system calls). */
+  readonly system: boolean;
+}
+
+export interface SandboxLimits {
+  /** Largest return value, in characters of canonical EJSON. */
+  readonly resultChars: number;
+}
+
+/** The parts that are the same for every call of the app, built once. */
+export function appInit(config: AppConfig, limits: SandboxLimits): Record<string, unknown> {
+  return {
+    values: Object.fromEntries(config.values),
+    environment: { tag: config.environment, values: config.environmentValues },
+    app: { id: config.appId, clientAppId: config.appId, name: config.name },
+    services: [...config.dataSources.keys()],
+    limits,
+  };
+}
+
+export function initText(app: Record<string, unknown>, identity: CallIdentity, request: RequestContext | undefined): string {
+  return encodeCanonical({
+    ...app,
+    user: identity.user,
+    request: request ?? {},
+    runningAsSystem: identity.system,
+  });
+}
