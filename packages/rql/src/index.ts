@@ -9,3 +9,5 @@ export { evaluate } from "./evaluate/evaluator.js";
 export { applyQuery } from "./evaluate/applyQuery.js";
 export { describeQuery } from "./describe.js";
 export { encodeDocument, decodeDocument } from "./documentEncoding.js";
+export { compileToSql } from "./sql/compiler.js";
+export type { SqlOptions } from "./sql/compiler.js";
