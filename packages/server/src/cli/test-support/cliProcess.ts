@@ -1,0 +1,67 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+const TSX = fileURLToPath(new URL("../../../../../node_modules/.bin/tsx", import.meta.url));
+
+export interface Finished {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The `atoll` CLI as a real child process, run from its TypeScript sources. */
+export class CliProcess {
+  private stdoutText = "";
+  private stderrText = "";
+  private readonly exited: Promise<Finished>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+    this.child = spawn(TSX, ["--conditions=source", CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+    });
+    this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => (this.stdoutText += chunk));
+    this.child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.stderrText += chunk));
+    this.exited = new Promise((resolve) => {
+      this.child.on("close", (code, signal) => resolve({ code, signal, stdout: this.stdoutText, stderr: this.stderrText }));
+    });
+  }
+
+  get stdout(): string {
+    return this.stdoutText;
+  }
+
+  /** Resolves with the first stdout line matching `pattern`; rejects if the process ends first. */
+  waitForLine(pattern: RegExp): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const line = this.stdoutText.split("\n").find((l) => pattern.test(l));
+        if (line === undefined) return false;
+        this.child.stdout.off("data", check);
+        resolve(line);
+        return true;
+      };
+      if (check()) return;
+      this.child.stdout.on("data", check);
+      void this.exited.then((done) => {
+        if (!check()) reject(new Error(`the CLI exited (${done.code ?? done.signal}) before printing ${pattern}:\n${done.stdout}\n${done.stderr}`));
+      });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): Promise<Finished> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+
+  finished(): Promise<Finished> {
+    return this.exited;
+  }
+}
+
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Finished> {
+  return new CliProcess(args, options).finished();
+}
