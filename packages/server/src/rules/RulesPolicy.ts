@@ -90,7 +90,9 @@ export class RulesPolicy implements AccessPolicy {
       });
     }
     const writeFilter = role.document_filters?.write ?? true;
-    const admitsBefore = before === undefined || (await evaluateExpression(writeFilter, { ...this.ctx, root: before }));
+    // The document as it was must be writable too (judged as an unchanged document).
+    const admitsBefore =
+      before === undefined || (await evaluateExpression(writeFilter, { ...this.ctx, root: before, prevRoot: before }));
     const admitsAfter =
       after === undefined ||
       (await evaluateExpression(writeFilter, { ...this.ctx, root: after, ...(before === undefined ? {} : { prevRoot: before }) }));

@@ -137,6 +137,7 @@ function valueSatisfies(value: unknown, operand: unknown): boolean {
 }
 
 function allOf(clauses: readonly Document[]): Document {
+  if (clauses.includes(MATCH_NOTHING)) return MATCH_NOTHING;
   const useful = clauses.filter((clause) => Object.keys(clause).length > 0);
   if (useful.length === 0) return {};
   if (useful.length === 1) return useful[0]!;
