@@ -1,9 +1,28 @@
 import fc from "fast-check";
-import { describe, expect, it, vi } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadAppConfig } from "../config/loadAppConfig.js";
+import { CARS_APP_DIR } from "../config/test-support/appFixture.js";
+import { DataLayer } from "../data/DataLayer.js";
+import { openStorage } from "../storage/openStorage.js";
+import type { StorageEngine } from "../storage/StorageEngine.js";
 import { LOG_ENTRY_TYPES, type LogEntry } from "./LogEntry.js";
 import { LogStore } from "./LogStore.js";
 import { MAX_LOG_LINES } from "./storedEntry.js";
-import { memoryDataService } from "./test-support/memoryDataService.js";
+
+const opened: StorageEngine[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+/** A data layer over a fresh in-memory store, as the server builds it. */
+async function memoryDataService(): Promise<DataLayer> {
+  const storage = await openStorage("memory");
+  opened.push(storage);
+  return new DataLayer(storage, await loadAppConfig(CARS_APP_DIR));
+}
 
 const at = (second: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 
@@ -13,7 +32,7 @@ function entry(overrides: Partial<LogEntry> = {}): LogEntry {
 
 describe("LogStore", () => {
   it("keeps every field of an entry: time, type, user, outcome, message, details and console output", async () => {
-    const logs = new LogStore(memoryDataService());
+    const logs = new LogStore(await memoryDataService());
     const written = entry({
       userId: "65a1f0c2e4b0a1b2c3d4e5f6",
       outcome: "error",
@@ -26,7 +45,7 @@ describe("LogStore", () => {
   });
 
   it("filters by type, user and time, and a limit keeps the newest entries, oldest first", async () => {
-    const logs = new LogStore(memoryDataService());
+    const logs = new LogStore(await memoryDataService());
     await logs.append(entry({ time: at(1), type: "auth", userId: "a", message: "login a" }));
     await logs.append(entry({ time: at(2), type: "function", userId: "b", message: "call b" }));
     await logs.append(entry({ time: at(3), type: "auth", userId: "b", message: "login b" }));
@@ -39,7 +58,7 @@ describe("LogStore", () => {
   });
 
   it("stores details it cannot keep as they are in a readable form, and bounds console output", async () => {
-    const logs = new LogStore(memoryDataService());
+    const logs = new LogStore(await memoryDataService());
     await logs.append(
       entry({
         details: { skipped: undefined, fn: () => 1, error: new TypeError("bad"), big: 10n, "$where": "x" },
@@ -53,7 +72,7 @@ describe("LogStore", () => {
   });
 
   it("follow delivers entries appended after it starts, in order, until stopped", async () => {
-    const logs = new LogStore(memoryDataService());
+    const logs = new LogStore(await memoryDataService());
     await logs.append(entry({ message: "before" }));
     const seen: string[] = [];
     const stop = logs.follow((e) => seen.push(e.message));
@@ -66,9 +85,14 @@ describe("LogStore", () => {
   });
 
   it("follow also sees entries another process writes to the same store", async () => {
-    const store = memoryDataService();
-    const reader = new LogStore(store, { pollMs: 5 });
-    const writer = new LogStore(store);
+    // Two processes on one SQLite file: a reader with its own connection, and the writer.
+    const dir = await mkdtemp(path.join(tmpdir(), "atoll-logs-"));
+    const config = await loadAppConfig(CARS_APP_DIR);
+    const readerStorage = await openStorage(`sqlite:${path.join(dir, "app.db")}`);
+    const writerStorage = await openStorage(`sqlite:${path.join(dir, "app.db")}`);
+    opened.push(readerStorage, writerStorage);
+    const reader = new LogStore(new DataLayer(readerStorage, config), { pollMs: 5 });
+    const writer = new LogStore(new DataLayer(writerStorage, config));
     const seen: string[] = [];
     const stop = reader.follow((e) => seen.push(e.message));
     try {
@@ -78,6 +102,8 @@ describe("LogStore", () => {
       });
     } finally {
       stop();
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
@@ -99,7 +125,7 @@ describe("LogStore", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(entryArb, { maxLength: 30 }), queryArb, async (generated, q) => {
-        const logs = new LogStore(memoryDataService());
+        const logs = new LogStore(await memoryDataService());
         const written = generated.map((g, i): LogEntry => ({
           time: at(g.second),
           type: g.type,
