@@ -2,7 +2,7 @@
  * Values crossing the sandbox boundary, host side. Everything travels as canonical EJSON, so
  * every BSON type keeps its type; what arrives is normalised to the data layer's conventions
  * (`normaliseBson`). Results and host answers are wrapped as `{"v": value}` so that
- * `undefined` and top-level scalars survive the trip.
+ * top-level scalars travel as documents; `undefined` becomes `null`, as EJSON has no undefined.
  */
 import { AppError } from "@atoll/protocol";
 import { EJSON } from "bson";

@@ -18,8 +18,10 @@ const normalise = (value) => {
     for (let i = 0; i < value.length; i++) value[i] = normalise(value[i]);
     return value;
   }
-  if (value instanceof BSON.Int32 || value instanceof BSON.Double) return value.valueOf();
-  if (value instanceof BSON.Long) {
+  // By _bsontype, not instanceof: Timestamp is a subclass of Long and must stay a Timestamp.
+  const bsonType = value._bsontype;
+  if (bsonType === "Int32" || bsonType === "Double") return value.valueOf();
+  if (bsonType === "Long") {
     const asNumber = value.toNumber();
     return Number.isSafeInteger(asNumber) ? asNumber : value;
   }
@@ -33,7 +35,7 @@ const normalise = (value) => {
 
 const encodeValue = (value) => ejsonStringify(value, { relaxed: false });
 const decodeText = (text) => normalise(ejsonParse(text, { relaxed: false }));
-// Host results travel as {"v": value}, so that undefined and top-level scalars survive.
+// Host results travel as {"v": value}, so that top-level scalars travel as documents.
 const decodeResult = (text) => decodeText(text).v;
 
 let logClosed = false;
