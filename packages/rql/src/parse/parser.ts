@@ -228,7 +228,6 @@ class Parser {
         break;
       }
     }
-    if (steps.length === 0) this.fail(this.peek(), "Expected a property after the variable", ["."]);
     return { kind: "path", quantifier, variable, steps, offset: first.offset };
   }
 
@@ -248,9 +247,9 @@ class Parser {
   }
 
   private parseBacklinks(at: Token): PathStep {
+    const next = this.peekAt(1);
+    if (this.peekIs(".") && next.type === "at" && next.text.toLowerCase() === "count") return { kind: "allBacklinks", offset: at.offset };
     this.expectPunct(".");
-    const next = this.peek();
-    if (next.type === "at" && next.text.toLowerCase() === "count") return { kind: "allBacklinks", offset: at.offset };
     const className = this.expectIdent("a class name");
     this.expectPunct(".");
     const property = this.expectIdent("a property name");
