@@ -23,6 +23,7 @@ import type { CommitChanges } from "./transaction/WriteTransaction.js";
 import { ChangeNotifier } from "./listeners/ChangeNotifier.js";
 import type { RealmEventName, RealmListenerCallback } from "./listeners/ChangeNotifier.js";
 import { RealmObject } from "./objects/RealmObject.js";
+import { Counter } from "./objects/Counter.js";
 import { CONTEXT, ROW, rowOf } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
@@ -64,6 +65,8 @@ export class Realm {
   static readonly Set = RealmSet;
   static readonly Dictionary = Dictionary;
   static readonly Collection = OrderedCollection;
+  static readonly Counter = Counter;
+  static readonly Types = { Counter };
 
   readonly path: string;
   readonly inMemory: boolean;

@@ -10,6 +10,7 @@ export * as BSON from "bson";
 export type { Configuration, MigrationCallback } from "./Realm.js";
 export { RealmObject as Object } from "./objects/RealmObject.js";
 export type { ObjectChangeCallback, ObjectChangeSet } from "./objects/RealmObject.js";
+export { Counter } from "./objects/Counter.js";
 export { UpdateMode } from "./transaction/ObjectWriter.js";
 export { Results } from "./collections/Results.js";
 export { List } from "./collections/List.js";

@@ -11,6 +11,7 @@ import { RealmSet } from "../collections/RealmSet.js";
 import { createDictionary } from "../collections/Dictionary.js";
 import { backlinkResults } from "../collections/backlinks.js";
 import { RealmObject } from "./RealmObject.js";
+import { Counter } from "./Counter.js";
 import { CONTEXT, ROW } from "./symbols.js";
 
 interface Live {
@@ -56,6 +57,13 @@ function getterFor(prop: PropInfo): (this: Live) => unknown {
       if (target === null || target === undefined) return null;
       const targetRow = this[CONTEXT].db.rowsByKey.get(target as number);
       return targetRow ? this[CONTEXT].objectFor(targetRow) : null;
+    };
+  }
+  if (prop.schema.presentation === "counter") {
+    return function (this: Live) {
+      const row = this[ROW];
+      if (!row.alive) throw errors.invalidated(row.cls.name);
+      return row.values[key] === null ? null : new Counter(this[CONTEXT], row, prop);
     };
   }
   if (prop.element === "data" || prop.element === "mixed") {

@@ -46,6 +46,7 @@ function parseShorthand(objectName: string, name: string, text: string): Propert
   const optional = text.endsWith("?");
   const base = optional ? text.slice(0, -1) : text;
   if (PRIMITIVES.has(base)) return { type: base, optional };
+  if (base === "counter") return { type: "int", presentation: "counter", optional };
   return { type: "object", objectType: base, optional: true };
 }
 
@@ -56,6 +57,9 @@ function canonicalProperty(objectName: string, name: string, input: PropertySche
   }
   let type = raw.type;
   let objectType = raw.objectType;
+  const counter = type === "counter" || raw.presentation === "counter";
+  if (type === "counter") type = "int";
+  if (counter && type !== "int") throw invalidSchema(`Property '${objectName}.${name}' can only be a counter if it is an int`);
   let optional = raw.optional ?? false;
   if (!PRIMITIVES.has(type) && !["list", "set", "dictionary", "object", "linkingObjects"].includes(type)) {
     // Full form naming a class directly: { type: "Dog" }.
@@ -81,6 +85,7 @@ function canonicalProperty(objectName: string, name: string, input: PropertySche
   if (objectType !== undefined) result.objectType = objectType;
   if (raw.property !== undefined) result.property = raw.property;
   if (raw.default !== undefined) result.default = raw.default;
+  if (counter) result.presentation = "counter";
   return result;
 }
 

@@ -1,5 +1,4 @@
 /** Schema shapes as Realm JS v12 names them: what users write and the canonical form Realm reports back. */
-import type { RealmObject } from "../objects/RealmObject.js";
 
 export type PrimitivePropertyTypeName =
   | "bool"
@@ -25,6 +24,8 @@ export interface PropertySchema {
   indexed?: boolean | "full-text";
   mapTo?: string;
   default?: unknown;
+  /** "counter": an int read as a Counter, whose increments merge under sync. */
+  presentation?: "counter";
 }
 export type PropertySchemaShorthand = string;
 export type PropertiesTypes = Record<string, PropertySchema | PropertySchemaShorthand>;
@@ -46,6 +47,7 @@ export interface CanonicalPropertySchema {
   indexed: boolean;
   mapTo: string;
   default?: unknown;
+  presentation?: "counter";
 }
 
 export interface CanonicalObjectSchema {
@@ -57,7 +59,7 @@ export interface CanonicalObjectSchema {
   ctor?: RealmObjectConstructor;
 }
 
-export type RealmObjectConstructor = (abstract new (...args: never[]) => RealmObject) & {
+export type RealmObjectConstructor = (abstract new (...args: never[]) => object) & {
   schema?: ObjectSchema;
 };
 

@@ -3,6 +3,7 @@
  * through the transaction (before-images, change tracking) and emits the changeset
  * instructions that describe the change.
  */
+import { Long } from "bson";
 import { ClientErrorCode, RealmError, errors } from "../errors.js";
 import type { Database } from "../core/Database.js";
 import { addressOf } from "../core/paths.js";
@@ -142,6 +143,36 @@ export class ObjectWriter {
     if (prop.element === "linkingObjects") {
       throw new RealmError(ClientErrorCode.ReadOnly, `Property '${row.cls.name}.${prop.name}' is read-only`);
     }
+    if (prop.schema.presentation === "counter" && value !== null && row.values[prop.key] !== null) {
+      throw new RealmError(
+        ClientErrorCode.InvalidArgument,
+        `You can only reset the Counter '${row.cls.name}.${prop.name}' when it is null; use its increment(), decrement() or set() methods`,
+      );
+    }
+    this.assign(row, prop, value, false);
+  }
+
+  /** Adds to an int (a Counter): recorded as AddInteger, which merges with concurrent additions. */
+  increment(row: ObjectRow, prop: PropInfo, by: unknown): void {
+    if (!row.alive) throw errors.invalidated(row.cls.name);
+    const delta = toStoredPrimitive(this.where(row.cls, prop), "int", false, by) as number;
+    const current = row.values[prop.key];
+    if (current === null) throw errors.invalidArgument(`Cannot increment the null Counter '${this.where(row.cls, prop)}'`);
+    this.txn.modifiedProperty(row, prop.name);
+    row.values[prop.key] = (current as number) + delta;
+    if (!this.txn.instructions) return;
+    const address = addressOf(this.db, row);
+    this.txn.emit({
+      type: "AddInteger",
+      table: address.table,
+      pk: address.pk,
+      path: [...address.path, prop.key],
+      value: Long.fromNumber(delta),
+    });
+  }
+
+  setCounter(row: ObjectRow, prop: PropInfo, value: unknown): void {
+    if (!row.alive) throw errors.invalidated(row.cls.name);
     this.assign(row, prop, value, false);
   }
 
