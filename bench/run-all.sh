@@ -4,3 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo; echo "### $*"; npx tsx --conditions=source "$@"; }
+# Server (issue 3): logins/s, function-call latency, find on 100k documents, memory at rest.
+run bench/server/logins.ts
+run bench/server/functions.ts
+run bench/server/find.ts
+run bench/server/memory.ts

@@ -1,0 +1,87 @@
+/**
+ * Shared pieces of the server benchmarks: timing loops, percentiles, and a throw-away copy of
+ * examples/cars served on a free port with its store in a temporary directory.
+ */
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { AtollServer } from "@atoll/server/AtollServer";
+
+export const CARS_APP_DIR = fileURLToPath(new URL("../../examples/cars", import.meta.url));
+
+export interface BenchApp {
+  readonly dir: string;
+  readonly server: AtollServer;
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** examples/cars plus `extraFunctions` (name → source), served on SQLite in a temp dir. */
+export async function serveCars(extraFunctions: Record<string, string> = {}): Promise<BenchApp> {
+  const dir = await mkdtemp(path.join(tmpdir(), "atoll-bench-"));
+  const appDir = path.join(dir, "app");
+  await cp(CARS_APP_DIR, appDir, { recursive: true });
+  for (const [name, source] of Object.entries(extraFunctions)) {
+    await writeFile(path.join(appDir, "functions", `${name}.js`), source);
+  }
+  const server = await AtollServer.start({ appDir, port: 0, storage: `sqlite:${path.join(dir, "bench.db")}`, logLevel: "silent" });
+  return {
+    dir,
+    server,
+    base: `${server.url}/api/client/v2.0/app/${server.appId}`,
+    close: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, token?: string): Promise<unknown> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+  return text === "" ? null : JSON.parse(text);
+}
+
+/** Runs `op` from `concurrency` loops for about `seconds`; returns completed operations per second. */
+export async function throughput(op: () => Promise<unknown>, seconds: number, concurrency: number): Promise<number> {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await op();
+        done += 1;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** Latencies in ms of `count` sequential calls, after `warmup` untimed ones. */
+export async function latencies(op: () => Promise<unknown>, count: number, warmup = 20): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await op();
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await op();
+    out.push(performance.now() - start);
+  }
+  return out;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export const fmt = (n: number, digits = 1): string => n.toFixed(digits);
