@@ -79,7 +79,8 @@ export class FunctionService {
   constructor(private readonly options: FunctionServiceOptions) {
     this.config = options.config;
     const memoryLimitMb = options.memoryLimitMb ?? 128;
-    this.pool = new IsolatePool({ memoryLimitMb, maxIsolates: options.maxIsolates ?? 8, maxIdle: 2 });
+    this.pool = new IsolatePool({ memoryLimitMb, maxIsolates: options.maxIsolates ?? 8, maxIdle: 4 });
+    void this.pool.warmUp();
     this.limits = { timeoutMs: options.timeoutMs, memoryLimitMb, fenceMs: 1000 };
     this.maxCallDepth = options.maxCallDepth ?? 32;
     this.app = appInit(options.config, { resultChars: options.maxResultChars ?? 16 * 1024 * 1024 });

@@ -48,7 +48,9 @@ export async function runCallTree<T>(
     throw withLogs(failure, console.lines);
   } finally {
     clearTimeout(timer);
-    void pool.release(sandbox, Math.min(limits.fenceMs, Math.max(0, deadline - Date.now())));
+    // Awaited: the isolate is ready (or replaced) before the next call of this caller, and a
+    // call that left work queued in it pays the fence's wait itself.
+    await pool.release(sandbox, Math.min(limits.fenceMs, Math.max(0, deadline - Date.now())));
   }
 }
 

@@ -59,6 +59,34 @@ export class IsolatePool {
       const fenced = await settlesWithin(isolate.fence(), fenceMs);
       if (!fenced) isolate.kill();
     }
+    this.recycle(isolate);
+  }
+
+  /** Prepares one isolate (runtime compiled) ahead of the first call. */
+  async warmUp(): Promise<void> {
+    if (this.closed || this.leased > 0 || this.idle.length > 0) return;
+    const isolate = new SandboxIsolate(this.options.memoryLimitMb);
+    this.leased += 1;
+    try {
+      await isolate.runtimeScript();
+      await isolate.fence();
+    } catch {
+      isolate.kill();
+    }
+    this.recycle(isolate);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const isolate of this.idle.splice(0)) isolate.kill();
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new AppError("InternalServerError", "the function service has been closed"));
+    }
+  }
+
+  /** Hands a leased isolate on: to a waiter or the idle list when alive, else makes room. */
+  private recycle(isolate: SandboxIsolate): void {
     if (!isolate.alive || this.closed) {
       isolate.kill();
       this.leased -= 1;
@@ -74,15 +102,6 @@ export class IsolatePool {
     this.leased -= 1;
     if (this.idle.length < this.options.maxIdle) this.idle.push(isolate);
     else isolate.kill();
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const isolate of this.idle.splice(0)) isolate.kill();
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new AppError("InternalServerError", "the function service has been closed"));
-    }
   }
 
   private takeIdle(): SandboxIsolate | undefined {

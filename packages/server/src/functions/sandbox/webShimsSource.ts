@@ -23,37 +23,57 @@ const utf8Encode = (input) => {
   return Uint8Array.from(bytes);
 };
 
+// The WHATWG decoder: a bad byte ends the sequence with one U+FFFD and is read again.
 const utf8Decode = (bytes, fatal) => {
   const units = [];
   let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i];
-    let cp = -1;
-    let need = 0;
-    let min = 0;
-    if (lead < 0x80) cp = lead;
-    else if (lead >= 0xc2 && lead <= 0xdf) { cp = lead & 0x1f; need = 1; min = 0x80; }
-    else if (lead >= 0xe0 && lead <= 0xef) { cp = lead & 0x0f; need = 2; min = 0x800; }
-    else if (lead >= 0xf0 && lead <= 0xf4) { cp = lead & 0x07; need = 3; min = 0x10000; }
-    let used = 1;
-    for (; cp >= 0 && used <= need; used++) {
-      const next = bytes[i + used];
-      if (next === undefined || (next & 0xc0) !== 0x80) { cp = -1; break; }
-      cp = (cp << 6) | (next & 0x3f);
-    }
-    if (cp >= 0 && need > 0 && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) cp = -1;
-    if (cp < 0) {
-      if (fatal) throw new TypeError("The encoded data was not valid for encoding utf-8");
-      cp = 0xfffd;
-      i += Math.max(1, used - 1);
+  let codePoint = 0;
+  let needed = 0;
+  let seen = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  const fail = () => {
+    if (fatal) throw new TypeError("The encoded data was not valid for encoding utf-8");
+    units.push(0xfffd);
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (needed === 0) {
+      if (byte <= 0x7f) units.push(byte);
+      else if (byte >= 0xc2 && byte <= 0xdf) { needed = 1; codePoint = byte & 0x1f; }
+      else if (byte >= 0xe0 && byte <= 0xef) {
+        if (byte === 0xe0) lower = 0xa0;
+        if (byte === 0xed) upper = 0x9f;
+        needed = 2;
+        codePoint = byte & 0x0f;
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        if (byte === 0xf0) lower = 0x90;
+        if (byte === 0xf4) upper = 0x8f;
+        needed = 3;
+        codePoint = byte & 0x07;
+      } else fail();
+    } else if (byte < lower || byte > upper) {
+      codePoint = needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      fail();
+      i--;
     } else {
-      i += need + 1;
+      lower = 0x80;
+      upper = 0xbf;
+      codePoint = (codePoint << 6) | (byte & 0x3f);
+      seen++;
+      if (seen === needed) {
+        if (codePoint > 0xffff) {
+          const rest = codePoint - 0x10000;
+          units.push(0xd800 + (rest >> 10), 0xdc00 + (rest & 0x3ff));
+        } else units.push(codePoint);
+        codePoint = needed = seen = 0;
+      }
     }
-    if (cp > 0xffff) { cp -= 0x10000; units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff)); }
-    else units.push(cp);
     if (units.length >= 4096) { out += String.fromCharCode.apply(null, units); units.length = 0; }
   }
+  if (needed !== 0) fail();
   return out + String.fromCharCode.apply(null, units);
 };
 
