@@ -1,11 +1,12 @@
 /**
  * How documents and `_id` keys are stored as text: EJSON, relaxed (plain JSON numbers and
  * strings, so SQL JSON functions can read top-level fields for pushdown), except that an int64
- * beyond 2^53 keeps its `$numberLong` form so no digit is lost. Decoding restores the value
+ * beyond 2^53 keeps its `$numberLong` form so no digit is lost, and a double holding an integer
+ * that large keeps its `$numberDouble` form so it does not come back as an int64. Decoding restores the value
  * conventions of `data/types.ts`.
  */
 import { EJSON, Long } from "bson";
-import { normaliseBson } from "./normaliseBson.js";
+import { normaliseBson, setOwn } from "./normaliseBson.js";
 import { StorageError } from "./StorageError.js";
 import type { Document } from "../data/types.js";
 
@@ -30,13 +31,17 @@ export function idKey(id: unknown): string {
 
 /** Relaxed EJSON would round a wide int64 to a double; keep those in canonical form. */
 function protectWideLongs(value: unknown): unknown {
+  // A double holding an integer beyond 2^53 would read back as an int64: say it is a double.
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return { $numberDouble: String(value) };
+  }
   if (Long.isLong(value)) {
     return isSafe(value) ? value.toNumber() : { $numberLong: value.toString() };
   }
   if (Array.isArray(value)) return value.map(protectWideLongs);
   if (isPlainObject(value)) {
     const out: Document = {};
-    for (const [key, item] of Object.entries(value)) out[key] = protectWideLongs(item);
+    for (const [key, item] of Object.entries(value)) setOwn(out, key, protectWideLongs(item));
     return out;
   }
   return value;

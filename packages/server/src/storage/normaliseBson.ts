@@ -20,7 +20,13 @@ export function normaliseBson(value: unknown): unknown {
   if (ArrayBuffer.isView(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) out[key] = normaliseBson(item);
+    if (item !== undefined) setOwn(out, key, normaliseBson(item));
   }
   return out;
+}
+
+/** Assigns an own property, even one named `__proto__` (a legal field name in documents). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

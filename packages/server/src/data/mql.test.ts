@@ -1,0 +1,70 @@
+/**
+ * How filters compare BSON values: by value, not by object identity, for every class the data
+ * layer stores, through a real collection (so storage round trips are part of the check).
+ */
+import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataLayer } from "./DataLayer.js";
+import { testDataLayer } from "./test-support/testApp.js";
+import type { Collection } from "./types.js";
+
+let data: DataLayer;
+let things: Collection;
+const ids = [new ObjectId("65a000000000000000000001"), new ObjectId("65a000000000000000000002"), new ObjectId("65a000000000000000000003")];
+const uuid = new UUID();
+
+beforeAll(async () => {
+  data = await testDataLayer();
+  things = data.system().db("t").collection("things");
+  await things.insertMany([
+    { _id: ids[0], at: new Date("2024-01-01"), dec: Decimal128.fromString("1.5"), u: uuid, wide: Long.fromString("9007199254740993"), bin: new Binary(Buffer.from("ab")) },
+    { _id: ids[1], at: new Date("2024-06-01"), dec: Decimal128.fromString("2.5"), u: new UUID(), wide: 1 },
+    { _id: ids[2], at: new Date("2025-01-01"), dec: Decimal128.fromString("3.5"), u: new UUID(), wide: 2 },
+  ]);
+});
+afterAll(async () => {
+  await data.storage.close();
+});
+
+const idsOf = async (filter: Record<string, unknown>) => (await things.find(filter)).map((d) => (d._id as ObjectId).toHexString());
+const hex = (i: number) => ids[i]!.toHexString();
+
+describe("BSON values in filters", () => {
+  it("matches ObjectIds by value: equality, $in, $nin, $ne", async () => {
+    expect(await idsOf({ _id: new ObjectId(hex(1)) })).toEqual([hex(1)]);
+    expect(await idsOf({ _id: { $in: [new ObjectId(hex(0)), new ObjectId(hex(2))] } })).toEqual([hex(0), hex(2)]);
+    expect(await idsOf({ _id: { $nin: [new ObjectId(hex(0))] } })).toEqual([hex(1), hex(2)]);
+    expect(await idsOf({ _id: { $ne: new ObjectId(hex(0)) } })).toEqual([hex(1), hex(2)]);
+    expect(await idsOf({ _id: hex(1) })).toEqual([]);
+  });
+
+  it("orders ObjectIds and Dates by value", async () => {
+    expect(await idsOf({ _id: { $gt: new ObjectId(hex(0)) } })).toEqual([hex(1), hex(2)]);
+    expect(await idsOf({ at: { $gte: new Date("2024-06-01"), $lt: new Date("2025-01-01") } })).toEqual([hex(1)]);
+    const sorted = await things.find({}, { sort: { _id: -1 } });
+    expect(sorted.map((d) => (d._id as ObjectId).toHexString())).toEqual([hex(2), hex(1), hex(0)]);
+  });
+
+  it("matches UUID, Decimal128, wide Long and Binary by value", async () => {
+    expect(await idsOf({ u: new UUID(uuid.toHexString()) })).toEqual([hex(0)]);
+    expect(await idsOf({ dec: Decimal128.fromString("2.5") })).toEqual([hex(1)]);
+    expect(await idsOf({ dec: { $in: [Decimal128.fromString("3.5")] } })).toEqual([hex(2)]);
+    expect(await idsOf({ wide: Long.fromString("9007199254740993") })).toEqual([hex(0)]);
+    expect(await idsOf({ bin: new Binary(Buffer.from("ab")) })).toEqual([hex(0)]);
+  });
+
+  it("finds any inserted ObjectId through a fresh instance of it (generated ids)", async () => {
+    const coll = data.system().db("t").collection("generated");
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.stringMatching(/^[0-9a-f]{24}$/), { minLength: 1, maxLength: 8 }), async (hexes) => {
+        await coll.deleteMany({});
+        await coll.insertMany(hexes.map((h) => ({ _id: new ObjectId(h) })));
+        for (const h of hexes) expect(await coll.count({ _id: new ObjectId(h) })).toBe(1);
+        const some = hexes.filter((_, i) => i % 2 === 0);
+        expect(await coll.count({ _id: { $in: some.map((h) => new ObjectId(h)) } })).toBe(some.length);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});

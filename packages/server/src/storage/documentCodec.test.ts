@@ -1,0 +1,62 @@
+import { Decimal128, Int32, Long, ObjectId, UUID, Double } from "bson";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
+
+const bsonLeaf = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+  fc.boolean(),
+  fc.constant(null),
+  fc.date({ noInvalidDate: true }),
+  fc.stringMatching(/^[0-9a-f]{24}$/).map((h) => new ObjectId(h)),
+  fc.uuid().map((u) => new UUID(u)),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((b) => Long.fromBigInt(b)),
+  fc.integer().map((i) => Decimal128.fromString(`${i}.25`)),
+);
+const documentArb = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, bsonLeaf, fc.array(tie("value"), { maxLength: 3 }), tie("doc")),
+  doc: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !k.startsWith("$")), tie("value"), { maxKeys: 4 }),
+})).doc;
+
+/** What the data layer promises to hand back: safe int64 as numbers, wide ones as Long. */
+function expected(value: unknown): unknown {
+  if (Long.isLong(value)) {
+    const safe = value.lessThanOrEqual(Number.MAX_SAFE_INTEGER) && value.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
+    return safe ? value.toNumber() : value;
+  }
+  if (Array.isArray(value)) return value.map(expected);
+  const proto: unknown = value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, expected(v)]));
+  }
+  return value;
+}
+
+describe("document codec", () => {
+  it("round-trips generated documents with BSON values", () => {
+    fc.assert(
+      fc.property(documentArb, (doc) => {
+        expect(decodeDocument(encodeDocument(doc))).toEqual(expected(doc));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("normalises Int32 and Double to numbers", () => {
+    expect(decodeDocument(encodeDocument({ a: new Int32(3), b: new Double(2.5) }))).toEqual({ a: 3, b: 2.5 });
+  });
+
+  it("gives equal _id values equal keys and different types different keys", () => {
+    const oid = new ObjectId();
+    expect(idKey(new ObjectId(oid.toHexString()))).toBe(idKey(oid));
+    expect(idKey(oid.toHexString())).not.toBe(idKey(oid));
+    expect(idKey(Long.fromNumber(5))).toBe(idKey(5));
+    expect(idKey("5")).not.toBe(idKey(5));
+  });
+
+  it("reports undecodable text as Corrupt", () => {
+    expect(() => decodeDocument("{nope")).toThrow(expect.objectContaining({ code: "Corrupt" }));
+  });
+});
