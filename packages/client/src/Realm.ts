@@ -141,8 +141,8 @@ export class Realm {
     try {
       for (const cls of db.classes.values()) cls.proto = buildPrototype(cls);
       if (opened.migrateFrom) {
-        migrate(db, opened.migrateFrom, this.schemaVersion, options.onMigration, (database, readOnly) =>
-          Realm.attach(database, readOnly, this),
+        migrate(db, opened.migrateFrom, this.schemaVersion, options.onMigration, (database, readOnly, version) =>
+          Realm.attach(database, readOnly, version, this),
         );
       } else if (opened.schemaChanged) {
         db.store.commit({
@@ -160,13 +160,13 @@ export class Realm {
   }
 
   /** A Realm over an existing Database (migrations hand these to onMigration). */
-  private static attach(db: Database, readOnly: boolean, like: Realm): Realm {
+  private static attach(db: Database, readOnly: boolean, schemaVersion: number, like: Realm): Realm {
     const realm = Object.create(Realm.prototype) as Realm;
     const fields = realm as unknown as Record<string, unknown>;
     fields.path = like.path;
     fields.inMemory = like.inMemory;
     fields.isReadOnly = readOnly;
-    fields.schemaVersion = like.schemaVersion;
+    fields.schemaVersion = schemaVersion;
     fields.closed = false;
     fields.context = new Context(realm, db, false);
     return realm;

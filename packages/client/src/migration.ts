@@ -15,7 +15,7 @@ import type { StoredSchemaState } from "./store/LocalStore.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
 import { buildPrototype } from "./objects/accessors.js";
 
-type Attach<R> = (db: Database, readOnly: boolean) => R;
+type Attach<R> = (db: Database, readOnly: boolean, schemaVersion: number) => R;
 
 function sameShape(a: CanonicalObjectSchema["properties"][string], b: CanonicalObjectSchema["properties"][string]): boolean {
   return a.type === b.type && a.objectType === b.objectType && a.optional === b.optional;
@@ -56,7 +56,7 @@ export function migrate<R>(
         conform(cls, oldByName.get(cls.name), row.values);
       }
     }
-    if (onMigration) onMigration(attach(oldDb, true), attach(db, false));
+    if (onMigration) onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
     for (const cls of db.classes.values()) {
       const clash = db.rebuildPrimaryKeyIndex(cls);
       if (clash) {
