@@ -9,7 +9,7 @@ import type { ServerLog } from "./ServerLog.js";
 export interface UserDataAccess {
   forUser(
     user: UserContext,
-    options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown> },
+    options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown>; service?: string },
   ): DataService;
 }
 

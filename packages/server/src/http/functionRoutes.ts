@@ -39,8 +39,9 @@ function decodeStreamingRequest(encoded: string | undefined): FunctionCall {
   return functionCall(parseEjsonObject(json, "baas_request"));
 }
 
-function userData(deps: HttpDeps, caller: Caller, request: RequestContext): DataService {
+function userData(deps: HttpDeps, caller: Caller, service: string, request: RequestContext): DataService {
   return deps.data.forUser(caller.context, {
+    service,
     request,
     callFunction: (name, args) => deps.functions.execute(name, args, caller.context, { request }),
   });
@@ -74,7 +75,7 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
       } else {
         checkService(deps, call.service);
         const request = requestContextOf(c, { service: call.service, action: call.name });
-        result = await runServiceAction(userData(deps, caller, request), call.name, call.args);
+        result = await runServiceAction(userData(deps, caller, call.service, request), call.name, call.args);
       }
       const response = ejsonResponse(result);
       await logCall(caller, call, undefined, logs);
@@ -93,7 +94,7 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
     }
     checkService(deps, call.service);
     const request = requestContextOf(c, { service: call.service, action: call.name });
-    const { collection, args } = targetCollection(userData(deps, caller, request), call.args);
+    const { collection, args } = targetCollection(userData(deps, caller, call.service, request), call.args);
     const ids = Array.isArray(args.ids) ? (args.ids as unknown[]) : undefined;
     const filter = typeof args.filter === "object" && args.filter !== null ? (args.filter as Record<string, unknown>) : undefined;
     const stream = collection.watch({ ...(ids === undefined ? {} : { ids }), ...(filter === undefined ? {} : { filter }) });

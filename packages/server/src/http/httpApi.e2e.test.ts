@@ -193,6 +193,7 @@ describe("tokens", () => {
     const login = await anonymousLogin();
     const logout = await call("/auth/session", { method: "DELETE", token: login.refresh_token });
     expect(logout.status).toBe(204);
+    expect(logout.type).toBeNull();
     const refresh = await call("/auth/session", { method: "POST", token: login.refresh_token });
     expect(refresh.status).toBe(401);
     expect(refresh.body).toMatchObject({ error_code: "InvalidSession", error: "invalid session: failed to find refresh token" });

@@ -1,0 +1,94 @@
+/**
+ * The composition root: opens storage, loads the app export, and wires the data layer, the
+ * function sandbox, auth, logs and the HTTP API together. The CLI's `serve` and the tests
+ * start servers through `AtollServer.start`.
+ */
+import { AuthService, userContextOf } from "./auth/AuthService.js";
+import { readCustomUserData } from "./auth/customUserData.js";
+import { UserStore } from "./auth/UserStore.js";
+import { loadAppConfig } from "./config/loadAppConfig.js";
+import type { AppConfig } from "./config/types.js";
+import { DataLayer } from "./data/DataLayer.js";
+import { FunctionService } from "./functions/FunctionService.js";
+import { createHttpApp } from "./http/createHttpApp.js";
+import { listen } from "./http/listen.js";
+import type { Listening } from "./http/listen.js";
+import { ServerLog } from "./http/ServerLog.js";
+import { createConsoleLogger, isLogLevel } from "./logs/consoleLogger.js";
+import { LogStore } from "./logs/LogStore.js";
+import { openStorage } from "./storage/openStorage.js";
+import type { StorageEngine } from "./storage/StorageEngine.js";
+
+export interface AtollServerOptions {
+  readonly appDir: string;
+  /** 0 picks a free port. Default 8080. */
+  readonly port?: number;
+  readonly host?: string;
+  /** `sqlite:<file>` or `memory` (the default). */
+  readonly storage?: string;
+  /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
+  readonly functionTimeoutMs?: number;
+  /** debug | info | warn | error | silent (default info). */
+  readonly logLevel?: string;
+}
+
+export class AtollServer {
+  private constructor(
+    readonly url: string,
+    readonly config: AppConfig,
+    readonly data: DataLayer,
+    readonly logs: LogStore,
+    readonly auth: AuthService,
+    private readonly parts: { listening: Listening; functions: FunctionService; storage: StorageEngine },
+  ) {}
+
+  get appId(): string {
+    return this.config.appId;
+  }
+
+  static async start(options: AtollServerOptions): Promise<AtollServer> {
+    const config = await loadAppConfig(options.appDir);
+    const storage = await openStorage(options.storage ?? "memory");
+    try {
+      const data = new DataLayer(storage, config);
+      const logs = new LogStore(data);
+      const log = new ServerLog(logs, createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"));
+      const users = new UserStore(data.system());
+      const functions = new FunctionService({
+        config,
+        data,
+        timeoutMs: options.functionTimeoutMs ?? 300_000,
+        log: (entry) => void log.record(entry),
+        lookupUser: async (id) => {
+          const user = await users.get(id);
+          if (user === undefined) return undefined;
+          return userContextOf(user, await readCustomUserData(data.system(), config.customUserData, id));
+        },
+      });
+      const auth = await AuthService.create({
+        config,
+        system: data.system(),
+        functions,
+        deliverLink: (link) =>
+          void log.record({
+            type: "auth",
+            outcome: "ok",
+            message: `email/password ${link.kind} link for ${link.email}: ${link.url}`,
+            details: { email: link.email, url: link.url },
+          }),
+      });
+      const app = createHttpApp({ config, auth, data, functions, log });
+      const listening = await listen(app.fetch, options.port ?? 8080, options.host ?? "127.0.0.1");
+      return new AtollServer(listening.url, config, data, logs, auth, { listening, functions, storage });
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.parts.listening.close();
+    this.parts.functions.close();
+    await this.parts.storage.close();
+  }
+}
