@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { CollectionChangeSet } from "./index.js";
+import type { CollectionChangeSet, ObjectSchema } from "./index.js";
 import type { RealmObject, ObjectChangeSet } from "./objects/RealmObject.js";
 import { flushListeners, useRealms, useTempDir } from "./test-support/realms.js";
 
 type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
 
-const schema = [
+const schema: ObjectSchema[] = [
   { name: "Task", primaryKey: "id", properties: { id: "int", title: "string", done: "bool", tags: "string[]", steps: "Step[]" } },
   { name: "Step", embedded: true, properties: { text: "string" } },
 ];
