@@ -181,7 +181,8 @@ function single(constants: BoundConstant[]): BoundConstant {
 function numberOf(constant: { value: unknown }): number {
   if (kindOf(constant.value) !== "number") throw new RqlUnsupportedError("Only plain numbers compare with numeric properties in SQL (not decimal128)");
   const value = toJsNumber(constant.value);
-  if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
+  // A bigint or Long beyond 2^53 would be rounded; infinities have no JSON form.
+  if (!Number.isFinite(value) || (typeof constant.value !== "number" && !Number.isSafeInteger(value))) {
     throw new RqlUnsupportedError(`The number ${value} is not compiled to SQL exactly`);
   }
   return value;
