@@ -215,6 +215,19 @@ describe("tokens", () => {
     expect((await call("/auth/profile", { token: login.access_token })).status).toBe(200);
   });
 
+  it("refuses to log a disabled user in", async () => {
+    const token = await new SignJWT({ email: "off@example.com", aud: "atoll-http-test" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("soon-disabled")
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
+    const login = (await call(appPath("/auth/providers/custom-token/login"), { method: "POST", body: JSON.stringify({ token }) })).body as Login;
+    await server.auth.users.setDisabled(login.user_id, true);
+    const again = await call(appPath("/auth/providers/custom-token/login"), { method: "POST", body: JSON.stringify({ token }) });
+    expect(again.status).toBe(401);
+    expect(again.body).toMatchObject({ error_code: "UserDisabled" });
+  });
+
   it("deletes a user with all its sessions", async () => {
     const login = await anonymousLogin();
     const deleted = await call("/auth/delete", { method: "DELETE", token: login.access_token });
@@ -257,6 +270,27 @@ describe("functions/call", () => {
     expect(result.type).toBe("application/json");
     expect(result.body).toMatchObject({ error_code: "PayloadTooLarge" });
     await expectStillServing();
+  });
+
+  it("types service results as realm-core reads them: Int32 write counts, Int64 count", async () => {
+    const login = await anonymousLogin();
+    const action = (name: string, extra: Record<string, unknown>) =>
+      call(appPath("/functions/call"), {
+        method: "POST",
+        token: login.access_token,
+        body: JSON.stringify({ service: "mongodb-atlas", name, arguments: [{ database: "typed", collection: "counts", ...extra }] }),
+      });
+    expect((await action("insertOne", { document: { _id: "a", n: { $numberInt: "1" } } })).body).toEqual({ insertedId: "a" });
+    expect((await action("count", { query: {} })).body).toEqual({ $numberLong: "1" });
+    expect((await action("updateOne", { query: { _id: "a" }, update: { $set: { n: 2 } } })).body).toEqual({
+      matchedCount: { $numberInt: "1" },
+      modifiedCount: { $numberInt: "1" },
+    });
+    expect((await action("findOne", { query: { _id: "a" } })).body).toEqual({ _id: "a", n: { $numberInt: "2" } });
+    expect((await action("deleteMany", { query: {} })).body).toEqual({ deletedCount: { $numberInt: "1" } });
+    expect((await action("findOne", { query: { _id: "a" } })).body).toBeNull();
+    const badLimit = await action("find", { query: {}, limit: "ten" });
+    expect(badLimit.body).toMatchObject({ error_code: "InvalidParameter" });
   });
 
   it("refuses unknown services and unknown service actions", async () => {
@@ -386,5 +420,23 @@ describe("streaming watch", () => {
     const noToken = await fetch(watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "d", collection: "c" }] }));
     expect(noToken.status).toBe(401);
     expect(await noToken.json()).toMatchObject({ error_code: "InvalidSession" });
+  });
+});
+
+describe("allowed request origins", () => {
+  it("answers only the configured origins", async () => {
+    const restricted = await startStandInServer({ allowedRequestOrigins: ["https://good.example"] });
+    try {
+      const location = `${restricted.api}/app/${restricted.appId}/location`;
+      const good = await fetch(location, { headers: { Origin: "https://good.example" } });
+      expect(good.status).toBe(200);
+      expect(good.headers.get("access-control-allow-origin")).toBe("https://good.example");
+      const bad = await fetch(location, { headers: { Origin: "https://evil.example" } });
+      expect(bad.status).toBe(403);
+      expect(await bad.json()).toMatchObject({ error_code: "DomainNotAllowed" });
+      expect((await fetch(location)).status).toBe(200);
+    } finally {
+      await restricted.close();
+    }
   });
 });

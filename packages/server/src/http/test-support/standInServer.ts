@@ -56,8 +56,9 @@ export interface StandInServer {
   close(): Promise<void>;
 }
 
-export async function startStandInServer(options: { bodyLimitBytes?: number } = {}): Promise<StandInServer> {
-  const config = await loadAppConfig(TEST_APP_DIR);
+export async function startStandInServer(options: { bodyLimitBytes?: number; allowedRequestOrigins?: string[] } = {}): Promise<StandInServer> {
+  const loaded = await loadAppConfig(TEST_APP_DIR);
+  const config = options.allowedRequestOrigins === undefined ? loaded : { ...loaded, allowedRequestOrigins: options.allowedRequestOrigins };
   const data = new MemoryDataService();
   const logEntries: LogEntry[] = [];
   const log = new ServerLog({ append: async (entry) => void logEntries.push(entry) }, SILENT_CONSOLE);
