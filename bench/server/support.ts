@@ -62,14 +62,24 @@ export async function throughput(op: () => Promise<unknown>, seconds: number, co
   return done / ((performance.now() - start) / 1000);
 }
 
-/** Latencies in ms of `count` sequential calls, after `warmup` untimed ones. */
-export async function latencies(op: () => Promise<unknown>, count: number, warmup = 20): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await op();
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await op();
-    out.push(performance.now() - start);
+/**
+ * Latencies in ms of `count` rounds of sequential calls, one call of each op per round, after
+ * `warmup` untimed rounds. Interleaving makes the load of a shared machine fall on every op
+ * alike, so their ratios hold even when the absolute figures drift.
+ */
+export async function interleavedLatencies<K extends string>(
+  ops: Readonly<Record<K, () => Promise<unknown>>>,
+  count: number,
+  warmup = 20,
+): Promise<Record<K, number[]>> {
+  const names = Object.keys(ops) as K[];
+  const out = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < warmup + count; round++) {
+    for (const name of names) {
+      const start = performance.now();
+      await ops[name]();
+      if (round >= warmup) out[name].push(performance.now() - start);
+    }
   }
   return out;
 }
