@@ -188,6 +188,8 @@ describe("loadAppConfig on other exports", () => {
       "https_endpoints/config.json": [],
       "hosting/config.json": { enabled: false },
       "log_forwarders/toS3.json": { name: "toS3", log_types: ["function"] },
+      "functions/package.json": { dependencies: { axios: "1.3.6" } },
+      "sync/config.json": { type: "partition", state: "enabled" },
       "auth/providers.json": {
         "anon-user": { name: "anon-user", type: "anon-user" },
         "oauth2-google": { name: "oauth2-google", type: "oauth2-google", disabled: false },
@@ -195,6 +197,8 @@ describe("loadAppConfig on other exports", () => {
       },
     });
     expect(config.unsupported).toEqual([
+      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+      "sync/config.json: partition-based sync is not supported; only flexible sync is served",
       "triggers/ (database, authentication and scheduled triggers): not supported, ignored",
       "log_forwarders/ (log forwarding): not supported, ignored",
       "auth/providers.json: oauth2-google: oauth2-google sign-in is not supported; its logins will be refused",

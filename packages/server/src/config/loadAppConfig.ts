@@ -43,7 +43,7 @@ export async function loadAppConfig(dir: string, options: LoadAppConfigOptions =
     sync,
     values: await loadValues(files, secrets),
     environmentValues: await loadEnvironmentValues(files, root.environment),
-    unsupported: await findUnsupportedFeatures(files, authProviders),
+    unsupported: await findUnsupportedFeatures(files, authProviders, sync),
   };
   checkCrossReferences(config);
   return config;

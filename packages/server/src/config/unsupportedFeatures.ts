@@ -1,5 +1,5 @@
 import type { AppFiles } from "./jsonFile.js";
-import type { AuthProviderConfig } from "./types.js";
+import type { AuthProviderConfig, SyncConfig } from "./types.js";
 
 /** Parts of an export Atoll does not serve, with what they were for. */
 const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
@@ -20,8 +20,17 @@ const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
 export async function findUnsupportedFeatures(
   files: AppFiles,
   providers: ReadonlyMap<string, AuthProviderConfig>,
+  sync: SyncConfig,
 ): Promise<string[]> {
   const notes: string[] = [];
+  const functionPackage = await files.readJson("functions/package.json");
+  const dependencies = (functionPackage as { dependencies?: unknown } | undefined)?.dependencies;
+  if (dependencies !== null && typeof dependencies === "object" && Object.keys(dependencies).length > 0) {
+    notes.push("functions/package.json: npm dependencies are not available to functions; require() of them will fail");
+  }
+  if (sync.type === "partition") {
+    notes.push("sync/config.json: partition-based sync is not supported; only flexible sync is served");
+  }
   for (const [dir, what] of Object.entries(IGNORED_DIRECTORIES)) {
     if (await holdsConfiguration(files, dir)) notes.push(`${dir}/ (${what}): not supported, ignored`);
   }
