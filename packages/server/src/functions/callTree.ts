@@ -12,6 +12,9 @@ import { ConsoleCapture } from "./consoleCapture.js";
 import type { IsolatePool } from "./sandbox/IsolatePool.js";
 import type { SandboxIsolate } from "./sandbox/SandboxIsolate.js";
 
+/** How long a killed isolate may take to settle its call before the call is failed anyway. */
+const STOP_GRACE_MS = 1000;
+
 export interface CallTree {
   readonly sandbox: SandboxIsolate;
   readonly deadline: number;
@@ -35,19 +38,30 @@ export async function runCallTree<T>(
   const console = new ConsoleCapture();
   const sandbox = await pool.acquire(deadline);
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    sandbox.kill();
-  }, limits.timeoutMs);
+  const timers: NodeJS.Timeout[] = [];
+  let unsubscribe: () => void = () => undefined;
+  // Settles the call even when the isolate cannot: disposal normally ends what runs in it, the
+  // grace period covers an isolate that no longer answers, and a lost isolate ends it at once.
+  const stopped = new Promise<never>((_, reject) => {
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        sandbox.kill();
+        timers.push(setTimeout(() => reject(new Error("the sandbox did not stop")), STOP_GRACE_MS));
+      }, limits.timeoutMs),
+    );
+    unsubscribe = sandbox.onLost((message) => reject(new Error(`the sandbox was lost: ${message}`)));
+  });
   try {
-    const value = await body({ sandbox, deadline, console });
+    const value = await Promise.race([body({ sandbox, deadline, console }), stopped]);
     return { value, logs: console.lines };
   } catch (error) {
     const failure = describeFailure(error, { name, timedOut, sandboxAlive: sandbox.alive, limits });
     if (failure.code === "ExecutionTimeLimitExceeded") sandbox.kill();
     throw withLogs(failure, console.lines);
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
+    unsubscribe();
     // Awaited: the isolate is ready (or replaced) before the next call of this caller, and a
     // call that left work queued in it pays the fence's wait itself.
     await pool.release(sandbox, Math.min(limits.fenceMs, Math.max(0, deadline - Date.now())));
@@ -69,7 +83,7 @@ function describeFailure(error: unknown, at: FailureContext): AppError {
       `execution time limit exceeded: function '${at.name}' ran longer than ${at.limits.timeoutMs} ms and was stopped`,
     );
   }
-  if (message.includes("memory limit") || (!at.sandboxAlive && !(error instanceof AppError))) {
+  if (message.includes("memory limit") || message.startsWith("the sandbox was lost") || (!at.sandboxAlive && !(error instanceof AppError))) {
     return new AppError(
       "FunctionExecutionError",
       `function '${at.name}' ran out of memory: the sandbox limit is ${at.limits.memoryLimitMb} MB`,

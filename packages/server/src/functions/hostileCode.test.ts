@@ -17,6 +17,8 @@ const HOSTILE: Readonly<Record<string, string>> = {
   neverSettles: "exports = () => new Promise(() => {});",
   memoryBomb: "exports = function () { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); };",
   stringBomb: "exports = function () { let s = 'x'; for (;;) s += s; };",
+  allocationBomb: "exports = function () { return new Array(2 ** 32 - 1).fill(0).length; };",
+  finalizer: "exports = function () { return typeof FinalizationRegistry; };",
   requireFs: "exports = function () { return require('fs').readFileSync('/etc/passwd', 'utf8'); };",
   processExit: "exports = function () { process.exit(1); };",
   constructorEscape: "exports = function () { return this.constructor.constructor('return process')().env; };",
@@ -24,7 +26,7 @@ const HOSTILE: Readonly<Record<string, string>> = {
   pollute: "exports = function () { Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'hijacked'; JSON.parse = () => 'hijacked'; return ({}).polluted; };",
   readPollution: "exports = function () { return [({}).polluted === undefined, [1].map((x) => x + 1), JSON.parse('1')]; };",
   protoPayload: "exports = function () { return JSON.parse('{\"__proto__\": {\"isAdmin\": true}, \"name\": \"x\"}'); };",
-  hugeResult: "exports = function () { return 'x'.repeat(20 * 1024 * 1024); };",
+  hugeResult: "exports = function () { return 'x'.repeat(2 * 1024 * 1024); };",
   hugeHostPayload: "exports = async function () { await context.services.get('mongodb-atlas').db('d').collection('c').insertOne({ blob: 'x'.repeat(17 * 1024 * 1024) }); };",
   throwString: "exports = function () { throw 'plain string'; };",
   throwObject: "exports = function () { throw { code: 42, reason: 'object' }; };",
@@ -51,7 +53,7 @@ describe("hostile function code", () => {
 
   beforeAll(async () => {
     const functions = Object.fromEntries(Object.entries(HOSTILE).map(([name, source]) => [name, { source, run_as_system: true }]));
-    h = await startHarness(functions, { service: { timeoutMs: 1000, memoryLimitMb: 64, maxIsolates: 4 } });
+    h = await startHarness(functions, { service: { timeoutMs: 1500, memoryLimitMb: 64, maxIsolates: 4, maxResultChars: 1024 * 1024 } });
   });
 
   afterAll(async () => {
@@ -66,7 +68,7 @@ describe("hostile function code", () => {
     async (name) => {
       const error = await failure(call(name));
       expect(error.code).toBe("ExecutionTimeLimitExceeded");
-      expect(error.message).toBe(`execution time limit exceeded: function '${name}' ran longer than 1000 ms and was stopped`);
+      expect(error.message).toBe(`execution time limit exceeded: function '${name}' ran longer than 1500 ms and was stopped`);
       await stillServing();
     },
   );
@@ -76,6 +78,17 @@ describe("hostile function code", () => {
     expect(error.code).toBe("FunctionExecutionError");
     expect(error.message).toMatch(/out of memory|Invalid string length|allocation failed/);
     await stillServing();
+  });
+
+  it("survives one allocation too large for the heap (V8 would end the process) and keeps serving", async () => {
+    const error = await failure(call("allocationBomb"));
+    expect(["ExecutionTimeLimitExceeded", "FunctionExecutionError"]).toContain(error.code);
+    expect(error.message).toMatch(/time limit|out of memory/);
+    await stillServing();
+  });
+
+  it("offers no FinalizationRegistry, whose callbacks could run during a later call", async () => {
+    expect((await call("finalizer")).result).toBe("undefined");
   });
 
   it.each([
@@ -106,7 +119,7 @@ describe("hostile function code", () => {
   it("refuses results and payloads above the size limits", async () => {
     const big = await failure(call("hugeResult"));
     expect(big.code).toBe("FunctionExecutionError");
-    expect(big.message).toMatch(/^the return value is too large: \d+ characters of Extended JSON, the limit is 16777216$/);
+    expect(big.message).toMatch(/^the return value is too large: \d+ characters of Extended JSON, the limit is 1048576$/);
     const payload = await failure(call("hugeHostPayload"));
     expect(payload.message).toMatch(/^the data passed out of the function is too large/);
     await stillServing();

@@ -6,6 +6,12 @@
  *
  * `kill()` disposes the isolate, which stops whatever runs in it at once; isolated-vm also
  * disposes it by itself when the memory limit is hit. Either way the pool replaces it.
+ *
+ * A single huge allocation (`new Array(2 ** 32 - 1).fill(0)`) can exhaust V8's heap before
+ * isolated-vm's limit check runs. V8 would then end the whole process; with a catastrophic
+ * error handler registered, isolated-vm parks the isolate's thread instead. Such an isolate
+ * is `lost`: it is dropped (never touched again, its memory stays allocated) and the call
+ * that ran in it fails at once, while the server goes on serving.
  */
 import ivm from "isolated-vm";
 import { compileModule } from "./compileModule.js";
@@ -18,12 +24,32 @@ export class SandboxIsolate {
   /** A context created ahead of time (the fence after the previous call), used by the next call. */
   private spare: ivm.Context | undefined;
 
+  private lostMessage: string | undefined;
+  private readonly lostListeners = new Set<(message: string) => void>();
+
   constructor(readonly memoryLimitMb: number) {
-    this.isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
+    this.isolate = new ivm.Isolate({
+      memoryLimit: memoryLimitMb,
+      onCatastrophicError: (message) => {
+        if (this.lostMessage !== undefined) return;
+        this.lostMessage = message;
+        for (const listener of this.lostListeners) listener(message);
+      },
+    });
+  }
+
+  /** Calls `listener` if the isolate is lost; returns the unsubscribe function. */
+  onLost(listener: (message: string) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   get alive(): boolean {
-    return !this.isolate.isDisposed;
+    return this.lostMessage === undefined && !this.isolate.isDisposed;
+  }
+
+  get isLost(): boolean {
+    return this.lostMessage !== undefined;
   }
 
   runtimeScript(): Promise<ivm.Script> {
@@ -61,6 +87,6 @@ export class SandboxIsolate {
   }
 
   kill(): void {
-    if (!this.isolate.isDisposed) this.isolate.dispose();
+    if (this.lostMessage === undefined && !this.isolate.isDisposed) this.isolate.dispose();
   }
 }

@@ -97,6 +97,8 @@ const startTimer = (callback, delay, args, repeat) => {
 };
 
 const installGlobals = () => {
+  // Its callbacks run whenever V8 collects garbage, possibly during a later call in this isolate.
+  delete globalThis.FinalizationRegistry;
   globalThis.BSON = BSON;
   globalThis.EJSON = EJSON;
   globalThis.console = consoleObject;
