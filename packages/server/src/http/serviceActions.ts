@@ -44,7 +44,7 @@ function flag(args: Args, field: string): boolean | undefined {
   return value;
 }
 
-/** Drops undefined options: the data layer distinguishes "absent" from "explicitly undefined" nowhere, but stays tidy. */
+/** Drops options the client left out (realm-web sends `undefined` for them, which JSON drops anyway). */
 function defined<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }
@@ -53,6 +53,11 @@ function updateResult(result: { matchedCount: number; modifiedCount: number; ups
   const out: Document = { matchedCount: new Int32(result.matchedCount), modifiedCount: new Int32(result.modifiedCount) };
   if (result.upsertedId !== undefined) out.upsertedId = result.upsertedId;
   return out;
+}
+
+function updateOptions(args: Args) {
+  const arrayFilters = args.arrayFilters === undefined || args.arrayFilters === null ? undefined : docs(args, "arrayFilters");
+  return defined({ upsert: flag(args, "upsert"), arrayFilters });
 }
 
 const modifyOptions = (args: Args) =>
@@ -77,11 +82,6 @@ const ACTIONS: Readonly<Record<string, Action>> = {
       : c.findOneAndReplace(doc(a, "filter") ?? {}, doc(a, "update", true) ?? {}, modifyOptions(a)),
   findOneAndDelete: (c, a) => c.findOneAndDelete(doc(a, "filter") ?? {}, defined({ projection: doc(a, "projection"), sort: doc(a, "sort") })),
 };
-
-function updateOptions(args: Args) {
-  const arrayFilters = args.arrayFilters === undefined || args.arrayFilters === null ? undefined : docs(args, "arrayFilters");
-  return defined({ upsert: flag(args, "upsert"), arrayFilters });
-}
 
 /** The collection one action's argument document names; reserved databases are refused. */
 export function targetCollection(data: DataService, args: unknown[]): { collection: Collection; args: Args } {

@@ -12,7 +12,7 @@ import { asAppError } from "./responses.js";
 
 const encoder = new TextEncoder();
 
-function escapeData(text: string): string {
+export function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\n/g, "%0A").replace(/\r/g, "%0D");
 }
 
