@@ -38,6 +38,7 @@ describe("EJSON at the HTTP boundary", () => {
   it("writes integers, doubles and int64 in their canonical forms and undefined as null", () => {
     expect(toCanonicalEjson({ a: 1, b: 1.5, c: Long.fromNumber(2) })).toBe('{"a":{"$numberInt":"1"},"b":{"$numberDouble":"1.5"},"c":{"$numberLong":"2"}}');
     expect(toCanonicalEjson(undefined)).toBe("null");
+    expect(toCanonicalEjson([2 ** 53, 1e20])).toBe('[{"$numberDouble":"9007199254740992.0"},{"$numberDouble":"100000000000000000000.0"}]');
     expect(EJSON.parse(toCanonicalEjson({ when: new Date(0) }), { relaxed: false })).toEqual({ when: new Date(0) });
   });
 

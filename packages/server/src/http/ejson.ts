@@ -74,9 +74,24 @@ export function parseEjsonObject(text: string, what = "request body"): Record<st
   return value;
 }
 
+/**
+ * The data layer keeps an int64 as a JS number only when it is a safe integer, so a JS number
+ * beyond that range is a double; the bson serializer would call it `$numberLong`.
+ */
+function markUnsafeIntegersAsDoubles(value: unknown): unknown {
+  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value) ? new Double(value) : value;
+  if (Array.isArray(value)) return value.map(markUnsafeIntegersAsDoubles);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) out[key] = markUnsafeIntegersAsDoubles(entry);
+    return out;
+  }
+  return value;
+}
+
 export function toCanonicalEjson(value: unknown): string {
   try {
-    return EJSON.stringify(value === undefined ? null : value, { relaxed: false });
+    return EJSON.stringify(value === undefined ? null : markUnsafeIntegersAsDoubles(value), { relaxed: false });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AppError("InternalServerError", `result cannot be encoded as Extended JSON: ${reason}`, { cause: error });
