@@ -19,12 +19,14 @@ import { SqliteStore } from "./store/SqliteStore.js";
 import type { LocalStore } from "./store/LocalStore.js";
 import { ObjectWriter, UpdateMode } from "./transaction/ObjectWriter.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
-import type { CommitChanges } from "./transaction/WriteTransaction.js";
+import { currentTransaction, setTransaction } from "./transaction/openTransaction.js";
+import type { CommitChanges } from "./transaction/changes.js";
 import { ChangeNotifier } from "./listeners/ChangeNotifier.js";
 import type { RealmEventName, RealmListenerCallback } from "./listeners/ChangeNotifier.js";
 import { RealmObject } from "./objects/RealmObject.js";
 import { Counter } from "./objects/Counter.js";
 import { CONTEXT, ROW, rowOf } from "./objects/symbols.js";
+import type { LiveObject } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
 import { List } from "./collections/List.js";
@@ -177,7 +179,7 @@ export class Realm {
   }
 
   get isInTransaction(): boolean {
-    return !this.closed && this.context.db.transaction !== undefined;
+    return !this.closed && currentTransaction(this.context.db) !== undefined;
   }
 
   get isEmpty(): boolean {
@@ -208,18 +210,18 @@ export class Realm {
     this.context.checkOpen();
     if (this.isReadOnly) throw errors.readOnly();
     const db = this.context.db;
-    if (db.transaction) {
+    if (currentTransaction(db)) {
       throw new RealmError(ClientErrorCode.WrongTransactionState, "The Realm is already in a write transaction");
     }
-    db.transaction = new WriteTransaction(db);
+    setTransaction(db, new WriteTransaction(db));
   }
 
   commitTransaction(): void {
     this.context.checkOpen();
     const db = this.context.db;
-    const txn = db.transaction;
+    const txn = currentTransaction(db);
     if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't commit a non-existing write transaction");
-    db.transaction = undefined;
+    setTransaction(db, undefined);
     const changes = txn.commit();
     for (const context of db.contexts) context.onCommit(changes);
   }
@@ -227,9 +229,9 @@ export class Realm {
   cancelTransaction(): void {
     this.context.checkOpen();
     const db = this.context.db;
-    const txn = db.transaction;
+    const txn = currentTransaction(db);
     if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't cancel a non-existing write transaction");
-    db.transaction = undefined;
+    setTransaction(db, undefined);
     txn.rollback();
   }
 
@@ -240,10 +242,10 @@ export class Realm {
     try {
       result = callback();
     } catch (error) {
-      if (this.context.db.transaction) this.cancelTransaction();
+      if (currentTransaction(this.context.db)) this.cancelTransaction();
       throw error;
     }
-    if (this.context.db.transaction) this.commitTransaction();
+    if (currentTransaction(this.context.db)) this.commitTransaction();
     return result;
   }
 
@@ -264,7 +266,7 @@ export class Realm {
       throw errors.invalidArgument(`Unsupported 'updateMode'. Only '${Object.values(UpdateMode).join("', '")}' are supported.`);
     }
     const row = this.context.writer().create(cls, values, updateMode);
-    return this.context.objectFor(row) as T;
+    return this.context.objectFor(row) as unknown as T;
   }
 
   /** Deletes an object, the objects of a Results, List or array. */
@@ -297,7 +299,7 @@ export class Realm {
     if (cls.asymmetric) {
       throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
     }
-    return new Results<T & RealmObject>(this.context, cls, () => [...cls.rows.values()]);
+    return new Results<T & RealmObject>(this.context, cls, () => [...cls.rows.values()], [], undefined, true);
   }
 
   objectForPrimaryKey<T = RealmObject>(type: TypeArg<T>, primaryKey: unknown): (T & RealmObject) | null {
@@ -308,7 +310,7 @@ export class Realm {
     if (!cls.pk) throw errors.invalidArgument(`'${cls.name}' does not have a primary key defined`);
     const value = typeof primaryKey === "bigint" ? Number(primaryKey) : primaryKey;
     const row = this.context.db.findByPrimaryKey(cls, value);
-    return row ? (this.context.objectFor(row) as T & RealmObject) : null;
+    return row ? (this.context.objectFor(row) as unknown as T & RealmObject) : null;
   }
 
   // --- listeners ---------------------------------------------------------------------------
@@ -367,16 +369,16 @@ class Context implements RealmContext {
   writer(): ObjectWriter {
     this.checkOpen();
     if (this.realm.isReadOnly) throw errors.readOnly();
-    const txn = this.db.transaction;
+    const txn = currentTransaction(this.db);
     if (!txn) throw errors.notInTransaction();
     if (this.cachedWriter?.txn !== txn) this.cachedWriter = { txn, writer: new ObjectWriter(this.db, txn) };
     return this.cachedWriter.writer;
   }
 
-  objectFor(row: ObjectRow): RealmObject {
-    const cached = row.accessor as RealmObject | undefined;
+  objectFor(row: ObjectRow): LiveObject {
+    const cached = row.accessor as LiveObject | undefined;
     if (cached && cached[CONTEXT] === this) return cached;
-    const object = Object.create(row.cls.proto) as RealmObject;
+    const object = Object.create(row.cls.proto) as LiveObject;
     object[ROW] = row;
     object[CONTEXT] = this;
     if (!cached) row.accessor = object;

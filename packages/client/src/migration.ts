@@ -13,6 +13,7 @@ import { serializeSchema } from "./schema/compareSchemas.js";
 import type { CanonicalObjectSchema } from "./schema/types.js";
 import type { StoredSchemaState } from "./store/LocalStore.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
+import { setTransaction } from "./transaction/openTransaction.js";
 import { buildPrototype } from "./objects/accessors.js";
 
 type Attach<R> = (db: Database, readOnly: boolean, schemaVersion: number) => R;
@@ -47,7 +48,7 @@ export function migrate<R>(
 
   const txn = new WriteTransaction(db);
   txn.schemaState = { schemaVersion, schema: serializeSchema(db.schema) };
-  db.transaction = txn;
+  setTransaction(db, txn);
   db.migrating = true;
   try {
     for (const cls of db.classes.values()) {
@@ -55,6 +56,7 @@ export function migrate<R>(
         txn.touch(row);
         conform(cls, oldByName.get(cls.name), row.values);
       }
+      db.rebuildPrimaryKeyIndex(cls);
     }
     if (onMigration) onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
     for (const cls of db.classes.values()) {
@@ -67,10 +69,10 @@ export function migrate<R>(
         );
       }
     }
-    db.transaction = undefined;
+    setTransaction(db, undefined);
     txn.commit();
   } catch (error) {
-    db.transaction = undefined;
+    setTransaction(db, undefined);
     txn.rollback();
     throw error;
   } finally {

@@ -13,7 +13,13 @@ type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript
  * must give the same answers to the same queries.
  */
 const schema: ObjectSchema[] = [
-  { name: "Item", primaryKey: "id", properties: { id: "int", n: "int", s: "string?", tags: "string[]" } },
+  { name: "Item", primaryKey: "id", properties: {
+      id: "int",
+      n: { type: "int", indexed: true },
+      s: { type: "string", optional: true, indexed: true },
+      tags: "string[]",
+    },
+  },
 ];
 
 interface ModelItem {
@@ -87,6 +93,10 @@ function applyToRealm(realm: Realm, o: Op): void {
 
 const queries: [string, unknown[], (i: ModelItem) => boolean][] = [
   ["TRUEPREDICATE", [], () => true],
+  ["n == $0", [1], (i) => i.n === 1],
+  ["id == $0", [3], (i) => i.id === 3],
+  ["s == $0 AND n >= 0", ["a"], (i) => i.s === "a" && i.n >= 0],
+  ["s == null", [], (i) => i.s === null],
   ["n > $0", [0], (i) => i.n > 0],
   ["s BEGINSWITH $0", ["a"], (i) => i.s !== null && i.s.startsWith("a")],
   ["s == null OR n == $0", [1], (i) => i.s === null || i.n === 1],

@@ -12,7 +12,6 @@ import type { AggregateName } from "./aggregates.js";
 import { toJSONValue } from "../objects/toJSON.js";
 import type { Indexable } from "./indexProxy.js";
 import { withIndexAccess } from "./indexProxy.js";
-import type { QueryStep, Results } from "./Results.js";
 
 export type { CollectionChangeSet };
 
@@ -134,17 +133,6 @@ export abstract class OrderedCollection<T = unknown> implements Indexable, Obser
     }
     return aggregate(name, this.items(), property);
   }
-
-  /** Results of this collection's objects matching an RQL query. */
-  filtered(query: string, ...args: unknown[]): Results<T> {
-    return this.derive({ kind: "filter", query, args });
-  }
-
-  sorted(descriptor?: unknown, reverse?: boolean): Results<T> {
-    return this.derive({ kind: "sort", descriptor, reverse });
-  }
-
-  protected abstract derive(step: QueryStep): Results<T>;
 
   addListener(callback: (collection: this, changes: CollectionChangeSet) => void): void {
     this.context.checkOpen();

@@ -4,7 +4,6 @@ import { errors } from "../errors.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { OrderedCollection } from "./OrderedCollection.js";
 import { Results } from "./Results.js";
-import type { QueryStep } from "./Results.js";
 import { elementId, readElement } from "./elements.js";
 
 export class RealmSet<T = unknown> extends OrderedCollection<T> {
@@ -78,10 +77,17 @@ export class RealmSet<T = unknown> extends OrderedCollection<T> {
     return this.snapshotIds().includes(id);
   }
 
-  protected derive(step: QueryStep): Results<T> {
+  filtered(query: string, ...args: unknown[]): Results<T> {
+    return this.asResults().filtered(query, ...args);
+  }
+
+  sorted(descriptor?: unknown, reverse?: boolean): Results<T> {
+    return this.asResults().sorted(descriptor, reverse);
+  }
+
+  private asResults(): Results<T> {
     const target = this.objectClass();
     if (!target) throw errors.invalidArgument(`Only sets of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`);
-    const base = new Results<T>(this.context, target, () => this.objectRows() ?? []);
-    return step.kind === "filter" ? base.filtered(step.query, ...step.args) : base.sorted(step.descriptor, step.reverse);
+    return new Results<T>(this.context, target, () => this.objectRows() ?? []);
   }
 }

@@ -7,9 +7,9 @@ import type { BoundQuery } from "@atoll/rql";
 import type { RealmContext } from "../core/RealmContext.js";
 import { ClientErrorCode, RealmError } from "../errors.js";
 import type { ClassInfo, ObjectRow } from "../schema/ClassInfo.js";
-import type { RealmObject } from "../objects/RealmObject.js";
-import { ROW } from "../objects/symbols.js";
+import { rowOf } from "../objects/symbols.js";
 import { bind, runQuery } from "../query/query.js";
+import { indexCandidates } from "../query/indexes.js";
 import { OrderedCollection } from "./OrderedCollection.js";
 import { sortDescriptors, sortItems } from "./sorting.js";
 import type { SortDescriptor } from "./sorting.js";
@@ -20,7 +20,7 @@ export type QueryStep =
 
 type BoundStep = { kind: "filter"; bound: BoundQuery } | { kind: "sort"; descriptors: SortDescriptor[] };
 
-export class Results<T = RealmObject> extends OrderedCollection<T> {
+export class Results<T = unknown> extends OrderedCollection<T> {
   readonly uniqueIds = true;
   readonly optional = false;
   private cache: { version: number; objects: T[] } | undefined;
@@ -34,6 +34,8 @@ export class Results<T = RealmObject> extends OrderedCollection<T> {
     private readonly source: () => ObjectRow[],
     steps: readonly BoundStep[] = [],
     private readonly frozen?: ObjectRow[],
+    /** True when `source` is every object of the class, so its indexes may answer a query. */
+    private readonly wholeClass = false,
   ) {
     super(context);
     this.steps = [...steps];
@@ -49,7 +51,7 @@ export class Results<T = RealmObject> extends OrderedCollection<T> {
   }
 
   protected objectRows(): ObjectRow[] {
-    return this.items().map((item) => (item as RealmObject)[ROW]);
+    return this.items().map((item) => rowOf(item) as ObjectRow);
   }
 
   isValid(): boolean {
@@ -58,10 +60,13 @@ export class Results<T = RealmObject> extends OrderedCollection<T> {
 
   protected items(): T[] {
     this.context.checkOpen();
-    if (this.frozen) return this.frozen.map((row) => this.context.objectFor(row) as T);
+    if (this.frozen) return this.frozen.map((row) => this.context.objectFor(row) as unknown as T);
     const version = this.context.db.version;
     if (this.cache?.version === version) return this.cache.objects;
-    let objects = this.source().map((row) => this.context.objectFor(row) as T);
+    const first = this.steps[0];
+    const candidates =
+      this.wholeClass && first?.kind === "filter" ? indexCandidates(this.cls, first.bound.predicate) : undefined;
+    let objects = (candidates ?? this.source()).map((row) => this.context.objectFor(row) as unknown as T);
     for (const step of this.steps) {
       objects =
         step.kind === "filter"
@@ -77,13 +82,23 @@ export class Results<T = RealmObject> extends OrderedCollection<T> {
   }
 
   snapshotIds(): unknown[] {
-    return this.items().map((item) => (item as RealmObject)[ROW]);
+    return this.items().map((item) => rowOf(item) as ObjectRow);
   }
 
-  protected derive(step: QueryStep): Results<T> {
+  /** Results of these objects matching an RQL query (the parser's message on a bad query). */
+  filtered(query: string, ...args: unknown[]): Results<T> {
+    return this.derive({ kind: "filter", query, args });
+  }
+
+  /** Sorted by a key path (`sorted("age", true)`) or descriptors (`sorted([["age", true], "name"])`). */
+  sorted(descriptor?: unknown, reverse?: boolean): Results<T> {
+    return this.derive({ kind: "sort", descriptor, reverse });
+  }
+
+  private derive(step: QueryStep): Results<T> {
     if (step.kind === "filter") {
       const bound = bind(this.context, this.cls, step.query, step.args);
-      return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "filter", bound }]);
+      return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "filter", bound }], undefined, this.wholeClass);
     }
     let descriptors: SortDescriptor[];
     try {
@@ -92,7 +107,7 @@ export class Results<T = RealmObject> extends OrderedCollection<T> {
       throw new RealmError(ClientErrorCode.InvalidQuery, (error as Error).message);
     }
     for (const [path] of descriptors) this.checkSortPath(path);
-    return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "sort", descriptors }]);
+    return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "sort", descriptors }], undefined, this.wholeClass);
   }
 
   private checkSortPath(path: string): void {

@@ -8,7 +8,7 @@ import { buildClasses, pkIndexKey } from "../schema/ClassInfo.js";
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import type { LocalStore, StoredObject } from "../store/LocalStore.js";
 import { decodeValues } from "./rowCodec.js";
-import type { CommitChanges, WriteTransaction } from "../transaction/WriteTransaction.js";
+import type { CommitChanges } from "../transaction/changes.js";
 import { zeroValue } from "../values/convert.js";
 
 /**
@@ -33,7 +33,6 @@ export class Database {
   nextKey = 1;
   /** Bumped on every mutation, so cached query results know when to re-evaluate. */
   version = 0;
-  transaction: WriteTransaction | undefined;
   /** While a migration runs, primary keys may change and may collide until it ends. */
   migrating = false;
   /** Every realm instance open on this database, to notify after commits. */
@@ -69,6 +68,7 @@ export class Database {
     this.rowsByKey.set(row.key, row);
     const pk = row.cls.pk;
     if (pk) row.cls.pkIndex.set(pkIndexKey(row.values[pk.key]), row);
+    for (const index of row.cls.indexes.values()) index.add(row);
   }
 
   removeRow(row: ObjectRow): void {
@@ -79,10 +79,23 @@ export class Database {
     if (pk && row.cls.pkIndex.get(pkIndexKey(row.values[pk.key])) === row) {
       row.cls.pkIndex.delete(pkIndexKey(row.values[pk.key]));
     }
+    for (const index of row.cls.indexes.values()) index.remove(row);
   }
 
-  /** Rebuilds the primary-key index of a class; returns a duplicated value if there is one. */
+  /** Sets a stored value, keeping the property's index (if any) in step. */
+  setValue(row: ObjectRow, propKey: string, value: unknown): void {
+    const index = row.alive ? row.cls.indexes.get(propKey) : undefined;
+    index?.remove(row);
+    row.values[propKey] = value;
+    index?.add(row);
+  }
+
+  /** Rebuilds the indexes of a class; returns a duplicated value if there is one. */
   rebuildPrimaryKeyIndex(cls: ClassInfo): { duplicate: unknown } | undefined {
+    for (const index of cls.indexes.values()) {
+      index.clear();
+      for (const row of cls.rows.values()) index.add(row);
+    }
     cls.pkIndex.clear();
     const pk = cls.pk;
     if (!pk) return undefined;

@@ -4,7 +4,7 @@
  */
 import type { ObjectRow } from "../schema/ClassInfo.js";
 import type { ObjectWriter } from "../transaction/ObjectWriter.js";
-import type { RealmObject } from "../objects/RealmObject.js";
+import type { LiveObject } from "../objects/symbols.js";
 import type { Database } from "./Database.js";
 import type { ChangeNotifier } from "../listeners/ChangeNotifier.js";
 import type { RqlSchema } from "@atoll/rql";
@@ -16,7 +16,7 @@ export interface RealmContext {
   /** The writer of the open write transaction; throws the Realm error when there is none. */
   writer(): ObjectWriter;
   /** The live object for a row (one per row and realm). */
-  objectFor(row: ObjectRow): RealmObject;
+  objectFor(row: ObjectRow): LiveObject;
   /** Throws if the realm is closed. */
   checkOpen(): void;
   readonly rqlSchema: RqlSchema;

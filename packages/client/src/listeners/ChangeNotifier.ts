@@ -5,14 +5,19 @@
  * listener was removed in between.
  */
 import type { ObjectRow } from "../schema/ClassInfo.js";
-import type { CommitChanges } from "../transaction/WriteTransaction.js";
+import type { CommitChanges } from "../transaction/changes.js";
 import { ROW } from "../objects/symbols.js";
-import type { RealmObject, ObjectChangeCallback, ObjectChangeSet } from "../objects/RealmObject.js";
+import type { LiveObject } from "../objects/symbols.js";
 import type { CollectionChangeSet } from "./diff.js";
 import { diffSequence, diffUnique, emptyChangeSet, isEmptyChangeSet } from "./diff.js";
 
 export type RealmEventName = "change" | "schema" | "beforenotify";
 export type RealmListenerCallback = (realm: unknown, name: RealmEventName, schema?: unknown) => void;
+export interface ObjectChangeSet<T> {
+  readonly deleted: boolean;
+  readonly changedProperties: (keyof T & string)[];
+}
+export type ObjectChangeCallback<T> = (object: T, changes: ObjectChangeSet<T>) => void;
 export type CollectionChangeCallback = (collection: unknown, changes: CollectionChangeSet) => void;
 
 /** What a collection offers its listeners: ids of its current contents, and how to diff them. */
@@ -34,7 +39,7 @@ interface CollectionListener {
 }
 
 interface ObjectListener {
-  readonly object: RealmObject<never>;
+  readonly object: LiveObject;
   readonly callback: ObjectChangeCallback<unknown>;
   readonly keyPaths: ReadonlySet<string> | undefined;
 }
@@ -57,12 +62,12 @@ export class ChangeNotifier {
     else this.realmListeners.delete(name);
   }
 
-  addObjectListener(object: RealmObject<never>, callback: ObjectChangeCallback<unknown>, keyPaths?: string | string[]): void {
+  addObjectListener(object: LiveObject, callback: ObjectChangeCallback<unknown>, keyPaths?: string | string[]): void {
     const paths = keyPaths === undefined ? undefined : new Set(typeof keyPaths === "string" ? [keyPaths] : keyPaths);
     this.objectListeners.add({ object, callback, keyPaths: paths });
   }
 
-  removeObjectListener(object: RealmObject<never>, callback?: ObjectChangeCallback<unknown>): void {
+  removeObjectListener(object: LiveObject, callback?: ObjectChangeCallback<unknown>): void {
     for (const listener of this.objectListeners) {
       if (listener.object[ROW] === object[ROW] && (!callback || listener.callback === callback)) {
         this.objectListeners.delete(listener);

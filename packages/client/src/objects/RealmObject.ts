@@ -7,15 +7,12 @@ import type { RealmContext } from "../core/RealmContext.js";
 import type { ObjectRow } from "../schema/ClassInfo.js";
 import type { CanonicalObjectSchema, ObjectSchema } from "../schema/types.js";
 import { CONTEXT, ROW } from "./symbols.js";
+import type { ObjectChangeCallback, ObjectChangeSet } from "../listeners/ChangeNotifier.js";
 import { toJSONValue } from "./toJSON.js";
 import type { Results } from "../collections/Results.js";
 import { backlinkResults } from "../collections/backlinks.js";
 
-export interface ObjectChangeSet<T> {
-  readonly deleted: boolean;
-  readonly changedProperties: (keyof T & string)[];
-}
-export type ObjectChangeCallback<T> = (object: T, changes: ObjectChangeSet<T>) => void;
+export type { ObjectChangeCallback, ObjectChangeSet };
 
 interface RealmLike {
   create(type: string | (abstract new (...args: never[]) => RealmObject), values: unknown): RealmObject;
@@ -87,14 +84,14 @@ export class RealmObject<T = unknown> {
 
   addListener(callback: ObjectChangeCallback<T>, keyPaths?: string | string[]): void {
     this.row();
-    this[CONTEXT].notifier.addObjectListener(this as unknown as RealmObject<never>, callback as ObjectChangeCallback<unknown>, keyPaths);
+    this[CONTEXT].notifier.addObjectListener(this, callback as ObjectChangeCallback<unknown>, keyPaths);
   }
 
   removeListener(callback: ObjectChangeCallback<T>): void {
-    this[CONTEXT].notifier.removeObjectListener(this as unknown as RealmObject<never>, callback as ObjectChangeCallback<unknown>);
+    this[CONTEXT].notifier.removeObjectListener(this, callback as ObjectChangeCallback<unknown>);
   }
 
   removeAllListeners(): void {
-    this[CONTEXT].notifier.removeObjectListener(this as unknown as RealmObject<never>);
+    this[CONTEXT].notifier.removeObjectListener(this);
   }
 }

@@ -4,6 +4,12 @@ import type { ObjectRow } from "../schema/ClassInfo.js";
 export const ROW: unique symbol = Symbol("Realm.Object row");
 export const CONTEXT: unique symbol = Symbol("Realm.Object realm");
 
+/** What every live object carries (Realm.Object and its subclasses). */
+export interface LiveObject {
+  [ROW]: ObjectRow;
+  [CONTEXT]: unknown;
+}
+
 /** The row behind a live Realm.Object, or undefined for anything else. */
 export function rowOf(value: unknown): ObjectRow | undefined {
   if (typeof value !== "object" || value === null) return undefined;

@@ -3,6 +3,8 @@
  * and its primary-key index. Rows hold stored values keyed by the property's internal name.
  */
 import type { ObjectId, UUID } from "bson";
+import { pkIndexKey } from "../values/indexKey.js";
+import { PropertyIndex, isIndexed } from "./PropertyIndex.js";
 import type { CanonicalObjectSchema, CanonicalPropertySchema, PrimitivePropertyTypeName } from "./types.js";
 
 export type ElementType = PrimitivePropertyTypeName | "object" | "linkingObjects";
@@ -39,11 +41,7 @@ export interface ObjectRow {
 
 export type PrimaryKeyValue = number | string | ObjectId | UUID | null;
 
-/** Map key for a primary key value: bson classes compare by content, not identity. */
-export function pkIndexKey(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  return (value as { toHexString(): string }).toHexString();
-}
+export { pkIndexKey };
 
 export class ClassInfo {
   readonly name: string;
@@ -55,6 +53,8 @@ export class ClassInfo {
   readonly pkIndex = new Map<unknown, ObjectRow>();
   /** Properties in any class that link here; used to clear links to deleted objects. */
   readonly incoming: { readonly cls: ClassInfo; readonly prop: PropInfo }[] = [];
+  /** Secondary indexes by internal property name (see query/indexes.ts). */
+  readonly indexes = new Map<string, PropertyIndex<ObjectRow>>();
   /** Prototype chain for objects of this type; set by the accessor builder. */
   proto: object = Object.prototype;
 
@@ -62,6 +62,9 @@ export class ClassInfo {
     this.name = schema.name;
     this.props = Object.values(schema.properties).map(toPropInfo);
     for (const prop of this.props) this.byName.set(prop.name, prop);
+    for (const prop of this.props) {
+      if (isIndexed(prop) && prop.name !== schema.primaryKey) this.indexes.set(prop.key, new PropertyIndex<ObjectRow>(prop.key));
+    }
     this.pk = schema.primaryKey === undefined ? undefined : this.byName.get(schema.primaryKey);
   }
 

@@ -159,7 +159,7 @@ export class ObjectWriter {
     const current = row.values[prop.key];
     if (current === null) throw errors.invalidArgument(`Cannot increment the null Counter '${this.where(row.cls, prop)}'`);
     this.txn.modifiedProperty(row, prop.name);
-    row.values[prop.key] = (current as number) + delta;
+    this.db.setValue(row, prop.key, (current as number) + delta);
     if (!this.txn.instructions) return;
     const address = addressOf(this.db, row);
     this.txn.emit({
@@ -188,7 +188,7 @@ export class ObjectWriter {
     }
     const stored = toStoredPrimitive(this.where(row.cls, prop), prop.element, prop.optional, value);
     this.txn.modifiedProperty(row, prop.name);
-    row.values[prop.key] = stored;
+    this.db.setValue(row, prop.key, stored);
     this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, stored), isDefault);
   }
 

@@ -10,13 +10,7 @@ import { encodeRow } from "../core/rowCodec.js";
 import { locateInOwner } from "../core/paths.js";
 import type { ClassInfo, ObjectRow, Stored } from "../schema/ClassInfo.js";
 import type { StoredSchemaState } from "../store/LocalStore.js";
-
-export interface CommitChanges {
-  readonly inserted: ReadonlySet<ObjectRow>;
-  readonly deleted: ReadonlySet<ObjectRow>;
-  /** Changed property names (as user code sees them) per surviving object. */
-  readonly modified: ReadonlyMap<ObjectRow, ReadonlySet<string>>;
-}
+import type { CommitChanges } from "./changes.js";
 
 interface BeforeImage {
   readonly values: Record<string, Stored>;
