@@ -131,7 +131,7 @@ describe("FunctionService", () => {
     expect((await h.service.callFromClient("adminsOnly", [], ALICE, REQUEST)).result).toBe("admitted");
     const denied = await rejection(h.service.callFromClient("adminsOnly", [], BOB, REQUEST));
     expect(denied.code).toBe("FunctionExecutionError");
-    expect(denied.message).toBe("rule not matched for function 'adminsOnly'");
+    expect(denied.message).toBe('rule not matched for function "adminsOnly"');
     expect((await h.service.callFromClient("argChecked", [4], BOB, REQUEST)).result).toBe(8);
     expect((await rejection(h.service.callFromClient("argChecked", [40], BOB, REQUEST))).message).toContain("rule not matched");
   });

@@ -137,7 +137,7 @@ export class FunctionService {
           args,
           callFunction: this.callFunctionIn(tree, callerIdentity, request, 1),
         });
-        if (!allowed) throw new AppError("FunctionExecutionError", `rule not matched for function '${definition.name}'`);
+        if (!allowed) throw new AppError("FunctionExecutionError", `rule not matched for function "${definition.name}"`);
       }
       const text = await this.runDefinition(tree, definition, encodeCanonical(args), callerIdentity, request, 0);
       return decodeWrapped(text, `the result of function '${definition.name}'`);

@@ -57,7 +57,7 @@ describe("function calls around the sandbox", () => {
     expect((await h.service.callFromClient("guarded", [1], ALICE, REQUEST)).result).toBe(2);
     const denied: unknown = await h.service.callFromClient("guarded", [1], BOB, REQUEST).catch((error: unknown) => error);
     expect(denied).toBeInstanceOf(AppError);
-    expect((denied as AppError).message).toBe("rule not matched for function 'guarded'");
+    expect((denied as AppError).message).toBe('rule not matched for function "guarded"');
   });
 
   it("runs %function in the rules a function's query triggers, within the same call", async () => {

@@ -48,7 +48,7 @@ export async function runCallTree<T>(
         timedOut = true;
         sandbox.kill();
         timers.push(setTimeout(() => reject(new Error("the sandbox did not stop")), STOP_GRACE_MS));
-      }, limits.timeoutMs),
+      }, Math.max(0, deadline - Date.now())),
     );
     unsubscribe = sandbox.onLost((message) => reject(new Error(`the sandbox was lost: ${message}`)));
   });
