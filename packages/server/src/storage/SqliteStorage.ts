@@ -7,9 +7,10 @@
 import Database from "better-sqlite3";
 import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
 import { migrate } from "./sqliteMigrations.js";
+import { pushdownCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
 import type { ChangeRecord, Namespace, ScanQuery, StorageEngine, StoredDocument, WriteOp } from "./StorageEngine.js";
-import type { Document, OperationType } from "../data/types.js";
+import type { OperationType } from "../data/types.js";
 
 export interface SqliteStorageOptions {
   /** The clock stamped on change records (tests inject one). */
@@ -42,6 +43,7 @@ export class SqliteStorage implements StorageEngine {
   readonly #db: Database.Database;
   readonly #now: () => Date;
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
+  readonly #statements = new Map<string, Database.Statement>();
   #lastVersion: number;
   #closed = false;
 
@@ -61,28 +63,28 @@ export class SqliteStorage implements StorageEngine {
   }
 
   async get(ns: Namespace, id: unknown): Promise<StoredDocument | null> {
-    const row = this.#open()
-      .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
+    const row = this.#statement("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
       .get(ns.db, ns.coll, idKey(id)) as DocumentRow | undefined;
     return row === undefined ? null : toStored(row);
   }
 
   async scan(ns: Namespace, query: ScanQuery = {}): Promise<StoredDocument[]> {
-    const db = this.#open();
     if (query.ids !== undefined) {
       const keys = [...new Set(query.ids.map(idKey))];
-      const byId = db.prepare("SELECT rowid, body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?");
+      const byId = this.#statement("SELECT rowid, body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?");
       const rows = keys
         .map((key) => byId.get(ns.db, ns.coll, key) as (DocumentRow & { rowid: number }) | undefined)
         .filter((row): row is DocumentRow & { rowid: number } => row !== undefined)
         .sort((a, b) => a.rowid - b.rowid);
       return rows.map(toStored);
     }
-    // Pushdown seam: `query.filter` may later be compiled to a WHERE clause over json_extract
-    // of top-level fields; until then every document of the namespace is returned.
-    const rows = db
-      .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? ORDER BY rowid")
-      .all(ns.db, ns.coll) as DocumentRow[];
+    const pushed = pushdownCondition(query.filter);
+    const where = pushed === null ? "" : ` AND (${pushed.sql})`;
+    const rows = this.#statement(`SELECT body, version FROM documents WHERE db = ? AND coll = ?${where} ORDER BY rowid`).all(
+      ns.db,
+      ns.coll,
+      ...(pushed?.params ?? []),
+    ) as DocumentRow[];
     return rows.map(toStored);
   }
 
@@ -94,14 +96,13 @@ export class SqliteStorage implements StorageEngine {
   }
 
   async changesSince(afterSeq: number, limit = 1000): Promise<ChangeRecord[]> {
-    const rows = this.#open()
-      .prepare("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
+    const rows = this.#statement("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
       .all(afterSeq, limit) as ChangeRow[];
     return rows.map(toChangeRecord);
   }
 
   async lastSeq(): Promise<number> {
-    const row = this.#open().prepare("SELECT MAX(seq) AS seq FROM changes").get() as { seq: number | null };
+    const row = this.#statement("SELECT MAX(seq) AS seq FROM changes").get() as { seq: number | null };
     return row.seq ?? 0;
   }
 
@@ -111,7 +112,7 @@ export class SqliteStorage implements StorageEngine {
   }
 
   async listNamespaces(): Promise<Namespace[]> {
-    const rows = this.#open().prepare("SELECT DISTINCT db, coll FROM documents ORDER BY db, coll").all() as Namespace[];
+    const rows = this.#statement("SELECT DISTINCT db, coll FROM documents ORDER BY db, coll").all() as Namespace[];
     return rows.map(({ db, coll }) => ({ db, coll }));
   }
 
@@ -122,61 +123,82 @@ export class SqliteStorage implements StorageEngine {
     this.#db.close();
   }
 
+  /** Prepared statements are cached by SQL text: preparing costs more than running. */
+  #statement(sql: string): Database.Statement {
+    this.#open();
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      if (this.#statements.size > 500) this.#statements.clear();
+      statement = this.#open().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #open(): Database.Database {
     if (this.#closed) throw new StorageError("Closed", "the storage engine is closed");
     return this.#db;
   }
 
-  /** Applies one operation inside the batch's transaction; returns its change record, if any. */
+  /**
+   * Applies one operation inside the batch's transaction; returns its change record, if any.
+   * The record shares the operation's document objects (read-only by contract) rather than
+   * decoding what was just encoded.
+   */
   #apply(op: WriteOp): ChangeRecord[] {
-    const db = this.#db;
     const { ns } = op;
     const id = op.kind === "delete" ? op.id : op.doc._id;
     const key = idKey(id);
     const version = ++this.#lastVersion;
-    let before: Document | undefined;
+    const body = op.kind === "delete" ? null : encodeDocument(op.doc);
+    let beforeText: string | null = null;
     if (op.kind === "insert") {
-      const exists = db.prepare("SELECT 1 FROM documents WHERE db = ? AND coll = ? AND id_key = ?").get(ns.db, ns.coll, key);
-      if (exists !== undefined) {
+      try {
+        this.#statement("INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)").run(ns.db, ns.coll, key, body, version);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
         throw new StorageError("DuplicateKey", `duplicate _id ${key} in ${ns.db}.${ns.coll}`, { details: { id } });
       }
-      db.prepare("INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)").run(
-        ns.db, ns.coll, key, encodeDocument(op.doc), version,
-      );
     } else {
-      const row = db
-        .prepare("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
-        .get(ns.db, ns.coll, key) as DocumentRow | undefined;
+      const row = this.#statement("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?").get(ns.db, ns.coll, key) as
+        | DocumentRow
+        | undefined;
       if (row === undefined || row.version !== op.expectedVersion) {
         throw new StorageError("Conflict", `document ${key} in ${ns.db}.${ns.coll} changed concurrently`);
       }
       if (op.kind === "delete") {
-        before = decodeDocument(row.body);
-        db.prepare("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(ns.db, ns.coll, key);
+        beforeText = row.body;
+        this.#statement("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(ns.db, ns.coll, key);
       } else {
-        db.prepare("UPDATE documents SET body = ?, version = ? WHERE db = ? AND coll = ? AND id_key = ?").run(
-          encodeDocument(op.doc), version, ns.db, ns.coll, key,
-        );
+        this.#statement("UPDATE documents SET body = ?, version = ? WHERE db = ? AND coll = ? AND id_key = ?").run(body, version, ns.db, ns.coll, key);
       }
     }
     if (isInternalDatabase(ns.db)) return [];
-    const row: Omit<ChangeRow, "seq"> = {
-      time: this.#now().getTime(),
-      db: ns.db,
-      coll: ns.coll,
-      op: op.kind,
-      document_key: encodeDocument({ _id: id }),
-      full_document: op.kind === "delete" ? null : encodeDocument(op.doc),
-      update_description: op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
-      before_document: before === undefined ? null : encodeDocument(before),
+    const time = this.#now();
+    const result = this.#statement(
+      `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      time.getTime(),
+      ns.db,
+      ns.coll,
+      op.kind,
+      encodeDocument({ _id: id }),
+      body,
+      op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
+      beforeText,
+    );
+    const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
+      seq: Number(result.lastInsertRowid),
+      operationType: op.kind,
+      clusterTime: time,
+      ns: { db: ns.db, coll: ns.coll },
+      documentKey: { _id: id },
     };
-    const result = db
-      .prepare(
-        `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document)
-         VALUES (@time, @db, @coll, @op, @document_key, @full_document, @update_description, @before_document)`,
-      )
-      .run(row);
-    return [toChangeRecord({ ...row, seq: Number(result.lastInsertRowid) })];
+    if (op.kind !== "delete") record.fullDocument = op.doc;
+    if (op.kind === "update") record.updateDescription = op.updateDescription;
+    if (beforeText !== null) record.fullDocumentBeforeChange = decodeDocument(beforeText);
+    return [record];
   }
 }
 

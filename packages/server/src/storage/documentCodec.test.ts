@@ -1,12 +1,13 @@
-import { Decimal128, Int32, Long, ObjectId, UUID, Double } from "bson";
+import { Decimal128, Double, EJSON, Int32, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
+import { normaliseBson } from "./normaliseBson.js";
 
 const bsonLeaf = fc.oneof(
   fc.string(),
   fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+  fc.double(),
   fc.boolean(),
   fc.constant(null),
   fc.date({ noInvalidDate: true }),
@@ -38,7 +39,12 @@ describe("document codec", () => {
   it("round-trips generated documents with BSON values", () => {
     fc.assert(
       fc.property(documentArb, (doc) => {
-        expect(decodeDocument(encodeDocument(doc))).toEqual(expected(doc));
+        const text = encodeDocument(doc);
+        expect(decodeDocument(text)).toEqual(expected(doc));
+        // The stored text is EJSON as the bson package reads it, and what it writes we read.
+        expect(normaliseBson(EJSON.parse(text, { relaxed: false }))).toEqual(decodeDocument(text));
+        const canonical = EJSON.stringify(doc, { relaxed: false });
+        expect(decodeDocument(canonical)).toEqual(normaliseBson(EJSON.parse(canonical, { relaxed: false })));
       }),
       { numRuns: 300 },
     );
