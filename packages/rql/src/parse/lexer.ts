@@ -36,7 +36,7 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
-    if (/\s/u.test(c)) {
+    if (c === " " || /\s/u.test(c)) {
       i++;
       continue;
     }
@@ -51,17 +51,18 @@ export function tokenize(text: string): Token[] {
 function readToken(text: string, offset: number): { token: Token; end: number } {
   const c = text[offset] as string;
   if (c === "'" || c === '"') return readString(text, offset);
-  let m = matchAt(EPOCH_TIMESTAMP, text, offset);
+  // The first character tells which of the special literals may start here.
+  let m = c === "T" ? matchAt(EPOCH_TIMESTAMP, text, offset) : null;
   if (m) return { token: { type: "timestamp", millis: epochMillis(text, offset, m), offset }, end: offset + m[0].length };
-  m = matchAt(CALENDAR_TIMESTAMP, text, offset);
+  m = c >= "0" && c <= "9" ? matchAt(CALENDAR_TIMESTAMP, text, offset) : null;
   if (m) return { token: { type: "timestamp", millis: calendarMillis(text, offset, m), offset }, end: offset + m[0].length };
-  m = matchAt(OBJECT_ID, text, offset);
+  m = c === "o" ? matchAt(OBJECT_ID, text, offset) : null;
   if (m) return { token: { type: "objectId", hex: (m[1] as string).toLowerCase(), offset }, end: offset + m[0].length };
-  m = matchAt(UUID, text, offset);
+  m = c === "u" ? matchAt(UUID, text, offset) : null;
   if (m) return { token: { type: "uuid", text: (m[1] as string).toLowerCase(), offset }, end: offset + m[0].length };
-  m = matchAt(BASE64, text, offset);
+  m = c === "B" ? matchAt(BASE64, text, offset) : null;
   if (m) return { token: { type: "binary", base64: m[1] as string, offset }, end: offset + m[0].length };
-  m = matchAt(NEGATIVE_INFINITY, text, offset);
+  m = c === "-" ? matchAt(NEGATIVE_INFINITY, text, offset) : null;
   if (m) return { token: { type: "number", text: "-Infinity", offset }, end: offset + m[0].length };
   m = matchAt(NUMBER, text, offset);
   if (m) return { token: { type: "number", text: m[0], offset }, end: offset + m[0].length };

@@ -12,11 +12,11 @@ const item = (query: string, args: unknown[] = []) => bindQuery(query, itemSchem
 describe("compileToSql", () => {
   it("writes a guarded, parameterised condition per dialect", () => {
     expect(compileToSql(item("i > $0", [5]), { dialect: "sqlite", documentColumn: "doc" })).toEqual({
-      where: "(ifnull(json_type(doc, '$.i'), '') IN ('integer', 'real') AND json_extract(doc, '$.i') > ?)",
+      where: "(json_extract(doc, '$.i') > ? AND ifnull(json_type(doc, '$.i'), '') IN ('integer', 'real'))",
       params: [5],
     });
     expect(compileToSql(item("i > $0", [5]), { dialect: "postgres", documentColumn: "doc" })).toEqual({
-      where: "(coalesce(jsonb_typeof((doc->'i')), '') IN ('number') AND (doc->'i') > $1::jsonb)",
+      where: "((doc->'i') > $1::jsonb AND coalesce(jsonb_typeof((doc->'i')), '') IN ('number'))",
       params: ["5"],
     });
   });

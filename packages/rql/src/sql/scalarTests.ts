@@ -26,8 +26,10 @@ interface Reading {
 }
 
 /**
- * Comparisons of one stored scalar with constants. Each test is `type check AND comparison`, so a
- * missing, null or wrongly typed value fails every test except `== null`, as in the evaluator.
+ * Comparisons of one stored scalar with constants. Each test is `comparison AND type check`, so a
+ * missing, null or wrongly typed value fails every test except `== null`, as in the evaluator; the
+ * type check is never NULL, which keeps the test two-valued. It comes second because SQLite
+ * stops at the first false operand, and the comparison alone rejects most rows.
  */
 export class ScalarTests {
   constructor(
@@ -55,7 +57,7 @@ export class ScalarTests {
   private numeric(expression: string, operator: Operator, constants: BoundConstant[], guard: string, whenNull: () => string): string {
     const one = (constant: BoundConstant, op: string) => {
       if (constant.value === null) return op === "=" ? whenNull() : this.dialect.false;
-      return `${guard} AND ${expression} ${op} ${this.bind(numberOf(constant), "count")}`;
+      return `${expression} ${op} ${this.bind(numberOf(constant), "count")} AND ${guard}`;
     };
     return this.combine(operator, constants, one, (c) => one(c, "="));
   }
@@ -72,10 +74,10 @@ export class ScalarTests {
       return this.bind(value, kind);
     };
     const equal = (constant: BoundConstant) =>
-      constant.value === null ? this.isNull(source) : `${reading.guard} AND ${folded(reading.value)} = ${needle(constant)}`;
+      constant.value === null ? this.isNull(source) : `${folded(reading.value)} = ${needle(constant)} AND ${reading.guard}`;
     const ordered = (constant: BoundConstant, op: string) => {
       if (!reading.orderable) throw new RqlUnsupportedError(`Ordering comparisons on this type are not compiled to SQL`);
-      return constant.value === null ? dialect.false : `${reading.guard} AND ${reading.ordered} ${op} ${needle(constant)}`;
+      return constant.value === null ? dialect.false : `${reading.ordered} ${op} ${needle(constant)} AND ${reading.guard}`;
     };
     switch (operator) {
       case "beginswith":
@@ -91,10 +93,10 @@ export class ScalarTests {
         if (operator === "like") {
           const pattern = modifiers.caseInsensitive ? constant.value.toLowerCase() : constant.value;
           if (modifiers.caseInsensitive && !isAscii(pattern)) throw new RqlUnsupportedError("A case-insensitive ([c]) LIKE with non-ASCII text is not compiled to SQL");
-          return `${reading.guard} AND ${dialect.like(text, this.bind(dialect.likePattern(pattern), "text"))}`;
+          return `${dialect.like(text, this.bind(dialect.likePattern(pattern), "text"))} AND ${reading.guard}`;
         }
         const method = operator === "beginswith" ? dialect.beginsWith : operator === "endswith" ? dialect.endsWith : dialect.contains;
-        return `${reading.guard} AND ${method(text, () => needle(constant, "text"))}`;
+        return `${method(text, () => needle(constant, "text"))} AND ${reading.guard}`;
       }
       default:
         return this.combine(operator, constants, ordered, equal);
