@@ -205,6 +205,21 @@ describe("users and identities", () => {
     expect(error).toMatchObject({ code: "AuthError", message: "wrong pin for kim", httpStatus: 401 });
   });
 
+  it("gives concurrent first logins of one identity one user, created once", async () => {
+    const { auth, calls } = await setUp({ scripts: { authHandler: () => "same-person" } });
+    const logins = await Promise.all([1, 2, 3].map(() => auth.logIn("custom-function", {})));
+    expect(new Set(logins.map((login) => login.user_id)).size).toBe(1);
+    expect(await auth.users.list()).toHaveLength(1);
+    expect(calls.filter((call) => call.name === "onUserCreation")).toHaveLength(1);
+  });
+
+  it("registers an email once when registrations race", async () => {
+    const { auth } = await setUp({ config: withUserpassConfig({ autoConfirm: true }) });
+    const results = await Promise.allSettled([1, 2].map(() => auth.emailPassword().register({ email: "race@example.org", password: "secret-1" })));
+    expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(results.find((result) => result.status === "rejected")).toMatchObject({ reason: { code: "AccountNameInUse" } });
+  });
+
   it("links a second identity to the user, and refuses an identity another user owns", async () => {
     const { auth } = await setUp({ config: withUserpassConfig({ autoConfirm: true }) });
     const anonymous = await auth.logIn("anon-user", {});

@@ -134,9 +134,9 @@ export class AuthService {
     if (existing !== undefined) {
       return Object.keys(resolved.data).length === 0 ? existing : this.users.updateData(existing, resolved.data);
     }
-    const created = await this.users.create(resolved.identity, resolved.data);
-    await this.runOnUserCreation(created);
-    return created;
+    const { user, created } = await this.users.create(resolved.identity, resolved.data);
+    if (created) await this.runOnUserCreation(user);
+    return user;
   }
 
   private async runOnUserCreation(user: StoredUser): Promise<void> {

@@ -77,13 +77,25 @@ export class UserStore {
     return this.get(stringField(link, "userId"));
   }
 
-  /** Creates a user owning `identity`; `data` is the provider's metadata. */
-  async create(identity: Identity, data: Record<string, unknown>, type: "normal" | "server" = "normal"): Promise<StoredUser> {
+  /**
+   * Creates a user owning `identity`; `data` is the provider's metadata. When a concurrent
+   * first login of the same identity got there first, that user is returned instead
+   * (`created: false`): the user document goes in before the identity claim, so a winner's
+   * user always exists by the time its claim can be seen.
+   */
+  async create(identity: Identity, data: Record<string, unknown>, type: "normal" | "server" = "normal"): Promise<{ user: StoredUser; created: boolean }> {
     const id = newId();
-    await this.identities.insertOne({ _id: identityKey(identity.provider_type, identity.id), userId: id });
     const doc = { _id: id, type, disabled: false, data, identities: [{ ...identity }], createdAt: new Date() };
     await this.users.insertOne(doc);
-    return toUser(doc);
+    try {
+      await this.identities.insertOne({ _id: identityKey(identity.provider_type, identity.id), userId: id });
+    } catch (error) {
+      await this.users.deleteOne({ _id: id });
+      const winner = await this.findByIdentity(identity.provider_type, identity.id);
+      if (winner === undefined) throw error;
+      return { user: winner, created: false };
+    }
+    return { user: toUser(doc), created: true };
   }
 
   /** Adds an identity to an existing user (account linking). */

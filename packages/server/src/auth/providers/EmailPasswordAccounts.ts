@@ -96,14 +96,14 @@ export class EmailPasswordAccounts {
       throw new AppError("AccountNameInUse", "name already in use");
     }
     const confirmed = this.option("autoConfirm") === true;
-    await this.accounts.insertOne({
-      _id: email.toLowerCase(),
-      email,
-      identityId: newId(),
-      passwordHash: await hashPassword(password),
-      confirmed,
-      createdAt: new Date(),
-    });
+    const account = { _id: email.toLowerCase(), email, identityId: newId(), passwordHash: await hashPassword(password), confirmed, createdAt: new Date() };
+    try {
+      await this.accounts.insertOne(account);
+    } catch (error) {
+      // A concurrent registration of the same email got there first.
+      if ((await this.accounts.findOne({ _id: account._id })) !== null) throw new AppError("AccountNameInUse", "name already in use");
+      throw error;
+    }
     if (!confirmed) await this.startConfirmation(email, true);
   }
 
