@@ -10,10 +10,12 @@ import { openStorage } from "../storage/openStorage.js";
 import type { StorageEngine } from "../storage/StorageEngine.js";
 import { LOG_ENTRY_TYPES, type LogEntry } from "./LogEntry.js";
 import { LogStore } from "./LogStore.js";
+import { logEntryIdFloor, nextLogEntryId } from "./logEntryId.js";
 import { MAX_LOG_LINES } from "./storedEntry.js";
 
 const opened: StorageEngine[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(opened.splice(0).map((s) => s.close()));
 });
 
@@ -143,6 +145,52 @@ describe("LogStore", () => {
         expect(result).toEqual(expected);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it("stores entries appended at the same time together, each promise resolving once stored, in append order", async () => {
+    const logs = new LogStore(await memoryDataService());
+    await Promise.all(Array.from({ length: 50 }, (_, i) => logs.append(entry({ message: `burst ${i}` }))));
+    const stored = await logs.query({ limit: 1000 });
+    expect(stored.map((e) => e.message)).toEqual(Array.from({ length: 50 }, (_, i) => `burst ${i}`));
+  });
+
+  it("finds the newest entries whether they were written minutes or weeks ago", async () => {
+    const logs = new LogStore(await memoryDataService());
+    const now = Date.UTC(2026, 5, 15, 12);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const appendAt = async (msAgo: number, message: string) => {
+      vi.setSystemTime(now - msAgo);
+      await logs.append(entry({ time: new Date(now - msAgo), message }));
+    };
+    await appendAt(30 * 86_400_000, "a month ago");
+    await appendAt(8 * 86_400_000, "last week");
+    await appendAt(2 * 3_600_000, "two hours ago");
+    await appendAt(60_000, "a minute ago");
+    vi.setSystemTime(now);
+    const messages = async (q: Parameters<LogStore["query"]>[0]) => (await logs.query(q)).map((e) => e.message);
+    expect(await messages({ limit: 1 })).toEqual(["a minute ago"]);
+    expect(await messages({ limit: 3 })).toEqual(["last week", "two hours ago", "a minute ago"]);
+    expect(await messages({})).toEqual(["a month ago", "last week", "two hours ago", "a minute ago"]);
+    expect(await messages({ since: new Date(now - 9 * 86_400_000), limit: 10 })).toEqual(["last week", "two hours ago", "a minute ago"]);
+  });
+});
+
+describe("log entry ids", () => {
+  it("increase strictly in append order, even when the clock steps back", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 2, maxLength: 50 }), (clock) => {
+        const ids = clock.map((now) => nextLogEntryId(now));
+        for (let i = 1; i < ids.length; i++) expect((ids[i] ?? "") > (ids[i - 1] ?? "")).toBe(true);
+      }),
+    );
+  });
+
+  it("an entry appended at or after a time sorts at or after that time's floor", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.nat({ max: 1_000_000 }), (time, later) => {
+        expect(nextLogEntryId(time + later) >= logEntryIdFloor(new Date(time))).toBe(true);
+      }),
     );
   });
 });

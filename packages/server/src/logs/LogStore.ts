@@ -1,5 +1,6 @@
 import type { Collection, DataService, Document } from "../data/types.js";
 import type { LogEntry, LogQuery } from "./LogEntry.js";
+import { logEntryIdFloor, nextLogEntryId } from "./logEntryId.js";
 import { fromStoredEntry, toStoredEntry } from "./storedEntry.js";
 
 export type { LogEntry, LogEntryType, LogQuery } from "./LogEntry.js";
@@ -8,18 +9,37 @@ export const LOGS_DATABASE = "__atoll";
 export const LOGS_COLLECTION = "logs";
 const DEFAULT_QUERY_LIMIT = 100;
 const DEFAULT_POLL_MS = 500;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/**
+ * How far back `query` looks: the last minute first, then wider, until a window holds enough
+ * matches. A busy server writes thousands of entries an hour; reading the newest hundred
+ * should not decode them all.
+ */
+const QUERY_WINDOWS_MS = [MINUTE, 10 * MINUTE, HOUR, 24 * HOUR, 7 * 24 * HOUR, Number.POSITIVE_INFINITY];
+/** Entries are keyed by append time; their `time` may be a little earlier. */
+const APPEND_SLACK_MS = 10 * 60_000;
+
+interface Pending {
+  readonly doc: Document;
+  readonly done: (error?: unknown) => void;
+}
 
 /**
  * The app's log, kept in `__atoll.logs` through the system data service, so it lives in the
  * same store as the app's data and a second process (`atoll logs` beside a running server)
  * reads what the server writes.
  *
- * Followers are woken at once by entries this instance appends, and poll the store for
- * entries other processes append (the server's own databases have no change feed).
+ * Appends that arrive while a write is in flight are written together in one batch, so a
+ * busy server pays one durable commit per batch rather than per entry. Followers are woken
+ * at once by entries this instance appends, and poll the store for entries other processes
+ * append (the server's own databases have no change feed).
  */
 export class LogStore {
   private readonly collection: Collection;
   private readonly wakers = new Set<() => void>();
+  private pending: Pending[] = [];
+  private writing = false;
 
   constructor(
     data: { system(): DataService },
@@ -28,17 +48,48 @@ export class LogStore {
     this.collection = data.system().db(LOGS_DATABASE).collection(LOGS_COLLECTION);
   }
 
-  /** Resolves once the entry is stored. */
-  async append(entry: LogEntry): Promise<void> {
-    await this.collection.insertOne(toStoredEntry(entry));
-    for (const wake of this.wakers) wake();
+  /** Resolves once the entry is stored (durably, with the batch it was written in). */
+  append(entry: LogEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ doc: toStoredEntry(entry), done: (error) => (error === undefined ? resolve() : reject(asError(error))) });
+      if (!this.writing) void this.writePending();
+    });
   }
 
-  /** Matching entries, oldest first: the newest `limit` of them. */
+  private async writePending(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.collection.insertMany(batch.map((p) => p.doc));
+        for (const p of batch) p.done();
+      } catch (error) {
+        for (const p of batch) p.done(error);
+      }
+      for (const wake of this.wakers) wake();
+    }
+    this.writing = false;
+  }
+
+  /**
+   * Matching entries, oldest first: the newest `limit` of them. Looks at the last minute
+   * first and widens the window only while it holds fewer than `limit` matches.
+   */
   async query(q: LogQuery = {}): Promise<LogEntry[]> {
     const limit = Math.max(1, Math.floor(q.limit ?? DEFAULT_QUERY_LIMIT));
-    const newestFirst = await this.collection.find(filterFor(q), { sort: { _id: -1 }, limit });
-    return newestFirst.reverse().map(fromStoredEntry);
+    const filter = filterFor(q);
+    const sinceFloor = q.since === undefined ? 0 : q.since.getTime() - APPEND_SLACK_MS;
+    const now = Date.now();
+    for (const window of QUERY_WINDOWS_MS) {
+      // A window reaching back past `since` (the last one reaches back forever) sees every match.
+      const seesAll = now - window <= sinceFloor;
+      const lower = seesAll ? sinceFloor : now - window;
+      const windowed = lower > 0 ? { ...filter, _id: { $gte: logEntryIdFloor(new Date(lower)) } } : filter;
+      const newestFirst = await this.collection.find(windowed, { sort: { _id: -1 }, limit });
+      if (newestFirst.length >= limit || seesAll) return newestFirst.reverse().map(fromStoredEntry);
+    }
+    return [];
   }
 
   /**
@@ -48,22 +99,19 @@ export class LogStore {
   follow(onEntry: (entry: LogEntry) => void, onError: (error: unknown) => void = () => {}): () => void {
     let stopped = false;
     let queued = false;
-    /** `_id` of the last entry seen; entries after it are new. */
-    let cursor: unknown;
+    // Entries with a greater `_id` are new. A fresh id is greater than any this process has
+    // given out, and smaller than any appended from now on.
+    let cursor = nextLogEntryId();
     const drain = async (): Promise<void> => {
-      const fresh = await this.collection.find(cursor === undefined ? {} : { _id: { $gt: cursor } }, { sort: { _id: 1 } });
+      const fresh = await this.collection.find({ _id: { $gt: cursor } }, { sort: { _id: 1 } });
       for (const doc of fresh) {
         if (stopped) return;
-        cursor = doc["_id"];
+        cursor = String(doc["_id"]);
         onEntry(fromStoredEntry(doc));
       }
     };
     // Drains run one after another; wakes that arrive while one is queued share it.
-    let chain: Promise<void> = this.newestId()
-      .then((id) => {
-        cursor = id;
-      })
-      .catch(onError);
+    let chain: Promise<void> = Promise.resolve();
     const wake = (): void => {
       if (stopped || queued) return;
       queued = true;
@@ -83,11 +131,6 @@ export class LogStore {
       this.wakers.delete(wake);
     };
   }
-
-  private async newestId(): Promise<unknown> {
-    const newest = await this.collection.find({}, { sort: { _id: -1 }, limit: 1, projection: { _id: 1 } });
-    return newest[0]?.["_id"];
-  }
 }
 
 function filterFor(q: LogQuery): Document {
@@ -96,4 +139,8 @@ function filterFor(q: LogQuery): Document {
   if (q.type !== undefined) filter["type"] = q.type;
   if (q.userId !== undefined) filter["userId"] = q.userId;
   return filter;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

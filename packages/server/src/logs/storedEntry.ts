@@ -1,19 +1,16 @@
-import { ObjectId } from "bson";
 import type { Document } from "../data/types.js";
 import { isLogEntryType, type LogEntry } from "./LogEntry.js";
+import { nextLogEntryId } from "./logEntryId.js";
 
 /** Bounds on what one entry keeps, so a chatty function cannot fill the store. */
 export const MAX_LOG_LINES = 512;
 export const MAX_LINE_LENGTH = 8_192;
 const MAX_DETAIL_DEPTH = 8;
 
-/**
- * An entry as stored in `__atoll.logs`. `_id` is an ObjectId made when the entry is
- * appended: ObjectIds from one process increase, which gives followers a cursor.
- */
+/** An entry as stored in `__atoll.logs`; `_id` orders entries by append (see logEntryId.ts). */
 export function toStoredEntry(entry: LogEntry): Document {
   const doc: Document = {
-    _id: new ObjectId(),
+    _id: nextLogEntryId(),
     time: entry.time,
     type: entry.type,
     outcome: entry.outcome,
