@@ -70,10 +70,12 @@ describe("function calls around the sandbox", () => {
     expect(results).toEqual([20, 10, 5, 1]);
   });
 
-  it("refuses calls once closed", async () => {
-    const own = await startHarness({ hello: { source: "exports = () => 'hello';" } });
+  it("stops running calls when closed, and refuses new ones", async () => {
+    const own = await startHarness({ hello: { source: "exports = () => 'hello';" }, spin: { source: "exports = () => { for (;;) {} };" } });
     expect(await own.service.execute("hello", [], ALICE)).toBe("hello");
+    const spinning = own.service.execute("spin", [], ALICE).catch((thrown: unknown) => thrown);
     await own.close();
+    expect(((await spinning) as AppError).message).toBe("function 'spin' was stopped: the function service has been closed");
     const error: unknown = await own.service.execute("hello", [], ALICE).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).message).toBe("the function service has been closed");

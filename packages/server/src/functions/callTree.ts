@@ -56,7 +56,9 @@ export async function runCallTree<T>(
     const value = await Promise.race([body({ sandbox, deadline, console }), stopped]);
     return { value, logs: console.lines };
   } catch (error) {
-    const failure = describeFailure(error, { name, timedOut, sandboxAlive: sandbox.alive, limits });
+    const failure = pool.isClosed
+      ? new AppError("InternalServerError", `function '${name}' was stopped: the function service has been closed`)
+      : describeFailure(error, { name, timedOut, sandboxAlive: sandbox.alive, limits });
     if (failure.code === "ExecutionTimeLimitExceeded") sandbox.kill();
     throw withLogs(failure, console.lines);
   } finally {

@@ -30,7 +30,7 @@ export class IsolatePool {
   private readonly idle: SandboxIsolate[] = [];
   private readonly waiters: Waiter[] = [];
   /** Isolates leased out or being fenced. */
-  private leased = 0;
+  private readonly leased = new Set<SandboxIsolate>();
   private closed = false;
 
   constructor(private readonly options: IsolatePoolOptions) {}
@@ -39,10 +39,7 @@ export class IsolatePool {
     if (this.closed) return Promise.reject(new AppError("InternalServerError", "the function service has been closed"));
     const ready = this.takeIdle();
     if (ready !== undefined) return Promise.resolve(ready);
-    if (this.leased < this.options.maxIsolates) {
-      this.leased += 1;
-      return Promise.resolve(new SandboxIsolate(this.options.memoryLimitMb));
-    }
+    if (this.leased.size < this.options.maxIsolates) return Promise.resolve(this.create());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const index = this.waiters.findIndex((waiter) => waiter.timer === timer);
@@ -64,9 +61,8 @@ export class IsolatePool {
 
   /** Prepares one isolate (runtime compiled) ahead of the first call. */
   async warmUp(): Promise<void> {
-    if (this.closed || this.leased > 0 || this.idle.length > 0) return;
-    const isolate = new SandboxIsolate(this.options.memoryLimitMb);
-    this.leased += 1;
+    if (this.closed || this.leased.size > 0 || this.idle.length > 0) return;
+    const isolate = this.create();
     try {
       await isolate.runtimeScript();
       await isolate.fence();
@@ -76,9 +72,15 @@ export class IsolatePool {
     this.recycle(isolate);
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Disposes every isolate, stopping calls still running (they fail), and refuses new calls. */
   close(): void {
     this.closed = true;
     for (const isolate of this.idle.splice(0)) isolate.kill();
+    for (const isolate of this.leased) isolate.kill();
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.reject(new AppError("InternalServerError", "the function service has been closed"));
@@ -89,7 +91,7 @@ export class IsolatePool {
   private recycle(isolate: SandboxIsolate): void {
     if (!isolate.alive || this.closed) {
       isolate.kill();
-      this.leased -= 1;
+      this.leased.delete(isolate);
       this.serveWaiter();
       return;
     }
@@ -99,7 +101,7 @@ export class IsolatePool {
       waiter.resolve(isolate);
       return;
     }
-    this.leased -= 1;
+    this.leased.delete(isolate);
     if (this.idle.length < this.options.maxIdle) this.idle.push(isolate);
     else isolate.kill();
   }
@@ -107,7 +109,7 @@ export class IsolatePool {
   private takeIdle(): SandboxIsolate | undefined {
     let isolate = this.idle.pop();
     while (isolate !== undefined && !isolate.alive) isolate = this.idle.pop();
-    if (isolate !== undefined) this.leased += 1;
+    if (isolate !== undefined) this.leased.add(isolate);
     return isolate;
   }
 
@@ -115,8 +117,13 @@ export class IsolatePool {
     const waiter = this.waiters.shift();
     if (waiter === undefined) return;
     clearTimeout(waiter.timer);
-    this.leased += 1;
-    waiter.resolve(new SandboxIsolate(this.options.memoryLimitMb));
+    waiter.resolve(this.create());
+  }
+
+  private create(): SandboxIsolate {
+    const isolate = new SandboxIsolate(this.options.memoryLimitMb);
+    this.leased.add(isolate);
+    return isolate;
   }
 }
 
