@@ -55,6 +55,14 @@ class PredicateCompiler {
     const options = this.pairOptions(node);
     if (node.operator === "in") {
       const equal = equality(options);
+      const direct = directReader(node.left);
+      if (direct !== undefined && node.right.kind === "list") {
+        const set = node.right.items.map((item) => item.value);
+        return (o) => {
+          const value = direct(o);
+          return set.some((r) => equal(value, r));
+        };
+      }
       return quantified(node.left, quantifierOf(node.left), left, right, (l, set) => set.some((r) => equal(l, r)));
     }
     if (node.operator === "between") {
@@ -65,6 +73,12 @@ class PredicateCompiler {
       });
     }
     const test = pairTest(node.operator, options);
+    const direct = directReader(node.left);
+    if (direct !== undefined && node.right.kind === "constant") {
+      // The common shape `property op constant`, without the generic machinery.
+      const constant = node.right.value;
+      return (o) => test(direct(o), constant);
+    }
     if (isMany(node.right) && !isMany(node.left)) {
       // `5 IN`-like shapes such as `'x' == ANY tags`: the collection is on the right.
       return quantified(node.right, quantifierOf(node.right), right, left, (r, [l]) => test(l, r));
@@ -111,6 +125,28 @@ class PredicateCompiler {
       }
     }
   }
+}
+
+/** A reader for a path of plain single-valued properties from the queried object (`age`, `owner.name`). */
+function directReader(expression: BoundExpression): ((object: unknown) => unknown) | undefined {
+  if (expression.kind !== "path" || expression.variable !== undefined || expression.many) return undefined;
+  const names: string[] = [];
+  for (const step of expression.steps) {
+    if (step.kind !== "property" || step.expand) return undefined;
+    names.push(step.name);
+  }
+  if (names.length === 1) {
+    const name = names[0] as string;
+    return (object) => (object as Record<string, unknown>)[name] ?? null;
+  }
+  return (object) => {
+    let value = object;
+    for (const name of names) {
+      if (value === null || value === undefined) return null;
+      value = (value as Record<string, unknown>)[name];
+    }
+    return value ?? null;
+  };
 }
 
 function isMany(expression: BoundExpression): boolean {

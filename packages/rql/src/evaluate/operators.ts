@@ -38,17 +38,31 @@ export function pairTest(operator: Exclude<Operator, "in" | "between">, options:
 export function equality(options: PairOptions): PairTest {
   if (options.typeNames) return (l, r) => l === r || (r === "numeric" && NUMERIC_TYPES.has(l as string)) || (r === "double" && l === "float");
   if (options.caseInsensitive || options.diacriticInsensitive) {
-    return (l, r) =>
-      typeof l === "string" && typeof r === "string" ? normaliseForMatch(l, options) === normaliseForMatch(r, options) : valuesEqual(l, r, options.primaryKey);
+    const needle = normalisedNeedle(options);
+    return (l, r) => (typeof l === "string" && typeof r === "string" ? normaliseForMatch(l, options) === needle(r) : valuesEqual(l, r, options.primaryKey));
   }
   return (l, r) => (typeof l === "string" && typeof r === "string" ? l === r : valuesEqual(l, r, options.primaryKey));
 }
 
+/** Normalises the right-hand side, remembering the last one: it is nearly always the same constant. */
+function normalisedNeedle(options: StringModifiers): (text: string) => string {
+  let last: string | undefined;
+  let normalised = "";
+  return (text) => {
+    if (text !== last) {
+      last = text;
+      normalised = normaliseForMatch(text, options);
+    }
+    return normalised;
+  };
+}
+
 function stringTest(operator: "beginswith" | "endswith" | "contains" | "like", options: StringModifiers): PairTest {
+  const normalise = normalisedNeedle(options);
   return (l, r) => {
     if (typeof l === "string" && typeof r === "string") {
       const haystack = normaliseForMatch(l, options);
-      const needle = normaliseForMatch(r, options);
+      const needle = normalise(r);
       switch (operator) {
         case "beginswith":
           return haystack.startsWith(needle);
