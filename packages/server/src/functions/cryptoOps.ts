@@ -1,10 +1,11 @@
 /**
- * Host side of the sandbox's randomness and `utils.crypto` (hash, hmac), on node:crypto.
+ * Host side of the sandbox's randomness, `utils.crypto` (hash, hmac) and `utils.jwt`, on node:crypto.
  * Requests arrive as JSON from the sandbox and are validated here; bytes travel as base64,
  * text as UTF-8.
  */
 import { AppError } from "@atoll/protocol";
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { jwtDecode, jwtEncode } from "./jwtOps.js";
 
 const MAX_RANDOM_BYTES = 65536;
 const ALGORITHMS: Readonly<Record<string, string>> = { md5: "md5", sha1: "sha1", sha256: "sha256", sha512: "sha512" };
@@ -19,6 +20,8 @@ export function randomHex(count: string): string {
 
 export function cryptoOperation(requestJson: string): string {
   const request = asRecord(JSON.parse(requestJson));
+  if (request.op === "jwtEncode") return jwtEncode(request.algorithm, request.payload, String(request.secret), request.header);
+  if (request.op === "jwtDecode") return JSON.stringify(jwtDecode(String(request.token), String(request.key), request.returnHeader === true));
   const algorithm = ALGORITHMS[String(request.algorithm).toLowerCase()];
   if (algorithm === undefined) {
     throw new AppError("InvalidParameter", `utils.crypto: unsupported hash function '${String(request.algorithm)}' (use ${Object.keys(ALGORITHMS).join(", ")})`);

@@ -30,6 +30,13 @@ describe("sandbox globals", () => {
       base64: { source: "exports = (latin1) => { const encoded = btoa(latin1); return [encoded, atob(encoded)]; };" },
       hash: { source: "exports = (algorithm, text) => utils.crypto.hash(algorithm, text).toString('hex');" },
       hmac: { source: "exports = (text, secret, algorithm, format) => utils.crypto.hmac(text, secret, algorithm, format);" },
+      jwtRoundTrip: {
+        source: `exports = (secret) => {
+          const token = utils.jwt.encode("HS256", { sub: "abc", role: "admin" }, secret, { kid: "k1" });
+          return [token, utils.jwt.decode(token, secret), utils.jwt.decode(token, secret, true).header];
+        };`,
+      },
+      jwtForged: { source: "exports = (token) => utils.jwt.decode(token, 'the real secret');" },
       random: { source: "exports = () => { const a = crypto.getRandomValues(new Uint8Array(32)); const b = crypto.getRandomValues(new Uint8Array(32)); return a.some((x, i) => x !== b[i]); };" },
       timers: {
         source: `exports = async () => {
@@ -97,6 +104,16 @@ describe("sandbox globals", () => {
     expect(await run("hmac", "payload", "secret", "sha256", "base64")).toBe(createHmac("sha256", "secret").update("payload").digest("base64"));
     const error = (await run("hash", "sha3-whatever", "x").catch((e: unknown) => e)) as AppError;
     expect(error.message).toMatch(/^utils.crypto: unsupported hash function 'sha3-whatever'/);
+  });
+
+  it("signs and verifies JWTs with utils.jwt, refusing a forged one", async () => {
+    const [token, payload, header] = (await run("jwtRoundTrip", "s3cret")) as [string, unknown, unknown];
+    const [head, body, signature] = token.split(".") as [string, string, string];
+    expect(signature).toBe(createHmac("sha256", "s3cret").update(`${head}.${body}`).digest("base64url"));
+    expect(payload).toEqual({ sub: "abc", role: "admin" });
+    expect(header).toEqual({ kid: "k1", alg: "HS256", typ: "JWT" });
+    const forged = (await run("jwtForged", token).catch((e: unknown) => e)) as AppError;
+    expect(forged.message).toBe("utils.jwt.decode: signature verification failed");
   });
 
   it("draws random bytes from the host", async () => {

@@ -1,6 +1,6 @@
 /**
  * JavaScript evaluated inside every sandbox context, after the bson bundle: the globals
- * functions see besides `context` (`BSON`, `EJSON`, `console`, `utils.crypto`, timers, and a
+ * functions see besides `context` (`BSON`, `EJSON`, `console`, `utils.crypto`, `utils.jwt`, timers, and a
  * `require` that explains why it cannot load anything), and the value codec.
  *
  * `console` output goes to the host line by line ("log" host call); the host caps the
@@ -71,6 +71,14 @@ const bytesInput = (input) => {
   throw new TypeError("expected a string, a BSON.Binary or a typed array");
 };
 const utilsObject = freeze({
+  jwt: freeze({
+    encode: (signingMethod, payload, secret, customHeaderFields) => hostSync("crypto", jsonStringify({
+      op: "jwtEncode", algorithm: signingMethod, payload, secret: String(secret), header: customHeaderFields ?? {},
+    })),
+    decode: (token, key, returnHeader) => jsonParse(hostSync("crypto", jsonStringify({
+      op: "jwtDecode", token: String(token), key: String(key), returnHeader: returnHeader === true,
+    }))),
+  }),
   crypto: freeze({
     hash: (algorithm, input) => BSON.Binary.createFromBase64(
       hostSync("crypto", jsonStringify({ op: "hash", algorithm: String(algorithm), input: bytesInput(input) }))),
