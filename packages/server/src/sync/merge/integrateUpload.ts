@@ -1,0 +1,207 @@
+/**
+ * Server-side integration of one uploaded changeset: decides every conflict and returns the
+ * effective instructions (what enters history and what other clients receive) with the new
+ * state of each object touched. Deterministic: the outcome depends only on the current state,
+ * the upload and the changes integrated concurrently with it.
+ *
+ * Rules (DESIGN §5, modelled on realm-core's merge rules):
+ * - per field, last writer wins by (timestamp, file ident) among concurrent writes; a write
+ *   the uploader had already seen is always overwritten;
+ * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
+ * - integer additions merge; an addition newer than a concurrent write is folded into it;
+ * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile.
+ * Dropped instructions are conflict losses, not rejections: the uploader converges on the
+ * winner through its rebase. (Permission and view checks happen before integration.)
+ */
+import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
+import { Long } from "bson";
+import type { Document } from "../../data/types.js";
+import { applyToDocument } from "../documentPatch.js";
+import { isConcurrent, overwrites, type Writer } from "./clock.js";
+import {
+  EMPTY_META,
+  isAtOrBelow,
+  pathKey,
+  prefixKeys,
+  type Addition,
+  type ObjectMeta,
+} from "./objectMeta.js";
+import { ListTransformer } from "./listTransform.js";
+
+export interface HistoryEntry {
+  readonly version: number;
+  readonly originIdent: number;
+  readonly originTimestamp: number;
+  readonly instructions: readonly Instruction[];
+}
+
+export interface ObjectState {
+  readonly doc: Document | undefined;
+  readonly meta: ObjectMeta;
+}
+
+export interface Integration {
+  readonly effective: Instruction[];
+  /** Final state of every object the upload touched, keyed by `objectKey`. */
+  readonly objects: Map<
+    string,
+    { readonly table: string; readonly pk: PrimaryKey; readonly state: ObjectState }
+  >;
+  readonly dropped: { readonly instruction: Instruction; readonly reason: string }[];
+}
+
+export function objectKey(table: string, pk: PrimaryKey): string {
+  return JSON.stringify([
+    table,
+    pk === null ? null : typeof pk === "string" ? pk : `${pk.constructor.name}:${pk.toString()}`,
+  ]);
+}
+
+function valueAt(doc: Document, path: Path): unknown {
+  let current: unknown = doc;
+  for (const element of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[element];
+  }
+  return current;
+}
+
+export function integrateUpload(
+  upload: { readonly writer: Writer; readonly instructions: readonly Instruction[] },
+  version: number,
+  current: ReadonlyMap<string, ObjectState>,
+  concurrentHistory: readonly HistoryEntry[],
+): Integration {
+  const { writer } = upload;
+  const concurrent = concurrentHistory.filter((entry) =>
+    isConcurrent(writer, entry.version, entry.originIdent),
+  );
+  const lists = new ListTransformer(concurrent.flatMap((entry) => entry.instructions));
+  const result: Integration = { effective: [], objects: new Map(), dropped: [] };
+  const stamp = { ts: writer.ts, ident: writer.ident, version };
+
+  for (const instruction of upload.instructions) {
+    const key = objectKey(instruction.table, instruction.pk);
+    const state = result.objects.get(key)?.state ??
+      current.get(key) ?? { doc: undefined, meta: EMPTY_META };
+    const outcome = integrateOne(instruction, state);
+    if (typeof outcome === "string") {
+      result.dropped.push({ instruction, reason: outcome });
+      continue;
+    }
+    result.effective.push(outcome.instruction);
+    result.objects.set(key, { table: instruction.table, pk: instruction.pk, state: outcome.state });
+  }
+  return result;
+
+  function integrateOne(
+    instruction: Instruction,
+    state: ObjectState,
+  ): { instruction: Instruction; state: ObjectState } | string {
+    const { erased } = state.meta;
+    if (erased && isConcurrent(writer, erased.version, erased.ident))
+      return "the object was erased concurrently";
+    if (instruction.type === "CreateObject") {
+      if (state.doc) return "the object already exists";
+      return {
+        instruction,
+        state: { doc: applyToDocument(undefined, instruction), meta: EMPTY_META },
+      };
+    }
+    if (instruction.type === "EraseObject") {
+      if (!state.doc) return "the object does not exist";
+      return {
+        instruction,
+        state: {
+          doc: undefined,
+          meta: { ...EMPTY_META, erased: { version, ident: writer.ident } },
+        },
+      };
+    }
+    if (!state.doc) return "the object does not exist";
+    const transformed = lists.transform(instruction);
+    if (!transformed) return "the list element was removed concurrently";
+    if ("path" in transformed && transformed.path.some((e) => typeof e === "number")) {
+      return applyToListElement(transformed, state);
+    }
+    return applyToField(transformed as Instruction & { path: Path }, state);
+  }
+
+  function applyToListElement(instruction: Instruction & { path: Path }, state: ObjectState) {
+    const doc = state.doc!;
+    const { path } = instruction;
+    const list = valueAt(doc, path.slice(0, -1));
+    const size = Array.isArray(list) ? list.length : 0;
+    const index = path[path.length - 1];
+    let placed: Instruction = instruction;
+    if (instruction.type === "ArrayInsert") {
+      const at = Math.min(index as number, size);
+      placed = { ...instruction, path: [...path.slice(0, -1), at], priorSize: size };
+    } else if (instruction.type === "ArrayErase" || instruction.type === "ArrayMove") {
+      if ((index as number) >= size) return "the list element was removed concurrently";
+      const to = instruction.type === "ArrayMove" ? Math.min(instruction.to, size - 1) : undefined;
+      placed = {
+        ...instruction,
+        priorSize: size,
+        ...(to !== undefined ? { to } : {}),
+      };
+    } else if (
+      valueAt(doc, path.slice(0, path.findLastIndex((e) => typeof e === "number") + 1)) ===
+      undefined
+    ) {
+      return "the list element was removed concurrently";
+    }
+    return { instruction: placed, state: { ...state, doc: applyToDocument(doc, placed) } };
+  }
+
+  function applyToField(instruction: Instruction & { path: Path }, state: ObjectState) {
+    const { path } = instruction;
+    const { clocks, additions } = state.meta;
+    const fieldKey = pathKey(path);
+    if (instruction.type === "AddInteger") {
+      const clock = clocks[fieldKey];
+      if (!overwrites(writer, clock) && clock) return "a newer concurrent write replaced the value";
+      const addition: Addition = { ...stamp, delta: Long.fromValue(instruction.value).toNumber() };
+      const meta = {
+        ...state.meta,
+        additions: { ...additions, [fieldKey]: [...(additions[fieldKey] ?? []), addition] },
+      };
+      return { instruction, state: { doc: applyToDocument(state.doc, instruction), meta } };
+    }
+    if (instruction.type === "SetInsert" || instruction.type === "SetErase") {
+      return { instruction, state: { ...state, doc: applyToDocument(state.doc, instruction) } };
+    }
+    const blockers = Object.entries(clocks).filter(
+      ([key]) => prefixKeys(path).includes(key) || isAtOrBelow(key, path),
+    );
+    if (blockers.some(([, clock]) => !overwrites(writer, clock)))
+      return "a newer concurrent write won";
+    let placed: Instruction = instruction;
+    if (
+      instruction.type === "Update" &&
+      (typeof instruction.value === "number" || Long.isLong(instruction.value))
+    ) {
+      const folded = (additions[fieldKey] ?? [])
+        .filter((a) => isConcurrent(writer, a.version, a.ident) && !overwrites(writer, a))
+        .reduce((sum, a) => sum + a.delta, 0);
+      if (folded !== 0) {
+        const value = Long.isLong(instruction.value)
+          ? instruction.value.add(folded)
+          : instruction.value + folded;
+        placed = { ...instruction, value };
+      }
+    }
+    const keptClocks = Object.fromEntries(
+      Object.entries(clocks).filter(([key]) => !isAtOrBelow(key, path)),
+    );
+    const keptAdditions = Object.fromEntries(
+      Object.entries(additions).filter(([key]) => !isAtOrBelow(key, path)),
+    );
+    const meta: ObjectMeta = {
+      ...state.meta,
+      clocks: { ...keptClocks, [fieldKey]: stamp },
+      additions: keptAdditions,
+    };
+    return { instruction: placed, state: { doc: applyToDocument(state.doc, placed), meta } };
+  }
+}
