@@ -410,6 +410,21 @@ describe("streaming watch", () => {
     await expectStillServing();
   });
 
+  it("keeps an idle stream alive with a comment every 20 seconds", async () => {
+    const login = await anonymousLogin();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const controller = new AbortController();
+    const response = await fetch(
+      watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "cars-db", collection: "Idle" }] }, login.access_token),
+      { signal: controller.signal },
+    );
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect(await nextChunk(reader)).toBe(": subscribed\n\n");
+    vi.advanceTimersByTime(20_000);
+    expect(await nextChunk(reader)).toBe(":\n\n");
+    controller.abort();
+  });
+
   it("answers a bad streaming request with a JSON error instead of a stream", async () => {
     const login = await anonymousLogin();
     const garbage = await fetch(`${server.api}${appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`);

@@ -3,7 +3,8 @@
  * `data: <canonical EJSON>` event; a failure mid-stream is an `event: error` whose data is
  * `{error_code, error}`. Inside `data`, `%`, `\n` and `\r` are percent-escaped, the framing
  * realm-web and realm-core both decode. A comment line goes out as soon as the change feed is
- * subscribed, so the client's request resolves only once no later change can be missed.
+ * subscribed, so the client's request resolves only once no later change can be missed, and
+ * again every 20 s so that idle streams survive proxies that drop silent connections.
  */
 import type { AppError } from "@atoll/protocol";
 import type { ChangeEvent, ChangeStream } from "../data/types.js";
@@ -11,6 +12,7 @@ import { toCanonicalEjson } from "./ejson.js";
 import { asAppError } from "./responses.js";
 
 const encoder = new TextEncoder();
+const HEARTBEAT_MS = 20_000;
 
 export function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\n/g, "%0A").replace(/\r/g, "%0D");
@@ -29,9 +31,11 @@ export function sseErrorFrame(error: AppError): string {
 export function sseResponse(stream: ChangeStream, onEnd: (error?: AppError) => void): Response {
   const iterator = stream[Symbol.asyncIterator]();
   let closed = false;
+  let heartbeat: NodeJS.Timeout | undefined;
   const finish = (controller: ReadableStreamDefaultController<Uint8Array> | undefined, error?: AppError) => {
     if (closed) return;
     closed = true;
+    clearInterval(heartbeat);
     stream.close();
     if (controller !== undefined) {
       if (error !== undefined) controller.enqueue(encoder.encode(sseErrorFrame(error)));
@@ -42,6 +46,8 @@ export function sseResponse(stream: ChangeStream, onEnd: (error?: AppError) => v
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(": subscribed\n\n"));
+      heartbeat = setInterval(() => controller.enqueue(encoder.encode(":\n\n")), HEARTBEAT_MS);
+      heartbeat.unref();
     },
     async pull(controller) {
       try {
