@@ -100,6 +100,11 @@ export class ChangeNotifier {
 
   /** Called right after a commit: computes every listener's change set, then delivers later. */
   onCommit(changes: CommitChanges): void {
+    const idle =
+      this.objectListeners.size === 0 &&
+      this.collectionListeners.size === 0 &&
+      (this.realmListeners.get("change")?.size ?? 0) === 0;
+    if (idle) return;
     const deliveries: (() => void)[] = [];
     for (const listener of this.objectListeners) {
       const delivery = this.objectDelivery(listener, changes);

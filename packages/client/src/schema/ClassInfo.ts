@@ -13,6 +13,8 @@ export type CollectionKind = "list" | "set" | "dictionary";
 export interface PropInfo {
   /** The name user code sees. */
   readonly name: string;
+  /** "Type.property", for messages. */
+  readonly qualifiedName: string;
   /** The internal name (mapTo) under which values are stored and synced. */
   readonly key: string;
   readonly schema: CanonicalPropertySchema;
@@ -48,6 +50,7 @@ export class ClassInfo {
   readonly props: PropInfo[];
   readonly byName = new Map<string, PropInfo>();
   readonly pk: PropInfo | undefined;
+  private readonly stored: readonly PropInfo[];
   /** Live rows in key order. */
   readonly rows = new Map<number, ObjectRow>();
   readonly pkIndex = new Map<unknown, ObjectRow>();
@@ -60,12 +63,13 @@ export class ClassInfo {
 
   constructor(readonly schema: CanonicalObjectSchema) {
     this.name = schema.name;
-    this.props = Object.values(schema.properties).map(toPropInfo);
+    this.props = Object.values(schema.properties).map((property) => toPropInfo(schema.name, property));
     for (const prop of this.props) this.byName.set(prop.name, prop);
     for (const prop of this.props) {
       if (isIndexed(prop) && prop.name !== schema.primaryKey) this.indexes.set(prop.key, new PropertyIndex<ObjectRow>(prop.key));
     }
     this.pk = schema.primaryKey === undefined ? undefined : this.byName.get(schema.primaryKey);
+    this.stored = this.props.filter((prop) => prop.element !== "linkingObjects");
   }
 
   get embedded(): boolean {
@@ -76,12 +80,12 @@ export class ClassInfo {
   }
 
   /** Stored props only (backlinks are computed, never stored). */
-  *storedProps(): Iterable<PropInfo> {
-    for (const prop of this.props) if (prop.element !== "linkingObjects") yield prop;
+  storedProps(): readonly PropInfo[] {
+    return this.stored;
   }
 }
 
-function toPropInfo(schema: CanonicalPropertySchema): PropInfo {
+function toPropInfo(className: string, schema: CanonicalPropertySchema): PropInfo {
   const isCollection = schema.type === "list" || schema.type === "set" || schema.type === "dictionary";
   const element = (isCollection ? schema.objectType : schema.type) as string;
   const primitive = ["bool", "int", "float", "double", "decimal128", "string", "data", "date", "objectId", "uuid", "mixed"];
@@ -89,6 +93,7 @@ function toPropInfo(schema: CanonicalPropertySchema): PropInfo {
     schema.type === "linkingObjects" ? "linkingObjects" : primitive.includes(element) ? (element as ElementType) : "object";
   return {
     name: schema.name,
+    qualifiedName: `${className}.${schema.name}`,
     key: schema.mapTo,
     schema,
     collection: isCollection ? (schema.type as CollectionKind) : undefined,

@@ -83,11 +83,14 @@ export class SqliteStore implements LocalStore {
     return row ? (JSON.parse(row.value) as StoredSchemaState) : undefined;
   }
 
-  *loadObjects(): Iterable<StoredObject> {
-    const rows = this.db.prepare("SELECT key, class, owner, data FROM objects ORDER BY key").raw().iterate();
-    for (const row of rows as Iterable<[number, string, number, Uint8Array]>) {
-      yield { key: row[0], className: row[1], owner: row[2], data: row[3] };
-    }
+  loadObjects(): Iterable<StoredObject> {
+    const rows = this.db.prepare("SELECT key, class, owner, data FROM objects ORDER BY key").raw().all() as [
+      number,
+      string,
+      number,
+      Uint8Array,
+    ][];
+    return rows.map((row) => ({ key: row[0], className: row[1], owner: row[2], data: row[3] }));
   }
 
   commit(batch: CommitBatch): void {

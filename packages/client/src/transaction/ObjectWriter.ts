@@ -36,8 +36,8 @@ export class ObjectWriter {
     readonly txn: WriteTransaction,
   ) {}
 
-  where(cls: ClassInfo, prop: PropInfo): string {
-    return `${cls.name}.${prop.name}`;
+  where(_cls: ClassInfo, prop: PropInfo): string {
+    return prop.qualifiedName;
   }
 
   /** Creates (or, with an update mode, updates) an object; embedded objects need `attach`. */
@@ -71,20 +71,30 @@ export class ObjectWriter {
         return existing;
       }
     }
-    const initial = this.initialValues(cls, read);
-    const row: ObjectRow = { key: this.db.nextKey++, cls, values: initial.values, alive: true, owner: embedded?.owner.key ?? 0 };
+    const row: ObjectRow = {
+      key: this.db.nextKey++,
+      cls,
+      values: this.initialValues(cls, read),
+      alive: true,
+      owner: embedded?.owner.key ?? 0,
+      accessor: undefined,
+    };
     this.txn.created(row);
     if (embedded) {
       embedded.attach(row.key);
-    } else {
+    } else if (this.txn.instructions) {
       const { table, pk } = addressOf(this.db, row);
       this.txn.emit({ type: "CreateObject", table, pk });
     }
+    // Plain values are already in place (initialValues); links and collections are assigned now.
     for (const prop of cls.storedProps()) {
       if (prop === cls.pk) continue;
       const given = read(prop);
-      if (given !== undefined) this.assign(row, prop, given, false);
-      else if (prop.schema.default !== undefined) this.assign(row, prop, prop.schema.default, true);
+      const isDefault = given === undefined;
+      const value = isDefault ? prop.schema.default : given;
+      if (value === undefined) continue;
+      if (prop.collection || prop.element === "object") this.assign(row, prop, value, isDefault);
+      else if (this.txn.instructions) this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, row.values[prop.key]), isDefault);
     }
     return row;
   }
@@ -100,7 +110,7 @@ export class ObjectWriter {
   }
 
   /** Checks required values up front, so a bad create leaves nothing behind. */
-  private initialValues(cls: ClassInfo, read: (prop: PropInfo) => unknown): { values: Record<string, Stored> } {
+  private initialValues(cls: ClassInfo, read: (prop: PropInfo) => unknown): Record<string, Stored> {
     const values: Record<string, Stored> = {};
     for (const prop of cls.storedProps()) {
       const given = read(prop) ?? prop.schema.default;
@@ -115,7 +125,7 @@ export class ObjectWriter {
       } else if (given === undefined && !prop.optional) throw errors.missingProperty(cls.name, prop.name);
       else values[prop.key] = toStoredPrimitive(this.where(cls, prop), prop.element, prop.optional, given ?? null);
     }
-    return { values };
+    return values;
   }
 
   private update(row: ObjectRow, cls: ClassInfo, read: (prop: PropInfo) => unknown, mode: UpdateMode): void {

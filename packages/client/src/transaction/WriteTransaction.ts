@@ -53,8 +53,10 @@ export class WriteTransaction {
   }
 
   modifiedProperty(row: ObjectRow, propertyName: string): void {
-    this.touch(row);
     this.db.version++;
+    const image = this.before.get(row);
+    if (image === null) return; // created in this transaction: reported as an insertion
+    if (image === undefined) this.touch(row);
     let names = this.modified.get(row);
     if (!names) this.modified.set(row, (names = new Set()));
     names.add(propertyName);
