@@ -1,11 +1,14 @@
 import { ConfigError, fieldPath } from "./ConfigError.js";
 import type { CollectionSchema } from "./types.js";
 
-/** The `bsonType` names App Services schemas use (MongoDB's $jsonSchema aliases). */
+/**
+ * The `bsonType` names App Services schemas use: MongoDB's $jsonSchema aliases, plus the ones
+ * Realm's development mode writes for Realm types (`float`, `uuid`, `mixed`).
+ */
 const BSON_TYPES = new Set([
-  "object", "array", "string", "int", "long", "double", "decimal", "number", "bool", "date",
+  "object", "array", "string", "int", "long", "double", "float", "decimal", "number", "bool", "date",
   "objectId", "uuid", "binData", "mixed", "null", "regex", "timestamp", "javascript",
-  "minKey", "maxKey", "symbol", "dbPointer", "undefined",
+  "minKey", "maxKey", "symbol", "dbPointer", "undefined", "javascriptWithScope",
 ]);
 const JSON_TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
 

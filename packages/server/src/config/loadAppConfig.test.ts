@@ -205,4 +205,44 @@ describe("loadAppConfig on other exports", () => {
     ]);
     expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
   });
+
+  it("loads a realm-cli export made by development mode: float and embedded-object schemas, empty legacy permissions", async () => {
+    const config = await load({
+      "root_config.json": null,
+      "realm_config.json": { config_version: 20210101, name: "Metrics", location: "IE", provider_region: "aws-eu-west-1", deployment_model: "GLOBAL" },
+      "sync/config.json": {
+        type: "flexible",
+        state: "enabled",
+        development_mode_enabled: true,
+        service_name: "mongodb-atlas",
+        database_name: "Metrics",
+        permissions: { rules: {}, defaultRoles: [] },
+        collection_queryable_fields_names: { Reading: ["deviceId"] },
+        asymmetric_tables: ["Reading"],
+      },
+      "data_sources/mongodb-atlas/Metrics/Reading/schema.json": {
+        title: "Reading",
+        type: "object",
+        required: ["_id", "value"],
+        properties: {
+          _id: { bsonType: "objectId" },
+          deviceId: { bsonType: "string" },
+          value: { bsonType: "float" },
+          samples: { bsonType: "array", items: { bsonType: "float" } },
+          device: { title: "Device", type: "object", required: ["model"], properties: { model: { bsonType: "string" } } },
+        },
+      },
+      "data_sources/mongodb-atlas/Metrics/Reading/rules.json": {
+        collection: "Reading",
+        database: "Metrics",
+        roles: [{ name: "all", apply_when: {}, document_filters: { read: true, write: true }, read: true, write: true, insert: true, delete: true, search: true }],
+      },
+    });
+    expect(config.appId).toBe("Metrics");
+    expect(config.sync).toMatchObject({ developmentModeEnabled: true, collectionQueryableFieldsNames: { Reading: ["deviceId"] }, asymmetricTables: ["Reading"] });
+    const reading = config.dataSources.get("mongodb-atlas")?.collections.get("Metrics.Reading");
+    expect(reading?.rules?.roles[0]?.name).toBe("all");
+    expect(reading?.schema?.["title"]).toBe("Reading");
+    expect(config.dataSources.get("mongodb-atlas")?.defaultRule).toBeUndefined();
+  });
 });
