@@ -28,7 +28,8 @@ export interface BridgeHandlers {
   execute(payload: string): Promise<string>;
 }
 
-const NEVER = new Promise<string>(() => undefined);
+/** A fresh promise that never settles (a shared one would keep every caller waiting on it alive). */
+const never = () => new Promise<string>(() => undefined);
 
 export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): HostBridge {
   const sync = (op: unknown, payload: unknown): string => {
@@ -52,7 +53,7 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
   };
 
   const async = async (op: unknown, payload: unknown): Promise<string> => {
-    if (frame.finished) return NEVER;
+    if (frame.finished) return never();
     let reply: string;
     try {
       const text = checkedPayload(payload);
@@ -73,7 +74,7 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
     } catch (error) {
       reply = failure(error);
     }
-    return frame.finished ? NEVER : reply;
+    return frame.finished ? never() : reply;
   };
 
   return { sync, async };
