@@ -54,6 +54,23 @@ describe("BSON values in filters", () => {
     expect(await idsOf({ bin: new Binary(Buffer.from("ab")) })).toEqual([hex(0)]);
   });
 
+  it("orders Decimal128 and wide int64 values numerically, also against plain numbers", async () => {
+    const prices = data.system().db("t").collection("prices");
+    await prices.insertMany([
+      { _id: "nine", p: Decimal128.fromString("9.5"), n: Long.fromString("9007199254740993") },
+      { _id: "ten", p: Decimal128.fromString("10"), n: 10 },
+      { _id: "list", p: [Decimal128.fromString("1"), Decimal128.fromString("100")] },
+    ]);
+    const names = async (filter: Record<string, unknown>) => (await prices.find(filter)).map((d) => d._id).sort();
+    expect(await names({ p: { $gt: Decimal128.fromString("9.75") } })).toEqual(["list", "ten"]);
+    expect(await names({ p: { $lt: Decimal128.fromString("9.75") } })).toEqual(["list", "nine"]);
+    // As in MongoDB, each condition may be met by a different element of an array.
+    expect(await names({ p: { $gte: 10, $lte: 10 } })).toEqual(["list", "ten"]);
+    expect(await names({ p: { $gte: 10, $lte: 10 }, _id: { $ne: "list" } })).toEqual(["ten"]);
+    expect(await names({ n: { $gt: Long.fromString("9007199254740992") } })).toEqual(["nine"]);
+    expect(await names({ n: { $lte: 10 } })).toEqual(["ten"]);
+  });
+
   it("finds any inserted ObjectId through a fresh instance of it (generated ids)", async () => {
     const coll = data.system().db("t").collection("generated");
     await fc.assert(

@@ -3,8 +3,9 @@
  * into a private context (no global registration, no script operators). Value comparison:
  * mingo compares BSON class instances (ObjectId, UUID, Decimal128, Binary) by their string
  * form, so `{_id: ObjectId(x)}`, `$in` of ObjectIds and UUID equality match by value, and
- * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Decimal128 ordering
- * against other Decimal128 values is textual (see the tests for what holds).
+ * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Range operators compare
+ * Decimal128 and int64 values numerically (numericComparisons.ts); `$sort` on Decimal128
+ * fields still orders by their text.
  * Every mingo failure becomes `AppError("MongoDBError")` with mingo's message.
  */
 import { AppError } from "@atoll/protocol";
@@ -15,6 +16,7 @@ import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
+import { numericComparisonOperators } from "./numericComparisons.js";
 import type { Document } from "./types.js";
 
 const OPTIONS: Partial<Options> = {
@@ -23,6 +25,8 @@ const OPTIONS: Partial<Options> = {
     .addExpressionOps(operators(expressionOperators))
     .addPipelineOps(operators(pipelineOperators))
     .addProjectionOps(operators(projectionOperators))
+    // Registered first, so they take precedence over mingo's operators of the same name.
+    .addQueryOps({ ...numericComparisonOperators })
     .addQueryOps(operators(queryOperators)),
   useGlobalContext: false,
   scriptEnabled: false,

@@ -1,0 +1,65 @@
+/**
+ * Range comparisons (`$gt`, `$gte`, `$lt`, `$lte`) for Decimal128 and int64 (`Long`) values. mingo
+ * orders BSON classes by their string form, which is right for ObjectId but wrong for numbers
+ * ("10" < "9"), and never compares them with JS numbers. These operators, registered ahead of
+ * mingo's own, compare every numeric pair (number, Long, Decimal128) by value whenever a Long
+ * or Decimal128 takes part, and leave every other comparison to mingo.
+ */
+import { Decimal128, Long } from "bson";
+import type { Options, QueryOperator } from "mingo/core";
+import * as queryOperators from "mingo/operators/query";
+import { resolve } from "mingo/util";
+
+type Comparison = "$gt" | "$gte" | "$lt" | "$lte";
+
+const TESTS: Readonly<Record<Comparison, (order: number) => boolean>> = {
+  $gt: (order) => order > 0,
+  $gte: (order) => order >= 0,
+  $lt: (order) => order < 0,
+  $lte: (order) => order <= 0,
+};
+
+export const numericComparisonOperators: Readonly<Record<Comparison, QueryOperator>> = {
+  $gt: numericAware("$gt"),
+  $gte: numericAware("$gte"),
+  $lt: numericAware("$lt"),
+  $lte: numericAware("$lte"),
+};
+
+function numericAware(name: Comparison): QueryOperator {
+  const base = (queryOperators as unknown as Record<Comparison, QueryOperator>)[name];
+  const test = TESTS[name];
+  return (selector: string, value: unknown, options: Options) => {
+    const fallback = base(selector, value, options);
+    if (!isNumeric(value)) return fallback;
+    return (doc) => {
+      const found: unknown = resolve(doc, selector);
+      const candidates = Array.isArray(found) ? found.flat() : [found];
+      if (!isWide(value) && !candidates.some(isWide)) return fallback(doc);
+      return candidates.some((candidate) => isNumeric(candidate) && test(compareNumeric(candidate, value)));
+    };
+  };
+}
+
+function isWide(value: unknown): value is Long | Decimal128 {
+  return Long.isLong(value) || value instanceof Decimal128;
+}
+
+function isNumeric(value: unknown): value is number | Long | Decimal128 {
+  return (typeof value === "number" && !Number.isNaN(value)) || isWide(value);
+}
+
+/** Exact for int64 pairs; Decimal128 compares through its decimal string as a double. */
+function compareNumeric(a: number | Long | Decimal128, b: number | Long | Decimal128): number {
+  if (Long.isLong(a) && Long.isLong(b)) return a.compare(b);
+  if (Long.isLong(a) && typeof b === "number" && Number.isInteger(b) && Number.isSafeInteger(b)) return a.compare(Long.fromNumber(b));
+  if (typeof a === "number" && Number.isSafeInteger(a) && Long.isLong(b)) return Long.fromNumber(a).compare(b);
+  const x = toNumber(a);
+  const y = toNumber(b);
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+function toNumber(value: number | Long | Decimal128): number {
+  if (typeof value === "number") return value;
+  return Long.isLong(value) ? value.toNumber() : Number(value.toString());
+}
