@@ -30,7 +30,7 @@ function changesOf(instruction: Instruction): ListChange[] {
   const { path } = instruction;
   const last = path.length - 1;
   const key = (upTo: number) => listKey(instruction.table, instruction.pk, path.slice(0, upTo));
-  const at = typeof path[last] === "number" ? (path[last]) : -1;
+  const at = typeof path[last] === "number" ? path[last] : -1;
   switch (instruction.type) {
     case "ArrayInsert":
       return [{ list: key(last), kind: "insert", index: at, dead: false }];

@@ -1,0 +1,101 @@
+/**
+ * What one sync session may see and write, fixed at session start as App Services does: per
+ * synced type, the first role whose `apply_when` holds (evaluated without a document), with
+ * its expansions (`%%user`, `%%values`, `%%environment`) captured then. A session's view of a
+ * type is the union of its subscription queries, ANDed with the role's read filter.
+ *
+ * Uploaded writes are judged per object: first the role (write filter on the object before and
+ * after, `insert`, `delete`), then the view. The reasons are Atlas' wording, which clients and
+ * operators see in compensating-write errors and logs.
+ */
+import { evaluate, type BoundQuery } from "@atoll/rql";
+import type { Role, RuleSet } from "../../config/types.js";
+import type { Document } from "../../data/types.js";
+import { matches } from "../../data/mql.js";
+import { evaluateExpression } from "../../rules/evaluateExpression.js";
+import { expandFilter, MATCH_NOTHING } from "../../rules/expandFilter.js";
+import type { RuleContext } from "../../rules/RuleContext.js";
+import { readDocumentFilter } from "../../rules/RulesPolicy.js";
+import { selectRoleForSession } from "../../rules/selectRole.js";
+import { describePrimaryKey } from "./describePrimaryKey.js";
+
+export interface TableAccess {
+  readonly role: Role | null;
+  /** MQL with expansions substituted; MATCH_NOTHING when the role cannot read. */
+  readonly readFilter: Document;
+  readonly writeFilter: Document;
+}
+
+export type WriteKind = "insert" | "update" | "delete";
+
+export class SessionPermissions {
+  private constructor(
+    private readonly access: ReadonlyMap<string, TableAccess>,
+    private readonly ctx: RuleContext,
+  ) {}
+
+  /** Chooses each table's role and expands its filters for the session's user. */
+  static async start(
+    rulesByTable: ReadonlyMap<string, RuleSet | undefined>,
+    ctx: RuleContext,
+  ): Promise<SessionPermissions> {
+    const access = new Map<string, TableAccess>();
+    for (const [table, ruleSet] of rulesByTable) {
+      const role = await selectRoleForSession(ruleSet, ctx.user, ctx);
+      const canRead = role !== null && (role.read === true || role.write === true);
+      const canWrite = role !== null && role.write === true;
+      access.set(table, {
+        role,
+        readFilter: canRead ? await expandFilter(readDocumentFilter(role), ctx) : MATCH_NOTHING,
+        writeFilter: canWrite
+          ? await expandFilter(role.document_filters?.write ?? false, ctx)
+          : MATCH_NOTHING,
+      });
+    }
+    return new SessionPermissions(access, ctx);
+  }
+
+  tableAccess(table: string): TableAccess | undefined {
+    return this.access.get(table);
+  }
+
+  /** Whether `doc` is in the view given by the session's subscription queries for its table. */
+  inView(table: string, doc: Document, queries: readonly BoundQuery[]): boolean {
+    const access = this.access.get(table);
+    if (!access || !matches(doc, access.readFilter)) return false;
+    return queries.some((query) => evaluate(query, doc));
+  }
+
+  /**
+   * Why the write may not be made, or undefined when it may. `before` is the object as the
+   * server has it, `after` as the upload leaves it (undefined for a delete).
+   */
+  async denial(
+    table: string,
+    pk: unknown,
+    before: Document | undefined,
+    after: Document | undefined,
+    queries: readonly BoundQuery[],
+  ): Promise<string | undefined> {
+    const prefix = `write to "${describePrimaryKey(pk)}" in table "${table}"`;
+    const access = this.access.get(table);
+    if (!access?.role) return `${prefix} not allowed; no role applies to the user`;
+    const { role, writeFilter } = access;
+    const deniedBy = (what: string) => `${prefix} was denied by ${what} in role "${role.name}"`;
+    if ((before && !matches(before, writeFilter)) || (after && !matches(after, writeFilter)))
+      return deniedBy("write filter");
+    const kind: WriteKind =
+      before === undefined ? "insert" : after === undefined ? "delete" : "update";
+    const gate = kind === "insert" ? role.insert : kind === "delete" ? role.delete : undefined;
+    if (
+      gate !== undefined &&
+      !(await evaluateExpression(gate, { ...this.ctx, root: (after ?? before)! }))
+    ) {
+      return deniedBy(`${kind} permission`);
+    }
+    const subject = after ?? before!;
+    if (!this.inView(table, subject, queries))
+      return `${prefix} not allowed; object is outside of the current query view`;
+    return undefined;
+  }
+}
