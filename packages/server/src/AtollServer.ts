@@ -39,7 +39,7 @@ export class AtollServer {
     readonly data: DataLayer,
     readonly logs: LogStore,
     readonly auth: AuthService,
-    private readonly parts: { listening: Listening; functions: FunctionService; storage: StorageEngine },
+    private readonly parts: { listening: Listening; log: ServerLog; functions: FunctionService; storage: StorageEngine },
   ) {}
 
   get appId(): string {
@@ -58,7 +58,7 @@ export class AtollServer {
         config,
         data,
         timeoutMs: options.functionTimeoutMs ?? 300_000,
-        log: (entry) => void log.record(entry),
+        log: (entry) => log.recordInBackground(entry),
         lookupUser: async (id) => {
           const user = await users.get(id);
           if (user === undefined) return undefined;
@@ -70,7 +70,7 @@ export class AtollServer {
         system: data.system(),
         functions,
         deliverLink: (link) =>
-          void log.record({
+          log.recordInBackground({
             type: "auth",
             outcome: "ok",
             message: `email/password ${link.kind} link for ${link.email}: ${link.url}`,
@@ -79,7 +79,7 @@ export class AtollServer {
       });
       const app = createHttpApp({ config, auth, data, functions, log });
       const listening = await listen(app.fetch, options.port ?? 8080, options.host ?? "127.0.0.1");
-      return new AtollServer(listening.url, config, data, logs, auth, { listening, functions, storage });
+      return new AtollServer(listening.url, config, data, logs, auth, { listening, log, functions, storage });
     } catch (error) {
       await storage.close();
       throw error;
@@ -88,6 +88,7 @@ export class AtollServer {
 
   async close(): Promise<void> {
     await this.parts.listening.close();
+    await this.parts.log.flush();
     this.parts.functions.close();
     await this.parts.storage.close();
   }

@@ -22,10 +22,26 @@ export interface ConsoleLogger {
 export const SILENT_CONSOLE: ConsoleLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export class ServerLog {
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly store: LogSink,
     private readonly console: ConsoleLogger,
   ) {}
+
+  /**
+   * Records the entry without making the caller wait (per-request entries, so that logging
+   * adds no latency); `flush` waits for such entries.
+   */
+  recordInBackground(entry: Omit<LogEntry, "time">): void {
+    const stored = this.record(entry).finally(() => this.pending.delete(stored));
+    this.pending.add(stored);
+  }
+
+  /** Resolves once every entry recorded so far is stored (before the store closes). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
 
   /** Records the entry; resolves once stored (or once the failure to store was reported). */
   async record(entry: Omit<LogEntry, "time">): Promise<void> {

@@ -42,7 +42,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     await next();
     const caller = c.get("caller");
     const failed = c.res.status >= 400;
-    await deps.log.record({
+    deps.log.recordInBackground({
       type: "request",
       ...(caller === undefined ? {} : { userId: caller.user.id }),
       outcome: failed ? "error" : "ok",
@@ -105,7 +105,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     const appError = asAppError(error);
     if (appError.code === "InternalServerError") {
       const caller = c.get("caller");
-      void deps.log.record({
+      deps.log.recordInBackground({
         type: "error",
         ...(caller === undefined ? {} : { userId: caller.user.id }),
         outcome: "error",

@@ -49,6 +49,9 @@ describe("AtollServer", () => {
       expect(refreshed.status).toBe(201);
       const entries = await second.logs.query({ userId: login.user_id, type: "auth" });
       expect(entries.map((entry) => entry.message)).toContain("logged in with anon-user");
+      // Request entries are stored in the background; closing waits for them.
+      const requests = await second.logs.query({ type: "request" });
+      expect(requests.map((entry) => entry.message)).toContain(`POST /api/client/v2.0/app/${second.appId}/auth/providers/anon-user/login 200`);
     } finally {
       await second.close();
     }
