@@ -1,8 +1,7 @@
 /** A primary key as Atlas prints it in compensating-write reasons: ObjectId as hex, UUID with dashes. */
-import type { PrimaryKey } from "@atoll/protocol";
 import { UUID } from "bson";
 
-export function describePrimaryKey(pk: PrimaryKey | unknown): string {
+export function describePrimaryKey(pk: unknown): string {
   if (pk === null || pk === undefined) return "null";
   if (typeof pk === "string") return pk;
   if (pk instanceof UUID) return pk.toHexString(true);
