@@ -59,6 +59,16 @@ const personCases: Record<string, Case[]> = {
     ["ANY tags IN {'c', 'A'}", ["Chloé", "DAVID"]],
     ["ALL tags IN {'a', 'b'}", ["Ann", "bob", "élodie"]],
     ["NONE tags IN {'a', 'b'}", ["bob", "DAVID"]],
+    ["ANY {12, 45} == age", ["Chloé", "DAVID"]],
+    ["ALL {30, 30} == age", ["Ann", "élodie"]],
+    ["NONE {12, 45} == age", ["Ann", "bob", "élodie"]],
+    ["age BETWEEN {$0, $1}", ["Chloé"], [10, 20]],
+  ],
+  "property against property": [
+    ["height < age", ["Ann", "Chloé", "DAVID"]],
+    ["scores.@max >= age", ["élodie"]],
+    ["nickname == name", []],
+    ["bestFriend.age == age", ["bob"]], // two nulls are equal
   ],
   "logical operators and precedence": [
     ["age > 20 AND alive == true", ["Ann", "DAVID"]],
