@@ -239,6 +239,23 @@ describe("watch", () => {
   });
 });
 
+describe("change feed", () => {
+  it("records every write in order, one event per changed document, and none for __atoll", async () => {
+    const start = await data.storage.lastSeq();
+    await cars.updateMany({ miles: { $lt: 100 } }, { $set: { checked: true } });
+    await cars.updateOne({ _id: 2 }, { $set: { make: "Honda" } });
+    await data.system().db("__atoll").collection("sessions").insertOne({ _id: "s" });
+    await cars.deleteOne({ _id: 3 });
+    const changes = await data.storage.changesSince(start);
+    expect(changes.map((c) => [c.operationType, c.documentKey._id])).toEqual([
+      ["update", 1],
+      ["update", 3],
+      ["delete", 3],
+    ]);
+    expect(changes[0]?.updateDescription).toEqual({ updatedFields: { checked: true }, removedFields: [] });
+  });
+});
+
 describe("services", () => {
   it("unknown service names are ServiceNotFound", () => {
     expect(() => data.system("nope")).toThrow(expect.objectContaining({ code: "ServiceNotFound" }));

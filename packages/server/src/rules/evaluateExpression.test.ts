@@ -48,6 +48,7 @@ describe("evaluateExpression", () => {
     expect(await evaluate({ "%%user.data.phone": { "%exists": true } })).toBe(false);
     expect(await evaluate({ "%%user.custom_data.isAdmin": true })).toBe(true);
     expect(await evaluate({ "%%user.identities.0.provider_type": "anon-user" })).toBe(true);
+    expect(await evaluate({ "%%user.identities.0.providerType": "anon-user" })).toBe(true);
   });
 
   it("resolves %%values, %%environment.tag and %%environment.values", async () => {

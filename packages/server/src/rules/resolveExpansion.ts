@@ -67,7 +67,9 @@ export function valueAtPath(value: unknown, path: string): unknown {
 
 function userAsDocument(ctx: RuleContext): Record<string, unknown> {
   const { id, type, data, custom_data, identities } = ctx.user;
-  return { id, type, data, custom_data, identities };
+  // Identities answer to both spellings found in App Services material.
+  const withBothSpellings = identities.map((identity) => ({ ...identity, providerType: identity.provider_type }));
+  return { id, type, data, custom_data, identities: withBothSpellings };
 }
 
 function valuesAsDocument(values: RuleContext["values"]): Record<string, unknown> {
