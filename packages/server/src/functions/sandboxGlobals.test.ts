@@ -29,6 +29,7 @@ describe("sandbox globals", () => {
       decode: { source: "exports = (bytes, fatal) => new TextDecoder('utf-8', { fatal }).decode(new Uint8Array(bytes));" },
       base64: { source: "exports = (latin1) => { const encoded = btoa(latin1); return [encoded, atob(encoded)]; };" },
       hash: { source: "exports = (algorithm, text) => utils.crypto.hash(algorithm, text).toString('hex');" },
+      hashBytes: { source: "exports = (size) => utils.crypto.hash('sha1', new Uint8Array(size).fill(7)).toString('hex');" },
       hmac: { source: "exports = (text, secret, algorithm, format) => utils.crypto.hmac(text, secret, algorithm, format);" },
       jwtRoundTrip: {
         source: `exports = (secret) => {
@@ -101,6 +102,7 @@ describe("sandbox globals", () => {
   it("offers utils.crypto hash and hmac", async () => {
     expect(await run("hash", "sha256", "atoll")).toBe(createHash("sha256").update("atoll").digest("hex"));
     expect(await run("hash", "md5", "atoll")).toBe(createHash("md5").update("atoll").digest("hex"));
+    expect(await run("hashBytes", 300_000)).toBe(createHash("sha1").update(Buffer.alloc(300_000, 7)).digest("hex"));
     expect(await run("hmac", "payload", "secret", "sha256", "base64")).toBe(createHmac("sha256", "secret").update("payload").digest("base64"));
     const error = (await run("hash", "sha3-whatever", "x").catch((e: unknown) => e)) as AppError;
     expect(error.message).toMatch(/^utils.crypto: unsupported hash function 'sha3-whatever'/);

@@ -67,7 +67,12 @@ const consoleObject = freeze({
 const bytesInput = (input) => {
   if (typeof input === "string") return { text: input };
   if (input instanceof BSON.Binary) return { base64: input.toString("base64") };
-  if (ArrayBuffer.isView(input)) return { base64: btoa(String.fromCharCode(...new Uint8Array(input.buffer, input.byteOffset, input.byteLength))) };
+  if (ArrayBuffer.isView(input)) {
+    const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    let latin1 = "";
+    for (let i = 0; i < bytes.length; i += 4096) latin1 += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+    return { base64: btoa(latin1) };
+  }
   throw new TypeError("expected a string, a BSON.Binary or a typed array");
 };
 const utilsObject = freeze({
