@@ -5,21 +5,17 @@
  * the versions they read, retrying when a concurrent writer got there first.
  */
 import { AppError } from "@atoll/protocol";
-import { ObjectId } from "bson";
 import type { CollectionSchema } from "../config/types.js";
-import { normaliseBson } from "../storage/normaliseBson.js";
-import { StorageError } from "../storage/StorageError.js";
 import type { Namespace, StorageEngine, StoredDocument, WriteOp } from "../storage/StorageEngine.js";
 import type { AccessPolicy, ReadPlan } from "./AccessPolicy.js";
 import { checkPipeline } from "./aggregatePipeline.js";
+import { commitWrites, retryOnConflict, updateOp, withId } from "./commitWrites.js";
 import { openChangeStream } from "./changeStream.js";
 import { compileFilter, runStages, shapeResults } from "./mql.js";
 import { checkUserFilter, idsFromFilter, withReadFilter } from "./filters.js";
 import { applyReplacement, applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, type UpdateOutcome } from "./updateDocument.js";
 import { validateSchema } from "./validateSchema.js";
 import type * as T from "./types.js";
-
-const MAX_ATTEMPTS = 25;
 
 export interface CollectionGovernance {
   readonly policy: AccessPolicy;
@@ -81,7 +77,7 @@ export class StorageCollection implements T.Collection {
     }
     const prepared = documents.map(withId);
     for (const doc of prepared) await this.#checkInsert(doc);
-    await this.#commit(prepared.map((doc) => ({ kind: "insert", ns: this.#ns, doc })));
+    await commitWrites(this.storage, this.#ns, prepared.map((doc) => ({ kind: "insert", ns: this.#ns, doc })));
     return { insertedIds: prepared.map((doc) => doc._id) };
   }
 
@@ -155,7 +151,7 @@ export class StorageCollection implements T.Collection {
   }
 
   async #update(filter: T.Document, modify: Modify, options: T.UpdateOptions, limit?: number): Promise<T.UpdateResult> {
-    return this.#retrying(async () => {
+    return retryOnConflict(async () => {
       const plan = await this.governance.policy.planRead();
       const matched = (await this.#matching(filter, plan)).slice(0, limit);
       if (matched.length === 0 && options.upsert === true) {
@@ -169,7 +165,7 @@ export class StorageCollection implements T.Collection {
         await this.#checkUpdate(entry.doc, outcome.doc);
         ops.push(updateOp(this.#ns, entry, outcome, "update"));
       }
-      await this.#commit(ops);
+      await commitWrites(this.storage, this.#ns, ops);
       return { matchedCount: matched.length, modifiedCount: ops.length };
     });
   }
@@ -180,7 +176,7 @@ export class StorageCollection implements T.Collection {
     options: T.FindOneAndModifyOptions,
     kind: "update" | "replace" = "update",
   ): Promise<T.Document | null> {
-    return this.#retrying(async () => {
+    return retryOnConflict(async () => {
       const plan = await this.governance.policy.planRead();
       const [entry] = await this.#matching(filter, plan, options.sort);
       if (entry === undefined) {
@@ -191,7 +187,7 @@ export class StorageCollection implements T.Collection {
       const outcome = modify(entry.doc, false);
       if (outcome.modified) {
         await this.#checkUpdate(entry.doc, outcome.doc);
-        await this.#commit([updateOp(this.#ns, entry, outcome, kind)]);
+        await commitWrites(this.storage, this.#ns, [updateOp(this.#ns, entry, outcome, kind)]);
       }
       return this.#present(plan, options.returnNewDocument === true ? outcome.doc : entry.doc, options.projection);
     });
@@ -200,16 +196,16 @@ export class StorageCollection implements T.Collection {
   async #upsert(filter: T.Document, modify: Modify): Promise<T.Document> {
     const doc = withId(modify(upsertSeed(filter), true).doc);
     await this.#checkInsert(doc);
-    await this.#commit([{ kind: "insert", ns: this.#ns, doc }]);
+    await commitWrites(this.storage, this.#ns, [{ kind: "insert", ns: this.#ns, doc }]);
     return doc;
   }
 
   async #delete(filter: T.Document, sort?: T.Document, limit?: number): Promise<T.Document[]> {
-    return this.#retrying(async () => {
+    return retryOnConflict(async () => {
       const plan = await this.governance.policy.planRead();
       const matched = (await this.#matching(filter, plan, sort)).slice(0, limit);
       for (const entry of matched) await this.governance.policy.checkDelete(entry.doc);
-      await this.#commit(matched.map((entry) => ({ kind: "delete", ns: this.#ns, id: entry.doc._id, expectedVersion: entry.version })));
+      await commitWrites(this.storage, this.#ns, matched.map((entry) => ({ kind: "delete", ns: this.#ns, id: entry.doc._id, expectedVersion: entry.version })));
       return matched.map((entry) => entry.doc);
     });
   }
@@ -223,60 +219,9 @@ export class StorageCollection implements T.Collection {
     await this.governance.policy.checkUpdate(before, after);
     if (!this.governance.systemContext && this.governance.schema !== undefined) validateSchema(this.governance.schema, after);
   }
-
-  async #commit(ops: readonly WriteOp[]): Promise<void> {
-    if (ops.length === 0) return;
-    try {
-      await this.storage.commit(ops);
-    } catch (error) {
-      if (error instanceof StorageError && error.code === "DuplicateKey") {
-        const id = normaliseBson(error.details?.id);
-        throw new AppError(
-          "MongoDBError",
-          `E11000 duplicate key error collection: ${this.databaseName}.${this.collectionName} index: _id_ dup key: { _id: ${describeId(id)} }`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
-  /** Re-runs a read-check-commit step when a concurrent write made its versions stale. */
-  async #retrying<R>(step: () => Promise<R>): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step();
-      } catch (error) {
-        const conflict = error instanceof StorageError && error.code === "Conflict";
-        if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
-}
-
-function withId(document: T.Document): T.Document {
-  const doc = normaliseBson(document) as T.Document;
-  if (doc._id === undefined) return { _id: new ObjectId(), ...doc };
-  return doc;
-}
-
-function updateOp(ns: Namespace, entry: StoredDocument, outcome: UpdateOutcome, kind: "update" | "replace"): WriteOp {
-  if (kind === "replace") return { kind, ns, doc: outcome.doc, expectedVersion: entry.version };
-  return {
-    kind,
-    ns,
-    doc: outcome.doc,
-    expectedVersion: entry.version,
-    updateDescription: { updatedFields: outcome.updatedFields, removedFields: outcome.removedFields },
-  };
 }
 
 function mergeProjection(requested: T.Document | undefined, imposed: T.Document | undefined): T.Document | undefined {
   if (imposed === undefined) return requested;
   return { ...requested, ...imposed };
-}
-
-function describeId(id: unknown): string {
-  if (id instanceof ObjectId) return `ObjectId('${id.toHexString()}')`;
-  return typeof id === "string" ? `"${id}"` : String(id);
 }
