@@ -49,6 +49,9 @@ describe("FunctionService", () => {
         secretHelper: { source: "exports = () => 'from a private function';", private: true },
         callsPrivate: { source: "exports = async () => context.functions.execute('secretHelper');" },
         callsSum: { source: "exports = async (x) => context.functions.execute('utils/greet', 'n' + x);" },
+        reportContext: { source: "exports = () => [context.user.id, context.runningAsSystem()];" },
+        systemCaller: { source: "exports = async () => context.functions.execute('reportContext');", run_as_system: true },
+        userCaller: { source: "exports = async () => [await context.functions.execute('reportContext'), await context.functions.execute('systemCaller')];" },
         adminsOnly: { source: "exports = () => 'admitted';", can_evaluate: { "%%user.custom_data.favoriteColor": "teal" } },
         argChecked: { source: "exports = (n) => n * 2;", can_evaluate: { "%%args.0": { $lt: 10 } } },
         writeCustomUserData: { source: seedFunction, run_as_system: true },
@@ -125,6 +128,14 @@ describe("FunctionService", () => {
 
   it("runs nested functions in the caller's context", async () => {
     expect(await h.service.execute("callsSum", [1], ALICE)).toBe("hello n1");
+  });
+
+  it("runs what a system function calls in system context, still as the calling user", async () => {
+    expect(await h.service.execute("userCaller", [], ALICE)).toEqual([
+      [ALICE.id, false],
+      [ALICE.id, true],
+    ]);
+    expect(await h.service.execute("reportContext", [], SYSTEM_USER)).toEqual(["", true]);
   });
 
   it("enforces can_evaluate with %%user and %%args", async () => {
