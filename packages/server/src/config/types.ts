@@ -117,7 +117,7 @@ export interface ValueConfig {
 export interface AppConfig {
   /** Absolute path of the app directory. */
   readonly dir: string;
-  /** The client app id clients use in URLs (`app_id` in older exports, else derived from `name`). */
+  /** The client app id clients use in URLs: `app_id`, else `.mdb/meta.json` `client_app_id`, else `name`. */
   readonly appId: string;
   readonly name: string;
   /** "", "development", "testing", "qa" or "production". */
