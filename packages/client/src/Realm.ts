@@ -52,6 +52,7 @@ export type MigrationCallback = (oldRealm: Realm, newRealm: Realm) => void;
 type TypeArg<T> = string | (abstract new (...args: never[]) => T);
 
 const DEFAULT_PATH = "default.realm";
+const UPDATE_MODES: ReadonlySet<unknown> = new Set(Object.values(UpdateMode));
 
 function resolvePath(config: Configuration): string {
   return resolve(config.path ?? Realm.defaultPath);
@@ -262,7 +263,7 @@ export class Realm {
   create<T = RealmObject>(type: TypeArg<T>, values: Partial<T> | Record<string, unknown>, mode: UpdateMode | boolean = UpdateMode.Never): T {
     const cls = this.classOf(type);
     const updateMode = mode === true ? UpdateMode.All : mode === false ? UpdateMode.Never : mode;
-    if (!Object.values(UpdateMode).includes(updateMode)) {
+    if (!UPDATE_MODES.has(updateMode)) {
       throw errors.invalidArgument(`Unsupported 'updateMode'. Only '${Object.values(UpdateMode).join("', '")}' are supported.`);
     }
     const row = this.context.writer().create(cls, values, updateMode);
@@ -333,8 +334,8 @@ export class Realm {
 }
 
 function checkEventName(name: string): void {
-  if (name !== "change" && name !== "schema" && name !== "beforenotify") {
-    throw errors.invalidArgument(`Unknown event name '${name}': only 'change', 'schema' and 'beforenotify' are supported`);
+  if (name !== "change" && name !== "schema") {
+    throw errors.invalidArgument(`Unknown event name '${name}': only 'change' and 'schema' are supported`);
   }
 }
 

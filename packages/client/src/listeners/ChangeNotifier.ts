@@ -11,7 +11,7 @@ import type { LiveObject } from "../objects/symbols.js";
 import type { CollectionChangeSet } from "./diff.js";
 import { diffSequence, diffUnique, emptyChangeSet, isEmptyChangeSet } from "./diff.js";
 
-export type RealmEventName = "change" | "schema" | "beforenotify";
+export type RealmEventName = "change" | "schema";
 export type RealmListenerCallback = (realm: unknown, name: RealmEventName, schema?: unknown) => void;
 export interface ObjectChangeSet<T> {
   readonly deleted: boolean;

@@ -31,6 +31,7 @@ function unsupported(path: string, reason: string, cause?: unknown): RealmError 
 export class SqliteStore implements LocalStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly commitBatch: (batch: CommitBatch) => void;
 
   constructor(
     private readonly path: string,
@@ -52,6 +53,13 @@ export class SqliteStore implements LocalStore {
       setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
       append: this.db.prepare("INSERT INTO upload_log (created_at, changeset) VALUES (?, ?)"),
     };
+    const { upsert, remove, setMeta, append } = this.statements;
+    this.commitBatch = this.db.transaction((batch: CommitBatch) => {
+      for (const key of batch.deletes) remove.run(key);
+      for (const object of batch.upserts) upsert.run(object.key, object.className, object.owner, object.data);
+      if (batch.schemaState) setMeta.run("schema", JSON.stringify(batch.schemaState));
+      if (batch.changeset) append.run(Date.now(), batch.changeset);
+    });
   }
 
   private checkFormat(readOnly: boolean): void {
@@ -94,13 +102,7 @@ export class SqliteStore implements LocalStore {
   }
 
   commit(batch: CommitBatch): void {
-    this.db.transaction(() => {
-      const { upsert, remove, setMeta, append } = this.statements;
-      for (const key of batch.deletes) remove.run(key);
-      for (const object of batch.upserts) upsert.run(object.key, object.className, object.owner, object.data);
-      if (batch.schemaState) setMeta.run("schema", JSON.stringify(batch.schemaState));
-      if (batch.changeset) append.run(Date.now(), batch.changeset);
-    })();
+    this.commitBatch(batch);
   }
 
   readUploadLog(afterVersion = 0): PendingChangeset[] {

@@ -55,9 +55,9 @@ export class ObjectWriter {
     if (!source) {
       for (const key of Object.keys(values)) if (!cls.byName.has(key)) throw errors.unknownProperty(cls.name, key);
     }
-    const read = (prop: PropInfo): unknown => values[prop.name];
+    let pkValue: unknown;
     if (cls.pk) {
-      const pkValue = this.primaryKeyOf(cls, read(cls.pk));
+      pkValue = this.primaryKeyOf(cls, values[cls.pk.name]);
       const existing = this.db.findByPrimaryKey(cls, pkValue);
       if (existing) {
         if (mode === UpdateMode.Never) {
@@ -67,14 +67,14 @@ export class ObjectWriter {
             { details: { objectType: cls.name, primaryKey: pkValue } },
           );
         }
-        this.update(existing, cls, read, mode);
+        this.update(existing, cls, values, mode);
         return existing;
       }
     }
     const row: ObjectRow = {
       key: this.db.nextKey++,
       cls,
-      values: this.initialValues(cls, read),
+      values: this.initialValues(cls, values, pkValue),
       alive: true,
       owner: embedded?.owner.key ?? 0,
       accessor: undefined,
@@ -89,7 +89,7 @@ export class ObjectWriter {
     // Plain values are already in place (initialValues); links and collections are assigned now.
     for (const prop of cls.storedProps()) {
       if (prop === cls.pk) continue;
-      const given = read(prop);
+      const given = values[prop.name];
       const isDefault = given === undefined;
       const value = isDefault ? prop.schema.default : given;
       if (value === undefined) continue;
@@ -110,13 +110,13 @@ export class ObjectWriter {
   }
 
   /** Checks required values up front, so a bad create leaves nothing behind. */
-  private initialValues(cls: ClassInfo, read: (prop: PropInfo) => unknown): Record<string, Stored> {
+  private initialValues(cls: ClassInfo, input: Record<string, unknown>, pkValue: unknown): Record<string, Stored> {
     const values: Record<string, Stored> = {};
     for (const prop of cls.storedProps()) {
-      const given = read(prop) ?? prop.schema.default;
+      const given = input[prop.name] ?? prop.schema.default;
       if (prop.collection === "dictionary") values[prop.key] = {};
       else if (prop.collection) values[prop.key] = [];
-      else if (prop === cls.pk) values[prop.key] = this.primaryKeyOf(cls, read(prop));
+      else if (prop === cls.pk) values[prop.key] = pkValue;
       else if (prop.element === "object") {
         values[prop.key] = null;
         if (given !== undefined && given !== null && !isPlainRecord(given)) {
@@ -128,10 +128,10 @@ export class ObjectWriter {
     return values;
   }
 
-  private update(row: ObjectRow, cls: ClassInfo, read: (prop: PropInfo) => unknown, mode: UpdateMode): void {
+  private update(row: ObjectRow, cls: ClassInfo, values: Record<string, unknown>, mode: UpdateMode): void {
     for (const prop of cls.storedProps()) {
       if (prop === cls.pk) continue;
-      const given = read(prop);
+      const given = values[prop.name];
       if (given === undefined) continue;
       if (mode === UpdateMode.Modified && !prop.collection && prop.element !== "object") {
         const stored = toStoredPrimitive(this.where(cls, prop), prop.element, prop.optional, given);
