@@ -107,6 +107,20 @@ describe("logging in", () => {
     await client.expectStillServing();
   });
 
+  it("accepts requests as realm-core sends them: provider echo in the body, JSON content type on bodiless GETs", async () => {
+    const coreHeaders = { "Content-Type": "application/json;charset=utf-8", Accept: "application/json" };
+    const login = await fetch(`${server.api}${client.appPath("/auth/providers/anon-user/login")}`, {
+      method: "POST",
+      headers: coreHeaders,
+      body: JSON.stringify({ provider: "anon-user", options: { device: { appId: "x", platform: "Linux", sdk: "Realm Core" } } }),
+    });
+    expect(login.status).toBe(200);
+    const tokens = (await login.json()) as Login;
+    const profile = await fetch(`${server.api}/auth/profile`, { headers: { ...coreHeaders, Authorization: `Bearer ${tokens.access_token}` } });
+    expect(profile.status).toBe(200);
+    expect(profile.headers.get("content-type")).toBe("application/json");
+  });
+
   it("refuses unknown and disabled providers with AuthProviderNotFound", async () => {
     const result = await client.call(client.appPath("/auth/providers/oauth2-google/login"), { method: "POST", body: "{}" });
     expect(result.status).toBe(404);
