@@ -29,6 +29,7 @@ const filter = fc
   .oneof(
     fc.record({ a: condition, b: condition }, { requiredKeys: [] }),
     fc.record({ $and: fc.array(fc.record({ a: condition }), { minLength: 1, maxLength: 2 }) }),
+    fc.record({ $or: fc.array(fc.record({ a: condition, b: condition }, { requiredKeys: [] }), { minLength: 1, maxLength: 3 }) }),
   )
   .map((f) => structuredClone(f) as Record<string, unknown>);
 
@@ -58,6 +59,7 @@ describe("SQLite pushdown", () => {
 
   it("translates only what it can express", () => {
     expect(pushdownCondition({ ownerId: "u1" })?.params).toEqual(["$.\"ownerId\"", "$.\"ownerId\"", "u1"]);
-    expect(pushdownCondition({ "a.b": 1, $or: [{ a: 1 }], c: { $ne: 1 }, d: new ObjectId() })).toBeNull();
+    expect(pushdownCondition({ "a.b": 1, $or: [{ a: 1 }, { c: { $ne: 1 } }], c: { $ne: 1 }, d: new ObjectId() })).toBeNull();
+    expect(pushdownCondition({ $or: [{ a: 1 }, { b: "x" }] })?.sql).toContain(" OR ");
   });
 });

@@ -2,7 +2,8 @@
  * Pushes the simple part of a MongoDB filter down to SQLite, so a scan decodes only the
  * documents that can match. The result must admit a superset of what the filter admits (the
  * caller re-checks every document), so only conditions whose SQL meaning is at least as wide
- * are translated: on top-level fields (also inside `$and`), equality, `$eq`, `$in`, `$gt`,
+ * are translated: on top-level fields (also inside `$and`, and `$or` when every branch
+ * narrows), equality, `$eq`, `$in`, `$gt`,
  * `$gte`, `$lt`, `$lte` against strings and finite numbers. A field holding an array (MongoDB
  * matches its elements) or an object (every EJSON-wrapped value: dates, ids, wide numbers) is
  * always let through. Everything else is left to the caller.
@@ -29,6 +30,16 @@ function collect(filter: Document, parts: SqlCondition[]): void {
   for (const [key, value] of Object.entries(filter)) {
     if (key === "$and" && Array.isArray(value)) {
       for (const clause of value) if (isPlainObject(clause)) collect(clause, parts);
+      continue;
+    }
+    if (key === "$or" && Array.isArray(value)) {
+      // The union of per-branch supersets is a superset of the union: usable only when every
+      // branch narrows something.
+      const branches = value.map((clause) => (isPlainObject(clause) ? pushdownCondition(clause) : null));
+      if (branches.length > 0 && branches.every((branch) => branch !== null)) {
+        const pushed = branches as SqlCondition[];
+        parts.push({ sql: pushed.map((b) => `(${b.sql})`).join(" OR "), params: pushed.flatMap((b) => b.params) });
+      }
       continue;
     }
     if (!isSimpleField(key)) continue;
