@@ -17,6 +17,8 @@ export interface SqlDialect {
   numberValue(source: JsonSource): string;
   /** the JSON string at `source` as SQL text */
   textValue(source: JsonSource): string;
+  /** a decimal integer in text (an EJSON `$numberLong`) as an SQL integer; NULL when it is not one */
+  integerFromText(text: string): string;
   /** `text` made to compare by code point (byte order of UTF-8) */
   ordered(text: string): string;
   /** ASCII-only lower case: the compiler only uses it with ASCII needles */

@@ -9,25 +9,31 @@ import { differentialRegressions } from "../test-support/differentialRegressions
  * the test fails rather than skips (run it through scripts/with-postgres.sh).
  */
 describe("evaluate and compileToSql agree on PostgreSQL", () => {
-  let client: pg.Client;
-  let engine: DifferentialEngine;
+  let client: pg.Client | undefined;
+  let engine: DifferentialEngine | undefined;
+  /** Each test fails on its own (rather than being reported as skipped) when there is no server. */
+  const ready = (): DifferentialEngine => {
+    if (engine === undefined) throw new Error("ATOLL_PG_URL is not set: run with bash scripts/with-postgres.sh");
+    return engine;
+  };
 
   beforeAll(async () => {
     const url = process.env.ATOLL_PG_URL;
-    if (url === undefined || url === "") throw new Error("ATOLL_PG_URL is not set: run with bash scripts/with-postgres.sh");
-    client = new pg.Client({ connectionString: url });
-    await client.connect();
+    if (url === undefined || url === "") return;
+    const connected = new pg.Client({ connectionString: url });
+    await connected.connect();
+    client = connected;
     // A temporary table is private to this session, so parallel test files cannot collide.
-    await client.query("CREATE TEMPORARY TABLE rql_docs (id integer PRIMARY KEY, doc jsonb NOT NULL)");
+    await connected.query("CREATE TEMPORARY TABLE rql_docs (id integer PRIMARY KEY, doc jsonb NOT NULL)");
     engine = {
       dialect: "postgres",
       async replaceDocuments(documents) {
-        await client.query("TRUNCATE rql_docs");
+        await connected.query("TRUNCATE rql_docs");
         if (documents.length === 0) return;
-        await client.query("INSERT INTO rql_docs (id, doc) SELECT ord - 1, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS t(d, ord)", [documents]);
+        await connected.query("INSERT INTO rql_docs (id, doc) SELECT ord - 1, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS t(d, ord)", [documents]);
       },
       async matchingIds(where, params) {
-        const result = await client.query<{ id: number }>(`SELECT id FROM rql_docs WHERE ${where} ORDER BY id`, [...params]);
+        const result = await connected.query<{ id: number }>(`SELECT id FROM rql_docs WHERE ${where} ORDER BY id`, [...params]);
         return result.rows.map((row) => row.id);
       },
     };
@@ -38,8 +44,8 @@ describe("evaluate and compileToSql agree on PostgreSQL", () => {
   });
 
   for (const regression of differentialRegressions) {
-    it(`regression: ${regression.name}`, () => checkCase(engine, regression));
+    it(`regression: ${regression.name}`, () => checkCase(ready(), regression));
   }
 
-  it("on generated documents and queries", () => checkDifferentialProperty(engine, 300), 120_000);
+  it("on generated documents and queries", () => checkDifferentialProperty(ready(), 300), 120_000);
 });

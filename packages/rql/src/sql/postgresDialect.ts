@@ -35,6 +35,8 @@ export const postgresDialect: SqlDialect = {
   },
   numberValue: jsonb, // jsonb numbers compare numerically with jsonb numbers
   textValue: text,
+  // The CASE keeps the cast from ever seeing text that is not an integer (PostgreSQL may evaluate it before the type check).
+  integerFromText: (value) => `(CASE WHEN ${value} ~ '^-?[0-9]{1,19}$' THEN (${value})::numeric END)`,
   ordered: (value) => `(${value} COLLATE "C")`,
   lowerAscii: (value) => `lower(${value} COLLATE "C")`, // under "C", lower() folds ASCII letters only
   byteLength: (value) => `octet_length(${value})`,

@@ -20,7 +20,7 @@ interface Reading {
   guard: string;
   value: string;
   ordered: string;
-  parameter: "json-number" | "text";
+  parameter: "json-number" | "text" | "count";
   toParameter: (constant: unknown) => number | string;
   orderable: boolean;
 }
@@ -41,6 +41,7 @@ export class ScalarTests {
     if (modifiers.diacriticInsensitive) throw new RqlUnsupportedError("The [d] modifier is not compiled to SQL");
     if (type === "bool") return this.boolean(source, operator, constants);
     if (type === "object") return this.objectNullTest(source, operator, constants);
+    if (type === "date") return this.date(source, operator, constants, modifiers);
     const reading = this.reading(source, type);
     return this.compare(source, reading, operator, constants, modifiers);
   }
@@ -65,7 +66,7 @@ export class ScalarTests {
   private compare(source: JsonSource, reading: Reading, operator: Operator, constants: BoundConstant[], modifiers: Modifiers): string {
     const { dialect } = this;
     const folded = (value: string) => (modifiers.caseInsensitive ? dialect.lowerAscii(value) : value);
-    const needle = (constant: BoundConstant, kind: "json-number" | "text" = reading.parameter) => {
+    const needle = (constant: BoundConstant, kind: Reading["parameter"] = reading.parameter) => {
       let value = reading.toParameter(constant.value);
       if (modifiers.caseInsensitive && typeof value === "string") {
         if (!isAscii(value)) throw new RqlUnsupportedError("A case-insensitive ([c]) match with non-ASCII text is not compiled to SQL");
@@ -123,6 +124,28 @@ export class ScalarTests {
         return ordered(single(constants), op);
       }
     }
+  }
+
+  /**
+   * Relaxed EJSON writes a date as ISO text for the years 1970–9999 and as `{"$numberLong": ms}`
+   * otherwise, and some writers always use the second form: a date test checks both, each branch
+   * false unless the document holds that form.
+   */
+  private date(source: JsonSource, operator: Operator, constants: BoundConstant[], modifiers: Modifiers): string {
+    if (operator === "!=") return `NOT (${this.date(source, "==", constants, modifiers)})`;
+    if (operator === "==" && constants[0]?.value === null) return this.isNull(source);
+    const iso = this.reading(source, "date");
+    const at = child(child(source, "$date"), "$numberLong");
+    const value = this.dialect.integerFromText(this.dialect.textValue(at));
+    const millis: Reading = {
+      guard: this.dialect.hasJsonType(at, ["string"]),
+      value,
+      ordered: value,
+      parameter: "count",
+      toParameter: (c) => expect(c, "date", (d) => (d as Date).getTime()),
+      orderable: true,
+    };
+    return `(${this.compare(source, iso, operator, constants, modifiers)}) OR (${this.compare(source, millis, operator, constants, modifiers)})`;
   }
 
   private boolean(source: JsonSource, operator: Operator, constants: BoundConstant[]): string {

@@ -33,6 +33,7 @@ export const sqliteDialect: SqlDialect = {
   },
   numberValue: (source) => `json_extract(${source.document}, ${pathSql(source)})`,
   textValue: (source) => `json_extract(${source.document}, ${pathSql(source)})`,
+  integerFromText: (text) => `CAST(${text} AS INTEGER)`,
   ordered: (text) => text,
   lowerAscii: (text) => `lower(${text})`, // SQLite's lower() folds ASCII only (without the ICU extension)
   byteLength: (text) => `length(CAST(${text} AS BLOB))`,

@@ -61,8 +61,13 @@ const double = fc.oneof(
   fc.constantFrom(0.5, -2.5, 1.25, 1e-7, 1e21),
   fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((d) => (Object.is(d, -0) ? 0 : d)),
 );
-// Dates from 1970 to 2100, some on whole seconds (stored without milliseconds).
-const date = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800 }).map((s) => new Date(s * 1000)), fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms)), fc.constantFrom(new Date(1000), new Date(1500)));
+// Dates from 1900 to 2100, some on whole seconds (stored without milliseconds); relaxed EJSON
+// writes those before 1970 as {"$numberLong": ms} rather than ISO text.
+const date = fc.oneof(
+  fc.integer({ min: -2_208_988_800, max: 4_102_444_800 }).map((s) => new Date(s * 1000)),
+  fc.integer({ min: -2_208_988_800_000, max: 4_102_444_800_000 }).map((ms) => new Date(ms)),
+  fc.constantFrom(new Date(1000), new Date(1500), new Date(-1), new Date(0)),
+);
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });
 
 const documentArb = fc.record(
