@@ -49,12 +49,13 @@ export class AtollServer {
   static async start(options: AtollServerOptions): Promise<AtollServer> {
     const config = await loadAppConfig(options.appDir);
     const storage = await openStorage(options.storage ?? "memory");
+    let functions: FunctionService | undefined;
     try {
       const data = new DataLayer(storage, config);
       const logs = new LogStore(data);
       const log = new ServerLog(logs, createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"));
       const users = new UserStore(data.system());
-      const functions = new FunctionService({
+      functions = new FunctionService({
         config,
         data,
         timeoutMs: options.functionTimeoutMs ?? 300_000,
@@ -81,6 +82,7 @@ export class AtollServer {
       const listening = await listen(app.fetch, options.port ?? 8080, options.host ?? "127.0.0.1");
       return new AtollServer(listening.url, config, data, logs, auth, { listening, log, functions, storage });
     } catch (error) {
+      functions?.close();
       await storage.close();
       throw error;
     }

@@ -62,6 +62,17 @@ describe("AtollServer", () => {
     expect(error).toBeInstanceOf(ConfigError);
   });
 
+  it("fails to start on a port in use, and the running server keeps serving", async () => {
+    const running = await start("memory");
+    try {
+      const port = Number(new URL(running.url).port);
+      await expect(AtollServer.start({ appDir: TEST_APP_DIR, port, storage: "memory", logLevel: "silent" })).rejects.toMatchObject({ code: "EADDRINUSE" });
+      expect((await fetch(`${running.url}/api/client/v2.0/app/${running.appId}/location`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
   it("closes while a watch stream is open", async () => {
     const server = await start("memory");
     const login = (await (await post(`${server.url}/api/client/v2.0/app/${server.appId}/auth/providers/anon-user/login`, {})).json()) as { access_token: string };
