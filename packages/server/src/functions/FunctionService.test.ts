@@ -4,7 +4,7 @@ import { ObjectId } from "bson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_USER } from "../callerContext.js";
 import { CARS_APP_DIR } from "../config/test-support/appFixture.js";
-import type { FunctionLogEntry } from "./FunctionService.js";
+import type { FunctionLogEntry } from "./functionLog.js";
 import { REQUEST, startHarness, userNamed } from "./test-support/functionsHarness.js";
 import type { Harness } from "./test-support/functionsHarness.js";
 
@@ -211,6 +211,13 @@ describe("FunctionService", () => {
     const empty = await rejection(h.service.execute("noExport", [], ALICE));
     expect(empty.code).toBe("FunctionSyntaxError");
     expect(empty.message).toContain("functions/noExport.js");
+  });
+
+  it("reports every source that does not compile, without running any", async () => {
+    const errors = await h.service.checkSources();
+    expect(errors.map((error) => [error.code, error.message])).toEqual([
+      ["FunctionSyntaxError", "SyntaxError in functions/broken.js, line 2, column 13: Unexpected token ';'"],
+    ]);
   });
 
   it("rejects services the app does not have", async () => {

@@ -22,8 +22,11 @@ import { runCallTree } from "./callTree.js";
 import type { CallTree, CallTreeLimits } from "./callTree.js";
 import { canEvaluate } from "./canEvaluate.js";
 import { decodeWrapped, encodeCanonical } from "./ejsonCodec.js";
+import { functionLogEntry } from "./functionLog.js";
+import type { FunctionLogEntry } from "./functionLog.js";
 import { resolveIdentity } from "./resolveIdentity.js";
 import { runFrame } from "./runFrame.js";
+import { checkSources } from "./sandbox/checkSources.js";
 import { IsolatePool } from "./sandbox/IsolatePool.js";
 import { appInit, initText } from "./sandboxInit.js";
 import type { CallIdentity } from "./sandboxInit.js";
@@ -35,17 +38,6 @@ export interface FunctionDataAccess {
     user: UserContext,
     options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown>; service?: string },
   ): DataService;
-}
-
-/** One internal function call, shaped as a log store entry. */
-export interface FunctionLogEntry {
-  readonly time: Date;
-  readonly type: "function";
-  readonly userId?: string;
-  readonly outcome: "ok" | "error";
-  readonly message: string;
-  readonly details: Record<string, unknown>;
-  readonly logs: string[];
 }
 
 export interface FunctionServiceOptions {
@@ -113,6 +105,11 @@ export class FunctionService {
       this.logCall(name, user, started, error, logs);
       throw error;
     }
+  }
+
+  /** The FunctionSyntaxError of every function source that does not compile (none run). */
+  checkSources(): Promise<AppError[]> {
+    return checkSources(this.config.functions.values());
   }
 
   close(): void {
@@ -224,21 +221,7 @@ export class FunctionService {
   }
 
   private logCall(name: string, user: UserContext, started: number, error: unknown, logs: string[]): void {
-    if (this.options.log === undefined) return;
-    const failed = error !== undefined;
-    this.options.log({
-      time: new Date(),
-      type: "function",
-      ...(user.id === "" ? {} : { userId: user.id }),
-      outcome: failed ? "error" : "ok",
-      message: `function ${name}${failed ? `: ${error instanceof Error ? error.message : String(error)}` : ""}`,
-      details: {
-        name,
-        durationMs: Date.now() - started,
-        ...(error instanceof AppError ? { error_code: error.code } : {}),
-      },
-      logs,
-    });
+    this.options.log?.(functionLogEntry(name, user, started, error, logs));
   }
 }
 
