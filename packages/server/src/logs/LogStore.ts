@@ -12,11 +12,11 @@ const DEFAULT_POLL_MS = 500;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /**
- * How far back `query` looks: the last minute first, then wider, until a window holds enough
+ * How far back `query` looks: the last ten seconds first, then wider, until a window holds enough
  * matches. A busy server writes thousands of entries an hour; reading the newest hundred
  * should not decode them all.
  */
-const QUERY_WINDOWS_MS = [MINUTE, 10 * MINUTE, HOUR, 24 * HOUR, 7 * 24 * HOUR, Number.POSITIVE_INFINITY];
+const QUERY_WINDOWS_MS = [10_000, MINUTE, 10 * MINUTE, HOUR, 24 * HOUR, 7 * 24 * HOUR, Number.POSITIVE_INFINITY];
 /** Entries are keyed by append time; their `time` may be a little earlier. */
 const APPEND_SLACK_MS = 10 * 60_000;
 
@@ -73,7 +73,7 @@ export class LogStore {
   }
 
   /**
-   * Matching entries, oldest first: the newest `limit` of them. Looks at the last minute
+   * Matching entries, oldest first: the newest `limit` of them. Looks at the last seconds
    * first and widens the window only while it holds fewer than `limit` matches.
    */
   async query(q: LogQuery = {}): Promise<LogEntry[]> {
