@@ -37,8 +37,7 @@ function collect(filter: Document, parts: SqlCondition[]): void {
       // branch narrows something.
       const branches = value.map((clause) => (isPlainObject(clause) ? pushdownCondition(clause) : null));
       if (branches.length > 0 && branches.every((branch) => branch !== null)) {
-        const pushed = branches as SqlCondition[];
-        parts.push({ sql: pushed.map((b) => `(${b.sql})`).join(" OR "), params: pushed.flatMap((b) => b.params) });
+        parts.push({ sql: branches.map((b) => `(${b.sql})`).join(" OR "), params: branches.flatMap((b) => b.params) });
       }
       continue;
     }
