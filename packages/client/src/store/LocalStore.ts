@@ -17,7 +17,8 @@ export interface StoredObject {
   readonly className: string;
   /** Key of the owning object for embedded objects, 0 for top-level ones. */
   readonly owner: number;
-  readonly data: Uint8Array;
+  /** Encoded properties: a BSON document, or JSON text (see rowCodec). */
+  readonly data: Uint8Array | string;
 }
 
 export interface StoredSchemaState {

@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { ClientErrorCode, RealmError } from "../errors.js";
 import type { CommitBatch, LocalStore, PendingChangeset, StoredObject, StoredSchemaState } from "./LocalStore.js";
 
-/** History: 1 — objects, meta and upload_log tables. */
+/** History: 1 — objects (properties as BSON or JSON text), meta and upload_log tables. */
 export const STORE_FORMAT_VERSION = 1;
 
 const CREATE_TABLES = `
@@ -96,7 +96,7 @@ export class SqliteStore implements LocalStore {
       number,
       string,
       number,
-      Uint8Array,
+      Uint8Array | string,
     ][];
     return rows.map((row) => ({ key: row[0], className: row[1], owner: row[2], data: row[3] }));
   }

@@ -120,7 +120,7 @@ export function fromStoredPrimitive(stored: unknown): unknown {
 /** Turns values decoded from the store back into their in-memory form (bytes as Uint8Array). */
 export function reviveDecoded(value: unknown): unknown {
   if (value instanceof UUID) return value;
-  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID() : value.value();
+  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID() : new Uint8Array(value.value());
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = reviveDecoded(value[i]);
     return value;
