@@ -1,0 +1,248 @@
+/**
+ * The server's sync history over the storage engine: numbered changesets, client file
+ * identities, per-object merge metadata, and the integration of uploads.
+ *
+ * An upload is integrated in one atomic storage batch: the app documents it changes, their
+ * merge metadata, the new history entry (with the next server version), and the uploader's
+ * progress. Server versions come from a counter document written in the same batch with the
+ * version read, so two integrations (on one node or several) can never take the same number:
+ * the loser's batch fails with a conflict and is integrated again on the new state.
+ */
+import {
+  decodeChangeset,
+  encodeChangeset,
+  type Instruction,
+  type PrimaryKey,
+} from "@atoll/protocol";
+import { Binary } from "bson";
+import type { Document } from "../../data/types.js";
+import { StorageError } from "../../storage/StorageError.js";
+import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
+import type { Writer } from "../merge/clock.js";
+import {
+  integrateUpload,
+  objectKey,
+  type HistoryEntry,
+  type Integration,
+  type ObjectState,
+} from "../merge/integrateUpload.js";
+import type { SyncModel } from "../syncSchema.js";
+import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
+import { CLIENT_FILES, COUNTERS, HISTORY, OBJECT_META } from "./syncNamespaces.js";
+
+/** The server's own file ident: changes made outside sync originate here. */
+export const SERVER_FILE_IDENT = 1;
+const MAX_ATTEMPTS = 20;
+
+export interface UploadedChangeset {
+  readonly clientVersion: number;
+  readonly writer: Writer;
+  readonly instructions: readonly Instruction[];
+}
+
+export interface IntegrationResult extends Integration {
+  /** Server version of the new history entry; undefined when the upload was already integrated. */
+  readonly version: number | undefined;
+}
+
+export class SyncHistory {
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly model: SyncModel,
+  ) {}
+
+  async latestVersion(): Promise<number> {
+    return (
+      ((await this.storage.get(COUNTERS, "serverVersion"))?.doc.value as number | undefined) ?? 0
+    );
+  }
+
+  /** History entries after `version`, oldest first, at most `limit`. */
+  async entriesSince(version: number, limit = 1000): Promise<HistoryEntry[]> {
+    const latest = await this.latestVersion();
+    const ids = Array.from(
+      { length: Math.max(0, Math.min(limit, latest - version)) },
+      (_, i) => version + 1 + i,
+    );
+    if (ids.length === 0) return [];
+    const stored = await this.storage.scan(HISTORY, { ids });
+    return stored
+      .map(({ doc }) => ({
+        version: doc._id as number,
+        originIdent: doc.originIdent as number,
+        originTimestamp: doc.originTimestamp as number,
+        clientVersion: doc.clientVersion as number,
+        instructions: decodeChangeset(
+          (doc.changeset as Binary).buffer.subarray(0, (doc.changeset as Binary).position),
+        ),
+      }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  /** A new client file identity with a random salt. */
+  async allocateFileIdent(userId: string): Promise<{ ident: number; salt: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const counter = await this.storage.get(COUNTERS, "fileIdent");
+      const ident = ((counter?.doc.value as number | undefined) ?? SERVER_FILE_IDENT) + 1;
+      const salt = Math.floor(Math.random() * (Number.MAX_SAFE_INTEGER - 1)) + 1;
+      try {
+        await this.storage.commit([
+          counterOp("fileIdent", ident, counter),
+          {
+            kind: "insert",
+            ns: CLIENT_FILES,
+            doc: { _id: ident, salt, userId, integratedClientVersion: 0 },
+          },
+        ]);
+        return { ident, salt };
+      } catch (error) {
+        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async clientFile(
+    ident: number,
+  ): Promise<{ salt: number; userId: string; integratedClientVersion: number } | undefined> {
+    const stored = await this.storage.get(CLIENT_FILES, ident);
+    if (!stored) return undefined;
+    const { salt, userId, integratedClientVersion } = stored.doc as {
+      salt: number;
+      userId: string;
+      integratedClientVersion: number;
+    };
+    return { salt, userId, integratedClientVersion };
+  }
+
+  /**
+   * Integrates one changeset from client file `ident`. A changeset at or below the client's
+   * integrated version was integrated before (a re-upload after reconnecting) and is skipped.
+   */
+  async integrate(ident: number, upload: UploadedChangeset): Promise<IntegrationResult> {
+    for (let attempt = 0; ; attempt++) {
+      const file = await this.storage.get(CLIENT_FILES, ident);
+      if (!file) throw new StorageError("Conflict", `unknown client file ${ident}`);
+      if (upload.clientVersion <= (file.doc.integratedClientVersion as number)) {
+        return { version: undefined, effective: [], objects: new Map(), dropped: [] };
+      }
+      const counter = await this.storage.get(COUNTERS, "serverVersion");
+      const version = ((counter?.doc.value as number | undefined) ?? 0) + 1;
+      const concurrent = await this.entriesSince(
+        upload.writer.baseVersion,
+        version - 1 - upload.writer.baseVersion,
+      );
+      const loaded = await this.loadObjects(upload.instructions);
+      const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
+      const result = integrateUpload(upload, version, current, concurrent);
+      const batch: WriteOp[] = [
+        counterOp("serverVersion", version, counter),
+        {
+          kind: "replace",
+          ns: CLIENT_FILES,
+          doc: { ...file.doc, integratedClientVersion: upload.clientVersion },
+          expectedVersion: file.version,
+        },
+        {
+          kind: "insert",
+          ns: HISTORY,
+          doc: {
+            _id: version,
+            originIdent: ident,
+            originTimestamp: upload.writer.ts,
+            clientVersion: upload.clientVersion,
+            changeset: new Binary(encodeChangeset(result.effective)),
+          },
+        },
+      ];
+      for (const [key, { table, state }] of result.objects)
+        batch.push(...this.objectWrites(key, table, loaded.get(key), state));
+      try {
+        await this.storage.commit(batch);
+        return { ...result, version };
+      } catch (error) {
+        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async loadObjects(
+    instructions: readonly Instruction[],
+  ): Promise<
+    Map<
+      string,
+      {
+        table: string;
+        pk: PrimaryKey;
+        stored: StoredDocument | null;
+        meta: StoredDocument | null;
+        state: ObjectState;
+      }
+    >
+  > {
+    const out = new Map<
+      string,
+      {
+        table: string;
+        pk: PrimaryKey;
+        stored: StoredDocument | null;
+        meta: StoredDocument | null;
+        state: ObjectState;
+      }
+    >();
+    for (const { table, pk } of instructions) {
+      const key = objectKey(table, pk);
+      if (out.has(key)) continue;
+      const synced = this.model.tables.get(table);
+      const stored = synced
+        ? await this.storage.get({ db: synced.database, coll: synced.collection }, pk)
+        : null;
+      const meta = await this.storage.get(OBJECT_META, key);
+      out.set(key, {
+        table,
+        pk,
+        stored,
+        meta,
+        state: { doc: stored?.doc, meta: metaFromDocument(meta?.doc) },
+      });
+    }
+    return out;
+  }
+
+  private objectWrites(
+    key: string,
+    table: string,
+    loaded: { stored: StoredDocument | null; meta: StoredDocument | null } | undefined,
+    state: ObjectState,
+  ): WriteOp[] {
+    const synced = this.model.tables.get(table);
+    if (!synced) throw new StorageError("Conflict", `"${table}" is not a synced table`);
+    const ns = { db: synced.database, coll: synced.collection };
+    const ops: WriteOp[] = [];
+    const before = loaded?.stored ?? null;
+    if (state.doc && !before) ops.push({ kind: "insert", ns, doc: state.doc });
+    else if (state.doc && before)
+      ops.push({ kind: "replace", ns, doc: state.doc, expectedVersion: before.version });
+    else if (!state.doc && before)
+      ops.push({ kind: "delete", ns, id: before.doc._id, expectedVersion: before.version });
+    const metaDoc: Document = metaToDocument(key, state.meta);
+    ops.push(
+      loaded?.meta
+        ? { kind: "replace", ns: OBJECT_META, doc: metaDoc, expectedVersion: loaded.meta.version }
+        : { kind: "insert", ns: OBJECT_META, doc: metaDoc },
+    );
+    return ops;
+  }
+}
+
+function counterOp(name: string, value: number, current: StoredDocument | null): WriteOp {
+  return current
+    ? { kind: "replace", ns: COUNTERS, doc: { _id: name, value }, expectedVersion: current.version }
+    : { kind: "insert", ns: COUNTERS, doc: { _id: name, value } };
+}
+
+/** Another integration won the race for a version or a document: integrate again. */
+function isConflict(error: unknown): boolean {
+  return (
+    error instanceof StorageError && (error.code === "Conflict" || error.code === "DuplicateKey")
+  );
+}
