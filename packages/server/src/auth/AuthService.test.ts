@@ -3,6 +3,7 @@
  * sandbox, so that every provider flow (and its failures) runs in milliseconds.
  */
 import { AppError } from "@atoll/protocol";
+import { SignJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { UserContext } from "../callerContext.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
@@ -203,6 +204,17 @@ describe("users and identities", () => {
     const error = await auth.logIn("custom-function", { username: "kim", pin: "0000" }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: "AuthError", message: "wrong pin for kim", httpStatus: 401 });
+  });
+
+  it("refreshes JWT metadata in the user's data at each login", async () => {
+    const { auth } = await setUp();
+    const key = new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789");
+    const token = (email: string) =>
+      new SignJWT({ aud: "atoll-http-test", email }).setProtectedHeader({ alg: "HS256" }).setSubject("jwt-person").setExpirationTime("5m").sign(key);
+    const first = await auth.logIn("custom-token", { token: await token("old@example.org") });
+    const second = await auth.logIn("custom-token", { token: await token("new@example.org") });
+    expect(second.user_id).toBe(first.user_id);
+    expect(auth.profile(await auth.authenticate(second.access_token)).data).toEqual({ email: "new@example.org" });
   });
 
   it("gives concurrent first logins of one identity one user, created once", async () => {

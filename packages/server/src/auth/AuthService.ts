@@ -132,7 +132,8 @@ export class AuthService {
     }
     const existing = await this.users.findByIdentity(resolved.identity.provider_type, resolved.identity.id);
     if (existing !== undefined) {
-      return Object.keys(resolved.data).length === 0 ? existing : this.users.updateData(existing, resolved.data);
+      const changed = Object.entries(resolved.data).some(([key, value]) => JSON.stringify(existing.data[key]) !== JSON.stringify(value));
+      return changed ? this.users.updateData(existing, resolved.data) : existing;
     }
     const { user, created } = await this.users.create(resolved.identity, resolved.data);
     if (created) await this.runOnUserCreation(user);
