@@ -3,6 +3,7 @@
  * `context.values`, `context.environment`, `context.app`, the service names and whether it
  * runs as system), as the EJSON text the sandbox runtime reads at start.
  */
+import { randomBytes } from "node:crypto";
 import type { RequestContext, UserContext } from "../callerContext.js";
 import type { AppConfig } from "../config/types.js";
 import { encodeCanonical } from "./ejsonCodec.js";
@@ -36,5 +37,7 @@ export function initText(app: Record<string, unknown>, identity: CallIdentity, r
     user: identity.user,
     request: request ?? {},
     runningAsSystem: identity.system,
+    // Each context starts its ObjectId counter at a random point, as a process would.
+    objectIdCounterSeed: randomBytes(3).toString("hex"),
   });
 }

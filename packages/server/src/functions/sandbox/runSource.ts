@@ -1,8 +1,9 @@
 /**
  * JavaScript evaluated inside every sandbox context, last: `context` and `run`, the entry
  * point the host calls once per context with the two bridge references, the call's init
- * (EJSON: user, request, values, environment, app, services, runningAsSystem, limits), the
- * function's module factory and its arguments (EJSON array).
+ * (EJSON: user, request, values, environment, app, services, runningAsSystem, limits, and a
+ * random seed for ObjectId counters), the function's module factory and its arguments (EJSON
+ * array).
  *
  * The factory runs the source's top level with a `module` and returns the value its
  * `exports` variable ended with; `exports = f` and `module.exports = f` both work.
@@ -55,7 +56,7 @@ const run = async (syncReference, asyncReference, initText, factory, argsText) =
   bridge = { sync: syncReference, async: asyncReference };
   try {
     const init = decodeText(initText);
-    BSON.ObjectId.index = parseInt(hostRandomHex(3), 16);
+    BSON.ObjectId.index = parseInt(init.objectIdCounterSeed, 16);
     installGlobals();
     globalThis.context = makeContext(init);
     const args = decodeText(argsText);
