@@ -22,7 +22,8 @@
  * - **Durability.** When `commit`'s promise resolves, the documents and their change records
  *   are on disk together (same transaction); a crash afterwards loses neither.
  * - **Visibility.** Reads see only committed batches. `onCommit` listeners are called after a
- *   batch is durable, with its change records, in commit order.
+ *   batch is durable, with its change records, in commit order; the records may share objects
+ *   with the committed operations, so listeners treat them as read-only.
  * - **Scans** return a namespace's documents in insertion order. `ScanQuery.filter` is a hint
  *   an engine may use to return fewer documents (pushdown); callers always re-apply their
  *   filter, so returning a superset is always correct. `ids` is exact.
