@@ -165,9 +165,7 @@ export class SyncHistory {
     }
   }
 
-  private async loadObjects(
-    instructions: readonly Instruction[],
-  ): Promise<
+  private async loadObjects(instructions: readonly Instruction[]): Promise<
     Map<
       string,
       {

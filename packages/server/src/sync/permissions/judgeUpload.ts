@@ -1,0 +1,56 @@
+/**
+ * Splits an upload into the writes its session may make and the objects it may not touch.
+ * Each object the upload touches is judged once, on its state before the upload (as the
+ * server has it) and after (the upload's instructions replayed on it): a write that the role
+ * forbids, or that leaves or lands outside the session's view, rejects every instruction on
+ * that object, and nothing else. A rejected write never holds up the writes after it.
+ */
+import type { Instruction, PrimaryKey, RejectedUpdate } from "@atoll/protocol";
+import type { BoundQuery } from "@atoll/rql";
+import type { Document } from "../../data/types.js";
+import { applyToDocument } from "../documentPatch.js";
+import { objectKey } from "../merge/integrateUpload.js";
+import type { SessionPermissions } from "./SessionPermissions.js";
+
+export interface Judgement {
+  readonly allowed: Instruction[];
+  readonly rejected: (RejectedUpdate & { readonly pk: PrimaryKey })[];
+}
+
+export async function judgeUpload(
+  instructions: readonly Instruction[],
+  permissions: SessionPermissions,
+  queries: ReadonlyMap<string, readonly BoundQuery[]>,
+  currentDocument: (table: string, pk: PrimaryKey) => Promise<Document | undefined>,
+): Promise<Judgement> {
+  const byObject = new Map<
+    string,
+    { table: string; pk: PrimaryKey; instructions: Instruction[] }
+  >();
+  for (const instruction of instructions) {
+    const key = objectKey(instruction.table, instruction.pk);
+    const entry = byObject.get(key) ?? {
+      table: instruction.table,
+      pk: instruction.pk,
+      instructions: [],
+    };
+    entry.instructions.push(instruction);
+    byObject.set(key, entry);
+  }
+  const denied = new Map<string, string>();
+  for (const [key, { table, pk, instructions: own }] of byObject) {
+    const before = await currentDocument(table, pk);
+    let after: Document | undefined = before;
+    for (const instruction of own) after = applyToDocument(after, instruction);
+    if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
+    const reason = await permissions.denial(table, pk, before, after, queries.get(table) ?? []);
+    if (reason !== undefined) denied.set(key, reason);
+  }
+  return {
+    allowed: instructions.filter((i) => !denied.has(objectKey(i.table, i.pk))),
+    rejected: [...denied].map(([key, reason]) => {
+      const { table, pk } = byObject.get(key)!;
+      return { table, pk, reason };
+    }),
+  };
+}
