@@ -15,6 +15,10 @@ const HOSTILE: Readonly<Record<string, string>> = {
   endlessMicrotasks: "exports = async function () { for (;;) await null; };",
   endlessHostCalls: "exports = async function () { for (;;) await context.services.get('mongodb-atlas').db('d').collection('c').count({}); };",
   neverSettles: "exports = () => new Promise(() => {});",
+  atomicsWait: "exports = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);",
+  wasmLoop: "exports = () => new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,7,5,1,1,102,0,0,10,9,1,7,0,3,64,12,0,11,11]))).exports.f();",
+  deepRecursion: "exports = () => { const down = (n) => down(n + 1) + 1; return down(0); };",
+  dynamicImport: "exports = async () => (await import('fs')).readFileSync('/etc/passwd', 'utf8');",
   memoryBomb: "exports = function () { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); };",
   stringBomb: "exports = function () { let s = 'x'; for (;;) s += s; };",
   allocationBomb: "exports = function () { return new Array(2 ** 32 - 1).fill(0).length; };",
@@ -63,7 +67,7 @@ describe("hostile function code", () => {
   const call = (name: string) => h.service.callFromClient(name, [], USER, REQUEST);
   const stillServing = async () => expect((await call("ok")).result).toBe("still serving");
 
-  it.each(["endlessLoop", "endlessLoopAfterAwait", "endlessMicrotasks", "endlessHostCalls", "neverSettles"])(
+  it.each(["endlessLoop", "endlessLoopAfterAwait", "endlessMicrotasks", "endlessHostCalls", "neverSettles", "atomicsWait", "wasmLoop"])(
     "stops %s at the time limit and keeps serving",
     async (name) => {
       const error = await failure(call(name));
@@ -96,6 +100,8 @@ describe("hostile function code", () => {
     ["processExit", "process is not defined"],
     ["constructorEscape", "process is not defined"],
     ["functionEscape", "Cannot read properties of undefined (reading 'mainModule')"],
+    ["dynamicImport", "Not supported"],
+    ["deepRecursion", "Maximum call stack size exceeded"],
   ])("gives %s no way to the host", async (name, message) => {
     const error = await failure(call(name));
     expect(error.code).toBe("FunctionExecutionError");
