@@ -15,6 +15,7 @@ import { normalizeSchema } from "./schema/normalizeSchema.js";
 import type { ClassInfo, ObjectRow } from "./schema/ClassInfo.js";
 import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
 import { serializeSchema } from "./schema/compareSchemas.js";
+import { toStoredPrimitive } from "./values/convert.js";
 import { SqliteStore } from "./store/SqliteStore.js";
 import type { LocalStore } from "./store/LocalStore.js";
 import { ObjectWriter, UpdateMode } from "./transaction/ObjectWriter.js";
@@ -309,7 +310,7 @@ export class Realm {
       throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
     }
     if (!cls.pk) throw errors.invalidArgument(`'${cls.name}' does not have a primary key defined`);
-    const value = typeof primaryKey === "bigint" ? Number(primaryKey) : primaryKey;
+    const value = toStoredPrimitive(cls.pk.qualifiedName, cls.pk.element, cls.pk.optional, primaryKey);
     const row = this.context.db.findByPrimaryKey(cls, value);
     return row ? (this.context.objectFor(row) as unknown as T & RealmObject) : null;
   }

@@ -85,6 +85,24 @@ describe("typed errors", () => {
     );
     expect(error.details).toEqual({ objectType: "Person", primaryKey: "ann" });
     expect(realm.objectForPrimaryKey<Obj>("Person", "ann")?.age).toBe(1);
+    expectError(() => realm.objectForPrimaryKey("Person", { name: "ann" }), ClientErrorCode.PropertyTypeMismatch, /Person\.name/);
+    expectError(() => realm.objectForPrimaryKey("Person", 5), ClientErrorCode.PropertyTypeMismatch, /Person\.name/);
+  });
+
+  it("refuses values that are not objects, and odd arguments, with coded errors", () => {
+    const realm = open({ path: path(), schema });
+    expectError(() => realm.write(() => realm.create("Person", null as never)), ClientErrorCode.InvalidArgument, /values for 'Person'/);
+    expectError(() => realm.write(() => realm.create("Person", 5 as never)), ClientErrorCode.InvalidArgument, /values for 'Person'/);
+    expectError(() => realm.objects("Person").filtered(42 as never), ClientErrorCode.InvalidQuery, /query string/);
+    expectError(() => realm.objects("Person").sorted({} as never), ClientErrorCode.InvalidQuery, /sorted/);
+    expectError(() => realm.write(() => realm.delete(7)), ClientErrorCode.InvalidArgument, /delete/);
+    expectError(() => realm.addListener("nope" as never, () => undefined), ClientErrorCode.InvalidArgument, /event name/);
+    expectError(() => realm.objects("Person").sum("height"), ClientErrorCode.UnknownProperty, /Person\.height/);
+    expectError(() => realm.objects("Person").sum("name"), ClientErrorCode.InvalidArgument, /only numbers/);
+    const ann = realm.write(() => realm.create<Obj>("Person", { name: "ann", age: 1 }));
+    expectError(() => realm.write(() => { ann.dogs = 5; }), ClientErrorCode.PropertyTypeMismatch, /Person\.dogs/);
+    expectError(() => realm.write(() => ann.scores.add("x")), ClientErrorCode.PropertyTypeMismatch, /Person\.scores/);
+    expect(realm.objects("Person").length).toBe(1);
   });
 
   it("refuses access to a deleted object", () => {

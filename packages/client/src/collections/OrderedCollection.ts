@@ -15,6 +15,8 @@ import { withIndexAccess } from "./indexProxy.js";
 
 export type { CollectionChangeSet };
 
+const NUMERIC: ReadonlySet<string> = new Set(["int", "float", "double", "decimal128", "object"]);
+
 export abstract class OrderedCollection<T = unknown> implements Indexable, Observable {
   readonly [index: number]: T;
   readonly publicHandle: this;
@@ -127,7 +129,12 @@ export abstract class OrderedCollection<T = unknown> implements Indexable, Obser
   }
   private aggregate(name: AggregateName, property: string | undefined): unknown {
     const cls = this.objectClass();
-    if (cls && property !== undefined && !cls.byName.has(property)) throw errors.unknownProperty(cls.name, property);
+    const prop = cls && property !== undefined ? cls.byName.get(property) : undefined;
+    if (cls && property !== undefined && !prop) throw errors.unknownProperty(cls.name, property);
+    const type = prop ? (prop.collection ? "list" : prop.element) : this.type;
+    if (!NUMERIC.has(type) && !(type === "date" && (name === "min" || name === "max")) && type !== "mixed") {
+      throw errors.invalidArgument(`Cannot ${name} '${prop?.qualifiedName ?? type}': only numbers${name === "min" || name === "max" ? " and dates" : ""} can be aggregated`);
+    }
     if (cls && property === undefined) {
       throw errors.invalidArgument(`${name}() on a collection of '${cls.name}' objects needs a property name`);
     }
