@@ -65,7 +65,6 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "Accept", "X-Requested-With"],
       exposeHeaders: ["Content-Type", "X-Baas-Location"],
-      credentials: true,
       maxAge: 86400,
     }),
   );
