@@ -62,6 +62,7 @@ describe("realm-web: logging in", () => {
     const unconfirmed = await rejection(app.logIn(Realm.Credentials.emailPassword("pat@pending.org", "pending-pat")));
     expect(unconfirmed.statusCode).toBe(401);
     await app.emailPasswordAuth.retryCustomConfirmation({ email: "pat@pending.org" });
+    await app.emailPasswordAuth.resendConfirmationEmail({ email: "pat@pending.org" });
     await app.emailPasswordAuth.confirmUser(await outboxToken("confirm", "pat@pending.org"));
     const pat = await app.logIn(Realm.Credentials.emailPassword("pat@pending.org", "pending-pat"));
     expect(pat.profile.email).toBe("pat@pending.org");
@@ -84,6 +85,8 @@ describe("realm-web: logging in", () => {
     await app.logIn(Realm.Credentials.emailPassword("rita@example.com", "third-password"));
     const failed = await rejection(app.emailPasswordAuth.callResetPasswordFunction({ email: "rita@example.com", password: "fourth-password" }, "red"));
     expect(failed.statusCode).toBe(400);
+    const byEmail = await rejection(app.emailPasswordAuth.sendResetPasswordEmail({ email: "rita@example.com" }));
+    expect(byEmail).toMatchObject({ statusCode: 400, error: "please use reset password via function" });
   });
 
   it("creates user API keys and logs in with one", async () => {
