@@ -92,9 +92,9 @@ describe("typed errors", () => {
   it("refuses values that are not objects, and odd arguments, with coded errors", () => {
     const realm = open({ path: path(), schema });
     expectError(() => realm.write(() => realm.create("Person", null as never)), ClientErrorCode.InvalidArgument, /values for 'Person'/);
-    expectError(() => realm.write(() => realm.create("Person", 5 as never)), ClientErrorCode.InvalidArgument, /values for 'Person'/);
+    expectError(() => realm.write(() => realm.create("Person", 5)), ClientErrorCode.InvalidArgument, /values for 'Person'/);
     expectError(() => realm.objects("Person").filtered(42 as never), ClientErrorCode.InvalidQuery, /query string/);
-    expectError(() => realm.objects("Person").sorted({} as never), ClientErrorCode.InvalidQuery, /sorted/);
+    expectError(() => realm.objects("Person").sorted({}), ClientErrorCode.InvalidQuery, /sorted/);
     expectError(() => realm.write(() => realm.delete(7)), ClientErrorCode.InvalidArgument, /delete/);
     expectError(() => realm.addListener("nope" as never, () => undefined), ClientErrorCode.InvalidArgument, /event name/);
     expectError(() => realm.objects("Person").sum("height"), ClientErrorCode.UnknownProperty, /Person\.height/);
