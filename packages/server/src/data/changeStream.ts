@@ -8,7 +8,7 @@ import type { ChangeRecord, Namespace, StorageEngine } from "../storage/StorageE
 import { idKey } from "../storage/documentCodec.js";
 import type { ReadPlan } from "./AccessPolicy.js";
 import { compileFilter } from "./mql.js";
-import type { ChangeEvent, ChangeStream, WatchOptions } from "./types.js";
+import type { ChangeEvent, ChangeStream, Document, WatchOptions } from "./types.js";
 
 export function openChangeStream(
   storage: StorageEngine,
@@ -40,6 +40,19 @@ export function openChangeStream(
       const revealed = await readPlan.reveal(record.fullDocument);
       if (revealed === null) return null;
       visibleEvent = { ...event, fullDocument: revealed };
+      if (event.updateDescription !== undefined) {
+        // Field-level rules hide fields from the document; the description must not name them.
+        const { updatedFields, removedFields } = event.updateDescription;
+        visibleEvent = {
+          ...visibleEvent,
+          updateDescription: {
+            updatedFields: Object.fromEntries(Object.keys(updatedFields).filter((name) => name in revealed).map((name) => [name, revealed[name]])),
+            // Which removed fields were readable is unknown once they are gone: name them only
+            // when the role hides nothing.
+            removedFields: hidesNothing(record.fullDocument, revealed) ? removedFields : [],
+          },
+        };
+      }
     }
     return matchesFilter(visibleEvent as unknown as Record<string, unknown>) ? visibleEvent : null;
   }
@@ -74,4 +87,8 @@ export function openChangeStream(
     close,
     [Symbol.asyncIterator]: () => iterator,
   };
+}
+
+function hidesNothing(full: Document, revealed: Document): boolean {
+  return Object.keys(full).every((name) => name in revealed);
 }

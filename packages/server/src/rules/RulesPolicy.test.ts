@@ -175,6 +175,20 @@ describe("field-level permissions", () => {
     expect(await items("u1").findOne({ _id: 1 })).toEqual({ _id: 1, name: "lamp", price: 10, meta: { sku: "A" } });
   });
 
+  it("hides unreadable fields from watch events, updateDescription included", async () => {
+    const items = await shop(fieldRules);
+    const stream = items("u1").watch();
+    const next = (async () => {
+      for await (const event of stream) return event;
+      return undefined;
+    })();
+    await data!.system().db("shop").collection("Item").updateOne({ _id: 1 }, { $set: { secret: "s9", price: 11, "meta.cost": 5 } });
+    const event = await next;
+    stream.close();
+    expect(event?.fullDocument).toEqual({ _id: 1, name: "lamp", price: 11, meta: { sku: "A" } });
+    expect(event?.updateDescription).toEqual({ updatedFields: { price: 11, meta: { sku: "A" } }, removedFields: [] });
+  });
+
   it("denies writes to fields the role cannot write, allows the writable ones", async () => {
     const items = await shop(fieldRules);
     expect(await items("u1").updateOne({ _id: 1 }, { $set: { price: 12 } })).toEqual({ matchedCount: 1, modifiedCount: 1 });
