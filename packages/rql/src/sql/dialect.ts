@@ -17,8 +17,16 @@ export interface SqlDialect {
   numberValue(source: JsonSource): string;
   /** the JSON string at `source` as SQL text */
   textValue(source: JsonSource): string;
-  /** a decimal integer in text (an EJSON `$numberLong`) as an SQL integer; NULL when it is not one */
+  /**
+   * A test, usable through an index on the value at `source`, that passes for every JSON object
+   * there (and possibly more; never used alone): lets an engine serve the wrapped-number branches
+   * of a comparison from the same index as the plain branch.
+   */
+  objectRange(source: JsonSource): string;
+  /** a decimal integer in text (an EJSON `$numberLong`) as an SQL number; NULL when it is not one */
   integerFromText(text: string): string;
+  /** an EJSON `$numberDouble` text ("1e+300", "-0.0", "Infinity", "NaN") as an SQL number; NULL for NaN */
+  doubleFromText(text: string): string;
   /** `text` made to compare by code point (byte order of UTF-8) */
   ordered(text: string): string;
   /** ASCII-only lower case: the compiler only uses it with ASCII needles */

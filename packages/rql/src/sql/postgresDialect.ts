@@ -35,8 +35,12 @@ export const postgresDialect: SqlDialect = {
   },
   numberValue: jsonb, // jsonb numbers compare numerically with jsonb numbers
   textValue: text,
+  // In jsonb order the empty object is the least object, and objects sort after every other type.
+  objectRange: (source) => `${jsonb(source)} >= '{}'::jsonb`,
   // The CASE keeps the cast from ever seeing text that is not an integer (PostgreSQL may evaluate it before the type check).
   integerFromText: (value) => `(CASE WHEN ${value} ~ '^-?[0-9]{1,19}$' THEN (${value})::numeric END)`,
+  doubleFromText: (value) =>
+    `(CASE WHEN ${value} ~ '^-?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?$' THEN (${value})::numeric WHEN ${value} IN ('Infinity', '-Infinity') THEN (${value})::numeric END)`,
   ordered: (value) => `(${value} COLLATE "C")`,
   lowerAscii: (value) => `lower(${value} COLLATE "C")`, // under "C", lower() folds ASCII letters only
   byteLength: (value) => `octet_length(${value})`,

@@ -1,10 +1,10 @@
 import type { BoundConstant, ValueType } from "../bind/bound.js";
 import { RqlUnsupportedError } from "../errors.js";
 import { isAscii } from "../evaluate/strings.js";
-import { bytesOf, kindOf, toJsNumber } from "../evaluate/values.js";
 import type { Operator } from "../parse/ast.js";
-import { child } from "./dialect.js";
 import type { JsonSource, JsonType, SqlDialect } from "./dialect.js";
+import { numberOf, readingsOf } from "./readings.js";
+import type { Reading } from "./readings.js";
 
 type Bind = (value: number | string, kind: "json-number" | "text" | "count") => string;
 interface Modifiers {
@@ -15,15 +15,6 @@ interface Modifiers {
 const NOT_NULL: readonly JsonType[] = ["number", "string", "true", "false", "object", "array"];
 const SQL_OPERATOR: Partial<Record<Operator, string>> = { "<": "<", "<=": "<=", ">": ">", ">=": ">=" };
 
-/** How a stored value of one schema type is read: its type check, its SQL value, its parameter kind. */
-interface Reading {
-  guard: string;
-  value: string;
-  ordered: string;
-  parameter: "json-number" | "text" | "count";
-  toParameter: (constant: unknown) => number | string;
-  orderable: boolean;
-}
 
 /**
  * Comparisons of one stored scalar with constants. Each test is `comparison AND type check`, so a
@@ -41,9 +32,12 @@ export class ScalarTests {
     if (modifiers.diacriticInsensitive) throw new RqlUnsupportedError("The [d] modifier is not compiled to SQL");
     if (type === "bool") return this.boolean(source, operator, constants);
     if (type === "object") return this.objectNullTest(source, operator, constants);
-    if (type === "date") return this.date(source, operator, constants, modifiers);
-    const reading = this.reading(source, type);
-    return this.compare(source, reading, operator, constants, modifiers);
+    const readings = readingsOf(this.dialect, source, type);
+    if (readings.length === 1) return this.compare(source, readings[0] as Reading, operator, constants, modifiers);
+    // One branch per stored form, each false unless the document holds that form.
+    if (operator === "!=") return `NOT (${this.test(source, type, "==", constants, modifiers)})`;
+    if (operator === "==" && constants[0]?.value === null) return this.isNull(source);
+    return readings.map((reading) => `(${this.compare(source, reading, operator, constants, modifiers)})`).join(" OR ");
   }
 
   count(expression: string, operator: Operator, constants: BoundConstant[]): string {
@@ -51,7 +45,7 @@ export class ScalarTests {
   }
 
   byteLength(source: JsonSource, operator: Operator, constants: BoundConstant[]): string {
-    const string = this.reading(source, "string");
+    const string = readingsOf(this.dialect, source, "string")[0] as Reading;
     return this.numeric(this.dialect.byteLength(string.value), operator, constants, string.guard, () => this.isNull(source));
   }
 
@@ -126,28 +120,6 @@ export class ScalarTests {
     }
   }
 
-  /**
-   * Relaxed EJSON writes a date as ISO text for the years 1970–9999 and as `{"$numberLong": ms}`
-   * otherwise, and some writers always use the second form: a date test checks both, each branch
-   * false unless the document holds that form.
-   */
-  private date(source: JsonSource, operator: Operator, constants: BoundConstant[], modifiers: Modifiers): string {
-    if (operator === "!=") return `NOT (${this.date(source, "==", constants, modifiers)})`;
-    if (operator === "==" && constants[0]?.value === null) return this.isNull(source);
-    const iso = this.reading(source, "date");
-    const at = child(child(source, "$date"), "$numberLong");
-    const value = this.dialect.integerFromText(this.dialect.textValue(at));
-    const millis: Reading = {
-      guard: this.dialect.hasJsonType(at, ["string"]),
-      value,
-      ordered: value,
-      parameter: "count",
-      toParameter: (c) => expect(c, "date", (d) => (d as Date).getTime()),
-      orderable: true,
-    };
-    return `(${this.compare(source, iso, operator, constants, modifiers)}) OR (${this.compare(source, millis, operator, constants, modifiers)})`;
-  }
-
   private boolean(source: JsonSource, operator: Operator, constants: BoundConstant[]): string {
     const equal = (constant: BoundConstant) => {
       if (constant.value === null) return this.isNull(source);
@@ -170,60 +142,8 @@ export class ScalarTests {
     return `NOT (${this.dialect.hasJsonType(source, NOT_NULL)})`;
   }
 
-  private reading(source: JsonSource, type: ValueType): Reading {
-    const { dialect } = this;
-    const text = (at: JsonSource, toParameter: (c: unknown) => string, orderable = true, normalise = (v: string) => v): Reading => {
-      const value = normalise(dialect.textValue(at));
-      return { guard: dialect.hasJsonType(at, ["string"]), value, ordered: dialect.ordered(value), parameter: "text", toParameter, orderable };
-    };
-    switch (type) {
-      case "int":
-      case "float":
-      case "double": {
-        const value = dialect.numberValue(source);
-        return { guard: dialect.hasJsonType(source, ["number"]), value, ordered: value, parameter: "json-number", toParameter: (c) => numberOf({ value: c }), orderable: true };
-      }
-      case "string":
-        return text(source, (c) => expect(c, "string", (s) => s as string));
-      case "date":
-        // Relaxed EJSON drops ".000" for whole seconds; without the "Z" both forms order as text.
-        return text(child(source, "$date"), (c) => expect(c, "date", (d) => ejsonDate(d as Date)), true, (v) => `rtrim(${v}, 'Z')`);
-      case "objectId":
-        return text(child(source, "$oid"), (c) => expect(c, "objectId", (o) => String(o)));
-      case "uuid":
-      case "data":
-        return text(child(child(source, "$binary"), "base64"), (c) => expect(c, type === "uuid" ? "uuid" : "binary", (b) => Buffer.from(bytesOf(b)).toString("base64")), false);
-      default:
-        throw new RqlUnsupportedError(`Comparisons on ${type} properties are not compiled to SQL`);
-    }
-  }
 }
 
 function single(constants: BoundConstant[]): BoundConstant {
   return constants[0] as BoundConstant;
-}
-
-function numberOf(constant: { value: unknown }): number {
-  if (kindOf(constant.value) !== "number") throw new RqlUnsupportedError("Only plain numbers compare with numeric properties in SQL (not decimal128)");
-  const value = toJsNumber(constant.value);
-  // A bigint or Long beyond 2^53 would be rounded; infinities have no JSON form.
-  if (!Number.isFinite(value) || (typeof constant.value !== "number" && !Number.isSafeInteger(value))) {
-    throw new RqlUnsupportedError(`The number ${value} is not compiled to SQL exactly`);
-  }
-  return value;
-}
-
-function expect<T>(value: unknown, kind: ReturnType<typeof kindOf>, convert: (value: unknown) => T): T {
-  if (kindOf(value) !== kind) throw new RqlUnsupportedError(`A ${kindOf(value)} constant compared with a ${kind} property is not compiled to SQL`);
-  return convert(value);
-}
-
-/** A date as relaxed EJSON writes it, without the trailing "Z". */
-function ejsonDate(date: Date): string {
-  const year = date.getUTCFullYear();
-  if (year < 0 || year > 9999) {
-    throw new RqlUnsupportedError("Dates outside the years 0–9999 are not compiled to SQL");
-  }
-  const iso = date.toISOString();
-  return date.getUTCMilliseconds() === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
 }

@@ -33,7 +33,11 @@ export const sqliteDialect: SqlDialect = {
   },
   numberValue: (source) => `json_extract(${source.document}, ${pathSql(source)})`,
   textValue: (source) => `json_extract(${source.document}, ${pathSql(source)})`,
+  // json_extract gives objects as JSON text, and in SQLite every text sorts after every number.
+  objectRange: (source) => `json_extract(${source.document}, ${pathSql(source)}) >= ''`,
   integerFromText: (text) => `CAST(${text} AS INTEGER)`,
+  // 9e999 is how SQLite spells infinity.
+  doubleFromText: (text) => `(CASE ${text} WHEN 'NaN' THEN NULL WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999 ELSE CAST(${text} AS REAL) END)`,
   ordered: (text) => text,
   lowerAscii: (text) => `lower(${text})`, // SQLite's lower() folds ASCII only (without the ICU extension)
   byteLength: (text) => `length(CAST(${text} AS BLOB))`,

@@ -70,9 +70,12 @@ const date = fc.oneof(
 );
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });
 
+// Stored doubles also include the values relaxed EJSON wraps as {"$numberDouble": …}.
+const storedDouble = fc.oneof({ weight: 6, arbitrary: double }, fc.constantFrom(Number.NaN, Infinity, -Infinity, -0));
+
 const documentArb = fc.record(
   {
-    i: nullable(int), d: nullable(double), s: nullable(text(CHARS)), b: nullable(fc.boolean()), t: nullable(date),
+    i: nullable(int), d: nullable(storedDouble), s: nullable(text(CHARS)), b: nullable(fc.boolean()), t: nullable(date),
     o: nullable(fc.constantFrom(...OIDS)), u: nullable(fc.constantFrom(...UUIDS)), bin: nullable(fc.constantFrom(...BYTES)),
     tags: fc.array(text(CHARS), { maxLength: 3 }), nums: fc.array(int, { maxLength: 3 }),
     e: nullable(fc.record({ x: nullable(int), y: nullable(text(CHARS)) }, { requiredKeys: [] })),

@@ -48,6 +48,21 @@ export const differentialRegressions: (DifferentialCase & { name: string })[] = 
     args: [new Date(1500)],
   },
   {
+    // The server's codec wraps int64 beyond 2^53 and integral doubles beyond 2^53 too.
+    name: "numbers stored in $numberDouble and $numberLong wrappers",
+    documents: [
+      { d: { $numberDouble: "1e+21" } },
+      { d: { $numberDouble: "-0.0" } },
+      { d: { $numberDouble: "NaN" } },
+      { d: { $numberDouble: "Infinity" } },
+      { i: { $numberLong: "9007199254740993" } },
+      { i: { $numberLong: "-9007199254740993" } },
+      { nums: [{ $numberLong: "9007199254740993" }, 1] },
+    ],
+    query: "d > 1e20 OR d == 0 OR d != 5 AND d < 0 OR i > 9007199254740992 OR i < -9007199254740992 OR ALL nums > 0",
+    args: [],
+  },
+  {
     name: "a list field that holds a scalar is no list",
     documents: [{ tags: "red" }, { tags: ["red"] }],
     query: "ANY tags == 'red' OR tags.@count == 1",
