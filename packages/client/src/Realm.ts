@@ -10,7 +10,13 @@ import type { RqlSchema } from "@atoll/rql";
 import { ClientErrorCode, RealmError, errors } from "./errors.js";
 import type { Database } from "./core/Database.js";
 import type { RealmContext } from "./core/RealmContext.js";
-import { isOpen, openDatabase, registerDatabase, releaseDatabase, sharedDatabase } from "./core/openDatabase.js";
+import {
+  isOpen,
+  openDatabase,
+  registerDatabase,
+  releaseDatabase,
+  sharedDatabase,
+} from "./core/openDatabase.js";
 import { normalizeSchema } from "./schema/normalizeSchema.js";
 import type { ClassInfo, ObjectRow } from "./schema/ClassInfo.js";
 import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
@@ -87,7 +93,8 @@ export class Realm {
   /** Deletes the realm file and its companions (WAL, shared memory). */
   static deleteFile(config: Configuration): void {
     const path = resolvePath(config);
-    if (isOpen(path)) throw errors.invalidArgument(`Cannot delete the realm file at '${path}' while it is open`);
+    if (isOpen(path))
+      throw errors.invalidArgument(`Cannot delete the realm file at '${path}' while it is open`);
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
   }
 
@@ -145,8 +152,12 @@ export class Realm {
     try {
       for (const cls of db.classes.values()) cls.proto = buildPrototype(cls);
       if (opened.migrateFrom) {
-        migrate(db, opened.migrateFrom, this.schemaVersion, options.onMigration, (database, readOnly, version) =>
-          Realm.attach(database, readOnly, version, this),
+        migrate(
+          db,
+          opened.migrateFrom,
+          this.schemaVersion,
+          options.onMigration,
+          (database, readOnly, version) => Realm.attach(database, readOnly, version, this),
         );
       } else if (opened.schemaChanged) {
         db.store.commit({
@@ -164,7 +175,12 @@ export class Realm {
   }
 
   /** A Realm over an existing Database (migrations hand these to onMigration). */
-  private static attach(db: Database, readOnly: boolean, schemaVersion: number, like: Realm): Realm {
+  private static attach(
+    db: Database,
+    readOnly: boolean,
+    schemaVersion: number,
+    like: Realm,
+  ): Realm {
     const realm = Object.create(Realm.prototype) as Realm;
     const fields = realm as unknown as Record<string, unknown>;
     fields.path = like.path;
@@ -213,7 +229,10 @@ export class Realm {
     if (this.isReadOnly) throw errors.readOnly();
     const db = this.context.db;
     if (currentTransaction(db)) {
-      throw new RealmError(ClientErrorCode.WrongTransactionState, "The Realm is already in a write transaction");
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "The Realm is already in a write transaction",
+      );
     }
     setTransaction(db, new WriteTransaction(db));
   }
@@ -222,7 +241,11 @@ export class Realm {
     this.context.checkOpen();
     const db = this.context.db;
     const txn = currentTransaction(db);
-    if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't commit a non-existing write transaction");
+    if (!txn)
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can't commit a non-existing write transaction",
+      );
     setTransaction(db, undefined);
     const changes = txn.commit();
     for (const context of db.contexts) context.onCommit(changes);
@@ -232,7 +255,11 @@ export class Realm {
     this.context.checkOpen();
     const db = this.context.db;
     const txn = currentTransaction(db);
-    if (!txn) throw new RealmError(ClientErrorCode.WrongTransactionState, "Can't cancel a non-existing write transaction");
+    if (!txn)
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can't cancel a non-existing write transaction",
+      );
     setTransaction(db, undefined);
     txn.rollback();
   }
@@ -255,17 +282,26 @@ export class Realm {
 
   private classOf(type: TypeArg<unknown>): ClassInfo {
     this.context.checkOpen();
-    const name = typeof type === "string" ? type : (type as RealmObjectConstructor).schema?.name ?? type.name;
+    const name =
+      typeof type === "string"
+        ? type
+        : ((type as RealmObjectConstructor).schema?.name ?? type.name);
     const cls = this.context.db.classes.get(name);
     if (!cls) throw errors.typeNotFound(name);
     return cls;
   }
 
-  create<T = RealmObject>(type: TypeArg<T>, values: Partial<T> | Record<string, unknown>, mode: UpdateMode | boolean = UpdateMode.Never): T {
+  create<T = RealmObject>(
+    type: TypeArg<T>,
+    values: Partial<T> | Record<string, unknown>,
+    mode: UpdateMode | boolean = UpdateMode.Never,
+  ): T {
     const cls = this.classOf(type);
     const updateMode = mode === true ? UpdateMode.All : mode === false ? UpdateMode.Never : mode;
     if (!UPDATE_MODES.has(updateMode)) {
-      throw errors.invalidArgument(`Unsupported 'updateMode'. Only '${Object.values(UpdateMode).join("', '")}' are supported.`);
+      throw errors.invalidArgument(
+        `Unsupported 'updateMode'. Only '${Object.values(UpdateMode).join("', '")}' are supported.`,
+      );
     }
     const row = this.context.writer().create(cls, values, updateMode);
     return this.context.objectFor(row) as unknown as T;
@@ -274,7 +310,8 @@ export class Realm {
   /** Deletes an object, the objects of a Results, List or array. */
   delete(subject: unknown): void {
     const writer = this.context.writer();
-    if (subject === null || subject === undefined) throw errors.invalidArgument("delete() needs an object or a collection");
+    if (subject === null || subject === undefined)
+      throw errors.invalidArgument("delete() needs an object or a collection");
     const row = rowOf(subject);
     if (row) {
       writer.delete(row);
@@ -299,18 +336,39 @@ export class Realm {
   objects<T = RealmObject>(type: TypeArg<T>): Results<T & RealmObject> {
     const cls = this.classOf(type);
     if (cls.asymmetric) {
-      throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
+      throw new RealmError(
+        ClientErrorCode.AsymmetricQuery,
+        `You cannot query an asymmetric object ('${cls.name}').`,
+      );
     }
-    return new Results<T & RealmObject>(this.context, cls, () => [...cls.rows.values()], [], undefined, true);
+    return new Results<T & RealmObject>(
+      this.context,
+      cls,
+      () => [...cls.rows.values()],
+      [],
+      undefined,
+      true,
+    );
   }
 
-  objectForPrimaryKey<T = RealmObject>(type: TypeArg<T>, primaryKey: unknown): (T & RealmObject) | null {
+  objectForPrimaryKey<T = RealmObject>(
+    type: TypeArg<T>,
+    primaryKey: unknown,
+  ): (T & RealmObject) | null {
     const cls = this.classOf(type);
     if (cls.asymmetric) {
-      throw new RealmError(ClientErrorCode.AsymmetricQuery, `You cannot query an asymmetric object ('${cls.name}').`);
+      throw new RealmError(
+        ClientErrorCode.AsymmetricQuery,
+        `You cannot query an asymmetric object ('${cls.name}').`,
+      );
     }
     if (!cls.pk) throw errors.invalidArgument(`'${cls.name}' does not have a primary key defined`);
-    const value = toStoredPrimitive(cls.pk.qualifiedName, cls.pk.element, cls.pk.optional, primaryKey);
+    const value = toStoredPrimitive(
+      cls.pk.qualifiedName,
+      cls.pk.element,
+      cls.pk.optional,
+      primaryKey,
+    );
     const row = this.context.db.findByPrimaryKey(cls, value);
     return row ? (this.context.objectFor(row) as unknown as T & RealmObject) : null;
   }
@@ -336,7 +394,9 @@ export class Realm {
 
 function checkEventName(name: string): void {
   if (name !== "change" && name !== "schema") {
-    throw errors.invalidArgument(`Unknown event name '${name}': only 'change' and 'schema' are supported`);
+    throw errors.invalidArgument(
+      `Unknown event name '${name}': only 'change' and 'schema' are supported`,
+    );
   }
 }
 
@@ -373,7 +433,8 @@ class Context implements RealmContext {
     if (this.realm.isReadOnly) throw errors.readOnly();
     const txn = currentTransaction(this.db);
     if (!txn) throw errors.notInTransaction();
-    if (this.cachedWriter?.txn !== txn) this.cachedWriter = { txn, writer: new ObjectWriter(this.db, txn) };
+    if (this.cachedWriter?.txn !== txn)
+      this.cachedWriter = { txn, writer: new ObjectWriter(this.db, txn) };
     return this.cachedWriter.writer;
   }
 

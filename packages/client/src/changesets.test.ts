@@ -79,15 +79,35 @@ describe("upload log", () => {
   it("describes creation with CreateObject and Updates, defaults marked isDefault, links by primary key", () => {
     const { realm, file } = synced();
     realm.write(() => {
-      realm.create("Car", { _id: id, model: "T", owner: { name: "ann" }, tags: ["a", "b"], features: ["x"], extras: { k: 1.5 } });
+      realm.create("Car", {
+        _id: id,
+        model: "T",
+        owner: { name: "ann" },
+        tags: ["a", "b"],
+        features: ["x"],
+        extras: { k: 1.5 },
+      });
     });
     const [changeset] = uploadLog(file);
     expect(changeset).toEqual([
       { type: "CreateObject", table: "Car", pk: id },
       { type: "Update", table: "Car", pk: id, path: ["model"], value: "T" },
-      { type: "Update", table: "Car", pk: id, path: ["miles"], value: Long.fromNumber(0), isDefault: true },
+      {
+        type: "Update",
+        table: "Car",
+        pk: id,
+        path: ["miles"],
+        value: Long.fromNumber(0),
+        isDefault: true,
+      },
       { type: "CreateObject", table: "Person", pk: "ann" },
-      { type: "Update", table: "Car", pk: id, path: ["owner"], value: { $link: { table: "Person", pk: "ann" } } },
+      {
+        type: "Update",
+        table: "Car",
+        pk: id,
+        path: ["owner"],
+        value: { $link: { table: "Person", pk: "ann" } },
+      },
       { type: "ArrayInsert", table: "Car", pk: id, path: ["tags", 0], value: "a", priorSize: 0 },
       { type: "ArrayInsert", table: "Car", pk: id, path: ["tags", 1], value: "b", priorSize: 1 },
       { type: "SetInsert", table: "Car", pk: id, path: ["features"], value: "x" },
@@ -97,7 +117,9 @@ describe("upload log", () => {
 
   it("describes property, list, set and dictionary changes and deletion", () => {
     const { realm, file } = synced();
-    const car = realm.write(() => realm.create<Obj>("Car", { _id: id, model: "T", tags: ["a", "b", "c"], features: ["x"] }));
+    const car = realm.write(() =>
+      realm.create<Obj>("Car", { _id: id, model: "T", tags: ["a", "b", "c"], features: ["x"] }),
+    );
     realm.write(() => {
       car.miles = 10;
       car.tags[1] = "B";
@@ -129,7 +151,9 @@ describe("upload log", () => {
 
   it("addresses embedded objects by path from their top-level owner", () => {
     const { realm, file } = synced();
-    const car = realm.write(() => realm.create<Obj>("Car", { _id: id, model: "T", engine: { hp: 100, parts: [{ size: 1 }] } }));
+    const car = realm.write(() =>
+      realm.create<Obj>("Car", { _id: id, model: "T", engine: { hp: 100, parts: [{ size: 1 }] } }),
+    );
     realm.write(() => {
       car.engine.parts[0].size = 2;
       car.wheels.push({ size: 17 });
@@ -140,7 +164,13 @@ describe("upload log", () => {
     expect(created?.slice(3)).toEqual([
       { type: "Update", ...at, path: ["engine"], value: { $object: true } },
       { type: "Update", ...at, path: ["engine", "hp"], value: Long.fromNumber(100) },
-      { type: "ArrayInsert", ...at, path: ["engine", "parts", 0], value: { $object: true }, priorSize: 0 },
+      {
+        type: "ArrayInsert",
+        ...at,
+        path: ["engine", "parts", 0],
+        value: { $object: true },
+        priorSize: 0,
+      },
       { type: "Update", ...at, path: ["engine", "parts", 0, "size"], value: 1 },
     ]);
     expect(changed).toEqual([
@@ -167,7 +197,13 @@ describe("upload log", () => {
     const realm = open({
       path: file,
       sync: {},
-      schema: [{ name: "Stats", primaryKey: "_id", properties: { _id: "int", visits: "counter", plain: "int" } }],
+      schema: [
+        {
+          name: "Stats",
+          primaryKey: "_id",
+          properties: { _id: "int", visits: "counter", plain: "int" },
+        },
+      ],
     });
     const stats = realm.write(() => realm.create<Obj>("Stats", { _id: 1, visits: 5, plain: 0 }));
     realm.write(() => {
@@ -178,7 +214,11 @@ describe("upload log", () => {
     });
     expect(stats.visits.value).toBe(13);
     realm.write(() => stats.visits.set(0));
-    expect(() => realm.write(() => { stats.visits = 4; })).toThrow(/use its increment/);
+    expect(() =>
+      realm.write(() => {
+        stats.visits = 4;
+      }),
+    ).toThrow(/use its increment/);
     const [, increments, reset] = uploadLog(file);
     const at = { table: "Stats", pk: Long.fromNumber(1) };
     expect(increments).toEqual([

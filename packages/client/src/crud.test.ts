@@ -148,7 +148,9 @@ describe("CRUD on every property type", () => {
   it("upserts with UpdateMode.Modified and UpdateMode.All", () => {
     const realm = open({ path: path(), schema: allTypesSchema });
     realm.write(() => realm.create("Item", { name: "pen", price: 2 }));
-    const same = realm.write(() => realm.create<Obj>("Item", { name: "pen", price: 3 }, UpdateMode.Modified));
+    const same = realm.write(() =>
+      realm.create<Obj>("Item", { name: "pen", price: 3 }, UpdateMode.Modified),
+    );
     expect(same.price).toBe(3);
     realm.write(() => realm.create("Item", { name: "pen" }, UpdateMode.All));
     expect(realm.objects("Item").length).toBe(1);
@@ -157,7 +159,9 @@ describe("CRUD on every property type", () => {
 
   it("supports list methods: splice, move, swap, pop, shift, unshift and index access", () => {
     const realm = open({ path: path(), schema: allTypesSchema });
-    const obj = realm.write(() => realm.create<Obj>("AllTypes", { ...fullValues(1), list: [1, 2, 3, 4, 5] }));
+    const obj = realm.write(() =>
+      realm.create<Obj>("AllTypes", { ...fullValues(1), list: [1, 2, 3, 4, 5] }),
+    );
     realm.write(() => {
       expect(obj.list.splice(1, 2, 20, 30, 40)).toEqual([2, 3]);
       obj.list.move(0, 4);
@@ -181,7 +185,11 @@ describe("CRUD on every property type", () => {
     class Person extends Realm.Object<Person> {
       declare name: string;
       declare age: number;
-      static override schema = { name: "Person", primaryKey: "name", properties: { name: "string", age: "int" } };
+      static override schema = {
+        name: "Person",
+        primaryKey: "name",
+        properties: { name: "string", age: "int" },
+      };
       greet(): string {
         return `hi ${this.name} (${this.age})`;
       }
@@ -194,7 +202,10 @@ describe("CRUD on every property type", () => {
     const found = realm.objects(Person)[0] as Person;
     expect(found.greet()).toBe("hi ann (30)");
     expect(found.keys()).toEqual(["name", "age"]);
-    expect(found.entries()).toEqual([["name", "ann"], ["age", 30]]);
+    expect(found.entries()).toEqual([
+      ["name", "ann"],
+      ["age", 30],
+    ]);
     expect(found.objectSchema().primaryKey).toBe("name");
   });
 
@@ -225,7 +236,12 @@ describe("CRUD on every property type", () => {
   it("sorts, snapshots and aggregates Results", () => {
     const realm = open({ path: path(), schema: allTypesSchema });
     realm.write(() => {
-      for (const [name, price] of [["b", 3], ["a", 1], ["c", 2]] as const) realm.create("Item", { name, price });
+      for (const [name, price] of [
+        ["b", 3],
+        ["a", 1],
+        ["c", 2],
+      ] as const)
+        realm.create("Item", { name, price });
     });
     const items = realm.objects<Obj>("Item");
     expect(items.sorted("price").map((i) => i.name)).toEqual(["a", "c", "b"]);
@@ -276,7 +292,14 @@ describe("CRUD on every property type", () => {
   it("creates asymmetric objects but does not let them be queried", () => {
     const realm = open({
       path: path(),
-      schema: [{ name: "Event", asymmetric: true, primaryKey: "_id", properties: { _id: "objectId", kind: "string" } }],
+      schema: [
+        {
+          name: "Event",
+          asymmetric: true,
+          primaryKey: "_id",
+          properties: { _id: "objectId", kind: "string" },
+        },
+      ],
     });
     realm.write(() => realm.create("Event", { _id: new ObjectId(), kind: "click" }));
     expect(() => realm.objects("Event")).toThrow(/asymmetric/);

@@ -49,19 +49,31 @@ export const errors = {
     );
   },
   typeNotFound(name: string): RealmError {
-    return new RealmError(ClientErrorCode.ObjectTypeNotFound, `Object type '${name}' not found in schema.`, {
-      details: { objectType: name },
-    });
+    return new RealmError(
+      ClientErrorCode.ObjectTypeNotFound,
+      `Object type '${name}' not found in schema.`,
+      {
+        details: { objectType: name },
+      },
+    );
   },
   unknownProperty(type: string, property: string): RealmError {
-    return new RealmError(ClientErrorCode.UnknownProperty, `Property '${type}.${property}' does not exist`, {
-      details: { objectType: type, property },
-    });
+    return new RealmError(
+      ClientErrorCode.UnknownProperty,
+      `Property '${type}.${property}' does not exist`,
+      {
+        details: { objectType: type, property },
+      },
+    );
   },
   missingProperty(type: string, property: string): RealmError {
-    return new RealmError(ClientErrorCode.MissingProperty, `Missing value for property '${type}.${property}'`, {
-      details: { objectType: type, property },
-    });
+    return new RealmError(
+      ClientErrorCode.MissingProperty,
+      `Missing value for property '${type}.${property}'`,
+      {
+        details: { objectType: type, property },
+      },
+    );
   },
   invalidated(type: string): RealmError {
     return new RealmError(
@@ -74,7 +86,10 @@ export const errors = {
     return new RealmError(ClientErrorCode.RealmClosed, "Cannot access realm that has been closed.");
   },
   readOnly(): RealmError {
-    return new RealmError(ClientErrorCode.ReadOnly, "Can't perform transactions on read-only Realms.");
+    return new RealmError(
+      ClientErrorCode.ReadOnly,
+      "Can't perform transactions on read-only Realms.",
+    );
   },
   invalidArgument(message: string): RealmError {
     return new RealmError(ClientErrorCode.InvalidArgument, message);

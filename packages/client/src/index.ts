@@ -26,5 +26,10 @@ export type {
   PropertiesTypes,
   PropertyTypeName,
 } from "./schema/types.js";
-export type { CommitBatch, LocalStore, PendingChangeset, StoredObject } from "./store/LocalStore.js";
+export type {
+  CommitBatch,
+  LocalStore,
+  PendingChangeset,
+  StoredObject,
+} from "./store/LocalStore.js";
 export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";

@@ -6,7 +6,11 @@ import { flushListeners, useRealms, useTempDir } from "./test-support/realms.js"
 type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
 
 const schema: ObjectSchema[] = [
-  { name: "Task", primaryKey: "id", properties: { id: "int", title: "string", done: "bool", tags: "string[]", steps: "Step[]" } },
+  {
+    name: "Task",
+    primaryKey: "id",
+    properties: { id: "int", title: "string", done: "bool", tags: "string[]", steps: "Step[]" },
+  },
   { name: "Step", embedded: true, properties: { text: "string" } },
 ];
 
@@ -23,7 +27,9 @@ describe("listeners", () => {
     const calls: CollectionChangeSet[] = [];
     tasks.addListener((_collection, changes) => calls.push(changes));
     await flushListeners();
-    expect(calls).toEqual([{ insertions: [], deletions: [], newModifications: [], oldModifications: [] }]);
+    expect(calls).toEqual([
+      { insertions: [], deletions: [], newModifications: [], oldModifications: [] },
+    ]);
 
     realm.write(() => {
       realm.delete(realm.objectForPrimaryKey("Task", 2));
@@ -32,7 +38,12 @@ describe("listeners", () => {
     });
     expect(calls).toHaveLength(1); // asynchronous: nothing yet
     await flushListeners();
-    expect(calls[1]).toEqual({ insertions: [0], deletions: [1], newModifications: [3], oldModifications: [3] });
+    expect(calls[1]).toEqual({
+      insertions: [0],
+      deletions: [1],
+      newModifications: [3],
+      oldModifications: [3],
+    });
 
     realm.write(() => realm.create("Task", { id: 9, title: "t9", done: false }));
     realm.write(() => realm.create("Task", { id: 10, title: "t10", done: false }));
@@ -56,7 +67,12 @@ describe("listeners", () => {
       realm.objectForPrimaryKey<Obj>("Task", 2)!.done = true;
     });
     await flushListeners();
-    expect(calls[1]).toEqual({ insertions: [], deletions: [1], newModifications: [], oldModifications: [] });
+    expect(calls[1]).toEqual({
+      insertions: [],
+      deletions: [1],
+      newModifications: [],
+      oldModifications: [],
+    });
     expect(open_.map((t) => t.id)).toEqual([1, 3]);
   });
 
@@ -101,7 +117,9 @@ describe("listeners", () => {
 
   it("reports list insertions, deletions and modifications", async () => {
     const realm = open({ path: path(), schema });
-    const task = realm.write(() => realm.create<Obj>("Task", { id: 1, title: "a", done: false, tags: ["x", "y", "z"] }));
+    const task = realm.write(() =>
+      realm.create<Obj>("Task", { id: 1, title: "a", done: false, tags: ["x", "y", "z"] }),
+    );
     const calls: CollectionChangeSet[] = [];
     task.tags.addListener((_list: unknown, changes: CollectionChangeSet) => calls.push(changes));
     await flushListeners();

@@ -51,7 +51,12 @@ describe("migrations", () => {
         expect(() => oldRealm.write(() => undefined)).toThrow(/read-only/);
       },
     });
-    expect(realm.objects<Obj>("Person").sorted("id").map((p) => [p.fullName, p.age])).toEqual([
+    expect(
+      realm
+        .objects<Obj>("Person")
+        .sorted("id")
+        .map((p) => [p.fullName, p.age]),
+    ).toEqual([
       ["Ada Lovelace", "36"],
       ["Alan Turing", "41"],
     ]);
@@ -116,7 +121,9 @@ describe("migrations", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(RealmError);
       expect((error as RealmError).code).toBe(ClientErrorCode.SchemaMismatch);
-      expect((error as RealmError).message).toMatch(/'Person.id' has duplicate values after migration/);
+      expect((error as RealmError).message).toMatch(
+        /'Person.id' has duplicate values after migration/,
+      );
     }
   });
 
@@ -125,9 +132,17 @@ describe("migrations", () => {
     seed(file);
     const added: ObjectSchema = {
       ...PersonV0,
-      properties: { ...PersonV0.properties, email: "string?", score: { type: "int", default: 5 }, city: "string" },
+      properties: {
+        ...PersonV0.properties,
+        email: "string?",
+        score: { type: "int", default: 5 },
+        city: "string",
+      },
     };
-    const realm = open({ path: file, schema: [added, { name: "Pet", properties: { name: "string" } }] });
+    const realm = open({
+      path: file,
+      schema: [added, { name: "Pet", properties: { name: "string" } }],
+    });
     const ada = realm.objectForPrimaryKey<Obj>("Person", 1) as Obj;
     expect([ada.email, ada.score, ada.city, ada.firstName]).toEqual([null, 5, "", "Ada"]);
     realm.write(() => realm.create("Pet", { name: "Rex" }));

@@ -18,12 +18,19 @@ import { buildPrototype } from "./objects/accessors.js";
 
 type Attach<R> = (db: Database, readOnly: boolean, schemaVersion: number) => R;
 
-function sameShape(a: CanonicalObjectSchema["properties"][string], b: CanonicalObjectSchema["properties"][string]): boolean {
+function sameShape(
+  a: CanonicalObjectSchema["properties"][string],
+  b: CanonicalObjectSchema["properties"][string],
+): boolean {
   return a.type === b.type && a.objectType === b.objectType && a.optional === b.optional;
 }
 
 /** Drops values of removed properties and resets those whose type changed. */
-function conform(cls: ClassInfo, old: CanonicalObjectSchema | undefined, values: Record<string, unknown>): void {
+function conform(
+  cls: ClassInfo,
+  old: CanonicalObjectSchema | undefined,
+  values: Record<string, unknown>,
+): void {
   const keep = new Set<string>();
   for (const prop of cls.storedProps()) {
     const before = old && Object.values(old.properties).find((p) => p.mapTo === prop.key);
@@ -58,7 +65,8 @@ export function migrate<R>(
       }
       db.rebuildPrimaryKeyIndex(cls);
     }
-    if (onMigration) onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
+    if (onMigration)
+      onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
     for (const cls of db.classes.values()) {
       const clash = db.rebuildPrimaryKeyIndex(cls);
       if (clash) {

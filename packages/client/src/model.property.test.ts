@@ -13,7 +13,10 @@ type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript
  * must give the same answers to the same queries.
  */
 const schema: ObjectSchema[] = [
-  { name: "Item", primaryKey: "id", properties: {
+  {
+    name: "Item",
+    primaryKey: "id",
+    properties: {
       id: "int",
       n: { type: "int", indexed: true },
       s: { type: "string", optional: true, indexed: true },
@@ -46,7 +49,12 @@ interface Txn {
 const id = fc.integer({ min: 0, max: 7 });
 const text = fc.constantFrom("a", "ab", "b", "ba", "");
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant("create" as const), id, n: fc.integer({ min: -3, max: 3 }), s: fc.option(text, { nil: null }) }),
+  fc.record({
+    kind: fc.constant("create" as const),
+    id,
+    n: fc.integer({ min: -3, max: 3 }),
+    s: fc.option(text, { nil: null }),
+  }),
   fc.record({ kind: fc.constant("setN" as const), id, n: fc.integer({ min: -3, max: 3 }) }),
   fc.record({ kind: fc.constant("setS" as const), id, s: fc.option(text, { nil: null }) }),
   fc.record({ kind: fc.constant("delete" as const), id }),
@@ -140,11 +148,20 @@ describe("realm vs. in-memory model", () => {
               realm = new Realm({ path: file, schema });
             }
             for (const [query, args, predicate] of queries) {
-              const fromRealm = realm.objects<Obj>("Item").filtered(query, ...args).map((i) => i.id);
+              const fromRealm = realm
+                .objects<Obj>("Item")
+                .filtered(query, ...args)
+                .map((i) => i.id);
               const fromModel = model.filter(predicate).map((i) => i.id);
               expect(fromRealm, query).toEqual(fromModel);
             }
-            const sorted = realm.objects<Obj>("Item").sorted([["n", true], ["id", false]]).map((i) => [i.id, i.n, i.s, [...i.tags]]);
+            const sorted = realm
+              .objects<Obj>("Item")
+              .sorted([
+                ["n", true],
+                ["id", false],
+              ])
+              .map((i) => [i.id, i.n, i.s, [...i.tags]]);
             const expected = [...model]
               .sort((a, b) => b.n - a.n || a.id - b.id)
               .map((i) => [i.id, i.n, i.s, i.tags]);

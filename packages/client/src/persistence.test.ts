@@ -14,15 +14,23 @@ const child = fileURLToPath(new URL("./test-support/crashChild.ts", import.meta.
 /** Starts the crash child and SIGKILLs it once it prints `signal`. */
 function runAndKill(path: string, mode: string, signal: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", child, path, mode], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", child, path, mode],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes(signal)) proc.kill("SIGKILL");
     });
-    proc.on("exit", (_code, sig) => (sig === "SIGKILL" ? resolve() : reject(new Error(`child exited without being killed: ${stderr}`))));
+    proc.on("exit", (_code, sig) =>
+      sig === "SIGKILL"
+        ? resolve()
+        : reject(new Error(`child exited without being killed: ${stderr}`)),
+    );
   });
 }
 
@@ -35,10 +43,24 @@ describe("persistence", () => {
     const realm = open({ path: file, schema: allTypesSchema });
     realm.write(() => {
       realm.create("AllTypes", {
-        _id: 1, bool: true, int: 2 ** 40, float: 0.5, double: -1e300, decimal: Decimal128.fromString("1E-10"),
-        string: "ünïcødé", data: new Uint8Array([0, 255]), date: new Date(1e12), objectId: new Realm.BSON.ObjectId("65a1b2c3d4e5f60718293a4b"),
-        uuid: new Realm.BSON.UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f"), mixed: new Date(5), link: { name: "pen" },
-        list: [1, 2], linkList: [{ name: "cup" }], set: ["s"], dictionary: { k: 1 }, embedded: { note: "e" },
+        _id: 1,
+        bool: true,
+        int: 2 ** 40,
+        float: 0.5,
+        double: -1e300,
+        decimal: Decimal128.fromString("1E-10"),
+        string: "ünïcødé",
+        data: new Uint8Array([0, 255]),
+        date: new Date(1e12),
+        objectId: new Realm.BSON.ObjectId("65a1b2c3d4e5f60718293a4b"),
+        uuid: new Realm.BSON.UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f"),
+        mixed: new Date(5),
+        link: { name: "pen" },
+        list: [1, 2],
+        linkList: [{ name: "cup" }],
+        set: ["s"],
+        dictionary: { k: 1 },
+        embedded: { note: "e" },
         embeddedList: [{ note: "l1" }],
       });
     });
@@ -88,14 +110,24 @@ describe("persistence", () => {
   it("leaves no trace of a transaction open when the process is killed", async () => {
     const file = path();
     await runAndKill(file, "open-transaction", "in-transaction");
-    const realm = open({ path: file, schema: [{ name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } }] });
+    const realm = open({
+      path: file,
+      schema: [
+        { name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } },
+      ],
+    });
     expect(realm.objects<Obj>("Row").map((r) => r.text)).toEqual(["committed"]);
   });
 
   it("holds exactly the committed transactions after a kill -9 during a stream of commits", async () => {
     const file = path();
     await runAndKill(file, "commit-loop", "committing");
-    const realm = open({ path: file, schema: [{ name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } }] });
+    const realm = open({
+      path: file,
+      schema: [
+        { name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } },
+      ],
+    });
     const rows = realm.objects<Obj>("Row");
     const perBatch = new Map<number, number>();
     for (const row of rows) perBatch.set(row.batch, (perBatch.get(row.batch) ?? 0) + 1);

@@ -46,7 +46,11 @@ const schema: ObjectSchema[] = [
 ];
 
 const codes = ["000000000000000000000001", "000000000000000000000002", "000000000000000000000003"];
-const uids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"];
+const uids = [
+  "00000000-0000-4000-8000-000000000001",
+  "00000000-0000-4000-8000-000000000002",
+  "00000000-0000-4000-8000-000000000003",
+];
 
 function seed(realm: Realm): void {
   realm.write(() => {
@@ -54,21 +58,55 @@ function seed(realm: Realm): void {
     const fido = realm.create("Dog", { name: "Fido", weight: 8 });
     realm.create("Dog", { name: "Lonely", weight: 12 });
     realm.create("Person", {
-      name: "Ann", age: 30, height: 1.7, alive: true, born: new Date("1994-05-01T00:00:00Z"),
-      tags: ["a", "b"], scores: [1, 2], attrs: { eyes: "blue", hair: "red" }, best: rex, dogs: [rex, fido],
-      address: { city: "Oslo", zip: "0150" }, code: new ObjectId(codes[0]), uid: new UUID(uids[0]),
-      balance: Decimal128.fromString("10.5"), misc: 5,
+      name: "Ann",
+      age: 30,
+      height: 1.7,
+      alive: true,
+      born: new Date("1994-05-01T00:00:00Z"),
+      tags: ["a", "b"],
+      scores: [1, 2],
+      attrs: { eyes: "blue", hair: "red" },
+      best: rex,
+      dogs: [rex, fido],
+      address: { city: "Oslo", zip: "0150" },
+      code: new ObjectId(codes[0]),
+      uid: new UUID(uids[0]),
+      balance: Decimal128.fromString("10.5"),
+      misc: 5,
     });
     realm.create("Person", {
-      name: "bob", age: null, height: 1.5, alive: false, born: new Date("1970-01-01T00:00:00Z"),
-      tags: [], scores: [], attrs: {}, best: null, dogs: [], address: null, code: new ObjectId(codes[1]),
-      uid: new UUID(uids[1]), balance: Decimal128.fromString("-2"), misc: "five",
+      name: "bob",
+      age: null,
+      height: 1.5,
+      alive: false,
+      born: new Date("1970-01-01T00:00:00Z"),
+      tags: [],
+      scores: [],
+      attrs: {},
+      best: null,
+      dogs: [],
+      address: null,
+      code: new ObjectId(codes[1]),
+      uid: new UUID(uids[1]),
+      balance: Decimal128.fromString("-2"),
+      misc: "five",
     });
     realm.create("Person", {
-      name: "Chloé", age: 12, height: 1.25, alive: true, born: new Date("2012-03-04T00:00:00Z"),
-      tags: ["c", "a"], scores: [5], attrs: { eyes: "green" }, best: fido, dogs: [fido],
-      address: { city: "Bergen" }, code: new ObjectId(codes[2]), uid: new UUID(uids[2]),
-      balance: Decimal128.fromString("0"), misc: null,
+      name: "Chloé",
+      age: 12,
+      height: 1.25,
+      alive: true,
+      born: new Date("2012-03-04T00:00:00Z"),
+      tags: ["c", "a"],
+      scores: [5],
+      attrs: { eyes: "green" },
+      best: fido,
+      dogs: [fido],
+      address: { city: "Bergen" },
+      code: new ObjectId(codes[2]),
+      uid: new UUID(uids[2]),
+      balance: Decimal128.fromString("0"),
+      misc: null,
     });
   });
 }
@@ -94,7 +132,7 @@ const personCases: Record<string, Case[]> = {
     ["age == 30 OR name == 'bob'", ["Ann", "bob"]],
     ["(age == 30 OR age == 12) && alive == true", ["Ann", "Chloé"]],
   ],
-  "arguments": [
+  arguments: [
     ["age == $0", ["Ann"], [30]],
     ["name IN $0", ["Ann", "Chloé"], [["Ann", "Chloé"]]],
     ["born > $0", ["Ann", "Chloé"], [new Date("1980-01-01T00:00:00Z")]],
@@ -189,7 +227,12 @@ describe("RQL through filtered()", () => {
 
   describe("backlinks", () => {
     it.each(dogCases)("%s", (query, expected, args) => {
-      expect(realm.objects<Obj>("Dog").filtered(query, ...(args ?? [])).map((d) => d.name)).toEqual(expected);
+      expect(
+        realm
+          .objects<Obj>("Dog")
+          .filtered(query, ...(args ?? []))
+          .map((d) => d.name),
+      ).toEqual(expected);
     });
   });
 

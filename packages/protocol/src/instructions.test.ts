@@ -24,7 +24,10 @@ function fingerprint(): string {
     .sort()
     .map((type) => {
       const fields = INSTRUCTION_SHAPES[type as keyof typeof INSTRUCTION_SHAPES];
-      return `${type}(${Object.keys(fields).sort().map((f) => `${f}:${fields[f]}`).join(",")})`;
+      return `${type}(${Object.keys(fields)
+        .sort()
+        .map((f) => `${f}:${fields[f]}`)
+        .join(",")})`;
     })
     .join(";");
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
@@ -35,7 +38,13 @@ const sample: Instruction[] = [
   { type: "CreateObject", table: "Car", pk },
   { type: "Update", table: "Car", pk, path: ["model"], value: "Tesla", isDefault: false },
   { type: "Update", table: "Car", pk, path: ["price"], value: new Decimal128("12.50") },
-  { type: "Update", table: "Car", pk, path: ["owner"], value: { $link: { table: "Person", pk: "ann" } } },
+  {
+    type: "Update",
+    table: "Car",
+    pk,
+    path: ["owner"],
+    value: { $link: { table: "Person", pk: "ann" } },
+  },
   { type: "Update", table: "Car", pk, path: ["engine"], value: { $object: true } },
   { type: "Update", table: "Car", pk, path: ["engine", "hp"], value: Long.fromNumber(300) },
   { type: "AddInteger", table: "Car", pk, path: ["miles"], value: Long.fromNumber(-5) },
@@ -44,8 +53,20 @@ const sample: Instruction[] = [
   { type: "ArrayErase", table: "Car", pk, path: ["tags", 1], priorSize: 2 },
   { type: "Update", table: "Car", pk, path: ["tags", 0], value: "blue", priorSize: 1 },
   { type: "Clear", table: "Car", pk, path: ["tags"], collectionType: "list" },
-  { type: "SetInsert", table: "Car", pk, path: ["ids"], value: new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f") },
-  { type: "SetErase", table: "Car", pk, path: ["blobs"], value: new Binary(new Uint8Array([1, 2])) },
+  {
+    type: "SetInsert",
+    table: "Car",
+    pk,
+    path: ["ids"],
+    value: new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f"),
+  },
+  {
+    type: "SetErase",
+    table: "Car",
+    pk,
+    path: ["blobs"],
+    value: new Binary(new Uint8Array([1, 2])),
+  },
   { type: "Update", table: "Car", pk, path: ["extras", "color"], value: 1.5 },
   { type: "Erase", table: "Car", pk, path: ["extras", "color"] },
   { type: "Update", table: "Car", pk, path: ["seen"], value: new Date(0) },
@@ -54,7 +75,10 @@ const sample: Instruction[] = [
 
 describe("changeset instructions", () => {
   it("pins the wire shape to the instruction-set version", () => {
-    expect(SHAPE_FINGERPRINTS[INSTRUCTIONS_VERSION], "shape changed: bump INSTRUCTIONS_VERSION").toBe(fingerprint());
+    expect(
+      SHAPE_FINGERPRINTS[INSTRUCTIONS_VERSION],
+      "shape changed: bump INSTRUCTIONS_VERSION",
+    ).toBe(fingerprint());
   });
 
   it("round-trips every instruction and value kind through the BSON encoding", () => {
@@ -80,8 +104,14 @@ describe("changeset instructions", () => {
     [{ type: "Update", table: "Car", pk: null, path: [], value: 1 }, /invalid 'path'/],
     [{ type: "Update", table: "Car", pk: null, path: ["a", -1], value: 1 }, /invalid 'path'/],
     [{ type: "ArrayErase", table: "Car", pk: null, path: ["a", 0] }, /invalid 'priorSize'/],
-    [{ type: "Clear", table: "Car", pk: null, path: ["a"], collectionType: "bag" }, /invalid 'collectionType'/],
-    [{ type: "Update", table: "Car", pk: null, path: ["a"], value: { nested: 1 } }, /invalid 'value'/],
+    [
+      { type: "Clear", table: "Car", pk: null, path: ["a"], collectionType: "bag" },
+      /invalid 'collectionType'/,
+    ],
+    [
+      { type: "Update", table: "Car", pk: null, path: ["a"], value: { nested: 1 } },
+      /invalid 'value'/,
+    ],
     [{ type: "CreateObject", table: "Car", pk: null, extra: 1 }, /unknown field 'extra'/],
   ])("rejects a malformed instruction %#", (instruction, message) => {
     const bytes = encodeChangeset([instruction as unknown as Instruction]);

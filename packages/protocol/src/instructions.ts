@@ -122,16 +122,26 @@ export type Instruction =
   | Erase;
 export type InstructionType = Instruction["type"];
 
-type FieldKind = "table" | "pk" | "path" | "value" | "long" | "count" | "bool?" | "count?" | "collection";
+type FieldKind =
+  "table" | "pk" | "path" | "value" | "long" | "count" | "bool?" | "count?" | "collection";
 
 /**
  * The shape of every instruction, as data: the decoder validates against it and a test pins it,
  * so the wire shape cannot change without a version bump.
  */
-export const INSTRUCTION_SHAPES: Readonly<Record<InstructionType, Readonly<Record<string, FieldKind>>>> = {
+export const INSTRUCTION_SHAPES: Readonly<
+  Record<InstructionType, Readonly<Record<string, FieldKind>>>
+> = {
   CreateObject: { table: "table", pk: "pk" },
   EraseObject: { table: "table", pk: "pk" },
-  Update: { table: "table", pk: "pk", path: "path", value: "value", isDefault: "bool?", priorSize: "count?" },
+  Update: {
+    table: "table",
+    pk: "pk",
+    path: "path",
+    value: "value",
+    isDefault: "bool?",
+    priorSize: "count?",
+  },
   AddInteger: { table: "table", pk: "pk", path: "path", value: "long" },
   ArrayInsert: { table: "table", pk: "pk", path: "path", value: "value", priorSize: "count" },
   ArrayMove: { table: "table", pk: "pk", path: "path", to: "count", priorSize: "count" },
@@ -160,7 +170,9 @@ function isPrimaryKey(value: unknown): value is PrimaryKey {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function isInstructionValue(value: unknown): value is InstructionValue {
@@ -212,7 +224,8 @@ function checkField(kind: FieldKind, value: unknown): boolean {
 
 /** Checks an untrusted value against the instruction shapes; throws ChangesetFormatError naming the fault. */
 export function validateInstruction(value: unknown, index = 0): Instruction {
-  if (!isPlainObject(value)) throw new ChangesetFormatError(`Instruction ${index} is not an object`);
+  if (!isPlainObject(value))
+    throw new ChangesetFormatError(`Instruction ${index} is not an object`);
   const type = value.type;
   if (typeof type !== "string" || !Object.hasOwn(INSTRUCTION_SHAPES, type)) {
     throw new ChangesetFormatError(`Instruction ${index} has unknown type ${JSON.stringify(type)}`);
@@ -233,7 +246,10 @@ export function validateInstruction(value: unknown, index = 0): Instruction {
 
 /** Encodes a changeset as one BSON document `{ version, instructions }`. */
 export function encodeChangeset(instructions: readonly Instruction[]): Uint8Array {
-  return BSON.serialize({ version: INSTRUCTIONS_VERSION, instructions: stripUndefined(instructions) });
+  return BSON.serialize({
+    version: INSTRUCTIONS_VERSION,
+    instructions: stripUndefined(instructions),
+  });
 }
 
 function stripUndefined(instructions: readonly Instruction[]): object[] {

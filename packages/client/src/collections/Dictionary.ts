@@ -28,7 +28,9 @@ export class Dictionary<T = unknown> {
 
   getEntry(key: string): T | undefined {
     const stored = this.stored();
-    return Object.hasOwn(stored, key) ? (readElement(this.context, this.prop, stored[key]) as T) : undefined;
+    return Object.hasOwn(stored, key)
+      ? (readElement(this.context, this.prop, stored[key]) as T)
+      : undefined;
   }
 
   hasEntry(key: string): boolean {
@@ -58,7 +60,8 @@ export class Dictionary<T = unknown> {
   /** Adds or replaces entries. */
   set(entries: Record<string, unknown>): this {
     const writer = this.context.writer();
-    for (const [key, value] of Object.entries(entries)) writer.dictionarySet(this.row, this.prop, key, value);
+    for (const [key, value] of Object.entries(entries))
+      writer.dictionarySet(this.row, this.prop, key, value);
     return this;
   }
 
@@ -68,7 +71,8 @@ export class Dictionary<T = unknown> {
 
   remove(keys: string | string[]): this {
     const writer = this.context.writer();
-    for (const key of typeof keys === "string" ? [keys] : keys) writer.dictionaryRemove(this.row, this.prop, key);
+    for (const key of typeof keys === "string" ? [keys] : keys)
+      writer.dictionaryRemove(this.row, this.prop, key);
     return this;
   }
 
@@ -77,20 +81,28 @@ export class Dictionary<T = unknown> {
   }
 
   toJSONInternal(seen: Map<object, unknown>): Record<string, unknown> {
-    return Object.fromEntries(this.entries().map(([key, value]) => [key, toJSONValue(value, seen)]));
+    return Object.fromEntries(
+      this.entries().map(([key, value]) => [key, toJSONValue(value, seen)]),
+    );
   }
 }
 
 const METHODS = new Set(Object.getOwnPropertyNames(Dictionary.prototype));
 
 /** A Dictionary wrapped so entries read and write as properties. */
-export function createDictionary(context: RealmContext, row: ObjectRow, prop: PropInfo): Dictionary {
+export function createDictionary(
+  context: RealmContext,
+  row: ObjectRow,
+  prop: PropInfo,
+): Dictionary {
   const dictionary = new Dictionary(context, row, prop);
   return new Proxy(dictionary, {
     get(target, key, receiver) {
       if (typeof key === "symbol" || METHODS.has(key)) {
         const value = Reflect.get(target, key, receiver) as unknown;
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return typeof value === "function"
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
       }
       return target.getEntry(key);
     },

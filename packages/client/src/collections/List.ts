@@ -46,7 +46,9 @@ export class List<T = unknown> extends OrderedCollection<T> {
 
   override get(index: number): T {
     const stored = this.stored();
-    return (index < stored.length ? readElement(this.context, this.prop, stored[index]) : undefined) as T;
+    return (
+      index < stored.length ? readElement(this.context, this.prop, stored[index]) : undefined
+    ) as T;
   }
 
   override set(index: number, value: unknown): void {
@@ -59,7 +61,9 @@ export class List<T = unknown> extends OrderedCollection<T> {
 
   protected objectRows(): ObjectRow[] | undefined {
     if (this.prop.element !== "object") return undefined;
-    return this.stored().map((key) => this.context.db.rowsByKey.get(key as number)).filter((r): r is ObjectRow => !!r);
+    return this.stored()
+      .map((key) => this.context.db.rowsByKey.get(key as number))
+      .filter((r): r is ObjectRow => !!r);
   }
 
   snapshotIds(): unknown[] {
@@ -143,7 +147,10 @@ export class List<T = unknown> extends OrderedCollection<T> {
 
   private asResults(): Results<T> {
     const target = this.objectClass();
-    if (!target) throw errors.invalidArgument(`Only lists of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`);
+    if (!target)
+      throw errors.invalidArgument(
+        `Only lists of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`,
+      );
     return new Results<T>(this.context, target, () => this.objectRows() ?? []);
   }
 }

@@ -132,21 +132,35 @@ export abstract class OrderedCollection<T = unknown> implements Indexable, Obser
     const prop = cls && property !== undefined ? cls.byName.get(property) : undefined;
     if (cls && property !== undefined && !prop) throw errors.unknownProperty(cls.name, property);
     const type = prop ? (prop.collection ? "list" : prop.element) : this.type;
-    if (!NUMERIC.has(type) && !(type === "date" && (name === "min" || name === "max")) && type !== "mixed") {
-      throw errors.invalidArgument(`Cannot ${name} '${prop?.qualifiedName ?? type}': only numbers${name === "min" || name === "max" ? " and dates" : ""} can be aggregated`);
+    if (
+      !NUMERIC.has(type) &&
+      !(type === "date" && (name === "min" || name === "max")) &&
+      type !== "mixed"
+    ) {
+      throw errors.invalidArgument(
+        `Cannot ${name} '${prop?.qualifiedName ?? type}': only numbers${name === "min" || name === "max" ? " and dates" : ""} can be aggregated`,
+      );
     }
     if (cls && property === undefined) {
-      throw errors.invalidArgument(`${name}() on a collection of '${cls.name}' objects needs a property name`);
+      throw errors.invalidArgument(
+        `${name}() on a collection of '${cls.name}' objects needs a property name`,
+      );
     }
     return aggregate(name, this.items(), property);
   }
 
   addListener(callback: (collection: this, changes: CollectionChangeSet) => void): void {
     this.context.checkOpen();
-    this.context.notifier.addCollectionListener(this.observable(), callback as CollectionChangeCallback);
+    this.context.notifier.addCollectionListener(
+      this.observable(),
+      callback as CollectionChangeCallback,
+    );
   }
   removeListener(callback: (collection: this, changes: CollectionChangeSet) => void): void {
-    this.context.notifier.removeCollectionListener(this.observable(), callback as CollectionChangeCallback);
+    this.context.notifier.removeCollectionListener(
+      this.observable(),
+      callback as CollectionChangeCallback,
+    );
   }
   removeAllListeners(): void {
     this.context.notifier.removeCollectionListener(this.observable());

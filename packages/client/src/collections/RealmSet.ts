@@ -50,7 +50,9 @@ export class RealmSet<T = unknown> extends OrderedCollection<T> {
 
   protected objectRows(): ObjectRow[] | undefined {
     if (this.prop.element !== "object") return undefined;
-    return this.stored().map((key) => this.context.db.rowsByKey.get(key as number)).filter((r): r is ObjectRow => !!r);
+    return this.stored()
+      .map((key) => this.context.db.rowsByKey.get(key as number))
+      .filter((r): r is ObjectRow => !!r);
   }
 
   snapshotIds(): unknown[] {
@@ -73,7 +75,11 @@ export class RealmSet<T = unknown> extends OrderedCollection<T> {
 
   has(value: unknown): boolean {
     if (this.prop.element === "object") return this.items().includes(value as T);
-    const id = elementId(this.context, this.prop, value instanceof ArrayBuffer ? new Uint8Array(value) : value);
+    const id = elementId(
+      this.context,
+      this.prop,
+      value instanceof ArrayBuffer ? new Uint8Array(value) : value,
+    );
     return this.snapshotIds().includes(id);
   }
 
@@ -87,7 +93,10 @@ export class RealmSet<T = unknown> extends OrderedCollection<T> {
 
   private asResults(): Results<T> {
     const target = this.objectClass();
-    if (!target) throw errors.invalidArgument(`Only sets of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`);
+    if (!target)
+      throw errors.invalidArgument(
+        `Only sets of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`,
+      );
     return new Results<T>(this.context, target, () => this.objectRows() ?? []);
   }
 }

@@ -18,7 +18,8 @@ export type QueryStep =
   | { kind: "filter"; query: string; args: unknown[] }
   | { kind: "sort"; descriptor: unknown; reverse: boolean | undefined };
 
-type BoundStep = { kind: "filter"; bound: BoundQuery } | { kind: "sort"; descriptors: SortDescriptor[] };
+type BoundStep =
+  { kind: "filter"; bound: BoundQuery } | { kind: "sort"; descriptors: SortDescriptor[] };
 
 export class Results<T = unknown> extends OrderedCollection<T> {
   readonly uniqueIds = true;
@@ -65,8 +66,12 @@ export class Results<T = unknown> extends OrderedCollection<T> {
     if (this.cache?.version === version) return this.cache.objects;
     const first = this.steps[0];
     const candidates =
-      this.wholeClass && first?.kind === "filter" ? indexCandidates(this.cls, first.bound.predicate) : undefined;
-    let objects = (candidates ?? this.source()).map((row) => this.context.objectFor(row) as unknown as T);
+      this.wholeClass && first?.kind === "filter"
+        ? indexCandidates(this.cls, first.bound.predicate)
+        : undefined;
+    let objects = (candidates ?? this.source()).map(
+      (row) => this.context.objectFor(row) as unknown as T,
+    );
     for (const step of this.steps) {
       objects =
         step.kind === "filter"
@@ -98,7 +103,14 @@ export class Results<T = unknown> extends OrderedCollection<T> {
   private derive(step: QueryStep): Results<T> {
     if (step.kind === "filter") {
       const bound = bind(this.context, this.cls, step.query, step.args);
-      return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "filter", bound }], undefined, this.wholeClass);
+      return new Results<T>(
+        this.context,
+        this.cls,
+        this.source,
+        [...this.steps, { kind: "filter", bound }],
+        undefined,
+        this.wholeClass,
+      );
     }
     let descriptors: SortDescriptor[];
     try {
@@ -107,7 +119,14 @@ export class Results<T = unknown> extends OrderedCollection<T> {
       throw new RealmError(ClientErrorCode.InvalidQuery, (error as Error).message);
     }
     for (const [path] of descriptors) this.checkSortPath(path);
-    return new Results<T>(this.context, this.cls, this.source, [...this.steps, { kind: "sort", descriptors }], undefined, this.wholeClass);
+    return new Results<T>(
+      this.context,
+      this.cls,
+      this.source,
+      [...this.steps, { kind: "sort", descriptors }],
+      undefined,
+      this.wholeClass,
+    );
   }
 
   private checkSortPath(path: string): void {

@@ -12,12 +12,23 @@ function valuesOf(items: readonly unknown[], property: string | undefined): unkn
 
 function checkNumeric(values: readonly unknown[], name: AggregateName, allowDate: boolean): void {
   for (const value of values) {
-    if (typeof value === "number" || value instanceof Decimal128 || (allowDate && value instanceof Date)) continue;
-    throw errors.invalidArgument(`Cannot ${name} values of type ${typeof value}: only numbers${allowDate ? " and dates" : ""} can be aggregated`);
+    if (
+      typeof value === "number" ||
+      value instanceof Decimal128 ||
+      (allowDate && value instanceof Date)
+    )
+      continue;
+    throw errors.invalidArgument(
+      `Cannot ${name} values of type ${typeof value}: only numbers${allowDate ? " and dates" : ""} can be aggregated`,
+    );
   }
 }
 
-export function aggregate(name: AggregateName, items: readonly unknown[], property: string | undefined): unknown {
+export function aggregate(
+  name: AggregateName,
+  items: readonly unknown[],
+  property: string | undefined,
+): unknown {
   const values = valuesOf(items, property);
   if (name === "min" || name === "max") {
     checkNumeric(values, name, true);
@@ -28,7 +39,10 @@ export function aggregate(name: AggregateName, items: readonly unknown[], proper
     });
   }
   checkNumeric(values, name, false);
-  const total = values.reduce<number>((sum, value) => sum + Number(value instanceof Decimal128 ? value.toString() : value), 0);
+  const total = values.reduce<number>(
+    (sum, value) => sum + Number(value instanceof Decimal128 ? value.toString() : value),
+    0,
+  );
   if (name === "sum") return total;
   return values.length === 0 ? undefined : total / values.length;
 }

@@ -12,7 +12,8 @@ export function readElement(context: RealmContext, prop: PropInfo, stored: unkno
 
 /** An id per element that is equal for equal elements: the row for objects, a token for values. */
 export function elementId(context: RealmContext, prop: PropInfo, stored: unknown): unknown {
-  if (prop.element === "object") return typeof stored === "number" ? context.db.rowsByKey.get(stored) ?? null : null;
+  if (prop.element === "object")
+    return typeof stored === "number" ? (context.db.rowsByKey.get(stored) ?? null) : null;
   if (stored === null || typeof stored !== "object") return stored;
   if (stored instanceof Date) return `date:${stored.getTime()}`;
   if (stored instanceof Uint8Array) return `data:${Buffer.from(stored).toString("hex")}`;

@@ -21,7 +21,9 @@ const handler: ProxyHandler<Indexable> = {
     if (index !== undefined) return target.get(index);
     const value = Reflect.get(target, property, target) as unknown;
     void receiver;
-    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    return typeof value === "function"
+      ? (value as (...a: unknown[]) => unknown).bind(target)
+      : value;
   },
   set(target, property, value) {
     const index = asIndex(property);

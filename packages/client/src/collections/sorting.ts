@@ -36,7 +36,8 @@ export function compareValues(a: unknown, b: unknown): number {
     case 5: {
       const x = new Uint8Array(a as ArrayBuffer);
       const y = new Uint8Array(b as ArrayBuffer);
-      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+      for (let i = 0; i < Math.min(x.length, y.length); i++)
+        if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
       return x.length - y.length;
     }
     case 6:

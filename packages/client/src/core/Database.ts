@@ -20,7 +20,8 @@ export function fillMissing(cls: ClassInfo, values: Record<string, unknown>): vo
     if (prop.key in values) continue;
     if (prop.collection === "dictionary") values[prop.key] = {};
     else if (prop.collection) values[prop.key] = [];
-    else if (prop.schema.default !== undefined && prop.element !== "object") values[prop.key] = prop.schema.default;
+    else if (prop.schema.default !== undefined && prop.element !== "object")
+      values[prop.key] = prop.schema.default;
     else values[prop.key] = prop.optional ? null : zeroValue(prop.element);
   }
 }
@@ -58,7 +59,14 @@ export class Database {
       }
       const values = decodeValues(object.data);
       fillMissing(cls, values);
-      this.addRow({ key: object.key, cls, values, alive: true, owner: object.owner, accessor: undefined });
+      this.addRow({
+        key: object.key,
+        cls,
+        values,
+        alive: true,
+        owner: object.owner,
+        accessor: undefined,
+      });
     }
   }
 

@@ -29,7 +29,10 @@ export interface OpenedDatabase {
 
 function checkVersion(version: number): void {
   if (!Number.isSafeInteger(version) || version < 0) {
-    throw new RealmError(ClientErrorCode.InvalidSchemaVersion, `schemaVersion must be a non-negative integer, got ${String(version)}`);
+    throw new RealmError(
+      ClientErrorCode.InvalidSchemaVersion,
+      `schemaVersion must be a non-negative integer, got ${String(version)}`,
+    );
   }
 }
 
@@ -68,7 +71,8 @@ function decide(
     );
   }
   if (options.schemaVersion > stored.schemaVersion && options.schema) {
-    if (options.readOnly) throw new RealmError(ClientErrorCode.ReadOnly, "Cannot migrate a read-only realm.");
+    if (options.readOnly)
+      throw new RealmError(ClientErrorCode.ReadOnly, "Cannot migrate a read-only realm.");
     return { migrateFrom: stored, schemaChanged: true };
   }
   if (sameSchema || !options.schema) return { migrateFrom: undefined, schemaChanged: false };
@@ -80,14 +84,21 @@ function decide(
       { details: { changes: breaking } },
     );
   }
-  if (options.readOnly) throw new RealmError(ClientErrorCode.ReadOnly, "Cannot change the schema of a read-only realm.");
+  if (options.readOnly)
+    throw new RealmError(
+      ClientErrorCode.ReadOnly,
+      "Cannot change the schema of a read-only realm.",
+    );
   return { migrateFrom: undefined, schemaChanged: true };
 }
 
 /** Process-wide: open Databases by file path, shared by the Realm instances on that path. */
 const openDatabases = new Map<string, { db: Database; users: number; schemaJson: string }>();
 
-export function sharedDatabase(path: string, schema: readonly CanonicalObjectSchema[] | undefined): Database | undefined {
+export function sharedDatabase(
+  path: string,
+  schema: readonly CanonicalObjectSchema[] | undefined,
+): Database | undefined {
   const entry = openDatabases.get(path);
   if (!entry) return undefined;
   if (schema && JSON.stringify(serializeSchema(schema)) !== entry.schemaJson) {

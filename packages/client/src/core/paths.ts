@@ -25,7 +25,10 @@ export function wirePrimaryKey(row: ObjectRow): PrimaryKey {
 }
 
 /** The owner of an embedded object and the path inside the owner that holds it. */
-export function locateInOwner(db: Database, row: ObjectRow): { owner: ObjectRow; path: PathElement[] } | undefined {
+export function locateInOwner(
+  db: Database,
+  row: ObjectRow,
+): { owner: ObjectRow; path: PathElement[] } | undefined {
   const owner = db.rowsByKey.get(row.owner);
   if (!owner) return undefined;
   for (const prop of owner.cls.props) {
@@ -36,7 +39,8 @@ export function locateInOwner(db: Database, row: ObjectRow): { owner: ObjectRow;
       const index = value.indexOf(row.key);
       if (index >= 0) return { owner, path: [prop.key, index] };
     } else if (value !== null && typeof value === "object") {
-      for (const [key, item] of Object.entries(value)) if (item === row.key) return { owner, path: [prop.key, key] };
+      for (const [key, item] of Object.entries(value))
+        if (item === row.key) return { owner, path: [prop.key, key] };
     }
   }
   return undefined;

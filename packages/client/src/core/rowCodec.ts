@@ -35,7 +35,12 @@ export function encodeValues(values: Record<string, Stored>): Uint8Array | strin
 }
 
 export function encodeRow(row: ObjectRow): StoredObject {
-  return { key: row.key, className: row.cls.name, owner: row.owner, data: encodeValues(row.values) };
+  return {
+    key: row.key,
+    className: row.cls.name,
+    owner: row.owner,
+    data: encodeValues(row.values),
+  };
 }
 
 export function decodeValues(data: Uint8Array | string): Record<string, Stored> {

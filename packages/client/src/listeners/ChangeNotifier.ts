@@ -12,7 +12,11 @@ import type { CollectionChangeSet } from "./diff.js";
 import { diffSequence, diffUnique, emptyChangeSet, isEmptyChangeSet } from "./diff.js";
 
 export type RealmEventName = "change" | "schema";
-export type RealmListenerCallback = (realm: unknown, name: RealmEventName, schema?: unknown) => void;
+export type RealmListenerCallback = (
+  realm: unknown,
+  name: RealmEventName,
+  schema?: unknown,
+) => void;
 export interface ObjectChangeSet<T> {
   readonly deleted: boolean;
   readonly changedProperties: (keyof T & string)[];
@@ -62,8 +66,15 @@ export class ChangeNotifier {
     else this.realmListeners.delete(name);
   }
 
-  addObjectListener(object: LiveObject, callback: ObjectChangeCallback<unknown>, keyPaths?: string | string[]): void {
-    const paths = keyPaths === undefined ? undefined : new Set(typeof keyPaths === "string" ? [keyPaths] : keyPaths);
+  addObjectListener(
+    object: LiveObject,
+    callback: ObjectChangeCallback<unknown>,
+    keyPaths?: string | string[],
+  ): void {
+    const paths =
+      keyPaths === undefined
+        ? undefined
+        : new Set(typeof keyPaths === "string" ? [keyPaths] : keyPaths);
     this.objectListeners.add({ object, callback, keyPaths: paths });
   }
 
@@ -77,16 +88,24 @@ export class ChangeNotifier {
 
   /** Registers a collection listener; Realm calls it once at first with an empty change set. */
   addCollectionListener(observable: Observable, callback: CollectionChangeCallback): void {
-    const listener: CollectionListener = { observable, callback, previous: observable.snapshotIds() };
+    const listener: CollectionListener = {
+      observable,
+      callback,
+      previous: observable.snapshotIds(),
+    };
     this.collectionListeners.add(listener);
     setImmediate(() => {
-      if (this.collectionListeners.has(listener)) callback(observable.publicHandle, emptyChangeSet());
+      if (this.collectionListeners.has(listener))
+        callback(observable.publicHandle, emptyChangeSet());
     });
   }
 
   removeCollectionListener(observable: Observable, callback?: CollectionChangeCallback): void {
     for (const listener of this.collectionListeners) {
-      if (listener.observable.identity === observable.identity && (!callback || listener.callback === callback)) {
+      if (
+        listener.observable.identity === observable.identity &&
+        (!callback || listener.callback === callback)
+      ) {
         this.collectionListeners.delete(listener);
       }
     }
@@ -110,7 +129,8 @@ export class ChangeNotifier {
       const delivery = this.objectDelivery(listener, changes);
       if (delivery) deliveries.push(delivery);
     }
-    const isModified = (id: unknown): boolean => typeof id === "object" && id !== null && changes.modified.has(id as ObjectRow);
+    const isModified = (id: unknown): boolean =>
+      typeof id === "object" && id !== null && changes.modified.has(id as ObjectRow);
     for (const listener of this.collectionListeners) {
       if (!listener.observable.isValid()) continue;
       const current = listener.observable.snapshotIds();
@@ -120,7 +140,8 @@ export class ChangeNotifier {
       listener.previous = current;
       if (isEmptyChangeSet(diff)) continue;
       deliveries.push(() => {
-        if (this.collectionListeners.has(listener)) listener.callback(listener.observable.publicHandle, diff);
+        if (this.collectionListeners.has(listener))
+          listener.callback(listener.observable.publicHandle, diff);
       });
     }
     const realmCallbacks = [...(this.realmListeners.get("change") ?? [])];
@@ -134,7 +155,10 @@ export class ChangeNotifier {
     });
   }
 
-  private objectDelivery(listener: ObjectListener, changes: CommitChanges): (() => void) | undefined {
+  private objectDelivery(
+    listener: ObjectListener,
+    changes: CommitChanges,
+  ): (() => void) | undefined {
     const row = listener.object[ROW];
     let changeSet: { deleted: boolean; changedProperties: string[] } | undefined;
     if (changes.deleted.has(row)) changeSet = { deleted: true, changedProperties: [] };
@@ -147,7 +171,8 @@ export class ChangeNotifier {
     }
     const result = changeSet;
     return () => {
-      if (this.objectListeners.has(listener)) listener.callback(listener.object, result as ObjectChangeSet<unknown>);
+      if (this.objectListeners.has(listener))
+        listener.callback(listener.object, result as ObjectChangeSet<unknown>);
     };
   }
 

@@ -15,7 +15,10 @@ import { backlinkResults } from "../collections/backlinks.js";
 export type { ObjectChangeCallback, ObjectChangeSet };
 
 interface RealmLike {
-  create(type: string | (abstract new (...args: never[]) => RealmObject), values: unknown): RealmObject;
+  create(
+    type: string | (abstract new (...args: never[]) => RealmObject),
+    values: unknown,
+  ): RealmObject;
 }
 
 export class RealmObject<T = unknown> {
@@ -44,8 +47,13 @@ export class RealmObject<T = unknown> {
   }
 
   /** Objects of `objectType` whose `propertyName` links here. */
-  linkingObjects<L = RealmObject>(objectType: string, propertyName: string): Results<L & RealmObject> {
-    return backlinkResults(this[CONTEXT], this.row(), objectType, propertyName) as Results<L & RealmObject>;
+  linkingObjects<L = RealmObject>(
+    objectType: string,
+    propertyName: string,
+  ): Results<L & RealmObject> {
+    return backlinkResults(this[CONTEXT], this.row(), objectType, propertyName) as Results<
+      L & RealmObject
+    >;
   }
 
   linkingObjectsCount(): number {
@@ -77,14 +85,19 @@ export class RealmObject<T = unknown> {
     const prop = this.row().cls.byName.get(propertyName);
     if (!prop) throw errors.unknownProperty(this[ROW].cls.name, propertyName);
     const { type, objectType, optional } = prop.schema;
-    if (type === "list" || type === "set" || type === "dictionary") return `${type}<${objectType ?? ""}>`;
+    if (type === "list" || type === "set" || type === "dictionary")
+      return `${type}<${objectType ?? ""}>`;
     if (type === "object") return `<${objectType ?? ""}>`;
     return optional ? `${type}?` : type;
   }
 
   addListener(callback: ObjectChangeCallback<T>, keyPaths?: string | string[]): void {
     this.row();
-    this[CONTEXT].notifier.addObjectListener(this, callback as ObjectChangeCallback<unknown>, keyPaths);
+    this[CONTEXT].notifier.addObjectListener(
+      this,
+      callback as ObjectChangeCallback<unknown>,
+      keyPaths,
+    );
   }
 
   removeListener(callback: ObjectChangeCallback<T>): void {

@@ -25,7 +25,12 @@ function getterFor(prop: PropInfo): (this: Live) => unknown {
     return function (this: Live) {
       const row = this[ROW];
       if (!row.alive) throw errors.invalidated(row.cls.name);
-      return backlinkResults(this[CONTEXT], row, prop.objectType as string, prop.schema.property as string);
+      return backlinkResults(
+        this[CONTEXT],
+        row,
+        prop.objectType as string,
+        prop.schema.property as string,
+      );
     };
   }
   if (prop.collection === "list") {

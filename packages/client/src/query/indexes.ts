@@ -29,7 +29,10 @@ function comparable(prop: PropInfo, value: unknown): boolean {
 }
 
 /** Candidate rows for `predicate` from an index, or undefined when no index applies. */
-export function indexCandidates(cls: ClassInfo, predicate: BoundPredicate): ObjectRow[] | undefined {
+export function indexCandidates(
+  cls: ClassInfo,
+  predicate: BoundPredicate,
+): ObjectRow[] | undefined {
   if (predicate.kind === "and") {
     for (const operand of predicate.operands) {
       const rows = indexCandidates(cls, operand);
@@ -37,11 +40,15 @@ export function indexCandidates(cls: ClassInfo, predicate: BoundPredicate): Obje
     }
     return undefined;
   }
-  if (predicate.kind !== "comparison" || predicate.operator !== "==" || predicate.caseInsensitive) return undefined;
+  if (predicate.kind !== "comparison" || predicate.operator !== "==" || predicate.caseInsensitive)
+    return undefined;
   const [path, constant] =
-    predicate.left.kind === "path" ? [predicate.left, predicate.right] : [predicate.right, predicate.left];
+    predicate.left.kind === "path"
+      ? [predicate.left, predicate.right]
+      : [predicate.right, predicate.left];
   if (path.kind !== "path" || constant.kind !== "constant") return undefined;
-  if (path.variable !== undefined || path.steps.length !== 1 || path.quantifier !== undefined) return undefined;
+  if (path.variable !== undefined || path.steps.length !== 1 || path.quantifier !== undefined)
+    return undefined;
   const step = path.steps[0];
   if (step?.kind !== "property") return undefined;
   const prop = cls.byName.get(step.name);

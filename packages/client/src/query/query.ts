@@ -33,25 +33,42 @@ export function toRqlSchema(classes: Iterable<ClassInfo>): RqlSchema {
   return schema;
 }
 
-export function bind(context: RealmContext, cls: ClassInfo, query: string, args: unknown[]): BoundQuery {
+export function bind(
+  context: RealmContext,
+  cls: ClassInfo,
+  query: string,
+  args: unknown[],
+): BoundQuery {
   if (typeof query !== "string") {
-    throw new RealmError(ClientErrorCode.InvalidQuery, `Expected a query string, got ${typeof query}`);
+    throw new RealmError(
+      ClientErrorCode.InvalidQuery,
+      `Expected a query string, got ${typeof query}`,
+    );
   }
   try {
     return bindQuery(query, context.rqlSchema, cls.name, args);
   } catch (error) {
     if (error instanceof RqlError) {
-      throw new RealmError(ClientErrorCode.InvalidQuery, `Invalid query on '${cls.name}': ${error.message}`, {
-        details: { objectType: cls.name, query, rqlCode: error.code },
-        cause: error,
-      });
+      throw new RealmError(
+        ClientErrorCode.InvalidQuery,
+        `Invalid query on '${cls.name}': ${error.message}`,
+        {
+          details: { objectType: cls.name, query, rqlCode: error.code },
+          cause: error,
+        },
+      );
     }
     throw error;
   }
 }
 
 /** Rows of `fromClass` whose `fromProperty` links to `target`. */
-export function backlinkRows(db: Database, target: ObjectRow, fromClass: string, fromProperty: string): ObjectRow[] {
+export function backlinkRows(
+  db: Database,
+  target: ObjectRow,
+  fromClass: string,
+  fromProperty: string,
+): ObjectRow[] {
   const origin = db.classes.get(fromClass);
   const prop = origin?.byName.get(fromProperty);
   if (!origin || !prop) return [];
@@ -67,12 +84,18 @@ export function backlinkRows(db: Database, target: ObjectRow, fromClass: string,
   return result;
 }
 
-export function runQuery<T extends object>(context: RealmContext, bound: BoundQuery, objects: T[]): T[] {
+export function runQuery<T extends object>(
+  context: RealmContext,
+  bound: BoundQuery,
+  objects: T[],
+): T[] {
   return applyQuery<T>(bound, objects, {
     backlinks(target: object, fromClass: string, fromProperty: string): Iterable<object> {
       const row = rowOf(target);
       if (!row) return [];
-      return backlinkRows(context.db, row, fromClass, fromProperty).map((r) => context.objectFor(r));
+      return backlinkRows(context.db, row, fromClass, fromProperty).map((r) =>
+        context.objectFor(r),
+      );
     },
   });
 }

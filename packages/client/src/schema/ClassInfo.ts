@@ -5,7 +5,11 @@
 import type { ObjectId, UUID } from "bson";
 import { pkIndexKey } from "../values/indexKey.js";
 import { PropertyIndex, isIndexed } from "./PropertyIndex.js";
-import type { CanonicalObjectSchema, CanonicalPropertySchema, PrimitivePropertyTypeName } from "./types.js";
+import type {
+  CanonicalObjectSchema,
+  CanonicalPropertySchema,
+  PrimitivePropertyTypeName,
+} from "./types.js";
 
 export type ElementType = PrimitivePropertyTypeName | "object" | "linkingObjects";
 export type CollectionKind = "list" | "set" | "dictionary";
@@ -63,10 +67,13 @@ export class ClassInfo {
 
   constructor(readonly schema: CanonicalObjectSchema) {
     this.name = schema.name;
-    this.props = Object.values(schema.properties).map((property) => toPropInfo(schema.name, property));
+    this.props = Object.values(schema.properties).map((property) =>
+      toPropInfo(schema.name, property),
+    );
     for (const prop of this.props) this.byName.set(prop.name, prop);
     for (const prop of this.props) {
-      if (isIndexed(prop) && prop.name !== schema.primaryKey) this.indexes.set(prop.key, new PropertyIndex<ObjectRow>(prop.key));
+      if (isIndexed(prop) && prop.name !== schema.primaryKey)
+        this.indexes.set(prop.key, new PropertyIndex<ObjectRow>(prop.key));
     }
     this.pk = schema.primaryKey === undefined ? undefined : this.byName.get(schema.primaryKey);
     this.stored = this.props.filter((prop) => prop.element !== "linkingObjects");
@@ -86,11 +93,28 @@ export class ClassInfo {
 }
 
 function toPropInfo(className: string, schema: CanonicalPropertySchema): PropInfo {
-  const isCollection = schema.type === "list" || schema.type === "set" || schema.type === "dictionary";
+  const isCollection =
+    schema.type === "list" || schema.type === "set" || schema.type === "dictionary";
   const element = (isCollection ? schema.objectType : schema.type) as string;
-  const primitive = ["bool", "int", "float", "double", "decimal128", "string", "data", "date", "objectId", "uuid", "mixed"];
+  const primitive = [
+    "bool",
+    "int",
+    "float",
+    "double",
+    "decimal128",
+    "string",
+    "data",
+    "date",
+    "objectId",
+    "uuid",
+    "mixed",
+  ];
   const resolved: ElementType =
-    schema.type === "linkingObjects" ? "linkingObjects" : primitive.includes(element) ? (element as ElementType) : "object";
+    schema.type === "linkingObjects"
+      ? "linkingObjects"
+      : primitive.includes(element)
+        ? (element as ElementType)
+        : "object";
   return {
     name: schema.name,
     qualifiedName: `${className}.${schema.name}`,
@@ -99,7 +123,8 @@ function toPropInfo(className: string, schema: CanonicalPropertySchema): PropInf
     collection: isCollection ? (schema.type as CollectionKind) : undefined,
     element: resolved,
     optional: resolved === "object" && !isCollection ? true : schema.optional,
-    objectType: resolved === "object" || resolved === "linkingObjects" ? schema.objectType : undefined,
+    objectType:
+      resolved === "object" || resolved === "linkingObjects" ? schema.objectType : undefined,
     target: undefined,
   };
 }

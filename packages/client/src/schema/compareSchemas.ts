@@ -13,7 +13,10 @@ export function serializeSchema(schema: readonly CanonicalObjectSchema[]): Canon
     asymmetric: object.asymmetric,
     ...(object.primaryKey !== undefined ? { primaryKey: object.primaryKey } : {}),
     properties: Object.fromEntries(
-      Object.entries(object.properties).map(([name, { default: _default, ...property }]) => [name, property]),
+      Object.entries(object.properties).map(([name, { default: _default, ...property }]) => [
+        name,
+        property,
+      ]),
     ),
   }));
 }
@@ -41,7 +44,8 @@ export function breakingChanges(
             : `Primary Key for class '${before.name}' has changed from '${before.primaryKey}' to '${after.primaryKey}'.`,
       );
     }
-    if (before.embedded !== after.embedded) changes.push(`Class '${before.name}' has changed whether it is embedded.`);
+    if (before.embedded !== after.embedded)
+      changes.push(`Class '${before.name}' has changed whether it is embedded.`);
     const afterByKey = new Map(Object.values(after.properties).map((p) => [p.mapTo, p]));
     for (const property of Object.values(before.properties)) {
       if (property.type === "linkingObjects") continue;
@@ -50,7 +54,9 @@ export function breakingChanges(
       if (!next) {
         changes.push(`Property ${where} has been removed.`);
       } else if (describe(property) !== describe(next)) {
-        changes.push(`Property ${where} has been changed from '${describe(property)}' to '${describe(next)}'.`);
+        changes.push(
+          `Property ${where} has been changed from '${describe(property)}' to '${describe(next)}'.`,
+        );
       } else if (property.optional !== next.optional) {
         changes.push(`Property ${where} has been made ${next.optional ? "optional" : "required"}.`);
       }

@@ -5,7 +5,9 @@ import type { ObjectSchema } from "./types.js";
 
 function properties(schema: ObjectSchema[], name = schema[0]?.name): Record<string, unknown> {
   const object = normalizeSchema(schema).find((o) => o.name === name);
-  return Object.fromEntries(Object.entries(object?.properties ?? {}).map(([key, p]) => [key, { ...p }]));
+  return Object.fromEntries(
+    Object.entries(object?.properties ?? {}).map(([key, p]) => [key, { ...p }]),
+  );
 }
 
 describe("schema normalisation", () => {
@@ -32,15 +34,71 @@ describe("schema normalisation", () => {
     expect(props).toEqual({
       i: { name: "i", type: "int", optional: false, indexed: false, mapTo: "i" },
       s: { name: "s", type: "string", optional: true, indexed: false, mapTo: "s" },
-      link: { name: "link", type: "object", objectType: "B", optional: true, indexed: false, mapTo: "link" },
-      list: { name: "list", type: "list", objectType: "int", optional: false, indexed: false, mapTo: "list" },
-      optList: { name: "optList", type: "list", objectType: "string", optional: true, indexed: false, mapTo: "optList" },
-      links: { name: "links", type: "list", objectType: "B", optional: false, indexed: false, mapTo: "links" },
-      set: { name: "set", type: "set", objectType: "int", optional: false, indexed: false, mapTo: "set" },
-      dict: { name: "dict", type: "dictionary", objectType: "string", optional: false, indexed: false, mapTo: "dict" },
-      linkDict: { name: "linkDict", type: "dictionary", objectType: "B", optional: false, indexed: false, mapTo: "linkDict" },
+      link: {
+        name: "link",
+        type: "object",
+        objectType: "B",
+        optional: true,
+        indexed: false,
+        mapTo: "link",
+      },
+      list: {
+        name: "list",
+        type: "list",
+        objectType: "int",
+        optional: false,
+        indexed: false,
+        mapTo: "list",
+      },
+      optList: {
+        name: "optList",
+        type: "list",
+        objectType: "string",
+        optional: true,
+        indexed: false,
+        mapTo: "optList",
+      },
+      links: {
+        name: "links",
+        type: "list",
+        objectType: "B",
+        optional: false,
+        indexed: false,
+        mapTo: "links",
+      },
+      set: {
+        name: "set",
+        type: "set",
+        objectType: "int",
+        optional: false,
+        indexed: false,
+        mapTo: "set",
+      },
+      dict: {
+        name: "dict",
+        type: "dictionary",
+        objectType: "string",
+        optional: false,
+        indexed: false,
+        mapTo: "dict",
+      },
+      linkDict: {
+        name: "linkDict",
+        type: "dictionary",
+        objectType: "B",
+        optional: false,
+        indexed: false,
+        mapTo: "linkDict",
+      },
       m: { name: "m", type: "mixed", optional: true, indexed: false, mapTo: "m" },
-      c: { name: "c", type: "int", optional: false, indexed: false, mapTo: "c", presentation: "counter" },
+      c: {
+        name: "c",
+        type: "int",
+        optional: false,
+        indexed: false,
+        mapTo: "c",
+        presentation: "counter",
+      },
     });
   });
 
@@ -73,18 +131,49 @@ describe("schema normalisation", () => {
     const [dog] = normalizeSchema([Dog]);
     expect(dog?.ctor).toBe(Dog);
     expect(dog?.embedded).toBe(false);
-    expect(() => normalizeSchema([class Plain extends RealmObject {}])).toThrow(/Class 'Plain' must have a static schema/);
+    expect(() => normalizeSchema([class Plain extends RealmObject {}])).toThrow(
+      /Class 'Plain' must have a static schema/,
+    );
   });
 
   it.each([
     [[{ name: "A", properties: { x: "B[]" } }], /'A.x' has unknown object type 'B'/],
     [[{ name: "A", properties: { x: { type: "list" } } }], /needs an objectType/],
-    [[{ name: "A", properties: { x: { type: "linkingObjects", objectType: "A" } } }], /needs a property/],
-    [[{ name: "A", properties: { x: { type: "linkingObjects", objectType: "A", property: "y" } } }], /must name a link to 'A'/],
-    [[{ name: "A", embedded: true, primaryKey: "x", properties: { x: "int" } }], /Embedded object 'A' cannot have a primary key/],
-    [[{ name: "A", properties: { x: "E<>" } }, { name: "E", embedded: true, properties: {} }], /cannot be a set of embedded objects/],
-    [[{ name: "A", properties: { x: "Z?" } }, { name: "Z", asymmetric: true, properties: {} }], /cannot link to asymmetric type 'Z'/],
-    [[{ name: "A", properties: { x: { type: "string", presentation: "counter" } } }], /can only be a counter if it is an int/],
+    [
+      [{ name: "A", properties: { x: { type: "linkingObjects", objectType: "A" } } }],
+      /needs a property/,
+    ],
+    [
+      [
+        {
+          name: "A",
+          properties: { x: { type: "linkingObjects", objectType: "A", property: "y" } },
+        },
+      ],
+      /must name a link to 'A'/,
+    ],
+    [
+      [{ name: "A", embedded: true, primaryKey: "x", properties: { x: "int" } }],
+      /Embedded object 'A' cannot have a primary key/,
+    ],
+    [
+      [
+        { name: "A", properties: { x: "E<>" } },
+        { name: "E", embedded: true, properties: {} },
+      ],
+      /cannot be a set of embedded objects/,
+    ],
+    [
+      [
+        { name: "A", properties: { x: "Z?" } },
+        { name: "Z", asymmetric: true, properties: {} },
+      ],
+      /cannot link to asymmetric type 'Z'/,
+    ],
+    [
+      [{ name: "A", properties: { x: { type: "string", presentation: "counter" } } }],
+      /can only be a counter if it is an int/,
+    ],
     [[{ name: "", properties: {} }], /needs a name/],
   ])("rejects invalid schema %#", (schema, message) => {
     expect(() => normalizeSchema(schema as ObjectSchema[])).toThrow(message);

@@ -40,8 +40,13 @@ function parseShorthand(objectName: string, name: string, text: string): Propert
     const element = text.slice(0, -2);
     const optional = element.endsWith("?");
     const objectType = optional ? element.slice(0, -1) : element;
-    if (objectType === "") throw invalidSchema(`Property '${objectName}.${name}' has an empty type`);
-    return { type: COLLECTION_SUFFIXES[suffix as keyof typeof COLLECTION_SUFFIXES], objectType, optional };
+    if (objectType === "")
+      throw invalidSchema(`Property '${objectName}.${name}' has an empty type`);
+    return {
+      type: COLLECTION_SUFFIXES[suffix as keyof typeof COLLECTION_SUFFIXES],
+      objectType,
+      optional,
+    };
   }
   const optional = text.endsWith("?");
   const base = optional ? text.slice(0, -1) : text;
@@ -50,7 +55,11 @@ function parseShorthand(objectName: string, name: string, text: string): Propert
   return { type: "object", objectType: base, optional: true };
 }
 
-function canonicalProperty(objectName: string, name: string, input: PropertySchema | string): CanonicalPropertySchema {
+function canonicalProperty(
+  objectName: string,
+  name: string,
+  input: PropertySchema | string,
+): CanonicalPropertySchema {
   const raw = typeof input === "string" ? parseShorthand(objectName, name, input) : input;
   if (typeof raw !== "object" || raw === null || typeof raw.type !== "string") {
     throw invalidSchema(`Property '${objectName}.${name}' must have a type`);
@@ -59,21 +68,30 @@ function canonicalProperty(objectName: string, name: string, input: PropertySche
   let objectType = raw.objectType;
   const counter = type === "counter" || raw.presentation === "counter";
   if (type === "counter") type = "int";
-  if (counter && type !== "int") throw invalidSchema(`Property '${objectName}.${name}' can only be a counter if it is an int`);
+  if (counter && type !== "int")
+    throw invalidSchema(`Property '${objectName}.${name}' can only be a counter if it is an int`);
   let optional = raw.optional ?? false;
-  if (!PRIMITIVES.has(type) && !["list", "set", "dictionary", "object", "linkingObjects"].includes(type)) {
+  if (
+    !PRIMITIVES.has(type) &&
+    !["list", "set", "dictionary", "object", "linkingObjects"].includes(type)
+  ) {
     // Full form naming a class directly: { type: "Dog" }.
     objectType = type;
     type = "object";
   }
   if (type === "object") optional = true;
   if (type === "mixed") optional = true;
-  if ((type === "list" || type === "set" || type === "dictionary" || type === "linkingObjects") && !objectType) {
+  if (
+    (type === "list" || type === "set" || type === "dictionary" || type === "linkingObjects") &&
+    !objectType
+  ) {
     throw invalidSchema(`Property '${objectName}.${name}' of type '${type}' needs an objectType`);
   }
   if (objectType === "mixed") optional = true;
   if (type === "linkingObjects" && !raw.property) {
-    throw invalidSchema(`Property '${objectName}.${name}' of type 'linkingObjects' needs a property`);
+    throw invalidSchema(
+      `Property '${objectName}.${name}' of type 'linkingObjects' needs a property`,
+    );
   }
   const result: CanonicalPropertySchema = {
     name,
@@ -89,7 +107,10 @@ function canonicalProperty(objectName: string, name: string, input: PropertySche
   return result;
 }
 
-function schemaOf(entry: SchemaEntry): { schema: ObjectSchema; ctor?: CanonicalObjectSchema["ctor"] } {
+function schemaOf(entry: SchemaEntry): {
+  schema: ObjectSchema;
+  ctor?: CanonicalObjectSchema["ctor"];
+} {
   if (typeof entry === "function") {
     if (!entry.schema) throw invalidSchema(`Class '${entry.name}' must have a static schema`);
     return { schema: entry.schema, ctor: entry };
@@ -99,7 +120,12 @@ function schemaOf(entry: SchemaEntry): { schema: ObjectSchema; ctor?: CanonicalO
 
 function canonicalObject(entry: SchemaEntry): CanonicalObjectSchema {
   const { schema, ctor } = schemaOf(entry);
-  if (typeof schema !== "object" || schema === null || typeof schema.name !== "string" || schema.name === "") {
+  if (
+    typeof schema !== "object" ||
+    schema === null ||
+    typeof schema.name !== "string" ||
+    schema.name === ""
+  ) {
     throw invalidSchema("Every object schema needs a name");
   }
   if (typeof schema.properties !== "object" || schema.properties === null) {
@@ -120,7 +146,10 @@ function canonicalObject(entry: SchemaEntry): CanonicalObjectSchema {
   return result;
 }
 
-function validateLinks(byName: Map<string, CanonicalObjectSchema>, object: CanonicalObjectSchema): void {
+function validateLinks(
+  byName: Map<string, CanonicalObjectSchema>,
+  object: CanonicalObjectSchema,
+): void {
   for (const property of Object.values(object.properties)) {
     const where = `'${object.name}.${property.name}'`;
     const target = property.objectType;
@@ -132,14 +161,17 @@ function validateLinks(byName: Map<string, CanonicalObjectSchema>, object: Canon
     }
     const targetSchema = byName.get(target);
     if (!targetSchema) throw invalidSchema(`Property ${where} has unknown object type '${target}'`);
-    if (targetSchema.asymmetric) throw invalidSchema(`Property ${where} cannot link to asymmetric type '${target}'`);
+    if (targetSchema.asymmetric)
+      throw invalidSchema(`Property ${where} cannot link to asymmetric type '${target}'`);
     if (property.type === "set" && targetSchema.embedded) {
       throw invalidSchema(`Property ${where} cannot be a set of embedded objects`);
     }
     if (property.type === "linkingObjects") {
       const origin = targetSchema.properties[property.property ?? ""];
       if (!origin || origin.objectType !== object.name || origin.type === "linkingObjects") {
-        throw invalidSchema(`Property ${where} must name a link to '${object.name}' in '${target}'`);
+        throw invalidSchema(
+          `Property ${where} must name a link to '${object.name}' in '${target}'`,
+        );
       }
     }
   }
@@ -147,10 +179,13 @@ function validateLinks(byName: Map<string, CanonicalObjectSchema>, object: Canon
 
 function validatePrimaryKey(object: CanonicalObjectSchema): void {
   if (object.primaryKey === undefined) return;
-  if (object.embedded) throw invalidSchema(`Embedded object '${object.name}' cannot have a primary key`);
+  if (object.embedded)
+    throw invalidSchema(`Embedded object '${object.name}' cannot have a primary key`);
   const property = object.properties[object.primaryKey];
   if (!property) {
-    throw invalidSchema(`Primary key property '${object.name}.${object.primaryKey}' does not exist`);
+    throw invalidSchema(
+      `Primary key property '${object.name}.${object.primaryKey}' does not exist`,
+    );
   }
   if (!PRIMARY_KEY_TYPES.has(property.type)) {
     throw invalidSchema(
@@ -162,11 +197,13 @@ function validatePrimaryKey(object: CanonicalObjectSchema): void {
 
 /** Canonicalises and validates a whole schema; throws RealmError(InvalidSchema) naming the fault. */
 export function normalizeSchema(entries: readonly SchemaEntry[]): CanonicalObjectSchema[] {
-  if (!Array.isArray(entries)) throw invalidSchema("schema must be an array of object schemas or classes");
+  if (!Array.isArray(entries))
+    throw invalidSchema("schema must be an array of object schemas or classes");
   const objects = entries.map(canonicalObject);
   const byName = new Map<string, CanonicalObjectSchema>();
   for (const object of objects) {
-    if (byName.has(object.name)) throw invalidSchema(`Type '${object.name}' appears more than once in the schema`);
+    if (byName.has(object.name))
+      throw invalidSchema(`Type '${object.name}' appears more than once in the schema`);
     byName.set(object.name, object);
   }
   for (const object of objects) {

@@ -13,7 +13,8 @@ export type PrimitivePropertyTypeName =
   | "uuid"
   | "mixed";
 export type CollectionPropertyTypeName = "list" | "set" | "dictionary";
-export type PropertyTypeName = PrimitivePropertyTypeName | CollectionPropertyTypeName | "object" | "linkingObjects";
+export type PropertyTypeName =
+  PrimitivePropertyTypeName | CollectionPropertyTypeName | "object" | "linkingObjects";
 
 export interface PropertySchema {
   /** A PropertyTypeName, or the name of an object type to link to. */

@@ -8,7 +8,13 @@
  */
 import Database from "better-sqlite3";
 import { ClientErrorCode, RealmError } from "../errors.js";
-import type { CommitBatch, LocalStore, PendingChangeset, StoredObject, StoredSchemaState } from "./LocalStore.js";
+import type {
+  CommitBatch,
+  LocalStore,
+  PendingChangeset,
+  StoredObject,
+  StoredSchemaState,
+} from "./LocalStore.js";
 
 /** History: 1 — objects (properties as BSON or JSON text), meta and upload_log tables. */
 export const STORE_FORMAT_VERSION = 1;
@@ -22,10 +28,14 @@ const CREATE_TABLES = `
 `;
 
 function unsupported(path: string, reason: string, cause?: unknown): RealmError {
-  return new RealmError(ClientErrorCode.UnsupportedFileFormat, `Cannot open realm file '${path}': ${reason}`, {
-    details: { path },
-    cause,
-  });
+  return new RealmError(
+    ClientErrorCode.UnsupportedFileFormat,
+    `Cannot open realm file '${path}': ${reason}`,
+    {
+      details: { path },
+      cause,
+    },
+  );
 }
 
 export class SqliteStore implements LocalStore {
@@ -39,7 +49,10 @@ export class SqliteStore implements LocalStore {
   ) {
     const file = path === ":memory:" ? ":memory:" : path;
     try {
-      this.db = new Database(file, { readonly: options.readOnly === true, fileMustExist: options.readOnly === true });
+      this.db = new Database(file, {
+        readonly: options.readOnly === true,
+        fileMustExist: options.readOnly === true,
+      });
       if (file !== ":memory:" && options.readOnly !== true) this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       this.checkFormat(options.readOnly === true);
@@ -48,7 +61,9 @@ export class SqliteStore implements LocalStore {
       throw unsupported(path, (error as Error).message, error);
     }
     this.statements = {
-      upsert: this.db.prepare("INSERT OR REPLACE INTO objects (key, class, owner, data) VALUES (?, ?, ?, ?)"),
+      upsert: this.db.prepare(
+        "INSERT OR REPLACE INTO objects (key, class, owner, data) VALUES (?, ?, ?, ?)",
+      ),
       remove: this.db.prepare("DELETE FROM objects WHERE key = ?"),
       setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
       append: this.db.prepare("INSERT INTO upload_log (created_at, changeset) VALUES (?, ?)"),
@@ -56,7 +71,8 @@ export class SqliteStore implements LocalStore {
     const { upsert, remove, setMeta, append } = this.statements;
     this.commitBatch = this.db.transaction((batch: CommitBatch) => {
       for (const key of batch.deletes) remove.run(key);
-      for (const object of batch.upserts) upsert.run(object.key, object.className, object.owner, object.data);
+      for (const object of batch.upserts)
+        upsert.run(object.key, object.className, object.owner, object.data);
       if (batch.schemaState) setMeta.run("schema", JSON.stringify(batch.schemaState));
       if (batch.changeset) append.run(Date.now(), batch.changeset);
     });
@@ -67,16 +83,19 @@ export class SqliteStore implements LocalStore {
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
       .get();
     if (!hasMeta) {
-      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as {
+        n: number;
+      };
       if (tables.n > 0) throw unsupported(this.path, "it is not a realm file");
       if (readOnly) throw unsupported(this.path, "the file is empty and the realm is read-only");
       this.db.exec(CREATE_TABLES);
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('format_version', ?)").run(String(STORE_FORMAT_VERSION));
+      this.db
+        .prepare("INSERT INTO meta (key, value) VALUES ('format_version', ?)")
+        .run(String(STORE_FORMAT_VERSION));
       return;
     }
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'format_version'").get() as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     const version = Number(row?.value);
     if (version !== STORE_FORMAT_VERSION) {
       throw unsupported(
@@ -87,17 +106,16 @@ export class SqliteStore implements LocalStore {
   }
 
   readSchemaState(): StoredSchemaState | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as StoredSchemaState) : undefined;
   }
 
   loadObjects(): Iterable<StoredObject> {
-    const rows = this.db.prepare("SELECT key, class, owner, data FROM objects ORDER BY key").raw().all() as [
-      number,
-      string,
-      number,
-      Uint8Array | string,
-    ][];
+    const rows = this.db
+      .prepare("SELECT key, class, owner, data FROM objects ORDER BY key")
+      .raw()
+      .all() as [number, string, number, Uint8Array | string][];
     return rows.map((row) => ({ key: row[0], className: row[1], owner: row[2], data: row[3] }));
   }
 
@@ -107,9 +125,15 @@ export class SqliteStore implements LocalStore {
 
   readUploadLog(afterVersion = 0): PendingChangeset[] {
     const rows = this.db
-      .prepare("SELECT version, created_at, changeset FROM upload_log WHERE version > ? ORDER BY version")
+      .prepare(
+        "SELECT version, created_at, changeset FROM upload_log WHERE version > ? ORDER BY version",
+      )
       .all(afterVersion) as { version: number; created_at: number; changeset: Uint8Array }[];
-    return rows.map((r) => ({ version: r.version, createdAt: r.created_at, changeset: r.changeset }));
+    return rows.map((r) => ({
+      version: r.version,
+      createdAt: r.created_at,
+      changeset: r.changeset,
+    }));
   }
 
   trimUploadLog(version: number): void {

@@ -6,7 +6,9 @@
 import { Realm } from "../Realm.js";
 
 const [path, mode] = process.argv.slice(2);
-const schema = [{ name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } }];
+const schema = [
+  { name: "Row", primaryKey: "id", properties: { id: "int", batch: "int", text: "string" } },
+];
 const realm = new Realm({ path: path as string, schema });
 
 if (mode === "open-transaction") {

@@ -21,7 +21,9 @@ export const UpdateMode = {
 export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode];
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
 }
 
 /** Where a new embedded object goes: `attach` stores its key in the owner and emits the owner's instruction. */
@@ -41,9 +43,16 @@ export class ObjectWriter {
   }
 
   /** Creates (or, with an update mode, updates) an object; embedded objects need `attach`. */
-  create(cls: ClassInfo, values: unknown, mode: UpdateMode, embedded?: EmbeddedPlacement): ObjectRow {
+  create(
+    cls: ClassInfo,
+    values: unknown,
+    mode: UpdateMode,
+    embedded?: EmbeddedPlacement,
+  ): ObjectRow {
     if (!isPlainRecord(values)) {
-      throw errors.invalidArgument(`Expected values for '${cls.name}' to be an object, got ${typeof values}`);
+      throw errors.invalidArgument(
+        `Expected values for '${cls.name}' to be an object, got ${typeof values}`,
+      );
     }
     if (cls.embedded && !embedded) {
       throw new RealmError(
@@ -53,7 +62,8 @@ export class ObjectWriter {
     }
     const source = rowOf(values);
     if (!source) {
-      for (const key of Object.keys(values)) if (!cls.byName.has(key)) throw errors.unknownProperty(cls.name, key);
+      for (const key of Object.keys(values))
+        if (!cls.byName.has(key)) throw errors.unknownProperty(cls.name, key);
     }
     let pkValue: unknown;
     if (cls.pk) {
@@ -94,7 +104,8 @@ export class ObjectWriter {
       const value = isDefault ? prop.schema.default : given;
       if (value === undefined) continue;
       if (prop.collection || prop.element === "object") this.assign(row, prop, value, isDefault);
-      else if (this.txn.instructions) this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, row.values[prop.key]), isDefault);
+      else if (this.txn.instructions)
+        this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, row.values[prop.key]), isDefault);
     }
     return row;
   }
@@ -110,7 +121,11 @@ export class ObjectWriter {
   }
 
   /** Checks required values up front, so a bad create leaves nothing behind. */
-  private initialValues(cls: ClassInfo, input: Record<string, unknown>, pkValue: unknown): Record<string, Stored> {
+  private initialValues(
+    cls: ClassInfo,
+    input: Record<string, unknown>,
+    pkValue: unknown,
+  ): Record<string, Stored> {
     const values: Record<string, Stored> = {};
     for (const prop of cls.storedProps()) {
       const given = input[prop.name] ?? prop.schema.default;
@@ -122,13 +137,25 @@ export class ObjectWriter {
         if (given !== undefined && given !== null && !isPlainRecord(given)) {
           throw typeMismatch(this.where(cls, prop), "object", given);
         }
-      } else if (given === undefined && !prop.optional) throw errors.missingProperty(cls.name, prop.name);
-      else values[prop.key] = toStoredPrimitive(this.where(cls, prop), prop.element, prop.optional, given ?? null);
+      } else if (given === undefined && !prop.optional)
+        throw errors.missingProperty(cls.name, prop.name);
+      else
+        values[prop.key] = toStoredPrimitive(
+          this.where(cls, prop),
+          prop.element,
+          prop.optional,
+          given ?? null,
+        );
     }
     return values;
   }
 
-  private update(row: ObjectRow, cls: ClassInfo, values: Record<string, unknown>, mode: UpdateMode): void {
+  private update(
+    row: ObjectRow,
+    cls: ClassInfo,
+    values: Record<string, unknown>,
+    mode: UpdateMode,
+  ): void {
     for (const prop of cls.storedProps()) {
       if (prop === cls.pk) continue;
       const given = values[prop.name];
@@ -151,7 +178,10 @@ export class ObjectWriter {
       );
     }
     if (prop.element === "linkingObjects") {
-      throw new RealmError(ClientErrorCode.ReadOnly, `Property '${row.cls.name}.${prop.name}' is read-only`);
+      throw new RealmError(
+        ClientErrorCode.ReadOnly,
+        `Property '${row.cls.name}.${prop.name}' is read-only`,
+      );
     }
     if (prop.schema.presentation === "counter" && value !== null && row.values[prop.key] !== null) {
       throw new RealmError(
@@ -167,7 +197,10 @@ export class ObjectWriter {
     if (!row.alive) throw errors.invalidated(row.cls.name);
     const delta = toStoredPrimitive(this.where(row.cls, prop), "int", false, by) as number;
     const current = row.values[prop.key];
-    if (current === null) throw errors.invalidArgument(`Cannot increment the null Counter '${this.where(row.cls, prop)}'`);
+    if (current === null)
+      throw errors.invalidArgument(
+        `Cannot increment the null Counter '${this.where(row.cls, prop)}'`,
+      );
     this.txn.modifiedProperty(row, prop.name);
     this.db.setValue(row, prop.key, (current as number) + delta);
     if (!this.txn.instructions) return;
@@ -202,7 +235,12 @@ export class ObjectWriter {
     this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, stored), isDefault);
   }
 
-  emitUpdate(row: ObjectRow, path: (string | number)[], value: ReturnType<typeof payloadOf>, isDefault = false): void {
+  emitUpdate(
+    row: ObjectRow,
+    path: (string | number)[],
+    value: ReturnType<typeof payloadOf>,
+    isDefault = false,
+  ): void {
     if (!this.txn.instructions) return;
     const address = addressOf(this.db, row);
     this.txn.emit({
@@ -237,9 +275,18 @@ export class ObjectWriter {
     this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, key));
   }
 
-  createEmbedded(cls: ClassInfo, values: unknown, owner: ObjectRow, attach: (key: number) => void): ObjectRow {
+  createEmbedded(
+    cls: ClassInfo,
+    values: unknown,
+    owner: ObjectRow,
+    attach: (key: number) => void,
+  ): ObjectRow {
     const source = rowOf(values);
-    const plain = source ? Object.fromEntries(source.cls.props.map((p) => [p.name, (values as Record<string, unknown>)[p.name]])) : values;
+    const plain = source
+      ? Object.fromEntries(
+          source.cls.props.map((p) => [p.name, (values as Record<string, unknown>)[p.name]]),
+        )
+      : values;
     return this.create(cls, plain, UpdateMode.Never, { owner, attach });
   }
 
@@ -269,11 +316,15 @@ export class ObjectWriter {
     if (prop.collection === "dictionary") {
       if (!isPlainRecord(value) && value !== null) throw typeMismatch(where, "object", value);
     } else if (value === null || typeof value !== "object" || !(Symbol.iterator in value)) {
-      throw new RealmError(ClientErrorCode.PropertyTypeMismatch, `Expected '${where}' to be an iterable, got ${typeof value}`);
+      throw new RealmError(
+        ClientErrorCode.PropertyTypeMismatch,
+        `Expected '${where}' to be an iterable, got ${typeof value}`,
+      );
     }
     this.clearCollection(row, prop);
     if (prop.collection === "dictionary") {
-      for (const [key, item] of Object.entries((value ?? {}) as Record<string, unknown>)) this.dictionarySet(row, prop, key, item);
+      for (const [key, item] of Object.entries((value ?? {}) as Record<string, unknown>))
+        this.dictionarySet(row, prop, key, item);
     } else if (prop.collection === "set") {
       for (const item of [...(value as Iterable<unknown>)]) this.setAdd(row, prop, item);
     } else {
@@ -290,31 +341,58 @@ export class ObjectWriter {
     return toStoredPrimitive(this.where(row.cls, prop), prop.element, prop.optional, value);
   }
 
-  private emitPath(type: "Update" | "ArrayInsert" | "ArrayErase" | "ArrayMove" | "Clear" | "SetInsert" | "SetErase" | "Erase", row: ObjectRow, path: (string | number)[], rest: Record<string, unknown>): void {
+  private emitPath(
+    type:
+      | "Update"
+      | "ArrayInsert"
+      | "ArrayErase"
+      | "ArrayMove"
+      | "Clear"
+      | "SetInsert"
+      | "SetErase"
+      | "Erase",
+    row: ObjectRow,
+    path: (string | number)[],
+    rest: Record<string, unknown>,
+  ): void {
     if (!this.txn.instructions) return;
     const address = addressOf(this.db, row);
-    this.txn.emit({ type, table: address.table, pk: address.pk, path: [...address.path, ...path], ...rest } as never);
+    this.txn.emit({
+      type,
+      table: address.table,
+      pk: address.pk,
+      path: [...address.path, ...path],
+      ...rest,
+    } as never);
   }
 
   listInsert(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
     const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index > list.length) throw errors.indexOutOfRange("insert()", index, list.length);
+    if (!Number.isInteger(index) || index < 0 || index > list.length)
+      throw errors.indexOutOfRange("insert()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
     if (prop.target?.embedded) {
       this.createEmbedded(prop.target, value, row, (key) => {
         list.splice(index, 0, key);
-        this.emitPath("ArrayInsert", row, [prop.key, index], { value: { $object: true }, priorSize: list.length - 1 });
+        this.emitPath("ArrayInsert", row, [prop.key, index], {
+          value: { $object: true },
+          priorSize: list.length - 1,
+        });
       });
       return;
     }
     const stored = this.element(row, prop, value);
     list.splice(index, 0, stored);
-    this.emitPath("ArrayInsert", row, [prop.key, index], { value: payloadOf(this.db, prop, stored), priorSize: list.length - 1 });
+    this.emitPath("ArrayInsert", row, [prop.key, index], {
+      value: payloadOf(this.db, prop, stored),
+      priorSize: list.length - 1,
+    });
   }
 
   listSet(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
     const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index >= list.length) throw errors.indexOutOfRange("set()", index, list.length);
+    if (!Number.isInteger(index) || index < 0 || index >= list.length)
+      throw errors.indexOutOfRange("set()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
     if (prop.target?.embedded) {
       this.deleteEmbedded(list[index] as number);
@@ -326,12 +404,16 @@ export class ObjectWriter {
     }
     const stored = this.element(row, prop, value);
     list[index] = stored;
-    this.emitPath("Update", row, [prop.key, index], { value: payloadOf(this.db, prop, stored), priorSize: list.length });
+    this.emitPath("Update", row, [prop.key, index], {
+      value: payloadOf(this.db, prop, stored),
+      priorSize: list.length,
+    });
   }
 
   listRemove(row: ObjectRow, prop: PropInfo, index: number): void {
     const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index >= list.length) throw errors.indexOutOfRange("remove()", index, list.length);
+    if (!Number.isInteger(index) || index < 0 || index >= list.length)
+      throw errors.indexOutOfRange("remove()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
     this.emitPath("ArrayErase", row, [prop.key, index], { priorSize: list.length });
     const [removed] = list.splice(index, 1);
@@ -340,8 +422,10 @@ export class ObjectWriter {
 
   listMove(row: ObjectRow, prop: PropInfo, from: number, to: number): void {
     const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(from) || from < 0 || from >= list.length) throw errors.indexOutOfRange("move()", from, list.length);
-    if (!Number.isInteger(to) || to < 0 || to >= list.length) throw errors.indexOutOfRange("move()", to, list.length);
+    if (!Number.isInteger(from) || from < 0 || from >= list.length)
+      throw errors.indexOutOfRange("move()", from, list.length);
+    if (!Number.isInteger(to) || to < 0 || to >= list.length)
+      throw errors.indexOutOfRange("move()", to, list.length);
     this.txn.modifiedProperty(row, prop.name);
     const [item] = list.splice(from, 1);
     list.splice(to, 0, item);
@@ -350,7 +434,9 @@ export class ObjectWriter {
 
   clearCollection(row: ObjectRow, prop: PropInfo): void {
     const current = row.values[prop.key];
-    const empty = Array.isArray(current) ? current.length === 0 : Object.keys(current as object).length === 0;
+    const empty = Array.isArray(current)
+      ? current.length === 0
+      : Object.keys(current as object).length === 0;
     if (empty) return;
     this.txn.modifiedProperty(row, prop.name);
     if (prop.target?.embedded) {
@@ -390,7 +476,9 @@ export class ObjectWriter {
 
   dictionarySet(row: ObjectRow, prop: PropInfo, key: string, value: unknown): void {
     if (typeof key !== "string" || key.includes(".") || key.startsWith("$")) {
-      throw errors.invalidArgument(`Dictionary key '${String(key)}' of '${this.where(row.cls, prop)}' must be a string without '.' that does not start with '$'`);
+      throw errors.invalidArgument(
+        `Dictionary key '${String(key)}' of '${this.where(row.cls, prop)}' must be a string without '.' that does not start with '$'`,
+      );
     }
     const dictionary = row.values[prop.key] as Record<string, Stored>;
     this.txn.modifiedProperty(row, prop.name);
@@ -408,7 +496,10 @@ export class ObjectWriter {
       });
       return;
     }
-    const stored = prop.element === "object" ? this.linkTarget(row.cls, { ...prop, collection: undefined }, value) : this.element(row, prop, value);
+    const stored =
+      prop.element === "object"
+        ? this.linkTarget(row.cls, { ...prop, collection: undefined }, value)
+        : this.element(row, prop, value);
     dictionary[key] = stored;
     this.emitUpdate(row, [prop.key, key], payloadOf(this.db, prop, stored));
   }
@@ -439,7 +530,9 @@ export class ObjectWriter {
 
   private detachEmbedded(row: ObjectRow): void {
     const owner = this.db.rowsByKey.get(row.owner);
-    const holder = owner?.cls.props.find((p) => p.target === row.cls && this.holds(owner, p, row.key));
+    const holder = owner?.cls.props.find(
+      (p) => p.target === row.cls && this.holds(owner, p, row.key),
+    );
     if (!owner || !holder) {
       this.removeWithDependents(row);
       return;
@@ -470,7 +563,11 @@ export class ObjectWriter {
     for (const prop of row.cls.props) {
       if (!prop.target?.embedded) continue;
       const value = row.values[prop.key];
-      const keys = Array.isArray(value) ? value : value !== null && typeof value === "object" ? Object.values(value) : [value];
+      const keys = Array.isArray(value)
+        ? value
+        : value !== null && typeof value === "object"
+          ? Object.values(value)
+          : [value];
       for (const key of keys) if (typeof key === "number") this.deleteEmbedded(key);
     }
     this.txn.deleted(row);

@@ -22,7 +22,11 @@ function copyValues(values: Record<string, Stored>): Record<string, Stored> {
   const copy: Record<string, Stored> = {};
   for (const [key, value] of Object.entries(values)) {
     if (Array.isArray(value)) copy[key] = value.slice();
-    else if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    else if (
+      value !== null &&
+      typeof value === "object" &&
+      Object.getPrototypeOf(value) === Object.prototype
+    ) {
       copy[key] = { ...value };
     } else copy[key] = value;
   }
@@ -86,7 +90,9 @@ export class WriteTransaction {
         upserts,
         deletes,
         ...(this.schemaState ? { schemaState: this.schemaState } : {}),
-        ...(instructions && instructions.length > 0 ? { changeset: encodeChangeset(instructions) } : {}),
+        ...(instructions && instructions.length > 0
+          ? { changeset: encodeChangeset(instructions) }
+          : {}),
       });
     } catch (error) {
       this.rollback();

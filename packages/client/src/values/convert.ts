@@ -30,21 +30,27 @@ export function describeValue(value: unknown): string {
     const name = value.constructor?.name;
     return name && name !== "Object" ? `an instance of ${name}` : "an object";
   }
-  if (typeof value === "string") return `a string ('${value.length > 20 ? value.slice(0, 20) + "…" : value}')`;
+  if (typeof value === "string")
+    return `a string ('${value.length > 20 ? value.slice(0, 20) + "…" : value}')`;
   return `a ${typeof value} (${String(value)})`;
 }
 
 export function typeMismatch(where: string, type: ElementType, value: unknown): TypeAssertionError {
-  return new TypeAssertionError(`Expected '${where}' to be ${EXPECTED[type] ?? type}, got ${describeValue(value)}`, {
-    property: where,
-    expected: type,
-  });
+  return new TypeAssertionError(
+    `Expected '${where}' to be ${EXPECTED[type] ?? type}, got ${describeValue(value)}`,
+    {
+      property: where,
+      expected: type,
+    },
+  );
 }
 
 function toBytes(value: unknown): Uint8Array | undefined {
   if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
   if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+    return new Uint8Array(
+      value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength),
+    );
   }
   return undefined;
 }
@@ -91,7 +97,8 @@ function convertMixed(value: unknown): unknown {
       return Number(value);
     case "object":
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-      if (value instanceof Decimal128 || value instanceof ObjectId || value instanceof UUID) return value;
+      if (value instanceof Decimal128 || value instanceof ObjectId || value instanceof UUID)
+        return value;
       return toBytes(value);
     default:
       return undefined;
@@ -99,7 +106,12 @@ function convertMixed(value: unknown): unknown {
 }
 
 /** Stored form of a primitive value, or a TypeAssertionError naming `where` (e.g. "Person.age"). */
-export function toStoredPrimitive(where: string, type: ElementType, optional: boolean, value: unknown): unknown {
+export function toStoredPrimitive(
+  where: string,
+  type: ElementType,
+  optional: boolean,
+  value: unknown,
+): unknown {
   if (value === null || value === undefined) {
     if (optional) return null;
     throw typeMismatch(where, type, value);
@@ -120,12 +132,17 @@ export function fromStoredPrimitive(stored: unknown): unknown {
 /** Turns values decoded from the store back into their in-memory form (bytes as Uint8Array). */
 export function reviveDecoded(value: unknown): unknown {
   if (value instanceof UUID) return value;
-  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID() : new Uint8Array(value.value());
+  if (value instanceof Binary)
+    return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID() : new Uint8Array(value.value());
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = reviveDecoded(value[i]);
     return value;
   }
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) record[key] = reviveDecoded(record[key]);
   }
