@@ -12,3 +12,5 @@ run bench/server/memory.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts
+# Client (issue 4): the local database against raw better-sqlite3 doing the same work.
+run bench/client/local.ts
