@@ -1,45 +1,13 @@
 import { bindQuery } from "@atoll/rql";
 import { ObjectId } from "bson";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { UserContext } from "../../callerContext.js";
-import type { RuleSet } from "../../config/types.js";
-import { ruleContextFor } from "../../rules/RuleContext.js";
 import { openStorage } from "../../storage/openStorage.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
-import type { SyncModel } from "../syncSchema.js";
+import { carModel, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
 import { viewChanges, type ViewQueries } from "./viewChanges.js";
 
-const model: SyncModel = {
-  schema: {
-    Car: {
-      name: "Car",
-      primaryKey: "_id",
-      properties: {
-        _id: { name: "_id", type: "objectId", optional: false },
-        ownerId: { name: "ownerId", type: "string", optional: false },
-        miles: { name: "miles", type: "int", optional: true },
-      },
-    },
-  },
-  tables: new Map([
-    ["Car", { name: "Car", database: "cars-db", collection: "Car", asymmetric: false }],
-  ]),
-};
-const ownerReadWrite: RuleSet = {
-  roles: [
-    {
-      name: "owner-read-write",
-      apply_when: {},
-      document_filters: { read: { ownerId: "%%user.id" }, write: { ownerId: "%%user.id" } },
-      read: true,
-      write: true,
-    },
-  ],
-  filters: [],
-};
-const user: UserContext = { id: "ann", type: "normal", data: {}, custom_data: {}, identities: [] };
-const config = { values: new Map(), environment: "", environmentValues: {} };
+const model = carModel;
 
 describe("view changes on a new subscription set", () => {
   let storage: StorageEngine;
@@ -57,7 +25,7 @@ describe("view changes on a new subscription set", () => {
     );
     permissions = await SessionPermissions.start(
       new Map([["Car", ownerReadWrite]]),
-      ruleContextFor(config, user),
+      ruleContextForUser("ann"),
     );
   });
   afterEach(async () => storage.close());

@@ -3,26 +3,11 @@ import { Long, ObjectId } from "bson";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStorage } from "../../storage/openStorage.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
-import type { SyncModel } from "../syncSchema.js";
+import { CARS_NAMESPACE, carModel } from "../test-support/carsFixture.js";
 import { SyncHistory } from "./SyncHistory.js";
 
-const model: SyncModel = {
-  schema: {
-    Car: {
-      name: "Car",
-      primaryKey: "_id",
-      properties: {
-        _id: { name: "_id", type: "objectId", optional: false },
-        make: { name: "make", type: "string", optional: false },
-        miles: { name: "miles", type: "int", optional: true },
-      },
-    },
-  },
-  tables: new Map([
-    ["Car", { name: "Car", database: "cars-db", collection: "Car", asymmetric: false }],
-  ]),
-};
-const ns = { db: "cars-db", coll: "Car" };
+const model = carModel;
+const ns = CARS_NAMESPACE;
 
 describe("sync history over storage", () => {
   let storage: StorageEngine;

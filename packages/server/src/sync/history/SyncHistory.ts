@@ -40,6 +40,15 @@ export interface UploadedChangeset {
   readonly instructions: readonly Instruction[];
 }
 
+/** An object an upload touches, as stored before integration. */
+interface LoadedObject {
+  readonly table: string;
+  readonly pk: PrimaryKey;
+  readonly stored: StoredDocument | null;
+  readonly meta: StoredDocument | null;
+  readonly state: ObjectState;
+}
+
 export interface IntegrationResult extends Integration {
   /** Server version of the new history entry; undefined when the upload was already integrated. */
   readonly version: number | undefined;
@@ -165,28 +174,10 @@ export class SyncHistory {
     }
   }
 
-  private async loadObjects(instructions: readonly Instruction[]): Promise<
-    Map<
-      string,
-      {
-        table: string;
-        pk: PrimaryKey;
-        stored: StoredDocument | null;
-        meta: StoredDocument | null;
-        state: ObjectState;
-      }
-    >
-  > {
-    const out = new Map<
-      string,
-      {
-        table: string;
-        pk: PrimaryKey;
-        stored: StoredDocument | null;
-        meta: StoredDocument | null;
-        state: ObjectState;
-      }
-    >();
+  private async loadObjects(
+    instructions: readonly Instruction[],
+  ): Promise<Map<string, LoadedObject>> {
+    const out = new Map<string, LoadedObject>();
     for (const { table, pk } of instructions) {
       const key = objectKey(table, pk);
       if (out.has(key)) continue;
@@ -209,7 +200,7 @@ export class SyncHistory {
   private objectWrites(
     key: string,
     table: string,
-    loaded: { stored: StoredDocument | null; meta: StoredDocument | null } | undefined,
+    loaded: LoadedObject | undefined,
     state: ObjectState,
   ): WriteOp[] {
     const synced = this.model.tables.get(table);

@@ -2,24 +2,14 @@ import { fileURLToPath } from "node:url";
 import { bindQuery } from "@atoll/rql";
 import { ObjectId } from "bson";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { UserContext } from "../../callerContext.js";
 import { loadAppConfig } from "../../config/loadAppConfig.js";
 import type { AppConfig, RuleSet } from "../../config/types.js";
 import { ruleContextFor } from "../../rules/RuleContext.js";
 import { buildSyncModel, type SyncModel } from "../syncSchema.js";
+import { testUser } from "../test-support/carsFixture.js";
 import { SessionPermissions } from "./SessionPermissions.js";
 
 const carsDir = fileURLToPath(new URL("../../../../../examples/cars", import.meta.url));
-
-function user(id: string): UserContext {
-  return {
-    id,
-    type: "normal",
-    data: {},
-    custom_data: {},
-    identities: [{ id, provider_type: "anon-user" }],
-  };
-}
 
 describe("sync session permissions under the seeds' owner-read-write role", () => {
   let config: AppConfig;
@@ -39,7 +29,10 @@ describe("sync session permissions under the seeds' owner-read-write role", () =
   });
 
   async function session(userId: string) {
-    const permissions = await SessionPermissions.start(rules, ruleContextFor(config, user(userId)));
+    const permissions = await SessionPermissions.start(
+      rules,
+      ruleContextFor(config, testUser(userId)),
+    );
     // The seeds' subscription: cars with fewer than 100 miles, or no miles.
     const queries = [bindQuery("miles < 100 OR miles == $0", model.schema, "Car", [null])];
     return { permissions, queries };

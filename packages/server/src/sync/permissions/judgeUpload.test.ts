@@ -2,39 +2,13 @@ import type { Instruction } from "@atoll/protocol";
 import { bindQuery } from "@atoll/rql";
 import { Long, ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
-import type { UserContext } from "../../callerContext.js";
-import type { RuleSet } from "../../config/types.js";
 import type { Document } from "../../data/types.js";
-import { ruleContextFor } from "../../rules/RuleContext.js";
-import type { RqlSchema } from "@atoll/rql";
+import { carSchema, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
 import { judgeUpload } from "./judgeUpload.js";
 import { SessionPermissions } from "./SessionPermissions.js";
 
-const schema: RqlSchema = {
-  Car: {
-    name: "Car",
-    primaryKey: "_id",
-    properties: {
-      _id: { name: "_id", type: "objectId", optional: false },
-      ownerId: { name: "ownerId", type: "string", optional: false },
-      make: { name: "make", type: "string", optional: false },
-      miles: { name: "miles", type: "int", optional: true },
-    },
-  },
-};
-const rules: RuleSet = {
-  roles: [
-    {
-      name: "owner-read-write",
-      apply_when: {},
-      document_filters: { read: { ownerId: "%%user.id" }, write: { ownerId: "%%user.id" } },
-      read: true,
-      write: true,
-    },
-  ],
-  filters: [],
-};
-const user: UserContext = { id: "ann", type: "normal", data: {}, custom_data: {}, identities: [] };
+const schema = carSchema;
+const rules = ownerReadWrite;
 
 function car(pk: ObjectId, ownerId: string, make: string, miles?: number): Instruction[] {
   return [
@@ -59,7 +33,7 @@ describe("judging an upload", () => {
   it("rejects the seeds' two illegal cars with their reasons and lets the legal writes around them through", async () => {
     const permissions = await SessionPermissions.start(
       new Map([["Car", rules]]),
-      ruleContextFor({ values: new Map(), environment: "", environmentValues: {} }, user),
+      ruleContextForUser("ann"),
     );
     const queries = new Map([
       ["Car", [bindQuery("miles < 100 OR miles == $0", schema, "Car", [null])]],
