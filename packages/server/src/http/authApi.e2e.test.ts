@@ -49,6 +49,13 @@ describe("location and routing", () => {
     expect(unknownApp.body).toMatchObject({ error_code: "AppNotFound", link: "" });
   });
 
+  it("answers a known route called with the wrong method with 405 MethodNotAllowed", async () => {
+    const result = await client.call("/auth/session", { method: "GET" });
+    expect(result.status).toBe(405);
+    expect(result.body).toMatchObject({ error_code: "MethodNotAllowed" });
+    expect((await client.call(client.appPath("/location"), { method: "DELETE" })).status).toBe(405);
+  });
+
   it("answers CORS preflights for any origin, allowing the Authorization header", async () => {
     const response = await fetch(`${server.api}${client.appPath("/functions/call")}`, {
       method: "OPTIONS",

@@ -19,6 +19,18 @@ import { sessionRoutes } from "./sessionRoutes.js";
 
 export const API_PREFIX = "/api/client/v2.0";
 const DEFAULT_BODY_LIMIT = 18 * 1024 * 1024;
+const KNOWN_PATHS = [
+  "/app/:appId/location",
+  "/app/:appId/functions/call",
+  "/app/:appId/auth/providers/:provider/:action",
+  "/app/:appId/auth/providers/:provider/:action/:step",
+  "/auth/session",
+  "/auth/profile",
+  "/auth/delete",
+  "/auth/api_keys",
+  "/auth/api_keys/:id",
+  "/auth/api_keys/:id/:state",
+];
 
 function originAllowed(deps: HttpDeps, origin: string): boolean {
   const allowed = deps.config.allowedRequestOrigins;
@@ -98,6 +110,12 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
 
   app.route(`${API_PREFIX}/app/:appId`, appScoped);
   app.route(API_PREFIX, sessionRoutes(deps));
+  // Registered last, these catch only the methods the routes above do not take.
+  for (const path of KNOWN_PATHS) {
+    app.all(`${API_PREFIX}${path}`, (c) => {
+      throw new AppError("MethodNotAllowed", `${c.req.method} is not allowed on ${c.req.path}`);
+    });
+  }
 
   app.notFound((c) => errorResponse(new AppError("NotFound", `no such route: ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
