@@ -1,18 +1,15 @@
 import type { RqlSchema } from "@atoll/rql";
 import { describe, expect, it } from "vitest";
 import type { SyncModel } from "../syncSchema.js";
+import { carSchema } from "../test-support/carsFixture.js";
 import { bindSubscription, type QueryableFields } from "./bindSubscription.js";
 import { SubscriptionQueryError } from "./SubscriptionQueryError.js";
 
 const schema: RqlSchema = {
   Car: {
-    name: "Car",
-    primaryKey: "_id",
+    ...carSchema.Car!,
     properties: {
-      _id: { name: "_id", type: "objectId", optional: false },
-      ownerId: { name: "ownerId", type: "string", optional: false },
-      make: { name: "make", type: "string", optional: false },
-      miles: { name: "miles", type: "int", optional: true },
+      ...carSchema.Car!.properties,
       tags: { name: "tags", type: "string", collection: "list", optional: false },
       dealer: { name: "dealer", type: "object", objectType: "Dealer", optional: true },
     },
