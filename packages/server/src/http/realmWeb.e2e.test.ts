@@ -237,4 +237,22 @@ describe("realm-web: data access under the owner-read-write role", () => {
     expect(change.fullDocument).toMatchObject({ ownerId: user.id });
     await stream.return(undefined);
   });
+
+  it("watches only the documents named by ids", async () => {
+    const { user, cars } = await carsOf(newApp());
+    const watched = new ObjectId();
+    await cars.insertOne({ _id: watched, ownerId: user.id, make: "Watched", miles: 0 });
+    const stream = cars.watch({ ids: [watched] });
+    const first = stream.next();
+    let settled = false;
+    void first.then(() => (settled = true));
+    for (let attempt = 0; !settled && attempt < 200; attempt++) {
+      await cars.insertOne({ _id: new ObjectId(), ownerId: user.id, make: "Unwatched" });
+      await cars.updateOne({ _id: watched }, { $inc: { miles: 1 } });
+    }
+    const change = (await first).value as { operationType: string; documentKey: { _id: unknown } };
+    expect(change.operationType).toBe("update");
+    expect(change.documentKey._id).toEqual(watched);
+    await stream.return(undefined);
+  });
 });
