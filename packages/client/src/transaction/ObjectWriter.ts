@@ -1,47 +1,26 @@
 /**
- * Every mutation of objects goes through here: it checks and converts values, changes rows
+ * Every mutation of objects goes through the writer: it checks and converts values, changes rows
  * through the transaction (before-images, change tracking) and emits the changeset
  * instructions that describe the change.
  */
 import { Long } from "bson";
 import { ClientErrorCode, RealmError, errors } from "../errors.js";
-import type { Database } from "../core/Database.js";
 import { addressOf } from "../core/paths.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { storedEquals, toStoredPrimitive, typeMismatch } from "../values/convert.js";
 import { payloadOf } from "./payload.js";
-import type { WriteTransaction } from "./WriteTransaction.js";
 import { rowOf } from "../objects/symbols.js";
+import { DeletingWriter } from "./DeletingWriter.js";
+import { UpdateMode, isPlainRecord } from "./WriterBase.js";
+import type { EmbeddedPlacement } from "./WriterBase.js";
 
-export const UpdateMode = {
-  Never: "never",
-  Modified: "modified",
-  All: "all",
-} as const;
-export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode];
+export { UpdateMode };
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
-  );
-}
-
-/** Where a new embedded object goes: `attach` stores its key in the owner and emits the owner's instruction. */
-interface EmbeddedPlacement {
-  readonly owner: ObjectRow;
-  readonly attach: (key: number) => void;
-}
-
-export class ObjectWriter {
-  constructor(
-    readonly db: Database,
-    readonly txn: WriteTransaction,
-  ) {}
-
-  where(_cls: ClassInfo, prop: PropInfo): string {
-    return prop.qualifiedName;
-  }
-
+/**
+ * The writer a write transaction hands out: creating objects and assigning properties, on top
+ * of collection mutation and deletion (see WriterBase for the chain).
+ */
+export class ObjectWriter extends DeletingWriter {
   /** Creates (or, with an update mode, updates) an object; embedded objects need `attach`. */
   create(
     cls: ClassInfo,
@@ -235,25 +214,7 @@ export class ObjectWriter {
     this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, stored), isDefault);
   }
 
-  emitUpdate(
-    row: ObjectRow,
-    path: (string | number)[],
-    value: ReturnType<typeof payloadOf>,
-    isDefault = false,
-  ): void {
-    if (!this.txn.instructions) return;
-    const address = addressOf(this.db, row);
-    this.txn.emit({
-      type: "Update",
-      table: address.table,
-      pk: address.pk,
-      path: [...address.path, ...path],
-      value,
-      ...(isDefault ? { isDefault } : {}),
-    });
-  }
-
-  private assignLink(row: ObjectRow, prop: PropInfo, value: unknown): void {
+  protected assignLink(row: ObjectRow, prop: PropInfo, value: unknown): void {
     const target = prop.target as ClassInfo;
     const previous = row.values[prop.key];
     this.txn.modifiedProperty(row, prop.name);
@@ -330,267 +291,6 @@ export class ObjectWriter {
     } else {
       for (const item of [...(value as Iterable<unknown>)]) {
         this.listInsert(row, prop, (row.values[prop.key] as Stored[]).length, item);
-      }
-    }
-  }
-
-  // --- collections -------------------------------------------------------------------------
-
-  private element(row: ObjectRow, prop: PropInfo, value: unknown): Stored {
-    if (prop.element === "object") return this.linkTarget(row.cls, prop, value);
-    return toStoredPrimitive(this.where(row.cls, prop), prop.element, prop.optional, value);
-  }
-
-  private emitPath(
-    type:
-      | "Update"
-      | "ArrayInsert"
-      | "ArrayErase"
-      | "ArrayMove"
-      | "Clear"
-      | "SetInsert"
-      | "SetErase"
-      | "Erase",
-    row: ObjectRow,
-    path: (string | number)[],
-    rest: Record<string, unknown>,
-  ): void {
-    if (!this.txn.instructions) return;
-    const address = addressOf(this.db, row);
-    this.txn.emit({
-      type,
-      table: address.table,
-      pk: address.pk,
-      path: [...address.path, ...path],
-      ...rest,
-    } as never);
-  }
-
-  listInsert(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
-    const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index > list.length)
-      throw errors.indexOutOfRange("insert()", index, list.length);
-    this.txn.modifiedProperty(row, prop.name);
-    if (prop.target?.embedded) {
-      this.createEmbedded(prop.target, value, row, (key) => {
-        list.splice(index, 0, key);
-        this.emitPath("ArrayInsert", row, [prop.key, index], {
-          value: { $object: true },
-          priorSize: list.length - 1,
-        });
-      });
-      return;
-    }
-    const stored = this.element(row, prop, value);
-    list.splice(index, 0, stored);
-    this.emitPath("ArrayInsert", row, [prop.key, index], {
-      value: payloadOf(this.db, prop, stored),
-      priorSize: list.length - 1,
-    });
-  }
-
-  listSet(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
-    const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index >= list.length)
-      throw errors.indexOutOfRange("set()", index, list.length);
-    this.txn.modifiedProperty(row, prop.name);
-    if (prop.target?.embedded) {
-      this.deleteEmbedded(list[index] as number);
-      this.createEmbedded(prop.target, value, row, (key) => {
-        list[index] = key;
-        this.emitUpdate(row, [prop.key, index], { $object: true });
-      });
-      return;
-    }
-    const stored = this.element(row, prop, value);
-    list[index] = stored;
-    this.emitPath("Update", row, [prop.key, index], {
-      value: payloadOf(this.db, prop, stored),
-      priorSize: list.length,
-    });
-  }
-
-  listRemove(row: ObjectRow, prop: PropInfo, index: number): void {
-    const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(index) || index < 0 || index >= list.length)
-      throw errors.indexOutOfRange("remove()", index, list.length);
-    this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("ArrayErase", row, [prop.key, index], { priorSize: list.length });
-    const [removed] = list.splice(index, 1);
-    if (prop.target?.embedded) this.deleteEmbedded(removed as number);
-  }
-
-  listMove(row: ObjectRow, prop: PropInfo, from: number, to: number): void {
-    const list = row.values[prop.key] as Stored[];
-    if (!Number.isInteger(from) || from < 0 || from >= list.length)
-      throw errors.indexOutOfRange("move()", from, list.length);
-    if (!Number.isInteger(to) || to < 0 || to >= list.length)
-      throw errors.indexOutOfRange("move()", to, list.length);
-    this.txn.modifiedProperty(row, prop.name);
-    const [item] = list.splice(from, 1);
-    list.splice(to, 0, item);
-    this.emitPath("ArrayMove", row, [prop.key, from], { to, priorSize: list.length });
-  }
-
-  clearCollection(row: ObjectRow, prop: PropInfo): void {
-    const current = row.values[prop.key];
-    const empty = Array.isArray(current)
-      ? current.length === 0
-      : Object.keys(current as object).length === 0;
-    if (empty) return;
-    this.txn.modifiedProperty(row, prop.name);
-    if (prop.target?.embedded) {
-      for (const key of Array.isArray(current) ? current : Object.values(current as object)) {
-        if (typeof key === "number") this.deleteEmbedded(key);
-      }
-    }
-    row.values[prop.key] = prop.collection === "dictionary" ? {} : [];
-    this.emitPath("Clear", row, [prop.key], { collectionType: prop.collection });
-  }
-
-  setAdd(row: ObjectRow, prop: PropInfo, value: unknown): boolean {
-    const stored = this.element(row, prop, value);
-    const set = row.values[prop.key] as Stored[];
-    if (set.some((item) => storedEquals(item, stored))) return false;
-    this.txn.modifiedProperty(row, prop.name);
-    set.push(stored);
-    this.emitPath("SetInsert", row, [prop.key], { value: payloadOf(this.db, prop, stored) });
-    return true;
-  }
-
-  setDelete(row: ObjectRow, prop: PropInfo, value: unknown): boolean {
-    let stored: Stored;
-    try {
-      stored = prop.element === "object" ? rowOf(value)?.key : this.element(row, prop, value);
-    } catch {
-      return false;
-    }
-    const set = row.values[prop.key] as Stored[];
-    const index = set.findIndex((item) => storedEquals(item, stored));
-    if (index < 0) return false;
-    this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("SetErase", row, [prop.key], { value: payloadOf(this.db, prop, stored) });
-    set.splice(index, 1);
-    return true;
-  }
-
-  dictionarySet(row: ObjectRow, prop: PropInfo, key: string, value: unknown): void {
-    if (typeof key !== "string" || key.includes(".") || key.startsWith("$")) {
-      throw errors.invalidArgument(
-        `Dictionary key '${String(key)}' of '${this.where(row.cls, prop)}' must be a string without '.' that does not start with '$'`,
-      );
-    }
-    const dictionary = row.values[prop.key] as Record<string, Stored>;
-    this.txn.modifiedProperty(row, prop.name);
-    if (prop.target?.embedded) {
-      const previous = dictionary[key];
-      if (typeof previous === "number") this.deleteEmbedded(previous);
-      if (value === null || value === undefined) {
-        dictionary[key] = null;
-        this.emitUpdate(row, [prop.key, key], null);
-        return;
-      }
-      this.createEmbedded(prop.target, value, row, (child) => {
-        dictionary[key] = child;
-        this.emitUpdate(row, [prop.key, key], { $object: true });
-      });
-      return;
-    }
-    const stored =
-      prop.element === "object"
-        ? this.linkTarget(row.cls, { ...prop, collection: undefined }, value)
-        : this.element(row, prop, value);
-    dictionary[key] = stored;
-    this.emitUpdate(row, [prop.key, key], payloadOf(this.db, prop, stored));
-  }
-
-  dictionaryRemove(row: ObjectRow, prop: PropInfo, key: string): boolean {
-    const dictionary = row.values[prop.key] as Record<string, Stored>;
-    if (!Object.hasOwn(dictionary, key)) return false;
-    this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("Erase", row, [prop.key, key], {});
-    const previous = dictionary[key];
-    delete dictionary[key];
-    if (prop.target?.embedded && typeof previous === "number") this.deleteEmbedded(previous);
-    return true;
-  }
-
-  // --- deletion ----------------------------------------------------------------------------
-
-  delete(row: ObjectRow): void {
-    if (!row.alive) throw errors.invalidated(row.cls.name);
-    if (row.cls.embedded) {
-      this.detachEmbedded(row);
-      return;
-    }
-    const { table, pk } = addressOf(this.db, row);
-    this.txn.emit({ type: "EraseObject", table, pk });
-    this.removeWithDependents(row);
-  }
-
-  private detachEmbedded(row: ObjectRow): void {
-    const owner = this.db.rowsByKey.get(row.owner);
-    const holder = owner?.cls.props.find(
-      (p) => p.target === row.cls && this.holds(owner, p, row.key),
-    );
-    if (!owner || !holder) {
-      this.removeWithDependents(row);
-      return;
-    }
-    const value = owner.values[holder.key];
-    if (value === row.key) this.assignLink(owner, holder, null);
-    else if (Array.isArray(value)) this.listRemove(owner, holder, value.indexOf(row.key));
-    else {
-      const entry = Object.entries(value as object).find(([, v]) => v === row.key);
-      if (entry) this.dictionaryRemove(owner, holder, entry[0]);
-    }
-  }
-
-  private holds(owner: ObjectRow, prop: PropInfo, key: number): boolean {
-    const value = owner.values[prop.key];
-    if (value === key) return true;
-    if (Array.isArray(value)) return value.includes(key);
-    return value !== null && typeof value === "object" && Object.values(value).includes(key);
-  }
-
-  private deleteEmbedded(key: number): void {
-    const child = this.db.rowsByKey.get(key);
-    if (child) this.removeWithDependents(child);
-  }
-
-  /** Removes an object, the embedded objects it owns, and every link to it (lists shrink, links become null). */
-  private removeWithDependents(row: ObjectRow): void {
-    for (const prop of row.cls.props) {
-      if (!prop.target?.embedded) continue;
-      const value = row.values[prop.key];
-      const keys = Array.isArray(value)
-        ? value
-        : value !== null && typeof value === "object"
-          ? Object.values(value)
-          : [value];
-      for (const key of keys) if (typeof key === "number") this.deleteEmbedded(key);
-    }
-    this.txn.deleted(row);
-    if (row.cls.embedded) return;
-    for (const { cls, prop } of row.cls.incoming) this.unlinkAll(cls, prop, row.key);
-  }
-
-  private unlinkAll(cls: ClassInfo, prop: PropInfo, key: number): void {
-    for (const origin of cls.rows.values()) {
-      const value = origin.values[prop.key];
-      if (value === key) {
-        this.txn.modifiedProperty(origin, prop.name);
-        origin.values[prop.key] = null;
-      } else if (Array.isArray(value) && value.includes(key)) {
-        this.txn.modifiedProperty(origin, prop.name);
-        origin.values[prop.key] = value.filter((k) => k !== key);
-      } else if (prop.collection === "dictionary" && value !== null && typeof value === "object") {
-        const dictionary = value as Record<string, Stored>;
-        for (const [name, item] of Object.entries(dictionary)) {
-          if (item !== key) continue;
-          this.txn.modifiedProperty(origin, prop.name);
-          dictionary[name] = null;
-        }
       }
     }
   }
