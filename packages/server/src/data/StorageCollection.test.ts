@@ -84,6 +84,13 @@ describe("inserts", () => {
     expect(await cars.findOne({ _id: new ObjectId((insertedId as ObjectId).toHexString()) })).toMatchObject({ make: "Kia" });
   });
 
+  it("refuses $-prefixed field names at any depth, which could not be read back", async () => {
+    await expect(cars.insertOne({ a: { $oid: "zz" } })).rejects.toMatchObject({ code: "MongoDBError", message: expect.stringContaining("a.$oid") });
+    await expect(cars.updateOne({ _id: 1 }, { $set: { list: [{ $date: "x" }] } })).rejects.toMatchObject({ code: "MongoDBError" });
+    await expect(cars.findOneAndReplace({ _id: 1 }, { n: { $numberLong: "x" } })).rejects.toMatchObject({ code: "MongoDBError" });
+    expect(await cars.count()).toBe(3);
+  });
+
   it("insertMany returns ids in order and is all-or-nothing on a duplicate", async () => {
     const { insertedIds } = await cars.insertMany([{ _id: 10 }, { make: "x" }]);
     expect(insertedIds[0]).toBe(10);

@@ -9,6 +9,7 @@ import type { CollectionSchema } from "../config/types.js";
 import type { Namespace, StorageEngine, StoredDocument, WriteOp } from "../storage/StorageEngine.js";
 import type { AccessPolicy, ReadPlan } from "./AccessPolicy.js";
 import { checkPipeline } from "./aggregatePipeline.js";
+import { checkStorable, documentArgument, documentsArgument, optionsArgument } from "./checkArguments.js";
 import { commitWrites, retryOnConflict, updateOp, withId } from "./commitWrites.js";
 import { openChangeStream } from "./changeStream.js";
 import { compileFilter, runStages, shapeResults } from "./mql.js";
@@ -38,17 +39,21 @@ export class StorageCollection implements T.Collection {
     this.#ns = { db: databaseName, coll: collectionName };
   }
 
-  async find(filter: T.Document = {}, options: T.FindOptions = {}): Promise<T.Document[]> {
+  async find(filterArg?: T.Document, optionsArg?: T.FindOptions): Promise<T.Document[]> {
+    const filter = documentArgument(filterArg, "filter", {});
+    const options = optionsArgument<T.FindOptions>(optionsArg);
     const plan = await this.governance.policy.planRead();
     const revealed = await this.#reveal(plan, await this.#matching(filter, plan));
     return shapeResults(revealed, { ...options, projection: mergeProjection(options.projection, plan.projection) });
   }
 
-  async findOne(filter: T.Document = {}, options: T.FindOneOptions = {}): Promise<T.Document | null> {
-    return (await this.find(filter, { ...options, limit: 1 }))[0] ?? null;
+  async findOne(filter?: T.Document, options?: T.FindOneOptions): Promise<T.Document | null> {
+    return (await this.find(filter, { ...optionsArgument<T.FindOneOptions>(options), limit: 1 }))[0] ?? null;
   }
 
-  async count(filter: T.Document = {}, options: { readonly limit?: number } = {}): Promise<number> {
+  async count(filterArg?: T.Document, optionsArg?: { readonly limit?: number }): Promise<number> {
+    const filter = documentArgument(filterArg, "filter", {});
+    const options = optionsArgument<{ readonly limit?: number }>(optionsArg);
     const plan = await this.governance.policy.planRead();
     const revealed = await this.#reveal(plan, await this.#matching(filter, plan));
     return options.limit !== undefined && options.limit > 0 ? Math.min(options.limit, revealed.length) : revealed.length;
@@ -67,56 +72,64 @@ export class StorageCollection implements T.Collection {
   }
 
   async insertOne(document: T.Document): Promise<T.InsertOneResult> {
-    const [insertedId] = (await this.insertMany([document])).insertedIds;
+    const [insertedId] = (await this.insertMany([documentArgument(document, "document")])).insertedIds;
     return { insertedId };
   }
 
   async insertMany(documents: readonly T.Document[]): Promise<T.InsertManyResult> {
-    if (!Array.isArray(documents) || documents.some((d) => d === null || typeof d !== "object" || Array.isArray(d))) {
-      throw new AppError("MongoDBError", "documents to insert must be objects");
-    }
-    const prepared = documents.map(withId);
+    const prepared = documentsArgument(documents, "documents").map(withId);
     for (const doc of prepared) await this.#checkInsert(doc);
     await commitWrites(this.storage, this.#ns, prepared.map((doc) => ({ kind: "insert", ns: this.#ns, doc })));
     return { insertedIds: prepared.map((doc) => doc._id) };
   }
 
-  async updateOne(filter: T.Document, update: T.Document, options: T.UpdateOptions = {}): Promise<T.UpdateResult> {
-    checkUpdateDocument(update);
+  async updateOne(filterArg: T.Document, update: T.Document, optionsArg?: T.UpdateOptions): Promise<T.UpdateResult> {
+    const filter = documentArgument(filterArg, "filter");
+    const options = optionsArgument<T.UpdateOptions>(optionsArg);
+    checkUpdateDocument(documentArgument(update, "update"));
     return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options, 1);
   }
 
-  async updateMany(filter: T.Document, update: T.Document, options: T.UpdateOptions = {}): Promise<T.UpdateResult> {
-    checkUpdateDocument(update);
+  async updateMany(filterArg: T.Document, update: T.Document, optionsArg?: T.UpdateOptions): Promise<T.UpdateResult> {
+    const filter = documentArgument(filterArg, "filter");
+    const options = optionsArgument<T.UpdateOptions>(optionsArg);
+    checkUpdateDocument(documentArgument(update, "update"));
     return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options);
   }
 
   async deleteOne(filter: T.Document): Promise<T.DeleteResult> {
-    return { deletedCount: (await this.#delete(filter, undefined, 1)).length };
+    return { deletedCount: (await this.#delete(documentArgument(filter, "filter"), undefined, 1)).length };
   }
 
   async deleteMany(filter: T.Document): Promise<T.DeleteResult> {
-    return { deletedCount: (await this.#delete(filter)).length };
+    return { deletedCount: (await this.#delete(documentArgument(filter, "filter"))).length };
   }
 
-  async findOneAndUpdate(filter: T.Document, update: T.Document, options: T.FindOneAndModifyOptions = {}): Promise<T.Document | null> {
-    checkUpdateDocument(update);
-    return this.#findOneAndModify(filter, (before, inserting) => applyUpdate(before, update, { inserting }), options);
+  async findOneAndUpdate(filter: T.Document, update: T.Document, options?: T.FindOneAndModifyOptions): Promise<T.Document | null> {
+    checkUpdateDocument(documentArgument(update, "update"));
+    const modify: Modify = (before, inserting) => applyUpdate(before, update, { inserting });
+    return this.#findOneAndModify(documentArgument(filter, "filter"), modify, optionsArgument(options));
   }
 
-  async findOneAndReplace(filter: T.Document, replacement: T.Document, options: T.FindOneAndModifyOptions = {}): Promise<T.Document | null> {
-    checkReplacement(replacement);
-    return this.#findOneAndModify(filter, (before) => applyReplacement(before, replacement), options, "replace");
+  async findOneAndReplace(filter: T.Document, replacement: T.Document, options?: T.FindOneAndModifyOptions): Promise<T.Document | null> {
+    checkReplacement(documentArgument(replacement, "replacement"));
+    const modify: Modify = (before) => applyReplacement(before, replacement);
+    return this.#findOneAndModify(documentArgument(filter, "filter"), modify, optionsArgument(options), "replace");
   }
 
-  async findOneAndDelete(filter: T.Document, options: T.FindOneOptions = {}): Promise<T.Document | null> {
+  async findOneAndDelete(filterArg: T.Document, optionsArg?: T.FindOneOptions): Promise<T.Document | null> {
+    const filter = documentArgument(filterArg, "filter", {});
+    const options = optionsArgument<T.FindOneOptions>(optionsArg);
     const [deleted] = await this.#delete(filter, options.sort, 1);
     if (deleted === undefined) return null;
     const plan = await this.governance.policy.planRead();
     return this.#present(plan, deleted, options.projection);
   }
 
-  watch(options: T.WatchOptions = {}): T.ChangeStream {
+  watch(optionsArg?: T.WatchOptions): T.ChangeStream {
+    const options = optionsArgument<T.WatchOptions>(optionsArg);
+    if (options.filter !== undefined) documentArgument(options.filter, "options.filter");
+    if (options.ids !== undefined && !Array.isArray(options.ids)) throw new AppError("MongoDBError", "options.ids must be an array");
     return openChangeStream(this.storage, this.#ns, options, () => this.governance.policy.planRead());
   }
 
@@ -212,11 +225,13 @@ export class StorageCollection implements T.Collection {
   }
 
   async #checkInsert(doc: T.Document): Promise<void> {
+    checkStorable(doc);
     await this.governance.policy.checkInsert(doc);
     if (!this.governance.systemContext && this.governance.schema !== undefined) validateSchema(this.governance.schema, doc);
   }
 
   async #checkUpdate(before: T.Document, after: T.Document): Promise<void> {
+    checkStorable(after);
     await this.governance.policy.checkUpdate(before, after);
     if (!this.governance.systemContext && this.governance.schema !== undefined) validateSchema(this.governance.schema, after);
   }
