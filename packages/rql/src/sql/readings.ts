@@ -15,6 +15,8 @@ export interface Reading {
   parameter: "json-number" | "text" | "count";
   toParameter: (constant: unknown) => number | string;
   orderable: boolean;
+  /** for a wrapped form: an index-friendly test that the field holds an object, checked once for all wrapped forms */
+  wrapped?: string;
 }
 
 /**
@@ -29,7 +31,8 @@ export function readingsOf(dialect: SqlDialect, source: JsonSource, type: ValueT
     return { guard: dialect.hasJsonType(at, ["string"]), value, ordered: dialect.ordered(value), parameter: "text", toParameter, orderable };
   };
   const wrappedNumber = (field: JsonSource, at: JsonSource, value: string, toParameter: (c: unknown) => number): Reading => ({
-    guard: `(${dialect.objectRange(field)} AND ${dialect.hasJsonType(at, ["string"])} AND ${value} IS NOT NULL)`,
+    guard: `(${dialect.hasJsonType(at, ["string"])} AND ${value} IS NOT NULL)`,
+    wrapped: dialect.objectRange(field),
     value,
     ordered: value,
     parameter: "count",

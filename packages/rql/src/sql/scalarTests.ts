@@ -37,7 +37,12 @@ export class ScalarTests {
     // One branch per stored form, each false unless the document holds that form.
     if (operator === "!=") return `NOT (${this.test(source, type, "==", constants, modifiers)})`;
     if (operator === "==" && constants[0]?.value === null) return this.isNull(source);
-    return readings.map((reading) => `(${this.compare(source, reading, operator, constants, modifiers)})`).join(" OR ");
+    // Most documents hold the plain form, so the wrapped forms sit behind one cheap object test.
+    // Parameters are bound in the order the text uses them: compile the branches in that order.
+    const [plain, ...wrapped] = readings as [Reading, ...Reading[]];
+    const first = this.compare(source, plain, operator, constants, modifiers);
+    const branches = wrapped.map((reading) => `(${this.compare(source, reading, operator, constants, modifiers)})`).join(" OR ");
+    return `(${first}) OR (${wrapped[0]?.wrapped ?? this.dialect.true} AND (${branches}))`;
   }
 
   count(expression: string, operator: Operator, constants: BoundConstant[]): string {
