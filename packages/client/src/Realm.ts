@@ -6,41 +6,30 @@
 import * as bson from "bson";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import type { RqlSchema } from "@atoll/rql";
 import { ClientErrorCode, RealmError, errors } from "./errors.js";
 import type { Database } from "./core/Database.js";
-import type { RealmContext } from "./core/RealmContext.js";
-import {
-  isOpen,
-  openDatabase,
-  registerDatabase,
-  releaseDatabase,
-  sharedDatabase,
-} from "./core/openDatabase.js";
+import { isOpen, openDatabase, registerDatabase, sharedDatabase } from "./core/openDatabase.js";
 import { normalizeSchema } from "./schema/normalizeSchema.js";
-import type { ClassInfo, ObjectRow } from "./schema/ClassInfo.js";
+import type { ClassInfo } from "./schema/ClassInfo.js";
 import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
 import { serializeSchema } from "./schema/compareSchemas.js";
 import { toStoredPrimitive } from "./values/convert.js";
 import { SqliteStore } from "./store/SqliteStore.js";
 import type { LocalStore } from "./store/LocalStore.js";
-import { ObjectWriter, UpdateMode } from "./transaction/ObjectWriter.js";
+import { UpdateMode } from "./transaction/ObjectWriter.js";
+import { Context } from "./core/Context.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
 import { currentTransaction, setTransaction } from "./transaction/openTransaction.js";
-import type { CommitChanges } from "./transaction/changes.js";
-import { ChangeNotifier } from "./listeners/ChangeNotifier.js";
 import type { RealmEventName, RealmListenerCallback } from "./listeners/ChangeNotifier.js";
 import { RealmObject } from "./objects/RealmObject.js";
 import { Counter } from "./objects/Counter.js";
-import { CONTEXT, ROW, rowOf } from "./objects/symbols.js";
-import type { LiveObject } from "./objects/symbols.js";
+import { rowOf } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
 import { List } from "./collections/List.js";
 import { RealmSet } from "./collections/RealmSet.js";
 import { Dictionary } from "./collections/Dictionary.js";
 import { OrderedCollection } from "./collections/OrderedCollection.js";
-import { toRqlSchema } from "./query/query.js";
 import { migrate } from "./migration.js";
 
 export interface Configuration {
@@ -83,6 +72,11 @@ export class Realm {
   readonly isReadOnly: boolean;
   readonly schemaVersion: number;
   private readonly context: Context;
+
+  /** The key under which this realm's database is shared in the process. */
+  get registryKey(): string {
+    return this.inMemory ? `memory:${this.path}` : this.path;
+  }
   private closed = false;
 
   /** Opens a realm; resolves once it is ready (local realms are ready at once). */
@@ -124,7 +118,7 @@ export class Realm {
   }
 
   private openOrShare(options: Configuration): Database {
-    const registryKey = this.inMemory ? `memory:${this.path}` : this.path;
+    const registryKey = this.registryKey;
     const canonical = options.schema ? normalizeSchema(options.schema) : undefined;
     const shared = sharedDatabase(registryKey, canonical);
     if (shared) return shared;
@@ -397,65 +391,5 @@ function checkEventName(name: string): void {
     throw errors.invalidArgument(
       `Unknown event name '${name}': only 'change' and 'schema' are supported`,
     );
-  }
-}
-
-/** The RealmContext of one Realm instance. */
-class Context implements RealmContext {
-  readonly notifier: ChangeNotifier;
-  private cachedWriter: { txn: WriteTransaction; writer: ObjectWriter } | undefined;
-  private rql: RqlSchema | undefined;
-
-  constructor(
-    readonly realm: Realm,
-    readonly db: Database,
-    /** False for the realms a migration hands out: they do not own the database. */
-    private readonly ownsDatabase: boolean,
-  ) {
-    this.notifier = new ChangeNotifier(realm);
-    if (ownsDatabase) db.contexts.add(this);
-  }
-
-  get isClosed(): boolean {
-    return this.realm.isClosed;
-  }
-
-  get rqlSchema(): RqlSchema {
-    return (this.rql ??= toRqlSchema(this.db.classes.values()));
-  }
-
-  checkOpen(): void {
-    if (this.realm.isClosed) throw errors.closed();
-  }
-
-  writer(): ObjectWriter {
-    this.checkOpen();
-    if (this.realm.isReadOnly) throw errors.readOnly();
-    const txn = currentTransaction(this.db);
-    if (!txn) throw errors.notInTransaction();
-    if (this.cachedWriter?.txn !== txn)
-      this.cachedWriter = { txn, writer: new ObjectWriter(this.db, txn) };
-    return this.cachedWriter.writer;
-  }
-
-  objectFor(row: ObjectRow): LiveObject {
-    const cached = row.accessor as LiveObject | undefined;
-    if (cached && cached[CONTEXT] === this) return cached;
-    const object = Object.create(row.cls.proto) as LiveObject;
-    object[ROW] = row;
-    object[CONTEXT] = this;
-    if (!cached) row.accessor = object;
-    return object;
-  }
-
-  onCommit(changes: CommitChanges): void {
-    this.notifier.onCommit(changes);
-  }
-
-  close(): void {
-    this.notifier.removeAll();
-    this.db.contexts.delete(this);
-    if (!this.ownsDatabase) return;
-    releaseDatabase(this.realm.inMemory ? `memory:${this.realm.path}` : this.realm.path, this.db);
   }
 }
