@@ -59,7 +59,8 @@ async function expandClause(key: string, operand: unknown, ctx: RuleContext, mod
     if (field !== undefined) return { [field]: await expandOperand(operand, ctx, mode) };
     const lhs = resolveExpansion(key, ctx);
     const value = await expandOperand(operand, ctx, mode);
-    if (value instanceof FieldRef) return { [value.path]: lhs ?? null };
+    // A known array "equals" a field when it contains the field's value, as in the document case.
+    if (value instanceof FieldRef) return { [value.path]: Array.isArray(lhs) ? { $in: lhs } : (lhs ?? null) };
     return valueSatisfies(lhs, value) ? {} : MATCH_NOTHING;
   }
   const value = await expandOperand(operand, ctx, mode);

@@ -21,6 +21,7 @@ const TEMPLATES: readonly RuleExpression[] = [
   { owner: "%%user.id" },
   { "%%root.owner": "%%user.id" },
   { "%%user.id": "%%root.owner" },
+  { "%%user.custom_data.friends": "%%root.owner" },
   { owner: { $in: "%%user.custom_data.friends" } },
   { owner: { $nin: "%%user.custom_data.friends" } },
   { price: { $lt: "%%values.maxPrice" } },
