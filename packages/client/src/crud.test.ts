@@ -304,4 +304,28 @@ describe("CRUD on every property type", () => {
     realm.write(() => realm.create("Event", { _id: new ObjectId(), kind: "click" }));
     expect(() => realm.objects("Event")).toThrow(/asymmetric/);
   });
+
+  it("stores mapTo properties under their internal name and reads, queries and indexes them by their own", () => {
+    const file = path();
+    const schema = [
+      {
+        name: "Car",
+        primaryKey: "_id",
+        properties: {
+          _id: "int",
+          displayName: { type: "string", mapTo: "display_name", indexed: true },
+          miles: { type: "int", mapTo: "odometer" },
+        },
+      },
+    ];
+    const realm = open({ path: file, schema, sync: {} });
+    realm.write(() => realm.create("Car", { _id: 1, displayName: "Blue", miles: 7 }));
+    const car = realm.objectForPrimaryKey<Obj>("Car", 1) as Obj;
+    expect([car.displayName, car.miles]).toEqual(["Blue", 7]);
+    expect(realm.objects("Car").filtered("displayName == 'Blue' AND miles > 5").length).toBe(1);
+    expect(car.toJSON()).toEqual({ _id: 1, displayName: "Blue", miles: 7 });
+    realm.close();
+    const reopened = open({ path: file, schema });
+    expect(reopened.objectForPrimaryKey<Obj>("Car", 1)?.displayName).toBe("Blue");
+  });
 });
