@@ -69,6 +69,10 @@ describe("BSON values in filters", () => {
     expect(await names({ p: { $gte: 10, $lte: 10 }, _id: { $ne: "list" } })).toEqual(["ten"]);
     expect(await names({ n: { $gt: Long.fromString("9007199254740992") } })).toEqual(["nine"]);
     expect(await names({ n: { $lte: 10 } })).toEqual(["ten"]);
+    const byPrice = await prices.find({ _id: { $ne: "list" } }, { sort: { p: -1 } });
+    expect(byPrice.map((d) => d._id)).toEqual(["ten", "nine"]);
+    const byN = await prices.find({ n: { $exists: true } }, { sort: { n: 1 }, projection: { _id: 1 } });
+    expect(byN).toEqual([{ _id: "ten" }, { _id: "nine" }]);
   });
 
   it("finds any inserted ObjectId through a fresh instance of it (generated ids)", async () => {

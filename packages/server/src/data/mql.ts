@@ -3,9 +3,9 @@
  * into a private context (no global registration, no script operators). Value comparison:
  * mingo compares BSON class instances (ObjectId, UUID, Decimal128, Binary) by their string
  * form, so `{_id: ObjectId(x)}`, `$in` of ObjectIds and UUID equality match by value, and
- * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Range operators compare
- * Decimal128 and int64 values numerically (numericComparisons.ts); `$sort` on Decimal128
- * fields still orders by their text.
+ * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Range operators and
+ * find's sort compare Decimal128 and int64 values numerically (numericComparisons.ts); a
+ * `$sort` stage inside an aggregation pipeline still orders them by their text.
  * Every mingo failure becomes `AppError("MongoDBError")` with mingo's message.
  */
 import { AppError } from "@atoll/protocol";
@@ -16,7 +16,7 @@ import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
-import { numericComparisonOperators } from "./numericComparisons.js";
+import { numericComparisonOperators, sortWithWideNumbers } from "./numericComparisons.js";
 import type { Document } from "./types.js";
 
 const OPTIONS: Partial<Options> = {
@@ -58,14 +58,19 @@ export interface CursorOptions {
 /** Sort, skip, limit and project documents that already passed the filter. */
 export function shapeResults(docs: readonly Document[], options: CursorOptions): Document[] {
   const stages: Document[] = [];
-  if (options.sort !== undefined && Object.keys(options.sort).length > 0) stages.push({ $sort: options.sort });
+  let input = docs;
+  if (options.sort !== undefined && Object.keys(options.sort).length > 0) {
+    const sorted = mongoError(() => sortWithWideNumbers(docs, options.sort!));
+    if (sorted === null) stages.push({ $sort: options.sort });
+    else input = sorted;
+  }
   if (options.skip !== undefined && options.skip > 0) stages.push({ $skip: options.skip });
   if (options.limit !== undefined && options.limit > 0) stages.push({ $limit: options.limit });
   if (options.projection !== undefined && Object.keys(options.projection).length > 0) {
     stages.push({ $project: options.projection });
   }
-  if (stages.length === 0) return [...docs];
-  return runStages([...docs], stages);
+  if (stages.length === 0) return [...input];
+  return runStages([...input], stages);
 }
 
 /**

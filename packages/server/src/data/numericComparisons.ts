@@ -3,12 +3,13 @@
  * orders BSON classes by their string form, which is right for ObjectId but wrong for numbers
  * ("10" < "9"), and never compares them with JS numbers. These operators, registered ahead of
  * mingo's own, compare every numeric pair (number, Long, Decimal128) by value whenever a Long
- * or Decimal128 takes part, and leave every other comparison to mingo.
+ * or Decimal128 takes part, and leave every other comparison to mingo. `sortWithWideNumbers`
+ * does the same for `$sort`.
  */
 import { Decimal128, Long } from "bson";
 import type { Options, QueryOperator } from "mingo/core";
 import * as queryOperators from "mingo/operators/query";
-import { resolve } from "mingo/util";
+import { compare, resolve } from "mingo/util";
 
 type Comparison = "$gt" | "$gte" | "$lt" | "$lte";
 
@@ -41,16 +42,16 @@ function numericAware(name: Comparison): QueryOperator {
   };
 }
 
-function isWide(value: unknown): value is Long | Decimal128 {
+export function isWide(value: unknown): value is Long | Decimal128 {
   return Long.isLong(value) || value instanceof Decimal128;
 }
 
-function isNumeric(value: unknown): value is number | Long | Decimal128 {
+export function isNumeric(value: unknown): value is number | Long | Decimal128 {
   return (typeof value === "number" && !Number.isNaN(value)) || isWide(value);
 }
 
 /** Exact for int64 pairs; Decimal128 compares through its decimal string as a double. */
-function compareNumeric(a: number | Long | Decimal128, b: number | Long | Decimal128): number {
+export function compareNumeric(a: number | Long | Decimal128, b: number | Long | Decimal128): number {
   if (Long.isLong(a) && Long.isLong(b)) return a.compare(b);
   if (Long.isLong(a) && typeof b === "number" && Number.isInteger(b) && Number.isSafeInteger(b)) return a.compare(Long.fromNumber(b));
   if (typeof a === "number" && Number.isSafeInteger(a) && Long.isLong(b)) return Long.fromNumber(a).compare(b);
@@ -62,4 +63,24 @@ function compareNumeric(a: number | Long | Decimal128, b: number | Long | Decima
 function toNumber(value: number | Long | Decimal128): number {
   if (typeof value === "number") return value;
   return Long.isLong(value) ? value.toNumber() : Number(value.toString());
+}
+
+/**
+ * Sorts by a `$sort` specification when a sort key holds a Long or Decimal128 somewhere
+ * (returns null otherwise, leaving the sort to mingo): numeric pairs by value, anything else
+ * in mingo's BSON order.
+ */
+export function sortWithWideNumbers(docs: readonly Record<string, unknown>[], spec: Record<string, unknown>): Record<string, unknown>[] | null {
+  const keys = Object.entries(spec).map(([path, direction]) => ({ path, direction: direction === -1 ? -1 : 1 }));
+  const involved = docs.some((doc) => keys.some(({ path }) => isWide(resolve(doc, path))));
+  if (!involved) return null;
+  return [...docs].sort((x, y) => {
+    for (const { path, direction } of keys) {
+      const a: unknown = resolve(x, path);
+      const b: unknown = resolve(y, path);
+      const order = isNumeric(a) && isNumeric(b) ? compareNumeric(a, b) : compare(a, b);
+      if (order !== 0) return order * direction;
+    }
+    return 0;
+  });
 }
