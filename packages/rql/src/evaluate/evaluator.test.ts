@@ -66,6 +66,12 @@ describe("evaluate over the values objects hold", () => {
     expect(evaluate(bound, { name: "x" }, { backlinks: () => [] })).toBe(true);
   });
 
+  it("refuses to evaluate something that is not an object", () => {
+    const bound = bindQuery("age > 1", schema, "Person");
+    expect(() => evaluate(bound, null as unknown as object)).toThrow("Queries are evaluated on objects, not on null");
+    expect(() => evaluate(bound, 5 as unknown as object)).toThrow(RqlEvaluationError);
+  });
+
   it("compares links by primary key when the instances differ", () => {
     const linkSchema: RqlSchema = {
       Car: { name: "Car", primaryKey: "_id", properties: { _id: { name: "_id", type: "int", optional: false }, next: { name: "next", type: "object", objectType: "Car", optional: true } } },

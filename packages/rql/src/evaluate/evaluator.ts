@@ -1,4 +1,5 @@
 import type { BoundComparison, BoundExpression, BoundPredicate, BoundQuery } from "../bind/bound.js";
+import { RqlEvaluationError } from "../errors.js";
 import type { Quantifier } from "../parse/ast.js";
 import type { EvalContext } from "./context.js";
 import { equality, pairTest } from "./operators.js";
@@ -15,6 +16,9 @@ const compiled = new WeakMap<BoundQuery, Test>();
 
 /** Whether `object` matches the query's predicate (SORT/DISTINCT/LIMIT are ignored here). */
 export function evaluate(bound: BoundQuery, object: object, ctx?: EvalContext): boolean {
+  if (object === null || typeof object !== "object") {
+    throw new RqlEvaluationError(`Queries are evaluated on objects, not on ${object === null ? "null" : typeof object}`);
+  }
   let test = compiled.get(bound);
   if (test === undefined) {
     test = new PredicateCompiler(bound).predicate(bound.predicate);
