@@ -16,7 +16,7 @@ export { Results } from "./collections/Results.js";
 export { List } from "./collections/List.js";
 export { RealmSet as Set } from "./collections/RealmSet.js";
 export { Dictionary } from "./collections/Dictionary.js";
-export type { CollectionChangeSet } from "./listeners/diff.js";
+export type { CollectionChangeSet, DictionaryChangeSet } from "./listeners/diff.js";
 export { ClientErrorCode, RealmError, TypeAssertionError } from "./errors.js";
 export type {
   CanonicalObjectSchema,

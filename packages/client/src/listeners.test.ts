@@ -9,7 +9,14 @@ const schema: ObjectSchema[] = [
   {
     name: "Task",
     primaryKey: "id",
-    properties: { id: "int", title: "string", done: "bool", tags: "string[]", steps: "Step[]" },
+    properties: {
+      id: "int",
+      title: "string",
+      done: "bool",
+      tags: "string[]",
+      steps: "Step[]",
+      extras: "string{}",
+    },
   },
   { name: "Step", embedded: true, properties: { text: "string" } },
 ];
@@ -211,5 +218,36 @@ describe("listeners", () => {
     a.write(() => a.create("Task", { id: 1, title: "a", done: false }));
     await flushListeners();
     expect(seen).toEqual([0, 1]);
+  });
+
+  it("reports dictionary insertions, modifications and deletions by key", async () => {
+    const realm = open({ path: path(), schema });
+    const task = realm.write(() =>
+      realm.create<Obj>("Task", {
+        id: 1,
+        title: "a",
+        done: false,
+        extras: { color: "red", size: "L" },
+      }),
+    );
+    const calls: unknown[] = [];
+    const listener = (_d: unknown, changes: unknown): void => void calls.push(changes);
+    task.extras.addListener(listener);
+    await flushListeners();
+    realm.write(() => {
+      task.extras.color = "blue";
+      task.extras.shape = "round";
+      task.extras.remove("size");
+    });
+    await flushListeners();
+    task.extras.removeListener(listener);
+    realm.write(() => {
+      task.extras.color = "green";
+    });
+    await flushListeners();
+    expect(calls).toEqual([
+      { insertions: [], modifications: [], deletions: [] },
+      { insertions: ["shape"], modifications: ["color"], deletions: ["size"] },
+    ]);
   });
 });

@@ -7,14 +7,48 @@ import type { RealmContext } from "../core/RealmContext.js";
 import { errors } from "../errors.js";
 import type { ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { toJSONValue } from "../objects/toJSON.js";
-import { readElement } from "./elements.js";
+import { elementId, readElement } from "./elements.js";
+import type { CollectionChangeCallback, Observable } from "../listeners/ChangeNotifier.js";
+import type { DictionaryChangeSet } from "../listeners/diff.js";
 
-export class Dictionary<T = unknown> {
+export class Dictionary<T = unknown> implements Observable {
+  readonly uniqueIds = true;
+  readonly keyed = true;
+  readonly identity: string;
+  /** The proxy user code holds (set by createDictionary). */
+  publicHandle: unknown = this;
+
   constructor(
     private readonly context: RealmContext,
     private readonly row: ObjectRow,
     private readonly prop: PropInfo,
-  ) {}
+  ) {
+    this.identity = `dictionary:${row.key}:${prop.key}`;
+  }
+
+  snapshotIds(): unknown[] {
+    if (!this.row.alive) return [];
+    return Object.entries(this.stored()).map(([key, stored]) => [
+      key,
+      elementId(this.context, this.prop, stored),
+    ]);
+  }
+
+  /** Called with `{ insertions, modifications, deletions }` (keys) after each commit that changes it. */
+  addListener(callback: (dictionary: Dictionary<T>, changes: DictionaryChangeSet) => void): void {
+    this.context.checkOpen();
+    this.context.notifier.addCollectionListener(this, callback as CollectionChangeCallback);
+  }
+
+  removeListener(
+    callback: (dictionary: Dictionary<T>, changes: DictionaryChangeSet) => void,
+  ): void {
+    this.context.notifier.removeCollectionListener(this, callback as CollectionChangeCallback);
+  }
+
+  removeAllListeners(): void {
+    this.context.notifier.removeCollectionListener(this);
+  }
 
   private stored(): Record<string, Stored> {
     if (!this.row.alive) throw errors.invalidated(this.row.cls.name);
@@ -87,7 +121,13 @@ export class Dictionary<T = unknown> {
   }
 }
 
-const METHODS = new Set(Object.getOwnPropertyNames(Dictionary.prototype));
+const METHODS = new Set([
+  ...Object.getOwnPropertyNames(Dictionary.prototype),
+  "uniqueIds",
+  "keyed",
+  "identity",
+  "publicHandle",
+]);
 
 /** A Dictionary wrapped so entries read and write as properties. */
 export function createDictionary(
@@ -96,7 +136,7 @@ export function createDictionary(
   prop: PropInfo,
 ): Dictionary {
   const dictionary = new Dictionary(context, row, prop);
-  return new Proxy(dictionary, {
+  const proxy = new Proxy(dictionary, {
     get(target, key, receiver) {
       if (typeof key === "symbol" || METHODS.has(key)) {
         const value = Reflect.get(target, key, receiver) as unknown;
@@ -127,4 +167,6 @@ export function createDictionary(
       return { value: target.getEntry(key), writable: true, enumerable: true, configurable: true };
     },
   });
+  dictionary.publicHandle = proxy;
+  return proxy;
 }

@@ -8,8 +8,16 @@ import type { ObjectRow } from "../schema/ClassInfo.js";
 import type { CommitChanges } from "../transaction/changes.js";
 import { ROW } from "../objects/symbols.js";
 import type { LiveObject } from "../objects/symbols.js";
-import type { CollectionChangeSet } from "./diff.js";
-import { diffSequence, diffUnique, emptyChangeSet, isEmptyChangeSet } from "./diff.js";
+import type { CollectionChangeSet, DictionaryChangeSet } from "./diff.js";
+import {
+  diffKeyed,
+  diffSequence,
+  diffUnique,
+  emptyChangeSet,
+  emptyKeyedChangeSet,
+  isEmptyChangeSet,
+} from "./diff.js";
+import type { KeyedId } from "./diff.js";
 
 export type RealmEventName = "change" | "schema";
 export type RealmListenerCallback = (
@@ -22,13 +30,18 @@ export interface ObjectChangeSet<T> {
   readonly changedProperties: (keyof T & string)[];
 }
 export type ObjectChangeCallback<T> = (object: T, changes: ObjectChangeSet<T>) => void;
-export type CollectionChangeCallback = (collection: unknown, changes: CollectionChangeSet) => void;
+export type CollectionChangeCallback = (
+  collection: unknown,
+  changes: CollectionChangeSet | DictionaryChangeSet,
+) => void;
 
 /** What a collection offers its listeners: ids of its current contents, and how to diff them. */
 export interface Observable {
   snapshotIds(): unknown[];
   /** True when ids are unique (query results), false for lists that may repeat values. */
   readonly uniqueIds: boolean;
+  /** Dictionaries: ids are [key, id] pairs and changes are reported by key. */
+  readonly keyed?: boolean;
   /** The public object handed to callbacks (the proxy, for index access). */
   readonly publicHandle: unknown;
   /** Equal for every handle on the same collection (list handles are recreated on each read). */
@@ -96,7 +109,10 @@ export class ChangeNotifier {
     this.collectionListeners.add(listener);
     setImmediate(() => {
       if (this.collectionListeners.has(listener))
-        callback(observable.publicHandle, emptyChangeSet());
+        callback(
+          observable.publicHandle,
+          observable.keyed ? emptyKeyedChangeSet() : emptyChangeSet(),
+        );
     });
   }
 
@@ -134,9 +150,11 @@ export class ChangeNotifier {
     for (const listener of this.collectionListeners) {
       if (!listener.observable.isValid()) continue;
       const current = listener.observable.snapshotIds();
-      const diff = listener.observable.uniqueIds
-        ? diffUnique(listener.previous, current, isModified)
-        : diffSequence(listener.previous, current, isModified);
+      const diff = listener.observable.keyed
+        ? diffKeyed(listener.previous as KeyedId[], current as KeyedId[], isModified)
+        : listener.observable.uniqueIds
+          ? diffUnique(listener.previous, current, isModified)
+          : diffSequence(listener.previous, current, isModified);
       listener.previous = current;
       if (isEmptyChangeSet(diff)) continue;
       deliveries.push(() => {

@@ -14,13 +14,37 @@ export function emptyChangeSet(): CollectionChangeSet {
   return { insertions: [], deletions: [], newModifications: [], oldModifications: [] };
 }
 
-export function isEmptyChangeSet(changes: CollectionChangeSet): boolean {
-  return (
-    changes.insertions.length === 0 &&
-    changes.deletions.length === 0 &&
-    changes.newModifications.length === 0 &&
-    changes.oldModifications.length === 0
-  );
+/** Changes of a dictionary, by key (Realm's DictionaryChangeSet). */
+export interface DictionaryChangeSet {
+  readonly insertions: string[];
+  readonly modifications: string[];
+  readonly deletions: string[];
+}
+export type KeyedId = readonly [key: string, id: unknown];
+
+export function emptyKeyedChangeSet(): DictionaryChangeSet {
+  return { insertions: [], modifications: [], deletions: [] };
+}
+
+export function isEmptyChangeSet(changes: CollectionChangeSet | DictionaryChangeSet): boolean {
+  return Object.values(changes).every((list: unknown[]) => list.length === 0);
+}
+
+/** Keys added, removed, and kept with a new value or a modified object. */
+export function diffKeyed(
+  before: readonly KeyedId[],
+  after: readonly KeyedId[],
+  modified: (id: unknown) => boolean,
+): DictionaryChangeSet {
+  const changes = emptyKeyedChangeSet();
+  const old = new Map(before);
+  const now = new Map(after);
+  for (const [key, id] of after) {
+    if (!old.has(key)) changes.insertions.push(key);
+    else if (old.get(key) !== id || modified(id)) changes.modifications.push(key);
+  }
+  for (const [key] of before) if (!now.has(key)) changes.deletions.push(key);
+  return changes;
 }
 
 /** Indices (into `sequence`) of a longest strictly increasing subsequence. */
