@@ -69,6 +69,12 @@ describe("BSON values in filters", () => {
     expect(await names({ p: { $gte: 10, $lte: 10 }, _id: { $ne: "list" } })).toEqual(["ten"]);
     expect(await names({ n: { $gt: Long.fromString("9007199254740992") } })).toEqual(["nine"]);
     expect(await names({ n: { $lte: 10 } })).toEqual(["ten"]);
+    expect(await names({ p: Decimal128.fromString("10.00") })).toEqual(["ten"]);
+    expect(await names({ p: 9.5 })).toEqual(["nine"]);
+    expect(await names({ p: { $in: [1, 2] } })).toEqual(["list"]);
+    expect(await names({ p: { $ne: 10 } })).toEqual(["list", "nine"]);
+    expect(await names({ p: { $nin: [Decimal128.fromString("9.50"), 100] } })).toEqual(["ten"]);
+    expect(await names({ n: Long.fromString("9007199254740993") })).toEqual(["nine"]);
     const byPrice = await prices.find({ _id: { $ne: "list" } }, { sort: { p: -1 } });
     expect(byPrice.map((d) => d._id)).toEqual(["ten", "nine"]);
     const byN = await prices.find({ n: { $exists: true } }, { sort: { n: 1 }, projection: { _id: 1 } });

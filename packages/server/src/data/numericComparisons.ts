@@ -1,5 +1,6 @@
 /**
- * Range comparisons (`$gt`, `$gte`, `$lt`, `$lte`) for Decimal128 and int64 (`Long`) values. mingo
+ * Comparisons (`$gt`, `$gte`, `$lt`, `$lte`, `$eq`, `$ne`, `$in`, `$nin`) for Decimal128 and
+ * int64 (`Long`) values. mingo
  * orders BSON classes by their string form, which is right for ObjectId but wrong for numbers
  * ("10" < "9"), and never compares them with JS numbers. These operators, registered ahead of
  * mingo's own, compare every numeric pair (number, Long, Decimal128) by value whenever a Long
@@ -20,12 +21,42 @@ const TESTS: Readonly<Record<Comparison, (order: number) => boolean>> = {
   $lte: (order) => order <= 0,
 };
 
-export const numericComparisonOperators: Readonly<Record<Comparison, QueryOperator>> = {
+type Membership = "$eq" | "$ne" | "$in" | "$nin";
+
+export const numericComparisonOperators: Readonly<Record<Comparison | Membership, QueryOperator>> = {
   $gt: numericAware("$gt"),
   $gte: numericAware("$gte"),
   $lt: numericAware("$lt"),
   $lte: numericAware("$lte"),
+  $eq: numericEquality("$eq"),
+  $ne: numericEquality("$ne"),
+  $in: numericEquality("$in"),
+  $nin: numericEquality("$nin"),
 };
+
+/**
+ * Equality and membership: what mingo finds equal stays equal; in addition a Long or
+ * Decimal128 equals any number, Long or Decimal128 of the same value (`Decimal128("1.50")`
+ * equals `1.5`), as in MongoDB.
+ */
+function numericEquality(name: Membership): QueryOperator {
+  const base = (queryOperators as unknown as Record<Membership, QueryOperator>)[name];
+  const negated = name === "$ne" || name === "$nin";
+  return (selector: string, value: unknown, options: Options) => {
+    const fallback = base(selector, value, options);
+    const wanted = name === "$in" || name === "$nin" ? (Array.isArray(value) ? value : []) : [value];
+    const numericWanted = wanted.filter(isNumeric);
+    if (numericWanted.length === 0) return fallback;
+    return (doc) => {
+      const found: unknown = resolve(doc, selector);
+      const candidates = Array.isArray(found) ? found.flat() : [found];
+      const wide = numericWanted.some(isWide) || candidates.some(isWide);
+      if (!wide) return fallback(doc);
+      const numericMatch = candidates.some((c) => isNumeric(c) && numericWanted.some((w) => compareNumeric(c, w) === 0));
+      return negated ? fallback(doc) && !numericMatch : fallback(doc) || numericMatch;
+    };
+  };
+}
 
 function numericAware(name: Comparison): QueryOperator {
   const base = (queryOperators as unknown as Record<Comparison, QueryOperator>)[name];
