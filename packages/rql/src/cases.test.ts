@@ -63,6 +63,8 @@ const personCases: Record<string, Case[]> = {
     ["ALL {30, 30} == age", ["Ann", "élodie"]],
     ["NONE {12, 45} == age", ["Ann", "bob", "élodie"]],
     ["age BETWEEN {$0, $1}", ["Chloé"], [10, 20]],
+    ["ANY $0 == age", ["Chloé", "DAVID"], [[12, 45]]],
+    ["NONE $0 == age", ["Ann", "bob", "élodie"], [[12, 45]]],
   ],
   "property against property": [
     ["height < age", ["Ann", "Chloé", "DAVID"]],

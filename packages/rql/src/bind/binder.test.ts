@@ -31,6 +31,7 @@ describe("binder errors, each before any object is touched", () => {
     ["age == $0", ["thirty"], "Person", "In 'age == $0': cannot compare an int with a string"],
     ["age == $0", [Symbol("x")], "Person", "Argument $0 has a type RQL cannot compare (symbol)"],
     ["age IN $0", [[[1]]], "Person", "Argument $0 is a nested list, which RQL cannot compare"],
+    ["ANY $0 == age", [5], "Person", "ANY $0 needs an array argument"],
     // incompatible comparisons
     ["name > 5", [], "Person", "In 'name > 5': cannot compare a string with an int"],
     ["age == 'thirty'", [], "Person", "In 'age == 'thirty'': cannot compare an int with a string"],

@@ -122,8 +122,12 @@ class Binder {
             return bound;
           }),
         };
-      case "argument":
-        return this.argument(node.index);
+      case "argument": {
+        const bound = this.argument(node.index);
+        if (node.quantifier === undefined) return bound;
+        if (bound.kind !== "list") throw new RqlBindError(`${node.quantifier.toUpperCase()} $${node.index} needs an array argument`);
+        return { ...bound, quantifier: node.quantifier };
+      }
       case "path":
         return bindPath(node, this.scope);
       case "subquery":

@@ -69,6 +69,8 @@ export interface LiteralNode {
 export interface ArgumentNode {
   kind: "argument";
   index: number;
+  /** `ANY $0 == name`: a quantified argument, which must be an array */
+  quantifier?: Quantifier;
   offset: number;
 }
 

@@ -138,7 +138,15 @@ class Parser {
     if (quantifier !== undefined) {
       this.position++;
       const next = this.peek();
-      const quantified = next.type === "punct" && next.text === "{" ? { ...this.parseList(), quantifier } : this.parsePath(quantifier);
+      let quantified: ExpressionNode;
+      if (next.type === "punct" && next.text === "{") {
+        quantified = { ...this.parseList(), quantifier };
+      } else if (next.type === "argument") {
+        this.position++;
+        quantified = { kind: "argument", index: next.index, quantifier, offset: next.offset };
+      } else {
+        quantified = this.parsePath(quantifier);
+      }
       return { ...quantified, offset: token.offset };
     }
     if (word === "subquery" && this.peekAt(1).type === "punct") return this.parseSubquery();
