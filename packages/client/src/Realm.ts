@@ -8,7 +8,13 @@ import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { ClientErrorCode, RealmError, errors } from "./errors.js";
 import type { Database } from "./core/Database.js";
-import { isOpen, openDatabase, registerDatabase, sharedDatabase } from "./core/openDatabase.js";
+import {
+  isOpen,
+  openDatabase,
+  openDatabaseAt,
+  registerDatabase,
+  sharedDatabase,
+} from "./core/openDatabase.js";
 import { normalizeSchema } from "./schema/normalizeSchema.js";
 import type { ClassInfo } from "./schema/ClassInfo.js";
 import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
@@ -98,6 +104,8 @@ export class Realm {
 
   /** The schema version stored in the file at `path`, or -1 if there is no realm there. */
   static schemaVersion(path: string): number {
+    const open = openDatabaseAt(resolve(path));
+    if (open) return open.store.readSchemaState()?.schemaVersion ?? -1;
     if (!existsSync(path)) return -1;
     const store = new SqliteStore(path, { readOnly: true });
     try {

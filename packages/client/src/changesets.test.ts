@@ -53,6 +53,7 @@ describe("upload log", () => {
     const file = path();
     const realm = open({ path: file, schema });
     realm.write(() => realm.create("Person", { name: "ann" }));
+    realm.close();
     expect(uploadLog(file)).toEqual([]);
   });
 
@@ -70,6 +71,7 @@ describe("upload log", () => {
     realm.cancelTransaction();
     realm.write(() => realm.create("Person", { name: "cid" }));
     realm.write(() => undefined);
+    realm.close();
     expect(uploadLog(file)).toEqual([
       [{ type: "CreateObject", table: "Person", pk: "ann" }],
       [{ type: "CreateObject", table: "Person", pk: "cid" }],
@@ -88,6 +90,7 @@ describe("upload log", () => {
         extras: { k: 1.5 },
       });
     });
+    realm.close();
     const [changeset] = uploadLog(file);
     expect(changeset).toEqual([
       { type: "CreateObject", table: "Car", pk: id },
@@ -132,6 +135,7 @@ describe("upload log", () => {
       car.tags = ["z"];
     });
     realm.write(() => realm.delete(car));
+    realm.close();
     const [, changes, deletion] = uploadLog(file);
     const at = { table: "Car", pk: id };
     expect(changes).toEqual([
@@ -159,6 +163,7 @@ describe("upload log", () => {
       car.wheels.push({ size: 17 });
       car.engine.hp = 120;
     });
+    realm.close();
     const [created, changed] = uploadLog(file);
     const at = { table: "Car", pk: id };
     expect(created?.slice(3)).toEqual([
@@ -184,6 +189,7 @@ describe("upload log", () => {
   it("numbers changesets in commit order and can trim acknowledged ones", () => {
     const { realm, file } = synced();
     for (const name of ["a", "b", "c"]) realm.write(() => realm.create("Person", { name }));
+    realm.close();
     const store = new SqliteStore(file);
     expect(store.readUploadLog().map((e) => e.version)).toEqual([1, 2, 3]);
     store.trimUploadLog(2);
@@ -219,6 +225,7 @@ describe("upload log", () => {
         stats.visits = 4;
       }),
     ).toThrow(/use its increment/);
+    realm.close();
     const [, increments, reset] = uploadLog(file);
     const at = { table: "Stats", pk: Long.fromNumber(1) };
     expect(increments).toEqual([

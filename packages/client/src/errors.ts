@@ -25,6 +25,8 @@ export const ClientErrorCode = {
   ReadOnly: "ReadOnly",
   RealmClosed: "RealmClosed",
   UnsupportedFileFormat: "UnsupportedFileFormat",
+  /** Another process has the realm file open; one process owns a realm file at a time. */
+  RealmFileInUse: "RealmFileInUse",
   /** Asymmetric types can only be created. */
   AsymmetricQuery: "AsymmetricQuery",
   IndexOutOfRange: "IndexOutOfRange",

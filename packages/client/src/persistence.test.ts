@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import Realm from "./index.js";
+import Realm, { ClientErrorCode, RealmError } from "./index.js";
 import type { RealmObject } from "./objects/RealmObject.js";
 import { useRealms, useTempDir } from "./test-support/realms.js";
 import { allTypesSchema } from "./test-support/schemas.js";
@@ -11,8 +11,13 @@ type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript
 
 const child = fileURLToPath(new URL("./test-support/crashChild.ts", import.meta.url));
 
-/** Starts the crash child and SIGKILLs it once it prints `signal`. */
-function runAndKill(path: string, mode: string, signal: string): Promise<void> {
+/** Starts the crash child and SIGKILLs it once it prints `signal`, after running `whileAlive`. */
+function runAndKill(
+  path: string,
+  mode: string,
+  signal: string,
+  whileAlive: () => void = () => undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -24,7 +29,12 @@ function runAndKill(path: string, mode: string, signal: string): Promise<void> {
     let stderr = "";
     proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes(signal)) proc.kill("SIGKILL");
+      if (!chunk.toString().includes(signal)) return;
+      try {
+        whileAlive();
+      } finally {
+        proc.kill("SIGKILL");
+      }
     });
     proc.on("exit", (_code, sig) =>
       sig === "SIGKILL"
@@ -135,5 +145,29 @@ describe("persistence", () => {
     for (const [batch, count] of perBatch) expect(count, `batch ${batch}`).toBe(200);
     const batches = [...perBatch.keys()].sort((x, y) => x - y);
     expect(batches).toEqual(batches.map((_, i) => i + 1));
+  });
+
+  it("refuses to open a realm file another process has open", async () => {
+    const file = path();
+    let error: unknown;
+    await runAndKill(file, "open-transaction", "in-transaction", () => {
+      try {
+        new Realm({
+          path: file,
+          schema: [
+            {
+              name: "Row",
+              primaryKey: "id",
+              properties: { id: "int", batch: "int", text: "string" },
+            },
+          ],
+        });
+      } catch (caught) {
+        error = caught;
+      }
+    });
+    expect(error).toBeInstanceOf(RealmError);
+    expect((error as RealmError).code).toBe(ClientErrorCode.RealmFileInUse);
+    expect((error as RealmError).message).toMatch(/another process has it open/);
   });
 });

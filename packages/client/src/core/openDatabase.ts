@@ -130,6 +130,11 @@ export function releaseDatabase(path: string, db: Database): boolean {
   return true;
 }
 
+/** The Database open on `path` in this process, if any (without taking a share of it). */
+export function openDatabaseAt(path: string): Database | undefined {
+  return openDatabases.get(path)?.db;
+}
+
 export function isOpen(path: string): boolean {
   return openDatabases.has(path);
 }

@@ -50,14 +50,27 @@ export class SqliteStore implements LocalStore {
     const file = path === ":memory:" ? ":memory:" : path;
     try {
       this.db = new Database(file, {
+        timeout: 1000,
         readonly: options.readOnly === true,
         fileMustExist: options.readOnly === true,
       });
-      if (file !== ":memory:" && options.readOnly !== true) this.db.pragma("journal_mode = WAL");
+      if (file !== ":memory:" && options.readOnly !== true) {
+        // The live state is in this process's memory, so a second writer would work on a stale
+        // copy: the connection keeps an exclusive lock on the file from its first read on.
+        this.db.pragma("locking_mode = EXCLUSIVE");
+        this.db.pragma("journal_mode = WAL");
+      }
       this.db.pragma("synchronous = NORMAL");
       this.checkFormat(options.readOnly === true);
     } catch (error) {
       if (error instanceof RealmError) throw error;
+      if ((error as { code?: unknown }).code === "SQLITE_BUSY") {
+        throw new RealmError(
+          ClientErrorCode.RealmFileInUse,
+          `Cannot open realm file '${path}': another process has it open`,
+          { details: { path }, cause: error },
+        );
+      }
       throw unsupported(path, (error as Error).message, error);
     }
     this.statements = {
