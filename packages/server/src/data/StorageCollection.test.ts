@@ -238,6 +238,12 @@ describe("watch", () => {
     expect((await byFilter)[0]?.documentKey._id).toBe(1);
   });
 
+  it("ends iteration when the storage engine closes", async () => {
+    const done = take(cars.watch(), 10);
+    await data.storage.close();
+    expect(await done).toEqual([]);
+  });
+
   it("ends iteration when closed", async () => {
     const stream = cars.watch();
     const done = take(stream, 10);

@@ -2,7 +2,8 @@
  * `watch()`: a live stream of one collection's change events, fed by the storage engine's
  * commit notifications. It starts at the moment `watch` is called (no history), delivers
  * events in feed order, and keeps those that pass the `ids` / `filter` options and the
- * caller's read access (for a delete, judged on the document as it was).
+ * caller's read access (for a delete, judged on the document as it was). It ends when closed
+ * or when the storage engine closes.
  */
 import type { ChangeRecord, Namespace, StorageEngine } from "../storage/StorageEngine.js";
 import { idKey } from "../storage/documentCodec.js";
@@ -28,7 +29,7 @@ export function openChangeStream(
       queue.push(record);
     }
     wake?.();
-  });
+  }, () => close());
 
   async function admit(record: ChangeRecord, readPlan: ReadPlan): Promise<ChangeEvent | null> {
     const { fullDocumentBeforeChange, ...event } = record;

@@ -43,6 +43,7 @@ export class SqliteStorage implements StorageEngine {
   readonly #db: Database.Database;
   readonly #now: () => Date;
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
+  readonly #closeListeners = new Set<() => void>();
   readonly #statements = new Map<string, Database.Statement>();
   #lastVersion: number;
   #closed = false;
@@ -106,9 +107,13 @@ export class SqliteStorage implements StorageEngine {
     return row.seq ?? 0;
   }
 
-  onCommit(listener: (records: readonly ChangeRecord[]) => void): () => void {
+  onCommit(listener: (records: readonly ChangeRecord[]) => void, onClosed?: () => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (onClosed !== undefined) this.#closeListeners.add(onClosed);
+    return () => {
+      this.#listeners.delete(listener);
+      if (onClosed !== undefined) this.#closeListeners.delete(onClosed);
+    };
   }
 
   async listNamespaces(): Promise<Namespace[]> {
@@ -121,6 +126,9 @@ export class SqliteStorage implements StorageEngine {
     this.#closed = true;
     this.#listeners.clear();
     this.#db.close();
+    const closers = [...this.#closeListeners];
+    this.#closeListeners.clear();
+    for (const closed of closers) closed();
   }
 
   /** Prepared statements are cached by SQL text: preparing costs more than running. */

@@ -75,8 +75,11 @@ export interface StorageEngine {
   changesSince(afterSeq: number, limit?: number): Promise<ChangeRecord[]>;
   /** The `seq` of the newest change record (0 when there is none). */
   lastSeq(): Promise<number>;
-  /** Called after each durable batch that produced change records; returns an unsubscribe. */
-  onCommit(listener: (records: readonly ChangeRecord[]) => void): () => void;
+  /**
+   * `listener` is called after each durable batch that produced change records, `onClosed`
+   * once when the engine closes (so live consumers can end); returns an unsubscribe.
+   */
+  onCommit(listener: (records: readonly ChangeRecord[]) => void, onClosed?: () => void): () => void;
   listNamespaces(): Promise<Namespace[]>;
   close(): Promise<void>;
 }

@@ -189,9 +189,12 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       });
     }
 
-    it("refuses work once closed with a Closed error", async () => {
+    it("refuses work once closed with a Closed error, and tells commit listeners it closed", async () => {
       const engine = await open();
+      let closed = 0;
+      engine.onCommit(() => undefined, () => closed++);
       await engine.close();
+      expect(closed).toBe(1);
       await expect(engine.get(CARS, 1)).rejects.toMatchObject({ code: "Closed" });
     });
   });
