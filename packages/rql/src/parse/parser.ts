@@ -14,11 +14,9 @@ import type {
   QueryAst,
   SubqueryNode,
 } from "./ast.js";
-import { tokenize } from "./lexer.js";
 import type { Token } from "./lexer.js";
-
-/** Nesting beyond this is refused with a syntax error instead of exhausting the call stack. */
-const MAX_DEPTH = 200;
+import { literalOf } from "./literalOf.js";
+import { TokenCursor } from "./tokenCursor.js";
 
 const SYMBOL_OPERATORS: Record<string, Operator> = {
   "==": "==", "=": "==", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
@@ -37,15 +35,7 @@ export function parseQuery(text: string): QueryAst {
   return new Parser(text).parseQuery();
 }
 
-class Parser {
-  private readonly tokens: Token[];
-  private position = 0;
-  private depth = 0;
-
-  constructor(private readonly text: string) {
-    this.tokens = tokenize(text);
-  }
-
+class Parser extends TokenCursor {
   parseQuery(): QueryAst {
     const predicate = this.parseOr();
     const ordering: OrderingNode[] = [];
@@ -294,85 +284,4 @@ class Parser {
     this.expectPunct(")");
     return node;
   }
-
-  private nested<T>(token: Token, parse: () => T): T {
-    if (++this.depth > MAX_DEPTH) this.fail(token, `Query nested more than ${MAX_DEPTH} levels deep`);
-    try {
-      return parse();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private peek(): Token {
-    return this.tokens[this.position] as Token;
-  }
-
-  private peekAt(ahead: number): Token {
-    return this.tokens[Math.min(this.position + ahead, this.tokens.length - 1)] as Token;
-  }
-
-  private peekIs(punct: string): boolean {
-    const token = this.peek();
-    return token.type === "punct" && token.text === punct;
-  }
-
-  private keyword(token: Token): string | undefined {
-    return token.type === "ident" ? token.text.toLowerCase() : undefined;
-  }
-
-  private acceptPunct(punct: string): boolean {
-    if (!this.peekIs(punct)) return false;
-    this.position++;
-    return true;
-  }
-
-  private acceptKeyword(word: string): boolean {
-    if (this.keyword(this.peek()) !== word) return false;
-    this.position++;
-    return true;
-  }
-
-  private expectPunct(punct: string): Token {
-    const token = this.peek();
-    if (!this.acceptPunct(punct)) this.fail(token, `Expected '${punct}'`, [punct]);
-    return token;
-  }
-
-  private expectIdent(what: string): string {
-    const token = this.peek();
-    if (token.type !== "ident") return this.fail(token, `Expected ${what}`, [what]);
-    this.position++;
-    return token.text;
-  }
-
-  private fail(token: Token, problem: string, expected: string[] = [], offset = token.offset): never {
-    const found = token.type === "end" ? "end of query" : `'${this.text.slice(token.offset, token.offset + 12)}'`;
-    throw new RqlSyntaxError(this.text, offset, `${problem} (found ${found})`, expected);
-  }
-}
-
-/** The literal a token stands for, or undefined when it is not a literal. */
-function literalOf(token: Token, word: string | undefined): LiteralValue | undefined {
-  switch (token.type) {
-    case "string":
-      return { type: "string", value: token.value };
-    case "number":
-      return { type: "number", text: token.text };
-    case "timestamp":
-      return { type: "timestamp", millis: token.millis };
-    case "objectId":
-      return { type: "objectId", hex: token.hex };
-    case "uuid":
-      return { type: "uuid", text: token.text };
-    case "binary":
-      return { type: "binary", base64: token.base64 };
-    default:
-      break;
-  }
-  if (word === "true" || word === "false") return { type: "bool", value: word === "true" };
-  if (word === "null" || word === "nil") return { type: "null" };
-  if (word === "inf" || word === "infinity") return { type: "number", text: "Infinity" };
-  if (word === "nan") return { type: "number", text: "NaN" };
-  return undefined;
 }
