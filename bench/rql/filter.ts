@@ -86,7 +86,9 @@ function jsonDatabase(): Database.Database {
 
 function typedDatabase(): Database.Database {
   const db = new Database(":memory:");
-  db.exec("CREATE TABLE tasks (id INTEGER PRIMARY KEY, name TEXT, status TEXT, priority INTEGER, age INTEGER, due TEXT)");
+  db.exec(
+    "CREATE TABLE tasks (id INTEGER PRIMARY KEY, name TEXT, status TEXT, priority INTEGER, age INTEGER, due TEXT)",
+  );
   db.exec("CREATE TABLE task_tags (task_id INTEGER, tag TEXT)");
   db.exec("CREATE INDEX task_tags_tag ON task_tags (tag)");
   const insert = db.prepare("INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?)");
@@ -104,7 +106,9 @@ const json = jsonDatabase();
 const typed = typedDatabase();
 
 console.log(`RQL filtering over ${COUNT} objects / rows; median of 5 runs, milliseconds`);
-console.log("| query | matches | hand-written JS | evaluator (× JS) | typed SQL | compiled SQL, JSON text (× typed) | compiled SQL, JSONB blob (× typed) | typed SQL, indexed | compiled SQL, JSON text + index (× typed indexed) |");
+console.log(
+  "| query | matches | hand-written JS | evaluator (× JS) | typed SQL | compiled SQL, JSON text (× typed) | compiled SQL, JSONB blob (× typed) | typed SQL, indexed | compiled SQL, JSON text + index (× typed indexed) |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const shape of SHAPES) {
   const bound = bindQuery(shape.query, taskSchema, "Task", shape.args);
@@ -114,8 +118,14 @@ for (const shape of SHAPES) {
   const handSql = typed.prepare(`SELECT id FROM tasks WHERE ${shape.sql}`);
 
   const matches = applyQuery(bound, tasks).length;
-  const counts = [compiled.all(...params).length, compiledBlob.all(...params).length, handSql.all().length, tasks.filter(shape.js).length];
-  if (counts.some((count) => count !== matches)) throw new Error(`${shape.query}: results differ (${matches}, ${counts.join(", ")})`);
+  const counts = [
+    compiled.all(...params).length,
+    compiledBlob.all(...params).length,
+    handSql.all().length,
+    tasks.filter(shape.js).length,
+  ];
+  if (counts.some((count) => count !== matches))
+    throw new Error(`${shape.query}: results differ (${matches}, ${counts.join(", ")})`);
 
   const jsMs = medianMs(() => tasks.filter(shape.js));
   const evalMs = medianMs(() => applyQuery(bound, tasks));
@@ -123,14 +133,22 @@ for (const shape of SHAPES) {
   const compiledMs = medianMs(() => compiled.all(...params));
   const blobMs = medianMs(() => compiledBlob.all(...params));
 
-  shape.jsonIndex.forEach((expression, i) => json.exec(`CREATE INDEX docs_${i} ON docs (${expression})`));
-  shape.columnIndex.forEach((column) => typed.exec(`CREATE INDEX tasks_${column} ON tasks (${column})`));
+  shape.jsonIndex.forEach((expression, i) =>
+    json.exec(`CREATE INDEX docs_${i} ON docs (${expression})`),
+  );
+  shape.columnIndex.forEach((column) =>
+    typed.exec(`CREATE INDEX tasks_${column} ON tasks (${column})`),
+  );
   // Statistics, as a store keeps them with PRAGMA optimize: the planner needs them for OR branches.
   json.exec("ANALYZE");
   typed.exec("ANALYZE");
   const indexed = shape.jsonIndex.length > 0;
-  const typedIndexedMs = indexed ? medianMs(() => typed.prepare(`SELECT id FROM tasks WHERE ${shape.sql}`).all()) : NaN;
-  const compiledIndexedMs = indexed ? medianMs(() => json.prepare(`SELECT id FROM docs WHERE ${where}`).all(...params)) : NaN;
+  const typedIndexedMs = indexed
+    ? medianMs(() => typed.prepare(`SELECT id FROM tasks WHERE ${shape.sql}`).all())
+    : NaN;
+  const compiledIndexedMs = indexed
+    ? medianMs(() => json.prepare(`SELECT id FROM docs WHERE ${where}`).all(...params))
+    : NaN;
   shape.jsonIndex.forEach((_, i) => json.exec(`DROP INDEX docs_${i}`));
   shape.columnIndex.forEach((column) => typed.exec(`DROP INDEX tasks_${column}`));
 

@@ -17,15 +17,24 @@ const ITERATIONS = 2000;
 const sample = makeTasks(1)[0] as object;
 
 console.log(`RQL parse + bind, median of 5 runs of ${ITERATIONS} iterations`);
-console.log("| query | parse µs | bind µs | parse+bind µs | evaluate on 1 object µs | parse+bind ÷ evaluate |");
+console.log(
+  "| query | parse µs | bind µs | parse+bind µs | evaluate on 1 object µs | parse+bind ÷ evaluate |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 for (const [text, args] of QUERIES) {
   const ast = parseQuery(text);
   const bound = bindQuery(ast, taskSchema, "Task", args);
-  const perOp = (op: () => unknown) => (medianMs(() => { for (let i = 0; i < ITERATIONS; i++) op(); }) * 1000) / ITERATIONS;
+  const perOp = (op: () => unknown) =>
+    (medianMs(() => {
+      for (let i = 0; i < ITERATIONS; i++) op();
+    }) *
+      1000) /
+    ITERATIONS;
   const parse = perOp(() => parseQuery(text));
   const bind = perOp(() => bindQuery(ast, taskSchema, "Task", args));
   const both = perOp(() => bindQuery(text, taskSchema, "Task", args));
   const evaluation = perOp(() => evaluate(bound, sample));
-  console.log(`| \`${text}\` | ${fixed(parse)} | ${fixed(bind)} | ${fixed(both)} | ${fixed(evaluation, 3)} | ${fixed(both / evaluation, 0)} |`);
+  console.log(
+    `| \`${text}\` | ${fixed(parse)} | ${fixed(bind)} | ${fixed(both)} | ${fixed(evaluation, 3)} | ${fixed(both / evaluation, 0)} |`,
+  );
 }

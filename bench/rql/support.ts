@@ -22,7 +22,10 @@ export const taskSchema: RqlSchema = {
   User: {
     name: "User",
     primaryKey: "_id",
-    properties: { _id: { name: "_id", type: "int", optional: false }, name: { name: "name", type: "string", optional: false } },
+    properties: {
+      _id: { name: "_id", type: "int", optional: false },
+      name: { name: "name", type: "string", optional: false },
+    },
   },
 };
 
@@ -52,7 +55,8 @@ export function makeTasks(count: number): Task[] {
     status: STATUSES[Math.floor(next() * STATUSES.length)] as string,
     priority: Math.floor(next() * 5),
     age: next() < 0.1 ? null : Math.floor(next() * 100),
-    due: next() < 0.2 ? null : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 365 * 86_400_000)),
+    due:
+      next() < 0.2 ? null : new Date(Date.UTC(2024, 0, 1) + Math.floor(next() * 365 * 86_400_000)),
     tags: TAGS.filter(() => next() < 0.15),
   }));
 }

@@ -34,7 +34,9 @@ try {
   // Loaded straight into storage in large batches: the setup is not what is measured.
   const ns = { db: "cars-db", coll: "Car" };
   for (let i = 0; i < docs.length; i += 10_000) {
-    await storage.commit(docs.slice(i, i + 10_000).map((doc) => ({ kind: "insert" as const, ns, doc })));
+    await storage.commit(
+      docs.slice(i, i + 10_000).map((doc) => ({ kind: "insert" as const, ns, doc })),
+    );
   }
   const cars = data.system().db("cars-db").collection("Car");
 
@@ -43,7 +45,8 @@ try {
   raw.exec("CREATE TABLE cars (id TEXT PRIMARY KEY, doc TEXT NOT NULL)");
   const insert = raw.prepare("INSERT INTO cars (id, doc) VALUES (?, ?)");
   raw.transaction(() => {
-    for (const doc of docs) insert.run(doc._id.toHexString(), JSON.stringify({ ...doc, _id: doc._id.toHexString() }));
+    for (const doc of docs)
+      insert.run(doc._id.toHexString(), JSON.stringify({ ...doc, _id: doc._id.toHexString() }));
   })();
   const scan = raw.prepare("SELECT doc FROM cars");
 
@@ -52,7 +55,9 @@ try {
   const userCars = data.forUser(user).db("cars-db").collection("Car");
   const query = { make: "Toyota" };
 
-  const time = async (op: () => Promise<number> | number): Promise<{ ms: number; results: number }> => {
+  const time = async (
+    op: () => Promise<number> | number,
+  ): Promise<{ ms: number; results: number }> => {
     const times: number[] = [];
     let results = 0;
     for (let i = 0; i < RUNS; i++) {
@@ -62,14 +67,22 @@ try {
     }
     return { ms: median(times), results };
   };
-  const baseline = await time(() => scan.all().map((row) => JSON.parse((row as { doc: string }).doc)).filter((d) => d.make === "Toyota").length);
+  const baseline = await time(
+    () =>
+      scan
+        .all()
+        .map((row) => JSON.parse((row as { doc: string }).doc))
+        .filter((d) => d.make === "Toyota").length,
+  );
   const system = await time(async () => (await cars.find(query)).length);
   const withRule = await time(async () => (await userCars.find(query)).length);
   raw.close();
 
   const row = (label: string, r: { ms: number; results: number }) =>
     `${label.padEnd(36)} ${fmt(r.ms, 0).padStart(6)} ms  ${fmt(DOCUMENTS / (r.ms / 1000) / 1000, 0).padStart(5)}k docs scanned/s  ${r.results} results  (${fmt(r.ms / baseline.ms)}x raw)`;
-  console.log(`${DOCUMENTS} Car documents (${OWNERS} owners, 1 in ${MAKES.length} a Toyota), query {make: "Toyota"}, median of ${RUNS} runs`);
+  console.log(
+    `${DOCUMENTS} Car documents (${OWNERS} owners, 1 in ${MAKES.length} a Toyota), query {make: "Toyota"}, median of ${RUNS} runs`,
+  );
   console.log(row("raw better-sqlite3 scan + JSON.parse", baseline));
   console.log(row("find as system (no rules)", system));
   console.log(row("find under owner-read-write", withRule));

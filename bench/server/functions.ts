@@ -9,14 +9,25 @@ const CALLS = Number(process.argv[2] ?? 300);
 
 const app = await serveCars({ ping: "exports = function () { return 1; };" });
 try {
-  const login = (await postJson(`${app.base}/auth/providers/anon-user/login`, {})) as { access_token: string; user_id: string };
-  const call = (name: string, args: unknown[]) => postJson(`${app.base}/functions/call`, { name, arguments: args }, login.access_token);
+  const login = (await postJson(`${app.base}/auth/providers/anon-user/login`, {})) as {
+    access_token: string;
+    user_id: string;
+  };
+  const call = (name: string, args: unknown[]) =>
+    postJson(`${app.base}/functions/call`, { name, arguments: args }, login.access_token);
   let n = 0;
   const { floor, trivial, seeds } = await interleavedLatencies(
     {
       floor: () => fetch(`${app.base}/location`).then((r) => r.text()),
       trivial: () => call("ping", []),
-      seeds: () => call("writeCustomUserData", [{ userId: login.user_id, favoriteFood: "pizza", lastUpdated: { $numberLong: String(n++) } }]),
+      seeds: () =>
+        call("writeCustomUserData", [
+          {
+            userId: login.user_id,
+            favoriteFood: "pizza",
+            lastUpdated: { $numberLong: String(n++) },
+          },
+        ]),
     },
     CALLS,
   );
@@ -27,7 +38,9 @@ try {
   console.log(row("location (HTTP baseline)", floor));
   console.log(row("trivial function", trivial));
   console.log(row("writeCustomUserData (seeds)", seeds));
-  console.log(`p50 ratios: trivial / location ${fmt(median(trivial) / median(floor))}x, seeds' / trivial ${fmt(median(seeds) / median(trivial))}x`);
+  console.log(
+    `p50 ratios: trivial / location ${fmt(median(trivial) / median(floor))}x, seeds' / trivial ${fmt(median(seeds) / median(trivial))}x`,
+  );
 } finally {
   await app.close();
 }

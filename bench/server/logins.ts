@@ -15,14 +15,22 @@ const PASSWORD = "benchmark-password";
 
 const app = await serveCars();
 try {
-  const login = (provider: string, body: unknown) => postJson(`${app.base}/auth/providers/${provider}/login`, body);
-  await postJson(`${app.base}/auth/providers/local-userpass/register`, { email: EMAIL, password: PASSWORD });
+  const login = (provider: string, body: unknown) =>
+    postJson(`${app.base}/auth/providers/${provider}/login`, body);
+  await postJson(`${app.base}/auth/providers/local-userpass/register`, {
+    email: EMAIL,
+    password: PASSWORD,
+  });
   const ops = {
     location: () => fetch(`${app.base}/location`).then((r) => r.text()),
     anonymous: () => login("anon-user", {}),
     emailPassword: () => login("local-userpass", { username: EMAIL, password: PASSWORD }),
   };
-  const rates: Record<keyof typeof ops, number[]> = { location: [], anonymous: [], emailPassword: [] };
+  const rates: Record<keyof typeof ops, number[]> = {
+    location: [],
+    anonymous: [],
+    emailPassword: [],
+  };
   for (const op of Object.values(ops)) await op();
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of Object.keys(ops) as (keyof typeof ops)[]) {
@@ -32,10 +40,16 @@ try {
   const location = median(rates.location);
   const anonymous = median(rates.anonymous);
   const emailPassword = median(rates.emailPassword);
-  console.log(`concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds of ${SECONDS_PER_ROUND}s each, SQLite store`);
+  console.log(
+    `concurrency ${CONCURRENCY}, median of ${ROUNDS} rounds of ${SECONDS_PER_ROUND}s each, SQLite store`,
+  );
   console.log(`location (HTTP baseline)   ${fmt(location, 0)} req/s`);
-  console.log(`anonymous login            ${fmt(anonymous, 0)} logins/s  (${fmt(location / anonymous)}x the cost of a location request)`);
-  console.log(`email/password login       ${fmt(emailPassword, 0)} logins/s  (${fmt(anonymous / emailPassword)}x the cost of an anonymous login)`);
+  console.log(
+    `anonymous login            ${fmt(anonymous, 0)} logins/s  (${fmt(location / anonymous)}x the cost of a location request)`,
+  );
+  console.log(
+    `email/password login       ${fmt(emailPassword, 0)} logins/s  (${fmt(anonymous / emailPassword)}x the cost of an anonymous login)`,
+  );
 } finally {
   await app.close();
 }

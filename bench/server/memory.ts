@@ -22,7 +22,9 @@ if (role === "--bare") {
   console.log(JSON.stringify(process.memoryUsage()));
 } else if (role === "--server") {
   const app = await serveCars({ ping: "exports = function () { return 1; };" });
-  const login = (await postJson(`${app.base}/auth/providers/anon-user/login`, {})) as { access_token: string };
+  const login = (await postJson(`${app.base}/auth/providers/anon-user/login`, {})) as {
+    access_token: string;
+  };
   await postJson(`${app.base}/functions/call`, { name: "ping", arguments: [] }, login.access_token);
   await settle();
   console.log(JSON.stringify(process.memoryUsage()));
@@ -30,11 +32,26 @@ if (role === "--bare") {
 } else {
   const self = fileURLToPath(import.meta.url);
   const measure = (arg: string): NodeJS.MemoryUsage =>
-    JSON.parse(execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", "--conditions=source", self, arg], { encoding: "utf8" }).trim().split("\n").at(-1) ?? "{}");
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        ["--expose-gc", "--import", "tsx", "--conditions=source", self, arg],
+        { encoding: "utf8" },
+      )
+        .trim()
+        .split("\n")
+        .at(-1) ?? "{}",
+    );
   const bare = measure("--bare");
   const server = measure("--server");
   const mb = (bytes: number) => `${fmt(bytes / 2 ** 20)} MB`;
-  console.log(`bare Node process (same loader)   rss ${mb(bare.rss)}  heap used ${mb(bare.heapUsed)}`);
-  console.log(`Atoll serving examples/cars        rss ${mb(server.rss)}  heap used ${mb(server.heapUsed)}`);
-  console.log(`server at rest: ${mb(server.rss - bare.rss)} above bare Node (${fmt(server.rss / bare.rss)}x its rss)`);
+  console.log(
+    `bare Node process (same loader)   rss ${mb(bare.rss)}  heap used ${mb(bare.heapUsed)}`,
+  );
+  console.log(
+    `Atoll serving examples/cars        rss ${mb(server.rss)}  heap used ${mb(server.heapUsed)}`,
+  );
+  console.log(
+    `server at rest: ${mb(server.rss - bare.rss)} above bare Node (${fmt(server.rss / bare.rss)}x its rss)`,
+  );
 }

@@ -25,7 +25,12 @@ export async function serveCars(extraFunctions: Record<string, string> = {}): Pr
   for (const [name, source] of Object.entries(extraFunctions)) {
     await writeFile(path.join(appDir, "functions", `${name}.js`), source);
   }
-  const server = await AtollServer.start({ appDir, port: 0, storage: `sqlite:${path.join(dir, "bench.db")}`, logLevel: "silent" });
+  const server = await AtollServer.start({
+    appDir,
+    port: 0,
+    storage: `sqlite:${path.join(dir, "bench.db")}`,
+    logLevel: "silent",
+  });
   return {
     dir,
     server,
@@ -47,7 +52,11 @@ export async function postJson(url: string, body: unknown, token?: string): Prom
 }
 
 /** Runs `op` from `concurrency` loops for about `seconds`; returns completed operations per second. */
-export async function throughput(op: () => Promise<unknown>, seconds: number, concurrency: number): Promise<number> {
+export async function throughput(
+  op: () => Promise<unknown>,
+  seconds: number,
+  concurrency: number,
+): Promise<number> {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   const start = performance.now();
@@ -73,7 +82,10 @@ export async function interleavedLatencies<K extends string>(
   warmup = 20,
 ): Promise<Record<K, number[]>> {
   const names = Object.keys(ops) as K[];
-  const out = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  const out = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
   for (let round = 0; round < warmup + count; round++) {
     for (const name of names) {
       const start = performance.now();

@@ -57,7 +57,11 @@ export type { UploadChangeset, UploadMessage } from "./sync/messages/upload.js";
 export type { BindMessage } from "./sync/messages/bind.js";
 export type { ClientIdentMessage, ServerIdentMessage } from "./sync/messages/ident.js";
 export type { QueryErrorMessage, QueryMessage } from "./sync/messages/query.js";
-export type { ClientErrorMessage, RejectedUpdate, ServerErrorMessage } from "./sync/messages/error.js";
+export type {
+  ClientErrorMessage,
+  RejectedUpdate,
+  ServerErrorMessage,
+} from "./sync/messages/error.js";
 export type {
   LogMessage,
   MarkMessage,

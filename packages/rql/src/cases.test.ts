@@ -180,18 +180,18 @@ const personCases: Record<string, Case[]> = {
     ["address == null", ["bob", "élodie"]],
     ["address.zip == null", ["bob", "Chloé", "élodie"]],
   ],
-  "subqueries": [
+  subqueries: [
     ["SUBQUERY(dogs, $d, $d.age > 2).@count > 0", ["Ann", "Chloé", "DAVID"]],
     ["SUBQUERY(dogs, $d, $d.age > 2 AND $d.name BEGINSWITH 'F').@count == 1", ["Chloé"]],
     ["SUBQUERY(dogs, $d, $d.age < 0).@count == 0", ALL],
     ["SUBQUERY(scores, $s, $s > 2).@count == 1", ["Chloé", "DAVID", "élodie"]],
   ],
-  "backlinks": [
+  backlinks: [
     ["@links.@count == 0", ["Chloé", "DAVID", "élodie"]],
     ["@links.Person.bestFriend.name == 'Chloé'", ["Ann"]],
     ["@links.Person.bestFriend.@count == 2", ["Ann"]],
   ],
-  "dictionaries": [
+  dictionaries: [
     ["attrs['x'] == 1", ["Ann"]],
     ["attrs[\"color\"] == 'red'", ["Ann"]],
     ["attrs.color == 'blue'", ["DAVID"]],
@@ -217,7 +217,7 @@ const personCases: Record<string, Case[]> = {
     ["anything.@type != 'string'", ["bob", "Chloé", "DAVID", "élodie"]],
     ["attrs['x'].@type == 'int'", ["Ann"]],
   ],
-  "arguments": [
+  arguments: [
     ["age > $0 AND name BEGINSWITH $1", ["DAVID"], [20, "D"]],
     ["bestFriend == $0", ["Chloé", "DAVID"], [people[0]]],
     ["age IN $0", ["Chloé", "DAVID"], [[12, 45]]],
@@ -247,11 +247,15 @@ const dogCases: Case[] = [
 
 function run(className: string, objects: readonly object[], [query, expected, args]: Case) {
   const bound = bindQuery(query, schema, className, args ?? []);
-  const names = applyQuery(bound, objects, backlinks).map((object) => (object as { name: string }).name);
+  const names = applyQuery(bound, objects, backlinks).map(
+    (object) => (object as { name: string }).name,
+  );
   expect(names).toEqual(expected);
   // The canonical text must mean the same query.
   const again = bindQuery(describeQuery(bound), schema, className);
-  expect(applyQuery(again, objects, backlinks).map((object) => (object as { name: string }).name)).toEqual(expected);
+  expect(
+    applyQuery(again, objects, backlinks).map((object) => (object as { name: string }).name),
+  ).toEqual(expected);
 }
 
 describe("RQL on the fixed dataset", () => {

@@ -44,7 +44,9 @@ function describeExpression(expression: BoundExpression): string {
       return describeValue(expression.value);
     case "list": {
       const items = `{${expression.items.map((item) => describeValue(item.value)).join(", ")}}`;
-      return expression.quantifier === undefined ? items : `${expression.quantifier.toUpperCase()} ${items}`;
+      return expression.quantifier === undefined
+        ? items
+        : `${expression.quantifier.toUpperCase()} ${items}`;
     }
     case "subqueryCount":
       return `SUBQUERY(${expression.collection.text}, ${expression.variable}, ${describePredicate(expression.predicate)}).@count`;
@@ -83,7 +85,9 @@ export function describeValue(value: unknown): string {
     case "binary":
       return `B64"${Buffer.from(bytesOf(value)).toString("base64")}"`;
     default:
-      throw new RqlUnsupportedError(`A ${value instanceof Binary ? "binary" : kindOf(value)} argument has no RQL text form`);
+      throw new RqlUnsupportedError(
+        `A ${value instanceof Binary ? "binary" : kindOf(value)} argument has no RQL text form`,
+      );
   }
 }
 

@@ -27,7 +27,12 @@ describe("the storage encoding", () => {
       o: { $oid: "aaaaaaaaaaaaaaaaaaaaaaaa" },
       d: { $date: "2020-01-02T03:04:05Z" },
       ms: { $date: "2020-01-02T03:04:05.678Z" },
-      u: { $binary: { base64: Buffer.from("11111111111141118111111111111111", "hex").toString("base64"), subType: "04" } },
+      u: {
+        $binary: {
+          base64: Buffer.from("11111111111141118111111111111111", "hex").toString("base64"),
+          subType: "04",
+        },
+      },
       bytes: { $binary: { base64: "AQID", subType: "00" } },
       dec: { $numberDecimal: "1.50" },
       nested: { list: [{ $binary: { base64: "/w==", subType: "00" } }] },
@@ -35,7 +40,14 @@ describe("the storage encoding", () => {
   });
 
   it("decodes back to BSON values", () => {
-    const doc = decodeDocument(encodeDocument({ o: new ObjectId("aaaaaaaaaaaaaaaaaaaaaaaa"), d: new Date(1500), u: new UUID("11111111-1111-4111-8111-111111111111"), b: new Uint8Array([1]) }));
+    const doc = decodeDocument(
+      encodeDocument({
+        o: new ObjectId("aaaaaaaaaaaaaaaaaaaaaaaa"),
+        d: new Date(1500),
+        u: new UUID("11111111-1111-4111-8111-111111111111"),
+        b: new Uint8Array([1]),
+      }),
+    );
     expect(doc.o).toBeInstanceOf(ObjectId);
     expect(doc.d).toEqual(new Date(1500));
     expect(doc.u).toBeInstanceOf(UUID);

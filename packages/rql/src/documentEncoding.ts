@@ -21,7 +21,11 @@ function withBinaries(value: unknown): unknown {
   if (value instanceof Uint8Array) return new Binary(value);
   if (value instanceof ArrayBuffer) return new Binary(new Uint8Array(value));
   if (Array.isArray(value)) return value.map(withBinaries);
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) out[key] = withBinaries(field);
     return out;

@@ -1,4 +1,10 @@
-export { RqlError, RqlSyntaxError, RqlBindError, RqlUnsupportedError, RqlEvaluationError } from "./errors.js";
+export {
+  RqlError,
+  RqlSyntaxError,
+  RqlBindError,
+  RqlUnsupportedError,
+  RqlEvaluationError,
+} from "./errors.js";
 export type { RqlPropertyType, RqlProperty, RqlClass, RqlSchema } from "./schema.js";
 export type * from "./parse/ast.js";
 export type * from "./bind/bound.js";

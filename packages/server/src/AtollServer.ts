@@ -39,7 +39,12 @@ export class AtollServer {
     readonly data: DataLayer,
     readonly logs: LogStore,
     readonly auth: AuthService,
-    private readonly parts: { listening: Listening; log: ServerLog; functions: FunctionService; storage: StorageEngine },
+    private readonly parts: {
+      listening: Listening;
+      log: ServerLog;
+      functions: FunctionService;
+      storage: StorageEngine;
+    },
   ) {}
 
   get appId(): string {
@@ -53,7 +58,10 @@ export class AtollServer {
     try {
       const data = new DataLayer(storage, config);
       const logs = new LogStore(data);
-      const log = new ServerLog(logs, createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"));
+      const log = new ServerLog(
+        logs,
+        createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"),
+      );
       const users = new UserStore(data.system());
       functions = new FunctionService({
         config,
@@ -63,7 +71,10 @@ export class AtollServer {
         lookupUser: async (id) => {
           const user = await users.get(id);
           if (user === undefined) return undefined;
-          return userContextOf(user, await readCustomUserData(data.system(), config.customUserData, id));
+          return userContextOf(
+            user,
+            await readCustomUserData(data.system(), config.customUserData, id),
+          );
         },
       });
       const auth = await AuthService.create({
@@ -80,7 +91,12 @@ export class AtollServer {
       });
       const app = createHttpApp({ config, auth, data, functions, log });
       const listening = await listen(app.fetch, options.port ?? 8080, options.host ?? "127.0.0.1");
-      return new AtollServer(listening.url, config, data, logs, auth, { listening, log, functions, storage });
+      return new AtollServer(listening.url, config, data, logs, auth, {
+        listening,
+        log,
+        functions,
+        storage,
+      });
     } catch (error) {
       functions?.close();
       await storage.close();

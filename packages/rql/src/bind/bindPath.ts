@@ -28,10 +28,16 @@ export function bindPath(node: PathNode, scope: PathScope): BoundPath {
   const steps = node.steps;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i] as PathStep;
-    if (step.kind === "aggregate" && step.name !== "count" && step.name !== "size" && state.type === "object") {
+    if (
+      step.kind === "aggregate" &&
+      step.name !== "count" &&
+      step.name !== "size" &&
+      state.type === "object"
+    ) {
       // Realm's `items.@sum.price`: the property after the aggregate is read from each element.
       const properties: string[] = [];
-      while (steps[i + 1]?.kind === "property") properties.push((steps[++i] as { name: string }).name);
+      while (steps[i + 1]?.kind === "property")
+        properties.push((steps[++i] as { name: string }).name);
       for (const name of properties) state.property(name);
     }
     state.apply(step);
@@ -59,17 +65,21 @@ class PathState {
       return;
     }
     const variable = scope.variables.get(node.variable);
-    if (variable === undefined) throw new RqlBindError(`Unknown variable ${node.variable} in '${pathText(node)}'`);
+    if (variable === undefined)
+      throw new RqlBindError(`Unknown variable ${node.variable} in '${pathText(node)}'`);
     this.type = variable.type;
     this.objectType = variable.objectType;
   }
 
   apply(step: PathStep): void {
     if (this.terminal !== undefined) this.fail(`nothing may follow ${this.terminal}`);
-    if (this.awaitingCount && !(step.kind === "aggregate" && step.name === "count")) this.fail("@links must be followed by .@count");
+    if (this.awaitingCount && !(step.kind === "aggregate" && step.name === "count"))
+      this.fail("@links must be followed by .@count");
     switch (step.kind) {
       case "property":
-        return this.dictionary !== undefined || this.type === "mixed" ? this.key(step.name) : this.property(step.name);
+        return this.dictionary !== undefined || this.type === "mixed"
+          ? this.key(step.name)
+          : this.property(step.name);
       case "key":
         return this.key(step.key);
       case "keys":
@@ -86,17 +96,24 @@ class PathState {
       case "allBacklinks":
         return this.allBacklinks();
       case "aggregate":
-        return step.name === "count" || step.name === "size" ? this.count(step.name) : this.aggregate(step.name);
+        return step.name === "count" || step.name === "size"
+          ? this.count(step.name)
+          : this.aggregate(step.name);
     }
   }
 
   property(name: string): void {
-    if (this.type !== "object" || this.objectType === undefined) this.fail(`a ${this.type} has no property '${name}'`);
+    if (this.type !== "object" || this.objectType === undefined)
+      this.fail(`a ${this.type} has no property '${name}'`);
     const cls = this.scope.schema[this.objectType];
     if (cls === undefined) throw new RqlBindError(`Unknown class '${this.objectType}'`);
-    const property = Object.prototype.hasOwnProperty.call(cls.properties, name) ? cls.properties[name] : undefined;
+    const property = Object.prototype.hasOwnProperty.call(cls.properties, name)
+      ? cls.properties[name]
+      : undefined;
     if (property === undefined) {
-      throw new RqlBindError(`'${this.objectType}' has no property '${name}' (in '${pathText(this.node)}')`);
+      throw new RqlBindError(
+        `'${this.objectType}' has no property '${name}' (in '${pathText(this.node)}')`,
+      );
     }
     if (property.type === "linkingObjects") return this.linkingObjects(property);
     this.setType(property.type, property.objectType);
@@ -112,10 +129,15 @@ class PathState {
 
   private linkingObjects(property: RqlProperty): void {
     if (property.objectType === undefined || property.linkOriginProperty === undefined) {
-      throw new RqlBindError(`The linkingObjects property '${property.name}' lacks objectType or linkOriginProperty`);
+      throw new RqlBindError(
+        `The linkingObjects property '${property.name}' lacks objectType or linkOriginProperty`,
+      );
     }
     this.collectionStarts.push(this.steps.length);
-    this.steps.push({ kind: "backlinks", sources: [{ fromClass: property.objectType, fromProperty: property.linkOriginProperty }] });
+    this.steps.push({
+      kind: "backlinks",
+      sources: [{ fromClass: property.objectType, fromProperty: property.linkOriginProperty }],
+    });
     this.setType("object", property.objectType);
   }
 
@@ -133,7 +155,10 @@ class PathState {
     if (this.dictionary === undefined) this.fail(`@${kind} needs a dictionary`);
     this.collectionStarts.push(this.steps.length);
     this.steps.push({ kind });
-    this.setType(kind === "keys" ? "string" : this.dictionary.type, kind === "keys" ? undefined : this.dictionary.objectType);
+    this.setType(
+      kind === "keys" ? "string" : this.dictionary.type,
+      kind === "keys" ? undefined : this.dictionary.objectType,
+    );
     this.dictionary = undefined;
   }
 
@@ -143,23 +168,32 @@ class PathState {
   }
 
   private backlinks(className: string, propertyName: string): void {
-    if (this.type !== "object" || this.objectType === undefined) this.fail("@links needs an object");
+    if (this.type !== "object" || this.objectType === undefined)
+      this.fail("@links needs an object");
     const property = this.scope.schema[className]?.properties[propertyName];
-    if (property === undefined) throw new RqlBindError(`@links.${className}.${propertyName}: no such class or property`);
+    if (property === undefined)
+      throw new RqlBindError(`@links.${className}.${propertyName}: no such class or property`);
     if (property.type !== "object" || property.objectType !== this.objectType) {
-      throw new RqlBindError(`@links.${className}.${propertyName}: that property does not link to '${this.objectType}'`);
+      throw new RqlBindError(
+        `@links.${className}.${propertyName}: that property does not link to '${this.objectType}'`,
+      );
     }
     this.collectionStarts.push(this.steps.length);
-    this.steps.push({ kind: "backlinks", sources: [{ fromClass: className, fromProperty: propertyName }] });
+    this.steps.push({
+      kind: "backlinks",
+      sources: [{ fromClass: className, fromProperty: propertyName }],
+    });
     this.setType("object", className);
   }
 
   private allBacklinks(): void {
-    if (this.type !== "object" || this.objectType === undefined) this.fail("@links needs an object");
+    if (this.type !== "object" || this.objectType === undefined)
+      this.fail("@links needs an object");
     const sources: { fromClass: string; fromProperty: string }[] = [];
     for (const cls of Object.values(this.scope.schema)) {
       for (const property of Object.values(cls.properties)) {
-        if (property.type === "object" && property.objectType === this.objectType) sources.push({ fromClass: cls.name, fromProperty: property.name });
+        if (property.type === "object" && property.objectType === this.objectType)
+          sources.push({ fromClass: cls.name, fromProperty: property.name });
       }
     }
     this.collectionStarts.push(this.steps.length);

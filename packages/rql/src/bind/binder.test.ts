@@ -22,7 +22,12 @@ describe("binder errors, each before any object is touched", () => {
     ["age > 1", [], "Nope", "Unknown class 'Nope'"],
     ["foo == 1", [], "Person", "'Person' has no property 'foo' (in 'foo')"],
     ["dogs.color == 'brown'", [], "Person", "'Dog' has no property 'color' (in 'dogs.color')"],
-    ["name.length == 1", [], "Person", "Invalid key path 'name.length': a string has no property 'length'"],
+    [
+      "name.length == 1",
+      [],
+      "Person",
+      "Invalid key path 'name.length': a string has no property 'length'",
+    ],
     ["$y.age > 1", [], "Person", "Unknown variable $y in '$y.age'"],
     ["value > 1", [], "Reading", "'Reading' is asymmetric (data ingest) and cannot be queried"],
     // arguments
@@ -43,11 +48,26 @@ describe("binder errors, each before any object is touched", () => {
     ["age BEGINSWITH 1", [], "Person", "BEGINSWITH needs strings or binary data, not an int"],
     ["age ==[c] 5", [], "Person", "[c] and [d] apply to strings only"],
     // collections and quantifiers
-    ["ALL age == 1", [], "Person", "In 'ALL age == 1': ALL needs a collection, but 'ALL age' is a single value"],
+    [
+      "ALL age == 1",
+      [],
+      "Person",
+      "In 'ALL age == 1': ALL needs a collection, but 'ALL age' is a single value",
+    ],
     ["age IN 5", [], "Person", "In 'age IN 5': IN needs a list on its right"],
     ["tags == nicknames", [], "Person", "comparing two collections is not supported"],
-    ["SUBQUERY(bestFriend, $x, $x.age > 1).@count > 0", [], "Person", "'bestFriend' is not a collection"],
-    ["SUBQUERY(dogs, $d, SUBQUERY(dogs, $d, $d.age > 1).@count > 0).@count > 0", [], "Person", "variable $d is already in use"],
+    [
+      "SUBQUERY(bestFriend, $x, $x.age > 1).@count > 0",
+      [],
+      "Person",
+      "'bestFriend' is not a collection",
+    ],
+    [
+      "SUBQUERY(dogs, $d, SUBQUERY(dogs, $d, $d.age > 1).@count > 0).@count > 0",
+      [],
+      "Person",
+      "variable $d is already in use",
+    ],
     // aggregates and special paths
     ["tags.@sum > 1", [], "Person", "Invalid key path 'tags.@sum': @sum needs numbers, not string"],
     ["age.@count == 1", [], "Person", "@count needs a list, set, dictionary, string or binary"],
@@ -55,32 +75,58 @@ describe("binder errors, each before any object is touched", () => {
     ["tags.@count.foo == 1", [], "Person", "nothing may follow @count"],
     ["name.@keys == 'a'", [], "Person", "@keys needs a dictionary"],
     ["age['x'] == 1", [], "Person", "['x'] needs a dictionary or a mixed value"],
-    ["@links.Dog.name == 'x'", [], "Person", "@links.Dog.name: that property does not link to 'Person'"],
+    [
+      "@links.Dog.name == 'x'",
+      [],
+      "Person",
+      "@links.Dog.name: that property does not link to 'Person'",
+    ],
     ["@links.Cat.owner == 'x'", [], "Person", "@links.Cat.owner: no such class or property"],
     ["@links.Person.dogs.@count == 1", [], "Person", "that property does not link to 'Person'"],
     ["anything.@type == 'banana'", [], "Person", "unknown type name 'banana'"],
-    ["anything.@type > 'int'", [], "Person", "@type can only be compared with type names using ==, != or IN"],
+    [
+      "anything.@type > 'int'",
+      [],
+      "Person",
+      "@type can only be compared with type names using ==, != or IN",
+    ],
     // ordering clauses
-    ["TRUEPREDICATE SORT(tags ASC)", [], "Person", "SORT(tags): the key path must lead to one value, not a collection or an object"],
-    ["TRUEPREDICATE DISTINCT(bestFriend)", [], "Person", "DISTINCT(bestFriend): the key path must lead to one value"],
+    [
+      "TRUEPREDICATE SORT(tags ASC)",
+      [],
+      "Person",
+      "SORT(tags): the key path must lead to one value, not a collection or an object",
+    ],
+    [
+      "TRUEPREDICATE DISTINCT(bestFriend)",
+      [],
+      "Person",
+      "DISTINCT(bestFriend): the key path must lead to one value",
+    ],
   ])("%s %j on %s → %s", (query, args, className, message) => {
     expect(bindError(query, args, className).message).toContain(message);
   });
 
   it("rejects arguments that are not an array", () => {
-    expect(() => bindQuery("age > 1", schema, "Person", "1" as unknown as unknown[])).toThrow("Query arguments must be an array");
+    expect(() => bindQuery("age > 1", schema, "Person", "1" as unknown as unknown[])).toThrow(
+      "Query arguments must be an array",
+    );
   });
 
   it("binds a parsed query many times with different arguments", () => {
     const ast = parseQuery("age > $0");
     expect(() => bindQuery(ast, schema, "Person", [10])).not.toThrow();
     expect(() => bindQuery(ast, schema, "Person", ["ten"])).toThrow(RqlBindError);
-    expect(() => bindQuery(ast, schema, "Person", [null, "extra arguments are ignored"])).not.toThrow();
+    expect(() =>
+      bindQuery(ast, schema, "Person", [null, "extra arguments are ignored"]),
+    ).not.toThrow();
   });
 
   it("accepts objects and bigints as arguments, and refuses maps", () => {
     expect(() => bindQuery("bestFriend == $0", schema, "Person", [people[0]])).not.toThrow();
     expect(() => bindQuery("age == $0", schema, "Person", [5n])).not.toThrow();
-    expect(() => bindQuery("anything == $0", schema, "Person", [new Map()])).toThrow("Argument $0 has a type RQL cannot compare (Map)");
+    expect(() => bindQuery("anything == $0", schema, "Person", [new Map()])).toThrow(
+      "Argument $0 has a type RQL cannot compare (Map)",
+    );
   });
 });

@@ -1,10 +1,26 @@
 import { RqlBindError } from "../errors.js";
-import type { ComparisonNode, ExpressionNode, OrderingNode, PathNode, PredicateNode, QueryAst } from "../parse/ast.js";
+import type {
+  ComparisonNode,
+  ExpressionNode,
+  OrderingNode,
+  PathNode,
+  PredicateNode,
+  QueryAst,
+} from "../parse/ast.js";
 import { parseQuery } from "../parse/parser.js";
 import type { RqlSchema } from "../schema.js";
 import { bindPath } from "./bindPath.js";
 import type { PathScope, VariableBinding } from "./bindPath.js";
-import type { BoundConstant, BoundExpression, BoundList, BoundOrdering, BoundPath, BoundPredicate, BoundQuery, ValueType } from "./bound.js";
+import type {
+  BoundConstant,
+  BoundExpression,
+  BoundList,
+  BoundOrdering,
+  BoundPath,
+  BoundPredicate,
+  BoundQuery,
+  ValueType,
+} from "./bound.js";
 import { argumentConstant, literalConstant } from "./constants.js";
 import { TYPE_NAMES, checkOperator } from "./typeRules.js";
 
@@ -14,11 +30,17 @@ const MIRRORED = { "<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=":
  * Checks a query against the schema of `className` and substitutes its arguments. Everything
  * that can be wrong with a query short of the data is reported here, as an RqlBindError.
  */
-export function bindQuery(query: string | QueryAst, schema: RqlSchema, className: string, args: readonly unknown[] = []): BoundQuery {
+export function bindQuery(
+  query: string | QueryAst,
+  schema: RqlSchema,
+  className: string,
+  args: readonly unknown[] = [],
+): BoundQuery {
   const ast = typeof query === "string" ? parseQuery(query) : query;
   const cls = schema[className];
   if (cls === undefined) throw new RqlBindError(`Unknown class '${className}'`);
-  if (cls.asymmetric === true) throw new RqlBindError(`'${className}' is asymmetric (data ingest) and cannot be queried`);
+  if (cls.asymmetric === true)
+    throw new RqlBindError(`'${className}' is asymmetric (data ingest) and cannot be queried`);
   if (!Array.isArray(args)) throw new RqlBindError("Query arguments must be an array");
   const binder = new Binder(ast.text, args, { schema, className, variables: new Map() });
   return {
@@ -30,7 +52,10 @@ export function bindQuery(query: string | QueryAst, schema: RqlSchema, className
 }
 
 /** An operand before its literals are typed: literals take their meaning from the other side. */
-type Operand = BoundExpression | { kind: "literal"; node: ExpressionNode & { kind: "literal" } } | { kind: "literalList"; node: ExpressionNode & { kind: "list" } };
+type Operand =
+  | BoundExpression
+  | { kind: "literal"; node: ExpressionNode & { kind: "literal" } }
+  | { kind: "literalList"; node: ExpressionNode & { kind: "list" } };
 
 class Binder {
   constructor(
@@ -43,7 +68,10 @@ class Binder {
     switch (node.kind) {
       case "and":
       case "or":
-        return { kind: node.kind, operands: node.operands.map((operand) => this.predicate(operand)) };
+        return {
+          kind: node.kind,
+          operands: node.operands.map((operand) => this.predicate(operand)),
+        };
       case "not":
         return { kind: "not", operand: this.predicate(node.operand) };
       case "truth":
@@ -58,15 +86,27 @@ class Binder {
       case "limit":
         return { kind: "limit", count: node.count };
       case "distinct":
-        return { kind: "distinct", paths: node.paths.map((path) => this.singlePath(path, "DISTINCT")) };
+        return {
+          kind: "distinct",
+          paths: node.paths.map((path) => this.singlePath(path, "DISTINCT")),
+        };
       case "sort":
-        return { kind: "sort", keys: node.keys.map((key) => ({ path: this.singlePath(key.path, "SORT"), ascending: key.ascending })) };
+        return {
+          kind: "sort",
+          keys: node.keys.map((key) => ({
+            path: this.singlePath(key.path, "SORT"),
+            ascending: key.ascending,
+          })),
+        };
     }
   }
 
   private singlePath(node: PathNode, clause: string): BoundPath {
     const path = bindPath(node, this.scope);
-    if (path.many || path.type === "object") throw new RqlBindError(`${clause}(${path.text}): the key path must lead to one value, not a collection or an object`);
+    if (path.many || path.type === "object")
+      throw new RqlBindError(
+        `${clause}(${path.text}): the key path must lead to one value, not a collection or an object`,
+      );
     return path;
   }
 
@@ -78,17 +118,28 @@ class Binder {
     const right = typed(rightOperand, typeOf(leftOperand));
     const { operator } = node;
 
-    if (operator === "in" && !isMany(right)) throw new RqlBindError(`${where}: IN needs a list on its right`);
+    if (operator === "in" && !isMany(right))
+      throw new RqlBindError(`${where}: IN needs a list on its right`);
     if (operator !== "in" && operator !== "between" && isMany(left) && isMany(right)) {
-      throw new RqlBindError(`${where}: comparing two collections is not supported; quantify one side or use IN`);
+      throw new RqlBindError(
+        `${where}: comparing two collections is not supported; quantify one side or use IN`,
+      );
     }
     for (const side of [left, right]) {
       if (side.kind === "path" && side.quantifier !== undefined && !side.many) {
-        throw new RqlBindError(`${where}: ${side.quantifier.toUpperCase()} needs a collection, but '${side.text}' is a single value`);
+        throw new RqlBindError(
+          `${where}: ${side.quantifier.toUpperCase()} needs a collection, but '${side.text}' is a single value`,
+        );
       }
     }
-    for (const l of elementTypes(left)) for (const r of elementTypes(right)) checkOperator(operator, l, r, where);
-    if ((node.caseInsensitive || node.diacriticInsensitive) && ![...elementTypes(left), ...elementTypes(right)].every((t) => ["string", "mixed", "null", "data"].includes(t))) {
+    for (const l of elementTypes(left))
+      for (const r of elementTypes(right)) checkOperator(operator, l, r, where);
+    if (
+      (node.caseInsensitive || node.diacriticInsensitive) &&
+      ![...elementTypes(left), ...elementTypes(right)].every((t) =>
+        ["string", "mixed", "null", "data"].includes(t),
+      )
+    ) {
       throw new RqlBindError(`${where}: [c] and [d] apply to strings only`);
     }
     const comparison = {
@@ -101,8 +152,18 @@ class Binder {
     };
     normaliseTypeNames(comparison, where);
     // Keep the property on the left (`5 < age` becomes `age > 5`); string operators are not symmetric.
-    if (left.kind === "constant" && right.kind !== "constant" && right.kind !== "list" && operator in MIRRORED) {
-      return { ...comparison, operator: MIRRORED[operator as keyof typeof MIRRORED], left: right, right: left };
+    if (
+      left.kind === "constant" &&
+      right.kind !== "constant" &&
+      right.kind !== "list" &&
+      operator in MIRRORED
+    ) {
+      return {
+        ...comparison,
+        operator: MIRRORED[operator as keyof typeof MIRRORED],
+        left: right,
+        right: left,
+      };
     }
     return comparison;
   }
@@ -112,20 +173,31 @@ class Binder {
       case "literal":
         return { kind: "literal", node };
       case "list":
-        if (node.items.every((item) => item.kind === "literal")) return { kind: "literalList", node };
+        if (node.items.every((item) => item.kind === "literal"))
+          return { kind: "literalList", node };
         return {
           kind: "list",
           quantifier: node.quantifier,
           items: node.items.map((item) => {
-            const bound = item.kind === "argument" ? this.argument(item.index) : typed({ kind: "literal", node: item as ExpressionNode & { kind: "literal" } }, undefined);
-            if (bound.kind !== "constant") throw new RqlBindError(`A list literal cannot contain another list`);
+            const bound =
+              item.kind === "argument"
+                ? this.argument(item.index)
+                : typed(
+                    { kind: "literal", node: item as ExpressionNode & { kind: "literal" } },
+                    undefined,
+                  );
+            if (bound.kind !== "constant")
+              throw new RqlBindError(`A list literal cannot contain another list`);
             return bound;
           }),
         };
       case "argument": {
         const bound = this.argument(node.index);
         if (node.quantifier === undefined) return bound;
-        if (bound.kind !== "list") throw new RqlBindError(`${node.quantifier.toUpperCase()} $${node.index} needs an array argument`);
+        if (bound.kind !== "list")
+          throw new RqlBindError(
+            `${node.quantifier.toUpperCase()} $${node.index} needs an array argument`,
+          );
         return { ...bound, quantifier: node.quantifier };
       }
       case "path":
@@ -137,19 +209,30 @@ class Binder {
 
   private argument(index: number): BoundConstant | BoundList {
     if (index >= this.args.length) {
-      throw new RqlBindError(`The query uses $${index} but ${this.args.length} argument${this.args.length === 1 ? " was" : "s were"} given`);
+      throw new RqlBindError(
+        `The query uses $${index} but ${this.args.length} argument${this.args.length === 1 ? " was" : "s were"} given`,
+      );
     }
     return argumentConstant(this.args[index], index);
   }
 
   private subquery(node: ExpressionNode & { kind: "subquery" }): BoundExpression {
     const collection = bindPath(node.collection, this.scope);
-    if (!collection.many) throw new RqlBindError(`SUBQUERY(${collection.text}, …): '${collection.text}' is not a collection`);
-    if (this.scope.variables.has(node.variable)) throw new RqlBindError(`SUBQUERY variable ${node.variable} is already in use`);
+    if (!collection.many)
+      throw new RqlBindError(
+        `SUBQUERY(${collection.text}, …): '${collection.text}' is not a collection`,
+      );
+    if (this.scope.variables.has(node.variable))
+      throw new RqlBindError(`SUBQUERY variable ${node.variable} is already in use`);
     const variables = new Map<string, VariableBinding>(this.scope.variables);
     variables.set(node.variable, { type: collection.type, objectType: collection.objectType });
     const inner = new Binder(this.text, this.args, { ...this.scope, variables });
-    return { kind: "subqueryCount", collection, variable: node.variable, predicate: inner.predicate(node.predicate) };
+    return {
+      kind: "subqueryCount",
+      collection,
+      variable: node.variable,
+      predicate: inner.predicate(node.predicate),
+    };
   }
 }
 
@@ -171,7 +254,9 @@ function typeOf(operand: Operand): ValueType | undefined {
 function typed(operand: Operand, other: ValueType | undefined): BoundExpression {
   if (operand.kind === "literal") return literalConstant(operand.node.value, other ?? "mixed");
   if (operand.kind === "literalList") {
-    const items = operand.node.items.map((item) => literalConstant((item as ExpressionNode & { kind: "literal" }).value, other ?? "mixed"));
+    const items = operand.node.items.map((item) =>
+      literalConstant((item as ExpressionNode & { kind: "literal" }).value, other ?? "mixed"),
+    );
     return { kind: "list", items, quantifier: operand.node.quantifier };
   }
   return operand;
@@ -193,7 +278,10 @@ function elementTypes(expression: BoundExpression): ValueType[] {
 }
 
 /** `@type == 'String'`: type names are case-insensitive and have aliases; store the canonical one. */
-function normaliseTypeNames(comparison: { left: BoundExpression; right: BoundExpression }, where: string): void {
+function normaliseTypeNames(
+  comparison: { left: BoundExpression; right: BoundExpression },
+  where: string,
+): void {
   const sides = [comparison.left, comparison.right];
   if (!sides.some((side) => side.kind === "path" && side.type === "typeName")) return;
   for (const side of sides) {
@@ -201,7 +289,10 @@ function normaliseTypeNames(comparison: { left: BoundExpression; right: BoundExp
     for (const constant of constants) {
       if (typeof constant.value !== "string") continue;
       const name = TYPE_NAMES[constant.value.toLowerCase()];
-      if (name === undefined) throw new RqlBindError(`${where}: unknown type name '${constant.value}' (known: ${Object.keys(TYPE_NAMES).join(", ")})`);
+      if (name === undefined)
+        throw new RqlBindError(
+          `${where}: unknown type name '${constant.value}' (known: ${Object.keys(TYPE_NAMES).join(", ")})`,
+        );
       constant.value = name;
     }
   }

@@ -11,7 +11,8 @@ import type { BoundConstant, BoundList, ValueType } from "./bound.js";
 export function literalConstant(literal: LiteralValue, target: ValueType): BoundConstant {
   switch (literal.type) {
     case "string":
-      if (target === "data") return { kind: "constant", value: new TextEncoder().encode(literal.value), type: "data" };
+      if (target === "data")
+        return { kind: "constant", value: new TextEncoder().encode(literal.value), type: "data" };
       return { kind: "constant", value: literal.value, type: "string" };
     case "number":
       return numberConstant(literal.text, target);
@@ -26,7 +27,11 @@ export function literalConstant(literal: LiteralValue, target: ValueType): Bound
     case "uuid":
       return { kind: "constant", value: new UUID(literal.text), type: "uuid" };
     case "binary":
-      return { kind: "constant", value: new Binary(Buffer.from(literal.base64, "base64")), type: "data" };
+      return {
+        kind: "constant",
+        value: new Binary(Buffer.from(literal.base64, "base64")),
+        type: "data",
+      };
   }
 }
 
@@ -44,13 +49,17 @@ export function argumentConstant(value: unknown, index: number): BoundConstant |
   if (Array.isArray(value)) {
     const items = value.map((item) => {
       const bound = argumentConstant(item, index);
-      if (bound.kind === "list") throw new RqlBindError(`Argument $${index} is a nested list, which RQL cannot compare`);
+      if (bound.kind === "list")
+        throw new RqlBindError(`Argument $${index} is a nested list, which RQL cannot compare`);
       return bound;
     });
     return { kind: "list", items, quantifier: undefined };
   }
   const type = runtimeType(value);
-  if (type === undefined) throw new RqlBindError(`Argument $${index} has a type RQL cannot compare (${describeRuntime(value)})`);
+  if (type === undefined)
+    throw new RqlBindError(
+      `Argument $${index} has a type RQL cannot compare (${describeRuntime(value)})`,
+    );
   return { kind: "constant", value: value === undefined ? null : value, type };
 }
 

@@ -9,19 +9,30 @@ import { bytesOf, kindOf, sortOrder, toJsNumber } from "./values.js";
  * were written, as Realm does: each SORT is stable, so an earlier SORT breaks the ties of a
  * later one; DISTINCT keeps the first object of each group; LIMIT keeps the first n.
  */
-export function applyQuery<T extends object>(bound: BoundQuery, objects: Iterable<T>, ctx?: EvalContext): T[] {
+export function applyQuery<T extends object>(
+  bound: BoundQuery,
+  objects: Iterable<T>,
+  ctx?: EvalContext,
+): T[] {
   let results: T[] = [];
   for (const object of objects) if (evaluate(bound, object, ctx)) results.push(object);
   for (const step of bound.ordering) results = applyOrdering(step, results, ctx);
   return results;
 }
 
-function applyOrdering<T extends object>(step: BoundOrdering, objects: T[], ctx: EvalContext | undefined): T[] {
+function applyOrdering<T extends object>(
+  step: BoundOrdering,
+  objects: T[],
+  ctx: EvalContext | undefined,
+): T[] {
   switch (step.kind) {
     case "limit":
       return objects.slice(0, step.count);
     case "sort": {
-      const keyed = objects.map((object) => ({ object, keys: step.keys.map((key) => valueOf(key.path, object, ctx)) }));
+      const keyed = objects.map((object) => ({
+        object,
+        keys: step.keys.map((key) => valueOf(key.path, object, ctx)),
+      }));
       keyed.sort((a, b) => {
         for (let i = 0; i < step.keys.length; i++) {
           const order = sortOrder(a.keys[i], b.keys[i]);
@@ -35,7 +46,9 @@ function applyOrdering<T extends object>(step: BoundOrdering, objects: T[], ctx:
       const seen = new Set<string>();
       const identities = new Map<unknown, number>();
       return objects.filter((object) => {
-        const key = step.paths.map((path) => distinctKey(valueOf(path, object, ctx), identities)).join("\u0000");
+        const key = step.paths
+          .map((path) => distinctKey(valueOf(path, object, ctx), identities))
+          .join("\u0000");
         if (seen.has(key)) return false;
         seen.add(key);
         return true;

@@ -6,7 +6,8 @@ import type { RqlSchema } from "../schema.js";
 import { schema } from "../test-support/people.js";
 import { evaluate } from "./evaluator.js";
 
-const matches = (query: string, object: object, args: unknown[] = []) => evaluate(bindQuery(query, schema, "Person", args), object);
+const matches = (query: string, object: object, args: unknown[] = []) =>
+  evaluate(bindQuery(query, schema, "Person", args), object);
 
 describe("evaluate over the values objects hold", () => {
   it("reads live objects through getters, as the SDK's objects expose them", () => {
@@ -26,25 +27,39 @@ describe("evaluate over the values objects hold", () => {
   });
 
   it("compares BSON values by value", () => {
-    expect(matches("oid == $0", { oid: new ObjectId("aaaaaaaaaaaaaaaaaaaaaaaa") }, [new ObjectId("AAAAAAAAAAAAAAAAAAAAAAAA")])).toBe(true);
+    expect(
+      matches("oid == $0", { oid: new ObjectId("aaaaaaaaaaaaaaaaaaaaaaaa") }, [
+        new ObjectId("AAAAAAAAAAAAAAAAAAAAAAAA"),
+      ]),
+    ).toBe(true);
     const uuid = "11111111-1111-4111-8111-111111111111";
-    expect(matches("uid == $0", { uid: new Binary(new UUID(uuid).buffer, Binary.SUBTYPE_UUID) }, [new UUID(uuid)])).toBe(true);
+    expect(
+      matches("uid == $0", { uid: new Binary(new UUID(uuid).buffer, Binary.SUBTYPE_UUID) }, [
+        new UUID(uuid),
+      ]),
+    ).toBe(true);
     expect(matches("balance == 1", { balance: Decimal128.fromString("1.000") })).toBe(true);
-    expect(matches("balance > $0", { balance: Decimal128.fromString("0.30000000000000000001") }, [0.3])).toBe(true);
+    expect(
+      matches("balance > $0", { balance: Decimal128.fromString("0.30000000000000000001") }, [0.3]),
+    ).toBe(true);
     expect(matches("balance < 1e-6000", { balance: Decimal128.fromString("1E-6001") })).toBe(true);
     expect(matches("age == 5", { age: Long.fromNumber(5) })).toBe(true);
     expect(matches("age == 5", { age: new Int32(5) })).toBe(true);
     expect(matches("height == 2.5", { height: new Double(2.5) })).toBe(true);
     expect(matches("age > 9007199254740992", { age: 9007199254740993n })).toBe(true);
     expect(matches("born == $0", { born: new Date(5) }, [new Date(5)])).toBe(true);
-    expect(matches('avatar == B64"AQID"', { avatar: new Binary(new Uint8Array([1, 2, 3])) })).toBe(true);
+    expect(matches('avatar == B64"AQID"', { avatar: new Binary(new Uint8Array([1, 2, 3])) })).toBe(
+      true,
+    );
     expect(matches('avatar == B64"AQID"', { avatar: new Uint8Array([1, 2, 3]).buffer })).toBe(true);
   });
 
   it("takes any iterable or array-like as a list, and Maps or plain objects as dictionaries", () => {
     expect(matches("tags == 'b' AND tags.@count == 2", { tags: new Set(["a", "b"]) })).toBe(true);
     expect(matches("tags == 'b'", { tags: { length: 2, 0: "a", 1: "b" } })).toBe(true);
-    expect(matches("attrs['k'] == 1 AND attrs.@keys == 'k'", { attrs: new Map([["k", 1]]) })).toBe(true);
+    expect(matches("attrs['k'] == 1 AND attrs.@keys == 'k'", { attrs: new Map([["k", 1]]) })).toBe(
+      true,
+    );
     expect(matches("attrs['toString'] == null", { attrs: {} })).toBe(true);
   });
 
@@ -68,13 +83,22 @@ describe("evaluate over the values objects hold", () => {
 
   it("refuses to evaluate something that is not an object", () => {
     const bound = bindQuery("age > 1", schema, "Person");
-    expect(() => evaluate(bound, null as unknown as object)).toThrow("Queries are evaluated on objects, not on null");
+    expect(() => evaluate(bound, null as unknown as object)).toThrow(
+      "Queries are evaluated on objects, not on null",
+    );
     expect(() => evaluate(bound, 5 as unknown as object)).toThrow(RqlEvaluationError);
   });
 
   it("compares links by primary key when the instances differ", () => {
     const linkSchema: RqlSchema = {
-      Car: { name: "Car", primaryKey: "_id", properties: { _id: { name: "_id", type: "int", optional: false }, next: { name: "next", type: "object", objectType: "Car", optional: true } } },
+      Car: {
+        name: "Car",
+        primaryKey: "_id",
+        properties: {
+          _id: { name: "_id", type: "int", optional: false },
+          next: { name: "next", type: "object", objectType: "Car", optional: true },
+        },
+      },
     };
     const bound = bindQuery("next == $0", linkSchema, "Car", [{ _id: 7 }]);
     expect(evaluate(bound, { _id: 1, next: { _id: 7 } })).toBe(true);

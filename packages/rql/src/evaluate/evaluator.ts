@@ -1,4 +1,9 @@
-import type { BoundComparison, BoundExpression, BoundPredicate, BoundQuery } from "../bind/bound.js";
+import type {
+  BoundComparison,
+  BoundExpression,
+  BoundPredicate,
+  BoundQuery,
+} from "../bind/bound.js";
 import { RqlEvaluationError } from "../errors.js";
 import type { Quantifier } from "../parse/ast.js";
 import type { EvalContext } from "./context.js";
@@ -17,7 +22,9 @@ const compiled = new WeakMap<BoundQuery, Test>();
 /** Whether `object` matches the query's predicate (SORT/DISTINCT/LIMIT are ignored here). */
 export function evaluate(bound: BoundQuery, object: object, ctx?: EvalContext): boolean {
   if (object === null || typeof object !== "object") {
-    throw new RqlEvaluationError(`Queries are evaluated on objects, not on ${object === null ? "null" : typeof object}`);
+    throw new RqlEvaluationError(
+      `Queries are evaluated on objects, not on ${object === null ? "null" : typeof object}`,
+    );
   }
   let test = compiled.get(bound);
   if (test === undefined) {
@@ -67,7 +74,9 @@ class PredicateCompiler {
           return set.some((r) => equal(value, r));
         };
       }
-      return quantified(node.left, quantifierOf(node.left), left, right, (l, set) => set.some((r) => equal(l, r)));
+      return quantified(node.left, quantifierOf(node.left), left, right, (l, set) =>
+        set.some((r) => equal(l, r)),
+      );
     }
     if (node.operator === "between") {
       return quantified(node.left, quantifierOf(node.left), left, right, (l, [low, high]) => {
@@ -91,12 +100,16 @@ class PredicateCompiler {
   }
 
   private pairOptions(node: BoundComparison): PairOptions {
-    const objectType = [node.left, node.right].find((side) => side.kind === "path" && side.objectType !== undefined);
+    const objectType = [node.left, node.right].find(
+      (side) => side.kind === "path" && side.objectType !== undefined,
+    );
     const className = objectType?.kind === "path" ? objectType.objectType : undefined;
     return {
       caseInsensitive: node.caseInsensitive,
       diacriticInsensitive: node.diacriticInsensitive,
-      typeNames: [node.left, node.right].some((side) => side.kind === "path" && side.type === "typeName"),
+      typeNames: [node.left, node.right].some(
+        (side) => side.kind === "path" && side.type === "typeName",
+      ),
       primaryKey: className === undefined ? undefined : this.bound.schema[className]?.primaryKey,
     };
   }
@@ -133,7 +146,8 @@ class PredicateCompiler {
 
 /** A reader for a path of plain single-valued properties from the queried object (`age`, `owner.name`). */
 function directReader(expression: BoundExpression): ((object: unknown) => unknown) | undefined {
-  if (expression.kind !== "path" || expression.variable !== undefined || expression.many) return undefined;
+  if (expression.kind !== "path" || expression.variable !== undefined || expression.many)
+    return undefined;
   const names: string[] = [];
   for (const step of expression.steps) {
     if (step.kind !== "property" || step.expand) return undefined;
@@ -158,7 +172,9 @@ function isMany(expression: BoundExpression): boolean {
 }
 
 function quantifierOf(expression: BoundExpression): Quantifier {
-  return expression.kind === "path" || expression.kind === "list" ? (expression.quantifier ?? "any") : "any";
+  return expression.kind === "path" || expression.kind === "list"
+    ? (expression.quantifier ?? "any")
+    : "any";
 }
 
 /**
@@ -166,7 +182,13 @@ function quantifierOf(expression: BoundExpression): Quantifier {
  * ANY is true when one value passes, ALL when none fails (so vacuously true for an empty list),
  * NONE when none passes.
  */
-function quantified(side: BoundExpression, quantifier: Quantifier, values: Values, others: Values, test: (value: unknown, others: unknown[]) => boolean): Test {
+function quantified(
+  side: BoundExpression,
+  quantifier: Quantifier,
+  values: Values,
+  others: Values,
+  test: (value: unknown, others: unknown[]) => boolean,
+): Test {
   const many = isMany(side);
   return (o, env) => {
     const list = values(o, env);

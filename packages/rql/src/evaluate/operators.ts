@@ -15,7 +15,10 @@ export interface PairOptions extends StringModifiers {
 
 const NUMERIC_TYPES = new Set(["int", "double", "float", "decimal"]);
 
-export function pairTest(operator: Exclude<Operator, "in" | "between">, options: PairOptions): PairTest {
+export function pairTest(
+  operator: Exclude<Operator, "in" | "between">,
+  options: PairOptions,
+): PairTest {
   const equal = equality(options);
   switch (operator) {
     case "==":
@@ -36,12 +39,22 @@ export function pairTest(operator: Exclude<Operator, "in" | "between">, options:
 }
 
 export function equality(options: PairOptions): PairTest {
-  if (options.typeNames) return (l, r) => l === r || (r === "numeric" && NUMERIC_TYPES.has(l as string)) || (r === "double" && l === "float");
+  if (options.typeNames)
+    return (l, r) =>
+      l === r ||
+      (r === "numeric" && NUMERIC_TYPES.has(l as string)) ||
+      (r === "double" && l === "float");
   if (options.caseInsensitive || options.diacriticInsensitive) {
     const needle = normalisedNeedle(options);
-    return (l, r) => (typeof l === "string" && typeof r === "string" ? normaliseForMatch(l, options) === needle(r) : valuesEqual(l, r, options.primaryKey));
+    return (l, r) =>
+      typeof l === "string" && typeof r === "string"
+        ? normaliseForMatch(l, options) === needle(r)
+        : valuesEqual(l, r, options.primaryKey);
   }
-  return (l, r) => (typeof l === "string" && typeof r === "string" ? l === r : valuesEqual(l, r, options.primaryKey));
+  return (l, r) =>
+    typeof l === "string" && typeof r === "string"
+      ? l === r
+      : valuesEqual(l, r, options.primaryKey);
 }
 
 /** Normalises the right-hand side, remembering the last one: it is nearly always the same constant. */
@@ -57,7 +70,10 @@ function normalisedNeedle(options: StringModifiers): (text: string) => string {
   };
 }
 
-function stringTest(operator: "beginswith" | "endswith" | "contains" | "like", options: StringModifiers): PairTest {
+function stringTest(
+  operator: "beginswith" | "endswith" | "contains" | "like",
+  options: StringModifiers,
+): PairTest {
   const normalise = normalisedNeedle(options);
   return (l, r) => {
     if (typeof l === "string" && typeof r === "string") {

@@ -16,7 +16,11 @@ export function pathValues(path: BoundPath, root: unknown, env: PathEnvironment)
   return applySteps(path.steps, [start], env);
 }
 
-function applySteps(steps: readonly BoundStep[], start: unknown[], env: PathEnvironment): unknown[] {
+function applySteps(
+  steps: readonly BoundStep[],
+  start: unknown[],
+  env: PathEnvironment,
+): unknown[] {
   let items = start;
   for (const step of steps) items = applyStep(step, items, env);
   return items;
@@ -27,7 +31,10 @@ function applyStep(step: BoundStep, items: unknown[], env: PathEnvironment): unk
   for (const item of items) {
     switch (step.kind) {
       case "property": {
-        const value = item === null || item === undefined ? null : ((item as Record<string, unknown>)[step.name] ?? null);
+        const value =
+          item === null || item === undefined
+            ? null
+            : ((item as Record<string, unknown>)[step.name] ?? null);
         if (!step.expand) out.push(value);
         else for (const element of elementsOf(value)) out.push(element);
         break;
@@ -37,11 +44,14 @@ function applyStep(step: BoundStep, items: unknown[], env: PathEnvironment): unk
         break;
       case "keys":
       case "values":
-        for (const entry of dictionaryEntries(item)) out.push(step.kind === "keys" ? entry[0] : entry[1]);
+        for (const entry of dictionaryEntries(item))
+          out.push(step.kind === "keys" ? entry[0] : entry[1]);
         break;
       case "backlinks":
         if (item !== null && typeof item === "object") {
-          for (const source of step.sources) for (const origin of backlinksOf(item, source.fromClass, source.fromProperty, env)) out.push(origin);
+          for (const source of step.sources)
+            for (const origin of backlinksOf(item, source.fromClass, source.fromProperty, env))
+              out.push(origin);
         }
         break;
       case "length":
@@ -61,14 +71,17 @@ function applyStep(step: BoundStep, items: unknown[], env: PathEnvironment): unk
 function elementsOf(value: unknown): Iterable<unknown> {
   if (value === null || value === undefined || typeof value !== "object") return [];
   if (Symbol.iterator in value) return value as Iterable<unknown>;
-  if ("length" in value && typeof value.length === "number") return Array.from(value as ArrayLike<unknown>);
+  if ("length" in value && typeof value.length === "number")
+    return Array.from(value as ArrayLike<unknown>);
   return [];
 }
 
 function valueAtKey(item: unknown, key: string): unknown {
   if (item instanceof Map) return item.get(key) ?? null;
   if (item === null || typeof item !== "object" || Array.isArray(item)) return null;
-  return Object.prototype.hasOwnProperty.call(item, key) ? ((item as Record<string, unknown>)[key] ?? null) : null;
+  return Object.prototype.hasOwnProperty.call(item, key)
+    ? ((item as Record<string, unknown>)[key] ?? null)
+    : null;
 }
 
 function dictionaryEntries(item: unknown): Iterable<[string, unknown]> {
@@ -77,9 +90,16 @@ function dictionaryEntries(item: unknown): Iterable<[string, unknown]> {
   return Object.entries(item);
 }
 
-function backlinksOf(target: object, fromClass: string, fromProperty: string, env: PathEnvironment): Iterable<object> {
+function backlinksOf(
+  target: object,
+  fromClass: string,
+  fromProperty: string,
+  env: PathEnvironment,
+): Iterable<object> {
   if (env.context?.backlinks === undefined) {
-    throw new RqlEvaluationError(`The query follows backlinks (${fromClass}.${fromProperty}); pass an EvalContext with backlinks()`);
+    throw new RqlEvaluationError(
+      `The query follows backlinks (${fromClass}.${fromProperty}); pass an EvalContext with backlinks()`,
+    );
   }
   return env.context.backlinks(target, fromClass, fromProperty);
 }
@@ -120,23 +140,35 @@ export function typeNameOf(value: unknown): string {
   }
 }
 
-function aggregate(name: "count" | "size" | "sum" | "avg" | "min" | "max", values: unknown[]): unknown {
+function aggregate(
+  name: "count" | "size" | "sum" | "avg" | "min" | "max",
+  values: unknown[],
+): unknown {
   if (name === "count" || name === "size") return values.length;
   const present = values.filter((value) => kindOf(value) !== "null");
   if (name === "min" || name === "max") {
     let best: unknown = null;
     for (const value of present) {
       const order = best === null ? undefined : compareValues(value, best);
-      if (best === null ? isOrderable(value) : order !== undefined && (name === "min" ? order < 0 : order > 0)) best = value;
+      if (
+        best === null
+          ? isOrderable(value)
+          : order !== undefined && (name === "min" ? order < 0 : order > 0)
+      )
+        best = value;
     }
     return best;
   }
-  const numbers = present.filter((value) => kindOf(value) === "number" || kindOf(value) === "decimal");
+  const numbers = present.filter(
+    (value) => kindOf(value) === "number" || kindOf(value) === "decimal",
+  );
   if (name === "avg" && numbers.length === 0) return null;
   const sum = numbers.reduce<number>((total, value) => total + toJsNumber(value), 0);
   const result = name === "sum" ? sum : sum / numbers.length;
   // Decimal128 in, Decimal128 out (computed through doubles: exact decimal arithmetic is not provided).
-  return numbers.some((value) => value instanceof Decimal128) ? Decimal128.fromString(String(result)) : result;
+  return numbers.some((value) => value instanceof Decimal128)
+    ? Decimal128.fromString(String(result))
+    : result;
 }
 
 function isOrderable(value: unknown): boolean {

@@ -41,13 +41,25 @@ export function kindOf(value: unknown): ValueKind {
   if (value instanceof Decimal128) return "decimal";
   if (value instanceof Int32 || value instanceof Double || value instanceof Long) return "number";
   if (value instanceof Map) return "dictionary";
-  if (Array.isArray(value) || (Symbol.iterator in value && typeof value !== "string")) return "list";
+  if (Array.isArray(value) || (Symbol.iterator in value && typeof value !== "string"))
+    return "list";
   return "object";
 }
 
 /** Realm's order between kinds when a sort meets mixed values; nulls first. */
 const KIND_RANK: Record<ValueKind, number> = {
-  null: 0, bool: 1, number: 2, decimal: 2, string: 3, binary: 4, date: 5, objectId: 6, uuid: 7, list: 8, dictionary: 9, object: 10,
+  null: 0,
+  bool: 1,
+  number: 2,
+  decimal: 2,
+  string: 3,
+  binary: 4,
+  date: 5,
+  objectId: 6,
+  uuid: 7,
+  list: 8,
+  dictionary: 9,
+  object: 10,
 };
 
 /** Equality as RQL defines it: by value across numeric kinds, BSON values by content. */
@@ -59,7 +71,14 @@ export function valuesEqual(a: unknown, b: unknown, primaryKey?: string): boolea
   if (ka !== kb) return false;
   switch (ka) {
     case "object":
-      return a === b || (primaryKey !== undefined && valuesEqual((a as Record<string, unknown>)[primaryKey], (b as Record<string, unknown>)[primaryKey]));
+      return (
+        a === b ||
+        (primaryKey !== undefined &&
+          valuesEqual(
+            (a as Record<string, unknown>)[primaryKey],
+            (b as Record<string, unknown>)[primaryKey],
+          ))
+      );
     case "list":
     case "dictionary":
       return a === b;
@@ -76,7 +95,15 @@ export function compareValues(a: unknown, b: unknown): number | undefined {
   const ka = kindOf(a);
   const kb = kindOf(b);
   if (isNumeric(ka) && isNumeric(kb)) return compareNumeric(a, b);
-  if (ka !== kb || ka === "null" || ka === "bool" || ka === "object" || ka === "list" || ka === "dictionary") return undefined;
+  if (
+    ka !== kb ||
+    ka === "null" ||
+    ka === "bool" ||
+    ka === "object" ||
+    ka === "list" ||
+    ka === "dictionary"
+  )
+    return undefined;
   return compareSameKind(ka, a, b);
 }
 
@@ -131,7 +158,8 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Numeric comparison across JS numbers, bigint, Int32/Double/Long and Decimal128 (NaN when unordered). */
 export function compareNumeric(a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+  if (typeof a === "number" && typeof b === "number")
+    return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
   const x = toExact(a);
   const y = toExact(b);
   if (typeof x === "number" || typeof y === "number") {

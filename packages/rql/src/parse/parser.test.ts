@@ -37,10 +37,73 @@ const CORPUS = [
 ];
 
 const TOKENS = [
-  "age", "name", "tags", "dogs", ".", "@count", "@size", "@sum", "@links", "@keys", "@values", "@type", "$0", "$x", "==", "=", "!=", "<>",
-  "<", "<=", ">", ">=", "&&", "||", "!", "AND", "OR", "NOT", "ANY", "ALL", "NONE", "SOME", "IN", "BETWEEN", "BEGINSWITH", "CONTAINS",
-  "LIKE", "[c]", "[cd]", "(", ")", "{", "}", "[", "]", "'x'", '"y', "5", "-1.5e3", "0x1f", "true", "null", "T1:2", "2020-01-01@01:02:03",
-  "oid(", "uuid(", "B64\"", "SUBQUERY", ",", "SORT", "DISTINCT", "LIMIT", "ASC", "DESC", "TRUEPREDICATE", "'unterminated", "\\",
+  "age",
+  "name",
+  "tags",
+  "dogs",
+  ".",
+  "@count",
+  "@size",
+  "@sum",
+  "@links",
+  "@keys",
+  "@values",
+  "@type",
+  "$0",
+  "$x",
+  "==",
+  "=",
+  "!=",
+  "<>",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "&&",
+  "||",
+  "!",
+  "AND",
+  "OR",
+  "NOT",
+  "ANY",
+  "ALL",
+  "NONE",
+  "SOME",
+  "IN",
+  "BETWEEN",
+  "BEGINSWITH",
+  "CONTAINS",
+  "LIKE",
+  "[c]",
+  "[cd]",
+  "(",
+  ")",
+  "{",
+  "}",
+  "[",
+  "]",
+  "'x'",
+  '"y',
+  "5",
+  "-1.5e3",
+  "0x1f",
+  "true",
+  "null",
+  "T1:2",
+  "2020-01-01@01:02:03",
+  "oid(",
+  "uuid(",
+  'B64"',
+  "SUBQUERY",
+  ",",
+  "SORT",
+  "DISTINCT",
+  "LIMIT",
+  "ASC",
+  "DESC",
+  "TRUEPREDICATE",
+  "'unterminated",
+  "\\",
 ];
 
 describe("parser robustness", () => {
@@ -49,11 +112,15 @@ describe("parser robustness", () => {
   });
 
   it("rejects random text with RqlSyntaxError only", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 80 }), parsesOrRejects), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 80 }), parsesOrRejects), {
+      numRuns: 2000,
+    });
   });
 
   it("rejects random token sequences with RqlSyntaxError only", () => {
-    const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 25 }).map((tokens) => tokens.join(" "));
+    const soup = fc
+      .array(fc.constantFrom(...TOKENS), { maxLength: 25 })
+      .map((tokens) => tokens.join(" "));
     fc.assert(fc.property(soup, parsesOrRejects), { numRuns: 3000 });
   });
 
@@ -74,7 +141,9 @@ describe("parser robustness", () => {
   it("refuses pathological nesting with a syntax error instead of overflowing the stack", () => {
     expect(syntaxError(`${"(".repeat(100_000)}age > 1`).message).toMatch(/nested more than/);
     expect(syntaxError(`${"NOT ".repeat(100_000)}age > 1`).message).toMatch(/nested more than/);
-    expect(() => parseQuery(Array.from({ length: 20_000 }, (_, i) => `age == ${i}`).join(" OR "))).not.toThrow();
+    expect(() =>
+      parseQuery(Array.from({ length: 20_000 }, (_, i) => `age == ${i}`).join(" OR ")),
+    ).not.toThrow();
   });
 
   it("rejects a non-string query", () => {

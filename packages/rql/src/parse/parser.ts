@@ -19,19 +19,50 @@ import { literalOf } from "./literalOf.js";
 import { TokenCursor } from "./tokenCursor.js";
 
 const SYMBOL_OPERATORS: Record<string, Operator> = {
-  "==": "==", "=": "==", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+  "==": "==",
+  "=": "==",
+  "!=": "!=",
+  "<>": "!=",
+  "<": "<",
+  "<=": "<=",
+  ">": ">",
+  ">=": ">=",
 };
 const WORD_OPERATORS: Record<string, Operator> = {
-  beginswith: "beginswith", endswith: "endswith", contains: "contains", like: "like", in: "in", between: "between",
+  beginswith: "beginswith",
+  endswith: "endswith",
+  contains: "contains",
+  like: "like",
+  in: "in",
+  between: "between",
 };
-const QUANTIFIERS: Record<string, Quantifier> = { any: "any", some: "any", all: "all", none: "none" };
+const QUANTIFIERS: Record<string, Quantifier> = {
+  any: "any",
+  some: "any",
+  all: "all",
+  none: "none",
+};
 const AGGREGATES = new Set<string>(["count", "size", "sum", "avg", "min", "max"]);
-const EXPECTED_OPERATOR = ["==", "!=", "<", "<=", ">", ">=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE", "IN", "BETWEEN"];
+const EXPECTED_OPERATOR = [
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "BEGINSWITH",
+  "ENDSWITH",
+  "CONTAINS",
+  "LIKE",
+  "IN",
+  "BETWEEN",
+];
 const EXPECTED_VALUE = ["a property", "a literal", "an argument such as $0", "{…}", "SUBQUERY(…)"];
 
 /** Parses RQL text into a syntax tree. Pure syntax: nothing is checked against a schema here. */
 export function parseQuery(text: string): QueryAst {
-  if (typeof text !== "string") throw new RqlSyntaxError(String(text), 0, "A query must be a string");
+  if (typeof text !== "string")
+    throw new RqlSyntaxError(String(text), 0, "A query must be a string");
   return new Parser(text).parseQuery();
 }
 
@@ -47,7 +78,14 @@ class Parser extends TokenCursor {
         ordering.push(this.parseOrdering(word));
         continue;
       }
-      this.fail(token, "Unexpected text after the predicate", ["AND", "OR", "SORT(…)", "DISTINCT(…)", "LIMIT(…)", "end of query"]);
+      this.fail(token, "Unexpected text after the predicate", [
+        "AND",
+        "OR",
+        "SORT(…)",
+        "DISTINCT(…)",
+        "LIMIT(…)",
+        "end of query",
+      ]);
     }
     return { text: this.text, predicate, ordering };
   }
@@ -69,7 +107,11 @@ class Parser extends TokenCursor {
   private parseNot(): PredicateNode {
     const token = this.peek();
     if (this.acceptPunct("!") || this.acceptKeyword("not")) {
-      return this.nested(token, () => ({ kind: "not", operand: this.parseNot(), offset: token.offset }));
+      return this.nested(token, () => ({
+        kind: "not",
+        operand: this.parseNot(),
+        offset: token.offset,
+      }));
     }
     return this.parseAtom();
   }
@@ -100,20 +142,35 @@ class Parser extends TokenCursor {
     const modifiers = this.parseModifiers(operator);
     const right = this.parseExpression();
     if (operator === "between" && (right.kind !== "list" || right.items.length !== 2)) {
-      this.fail(this.tokens[this.position - 1] as Token, "BETWEEN needs two bounds", ["{low, high}"], right.offset);
+      this.fail(
+        this.tokens[this.position - 1] as Token,
+        "BETWEEN needs two bounds",
+        ["{low, high}"],
+        right.offset,
+      );
     }
     return { kind: "comparison", operator, left, right, ...modifiers, offset: left.offset };
   }
 
   /** `[c]`, `[d]` or `[cd]` after a string operator, `==` or `!=`. */
-  private parseModifiers(operator: Operator): { caseInsensitive: boolean; diacriticInsensitive: boolean } {
+  private parseModifiers(operator: Operator): {
+    caseInsensitive: boolean;
+    diacriticInsensitive: boolean;
+  } {
     const none = { caseInsensitive: false, diacriticInsensitive: false };
     const open = this.peek();
     if (open.type !== "punct" || open.text !== "[") return none;
     const flag = this.tokens[this.position + 1];
     if (!flag || flag.type !== "ident" || !/^(c|d|cd|dc)$/i.test(flag.text)) return none;
     if (["<", "<=", ">", ">=", "in", "between"].includes(operator)) {
-      this.fail(open, `The modifier [${flag.text}] does not apply to this operator`, ["==", "!=", "BEGINSWITH", "ENDSWITH", "CONTAINS", "LIKE"]);
+      this.fail(open, `The modifier [${flag.text}] does not apply to this operator`, [
+        "==",
+        "!=",
+        "BEGINSWITH",
+        "ENDSWITH",
+        "CONTAINS",
+        "LIKE",
+      ]);
     }
     this.position += 2;
     this.expectPunct("]");
@@ -147,7 +204,8 @@ class Parser extends TokenCursor {
       return { kind: "argument", index: token.index, offset: token.offset };
     }
     if (token.type === "punct" && token.text === "{") return this.parseList();
-    if (token.type === "ident" || token.type === "variable" || token.type === "at") return this.parsePath(undefined);
+    if (token.type === "ident" || token.type === "variable" || token.type === "at")
+      return this.parsePath(undefined);
     return this.fail(token, "Expected a value", EXPECTED_VALUE);
   }
 
@@ -180,7 +238,11 @@ class Parser extends TokenCursor {
       this.position++;
       return { kind: "argument", index: token.index, offset: token.offset };
     }
-    return this.fail(token, "Expected a literal in the list", ["a literal", "an argument such as $0", "}"]);
+    return this.fail(token, "Expected a literal in the list", [
+      "a literal",
+      "an argument such as $0",
+      "}",
+    ]);
   }
 
   private parseSubquery(): SubqueryNode {
@@ -190,7 +252,8 @@ class Parser extends TokenCursor {
     const collection = this.parsePath(undefined);
     this.expectPunct(",");
     const variable = this.peek();
-    if (variable.type !== "variable") this.fail(variable, "Expected the subquery variable", ["a variable such as $x"]);
+    if (variable.type !== "variable")
+      this.fail(variable, "Expected the subquery variable", ["a variable such as $x"]);
     this.position++;
     this.expectPunct(",");
     const predicate = this.nested(start, () => this.parseOr());
@@ -201,7 +264,13 @@ class Parser extends TokenCursor {
       this.fail(count, "A subquery must be followed by .@count", ["@count"]);
     }
     this.position++;
-    return { kind: "subquery", collection, variable: variable.text, predicate, offset: start.offset };
+    return {
+      kind: "subquery",
+      collection,
+      variable: variable.text,
+      predicate,
+      offset: start.offset,
+    };
   }
 
   private parsePath(quantifier: Quantifier | undefined): PathNode {
@@ -235,18 +304,39 @@ class Parser extends TokenCursor {
       this.position++;
       return { kind: "property", name: token.text, offset: token.offset };
     }
-    if (token.type !== "at") return this.fail(token, "Expected a property name", ["a property name", "@count", "@size", "@links", "…"]);
+    if (token.type !== "at")
+      return this.fail(token, "Expected a property name", [
+        "a property name",
+        "@count",
+        "@size",
+        "@links",
+        "…",
+      ]);
     this.position++;
     const name = token.text.toLowerCase();
-    if (AGGREGATES.has(name)) return { kind: "aggregate", name: name as AggregateName, offset: token.offset };
-    if (name === "keys" || name === "values" || name === "type") return { kind: name, offset: token.offset };
+    if (AGGREGATES.has(name))
+      return { kind: "aggregate", name: name as AggregateName, offset: token.offset };
+    if (name === "keys" || name === "values" || name === "type")
+      return { kind: name, offset: token.offset };
     if (name === "links") return this.parseBacklinks(token);
-    return this.fail(token, `Unknown operator @${token.text}`, ["@count", "@size", "@sum", "@avg", "@min", "@max", "@keys", "@values", "@type", "@links"]);
+    return this.fail(token, `Unknown operator @${token.text}`, [
+      "@count",
+      "@size",
+      "@sum",
+      "@avg",
+      "@min",
+      "@max",
+      "@keys",
+      "@values",
+      "@type",
+      "@links",
+    ]);
   }
 
   private parseBacklinks(at: Token): PathStep {
     const next = this.peekAt(1);
-    if (this.peekIs(".") && next.type === "at" && next.text.toLowerCase() === "count") return { kind: "allBacklinks", offset: at.offset };
+    if (this.peekIs(".") && next.type === "at" && next.text.toLowerCase() === "count")
+      return { kind: "allBacklinks", offset: at.offset };
     this.expectPunct(".");
     const className = this.expectIdent("a class name");
     this.expectPunct(".");
@@ -261,7 +351,8 @@ class Parser extends TokenCursor {
     let node: OrderingNode;
     if (word === "limit") {
       const count = this.peek();
-      if (count.type !== "number" || !/^\d+$/.test(count.text)) this.fail(count, "LIMIT needs a whole number", ["a non-negative integer"]);
+      if (count.type !== "number" || !/^\d+$/.test(count.text))
+        this.fail(count, "LIMIT needs a whole number", ["a non-negative integer"]);
       this.position++;
       node = { kind: "limit", count: Number(count.text), offset: start.offset };
     } else if (word === "distinct") {
@@ -275,7 +366,8 @@ class Parser extends TokenCursor {
         const path = this.parsePath(undefined);
         const direction = this.keyword(this.peek());
         if (direction === "asc" || direction === "ascending") keys.push({ path, ascending: true });
-        else if (direction === "desc" || direction === "descending") keys.push({ path, ascending: false });
+        else if (direction === "desc" || direction === "descending")
+          keys.push({ path, ascending: false });
         else this.fail(this.peek(), "Missing sort direction", ["ASC", "DESC"]);
         this.position++;
       } while (this.acceptPunct(","));

@@ -16,7 +16,8 @@ export class TokenCursor {
   }
 
   protected nested<T>(token: Token, parse: () => T): T {
-    if (++this.depth > MAX_DEPTH) this.fail(token, `Query nested more than ${MAX_DEPTH} levels deep`);
+    if (++this.depth > MAX_DEPTH)
+      this.fail(token, `Query nested more than ${MAX_DEPTH} levels deep`);
     try {
       return parse();
     } finally {
@@ -66,8 +67,16 @@ export class TokenCursor {
     return token.text;
   }
 
-  protected fail(token: Token, problem: string, expected: string[] = [], offset = token.offset): never {
-    const found = token.type === "end" ? "end of query" : `'${this.text.slice(token.offset, token.offset + 12)}'`;
+  protected fail(
+    token: Token,
+    problem: string,
+    expected: string[] = [],
+    offset = token.offset,
+  ): never {
+    const found =
+      token.type === "end"
+        ? "end of query"
+        : `'${this.text.slice(token.offset, token.offset + 12)}'`;
     throw new RqlSyntaxError(this.text, offset, `${problem} (found ${found})`, expected);
   }
 }

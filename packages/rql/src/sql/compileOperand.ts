@@ -18,9 +18,16 @@ export type SqlOperand =
  * Maps a bound path onto the stored document. Only paths that stay inside one document compile:
  * top-level fields, fields of embedded objects, lists and sets of scalars, and @count/@size on them.
  */
-export function compileOperand(expression: BoundExpression, schema: RqlSchema, className: string, documentColumn: string): SqlOperand {
+export function compileOperand(
+  expression: BoundExpression,
+  schema: RqlSchema,
+  className: string,
+  documentColumn: string,
+): SqlOperand {
   if (expression.kind !== "path" || expression.variable !== undefined) {
-    throw new RqlUnsupportedError("SQL compilation needs a key path on the left of each comparison");
+    throw new RqlUnsupportedError(
+      "SQL compilation needs a key path on the left of each comparison",
+    );
   }
   const root: JsonSource = { document: documentColumn, element: undefined, keys: [] };
   const walk = new DocumentWalk(schema, className, expression.text);
@@ -62,7 +69,10 @@ class DocumentWalk {
     let source = start;
     let type: ValueType = "object";
     for (const step of steps) {
-      if (step.kind !== "property" || step.expand) throw this.unsupported(`${step.kind === "property" ? "a collection" : `@${step.kind}`} inside the path`);
+      if (step.kind !== "property" || step.expand)
+        throw this.unsupported(
+          `${step.kind === "property" ? "a collection" : `@${step.kind}`} inside the path`,
+        );
       if (type !== "object") throw this.unsupported("a property of a scalar");
       const property = this.property(step.name);
       if (property.collection !== undefined) throw this.unsupported("dictionaries");
@@ -74,13 +84,22 @@ class DocumentWalk {
   }
 
   /** A list or set of scalars stored as a JSON array. */
-  array(steps: readonly BoundStep[], place: { source: JsonSource; type: ValueType }): { source: JsonSource; type: ValueType } {
+  array(
+    steps: readonly BoundStep[],
+    place: { source: JsonSource; type: ValueType },
+  ): { source: JsonSource; type: ValueType } {
     const step = steps[0];
-    if (steps.length !== 1 || step?.kind !== "property" || !step.expand || place.type !== "object") {
+    if (
+      steps.length !== 1 ||
+      step?.kind !== "property" ||
+      !step.expand ||
+      place.type !== "object"
+    ) {
       throw this.unsupported("this collection shape");
     }
     const property = this.property(step.name);
-    if (property.type === "object" || property.type === "mixed") throw this.unsupported(`lists of ${property.type}`);
+    if (property.type === "object" || property.type === "mixed")
+      throw this.unsupported(`lists of ${property.type}`);
     return { source: child(place.source, step.name), type: property.type };
   }
 
@@ -94,11 +113,14 @@ class DocumentWalk {
 
   private enterEmbedded(objectType: string | undefined): void {
     const target = objectType === undefined ? undefined : this.schema[objectType];
-    if (target?.embedded !== true) throw this.unsupported("links to other objects (only embedded objects are stored inline)");
+    if (target?.embedded !== true)
+      throw this.unsupported("links to other objects (only embedded objects are stored inline)");
     this.objectType = target.name;
   }
 
   unsupported(what: string): RqlUnsupportedError {
-    return new RqlUnsupportedError(`Cannot compile '${this.text}' to SQL: ${what} is not supported`);
+    return new RqlUnsupportedError(
+      `Cannot compile '${this.text}' to SQL: ${what} is not supported`,
+    );
   }
 }

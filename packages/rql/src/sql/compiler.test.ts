@@ -12,10 +12,14 @@ const item = (query: string, args: unknown[] = []) => bindQuery(query, itemSchem
 describe("compileToSql", () => {
   it("writes a guarded, parameterised condition per dialect, with a branch per stored form of numbers", () => {
     const lite = compileToSql(item("i > $0", [5]), { dialect: "sqlite", documentColumn: "doc" });
-    expect(lite.where).toMatch(/^\(\(json_extract\(doc, '\$\.i'\) > \? AND ifnull\(json_type\(doc, '\$\.i'\), ''\) IN \('integer', 'real'\)\) OR \(.*"\$numberDouble".*\) OR \(.*"\$numberLong".*\)\)$/);
+    expect(lite.where).toMatch(
+      /^\(\(json_extract\(doc, '\$\.i'\) > \? AND ifnull\(json_type\(doc, '\$\.i'\), ''\) IN \('integer', 'real'\)\) OR \(.*"\$numberDouble".*\) OR \(.*"\$numberLong".*\)\)$/,
+    );
     expect(lite.params).toEqual([5, 5, 5]);
     const pg = compileToSql(item("i > $0", [5]), { dialect: "postgres", documentColumn: "doc" });
-    expect(pg.where).toMatch(/^\(\(\(doc->'i'\) > \$1::jsonb AND coalesce\(jsonb_typeof\(\(doc->'i'\)\), ''\) IN \('number'\)\) OR \(.*\$2::numeric.*\) OR \(.*\$3::numeric.*\)\)$/);
+    expect(pg.where).toMatch(
+      /^\(\(\(doc->'i'\) > \$1::jsonb AND coalesce\(jsonb_typeof\(\(doc->'i'\)\), ''\) IN \('number'\)\) OR \(.*\$2::numeric.*\) OR \(.*\$3::numeric.*\)\)$/,
+    );
     expect(pg.params).toEqual(["5", "5", "5"]);
   });
 
@@ -35,10 +39,19 @@ describe("compileToSql", () => {
     const insert = db.prepare("INSERT INTO docs (doc) VALUES (?)");
     for (let i = 0; i < 2000; i++) insert.run(encodeDocument({ i, s: `s${i}` }));
     db.exec("ANALYZE"); // with several OR branches, SQLite needs statistics to prefer the index
-    const { where, params } = compileToSql(item("i BETWEEN {10, 12} OR i == 40"), { dialect: "sqlite", documentColumn: "doc" });
-    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM docs WHERE ${where}`).all(...params) as { detail: string }[];
+    const { where, params } = compileToSql(item("i BETWEEN {10, 12} OR i == 40"), {
+      dialect: "sqlite",
+      documentColumn: "doc",
+    });
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN SELECT id FROM docs WHERE ${where}`)
+      .all(...params) as { detail: string }[];
     expect(plan.map((row) => row.detail).join("\n")).toContain("USING INDEX docs_i");
-    expect(db.prepare(`SELECT json_extract(doc, '$.i') AS i FROM docs WHERE ${where} ORDER BY id`).all(...params)).toEqual([10, 11, 12, 40].map((i) => ({ i })));
+    expect(
+      db
+        .prepare(`SELECT json_extract(doc, '$.i') AS i FROM docs WHERE ${where} ORDER BY id`)
+        .all(...params),
+    ).toEqual([10, 11, 12, 40].map((i) => ({ i })));
     db.close();
   });
 
@@ -60,26 +73,36 @@ describe("compileToSql", () => {
     ["scores.@sum > 1", "inside the path"],
     ["age > 1 SORT(age ASC)", "SORT, DISTINCT and LIMIT are not compiled"],
     ["ANY {1, 2} == age", "key path on the left"],
-    ["avatar CONTAINS B64\"AQ==\"", "compiled for strings only"],
+    ['avatar CONTAINS B64"AQ=="', "compiled for strings only"],
   ])("refuses %s (%s)", (query, reason) => {
     const bound = bindQuery(query, peopleSchema, "Person");
     for (const dialect of ["sqlite", "postgres"] as const) {
-      expect(() => compileToSql(bound, { dialect, documentColumn: "doc" })).toThrow(RqlUnsupportedError);
+      expect(() => compileToSql(bound, { dialect, documentColumn: "doc" })).toThrow(
+        RqlUnsupportedError,
+      );
       expect(() => compileToSql(bound, { dialect, documentColumn: "doc" })).toThrow(reason);
     }
   });
 
   it("refuses dates it cannot write as relaxed Extended JSON text", () => {
     const bound = item("t > $0", [new Date("+010000-01-01T00:00:00Z")]);
-    expect(() => compileToSql(bound, { dialect: "sqlite", documentColumn: "doc" })).toThrow("Dates outside the years 0–9999");
+    expect(() => compileToSql(bound, { dialect: "sqlite", documentColumn: "doc" })).toThrow(
+      "Dates outside the years 0–9999",
+    );
   });
 
   it("refuses numbers without an exact JSON form", () => {
-    expect(() => compileToSql(item("d < infinity"), { dialect: "sqlite", documentColumn: "doc" })).toThrow("not compiled to SQL exactly");
-    expect(() => compileToSql(item("i == $0", [2n ** 60n]), { dialect: "sqlite", documentColumn: "doc" })).toThrow("not compiled to SQL exactly");
+    expect(() =>
+      compileToSql(item("d < infinity"), { dialect: "sqlite", documentColumn: "doc" }),
+    ).toThrow("not compiled to SQL exactly");
+    expect(() =>
+      compileToSql(item("i == $0", [2n ** 60n]), { dialect: "sqlite", documentColumn: "doc" }),
+    ).toThrow("not compiled to SQL exactly");
   });
 
   it("refuses an unknown dialect", () => {
-    expect(() => compileToSql(item("i > 1"), { dialect: "mysql" as "sqlite", documentColumn: "doc" })).toThrow("Unknown SQL dialect 'mysql'");
+    expect(() =>
+      compileToSql(item("i > 1"), { dialect: "mysql" as "sqlite", documentColumn: "doc" }),
+    ).toThrow("Unknown SQL dialect 'mysql'");
   });
 });

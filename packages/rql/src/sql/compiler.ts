@@ -1,4 +1,11 @@
-import type { BoundComparison, BoundConstant, BoundExpression, BoundPredicate, BoundQuery, ValueType } from "../bind/bound.js";
+import type {
+  BoundComparison,
+  BoundConstant,
+  BoundExpression,
+  BoundPredicate,
+  BoundQuery,
+  ValueType,
+} from "../bind/bound.js";
 import { RqlUnsupportedError } from "../errors.js";
 import type { Quantifier } from "../parse/ast.js";
 import { compileOperand } from "./compileOperand.js";
@@ -14,18 +21,27 @@ export interface SqlOptions {
   documentColumn: string;
 }
 
-const DIALECTS: Record<SqlOptions["dialect"], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect };
+const DIALECTS: Record<SqlOptions["dialect"], SqlDialect> = {
+  sqlite: sqliteDialect,
+  postgres: postgresDialect,
+};
 
 /**
  * Compiles a bound query's predicate to a parameterised SQL condition over documents stored as
  * `encodeDocument` writes them. Whatever it cannot express with exactly the evaluator's answer
  * (links, decimal128, mixed, [d], SORT/LIMIT…) is an RqlUnsupportedError, never an approximation.
  */
-export function compileToSql(bound: BoundQuery, options: SqlOptions): { where: string; params: unknown[] } {
+export function compileToSql(
+  bound: BoundQuery,
+  options: SqlOptions,
+): { where: string; params: unknown[] } {
   const dialect = DIALECTS[options.dialect];
-  if (dialect === undefined) throw new RqlUnsupportedError(`Unknown SQL dialect '${String(options.dialect)}'`);
+  if (dialect === undefined)
+    throw new RqlUnsupportedError(`Unknown SQL dialect '${String(options.dialect)}'`);
   if (bound.ordering.length > 0) {
-    throw new RqlUnsupportedError("SORT, DISTINCT and LIMIT are not compiled to SQL; apply them with applyQuery");
+    throw new RqlUnsupportedError(
+      "SORT, DISTINCT and LIMIT are not compiled to SQL; apply them with applyQuery",
+    );
   }
   const compiler = new SqlCompiler(dialect, bound, options.documentColumn);
   return { where: compiler.predicate(bound.predicate), params: compiler.params };
@@ -51,7 +67,9 @@ class SqlCompiler {
   predicate(node: BoundPredicate): string {
     switch (node.kind) {
       case "truth":
-        return node.value ? `(${this.dialect.true} = ${this.dialect.true})` : `(${this.dialect.true} = ${this.dialect.false})`;
+        return node.value
+          ? `(${this.dialect.true} = ${this.dialect.true})`
+          : `(${this.dialect.true} = ${this.dialect.false})`;
       case "not":
         return `NOT ${this.predicate(node.operand)}`;
       case "and":
@@ -65,13 +83,23 @@ class SqlCompiler {
   private comparison(node: BoundComparison): string {
     let { left, right } = node;
     // `'x' IN tags` is `ANY tags == 'x'`.
-    if (node.operator === "in" && left.kind === "constant" && right.kind === "path") [left, right] = [right, left];
-    const operand = compileOperand(left, this.bound.schema, this.bound.className, this.documentColumn);
+    if (node.operator === "in" && left.kind === "constant" && right.kind === "path")
+      [left, right] = [right, left];
+    const operand = compileOperand(
+      left,
+      this.bound.schema,
+      this.bound.className,
+      this.documentColumn,
+    );
     const constants = this.constants(right, node);
     const quantifier: Quantifier = left.kind === "path" ? (left.quantifier ?? "any") : "any";
     const operator = node.operator === "in" && node.left.kind === "constant" ? "==" : node.operator;
-    const modifiers = { caseInsensitive: node.caseInsensitive, diacriticInsensitive: node.diacriticInsensitive };
-    const test = (source: JsonSource, type: ValueType) => this.tests.test(source, type, operator, constants, modifiers);
+    const modifiers = {
+      caseInsensitive: node.caseInsensitive,
+      diacriticInsensitive: node.diacriticInsensitive,
+    };
+    const test = (source: JsonSource, type: ValueType) =>
+      this.tests.test(source, type, operator, constants, modifiers);
     switch (operand.kind) {
       case "value":
         return test(operand.source, operand.type);
@@ -86,11 +114,22 @@ class SqlCompiler {
 
   private constants(expression: BoundExpression, node: BoundComparison): BoundConstant[] {
     if (expression.kind === "constant") return [expression];
-    if (expression.kind === "list" && expression.quantifier === undefined && (node.operator === "in" || node.operator === "between")) return expression.items;
-    throw new RqlUnsupportedError("SQL compilation needs constants (literals or arguments) on the right of each comparison");
+    if (
+      expression.kind === "list" &&
+      expression.quantifier === undefined &&
+      (node.operator === "in" || node.operator === "between")
+    )
+      return expression.items;
+    throw new RqlUnsupportedError(
+      "SQL compilation needs constants (literals or arguments) on the right of each comparison",
+    );
   }
 
-  private quantify(operand: SqlOperand & { kind: "elements" }, quantifier: Quantifier, test: (source: JsonSource, type: ValueType) => string): string {
+  private quantify(
+    operand: SqlOperand & { kind: "elements" },
+    quantifier: Quantifier,
+    test: (source: JsonSource, type: ValueType) => string,
+  ): string {
     const alias = `e${++this.aliases}`;
     const { from, element } = this.dialect.elements(operand.source, alias);
     const elementTest = test(element, operand.type);

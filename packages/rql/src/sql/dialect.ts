@@ -10,7 +10,11 @@ export interface SqlDialect {
   readonly true: string;
   readonly false: string;
   /** placeholder for the n-th parameter (1-based), with the cast it needs, and the value to bind */
-  parameter(n: number, value: number | string, kind: "json-number" | "text" | "count"): { sql: string; value: unknown };
+  parameter(
+    n: number,
+    value: number | string,
+    kind: "json-number" | "text" | "count",
+  ): { sql: string; value: unknown };
   /** whether the JSON value at `source` has one of these JSON types (false when it is missing) */
   hasJsonType(source: JsonSource, types: readonly JsonType[]): string;
   /** the JSON value at `source` as something that orders numerically against a "json-number" parameter */

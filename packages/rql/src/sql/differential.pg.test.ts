@@ -13,7 +13,8 @@ describe("evaluate and compileToSql agree on PostgreSQL", () => {
   let engine: DifferentialEngine | undefined;
   /** Each test fails on its own (rather than being reported as skipped) when there is no server. */
   const ready = (): DifferentialEngine => {
-    if (engine === undefined) throw new Error("ATOLL_PG_URL is not set: run with bash scripts/with-postgres.sh");
+    if (engine === undefined)
+      throw new Error("ATOLL_PG_URL is not set: run with bash scripts/with-postgres.sh");
     return engine;
   };
 
@@ -24,16 +25,24 @@ describe("evaluate and compileToSql agree on PostgreSQL", () => {
     await connected.connect();
     client = connected;
     // A temporary table is private to this session, so parallel test files cannot collide.
-    await connected.query("CREATE TEMPORARY TABLE rql_docs (id integer PRIMARY KEY, doc jsonb NOT NULL)");
+    await connected.query(
+      "CREATE TEMPORARY TABLE rql_docs (id integer PRIMARY KEY, doc jsonb NOT NULL)",
+    );
     engine = {
       dialect: "postgres",
       async replaceDocuments(documents) {
         await connected.query("TRUNCATE rql_docs");
         if (documents.length === 0) return;
-        await connected.query("INSERT INTO rql_docs (id, doc) SELECT ord - 1, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS t(d, ord)", [documents]);
+        await connected.query(
+          "INSERT INTO rql_docs (id, doc) SELECT ord - 1, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS t(d, ord)",
+          [documents],
+        );
       },
       async matchingIds(where, params) {
-        const result = await connected.query<{ id: number }>(`SELECT id FROM rql_docs WHERE ${where} ORDER BY id`, [...params]);
+        const result = await connected.query<{ id: number }>(
+          `SELECT id FROM rql_docs WHERE ${where} ORDER BY id`,
+          [...params],
+        );
         return result.rows.map((row) => row.id);
       },
     };

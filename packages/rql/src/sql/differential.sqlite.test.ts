@@ -17,7 +17,11 @@ function sqliteEngine(): DifferentialEngine & { close(): void } {
     dialect: "sqlite",
     replaceDocuments: async (documents) => replace(documents),
     matchingIds: async (where, params) =>
-      (db.prepare(`SELECT id FROM docs WHERE ${where} ORDER BY id`).all(...params) as { id: number }[]).map((row) => row.id),
+      (
+        db.prepare(`SELECT id FROM docs WHERE ${where} ORDER BY id`).all(...params) as {
+          id: number;
+        }[]
+      ).map((row) => row.id),
     close: () => db.close(),
   };
 }

@@ -26,11 +26,28 @@ export interface Reading {
  * wrapped forms more widely, for int64 beyond 2^53 (`{"$numberLong": …}`) and for every date.
  */
 export function readingsOf(dialect: SqlDialect, source: JsonSource, type: ValueType): Reading[] {
-  const text = (at: JsonSource, toParameter: (c: unknown) => string, orderable = true, normalise = (v: string) => v): Reading => {
+  const text = (
+    at: JsonSource,
+    toParameter: (c: unknown) => string,
+    orderable = true,
+    normalise = (v: string) => v,
+  ): Reading => {
     const value = normalise(dialect.textValue(at));
-    return { guard: dialect.hasJsonType(at, ["string"]), value, ordered: dialect.ordered(value), parameter: "text", toParameter, orderable };
+    return {
+      guard: dialect.hasJsonType(at, ["string"]),
+      value,
+      ordered: dialect.ordered(value),
+      parameter: "text",
+      toParameter,
+      orderable,
+    };
   };
-  const wrappedNumber = (field: JsonSource, at: JsonSource, value: string, toParameter: (c: unknown) => number): Reading => ({
+  const wrappedNumber = (
+    field: JsonSource,
+    at: JsonSource,
+    value: string,
+    toParameter: (c: unknown) => number,
+  ): Reading => ({
     guard: `(${dialect.hasJsonType(at, ["string"])} AND ${value} IS NOT NULL)`,
     wrapped: dialect.objectRange(field),
     value,
@@ -48,8 +65,20 @@ export function readingsOf(dialect: SqlDialect, source: JsonSource, type: ValueT
       const double = child(source, "$numberDouble");
       const long = child(source, "$numberLong");
       return [
-        { guard: dialect.hasJsonType(source, ["number"]), value, ordered: value, parameter: "json-number", toParameter, orderable: true },
-        wrappedNumber(source, double, dialect.doubleFromText(dialect.textValue(double)), toParameter),
+        {
+          guard: dialect.hasJsonType(source, ["number"]),
+          value,
+          ordered: value,
+          parameter: "json-number",
+          toParameter,
+          orderable: true,
+        },
+        wrappedNumber(
+          source,
+          double,
+          dialect.doubleFromText(dialect.textValue(double)),
+          toParameter,
+        ),
         wrappedNumber(source, long, dialect.integerFromText(dialect.textValue(long)), toParameter),
       ];
     }
@@ -59,15 +88,28 @@ export function readingsOf(dialect: SqlDialect, source: JsonSource, type: ValueT
       const long = child(child(source, "$date"), "$numberLong");
       return [
         // Relaxed EJSON drops ".000" for whole seconds; without the "Z" both forms order as text.
-        text(child(source, "$date"), (c) => expect(c, "date", (d) => isoDate(d as Date)), true, (v) => `rtrim(${v}, 'Z')`),
-        wrappedNumber(child(source, "$date"), long, dialect.integerFromText(dialect.textValue(long)), (c) => expect(c, "date", (d) => (d as Date).getTime())),
+        text(
+          child(source, "$date"),
+          (c) => expect(c, "date", (d) => isoDate(d as Date)),
+          true,
+          (v) => `rtrim(${v}, 'Z')`,
+        ),
+        wrappedNumber(
+          child(source, "$date"),
+          long,
+          dialect.integerFromText(dialect.textValue(long)),
+          (c) => expect(c, "date", (d) => (d as Date).getTime()),
+        ),
       ];
     }
     case "objectId":
       return [text(child(source, "$oid"), (c) => expect(c, "objectId", (o) => String(o)))];
     case "uuid":
     case "data": {
-      const bytes = (c: unknown) => expect(c, type === "uuid" ? "uuid" : "binary", (b) => Buffer.from(bytesOf(b)).toString("base64"));
+      const bytes = (c: unknown) =>
+        expect(c, type === "uuid" ? "uuid" : "binary", (b) =>
+          Buffer.from(bytesOf(b)).toString("base64"),
+        );
       return [text(child(child(source, "$binary"), "base64"), bytes, false)];
     }
     default:
@@ -76,24 +118,38 @@ export function readingsOf(dialect: SqlDialect, source: JsonSource, type: ValueT
 }
 
 export function numberOf(constant: { value: unknown }): number {
-  if (kindOf(constant.value) !== "number") throw new RqlUnsupportedError("Only plain numbers compare with numeric properties in SQL (not decimal128)");
+  if (kindOf(constant.value) !== "number")
+    throw new RqlUnsupportedError(
+      "Only plain numbers compare with numeric properties in SQL (not decimal128)",
+    );
   const value = toJsNumber(constant.value);
   // A bigint or Long beyond 2^53 would be rounded; infinities have no JSON form.
-  if (!Number.isFinite(value) || (typeof constant.value !== "number" && !Number.isSafeInteger(value))) {
+  if (
+    !Number.isFinite(value) ||
+    (typeof constant.value !== "number" && !Number.isSafeInteger(value))
+  ) {
     throw new RqlUnsupportedError(`The number ${value} is not compiled to SQL exactly`);
   }
   return value;
 }
 
-function expect<T>(value: unknown, kind: ReturnType<typeof kindOf>, convert: (value: unknown) => T): T {
-  if (kindOf(value) !== kind) throw new RqlUnsupportedError(`A ${kindOf(value)} constant compared with a ${kind} property is not compiled to SQL`);
+function expect<T>(
+  value: unknown,
+  kind: ReturnType<typeof kindOf>,
+  convert: (value: unknown) => T,
+): T {
+  if (kindOf(value) !== kind)
+    throw new RqlUnsupportedError(
+      `A ${kindOf(value)} constant compared with a ${kind} property is not compiled to SQL`,
+    );
   return convert(value);
 }
 
 /** A date as relaxed EJSON writes it, without the trailing "Z". */
 function isoDate(date: Date): string {
   const year = date.getUTCFullYear();
-  if (year < 0 || year > 9999) throw new RqlUnsupportedError("Dates outside the years 0–9999 are not compiled to SQL");
+  if (year < 0 || year > 9999)
+    throw new RqlUnsupportedError("Dates outside the years 0–9999 are not compiled to SQL");
   const iso = date.toISOString();
   return date.getUTCMilliseconds() === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
 }

@@ -59,7 +59,8 @@ export const differentialRegressions: (DifferentialCase & { name: string })[] = 
       { i: { $numberLong: "-9007199254740993" } },
       { nums: [{ $numberLong: "9007199254740993" }, 1] },
     ],
-    query: "d > 1e20 OR d == 0 OR d != 5 AND d < 0 OR i > 9007199254740992 OR i < -9007199254740992 OR ALL nums > 0",
+    query:
+      "d > 1e20 OR d == 0 OR d != 5 AND d < 0 OR i > 9007199254740992 OR i < -9007199254740992 OR ALL nums > 0",
     args: [],
   },
   {

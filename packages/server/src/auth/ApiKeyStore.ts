@@ -17,7 +17,11 @@ export interface ApiKeyInfo {
 }
 
 function toInfo(doc: Document): ApiKeyInfo {
-  return { _id: stringField(doc, "_id"), name: stringField(doc, "name"), disabled: booleanField(doc, "disabled") };
+  return {
+    _id: stringField(doc, "_id"),
+    name: stringField(doc, "name"),
+    disabled: booleanField(doc, "disabled"),
+  };
 }
 
 export class ApiKeyStore {
@@ -28,17 +32,28 @@ export class ApiKeyStore {
   }
 
   async create(userId: string, name: unknown): Promise<ApiKeyInfo & { key: string }> {
-    if (typeof name !== "string" || name.trim() === "") throw new AppError("MissingParameter", "must provide an API key name");
+    if (typeof name !== "string" || name.trim() === "")
+      throw new AppError("MissingParameter", "must provide an API key name");
     const existing = await this.keys.find({ userId });
     if (existing.length >= MAX_API_KEYS_PER_USER) {
-      throw new AppError("InvalidParameter", `a user may have at most ${MAX_API_KEYS_PER_USER} API keys`);
+      throw new AppError(
+        "InvalidParameter",
+        `a user may have at most ${MAX_API_KEYS_PER_USER} API keys`,
+      );
     }
     if (existing.some((doc) => stringField(doc, "name") === name)) {
       throw new AppError("APIKeyAlreadyExists", `API key with name already exists: ${name}`);
     }
     const key = randomSecret(32);
     const _id = newId();
-    await this.keys.insertOne({ _id, userId, name, keyDigest: digest(key), disabled: false, createdAt: new Date() });
+    await this.keys.insertOne({
+      _id,
+      userId,
+      name,
+      keyDigest: digest(key),
+      disabled: false,
+      createdAt: new Date(),
+    });
     return { _id, key, name, disabled: false };
   }
 
@@ -68,9 +83,11 @@ export class ApiKeyStore {
 
   /** The owner and id of an enabled key; any failure is the same 401, to reveal nothing. */
   async authenticate(key: unknown): Promise<{ userId: string; keyId: string }> {
-    if (typeof key !== "string" || key === "") throw new AppError("MissingParameter", "expected a 'key' in the login payload");
+    if (typeof key !== "string" || key === "")
+      throw new AppError("MissingParameter", "expected a 'key' in the login payload");
     const doc = await this.keys.findOne({ keyDigest: digest(key) });
-    if (doc === null || booleanField(doc, "disabled")) throw new AppError("AuthError", "invalid API key");
+    if (doc === null || booleanField(doc, "disabled"))
+      throw new AppError("AuthError", "invalid API key");
     return { userId: stringField(doc, "userId"), keyId: stringField(doc, "_id") };
   }
 }

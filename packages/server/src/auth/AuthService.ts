@@ -44,10 +44,23 @@ const NO_DEVICE = "000000000000000000000000";
 
 function requestedDeviceId(payload: Record<string, unknown>): string | undefined {
   const options = payload.options;
-  const device = typeof options === "object" && options !== null ? (options as Record<string, unknown>).device : undefined;
-  const deviceId = typeof device === "object" && device !== null ? (device as Record<string, unknown>).deviceId : undefined;
-  const hex = deviceId instanceof ObjectId ? deviceId.toHexString() : typeof deviceId === "string" ? deviceId : undefined;
-  return hex !== undefined && ObjectId.isValid(hex) && hex.length === 24 && hex !== NO_DEVICE ? hex : undefined;
+  const device =
+    typeof options === "object" && options !== null
+      ? (options as Record<string, unknown>).device
+      : undefined;
+  const deviceId =
+    typeof device === "object" && device !== null
+      ? (device as Record<string, unknown>).deviceId
+      : undefined;
+  const hex =
+    deviceId instanceof ObjectId
+      ? deviceId.toHexString()
+      : typeof deviceId === "string"
+        ? deviceId
+        : undefined;
+  return hex !== undefined && ObjectId.isValid(hex) && hex.length === 24 && hex !== NO_DEVICE
+    ? hex
+    : undefined;
 }
 
 /** The provider's own payload: without the SDK's `options` and core's `provider` echo. */
@@ -62,7 +75,10 @@ export function userContextOf(user: StoredUser, customData: Record<string, unkno
     type: user.type,
     data: user.data,
     custom_data: customData,
-    identities: user.identities.map((identity) => ({ id: identity.id, provider_type: identity.provider_type })),
+    identities: user.identities.map((identity) => ({
+      id: identity.id,
+      provider_type: identity.provider_type,
+    })),
   };
 }
 
@@ -85,9 +101,20 @@ export class AuthService {
     this.tokens = new TokenIssuer(key, config.appId);
   }
 
-  static async create(options: { config: AppConfig; system: DataService; functions: FunctionRunner; deliverLink: LinkDelivery }): Promise<AuthService> {
+  static async create(options: {
+    config: AppConfig;
+    system: DataService;
+    functions: FunctionRunner;
+    deliverLink: LinkDelivery;
+  }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
-    return new AuthService(options.config, options.system, options.functions, options.deliverLink, key);
+    return new AuthService(
+      options.config,
+      options.system,
+      options.functions,
+      options.deliverLink,
+      key,
+    );
   }
 
   provider(name: string): AuthProviderConfig {
@@ -100,11 +127,18 @@ export class AuthService {
 
   emailPassword(providerName = "local-userpass"): EmailPasswordAccounts {
     const provider = this.provider(providerName);
-    if (provider.type !== "local-userpass") throw new AppError("AuthProviderNotFound", `'${providerName}' is not an email/password provider`);
+    if (provider.type !== "local-userpass")
+      throw new AppError(
+        "AuthProviderNotFound",
+        `'${providerName}' is not an email/password provider`,
+      );
     return new EmailPasswordAccounts(this.system, provider, this.functions, this.deliverLink);
   }
 
-  private async resolve(provider: AuthProviderConfig, payload: Record<string, unknown>): Promise<ResolvedIdentity> {
+  private async resolve(
+    provider: AuthProviderConfig,
+    payload: Record<string, unknown>,
+  ): Promise<ResolvedIdentity> {
     const self = { provider_type: provider.type, provider_id: provider.name };
     switch (provider.type) {
       case "anon-user":
@@ -120,7 +154,10 @@ export class AuthService {
       case "custom-function":
         return resolveCustomFunction(payload, provider, this.functions);
       default:
-        throw new AppError("AuthProviderNotFound", `authentication via '${provider.type}' is unsupported`);
+        throw new AppError(
+          "AuthProviderNotFound",
+          `authentication via '${provider.type}' is unsupported`,
+        );
     }
   }
 
@@ -130,9 +167,14 @@ export class AuthService {
       if (owner === undefined) throw new AppError("AuthError", "invalid API key");
       return owner;
     }
-    const existing = await this.users.findByIdentity(resolved.identity.provider_type, resolved.identity.id);
+    const existing = await this.users.findByIdentity(
+      resolved.identity.provider_type,
+      resolved.identity.id,
+    );
     if (existing !== undefined) {
-      const changed = Object.entries(resolved.data).some(([key, value]) => JSON.stringify(existing.data[key]) !== JSON.stringify(value));
+      const changed = Object.entries(resolved.data).some(
+        ([key, value]) => JSON.stringify(existing.data[key]) !== JSON.stringify(value),
+      );
       return changed ? this.users.updateData(existing, resolved.data) : existing;
     }
     const { user, created } = await this.users.create(resolved.identity, resolved.data);
@@ -152,19 +194,32 @@ export class AuthService {
     }
   }
 
-  private async accessToken(user: StoredUser, sessionId: string, deviceId: string): Promise<string> {
+  private async accessToken(
+    user: StoredUser,
+    sessionId: string,
+    deviceId: string,
+  ): Promise<string> {
     const userData = await readCustomUserData(this.system, this.config.customUserData, user.id);
     return this.tokens.issueAccess({ userId: user.id, sessionId, deviceId, userData });
   }
 
   /** Logs in (or, with `linkTo`, adds the identity to that caller's user). */
-  async logIn(providerName: string, body: Record<string, unknown>, linkTo?: Caller): Promise<LoginResult> {
+  async logIn(
+    providerName: string,
+    body: Record<string, unknown>,
+    linkTo?: Caller,
+  ): Promise<LoginResult> {
     const provider = this.provider(providerName);
     const resolved = await this.resolve(provider, providerPayload(body));
     if (linkTo !== undefined) {
       const linked = await this.users.link(linkTo.user, resolved.identity, resolved.data);
       const access = await this.accessToken(linked, linkTo.sessionId, linkTo.deviceId);
-      return { access_token: access, refresh_token: null, user_id: linked.id, device_id: linkTo.deviceId };
+      return {
+        access_token: access,
+        refresh_token: null,
+        user_id: linked.id,
+        device_id: linkTo.deviceId,
+      };
     }
     const user = await this.userFor(resolved);
     if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
@@ -190,16 +245,27 @@ export class AuthService {
       throw new AppError("InvalidSession", "invalid session: session has been revoked");
     }
     const user = await this.liveUser(claims.userId);
-    return { user, context: userContextOf(user, claims.userData), sessionId: claims.sessionId, deviceId: claims.deviceId };
+    return {
+      user,
+      context: userContextOf(user, claims.userData),
+      sessionId: claims.sessionId,
+      deviceId: claims.deviceId,
+    };
   }
 
   /** The caller a refresh token stands for (session, API-key routes). */
   async authenticateRefresh(refreshToken: string): Promise<Caller> {
     const claims = await this.tokens.verifyRefresh(refreshToken);
     const session = await this.sessions.findByRefreshToken(claims.sessionId, refreshToken);
-    if (session === undefined) throw new AppError("InvalidSession", "invalid session: failed to find refresh token");
+    if (session === undefined)
+      throw new AppError("InvalidSession", "invalid session: failed to find refresh token");
     const user = await this.liveUser(session.userId);
-    return { user, context: userContextOf(user, {}), sessionId: session.id, deviceId: session.deviceId };
+    return {
+      user,
+      context: userContextOf(user, {}),
+      sessionId: session.id,
+      deviceId: session.deviceId,
+    };
   }
 
   /** A new access token, for a caller from `authenticateRefresh`, with freshly read custom user data. */
@@ -227,7 +293,9 @@ export class AuthService {
     if (user === undefined) throw new AppError("UserNotFound", "user not found");
     for (const identity of user.identities) {
       if (identity.provider_type === "local-userpass") {
-        await authCollection(this.system, AuthCollection.userpass).deleteMany({ identityId: identity.id });
+        await authCollection(this.system, AuthCollection.userpass).deleteMany({
+          identityId: identity.id,
+        });
       }
     }
     await this.sessions.revokeAllOf(user.id);

@@ -12,5 +12,10 @@ export interface FunctionRunner {
     user: UserContext,
     options?: { asSystem?: boolean; request?: RequestContext },
   ): Promise<unknown>;
-  callFromClient(name: string, args: unknown[], user: UserContext, request: RequestContext): Promise<{ result: unknown; logs: string[] }>;
+  callFromClient(
+    name: string,
+    args: unknown[],
+    user: UserContext,
+    request: RequestContext,
+  ): Promise<{ result: unknown; logs: string[] }>;
 }

@@ -21,10 +21,20 @@ export class SessionStore {
   }
 
   /** `token` is the signed refresh token; only its digest is kept. */
-  async create(userId: string, deviceId: string, sign: (sessionId: string) => Promise<string>): Promise<{ session: Session; token: string }> {
+  async create(
+    userId: string,
+    deviceId: string,
+    sign: (sessionId: string) => Promise<string>,
+  ): Promise<{ session: Session; token: string }> {
     const id = newId();
     const token = await sign(id);
-    await this.sessions.insertOne({ _id: id, userId, deviceId, tokenDigest: digest(token), createdAt: new Date() });
+    await this.sessions.insertOne({
+      _id: id,
+      userId,
+      deviceId,
+      tokenDigest: digest(token),
+      createdAt: new Date(),
+    });
     return { session: { id, userId, deviceId }, token };
   }
 
@@ -32,7 +42,11 @@ export class SessionStore {
   async findByRefreshToken(sessionId: string, token: string): Promise<Session | undefined> {
     const doc = await this.sessions.findOne({ _id: sessionId });
     if (doc === null || stringField(doc, "tokenDigest") !== digest(token)) return undefined;
-    return { id: sessionId, userId: stringField(doc, "userId"), deviceId: stringField(doc, "deviceId") };
+    return {
+      id: sessionId,
+      userId: stringField(doc, "userId"),
+      deviceId: stringField(doc, "deviceId"),
+    };
   }
 
   async exists(sessionId: string): Promise<boolean> {

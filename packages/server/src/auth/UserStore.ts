@@ -6,7 +6,14 @@
  */
 import { AppError } from "@atoll/protocol";
 import type { DataService, Document } from "../data/types.js";
-import { AuthCollection, authCollection, booleanField, dateField, objectField, stringField } from "./authCollections.js";
+import {
+  AuthCollection,
+  authCollection,
+  booleanField,
+  dateField,
+  objectField,
+  stringField,
+} from "./authCollections.js";
 import { newId } from "./secrets.js";
 
 export interface Identity {
@@ -36,7 +43,13 @@ function toIdentities(value: unknown): Identity[] {
   return value.flatMap((entry: unknown) => {
     if (typeof entry !== "object" || entry === null) return [];
     const doc = entry as Document;
-    return [{ id: stringField(doc, "id"), provider_type: stringField(doc, "provider_type"), provider_id: stringField(doc, "provider_id") }];
+    return [
+      {
+        id: stringField(doc, "id"),
+        provider_type: stringField(doc, "provider_type"),
+        provider_id: stringField(doc, "provider_id"),
+      },
+    ];
   });
 }
 
@@ -83,12 +96,26 @@ export class UserStore {
    * (`created: false`): the user document goes in before the identity claim, so a winner's
    * user always exists by the time its claim can be seen.
    */
-  async create(identity: Identity, data: Record<string, unknown>, type: "normal" | "server" = "normal"): Promise<{ user: StoredUser; created: boolean }> {
+  async create(
+    identity: Identity,
+    data: Record<string, unknown>,
+    type: "normal" | "server" = "normal",
+  ): Promise<{ user: StoredUser; created: boolean }> {
     const id = newId();
-    const doc = { _id: id, type, disabled: false, data, identities: [{ ...identity }], createdAt: new Date() };
+    const doc = {
+      _id: id,
+      type,
+      disabled: false,
+      data,
+      identities: [{ ...identity }],
+      createdAt: new Date(),
+    };
     await this.users.insertOne(doc);
     try {
-      await this.identities.insertOne({ _id: identityKey(identity.provider_type, identity.id), userId: id });
+      await this.identities.insertOne({
+        _id: identityKey(identity.provider_type, identity.id),
+        userId: id,
+      });
     } catch (error) {
       await this.users.deleteOne({ _id: id });
       const winner = await this.findByIdentity(identity.provider_type, identity.id);
@@ -99,13 +126,20 @@ export class UserStore {
   }
 
   /** Adds an identity to an existing user (account linking). */
-  async link(user: StoredUser, identity: Identity, data: Record<string, unknown>): Promise<StoredUser> {
+  async link(
+    user: StoredUser,
+    identity: Identity,
+    data: Record<string, unknown>,
+  ): Promise<StoredUser> {
     const owner = await this.findByIdentity(identity.provider_type, identity.id);
     if (owner !== undefined) {
       if (owner.id === user.id) return user;
       throw new AppError("AccountNameInUse", "a user already exists with the specified provider");
     }
-    await this.identities.insertOne({ _id: identityKey(identity.provider_type, identity.id), userId: user.id });
+    await this.identities.insertOne({
+      _id: identityKey(identity.provider_type, identity.id),
+      userId: user.id,
+    });
     const identities = [...user.identities, identity].map((entry) => ({ ...entry }));
     const merged = { ...data, ...user.data };
     await this.users.updateOne({ _id: user.id }, { $set: { identities, data: merged } });

@@ -35,7 +35,9 @@ export function booleanField(doc: Document, field: string): boolean {
 
 export function objectField(doc: Document, field: string): Record<string, unknown> {
   const value = doc[field];
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 export function dateField(doc: Document, field: string): Date | undefined {

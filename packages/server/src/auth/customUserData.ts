@@ -14,7 +14,10 @@ export async function readCustomUserData(
   userId: string,
 ): Promise<Record<string, unknown>> {
   if (config === undefined) return {};
-  const doc = await system.db(config.databaseName).collection(config.collectionName).findOne({ [config.userIdField]: userId });
+  const doc = await system
+    .db(config.databaseName)
+    .collection(config.collectionName)
+    .findOne({ [config.userIdField]: userId });
   if (doc === null) return {};
   return EJSON.serialize(doc, { relaxed: true });
 }

@@ -42,7 +42,9 @@ export class TokenIssuer {
   }
 
   issueRefresh(claims: RefreshClaims): Promise<string> {
-    return this.sign("refresh", claims.userId, REFRESH_TOKEN_SECONDS, { baas_id: claims.sessionId });
+    return this.sign("refresh", claims.userId, REFRESH_TOKEN_SECONDS, {
+      baas_id: claims.sessionId,
+    });
   }
 
   async verifyAccess(token: string): Promise<AccessClaims> {
@@ -52,16 +54,27 @@ export class TokenIssuer {
       userId: payload.sub ?? "",
       sessionId: typeof payload.baas_id === "string" ? payload.baas_id : "",
       deviceId: typeof payload.baas_device_id === "string" ? payload.baas_device_id : "",
-      userData: typeof userData === "object" && userData !== null ? (userData as Record<string, unknown>) : {},
+      userData:
+        typeof userData === "object" && userData !== null
+          ? (userData as Record<string, unknown>)
+          : {},
     };
   }
 
   async verifyRefresh(token: string): Promise<RefreshClaims> {
     const payload = await this.verify(token, "refresh");
-    return { userId: payload.sub ?? "", sessionId: typeof payload.baas_id === "string" ? payload.baas_id : "" };
+    return {
+      userId: payload.sub ?? "",
+      sessionId: typeof payload.baas_id === "string" ? payload.baas_id : "",
+    };
   }
 
-  private async sign(type: TokenType, subject: string, lifetimeSeconds: number, extra: Record<string, unknown>): Promise<string> {
+  private async sign(
+    type: TokenType,
+    subject: string,
+    lifetimeSeconds: number,
+    extra: Record<string, unknown>,
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...extra, typ: type })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -79,7 +92,9 @@ export class TokenIssuer {
       if (error instanceof errors.JWTExpired) {
         throw new AppError("InvalidSession", `invalid session: ${type} token expired`);
       }
-      throw new AppError("InvalidSession", `invalid session: invalid ${type} token`, { cause: error });
+      throw new AppError("InvalidSession", `invalid session: invalid ${type} token`, {
+        cause: error,
+      });
     }
     if (payload.typ !== type) {
       throw new AppError("InvalidSession", `invalid ${type} token: incorrect token type`);

@@ -16,14 +16,22 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function startServer(args: string[], cwd = work): Promise<{ cli: CliProcess; url: string; appId: string }> {
+async function startServer(
+  args: string[],
+  cwd = work,
+): Promise<{ cli: CliProcess; url: string; appId: string }> {
   const cli = new CliProcess(["serve", "--port", "0", "--log-level", "warn", ...args], { cwd });
   const line = await cli.waitForLine(LISTENING);
   const [, url = "", appId = ""] = LISTENING.exec(line) ?? [];
   return { cli, url, appId };
 }
 
-async function logIn(url: string, appId: string, username: string, password: string): Promise<Response> {
+async function logIn(
+  url: string,
+  appId: string,
+  username: string,
+  password: string,
+): Promise<Response> {
   return fetch(`${url}/api/client/v2.0/app/${appId}/auth/providers/local-userpass/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -33,7 +41,12 @@ async function logIn(url: string, appId: string, username: string, password: str
 
 describe("atoll serve", () => {
   it("prints the listening line first, answers /location, and exits 0 on SIGTERM", async () => {
-    const { cli, url, appId } = await startServer(["--app", CARS_APP_DIR, "--storage", `sqlite:${path.join(work, "serve.db")}`]);
+    const { cli, url, appId } = await startServer([
+      "--app",
+      CARS_APP_DIR,
+      "--storage",
+      `sqlite:${path.join(work, "serve.db")}`,
+    ]);
     expect(cli.stdout.split("\n")[0]).toMatch(LISTENING);
     expect(appId).toBe("cars");
     expect(cli.stdout).toContain(`curl ${url}/api/client/v2.0/app/cars/location`);
@@ -54,8 +67,13 @@ describe("atoll serve", () => {
   it("stops with a non-zero exit and a message naming the file and field when the config is bad", async () => {
     const app = await copyCarsApp();
     try {
-      await writeFile(path.join(app.dir, "auth/providers.json"), JSON.stringify({ google: { name: "google", type: "oauth2-goggle" } }));
-      const done = await runCli(["serve", "--app", app.dir, "--port", "0", "--storage", "memory"], { cwd: work });
+      await writeFile(
+        path.join(app.dir, "auth/providers.json"),
+        JSON.stringify({ google: { name: "google", type: "oauth2-goggle" } }),
+      );
+      const done = await runCli(["serve", "--app", app.dir, "--port", "0", "--storage", "memory"], {
+        cwd: work,
+      });
       expect(done.code).not.toBe(0);
       expect(done.stderr).toContain("auth/providers.json");
       expect(done.stderr).toContain("google.type");
@@ -93,55 +111,72 @@ describe("atoll init", () => {
 
 describe("atoll users and atoll logs beside a running server", () => {
   // Each command is a fresh process compiling the CLI from its sources: allow for several.
-  it("creates, lists, disables and deletes users in the store the server uses, and the server sees it", { timeout: 180_000 }, async () => {
-    const store = ["--app", CARS_APP_DIR, "--storage", `sqlite:${path.join(work, "users.db")}`];
-    const { cli, url } = await startServer(store);
-    try {
-      const created = await runCli(["users", "create", ...store, "--email", "ada@example.com", "--password", "analytical"], { cwd: work });
-      expect(created.stderr).toBe("");
-      const userId = created.stdout.trim();
-      expect(userId).toMatch(/^[0-9a-f]{24}$/);
-      expect((await logIn(url, "cars", "ada@example.com", "analytical")).status).toBe(200);
+  it(
+    "creates, lists, disables and deletes users in the store the server uses, and the server sees it",
+    { timeout: 180_000 },
+    async () => {
+      const store = ["--app", CARS_APP_DIR, "--storage", `sqlite:${path.join(work, "users.db")}`];
+      const { cli, url } = await startServer(store);
+      try {
+        const created = await runCli(
+          ["users", "create", ...store, "--email", "ada@example.com", "--password", "analytical"],
+          { cwd: work },
+        );
+        expect(created.stderr).toBe("");
+        const userId = created.stdout.trim();
+        expect(userId).toMatch(/^[0-9a-f]{24}$/);
+        expect((await logIn(url, "cars", "ada@example.com", "analytical")).status).toBe(200);
 
-      const listed = await runCli(["users", "list", ...store], { cwd: work });
-      expect(listed.stdout).toContain(userId);
-      expect(listed.stdout).toContain("local-userpass ada@example.com");
+        const listed = await runCli(["users", "list", ...store], { cwd: work });
+        expect(listed.stdout).toContain(userId);
+        expect(listed.stdout).toContain("local-userpass ada@example.com");
 
-      expect((await runCli(["users", "disable", userId, ...store], { cwd: work })).code).toBe(0);
-      const refused = await logIn(url, "cars", "ada@example.com", "analytical");
-      expect(refused.status).toBe(401);
-      expect(await refused.json()).toMatchObject({ error_code: "UserDisabled" });
+        expect((await runCli(["users", "disable", userId, ...store], { cwd: work })).code).toBe(0);
+        const refused = await logIn(url, "cars", "ada@example.com", "analytical");
+        expect(refused.status).toBe(401);
+        expect(await refused.json()).toMatchObject({ error_code: "UserDisabled" });
 
-      expect((await runCli(["users", "delete", userId, ...store], { cwd: work })).code).toBe(0);
-      const again = await runCli(["users", "delete", userId, ...store], { cwd: work });
-      expect(again.code).not.toBe(0);
-      expect(again.stderr).toContain(userId);
+        expect((await runCli(["users", "delete", userId, ...store], { cwd: work })).code).toBe(0);
+        const again = await runCli(["users", "delete", userId, ...store], { cwd: work });
+        expect(again.code).not.toBe(0);
+        expect(again.stderr).toContain(userId);
 
-      const logs = await runCli(["logs", ...store, "--type", "auth"], { cwd: work });
-      expect(logs.stdout).toContain("user disabled from the command line");
-      expect(logs.stdout).not.toMatch(/ request /);
-    } finally {
-      await cli.signal("SIGTERM");
-    }
-  });
-
-  it("logs --follow prints what the server records while it runs", { timeout: 90_000 }, async () => {
-    const store = ["--app", CARS_APP_DIR, "--storage", `sqlite:${path.join(work, "follow.db")}`];
-    const { cli, url } = await startServer(store);
-    const follower = new CliProcess(["logs", ...store, "--follow", "--type", "auth"], { cwd: work });
-    try {
-      // The follower starts from the newest entry; log in until one appears after it started.
-      const seen = follower.waitForLine(/ auth +ok /);
-      let found = false;
-      void seen.then(() => (found = true));
-      while (!found) {
-        await fetch(`${url}/api/client/v2.0/app/cars/auth/providers/anon-user/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-        await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 200))]);
+        const logs = await runCli(["logs", ...store, "--type", "auth"], { cwd: work });
+        expect(logs.stdout).toContain("user disabled from the command line");
+        expect(logs.stdout).not.toMatch(/ request /);
+      } finally {
+        await cli.signal("SIGTERM");
       }
-      expect(await seen).toMatch(/ auth +ok +user=[0-9a-f]{24} /);
-      expect((await follower.signal("SIGINT")).code).toBe(0);
-    } finally {
-      await cli.signal("SIGTERM");
-    }
-  });
+    },
+  );
+
+  it(
+    "logs --follow prints what the server records while it runs",
+    { timeout: 90_000 },
+    async () => {
+      const store = ["--app", CARS_APP_DIR, "--storage", `sqlite:${path.join(work, "follow.db")}`];
+      const { cli, url } = await startServer(store);
+      const follower = new CliProcess(["logs", ...store, "--follow", "--type", "auth"], {
+        cwd: work,
+      });
+      try {
+        // The follower starts from the newest entry; log in until one appears after it started.
+        const seen = follower.waitForLine(/ auth +ok /);
+        let found = false;
+        void seen.then(() => (found = true));
+        while (!found) {
+          await fetch(`${url}/api/client/v2.0/app/cars/auth/providers/anon-user/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: "{}",
+          });
+          await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 200))]);
+        }
+        expect(await seen).toMatch(/ auth +ok +user=[0-9a-f]{24} /);
+        expect((await follower.signal("SIGINT")).code).toBe(0);
+      } finally {
+        await cli.signal("SIGTERM");
+      }
+    },
+  );
 });

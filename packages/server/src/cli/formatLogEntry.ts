@@ -9,7 +9,9 @@ import type { LogEntry } from "../logs/LogEntry.js";
 export function formatLogEntry(entry: LogEntry, json: boolean): string {
   if (json) return EJSON.stringify(entry, { relaxed: true });
   const who = entry.userId === undefined ? "" : ` user=${entry.userId}`;
-  const lines = [`${entry.time.toISOString()} ${entry.type.padEnd(8)} ${entry.outcome.padEnd(5)}${who} ${entry.message}`];
+  const lines = [
+    `${entry.time.toISOString()} ${entry.type.padEnd(8)} ${entry.outcome.padEnd(5)}${who} ${entry.message}`,
+  ];
   for (const line of entry.logs ?? []) lines.push(`    | ${line}`);
   if (entry.details !== undefined && Object.keys(entry.details).length > 0) {
     lines.push(`    ${EJSON.stringify(entry.details, { relaxed: true })}`);

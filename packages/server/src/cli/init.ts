@@ -9,7 +9,9 @@ import { scaffoldFiles } from "./scaffold.js";
 export function addInitCommand(program: Command): void {
   program
     .command("init <dir>")
-    .description("create a new app export to serve (a Task collection, sync, sign-in, one function)")
+    .description(
+      "create a new app export to serve (a Task collection, sync, sign-in, one function)",
+    )
     .option("--name <name>", "the app's name and id (default: the directory's name)")
     .action((dir: string, options: { name?: string }) => runCommand(() => init(dir, options.name)));
 }
@@ -17,7 +19,10 @@ export function addInitCommand(program: Command): void {
 async function init(dir: string, requestedName: string | undefined): Promise<void> {
   const name = requestedName ?? appNameFrom(dir);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name)) {
-    throw new AtollError("InvalidAppName", `"${name}" cannot be an app name: use letters, digits, - and _ (--name sets it)`);
+    throw new AtollError(
+      "InvalidAppName",
+      `"${name}" cannot be an app name: use letters, digits, - and _ (--name sets it)`,
+    );
   }
   if ((await entriesOf(dir)).length > 0) {
     throw new AtollError("DirectoryNotEmpty", `${dir} is not empty: choose a new directory`);
@@ -25,7 +30,10 @@ async function init(dir: string, requestedName: string | undefined): Promise<voi
   for (const [file, content] of Object.entries(scaffoldFiles(name))) {
     const target = path.join(dir, ...file.split("/"));
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`);
+    await writeFile(
+      target,
+      typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`,
+    );
   }
   const config = await loadAppConfig(dir);
   process.stdout.write(
@@ -39,7 +47,10 @@ async function init(dir: string, requestedName: string | undefined): Promise<voi
 }
 
 function appNameFrom(dir: string): string {
-  return path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9_-]/g, "-").replace(/^-+/, "");
+  return path
+    .basename(path.resolve(dir))
+    .replace(/[^A-Za-z0-9_-]/g, "-")
+    .replace(/^-+/, "");
 }
 
 async function entriesOf(dir: string): Promise<string[]> {

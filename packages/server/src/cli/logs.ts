@@ -19,11 +19,21 @@ interface LogsOptions {
 export function addLogsCommand(program: Command): void {
   program
     .command("logs")
-    .description("print the app's log: requests, logins, function calls with their console output, errors")
+    .description(
+      "print the app's log: requests, logins, function calls with their console output, errors",
+    )
     .option("--app <dir>", "the app export directory", ".")
-    .option("--storage <spec>", "the store the server uses (default sqlite:./data/<appId>.db)", parseStorageSpec)
+    .option(
+      "--storage <spec>",
+      "the store the server uses (default sqlite:./data/<appId>.db)",
+      parseStorageSpec,
+    )
     .option("-f, --follow", "keep printing entries as they are written, until interrupted")
-    .option("--type <type>", "only entries of this type (request, auth, function, sync, error, config)", parseLogType)
+    .option(
+      "--type <type>",
+      "only entries of this type (request, auth, function, sync, error, config)",
+      parseLogType,
+    )
     .option("--user <id>", "only entries of this user")
     .option("--since <date>", "only entries at or after this time", parseDate)
     .option("--limit <n>", "print the newest N entries", parsePositiveInt, 100)

@@ -38,8 +38,17 @@ export class AppStore {
 
   /** Auth over the store; links a confirmation flow would e-mail are handed to `deliverLink`. */
   async auth(deliverLink: LinkDelivery): Promise<AuthService> {
-    this.functionService ??= new FunctionService({ config: this.config, data: this.data, timeoutMs: 300_000 });
-    return AuthService.create({ config: this.config, system: this.data.system(), functions: this.functionService, deliverLink });
+    this.functionService ??= new FunctionService({
+      config: this.config,
+      data: this.data,
+      timeoutMs: 300_000,
+    });
+    return AuthService.create({
+      config: this.config,
+      system: this.data.system(),
+      functions: this.functionService,
+      deliverLink,
+    });
   }
 
   async close(): Promise<void> {

@@ -6,13 +6,17 @@ import { isLogLevel, LOG_LEVELS, type LogLevel } from "../logs/consoleLogger.js"
 
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError("a port is a whole number from 0 to 65535 (0 picks a free port)");
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError(
+      "a port is a whole number from 0 to 65535 (0 picks a free port)",
+    );
   return port;
 }
 
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("must be a whole number greater than 0");
+  if (!/^\d+$/.test(value) || n < 1)
+    throw new InvalidArgumentError("must be a whole number greater than 0");
   return n;
 }
 
@@ -22,18 +26,21 @@ export function parseLogLevel(value: string): LogLevel {
 }
 
 export function parseLogType(value: string): LogEntryType {
-  if (!isLogEntryType(value)) throw new InvalidArgumentError(`must be one of ${LOG_ENTRY_TYPES.join(", ")}`);
+  if (!isLogEntryType(value))
+    throw new InvalidArgumentError(`must be one of ${LOG_ENTRY_TYPES.join(", ")}`);
   return value;
 }
 
 export function parseStorageSpec(value: string): string {
-  if (value !== "memory" && !/^sqlite:.+/.test(value)) throw new InvalidArgumentError("use sqlite:<file> or memory");
+  if (value !== "memory" && !/^sqlite:.+/.test(value))
+    throw new InvalidArgumentError("use sqlite:<file> or memory");
   return value;
 }
 
 export function parseDate(value: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("must be a date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z");
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError("must be a date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z");
   return date;
 }
 

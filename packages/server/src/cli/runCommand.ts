@@ -36,6 +36,8 @@ function report(error: unknown): number {
     process.stderr.write(`atoll: cannot listen: ${(error as Error).message}\n`);
     return ExitCode.Failure;
   }
-  process.stderr.write(`atoll: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `atoll: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return ExitCode.Failure;
 }

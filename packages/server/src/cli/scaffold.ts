@@ -6,14 +6,25 @@
 export function scaffoldFiles(appName: string): Record<string, unknown> {
   const database = `${appName}-db`;
   return {
-    "root_config.json": { app_id: appName, name: appName, deployment_model: "GLOBAL", environment: "development", allowed_request_origins: [] },
+    "root_config.json": {
+      app_id: appName,
+      name: appName,
+      deployment_model: "GLOBAL",
+      environment: "development",
+      allowed_request_origins: [],
+    },
     "auth/providers.json": {
       "anon-user": { name: "anon-user", type: "anon-user", disabled: false },
       "local-userpass": {
         name: "local-userpass",
         type: "local-userpass",
         disabled: false,
-        config: { autoConfirm: true, runConfirmationFunction: false, runResetFunction: false, resetPasswordUrl: "http://localhost:3000/reset" },
+        config: {
+          autoConfirm: true,
+          runConfirmationFunction: false,
+          runResetFunction: false,
+          resetPasswordUrl: "http://localhost:3000/reset",
+        },
       },
       "api-key": { name: "api-key", type: "api-key", disabled: false },
     },
@@ -25,17 +36,29 @@ export function scaffoldFiles(appName: string): Record<string, unknown> {
       user_id_field: "userId",
     },
     "functions/config.json": [
-      { name: "greet", private: false, can_evaluate: {}, disable_arg_logs: false, run_as_system: false, run_as_user_id: "", run_as_user_id_script_source: "" },
+      {
+        name: "greet",
+        private: false,
+        can_evaluate: {},
+        disable_arg_logs: false,
+        run_as_system: false,
+        run_as_user_id: "",
+        run_as_user_id_script_source: "",
+      },
     ],
     "functions/greet.js": [
-      "// Call it from a client: user.functions.greet(\"world\")",
+      '// Call it from a client: user.functions.greet("world")',
       "exports = function (name) {",
       "  console.log(`greeting ${name} for user ${context.user.id}`);",
       "  return `Hello, ${name}!`;",
       "};",
       "",
     ].join("\n"),
-    "data_sources/mongodb-atlas/config.json": { name: "mongodb-atlas", type: "mongodb-atlas", config: { clusterName: "Cluster0" } },
+    "data_sources/mongodb-atlas/config.json": {
+      name: "mongodb-atlas",
+      type: "mongodb-atlas",
+      config: { clusterName: "Cluster0" },
+    },
     [`data_sources/mongodb-atlas/${database}/Task/rules.json`]: {
       collection: "Task",
       database,
@@ -65,7 +88,15 @@ export function scaffoldFiles(appName: string): Record<string, unknown> {
     [`data_sources/mongodb-atlas/${database}/User/rules.json`]: {
       collection: "User",
       database,
-      roles: [{ name: "read-own", apply_when: {}, document_filters: { read: { userId: "%%user.id" }, write: false }, read: true, write: false }],
+      roles: [
+        {
+          name: "read-own",
+          apply_when: {},
+          document_filters: { read: { userId: "%%user.id" }, write: false },
+          read: true,
+          write: false,
+        },
+      ],
     },
     "sync/config.json": {
       type: "flexible",

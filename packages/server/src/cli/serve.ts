@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
-import { defaultStorageSpec, parseLogLevel, parsePort, parsePositiveInt, parseStorageSpec } from "./options.js";
+import {
+  defaultStorageSpec,
+  parseLogLevel,
+  parsePort,
+  parsePositiveInt,
+  parseStorageSpec,
+} from "./options.js";
 import { runCommand } from "./runCommand.js";
 
 interface ServeOptions {
@@ -21,8 +27,17 @@ export function addServeCommand(program: Command): void {
     .option("--app <dir>", "the app export directory", ".")
     .option("--port <n>", "port to listen on (0 picks a free port)", parsePort, 8080)
     .option("--host <host>", "interface to listen on", "127.0.0.1")
-    .option("--storage <spec>", "sqlite:<file> or memory (default sqlite:./data/<appId>.db)", parseStorageSpec)
-    .option("--function-timeout <ms>", "wall-time limit of one function call", parsePositiveInt, 300_000)
+    .option(
+      "--storage <spec>",
+      "sqlite:<file> or memory (default sqlite:./data/<appId>.db)",
+      parseStorageSpec,
+    )
+    .option(
+      "--function-timeout <ms>",
+      "wall-time limit of one function call",
+      parsePositiveInt,
+      300_000,
+    )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }

@@ -14,11 +14,17 @@ interface UsersOptions extends AppStoreOptions {
  * server uses. Every change is written to the app's log.
  */
 export function addUsersCommand(program: Command): void {
-  const users = program.command("users").description("list, create, disable, enable and delete the app's users");
+  const users = program
+    .command("users")
+    .description("list, create, disable, enable and delete the app's users");
   const withStore = (command: Command): Command =>
     command
       .option("--app <dir>", "the app export directory", ".")
-      .option("--storage <spec>", "the store the server uses (default sqlite:./data/<appId>.db)", parseStorageSpec);
+      .option(
+        "--storage <spec>",
+        "the store the server uses (default sqlite:./data/<appId>.db)",
+        parseStorageSpec,
+      );
 
   withStore(users.command("list").description("list users with their identities"))
     .option("--json", "one JSON object per line")
@@ -27,15 +33,30 @@ export function addUsersCommand(program: Command): void {
   withStore(users.command("create").description("create a confirmed email/password user"))
     .requiredOption("--email <email>", "the user's email")
     .requiredOption("--password <password>", "the user's password (6 to 128 characters)")
-    .action((options: UsersOptions & { email: string; password: string }) => runCommand(() => createUser(options)));
+    .action((options: UsersOptions & { email: string; password: string }) =>
+      runCommand(() => createUser(options)),
+    );
 
-  for (const [name, disabled] of [["disable", true], ["enable", false]] as const) {
-    withStore(users.command(`${name} <userId>`).description(`${name} a user${disabled ? " and end its sessions" : ""}`))
-      .action((userId: string, options: UsersOptions) => runCommand(() => setDisabled(userId, disabled, options)));
+  for (const [name, disabled] of [
+    ["disable", true],
+    ["enable", false],
+  ] as const) {
+    withStore(
+      users
+        .command(`${name} <userId>`)
+        .description(`${name} a user${disabled ? " and end its sessions" : ""}`),
+    ).action((userId: string, options: UsersOptions) =>
+      runCommand(() => setDisabled(userId, disabled, options)),
+    );
   }
 
-  withStore(users.command("delete <userId>").description("delete a user with its identities, sessions and API keys"))
-    .action((userId: string, options: UsersOptions) => runCommand(() => deleteUser(userId, options)));
+  withStore(
+    users
+      .command("delete <userId>")
+      .description("delete a user with its identities, sessions and API keys"),
+  ).action((userId: string, options: UsersOptions) =>
+    runCommand(() => deleteUser(userId, options)),
+  );
 }
 
 async function listUsers(options: UsersOptions): Promise<void> {
@@ -62,7 +83,9 @@ function describeUser(user: StoredUser): string {
   return `${user.id}  ${user.type.padEnd(6)} ${state.padEnd(8)} ${created}  ${providers}${email}`;
 }
 
-async function createUser(options: UsersOptions & { email: string; password: string }): Promise<void> {
+async function createUser(
+  options: UsersOptions & { email: string; password: string },
+): Promise<void> {
   await AppStore.use(options, async (store) => {
     // Confirmation links the provider would e-mail are confirmed here, as an administrator may.
     const links: { url: string }[] = [];
@@ -71,22 +94,45 @@ async function createUser(options: UsersOptions & { email: string; password: str
     await accounts.register({ email: options.email, password: options.password });
     for (const link of links.splice(0)) {
       const query = new URLSearchParams(link.url.slice(link.url.indexOf("?") + 1));
-      await accounts.confirm({ token: query.get("token") ?? "", tokenId: query.get("tokenId") ?? "" });
+      await accounts.confirm({
+        token: query.get("token") ?? "",
+        tokenId: query.get("tokenId") ?? "",
+      });
     }
     // Users exist from their first login: log in once, then end that session.
-    const login = await auth.logIn("local-userpass", { username: options.email, password: options.password });
-    if (login.refresh_token !== null) await auth.logOut(await auth.authenticateRefresh(login.refresh_token));
-    await store.logs.append({ time: new Date(), type: "auth", userId: login.user_id, outcome: "ok", message: `user ${options.email} created from the command line` });
+    const login = await auth.logIn("local-userpass", {
+      username: options.email,
+      password: options.password,
+    });
+    if (login.refresh_token !== null)
+      await auth.logOut(await auth.authenticateRefresh(login.refresh_token));
+    await store.logs.append({
+      time: new Date(),
+      type: "auth",
+      userId: login.user_id,
+      outcome: "ok",
+      message: `user ${options.email} created from the command line`,
+    });
     process.stdout.write(`${login.user_id}\n`);
   });
 }
 
-async function setDisabled(userId: string, disabled: boolean, options: UsersOptions): Promise<void> {
+async function setDisabled(
+  userId: string,
+  disabled: boolean,
+  options: UsersOptions,
+): Promise<void> {
   await AppStore.use(options, async (store) => {
     const auth = await store.auth(() => {});
     await auth.users.setDisabled(userId, disabled);
     if (disabled) await auth.sessions.revokeAllOf(userId);
-    await store.logs.append({ time: new Date(), type: "auth", userId, outcome: "ok", message: `user ${disabled ? "disabled" : "enabled"} from the command line` });
+    await store.logs.append({
+      time: new Date(),
+      type: "auth",
+      userId,
+      outcome: "ok",
+      message: `user ${disabled ? "disabled" : "enabled"} from the command line`,
+    });
     process.stdout.write(`user ${userId} ${disabled ? "disabled" : "enabled"}\n`);
   });
 }
@@ -94,9 +140,16 @@ async function setDisabled(userId: string, disabled: boolean, options: UsersOpti
 async function deleteUser(userId: string, options: UsersOptions): Promise<void> {
   await AppStore.use(options, async (store) => {
     const auth = await store.auth(() => {});
-    if ((await auth.users.get(userId)) === undefined) throw new AppError("UserNotFound", `no user has the id ${userId}`);
+    if ((await auth.users.get(userId)) === undefined)
+      throw new AppError("UserNotFound", `no user has the id ${userId}`);
     await auth.deleteUser(userId);
-    await store.logs.append({ time: new Date(), type: "auth", userId, outcome: "ok", message: "user deleted from the command line" });
+    await store.logs.append({
+      time: new Date(),
+      type: "auth",
+      userId,
+      outcome: "ok",
+      message: "user deleted from the command line",
+    });
     process.stdout.write(`user ${userId} deleted\n`);
   });
 }

@@ -21,7 +21,8 @@ export class ConfigError extends AtollError<"ConfigError"> {
     problem: string,
     options: { line?: number; column?: number; cause?: unknown } = {},
   ) {
-    const where = options.line === undefined ? file : `${file}:${options.line}:${options.column ?? 1}`;
+    const where =
+      options.line === undefined ? file : `${file}:${options.line}:${options.column ?? 1}`;
     super("ConfigError", field === "" ? `${where}: ${problem}` : `${where}: ${field}: ${problem}`, {
       details: { file, field, line: options.line, column: options.column },
       cause: options.cause,

@@ -34,7 +34,13 @@ const providerSchema = z
     config: z.record(z.unknown()).default({}),
     secret_config: z.record(z.union([z.string(), z.array(z.string())])).default({}),
     metadata_fields: z
-      .array(z.object({ required: z.boolean().default(false), name: z.string().min(1), field_name: z.string().optional() }))
+      .array(
+        z.object({
+          required: z.boolean().default(false),
+          name: z.string().min(1),
+          field_name: z.string().optional(),
+        }),
+      )
       .default([]),
   })
   .passthrough();
@@ -45,19 +51,31 @@ const providerSchema = z
  * so that the auth code sees values. A missing secret stops start-up only for an enabled
  * provider: a disabled one cannot be used, so it needs none.
  */
-export async function loadAuthProviders(files: AppFiles, secrets: SecretStore): Promise<Map<string, AuthProviderConfig>> {
+export async function loadAuthProviders(
+  files: AppFiles,
+  secrets: SecretStore,
+): Promise<Map<string, AuthProviderConfig>> {
   const providers = new Map<string, AuthProviderConfig>();
   for (const { file, key, value } of await providerEntries(files)) {
     const at = key === undefined ? [] : [key];
     const parsed = parseConfig(providerSchema, value, file, at);
     const name = parsed.name ?? key ?? parsed.type;
-    if (providers.has(name)) throw new ConfigError(file, fieldPath([...at, "name"]), `provider ${JSON.stringify(name)} is defined twice`);
+    if (providers.has(name))
+      throw new ConfigError(
+        file,
+        fieldPath([...at, "name"]),
+        `provider ${JSON.stringify(name)} is defined twice`,
+      );
     const secretConfig: Record<string, unknown> = {};
     for (const [option, secretNames] of Object.entries(parsed.secret_config)) {
       const resolved = [secretNames].flat().map((secretName) => {
         const secret = secrets.get(secretName);
         if (secret === undefined && !parsed.disabled) {
-          throw new ConfigError(file, fieldPath([...at, "secret_config", option]), `secret ${JSON.stringify(secretName)} is not set: ${SecretStore.hint(secretName)}`);
+          throw new ConfigError(
+            file,
+            fieldPath([...at, "secret_config", option]),
+            `secret ${JSON.stringify(secretName)} is not set: ${SecretStore.hint(secretName)}`,
+          );
         }
         return secret;
       });
@@ -75,7 +93,9 @@ export async function loadAuthProviders(files: AppFiles, secrets: SecretStore): 
   return providers;
 }
 
-async function providerEntries(files: AppFiles): Promise<{ file: string; key?: string; value: unknown }[]> {
+async function providerEntries(
+  files: AppFiles,
+): Promise<{ file: string; key?: string; value: unknown }[]> {
   const keyed = await files.readJson(PROVIDERS_FILE);
   if (keyed !== undefined) {
     const byName = parseConfig(z.record(z.unknown()), keyed, PROVIDERS_FILE);
@@ -83,7 +103,10 @@ async function providerEntries(files: AppFiles): Promise<{ file: string; key?: s
   }
   const legacy = await files.jsonFilesIn("auth_providers");
   return Promise.all(
-    legacy.map(async (name) => ({ file: `auth_providers/${name}`, value: await files.requireJson(`auth_providers/${name}`) })),
+    legacy.map(async (name) => ({
+      file: `auth_providers/${name}`,
+      value: await files.requireJson(`auth_providers/${name}`),
+    })),
   );
 }
 
@@ -101,7 +124,9 @@ const customUserDataSchema = z.discriminatedUnion("enabled", [
     .passthrough(),
 ]);
 
-export async function loadCustomUserData(files: AppFiles): Promise<CustomUserDataConfig | undefined> {
+export async function loadCustomUserData(
+  files: AppFiles,
+): Promise<CustomUserDataConfig | undefined> {
   const value = await files.readJson(CUSTOM_USER_DATA_FILE);
   if (value === undefined) return undefined;
   const parsed = parseConfig(customUserDataSchema, value, CUSTOM_USER_DATA_FILE);
@@ -111,7 +136,10 @@ export async function loadCustomUserData(files: AppFiles): Promise<CustomUserDat
     databaseName: parsed.database_name,
     collectionName: parsed.collection_name,
     userIdField: parsed.user_id_field,
-    onUserCreationFunctionName: parsed.on_user_creation_function_name === "" ? undefined : parsed.on_user_creation_function_name,
+    onUserCreationFunctionName:
+      parsed.on_user_creation_function_name === ""
+        ? undefined
+        : parsed.on_user_creation_function_name,
   };
 }
 

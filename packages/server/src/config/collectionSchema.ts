@@ -6,9 +6,31 @@ import type { CollectionSchema } from "./types.js";
  * Realm's development mode writes for Realm types (`float`, `uuid`, `mixed`).
  */
 const BSON_TYPES = new Set([
-  "object", "array", "string", "int", "long", "double", "float", "decimal", "number", "bool", "date",
-  "objectId", "uuid", "binData", "mixed", "null", "regex", "timestamp", "javascript",
-  "minKey", "maxKey", "symbol", "dbPointer", "undefined", "javascriptWithScope",
+  "object",
+  "array",
+  "string",
+  "int",
+  "long",
+  "double",
+  "float",
+  "decimal",
+  "number",
+  "bool",
+  "date",
+  "objectId",
+  "uuid",
+  "binData",
+  "mixed",
+  "null",
+  "regex",
+  "timestamp",
+  "javascript",
+  "minKey",
+  "maxKey",
+  "symbol",
+  "dbPointer",
+  "undefined",
+  "javascriptWithScope",
 ]);
 const JSON_TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
 
@@ -22,7 +44,11 @@ type Path = (string | number)[];
 export function parseCollectionSchema(value: unknown, file: string): CollectionSchema {
   const root = asSchemaObject(value, file, []);
   if (!describesObject(root)) {
-    throw new ConfigError(file, "bsonType", 'the root of schema.json must be an object schema (bsonType "object")');
+    throw new ConfigError(
+      file,
+      "bsonType",
+      'the root of schema.json must be an object schema (bsonType "object")',
+    );
   }
   checkNode(root, file, []);
   return root;
@@ -41,7 +67,11 @@ function checkNode(schema: Readonly<Record<string, unknown>>, file: string, path
   if (properties !== undefined) {
     const props = asSchemaObject(properties, file, [...path, "properties"]);
     for (const [name, child] of Object.entries(props)) {
-      checkNode(asSchemaObject(child, file, [...path, "properties", name]), file, [...path, "properties", name]);
+      checkNode(asSchemaObject(child, file, [...path, "properties", name]), file, [
+        ...path,
+        "properties",
+        name,
+      ]);
     }
   }
   const items = schema["items"];
@@ -53,12 +83,24 @@ function checkNode(schema: Readonly<Record<string, unknown>>, file: string, path
     }
   }
   const required = schema["required"];
-  if (required !== undefined && (!Array.isArray(required) || !required.every((r) => typeof r === "string"))) {
-    throw new ConfigError(file, fieldPath([...path, "required"]), "must be an array of field names");
+  if (
+    required !== undefined &&
+    (!Array.isArray(required) || !required.every((r) => typeof r === "string"))
+  ) {
+    throw new ConfigError(
+      file,
+      fieldPath([...path, "required"]),
+      "must be an array of field names",
+    );
   }
 }
 
-function checkTypeNames(value: unknown, known: ReadonlySet<string>, file: string, path: Path): void {
+function checkTypeNames(
+  value: unknown,
+  known: ReadonlySet<string>,
+  file: string,
+  path: Path,
+): void {
   if (value === undefined) return;
   const names = Array.isArray(value) ? value : [value];
   for (const name of names) {
@@ -68,7 +110,11 @@ function checkTypeNames(value: unknown, known: ReadonlySet<string>, file: string
   }
 }
 
-function asSchemaObject(value: unknown, file: string, path: Path): Readonly<Record<string, unknown>> {
+function asSchemaObject(
+  value: unknown,
+  file: string,
+  path: Path,
+): Readonly<Record<string, unknown>> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(file, fieldPath(path), "must be a JSON object");
   }

@@ -29,47 +29,77 @@ const CAR_SCHEMA = {
 
 describe("config errors name the file and the field", () => {
   it("bad JSON: the file with line and column", async () => {
-    const error = await loadError({ "auth/providers.json": '{\n  "anon-user": {\n    "type": "anon-user",\n  }\n}' });
-    expect(error).toMatchObject({ file: "auth/providers.json", line: 4, column: 3, code: "ConfigError" });
+    const error = await loadError({
+      "auth/providers.json": '{\n  "anon-user": {\n    "type": "anon-user",\n  }\n}',
+    });
+    expect(error).toMatchObject({
+      file: "auth/providers.json",
+      line: 4,
+      column: 3,
+      code: "ConfigError",
+    });
     expect(error.message).toMatch(/^auth\/providers\.json:4:3: invalid JSON: /);
   });
 
   it("unknown provider type", async () => {
-    const error = await loadError({ "auth/providers.json": { google: { name: "google", type: "oauth2-goggle" } } });
+    const error = await loadError({
+      "auth/providers.json": { google: { name: "google", type: "oauth2-goggle" } },
+    });
     expect(error).toMatchObject({ file: "auth/providers.json", field: "google.type" });
     expect(error.message).toContain('unknown auth provider type "oauth2-goggle"');
   });
 
   it("a role with a key App Services does not have (applyWhen instead of apply_when)", async () => {
     const error = await loadError({
-      "data_sources/mongodb-atlas/db/Car/rules.json": { roles: [{ name: "r", applyWhen: {}, read: true }] },
+      "data_sources/mongodb-atlas/db/Car/rules.json": {
+        roles: [{ name: "r", applyWhen: {}, read: true }],
+      },
     });
-    expect(error).toMatchObject({ file: "data_sources/mongodb-atlas/db/Car/rules.json", field: "roles[0]" });
+    expect(error).toMatchObject({
+      file: "data_sources/mongodb-atlas/db/Car/rules.json",
+      field: "roles[0]",
+    });
     expect(error.message).toContain('unknown key "applyWhen"');
   });
 
   it("a role expression that is neither a boolean nor an object", async () => {
     const error = await loadError({
-      "data_sources/mongodb-atlas/default_rule.json": { roles: [{ name: "r", apply_when: {}, read: "yes" }] },
+      "data_sources/mongodb-atlas/default_rule.json": {
+        roles: [{ name: "r", apply_when: {}, read: "yes" }],
+      },
     });
-    expect(error).toMatchObject({ file: "data_sources/mongodb-atlas/default_rule.json", field: "roles[0].read" });
+    expect(error).toMatchObject({
+      file: "data_sources/mongodb-atlas/default_rule.json",
+      field: "roles[0].read",
+    });
   });
 
   it("a rule referencing a field schema.json does not define", async () => {
     const error = await loadError({
       "data_sources/mongodb-atlas/db/Car/schema.json": CAR_SCHEMA,
       "data_sources/mongodb-atlas/db/Car/rules.json": {
-        roles: [{ name: "owner", apply_when: {}, document_filters: { read: { ownerID: "%%user.id" }, write: false } }],
+        roles: [
+          {
+            name: "owner",
+            apply_when: {},
+            document_filters: { read: { ownerID: "%%user.id" }, write: false },
+          },
+        ],
       },
     });
-    expect(error).toMatchObject({ file: "data_sources/mongodb-atlas/db/Car/rules.json", field: "roles[0].document_filters.read" });
+    expect(error).toMatchObject({
+      file: "data_sources/mongodb-atlas/db/Car/rules.json",
+      field: "roles[0].document_filters.read",
+    });
     expect(error.message).toContain('"ownerID"');
   });
 
   it("a field permission on a field schema.json does not define", async () => {
     const error = await loadError({
       "data_sources/mongodb-atlas/db/Car/schema.json": CAR_SCHEMA,
-      "data_sources/mongodb-atlas/db/Car/rules.json": { roles: [{ name: "r", apply_when: {}, fields: { colour: { read: true } } }] },
+      "data_sources/mongodb-atlas/db/Car/rules.json": {
+        roles: [{ name: "r", apply_when: {}, fields: { colour: { read: true } } }],
+      },
     });
     expect(error.field).toBe("roles[0].fields.colour");
   });
@@ -77,7 +107,13 @@ describe("config errors name the file and the field", () => {
   it("a misspelt expansion", async () => {
     const error = await loadError({
       "data_sources/mongodb-atlas/db/Car/rules.json": {
-        roles: [{ name: "r", apply_when: {}, document_filters: { read: { ownerId: "%%usr.id" }, write: false } }],
+        roles: [
+          {
+            name: "r",
+            apply_when: {},
+            document_filters: { read: { ownerId: "%%usr.id" }, write: false },
+          },
+        ],
       },
     });
     expect(error.field).toBe("roles[0].document_filters.read.ownerId");
@@ -91,55 +127,96 @@ describe("config errors name the file and the field", () => {
   });
 
   it("a schema.json that is not an object schema", async () => {
-    const error = await loadError({ "data_sources/mongodb-atlas/db/Car/schema.json": { bsonType: "string" } });
-    expect(error).toMatchObject({ file: "data_sources/mongodb-atlas/db/Car/schema.json", field: "bsonType" });
+    const error = await loadError({
+      "data_sources/mongodb-atlas/db/Car/schema.json": { bsonType: "string" },
+    });
+    expect(error).toMatchObject({
+      file: "data_sources/mongodb-atlas/db/Car/schema.json",
+      field: "bsonType",
+    });
   });
 
   it("a schema.json property with an unknown bsonType", async () => {
     const error = await loadError({
-      "data_sources/mongodb-atlas/db/Car/schema.json": { bsonType: "object", properties: { miles: { bsonType: "integer" } } },
+      "data_sources/mongodb-atlas/db/Car/schema.json": {
+        bsonType: "object",
+        properties: { miles: { bsonType: "integer" } },
+      },
     });
     expect(error.field).toBe("properties.miles.bsonType");
   });
 
   it("a sync queryable field list that is not a string array", async () => {
-    const error = await loadError({ "sync/config.json": { type: "flexible", queryable_fields_names: "ownerId" } });
+    const error = await loadError({
+      "sync/config.json": { type: "flexible", queryable_fields_names: "ownerId" },
+    });
     expect(error).toMatchObject({ file: "sync/config.json", field: "queryable_fields_names" });
     expect(error.message).toContain("array of field names");
-    const nested = await loadError({ "sync/config.json": { type: "flexible", collection_queryable_fields_names: { Car: [1] } } });
+    const nested = await loadError({
+      "sync/config.json": { type: "flexible", collection_queryable_fields_names: { Car: [1] } },
+    });
     expect(nested.field).toBe("collection_queryable_fields_names.Car[0]");
   });
 
   it("an indexed queryable field that is not a global queryable field", async () => {
     const error = await loadError({
-      "sync/config.json": { type: "flexible", queryable_fields_names: ["a"], indexed_queryable_fields_names: ["b"] },
+      "sync/config.json": {
+        type: "flexible",
+        queryable_fields_names: ["a"],
+        indexed_queryable_fields_names: ["b"],
+      },
     });
     expect(error.field).toBe("indexed_queryable_fields_names[0]");
   });
 
   it("a secret that is not set, with how to set it", async () => {
-    const error = await loadError({ "values/key.json": { name: "key", value: "stripeKey", from_secret: true } });
+    const error = await loadError({
+      "values/key.json": { name: "key", value: "stripeKey", from_secret: true },
+    });
     expect(error).toMatchObject({ file: "values/key.json", field: "value" });
     expect(error.message).toContain("ATOLL_SECRET_STRIPEKEY");
   });
 
   it("a custom-function provider whose function does not exist", async () => {
     const error = await loadError({
-      "auth/providers.json": { "custom-function": { name: "custom-function", type: "custom-function", config: { authFunctionName: "auth" } } },
+      "auth/providers.json": {
+        "custom-function": {
+          name: "custom-function",
+          type: "custom-function",
+          config: { authFunctionName: "auth" },
+        },
+      },
     });
-    expect(error).toMatchObject({ file: "auth/providers.json", field: "custom-function.config.authFunctionName" });
+    expect(error).toMatchObject({
+      file: "auth/providers.json",
+      field: "custom-function.config.authFunctionName",
+    });
   });
 
   it("custom user data on a data source that does not exist", async () => {
     const error = await loadError({
-      "auth/custom_user_data.json": { enabled: true, mongo_service_name: "atlas", database_name: "d", collection_name: "c", user_id_field: "u" },
+      "auth/custom_user_data.json": {
+        enabled: true,
+        mongo_service_name: "atlas",
+        database_name: "d",
+        collection_name: "c",
+        user_id_field: "u",
+      },
     });
-    expect(error).toMatchObject({ file: "auth/custom_user_data.json", field: "mongo_service_name" });
+    expect(error).toMatchObject({
+      file: "auth/custom_user_data.json",
+      field: "mongo_service_name",
+    });
   });
 
   it("custom user data without its user id field", async () => {
     const error = await loadError({
-      "auth/custom_user_data.json": { enabled: true, mongo_service_name: "mongodb-atlas", database_name: "d", collection_name: "c" },
+      "auth/custom_user_data.json": {
+        enabled: true,
+        mongo_service_name: "mongodb-atlas",
+        database_name: "d",
+        collection_name: "c",
+      },
     });
     expect(error).toMatchObject({ file: "auth/custom_user_data.json", field: "user_id_field" });
     expect(error.message).toContain("is required");
@@ -147,14 +224,25 @@ describe("config errors name the file and the field", () => {
 
   it("a rule calling a function that does not exist through %function", async () => {
     const error = await loadError({
-      "data_sources/mongodb-atlas/db/c/rules.json": { roles: [{ name: "r", apply_when: { "%%true": { "%function": { name: "isAdmin" } } } }] },
+      "data_sources/mongodb-atlas/db/c/rules.json": {
+        roles: [{ name: "r", apply_when: { "%%true": { "%function": { name: "isAdmin" } } } }],
+      },
     });
-    expect(error).toMatchObject({ file: "data_sources/mongodb-atlas/db/c/rules.json", field: "roles[0]" });
+    expect(error).toMatchObject({
+      file: "data_sources/mongodb-atlas/db/c/rules.json",
+      field: "roles[0]",
+    });
     expect(error.message).toContain('"isAdmin"');
   });
 
   it("a rules.json whose collection disagrees with its directory", async () => {
-    const error = await loadError({ "data_sources/mongodb-atlas/db/Car/rules.json": { collection: "Cars", database: "db", roles: [] } });
+    const error = await loadError({
+      "data_sources/mongodb-atlas/db/Car/rules.json": {
+        collection: "Cars",
+        database: "db",
+        roles: [],
+      },
+    });
     expect(error.field).toBe("collection");
   });
 
@@ -173,13 +261,18 @@ describe("config errors name the file and the field", () => {
 describe("JSON positions", () => {
   it("line and column point at the character at the offset, for any text", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("a", "\n", " ", "{") }), fc.nat(), (text, n) => {
-        const offset = text.length === 0 ? 0 : n % text.length;
-        const { line, column } = lineAndColumn(text, offset);
-        const lines = text.split("\n");
-        const rebuilt = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + column - 1;
-        expect(rebuilt).toBe(offset);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "\n", " ", "{") }),
+        fc.nat(),
+        (text, n) => {
+          const offset = text.length === 0 ? 0 : n % text.length;
+          const { line, column } = lineAndColumn(text, offset);
+          const lines = text.split("\n");
+          const rebuilt =
+            lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + column - 1;
+          expect(rebuilt).toBe(offset);
+        },
+      ),
     );
   });
 

@@ -25,17 +25,21 @@ const FILES = [
 describe("loading arbitrary content", () => {
   it("any JSON value in any config file loads or fails with a ConfigError naming that file, never anything else", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...FILES), fc.jsonValue({ maxDepth: 4 }), async (file, value) => {
-        const app = await writeApp({ [file]: JSON.stringify(value) });
-        try {
-          await loadAppConfig(app.dir, { env: {} });
-        } catch (error) {
-          expect(error).toBeInstanceOf(ConfigError);
-          expect((error as ConfigError).file).toBe(file);
-        } finally {
-          await rm(app.dir, { recursive: true, force: true });
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...FILES),
+        fc.jsonValue({ maxDepth: 4 }),
+        async (file, value) => {
+          const app = await writeApp({ [file]: JSON.stringify(value) });
+          try {
+            await loadAppConfig(app.dir, { env: {} });
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigError);
+            expect((error as ConfigError).file).toBe(file);
+          } finally {
+            await rm(app.dir, { recursive: true, force: true });
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -44,8 +48,15 @@ describe("loading arbitrary content", () => {
     const role = fc.record(
       {
         name: fc.oneof(fc.string(), fc.integer()),
-        apply_when: fc.oneof(fc.boolean(), fc.constant({}), fc.constant({ "%%user.id": "x" }), fc.string()),
-        document_filters: fc.record({ read: fc.oneof(fc.boolean(), fc.constant({ owner: "%%user.id" }), fc.constant("%%nope")) }),
+        apply_when: fc.oneof(
+          fc.boolean(),
+          fc.constant({}),
+          fc.constant({ "%%user.id": "x" }),
+          fc.string(),
+        ),
+        document_filters: fc.record({
+          read: fc.oneof(fc.boolean(), fc.constant({ owner: "%%user.id" }), fc.constant("%%nope")),
+        }),
         read: fc.oneof(fc.boolean(), fc.constant({}), fc.integer()),
         applyWhen: fc.constant({}),
       },
@@ -57,7 +68,9 @@ describe("loading arbitrary content", () => {
         const app = await writeApp({ [file]: { roles } });
         try {
           const config = await loadAppConfig(app.dir, { env: {} });
-          expect(config.dataSources.get("mongodb-atlas")?.collections.get("db.coll")?.rules?.roles).toHaveLength(roles.length);
+          expect(
+            config.dataSources.get("mongodb-atlas")?.collections.get("db.coll")?.rules?.roles,
+          ).toHaveLength(roles.length);
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           expect((error as ConfigError).file).toBe(file);

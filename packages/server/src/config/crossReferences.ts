@@ -12,12 +12,20 @@ import type { AppConfig, RuleSet } from "./types.js";
 export function checkCrossReferences(config: AppConfig): void {
   const needFunction = (name: string | undefined, file: string, field: string): void => {
     if (name !== undefined && name !== "" && !config.functions.has(name)) {
-      throw new ConfigError(file, field, `function ${JSON.stringify(name)} does not exist (no functions/${name}.js)`);
+      throw new ConfigError(
+        file,
+        field,
+        `function ${JSON.stringify(name)} does not exist (no functions/${name}.js)`,
+      );
     }
   };
   const needService = (name: string, file: string, field: string): void => {
     if (!config.dataSources.has(name)) {
-      throw new ConfigError(file, field, `data source ${JSON.stringify(name)} does not exist (no data_sources/*/config.json names it)`);
+      throw new ConfigError(
+        file,
+        field,
+        `data source ${JSON.stringify(name)} does not exist (no data_sources/*/config.json names it)`,
+      );
     }
   };
 
@@ -29,15 +37,28 @@ export function checkCrossReferences(config: AppConfig): void {
     };
     if (provider.type === "custom-function") {
       const name = option("authFunctionName");
-      if (name === undefined) throw new ConfigError(PROVIDERS_FILE, fieldPath([key, "config", "authFunctionName"]), "is required for custom-function authentication");
+      if (name === undefined)
+        throw new ConfigError(
+          PROVIDERS_FILE,
+          fieldPath([key, "config", "authFunctionName"]),
+          "is required for custom-function authentication",
+        );
       needFunction(name, PROVIDERS_FILE, fieldPath([key, "config", "authFunctionName"]));
     }
     if (provider.type === "local-userpass") {
       if (provider.config["runConfirmationFunction"] === true) {
-        needFunction(option("confirmationFunctionName") ?? "", PROVIDERS_FILE, fieldPath([key, "config", "confirmationFunctionName"]));
+        needFunction(
+          option("confirmationFunctionName") ?? "",
+          PROVIDERS_FILE,
+          fieldPath([key, "config", "confirmationFunctionName"]),
+        );
       }
       if (provider.config["runResetFunction"] === true) {
-        needFunction(option("resetFunctionName") ?? "", PROVIDERS_FILE, fieldPath([key, "config", "resetFunctionName"]));
+        needFunction(
+          option("resetFunctionName") ?? "",
+          PROVIDERS_FILE,
+          fieldPath([key, "config", "resetFunctionName"]),
+        );
       }
     }
   }
@@ -45,7 +66,11 @@ export function checkCrossReferences(config: AppConfig): void {
   const customUserData = config.customUserData;
   if (customUserData !== undefined) {
     needService(customUserData.mongoServiceName, CUSTOM_USER_DATA_FILE, "mongo_service_name");
-    needFunction(customUserData.onUserCreationFunctionName, CUSTOM_USER_DATA_FILE, "on_user_creation_function_name");
+    needFunction(
+      customUserData.onUserCreationFunctionName,
+      CUSTOM_USER_DATA_FILE,
+      "on_user_creation_function_name",
+    );
   }
 
   if (config.sync.type !== "disabled" && config.sync.serviceName !== "") {
@@ -53,13 +78,18 @@ export function checkCrossReferences(config: AppConfig): void {
   }
 
   for (const fn of config.functions.values()) {
-    for (const name of functionsCalledBy(fn.can_evaluate)) needFunction(name, "functions/config.json", `${fn.name}.can_evaluate`);
+    for (const name of functionsCalledBy(fn.can_evaluate))
+      needFunction(name, "functions/config.json", `${fn.name}.can_evaluate`);
   }
   for (const source of config.dataSources.values()) {
     const base = `data_sources/${source.name}`;
     checkRuleFunctions(source.defaultRule, `${base}/default_rule.json`, needFunction);
     for (const coll of source.collections.values()) {
-      checkRuleFunctions(coll.rules, `${base}/${coll.database}/${coll.collection}/rules.json`, needFunction);
+      checkRuleFunctions(
+        coll.rules,
+        `${base}/${coll.database}/${coll.collection}/rules.json`,
+        needFunction,
+      );
     }
   }
 }
@@ -70,9 +100,11 @@ function checkRuleFunctions(
   needFunction: (name: string, file: string, field: string) => void,
 ): void {
   for (const [index, role] of (rules?.roles ?? []).entries()) {
-    for (const name of functionsCalledBy(role)) needFunction(name, file, fieldPath(["roles", index]));
+    for (const name of functionsCalledBy(role))
+      needFunction(name, file, fieldPath(["roles", index]));
   }
   for (const [index, filter] of (rules?.filters ?? []).entries()) {
-    for (const name of functionsCalledBy(filter)) needFunction(name, file, fieldPath(["filters", index]));
+    for (const name of functionsCalledBy(filter))
+      needFunction(name, file, fieldPath(["filters", index]));
   }
 }

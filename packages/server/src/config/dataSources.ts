@@ -15,7 +15,14 @@ const serviceSchema = z
   .passthrough();
 
 const relationshipsSchema = z.record(
-  z.object({ ref: z.string(), source_key: z.string(), foreign_key: z.string(), is_list: z.boolean().default(false) }).passthrough(),
+  z
+    .object({
+      ref: z.string(),
+      source_key: z.string(),
+      foreign_key: z.string(),
+      is_list: z.boolean().default(false),
+    })
+    .passthrough(),
 );
 
 /**
@@ -28,36 +35,60 @@ export async function loadDataSources(files: AppFiles): Promise<Map<string, Data
   for (const dir of await files.list("data_sources")) {
     if (!dir.isDirectory()) continue;
     const base = `data_sources/${dir.name}`;
-    const service = parseConfig(serviceSchema, await files.requireJson(`${base}/config.json`), `${base}/config.json`);
+    const service = parseConfig(
+      serviceSchema,
+      await files.requireJson(`${base}/config.json`),
+      `${base}/config.json`,
+    );
     if (sources.has(service.name)) {
-      throw new ConfigError(`${base}/config.json`, "name", `another data source is already named ${JSON.stringify(service.name)}`);
+      throw new ConfigError(
+        `${base}/config.json`,
+        "name",
+        `another data source is already named ${JSON.stringify(service.name)}`,
+      );
     }
     const defaultRuleValue = await files.readJson(`${base}/default_rule.json`);
     sources.set(service.name, {
       name: service.name,
       type: service.type,
       config: service.config,
-      defaultRule: defaultRuleValue === undefined ? undefined : parseRuleSet(defaultRuleValue, `${base}/default_rule.json`).rules,
+      defaultRule:
+        defaultRuleValue === undefined
+          ? undefined
+          : parseRuleSet(defaultRuleValue, `${base}/default_rule.json`).rules,
       collections: await loadCollections(files, base),
     });
   }
   return sources;
 }
 
-async function loadCollections(files: AppFiles, base: string): Promise<Map<string, CollectionConfig>> {
+async function loadCollections(
+  files: AppFiles,
+  base: string,
+): Promise<Map<string, CollectionConfig>> {
   const collections = new Map<string, CollectionConfig>();
   for (const db of await files.list(base)) {
     if (!db.isDirectory()) continue;
     for (const coll of await files.list(`${base}/${db.name}`)) {
       if (!coll.isDirectory()) continue;
-      const config = await loadCollection(files, `${base}/${db.name}/${coll.name}`, db.name, coll.name);
+      const config = await loadCollection(
+        files,
+        `${base}/${db.name}/${coll.name}`,
+        db.name,
+        coll.name,
+      );
       collections.set(`${db.name}.${coll.name}`, config);
     }
   }
   return collections;
 }
 
-async function loadCollection(files: AppFiles, dir: string, database: string, collection: string): Promise<CollectionConfig> {
+async function loadCollection(
+  files: AppFiles,
+  dir: string,
+  database: string,
+  collection: string,
+): Promise<CollectionConfig> {
   const rulesFile = `${dir}/rules.json`;
   const schemaFile = `${dir}/schema.json`;
   const rulesValue = await files.readJson(rulesFile);
@@ -65,14 +96,26 @@ async function loadCollection(files: AppFiles, dir: string, database: string, co
   const relationshipsValue = await files.readJson(`${dir}/relationships.json`);
   const parsed = rulesValue === undefined ? undefined : parseRuleSet(rulesValue, rulesFile);
   if (parsed?.database !== undefined && parsed.database !== database) {
-    throw new ConfigError(rulesFile, "database", `says ${JSON.stringify(parsed.database)} but the file is in the directory of database ${JSON.stringify(database)}`);
+    throw new ConfigError(
+      rulesFile,
+      "database",
+      `says ${JSON.stringify(parsed.database)} but the file is in the directory of database ${JSON.stringify(database)}`,
+    );
   }
   if (parsed?.collection !== undefined && parsed.collection !== collection) {
-    throw new ConfigError(rulesFile, "collection", `says ${JSON.stringify(parsed.collection)} but the file is in the directory of collection ${JSON.stringify(collection)}`);
+    throw new ConfigError(
+      rulesFile,
+      "collection",
+      `says ${JSON.stringify(parsed.collection)} but the file is in the directory of collection ${JSON.stringify(collection)}`,
+    );
   }
   // Some exporters write `{}` for a collection without a schema: that means "no schema".
-  const schema = schemaValue === undefined || isEmptyObject(schemaValue) ? undefined : parseCollectionSchema(schemaValue, schemaFile);
-  if (parsed !== undefined && schema !== undefined) checkRuleFieldsAgainstSchema(parsed.rules, schema, rulesFile);
+  const schema =
+    schemaValue === undefined || isEmptyObject(schemaValue)
+      ? undefined
+      : parseCollectionSchema(schemaValue, schemaFile);
+  if (parsed !== undefined && schema !== undefined)
+    checkRuleFieldsAgainstSchema(parsed.rules, schema, rulesFile);
   return {
     database,
     collection,
@@ -86,5 +129,10 @@ async function loadCollection(files: AppFiles, dir: string, database: string, co
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0;
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 0
+  );
 }

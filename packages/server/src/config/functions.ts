@@ -29,24 +29,35 @@ type Entry = z.output<typeof entrySchema>;
 export async function loadFunctions(files: AppFiles): Promise<Map<string, FunctionDefinition>> {
   const functions = new Map<string, FunctionDefinition>();
   const manifest = await files.readJson(MANIFEST);
-  const entries = manifest === undefined ? [] : parseConfig(z.array(entrySchema), manifest, MANIFEST);
+  const entries =
+    manifest === undefined ? [] : parseConfig(z.array(entrySchema), manifest, MANIFEST);
   const listed = new Set<string>();
   for (const [index, entry] of entries.entries()) {
     const at = fieldPath([index, "name"]);
-    if (listed.has(entry.name)) throw new ConfigError(MANIFEST, at, `function ${JSON.stringify(entry.name)} is listed twice`);
+    if (listed.has(entry.name))
+      throw new ConfigError(MANIFEST, at, `function ${JSON.stringify(entry.name)} is listed twice`);
     listed.add(entry.name);
     const file = `functions/${entry.name}.js`;
     const source = await files.readText(file);
     if (source === undefined) {
-      throw new ConfigError(MANIFEST, at, `function ${JSON.stringify(entry.name)} has no source file ${file}`);
+      throw new ConfigError(
+        MANIFEST,
+        at,
+        `function ${JSON.stringify(entry.name)} has no source file ${file}`,
+      );
     }
     functions.set(entry.name, definition(entry, source, file));
   }
   for (const found of await findSources(files, "functions")) {
     if (functions.has(found.name)) continue;
-    const entry = found.configFile === undefined
-      ? parseConfig(entrySchema, { name: found.name }, found.file)
-      : parseConfig(entrySchema, { name: found.name, ...asObject(await files.requireJson(found.configFile)) }, found.configFile);
+    const entry =
+      found.configFile === undefined
+        ? parseConfig(entrySchema, { name: found.name }, found.file)
+        : parseConfig(
+            entrySchema,
+            { name: found.name, ...asObject(await files.requireJson(found.configFile)) },
+            found.configFile,
+          );
     const source = (await files.readText(found.file)) ?? "";
     functions.set(found.name, definition(entry, source, found.file));
   }
@@ -78,19 +89,26 @@ async function findSources(files: AppFiles, dir: string, prefix = ""): Promise<F
   const entries = await files.list(dir);
   const names = new Set(entries.map((e) => e.name));
   if (prefix !== "" && names.has("source.js") && names.has("config.json")) {
-    return [{ name: prefix.slice(0, -1), file: `${dir}/source.js`, configFile: `${dir}/config.json` }];
+    return [
+      { name: prefix.slice(0, -1), file: `${dir}/source.js`, configFile: `${dir}/config.json` },
+    ];
   }
   const found: FoundSource[] = [];
   for (const entry of entries) {
     if (entry.isDirectory() && entry.name !== "node_modules") {
       found.push(...(await findSources(files, `${dir}/${entry.name}`, `${prefix}${entry.name}/`)));
     } else if (entry.isFile() && entry.name.endsWith(".js")) {
-      found.push({ name: `${prefix}${entry.name.slice(0, -".js".length)}`, file: `${dir}/${entry.name}` });
+      found.push({
+        name: `${prefix}${entry.name.slice(0, -".js".length)}`,
+        file: `${dir}/${entry.name}`,
+      });
     }
   }
   return found;
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }

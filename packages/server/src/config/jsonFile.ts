@@ -19,7 +19,9 @@ export class AppFiles {
       return await readFile(this.absolute(relative), "utf8");
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw new ConfigError(relative, "", `cannot read the file (${describe(error)})`, { cause: error });
+      throw new ConfigError(relative, "", `cannot read the file (${describe(error)})`, {
+        cause: error,
+      });
     }
   }
 
@@ -36,12 +38,16 @@ export class AppFiles {
       return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
       if (isMissing(error)) return [];
-      throw new ConfigError(relativeDir, "", `cannot read the directory (${describe(error)})`, { cause: error });
+      throw new ConfigError(relativeDir, "", `cannot read the directory (${describe(error)})`, {
+        cause: error,
+      });
     }
   }
 
   async jsonFilesIn(relativeDir: string): Promise<string[]> {
-    return (await this.list(relativeDir)).filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => e.name);
+    return (await this.list(relativeDir))
+      .filter((e) => e.isFile() && e.name.endsWith(".json"))
+      .map((e) => e.name);
   }
 
   async requireJson(relative: string): Promise<unknown> {

@@ -44,7 +44,9 @@ describe("loadAppConfig on examples/cars", () => {
       queryableFieldsNames: ["miles", "ownerId"],
       asymmetricTables: ["SensorReading"],
     });
-    expect(config.dataSources.get("mongodb-atlas")?.collections.has("cars-db.SensorReading")).toBe(true);
+    expect(config.dataSources.get("mongodb-atlas")?.collections.has("cars-db.SensorReading")).toBe(
+      true,
+    );
   });
 
   it("has custom user data keyed by userId, the seeds' function, and the three sign-in providers", async () => {
@@ -58,9 +60,17 @@ describe("loadAppConfig on examples/cars", () => {
     });
     const fn = config.functions.get("writeCustomUserData");
     expect(fn?.file).toBe("functions/writeCustomUserData.js");
-    expect(fn?.source).toContain("exports = async function writeCustomUserData(newCustomUserData) {");
-    expect(fn?.source).toContain("await customUserDataCollection.updateOne(filter, update, options);");
-    expect([...config.authProviders.keys()].sort()).toEqual(["anon-user", "api-key", "local-userpass"]);
+    expect(fn?.source).toContain(
+      "exports = async function writeCustomUserData(newCustomUserData) {",
+    );
+    expect(fn?.source).toContain(
+      "await customUserDataCollection.updateOne(filter, update, options);",
+    );
+    expect([...config.authProviders.keys()].sort()).toEqual([
+      "anon-user",
+      "api-key",
+      "local-userpass",
+    ]);
     expect(config.authProviders.get("local-userpass")?.config["autoConfirm"]).toBe(true);
   });
 
@@ -73,27 +83,50 @@ describe("loadAppConfig on examples/cars", () => {
 
 describe("loadAppConfig on other exports", () => {
   it("takes the app id from app_id, else .mdb/meta.json client_app_id, else the name", async () => {
-    expect((await load({ "root_config.json": { name: "todo", app_id: "todo-abcde" } })).appId).toBe("todo-abcde");
+    expect((await load({ "root_config.json": { name: "todo", app_id: "todo-abcde" } })).appId).toBe(
+      "todo-abcde",
+    );
     expect(
-      (await load({ "root_config.json": { name: "todo" }, ".mdb/meta.json": { client_app_id: "todo-xyz", config_version: 20210101 } })).appId,
+      (
+        await load({
+          "root_config.json": { name: "todo" },
+          ".mdb/meta.json": { client_app_id: "todo-xyz", config_version: 20210101 },
+        })
+      ).appId,
     ).toBe("todo-xyz");
     expect((await load({ "root_config.json": { name: "todo" } })).appId).toBe("todo");
   });
 
   it("reads realm_config.json and stitch.json from older exports", async () => {
-    const realmCli = await load({ "root_config.json": null, "realm_config.json": { config_version: 20210101, app_id: "old-app", name: "Old" } });
+    const realmCli = await load({
+      "root_config.json": null,
+      "realm_config.json": { config_version: 20210101, app_id: "old-app", name: "Old" },
+    });
     expect(realmCli).toMatchObject({ appId: "old-app", name: "Old" });
-    const stitch = await load({ "root_config.json": null, "stitch.json": { app_id: "stitch-app", name: "S", allowed_request_origins: ["https://a.example"] } });
+    const stitch = await load({
+      "root_config.json": null,
+      "stitch.json": {
+        app_id: "stitch-app",
+        name: "S",
+        allowed_request_origins: ["https://a.example"],
+      },
+    });
     expect(stitch.allowedRequestOrigins).toEqual(["https://a.example"]);
   });
 
   it("finds nested functions and gives functions missing from the manifest default settings", async () => {
     const config = await load({
-      "functions/config.json": [{ name: "utils/add", private: true, can_evaluate: { "%%user.type": "normal" } }],
+      "functions/config.json": [
+        { name: "utils/add", private: true, can_evaluate: { "%%user.type": "normal" } },
+      ],
       "functions/utils/add.js": "exports = (a, b) => a + b;",
       "functions/hello.js": "exports = function () { return 'hi'; };",
     });
-    expect(config.functions.get("utils/add")).toMatchObject({ private: true, file: "functions/utils/add.js", can_evaluate: { "%%user.type": "normal" } });
+    expect(config.functions.get("utils/add")).toMatchObject({
+      private: true,
+      file: "functions/utils/add.js",
+      can_evaluate: { "%%user.type": "normal" },
+    });
     expect(config.functions.get("hello")).toMatchObject({
       source: "exports = function () { return 'hi'; };",
       private: false,
@@ -109,7 +142,10 @@ describe("loadAppConfig on other exports", () => {
       "functions/greet/config.json": { name: "greet", private: true },
       "functions/greet/source.js": "exports = () => 'hello';",
     });
-    expect(config.functions.get("greet")).toMatchObject({ private: true, source: "exports = () => 'hello';" });
+    expect(config.functions.get("greet")).toMatchObject({
+      private: true,
+      source: "exports = () => 'hello';",
+    });
   });
 
   it("resolves from_secret values and provider secrets from secrets.json, the environment winning", async () => {
@@ -135,7 +171,9 @@ describe("loadAppConfig on other exports", () => {
     expect(config.values.get("greeting")).toEqual({ text: "hello" });
     const provider = config.authProviders.get("custom-token");
     expect(provider?.secretConfig).toEqual({ signingKeys: ["file-jwt"] });
-    expect(provider?.metadataFields).toEqual([{ required: true, name: "name", field_name: "name" }]);
+    expect(provider?.metadataFields).toEqual([
+      { required: true, name: "name", field_name: "name" },
+    ]);
   });
 
   it("exposes the values of the environment root_config.json names", async () => {
@@ -157,19 +195,37 @@ describe("loadAppConfig on other exports", () => {
         database_name: "todo",
         queryable_fields_names: ["owner_id"],
         permissions: {
-          rules: { Task: [{ name: "owner", applyWhen: {}, read: { owner_id: "%%user.id" }, write: { owner_id: "%%user.id" } }] },
+          rules: {
+            Task: [
+              {
+                name: "owner",
+                applyWhen: {},
+                read: { owner_id: "%%user.id" },
+                write: { owner_id: "%%user.id" },
+              },
+            ],
+          },
           defaultRoles: [{ name: "reader", applyWhen: {}, read: true, write: false }],
         },
       },
     });
     const source = config.dataSources.get("mongodb-atlas");
     expect(source?.defaultRule?.roles).toEqual([
-      { name: "reader", apply_when: {}, document_filters: { read: true, write: false }, read: true, write: true },
+      {
+        name: "reader",
+        apply_when: {},
+        document_filters: { read: true, write: false },
+        read: true,
+        write: true,
+      },
     ]);
     expect(source?.collections.get("todo.Task")?.rules?.roles[0]).toEqual({
       name: "owner",
       apply_when: {},
-      document_filters: { read: { "%or": [{ owner_id: "%%user.id" }, { owner_id: "%%user.id" }] }, write: { owner_id: "%%user.id" } },
+      document_filters: {
+        read: { "%or": [{ owner_id: "%%user.id" }, { owner_id: "%%user.id" }] },
+        write: { owner_id: "%%user.id" },
+      },
       read: true,
       write: true,
     });
@@ -178,7 +234,9 @@ describe("loadAppConfig on other exports", () => {
   it("treats an app without sync/config.json as sync disabled, and a schema.json of {} as no schema", async () => {
     const config = await load({ "data_sources/mongodb-atlas/db/coll/schema.json": {} });
     expect(config.sync.type).toBe("disabled");
-    expect(config.dataSources.get("mongodb-atlas")?.collections.get("db.coll")?.schema).toBeUndefined();
+    expect(
+      config.dataSources.get("mongodb-atlas")?.collections.get("db.coll")?.schema,
+    ).toBeUndefined();
   });
 
   it("lists the parts of the export Atoll ignores, so start-up can say so", async () => {
@@ -209,7 +267,13 @@ describe("loadAppConfig on other exports", () => {
   it("loads a realm-cli export made by development mode: float and embedded-object schemas, empty legacy permissions", async () => {
     const config = await load({
       "root_config.json": null,
-      "realm_config.json": { config_version: 20210101, name: "Metrics", location: "IE", provider_region: "aws-eu-west-1", deployment_model: "GLOBAL" },
+      "realm_config.json": {
+        config_version: 20210101,
+        name: "Metrics",
+        location: "IE",
+        provider_region: "aws-eu-west-1",
+        deployment_model: "GLOBAL",
+      },
       "sync/config.json": {
         type: "flexible",
         state: "enabled",
@@ -229,17 +293,37 @@ describe("loadAppConfig on other exports", () => {
           deviceId: { bsonType: "string" },
           value: { bsonType: "float" },
           samples: { bsonType: "array", items: { bsonType: "float" } },
-          device: { title: "Device", type: "object", required: ["model"], properties: { model: { bsonType: "string" } } },
+          device: {
+            title: "Device",
+            type: "object",
+            required: ["model"],
+            properties: { model: { bsonType: "string" } },
+          },
         },
       },
       "data_sources/mongodb-atlas/Metrics/Reading/rules.json": {
         collection: "Reading",
         database: "Metrics",
-        roles: [{ name: "all", apply_when: {}, document_filters: { read: true, write: true }, read: true, write: true, insert: true, delete: true, search: true }],
+        roles: [
+          {
+            name: "all",
+            apply_when: {},
+            document_filters: { read: true, write: true },
+            read: true,
+            write: true,
+            insert: true,
+            delete: true,
+            search: true,
+          },
+        ],
       },
     });
     expect(config.appId).toBe("Metrics");
-    expect(config.sync).toMatchObject({ developmentModeEnabled: true, collectionQueryableFieldsNames: { Reading: ["deviceId"] }, asymmetricTables: ["Reading"] });
+    expect(config.sync).toMatchObject({
+      developmentModeEnabled: true,
+      collectionQueryableFieldsNames: { Reading: ["deviceId"] },
+      asymmetricTables: ["Reading"],
+    });
     const reading = config.dataSources.get("mongodb-atlas")?.collections.get("Metrics.Reading");
     expect(reading?.rules?.roles[0]?.name).toBe("all");
     expect(reading?.schema?.["title"]).toBe("Reading");

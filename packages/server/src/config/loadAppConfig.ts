@@ -22,13 +22,21 @@ export interface LoadAppConfigOptions {
  * Every problem stops the load with a `ConfigError` naming the file and the field; nothing
  * is half-loaded. The directory is only read, never written.
  */
-export async function loadAppConfig(dir: string, options: LoadAppConfigOptions = {}): Promise<AppConfig> {
+export async function loadAppConfig(
+  dir: string,
+  options: LoadAppConfigOptions = {},
+): Promise<AppConfig> {
   const files = new AppFiles(path.resolve(dir));
   const root = await loadRootConfig(files);
   const secrets = await loadSecrets(files, options.env ?? process.env);
   const functions = await loadFunctions(files);
   const { sync, legacy } = await loadSync(files);
-  const dataSources = withLegacySyncRules(await loadDataSources(files), sync.serviceName, sync.databaseName, legacy);
+  const dataSources = withLegacySyncRules(
+    await loadDataSources(files),
+    sync.serviceName,
+    sync.databaseName,
+    legacy,
+  );
   const authProviders = await loadAuthProviders(files, secrets);
   const config: AppConfig = {
     dir: files.dir,
@@ -62,10 +70,18 @@ function withLegacySyncRules(
   if (legacy === undefined) return sources;
   const source = sources.get(serviceName);
   if (source === undefined) {
-    throw new ConfigError(SYNC_FILE, "service_name", `sync permissions need the data source ${JSON.stringify(serviceName)}, which does not exist`);
+    throw new ConfigError(
+      SYNC_FILE,
+      "service_name",
+      `sync permissions need the data source ${JSON.stringify(serviceName)}, which does not exist`,
+    );
   }
   if (legacy.collectionRules.size > 0 && databaseName === "") {
-    throw new ConfigError(SYNC_FILE, "database_name", "is required to apply the per-collection sync permissions");
+    throw new ConfigError(
+      SYNC_FILE,
+      "database_name",
+      "is required to apply the per-collection sync permissions",
+    );
   }
   const collections = new Map<string, CollectionConfig>(source.collections);
   for (const [collection, rules] of legacy.collectionRules) {
@@ -75,6 +91,10 @@ function withLegacySyncRules(
       collections.set(key, { ...(existing ?? { database: databaseName, collection }), rules });
     }
   }
-  sources.set(serviceName, { ...source, defaultRule: source.defaultRule ?? legacy.defaultRule, collections });
+  sources.set(serviceName, {
+    ...source,
+    defaultRule: source.defaultRule ?? legacy.defaultRule,
+    collections,
+  });
   return sources;
 }

@@ -22,7 +22,10 @@ export function parseConfig<S extends z.ZodTypeAny>(
 
 function describeIssue(issue: z.ZodIssue): string {
   // A schema that set its own message knows best; zod's defaults are rephrased.
-  if (!/^(Required$|Expected .+, received |Invalid enum value|Unrecognized key)/.test(issue.message)) return issue.message;
+  if (
+    !/^(Required$|Expected .+, received |Invalid enum value|Unrecognized key)/.test(issue.message)
+  )
+    return issue.message;
   switch (issue.code) {
     case "invalid_type":
       return issue.received === "undefined"

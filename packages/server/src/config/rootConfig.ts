@@ -39,7 +39,10 @@ export async function loadRootConfig(files: AppFiles): Promise<RootConfig> {
     if (value === undefined) continue;
     const root = parseConfig(rootSchema, value, file);
     const meta = await files.readJson(".mdb/meta.json");
-    const metaAppId = meta === undefined ? undefined : parseConfig(metaSchema, meta, ".mdb/meta.json").client_app_id;
+    const metaAppId =
+      meta === undefined
+        ? undefined
+        : parseConfig(metaSchema, meta, ".mdb/meta.json").client_app_id;
     return {
       file,
       appId: root.app_id ?? root.client_app_id ?? metaAppId ?? root.name,

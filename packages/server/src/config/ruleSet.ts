@@ -63,7 +63,11 @@ export function parseRuleSet(value: unknown, file: string): ParsedRuleFile {
   const roleNames = new Set<string>();
   for (const [index, role] of parsed.roles.entries()) {
     if (roleNames.has(role.name)) {
-      throw new ConfigError(file, fieldPath(["roles", index, "name"]), `duplicate role name ${JSON.stringify(role.name)}`);
+      throw new ConfigError(
+        file,
+        fieldPath(["roles", index, "name"]),
+        `duplicate role name ${JSON.stringify(role.name)}`,
+      );
     }
     roleNames.add(role.name);
   }
@@ -79,7 +83,11 @@ export function parseRuleSet(value: unknown, file: string): ParsedRuleFile {
  * permission or a document filter on a misspelt field would never match and silently deny
  * (or allow) access.
  */
-export function checkRuleFieldsAgainstSchema(rules: RuleSet, schema: CollectionSchema, file: string): void {
+export function checkRuleFieldsAgainstSchema(
+  rules: RuleSet,
+  schema: CollectionSchema,
+  file: string,
+): void {
   const properties = schema["properties"];
   if (properties === null || typeof properties !== "object") return;
   const known = new Set(["_id", ...Object.keys(properties)]);
@@ -98,7 +106,11 @@ export function checkRuleFieldsAgainstSchema(rules: RuleSet, schema: CollectionS
 }
 
 function unknownField(file: string, path: (string | number)[], field: string): ConfigError {
-  return new ConfigError(file, fieldPath(path), `refers to field ${JSON.stringify(field)}, which schema.json does not define`);
+  return new ConfigError(
+    file,
+    fieldPath(path),
+    `refers to field ${JSON.stringify(field)}, which schema.json does not define`,
+  );
 }
 
 function documentExpressions(role: Role): [string[], unknown][] {
@@ -119,7 +131,8 @@ function referencedFields(expression: unknown): string[] {
     if (key === "%and" || key === "%or" || key === "%nor") {
       return Array.isArray(value) ? value.flatMap(referencedFields) : [];
     }
-    if (key.startsWith("%%root.") || key.startsWith("%%prevRoot.")) return [key.split(".")[1] ?? ""];
+    if (key.startsWith("%%root.") || key.startsWith("%%prevRoot."))
+      return [key.split(".")[1] ?? ""];
     if (key.startsWith("%") || key.startsWith("$")) return [];
     return [key.split(".")[0] ?? key];
   });

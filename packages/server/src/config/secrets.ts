@@ -18,7 +18,10 @@ export class SecretStore {
   ) {}
 
   get(name: string): string | undefined {
-    return this.env[secretEnvName(name)] ?? (Object.hasOwn(this.fromFile, name) ? this.fromFile[name] : undefined);
+    return (
+      this.env[secretEnvName(name)] ??
+      (Object.hasOwn(this.fromFile, name) ? this.fromFile[name] : undefined)
+    );
   }
 
   /** How to supply a missing secret, for error messages. */
@@ -36,6 +39,7 @@ export async function loadSecrets(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<SecretStore> {
   const value = await files.readJson(SECRETS_FILE);
-  const fromFile = value === undefined ? {} : parseConfig(z.record(z.string()), value, SECRETS_FILE);
+  const fromFile =
+    value === undefined ? {} : parseConfig(z.record(z.string()), value, SECRETS_FILE);
   return new SecretStore(fromFile, env);
 }

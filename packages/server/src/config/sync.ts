@@ -8,7 +8,12 @@ import type { Role, RuleExpression, RuleSet, SyncConfig } from "./types.js";
 export const SYNC_FILE = "sync/config.json";
 
 const fieldNames = z.array(z.string().min(1), {
-  errorMap: (issue, ctx) => ({ message: issue.code === "invalid_type" ? "must be an array of field names (strings)" : ctx.defaultError }),
+  errorMap: (issue, ctx) => ({
+    message:
+      issue.code === "invalid_type"
+        ? "must be an array of field names (strings)"
+        : ctx.defaultError,
+  }),
 });
 
 const legacyRoleSchema = z
@@ -28,13 +33,18 @@ const syncSchema = z
     service_name: z.string().default(""),
     database_name: z.string().default(""),
     queryable_fields_names: fieldNames.default([]),
-    indexed_queryable_fields_names: fieldNames.max(1, "at most one field can be the indexed queryable field").default([]),
+    indexed_queryable_fields_names: fieldNames
+      .max(1, "at most one field can be the indexed queryable field")
+      .default([]),
     collection_queryable_fields_names: z.record(fieldNames).default({}),
     asymmetric_tables: fieldNames.default([]),
     client_max_offline_days: z.number().nonnegative().optional(),
     is_recovery_mode_disabled: z.boolean().default(false),
     permissions: z
-      .object({ rules: z.record(z.array(legacyRoleSchema)).default({}), defaultRoles: z.array(legacyRoleSchema).default([]) })
+      .object({
+        rules: z.record(z.array(legacyRoleSchema)).default({}),
+        defaultRoles: z.array(legacyRoleSchema).default([]),
+      })
       .passthrough()
       .optional(),
   })
@@ -47,13 +57,19 @@ export interface LegacySyncPermissions {
   readonly collectionRules: ReadonlyMap<string, RuleSet>;
 }
 
-export async function loadSync(files: AppFiles): Promise<{ sync: SyncConfig; legacy?: LegacySyncPermissions }> {
+export async function loadSync(
+  files: AppFiles,
+): Promise<{ sync: SyncConfig; legacy?: LegacySyncPermissions }> {
   const value = await files.readJson(SYNC_FILE);
   const raw = value === undefined ? {} : parseConfig(z.record(z.unknown()), value, SYNC_FILE);
   const parsed = parseConfig(syncSchema, raw, SYNC_FILE);
   for (const [index, field] of parsed.indexed_queryable_fields_names.entries()) {
     if (!parsed.queryable_fields_names.includes(field)) {
-      throw new ConfigError(SYNC_FILE, fieldPath(["indexed_queryable_fields_names", index]), `${JSON.stringify(field)} must also be listed in queryable_fields_names`);
+      throw new ConfigError(
+        SYNC_FILE,
+        fieldPath(["indexed_queryable_fields_names", index]),
+        `${JSON.stringify(field)} must also be listed in queryable_fields_names`,
+      );
     }
   }
   const sync: SyncConfig = {
@@ -75,9 +91,15 @@ export async function loadSync(files: AppFiles): Promise<{ sync: SyncConfig; leg
   return {
     sync,
     legacy: {
-      defaultRule: permissions.defaultRoles.length === 0 ? undefined : { roles: permissions.defaultRoles.map(migrateLegacyRole), filters: [] },
+      defaultRule:
+        permissions.defaultRoles.length === 0
+          ? undefined
+          : { roles: permissions.defaultRoles.map(migrateLegacyRole), filters: [] },
       collectionRules: new Map(
-        Object.entries(permissions.rules).map(([table, roles]) => [table, { roles: roles.map(migrateLegacyRole), filters: [] }]),
+        Object.entries(permissions.rules).map(([table, roles]) => [
+          table,
+          { roles: roles.map(migrateLegacyRole), filters: [] },
+        ]),
       ),
     },
   };

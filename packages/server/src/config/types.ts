@@ -67,7 +67,11 @@ export interface AuthProviderConfig {
   readonly config: Readonly<Record<string, unknown>>;
   /** `secret_config` with each secret name resolved to its value (from values/ or secrets). */
   readonly secretConfig: Readonly<Record<string, unknown>>;
-  readonly metadataFields: readonly { readonly required: boolean; readonly name: string; readonly field_name?: string }[];
+  readonly metadataFields: readonly {
+    readonly required: boolean;
+    readonly name: string;
+    readonly field_name?: string;
+  }[];
 }
 
 export interface CustomUserDataConfig {

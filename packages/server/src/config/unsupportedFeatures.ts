@@ -25,18 +25,29 @@ export async function findUnsupportedFeatures(
   const notes: string[] = [];
   const functionPackage = await files.readJson("functions/package.json");
   const dependencies = (functionPackage as { dependencies?: unknown } | undefined)?.dependencies;
-  if (dependencies !== null && typeof dependencies === "object" && Object.keys(dependencies).length > 0) {
-    notes.push("functions/package.json: npm dependencies are not available to functions; require() of them will fail");
+  if (
+    dependencies !== null &&
+    typeof dependencies === "object" &&
+    Object.keys(dependencies).length > 0
+  ) {
+    notes.push(
+      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+    );
   }
   if (sync.type === "partition") {
-    notes.push("sync/config.json: partition-based sync is not supported; only flexible sync is served");
+    notes.push(
+      "sync/config.json: partition-based sync is not supported; only flexible sync is served",
+    );
   }
   for (const [dir, what] of Object.entries(IGNORED_DIRECTORIES)) {
-    if (await holdsConfiguration(files, dir)) notes.push(`${dir}/ (${what}): not supported, ignored`);
+    if (await holdsConfiguration(files, dir))
+      notes.push(`${dir}/ (${what}): not supported, ignored`);
   }
   for (const provider of providers.values()) {
     if (!provider.disabled && provider.type.startsWith("oauth2-")) {
-      notes.push(`auth/providers.json: ${provider.name}: ${provider.type} sign-in is not supported; its logins will be refused`);
+      notes.push(
+        `auth/providers.json: ${provider.name}: ${provider.type} sign-in is not supported; its logins will be refused`,
+      );
     }
   }
   return notes;

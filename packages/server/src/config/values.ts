@@ -15,7 +15,10 @@ const valueSchema = z
 const environmentSchema = z.object({ values: z.record(z.unknown()).default({}) }).passthrough();
 
 /** `values/*.json`, keyed by name; a `from_secret` value resolves to the secret it names. */
-export async function loadValues(files: AppFiles, secrets: SecretStore): Promise<Map<string, unknown>> {
+export async function loadValues(
+  files: AppFiles,
+  secrets: SecretStore,
+): Promise<Map<string, unknown>> {
   const values = new Map<string, unknown>();
   for (const entry of await files.jsonFilesIn("values")) {
     const file = `values/${entry}`;
@@ -26,11 +29,19 @@ export async function loadValues(files: AppFiles, secrets: SecretStore): Promise
       continue;
     }
     if (typeof parsed.value !== "string") {
-      throw new ConfigError(file, "value", "a from_secret value must be the name of a secret (a string)");
+      throw new ConfigError(
+        file,
+        "value",
+        "a from_secret value must be the name of a secret (a string)",
+      );
     }
     const secret = secrets.get(parsed.value);
     if (secret === undefined) {
-      throw new ConfigError(file, "value", `secret ${JSON.stringify(parsed.value)} is not set: ${SecretStore.hint(parsed.value)}`);
+      throw new ConfigError(
+        file,
+        "value",
+        `secret ${JSON.stringify(parsed.value)} is not set: ${SecretStore.hint(parsed.value)}`,
+      );
     }
     values.set(name, secret);
   }
@@ -41,7 +52,10 @@ export async function loadValues(files: AppFiles, secrets: SecretStore): Promise
  * `environments/<environment>.json` `values`, for the environment root_config.json names
  * (`no-environment.json` when it names none). A missing file means no values.
  */
-export async function loadEnvironmentValues(files: AppFiles, environment: string): Promise<Record<string, unknown>> {
+export async function loadEnvironmentValues(
+  files: AppFiles,
+  environment: string,
+): Promise<Record<string, unknown>> {
   const file = `environments/${environment === "" ? "no-environment" : environment}.json`;
   const value = await files.readJson(file);
   return value === undefined ? {} : parseConfig(environmentSchema, value, file).values;

@@ -30,7 +30,9 @@ describe("FunctionService", () => {
     h = await startHarness(
       {
         sum: { source: "exports = function(a, b) { return a + b; };" },
-        "utils/greet": { source: "exports = async (name) => { await null; return `hello ${name}`; };" },
+        "utils/greet": {
+          source: "exports = async (name) => { await null; return `hello ${name}`; };",
+        },
         moduleStyle: { source: "module.exports = function () { return 'module.exports works'; };" },
         whoAmI: {
           source: `exports = function () {
@@ -47,13 +49,29 @@ describe("FunctionService", () => {
           };`,
         },
         secretHelper: { source: "exports = () => 'from a private function';", private: true },
-        callsPrivate: { source: "exports = async () => context.functions.execute('secretHelper');" },
-        callsSum: { source: "exports = async (x) => context.functions.execute('utils/greet', 'n' + x);" },
+        callsPrivate: {
+          source: "exports = async () => context.functions.execute('secretHelper');",
+        },
+        callsSum: {
+          source: "exports = async (x) => context.functions.execute('utils/greet', 'n' + x);",
+        },
         reportContext: { source: "exports = () => [context.user.id, context.runningAsSystem()];" },
-        systemCaller: { source: "exports = async () => context.functions.execute('reportContext');", run_as_system: true },
-        userCaller: { source: "exports = async () => [await context.functions.execute('reportContext'), await context.functions.execute('systemCaller')];" },
-        adminsOnly: { source: "exports = () => 'admitted';", can_evaluate: { "%%user.custom_data.favoriteColor": "teal" } },
-        argChecked: { source: "exports = (n) => n * 2;", can_evaluate: { "%%args.0": { $lt: 10 } } },
+        systemCaller: {
+          source: "exports = async () => context.functions.execute('reportContext');",
+          run_as_system: true,
+        },
+        userCaller: {
+          source:
+            "exports = async () => [await context.functions.execute('reportContext'), await context.functions.execute('systemCaller')];",
+        },
+        adminsOnly: {
+          source: "exports = () => 'admitted';",
+          can_evaluate: { "%%user.custom_data.favoriteColor": "teal" },
+        },
+        argChecked: {
+          source: "exports = (n) => n * 2;",
+          can_evaluate: { "%%args.0": { $lt: 10 } },
+        },
         writeCustomUserData: { source: seedFunction, run_as_system: true },
         readCustomUserDataAsUser: {
           source: `exports = async () => context.services.get("mongodb-atlas").db("custom-user-data-database")
@@ -65,11 +83,25 @@ describe("FunctionService", () => {
           source: "exports = () => [context.user.id, context.runningAsSystem()];",
           run_as_user_id_script_source: `exports = function () { return "${BOB.id}"; };`,
         },
-        thrower: { source: "exports = function () { console.log('about to fail'); throw new Error('the widget is broken'); };" },
-        rejecter: { source: "exports = async function () { await null; throw new TypeError('async failure'); };" },
-        callsThrower: { source: "exports = async () => { try { await context.functions.execute('thrower'); } catch (e) { return 'caught: ' + e.message; } };" },
-        chatty: { source: "exports = function () { console.log('one', 2, { three: 3 }); console.warn('four'); console.error(new Error('five').message); return null; };" },
-        recursive: { source: "exports = async (n) => context.functions.execute('recursive', n + 1);" },
+        thrower: {
+          source:
+            "exports = function () { console.log('about to fail'); throw new Error('the widget is broken'); };",
+        },
+        rejecter: {
+          source:
+            "exports = async function () { await null; throw new TypeError('async failure'); };",
+        },
+        callsThrower: {
+          source:
+            "exports = async () => { try { await context.functions.execute('thrower'); } catch (e) { return 'caught: ' + e.message; } };",
+        },
+        chatty: {
+          source:
+            "exports = function () { console.log('one', 2, { three: 3 }); console.warn('four'); console.error(new Error('five').message); return null; };",
+        },
+        recursive: {
+          source: "exports = async (n) => context.functions.execute('recursive', n + 1);",
+        },
         noExport: { source: "function helper() { return 1; }" },
         broken: { source: "exports = function (a) {\n  return a +;\n};" },
         unknownService: { source: "exports = () => context.services.get('other-service');" },
@@ -93,7 +125,10 @@ describe("FunctionService", () => {
   });
 
   it("calls a function with its arguments and returns its result", async () => {
-    expect(await h.service.callFromClient("sum", [2, 3], ALICE, REQUEST)).toEqual({ result: 5, logs: [] });
+    expect(await h.service.callFromClient("sum", [2, 3], ALICE, REQUEST)).toEqual({
+      result: 5,
+      logs: [],
+    });
     expect(await h.service.execute("utils/greet", ["ada"], ALICE)).toBe("hello ada");
     expect(await h.service.execute("moduleStyle", [], ALICE)).toBe("module.exports works");
   });
@@ -116,8 +151,13 @@ describe("FunctionService", () => {
     const error = await rejection(h.service.callFromClient("secretHelper", [], ALICE, REQUEST));
     expect(error.code).toBe("FunctionNotFound");
     expect(error.message).toBe("function not found: 'secretHelper'");
-    expect(await h.service.callFromClient("callsPrivate", [], ALICE, REQUEST)).toEqual({ result: "from a private function", logs: [] });
-    expect(await h.service.execute("secretHelper", [], SYSTEM_USER, { asSystem: true })).toBe("from a private function");
+    expect(await h.service.callFromClient("callsPrivate", [], ALICE, REQUEST)).toEqual({
+      result: "from a private function",
+      logs: [],
+    });
+    expect(await h.service.execute("secretHelper", [], SYSTEM_USER, { asSystem: true })).toBe(
+      "from a private function",
+    );
   });
 
   it("answers FunctionNotFound for a name no function has", async () => {
@@ -139,22 +179,44 @@ describe("FunctionService", () => {
   });
 
   it("enforces can_evaluate with %%user and %%args", async () => {
-    expect((await h.service.callFromClient("adminsOnly", [], ALICE, REQUEST)).result).toBe("admitted");
+    expect((await h.service.callFromClient("adminsOnly", [], ALICE, REQUEST)).result).toBe(
+      "admitted",
+    );
     const denied = await rejection(h.service.callFromClient("adminsOnly", [], BOB, REQUEST));
     expect(denied.code).toBe("FunctionExecutionError");
     expect(denied.message).toBe('rule not matched for function "adminsOnly"');
     expect((await h.service.callFromClient("argChecked", [4], BOB, REQUEST)).result).toBe(8);
-    expect((await rejection(h.service.callFromClient("argChecked", [40], BOB, REQUEST))).message).toContain("rule not matched");
+    expect(
+      (await rejection(h.service.callFromClient("argChecked", [40], BOB, REQUEST))).message,
+    ).toContain("rule not matched");
   });
 
   it("runs the seeds' writeCustomUserData as system and returns the upsert result", async () => {
-    const { result } = await h.service.callFromClient("writeCustomUserData", [{ userId: ALICE.id, favoriteFood: "pizza", lastUpdated: 1700000000000 }], ALICE, REQUEST);
+    const { result } = await h.service.callFromClient(
+      "writeCustomUserData",
+      [{ userId: ALICE.id, favoriteFood: "pizza", lastUpdated: 1700000000000 }],
+      ALICE,
+      REQUEST,
+    );
     expect(result).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
     expect((result as { upsertedId: unknown }).upsertedId).toBeInstanceOf(ObjectId);
-    const stored = await h.data.system().db("custom-user-data-database").collection("custom-user-data").findOne({ userId: ALICE.id });
-    expect(stored).toMatchObject({ userId: ALICE.id, favoriteFood: "pizza", lastUpdated: 1700000000000 });
+    const stored = await h.data
+      .system()
+      .db("custom-user-data-database")
+      .collection("custom-user-data")
+      .findOne({ userId: ALICE.id });
+    expect(stored).toMatchObject({
+      userId: ALICE.id,
+      favoriteFood: "pizza",
+      lastUpdated: 1700000000000,
+    });
 
-    const again = await h.service.callFromClient("writeCustomUserData", [{ favoriteFood: "soup" }], ALICE, REQUEST);
+    const again = await h.service.callFromClient(
+      "writeCustomUserData",
+      [{ favoriteFood: "soup" }],
+      ALICE,
+      REQUEST,
+    );
     expect(again.result).toEqual({ matchedCount: 1, modifiedCount: 1 });
   });
 
@@ -162,14 +224,26 @@ describe("FunctionService", () => {
     const { result } = await h.service.callFromClient("readCustomUserDataAsUser", [], BOB, REQUEST);
     expect(result).toEqual([]);
     const mine = await h.service.callFromClient("readCustomUserDataAsUser", [], ALICE, REQUEST);
-    expect(mine.result).toEqual([expect.objectContaining({ userId: ALICE.id, favoriteFood: "soup" })]);
-    const denied = await rejection(h.service.callFromClient("writeCustomUserDataAsUser", [{ favoriteFood: "cake" }], BOB, REQUEST));
+    expect(mine.result).toEqual([
+      expect.objectContaining({ userId: ALICE.id, favoriteFood: "soup" }),
+    ]);
+    const denied = await rejection(
+      h.service.callFromClient(
+        "writeCustomUserDataAsUser",
+        [{ favoriteFood: "cake" }],
+        BOB,
+        REQUEST,
+      ),
+    );
     expect(denied.code).toBe("FunctionExecutionError");
   });
 
   it("runs as the configured user for run_as_user_id and its script form", async () => {
     expect((await h.service.callFromClient("asFixedUser", [], ALICE, REQUEST)).result).toBe(BOB.id);
-    expect((await h.service.callFromClient("asScriptedUser", [], ALICE, REQUEST)).result).toEqual([BOB.id, false]);
+    expect((await h.service.callFromClient("asScriptedUser", [], ALICE, REQUEST)).result).toEqual([
+      BOB.id,
+      false,
+    ]);
   });
 
   it("reports a thrown error's message with the console lines printed before it", async () => {
@@ -177,7 +251,9 @@ describe("FunctionService", () => {
     expect(error.code).toBe("FunctionExecutionError");
     expect(error.message).toBe("the widget is broken");
     expect(error.details?.logs).toEqual(["about to fail"]);
-    expect((await rejection(h.service.execute("rejecter", [], ALICE))).message).toBe("async failure");
+    expect((await rejection(h.service.execute("rejecter", [], ALICE))).message).toBe(
+      "async failure",
+    );
     expect(await h.service.execute("callsThrower", [], ALICE)).toBe("caught: the widget is broken");
   });
 
@@ -190,10 +266,12 @@ describe("FunctionService", () => {
     logged.length = 0;
     await h.service.execute("sum", [1, 1], ALICE);
     await h.service.execute("thrower", [], SYSTEM_USER, { asSystem: true }).catch(() => undefined);
-    expect(logged.map((entry) => [entry.type, entry.outcome, entry.message, entry.userId])).toEqual([
-      ["function", "ok", "function sum", ALICE.id],
-      ["function", "error", "function thrower: the widget is broken", undefined],
-    ]);
+    expect(logged.map((entry) => [entry.type, entry.outcome, entry.message, entry.userId])).toEqual(
+      [
+        ["function", "ok", "function sum", ALICE.id],
+        ["function", "error", "function thrower: the widget is broken", undefined],
+      ],
+    );
     expect(logged[1]?.logs).toEqual(["about to fail"]);
   });
 
@@ -206,7 +284,9 @@ describe("FunctionService", () => {
   it("names the file and line of a syntax error, and a source that exports nothing", async () => {
     const error = await rejection(h.service.execute("broken", [1], ALICE));
     expect(error.code).toBe("FunctionSyntaxError");
-    expect(error.message).toBe("SyntaxError in functions/broken.js, line 2, column 13: Unexpected token ';'");
+    expect(error.message).toBe(
+      "SyntaxError in functions/broken.js, line 2, column 13: Unexpected token ';'",
+    );
     expect((await rejection(h.service.execute("broken", [1], ALICE))).message).toBe(error.message);
     const empty = await rejection(h.service.execute("noExport", [], ALICE));
     expect(empty.code).toBe("FunctionSyntaxError");
@@ -216,11 +296,16 @@ describe("FunctionService", () => {
   it("reports every source that does not compile, without running any", async () => {
     const errors = await h.service.checkSources();
     expect(errors.map((error) => [error.code, error.message])).toEqual([
-      ["FunctionSyntaxError", "SyntaxError in functions/broken.js, line 2, column 13: Unexpected token ';'"],
+      [
+        "FunctionSyntaxError",
+        "SyntaxError in functions/broken.js, line 2, column 13: Unexpected token ';'",
+      ],
     ]);
   });
 
   it("rejects services the app does not have", async () => {
-    expect((await rejection(h.service.execute("unknownService", [], ALICE))).message).toBe("service not found: 'other-service'");
+    expect((await rejection(h.service.execute("unknownService", [], ALICE))).message).toBe(
+      "service not found: 'other-service'",
+    );
   });
 });

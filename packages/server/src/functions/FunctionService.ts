@@ -36,7 +36,11 @@ export interface FunctionDataAccess {
   system(service?: string): DataService;
   forUser(
     user: UserContext,
-    options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown>; service?: string },
+    options?: {
+      request?: RequestContext;
+      callFunction?: (name: string, args: unknown[]) => Promise<unknown>;
+      service?: string;
+    },
   ): DataService;
 }
 
@@ -71,7 +75,11 @@ export class FunctionService {
   constructor(private readonly options: FunctionServiceOptions) {
     this.config = options.config;
     const memoryLimitMb = options.memoryLimitMb ?? 128;
-    this.pool = new IsolatePool({ memoryLimitMb, maxIsolates: options.maxIsolates ?? 8, maxIdle: 4 });
+    this.pool = new IsolatePool({
+      memoryLimitMb,
+      maxIsolates: options.maxIsolates ?? 8,
+      maxIdle: 4,
+    });
     void this.pool.warmUp();
     this.limits = { timeoutMs: options.timeoutMs, memoryLimitMb, fenceMs: 1000 };
     this.maxCallDepth = options.maxCallDepth ?? 32;
@@ -79,7 +87,12 @@ export class FunctionService {
   }
 
   /** `functions/call` from a client: private functions do not exist, `can_evaluate` must pass. */
-  async callFromClient(name: string, args: unknown[], user: UserContext, request: RequestContext): Promise<{ result: unknown; logs: string[] }> {
+  async callFromClient(
+    name: string,
+    args: unknown[],
+    user: UserContext,
+    request: RequestContext,
+  ): Promise<{ result: unknown; logs: string[] }> {
     const definition = this.config.functions.get(name);
     if (definition === undefined || definition.private) throw functionNotFound(name);
     const { value, logs } = await this.callTopLevel(definition, args, user, request, false, true);
@@ -97,11 +110,21 @@ export class FunctionService {
     if (definition === undefined) throw functionNotFound(name);
     const started = Date.now();
     try {
-      const { value, logs } = await this.callTopLevel(definition, args, user, options.request, options.asSystem === true, false);
+      const { value, logs } = await this.callTopLevel(
+        definition,
+        args,
+        user,
+        options.request,
+        options.asSystem === true,
+        false,
+      );
       this.logCall(name, user, started, undefined, logs);
       return value;
     } catch (error) {
-      const logs = error instanceof AppError && Array.isArray(error.details?.logs) ? (error.details.logs as string[]) : [];
+      const logs =
+        error instanceof AppError && Array.isArray(error.details?.logs)
+          ? (error.details.logs as string[])
+          : [];
       this.logCall(name, user, started, error, logs);
       throw error;
     }
@@ -124,7 +147,10 @@ export class FunctionService {
     asSystem: boolean,
     checkCanEvaluate: boolean,
   ): Promise<{ value: unknown; logs: string[] }> {
-    const callerIdentity: CallIdentity = { user: caller, system: asSystem || caller.type === "system" };
+    const callerIdentity: CallIdentity = {
+      user: caller,
+      system: asSystem || caller.type === "system",
+    };
     return runCallTree(this.pool, this.limits, definition.name, async (tree) => {
       if (checkCanEvaluate) {
         const allowed = await canEvaluate(definition.name, definition.can_evaluate, {
@@ -134,9 +160,20 @@ export class FunctionService {
           args,
           callFunction: this.callFunctionIn(tree, callerIdentity, request, 1),
         });
-        if (!allowed) throw new AppError("FunctionExecutionError", `rule not matched for function "${definition.name}"`);
+        if (!allowed)
+          throw new AppError(
+            "FunctionExecutionError",
+            `rule not matched for function "${definition.name}"`,
+          );
       }
-      const text = await this.runDefinition(tree, definition, encodeCanonical(args), callerIdentity, request, 0);
+      const text = await this.runDefinition(
+        tree,
+        definition,
+        encodeCanonical(args),
+        callerIdentity,
+        request,
+        0,
+      );
       return decodeWrapped(text, `the result of function '${definition.name}'`);
     });
   }
@@ -151,7 +188,10 @@ export class FunctionService {
     depth: number,
   ): Promise<string> {
     if (depth > this.maxCallDepth) {
-      throw new AppError("FunctionExecutionError", `function calls nest deeper than ${this.maxCallDepth} levels (at '${definition.name}')`);
+      throw new AppError(
+        "FunctionExecutionError",
+        `function calls nest deeper than ${this.maxCallDepth} levels (at '${definition.name}')`,
+      );
     }
     const identity = await resolveIdentity(definition, caller, {
       lookupUser: this.options.lookupUser,
@@ -183,11 +223,13 @@ export class FunctionService {
         },
         {
           dataFor: (service, who, at) => this.dataFor(tree, service, who, at, depth),
-          execute: (name, args) => this.executeNested(tree, name, args, identity, request, depth + 1),
+          execute: (name, args) =>
+            this.executeNested(tree, name, args, identity, request, depth + 1),
         },
       );
     } catch (error) {
-      if (error instanceof AppError && error.code === "FunctionSyntaxError") this.brokenSources.set(definition.name, error);
+      if (error instanceof AppError && error.code === "FunctionSyntaxError")
+        this.brokenSources.set(definition.name, error);
       throw error;
     }
   }
@@ -205,13 +247,28 @@ export class FunctionService {
     return this.runDefinition(tree, definition, encodeCanonical(args), caller, request, depth);
   }
 
-  private callFunctionIn(tree: CallTree, caller: CallIdentity, request: RequestContext | undefined, depth: number) {
+  private callFunctionIn(
+    tree: CallTree,
+    caller: CallIdentity,
+    request: RequestContext | undefined,
+    depth: number,
+  ) {
     return async (name: string, args: unknown[]): Promise<unknown> =>
-      decodeWrapped(await this.executeNested(tree, name, args, caller, request, depth), `the result of function '${name}'`);
+      decodeWrapped(
+        await this.executeNested(tree, name, args, caller, request, depth),
+        `the result of function '${name}'`,
+      );
   }
 
-  private dataFor(tree: CallTree, service: string, identity: CallIdentity, request: RequestContext | undefined, depth: number): DataService {
-    if (!this.config.dataSources.has(service)) throw new AppError("ServiceNotFound", `service not found: '${service}'`);
+  private dataFor(
+    tree: CallTree,
+    service: string,
+    identity: CallIdentity,
+    request: RequestContext | undefined,
+    depth: number,
+  ): DataService {
+    if (!this.config.dataSources.has(service))
+      throw new AppError("ServiceNotFound", `service not found: '${service}'`);
     if (identity.system) return this.options.data.system(service);
     return this.options.data.forUser(identity.user, {
       service,
@@ -220,7 +277,13 @@ export class FunctionService {
     });
   }
 
-  private logCall(name: string, user: UserContext, started: number, error: unknown, logs: string[]): void {
+  private logCall(
+    name: string,
+    user: UserContext,
+    started: number,
+    error: unknown,
+    logs: string[],
+  ): void {
     this.options.log?.(functionLogEntry(name, user, started, error, logs));
   }
 }

@@ -38,15 +38,19 @@ const bsonLeaf: fc.Arbitrary<unknown> = fc.oneof(
   fc.double().map((n) => new Double(n)),
   fc.uint8Array({ minLength: 12, maxLength: 12 }).map((bytes) => new ObjectId(bytes)),
   fc.date({ noInvalidDate: true }),
-  fc.tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: -30, max: 30 })).map(([digits, exponent]) =>
-    Decimal128.fromString(`${digits}E${exponent}`),
-  ),
+  fc
+    .tuple(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: -30, max: 30 }))
+    .map(([digits, exponent]) => Decimal128.fromString(`${digits}E${exponent}`)),
   fc.uuid().map((text) => new UUID(text)),
-  fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(0, 5, 0x80)).map(([bytes, subtype]) => new Binary(bytes, subtype)),
-  fc.tuple(fc.stringMatching(/^[a-z0-9.*+?]{0,12}$/), fc.subarray(["i", "m", "s", "u", "x"])).map(
-    ([pattern, flags]) => new BSONRegExp(pattern, flags.join("")),
-  ),
-  fc.tuple(fc.nat({ max: 2 ** 32 - 1 }), fc.nat({ max: 2 ** 32 - 1 })).map(([t, i]) => new Timestamp({ t, i })),
+  fc
+    .tuple(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(0, 5, 0x80))
+    .map(([bytes, subtype]) => new Binary(bytes, subtype)),
+  fc
+    .tuple(fc.stringMatching(/^[a-z0-9.*+?]{0,12}$/), fc.subarray(["i", "m", "s", "u", "x"]))
+    .map(([pattern, flags]) => new BSONRegExp(pattern, flags.join(""))),
+  fc
+    .tuple(fc.nat({ max: 2 ** 32 - 1 }), fc.nat({ max: 2 ** 32 - 1 }))
+    .map(([t, i]) => new Timestamp({ t, i })),
   fc.constant(new MinKey()),
   fc.constant(new MaxKey()),
   fc.string().map((code) => new Code(code)),
@@ -56,7 +60,12 @@ const bsonLeaf: fc.Arbitrary<unknown> = fc.oneof(
 const documentKey = fc.string().filter((key) => !key.startsWith("$") && key !== "__proto__");
 
 const bsonValue = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, bsonLeaf, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(documentKey, tie("value"), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: "small" },
+    bsonLeaf,
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(documentKey, tie("value"), { maxKeys: 4 }),
+  ),
 })).value;
 
 describe("values across the sandbox boundary", () => {
@@ -120,7 +129,18 @@ describe("values across the sandbox boundary", () => {
       new Int32(12),
     ];
     expect(await h.service.execute("describe", args, USER)).toEqual([
-      true, true, true, true, true, true, "number", 1_700_000_000_000, "65a1b2c3d4e5f60718293a4b", "0.1", "9223372036854775807", 5,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      "number",
+      1_700_000_000_000,
+      "65a1b2c3d4e5f60718293a4b",
+      "0.1",
+      "9223372036854775807",
+      5,
     ]);
   });
 
@@ -134,7 +154,9 @@ describe("values across the sandbox boundary", () => {
     expect(result.int).toBe(7);
     expect(result.double).toBe(2.5);
     expect(result.uuid).toBeInstanceOf(Binary);
-    expect((result.uuid as Binary).toUUID().toHexString()).toBe("6f1e7a0e-8a4b-4c5e-9d3f-2b1a0c9d8e7f");
+    expect((result.uuid as Binary).toUUID().toHexString()).toBe(
+      "6f1e7a0e-8a4b-4c5e-9d3f-2b1a0c9d8e7f",
+    );
     expect(result.bytes).toEqual(new Binary(new Uint8Array([1, 2, 3]), 0));
     expect(result.regex).toEqual(new BSONRegExp("^a.c$", "i"));
     expect(result.stamp).toEqual(new Timestamp({ t: 5, i: 6 }));
@@ -145,8 +167,10 @@ describe("values across the sandbox boundary", () => {
   });
 
   it("generates distinct ObjectIds in every call", async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, () => h.service.execute("create", [], USER)));
-    const hex = ids.map((r) => ((r as { fresh: ObjectId }).fresh).toHexString());
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () => h.service.execute("create", [], USER)),
+    );
+    const hex = ids.map((r) => (r as { fresh: ObjectId }).fresh.toHexString());
     expect(new Set(hex).size).toBe(10);
   });
 

@@ -21,12 +21,18 @@ describe("function calls around the sandbox", () => {
         isTrusted: { source: `exports = (id) => id === "${ALICE.id}";`, private: true },
         guarded: {
           source: "exports = (n) => n + 1;",
-          can_evaluate: { "%%true": { "%function": { name: "isTrusted", arguments: ["%%user.id"] } } },
+          can_evaluate: {
+            "%%true": { "%function": { name: "isTrusted", arguments: ["%%user.id"] } },
+          },
         },
         listThings: {
-          source: "exports = async () => (await context.services.get('mongodb-atlas').db('shop').collection('things').find({})).map((t) => t.name);",
+          source:
+            "exports = async () => (await context.services.get('mongodb-atlas').db('shop').collection('things').find({})).map((t) => t.name);",
         },
-        slow: { source: "exports = async (ms) => { await new Promise((resolve) => setTimeout(resolve, ms)); return ms; };" },
+        slow: {
+          source:
+            "exports = async (ms) => { await new Promise((resolve) => setTimeout(resolve, ms)); return ms; };",
+        },
       },
       {
         files: {
@@ -36,7 +42,9 @@ describe("function calls around the sandbox", () => {
             roles: [
               {
                 name: "trusted",
-                apply_when: { "%%true": { "%function": { name: "isTrusted", arguments: ["%%user.id"] } } },
+                apply_when: {
+                  "%%true": { "%function": { name: "isTrusted", arguments: ["%%user.id"] } },
+                },
                 read: true,
                 write: true,
               },
@@ -46,7 +54,11 @@ describe("function calls around the sandbox", () => {
         service: { maxIsolates: 1 },
       },
     );
-    await h.data.system().db("shop").collection("things").insertMany([{ name: "lamp" }, { name: "chair" }]);
+    await h.data
+      .system()
+      .db("shop")
+      .collection("things")
+      .insertMany([{ name: "lamp" }, { name: "chair" }]);
   });
 
   afterAll(async () => {
@@ -55,7 +67,9 @@ describe("function calls around the sandbox", () => {
 
   it("decides can_evaluate with a %function call", async () => {
     expect((await h.service.callFromClient("guarded", [1], ALICE, REQUEST)).result).toBe(2);
-    const denied: unknown = await h.service.callFromClient("guarded", [1], BOB, REQUEST).catch((error: unknown) => error);
+    const denied: unknown = await h.service
+      .callFromClient("guarded", [1], BOB, REQUEST)
+      .catch((error: unknown) => error);
     expect(denied).toBeInstanceOf(AppError);
     expect((denied as AppError).message).toBe('rule not matched for function "guarded"');
   });
@@ -66,17 +80,26 @@ describe("function calls around the sandbox", () => {
   });
 
   it("queues calls beyond the isolate limit and serves them all", async () => {
-    const results = await Promise.all([20, 10, 5, 1].map((ms) => h.service.execute("slow", [ms], ALICE)));
+    const results = await Promise.all(
+      [20, 10, 5, 1].map((ms) => h.service.execute("slow", [ms], ALICE)),
+    );
     expect(results).toEqual([20, 10, 5, 1]);
   });
 
   it("stops running calls when closed, and refuses new ones", async () => {
-    const own = await startHarness({ hello: { source: "exports = () => 'hello';" }, spin: { source: "exports = () => { for (;;) {} };" } });
+    const own = await startHarness({
+      hello: { source: "exports = () => 'hello';" },
+      spin: { source: "exports = () => { for (;;) {} };" },
+    });
     expect(await own.service.execute("hello", [], ALICE)).toBe("hello");
     const spinning = own.service.execute("spin", [], ALICE).catch((thrown: unknown) => thrown);
     await own.close();
-    expect(((await spinning) as AppError).message).toBe("function 'spin' was stopped: the function service has been closed");
-    const error: unknown = await own.service.execute("hello", [], ALICE).catch((thrown: unknown) => thrown);
+    expect(((await spinning) as AppError).message).toBe(
+      "function 'spin' was stopped: the function service has been closed",
+    );
+    const error: unknown = await own.service
+      .execute("hello", [], ALICE)
+      .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).message).toBe("the function service has been closed");
   });

@@ -44,20 +44,30 @@ export async function runCallTree<T>(
   // grace period covers an isolate that no longer answers, and a lost isolate ends it at once.
   const stopped = new Promise<never>((_, reject) => {
     timers.push(
-      setTimeout(() => {
-        timedOut = true;
-        sandbox.kill();
-        timers.push(setTimeout(() => reject(new Error("the sandbox did not stop")), STOP_GRACE_MS));
-      }, Math.max(0, deadline - Date.now())),
+      setTimeout(
+        () => {
+          timedOut = true;
+          sandbox.kill();
+          timers.push(
+            setTimeout(() => reject(new Error("the sandbox did not stop")), STOP_GRACE_MS),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      ),
     );
-    unsubscribe = sandbox.onLost((message) => reject(new Error(`the sandbox was lost: ${message}`)));
+    unsubscribe = sandbox.onLost((message) =>
+      reject(new Error(`the sandbox was lost: ${message}`)),
+    );
   });
   try {
     const value = await Promise.race([body({ sandbox, deadline, console }), stopped]);
     return { value, logs: console.lines };
   } catch (error) {
     const failure = pool.isClosed
-      ? new AppError("InternalServerError", `function '${name}' was stopped: the function service has been closed`)
+      ? new AppError(
+          "InternalServerError",
+          `function '${name}' was stopped: the function service has been closed`,
+        )
       : describeFailure(error, { name, timedOut, sandboxAlive: sandbox.alive, limits });
     if (failure.code === "ExecutionTimeLimitExceeded") sandbox.kill();
     throw withLogs(failure, console.lines);
@@ -85,14 +95,22 @@ function describeFailure(error: unknown, at: FailureContext): AppError {
       `execution time limit exceeded: function '${at.name}' ran longer than ${at.limits.timeoutMs} ms and was stopped`,
     );
   }
-  if (message.includes("memory limit") || message.startsWith("the sandbox was lost") || (!at.sandboxAlive && !(error instanceof AppError))) {
+  if (
+    message.includes("memory limit") ||
+    message.startsWith("the sandbox was lost") ||
+    (!at.sandboxAlive && !(error instanceof AppError))
+  ) {
     return new AppError(
       "FunctionExecutionError",
       `function '${at.name}' ran out of memory: the sandbox limit is ${at.limits.memoryLimitMb} MB`,
     );
   }
   if (error instanceof AppError) return error;
-  return new AppError("FunctionExecutionError", `function '${at.name}' failed in the sandbox: ${message}`, { cause: error });
+  return new AppError(
+    "FunctionExecutionError",
+    `function '${at.name}' failed in the sandbox: ${message}`,
+    { cause: error },
+  );
 }
 
 function withLogs(error: AppError, logs: string[]): AppError {

@@ -23,10 +23,16 @@ export interface CanEvaluateInput {
 }
 
 export function allowsEveryone(expression: RuleExpression): boolean {
-  return expression === true || (typeof expression === "object" && Object.keys(expression).length === 0);
+  return (
+    expression === true || (typeof expression === "object" && Object.keys(expression).length === 0)
+  );
 }
 
-export async function canEvaluate(name: string, expression: RuleExpression, input: CanEvaluateInput): Promise<boolean> {
+export async function canEvaluate(
+  name: string,
+  expression: RuleExpression,
+  input: CanEvaluateInput,
+): Promise<boolean> {
   if (allowsEveryone(expression)) return true;
   const context = {
     ...ruleContextFor(input.config, input.user, {
@@ -39,19 +45,31 @@ export async function canEvaluate(name: string, expression: RuleExpression, inpu
     return await evaluateExpression(rewriteArgs(expression) as RuleExpression, context);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError("FunctionExecutionError", `the can_evaluate expression of function '${name}' could not be evaluated: ${reason}`, { cause: error });
+    throw new AppError(
+      "FunctionExecutionError",
+      `the can_evaluate expression of function '${name}' could not be evaluated: ${reason}`,
+      { cause: error },
+    );
   }
 }
 
 function rewriteArgs(value: unknown): unknown {
   if (typeof value === "string") return rewriteReference(value);
   if (Array.isArray(value)) return value.map(rewriteArgs);
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [rewriteReference(key), rewriteArgs(entry)]));
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [rewriteReference(key), rewriteArgs(entry)]),
+    );
   }
   return value;
 }
 
 function rewriteReference(text: string): string {
-  return text === ARGS || text.startsWith(`${ARGS}.`) ? ARGS_IN_ROOT + text.slice(ARGS.length) : text;
+  return text === ARGS || text.startsWith(`${ARGS}.`)
+    ? ARGS_IN_ROOT + text.slice(ARGS.length)
+    : text;
 }

@@ -49,7 +49,8 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
 
 describe("collections inside functions", () => {
   let h: Harness;
-  const call = (user: typeof OWNER, method: string, ...args: unknown[]) => h.service.execute("carsCall", [method, ...args], user, { request: REQUEST });
+  const call = (user: typeof OWNER, method: string, ...args: unknown[]) =>
+    h.service.execute("carsCall", [method, ...args], user, { request: REQUEST });
 
   beforeAll(async () => {
     const carDir = "data_sources/mongodb-atlas/cars-db/Car";
@@ -58,11 +59,18 @@ describe("collections inside functions", () => {
       {
         files: {
           [`${carDir}/rules.json`]: await readFile(`${CARS_APP_DIR}/${carDir}/rules.json`, "utf8"),
-          [`${carDir}/schema.json`]: await readFile(`${CARS_APP_DIR}/${carDir}/schema.json`, "utf8"),
+          [`${carDir}/schema.json`]: await readFile(
+            `${CARS_APP_DIR}/${carDir}/schema.json`,
+            "utf8",
+          ),
         },
       },
     );
-    await h.data.system().db("cars-db").collection("Car").insertOne({ make: "VW", model: "Other's", miles: 5, ownerId: OTHER.id });
+    await h.data
+      .system()
+      .db("cars-db")
+      .collection("Car")
+      .insertOne({ make: "VW", model: "Other's", miles: 5, ownerId: OTHER.id });
   });
 
   afterAll(async () => {
@@ -70,7 +78,12 @@ describe("collections inside functions", () => {
   });
 
   it("writes and reads with every method, as the caller", async () => {
-    const inserted = (await call(OWNER, "insertOne", { make: "VW", model: "Beetle", miles: 10, ownerId: OWNER.id })) as { insertedId: unknown };
+    const inserted = (await call(OWNER, "insertOne", {
+      make: "VW",
+      model: "Beetle",
+      miles: 10,
+      ownerId: OWNER.id,
+    })) as { insertedId: unknown };
     expect(inserted.insertedId).toBeDefined();
     const many = (await call(OWNER, "insertMany", [
       { make: "VW", model: "Mini", miles: 20, ownerId: OWNER.id },
@@ -79,26 +92,68 @@ describe("collections inside functions", () => {
     expect(many.insertedIds).toHaveLength(2);
 
     expect(await call(OWNER, "count", {})).toBe(3);
-    const found = (await call(OWNER, "find", {}, { sort: { miles: 1 }, projection: { model: 1, _id: 0 } })) as unknown[];
+    const found = (await call(
+      OWNER,
+      "find",
+      {},
+      { sort: { miles: 1 }, projection: { model: 1, _id: 0 } },
+    )) as unknown[];
     expect(found).toEqual([{ model: "Beetle" }, { model: "Mini" }, { model: "Fiat" }]);
-    expect(await call(OWNER, "findOne", { model: "Mini" }, { projection: { miles: 1, _id: 0 } })).toEqual({ miles: 20 });
+    expect(
+      await call(OWNER, "findOne", { model: "Mini" }, { projection: { miles: 1, _id: 0 } }),
+    ).toEqual({ miles: 20 });
 
-    expect(await call(OWNER, "updateOne", { model: "Mini" }, { $inc: { miles: 1 } })).toEqual({ matchedCount: 1, modifiedCount: 1 });
-    expect(await call(OWNER, "updateMany", {}, { $inc: { miles: 100 } })).toEqual({ matchedCount: 3, modifiedCount: 3 });
-    expect(await call(OWNER, "findOneAndUpdate", { model: "Fiat" }, { $set: { miles: 1 } }, { returnNewDocument: true, projection: { miles: 1, _id: 0 } })).toEqual({ miles: 1 });
-    expect(await call(OWNER, "findOneAndReplace", { model: "Fiat" }, { make: "VW", model: "Fiat 500", miles: 2, ownerId: OWNER.id }, { projection: { model: 1, _id: 0 } })).toEqual({ model: "Fiat" });
-    expect(await call(OWNER, "findOneAndDelete", { model: "Fiat 500" }, { projection: { miles: 1, _id: 0 } })).toEqual({ miles: 2 });
+    expect(await call(OWNER, "updateOne", { model: "Mini" }, { $inc: { miles: 1 } })).toEqual({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
+    expect(await call(OWNER, "updateMany", {}, { $inc: { miles: 100 } })).toEqual({
+      matchedCount: 3,
+      modifiedCount: 3,
+    });
+    expect(
+      await call(
+        OWNER,
+        "findOneAndUpdate",
+        { model: "Fiat" },
+        { $set: { miles: 1 } },
+        { returnNewDocument: true, projection: { miles: 1, _id: 0 } },
+      ),
+    ).toEqual({ miles: 1 });
+    expect(
+      await call(
+        OWNER,
+        "findOneAndReplace",
+        { model: "Fiat" },
+        { make: "VW", model: "Fiat 500", miles: 2, ownerId: OWNER.id },
+        { projection: { model: 1, _id: 0 } },
+      ),
+    ).toEqual({ model: "Fiat" });
+    expect(
+      await call(
+        OWNER,
+        "findOneAndDelete",
+        { model: "Fiat 500" },
+        { projection: { miles: 1, _id: 0 } },
+      ),
+    ).toEqual({ miles: 2 });
     expect(await call(OWNER, "deleteOne", { model: "Mini" })).toEqual({ deletedCount: 1 });
-    expect(await call(OWNER, "aggregate", [{ $group: { _id: null, total: { $sum: "$miles" } } }])).toEqual([{ _id: null, total: 110 }]);
+    expect(
+      await call(OWNER, "aggregate", [{ $group: { _id: null, total: { $sum: "$miles" } } }]),
+    ).toEqual([{ _id: null, total: 110 }]);
     expect(await call(OWNER, "deleteMany", {})).toEqual({ deletedCount: 1 });
   });
 
   it("accepts the Atlas Functions call shapes: projection arguments and cursors", async () => {
-    await h.data.system().db("cars-db").collection("Car").insertMany([
-      { make: "VW", model: "A", miles: 1, ownerId: OWNER.id },
-      { make: "VW", model: "B", miles: 2, ownerId: OWNER.id },
-      { make: "VW", model: "C", miles: 3, ownerId: OWNER.id },
-    ]);
+    await h.data
+      .system()
+      .db("cars-db")
+      .collection("Car")
+      .insertMany([
+        { make: "VW", model: "A", miles: 1, ownerId: OWNER.id },
+        { make: "VW", model: "B", miles: 2, ownerId: OWNER.id },
+        { make: "VW", model: "C", miles: 3, ownerId: OWNER.id },
+      ]);
     expect(await h.service.execute("atlasShapes", [OWNER.id], OWNER)).toEqual({
       projected: [{ model: "C" }, { model: "B" }],
       skipped: ["B", "C"],
@@ -111,24 +166,41 @@ describe("collections inside functions", () => {
 
   it("keeps other users' documents invisible and their writes denied", async () => {
     expect(await call(OWNER, "find", { ownerId: OTHER.id })).toEqual([]);
-    expect(await call(OWNER, "updateOne", { model: "Other's" }, { $set: { miles: 0 } })).toEqual({ matchedCount: 0, modifiedCount: 0 });
-    const denied = await failure(call(OWNER, "insertOne", { make: "VW", model: "Forged", miles: 1, ownerId: OTHER.id }));
+    expect(await call(OWNER, "updateOne", { model: "Other's" }, { $set: { miles: 0 } })).toEqual({
+      matchedCount: 0,
+      modifiedCount: 0,
+    });
+    const denied = await failure(
+      call(OWNER, "insertOne", { make: "VW", model: "Forged", miles: 1, ownerId: OTHER.id }),
+    );
     expect(denied.code).toBe("FunctionExecutionError");
     expect(denied.details?.errorCode).toBe("NoMatchingRuleFound");
-    const other = await h.data.system().db("cars-db").collection("Car").findOne({ ownerId: OTHER.id });
+    const other = await h.data
+      .system()
+      .db("cars-db")
+      .collection("Car")
+      .findOne({ ownerId: OTHER.id });
     expect(other).toMatchObject({ model: "Other's", miles: 5 });
   });
 
   it("lets functions catch data errors, and reports uncaught ones with their message", async () => {
     expect(await h.service.execute("catches", [], OWNER)).toBe("no error");
-    const schema = await failure(call(OWNER, "insertOne", { make: "VW", model: 42, ownerId: OWNER.id }));
+    const schema = await failure(
+      call(OWNER, "insertOne", { make: "VW", model: 42, ownerId: OWNER.id }),
+    );
     expect(schema.code).toBe("FunctionExecutionError");
     expect(schema.details?.errorCode).toBe("SchemaValidationFailedWrite");
   });
 
   it("rejects malformed calls with clear messages", async () => {
-    expect((await failure(h.service.execute("badMethodArgs", [], OWNER))).message).toBe("insertOne() argument 1 must be a document");
-    expect((await failure(call(OWNER, "dropDatabase"))).message).toBe("cars[method] is not a function");
-    expect((await failure(h.service.execute("watches", [], OWNER))).message).toMatch(/^collection.watch\(\) is not available in functions/);
+    expect((await failure(h.service.execute("badMethodArgs", [], OWNER))).message).toBe(
+      "insertOne() argument 1 must be a document",
+    );
+    expect((await failure(call(OWNER, "dropDatabase"))).message).toBe(
+      "cars[method] is not a function",
+    );
+    expect((await failure(h.service.execute("watches", [], OWNER))).message).toMatch(
+      /^collection.watch\(\) is not available in functions/,
+    );
   });
 });

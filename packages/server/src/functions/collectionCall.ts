@@ -37,13 +37,26 @@ export interface CollectionCall {
 export function parseCollectionCall(value: unknown): CollectionCall {
   const call = isDocument(value) ? value : {};
   const { service, database, collection, method, args } = call;
-  if (typeof service !== "string" || typeof database !== "string" || typeof collection !== "string" || typeof method !== "string") {
-    throw new AppError("InvalidParameter", "a collection call needs a service, database, collection and method name");
+  if (
+    typeof service !== "string" ||
+    typeof database !== "string" ||
+    typeof collection !== "string" ||
+    typeof method !== "string"
+  ) {
+    throw new AppError(
+      "InvalidParameter",
+      "a collection call needs a service, database, collection and method name",
+    );
   }
-  if (!Array.isArray(args)) throw new AppError("InvalidParameter", "a collection call needs an argument list");
-  if (database === "" || collection === "") throw new AppError("InvalidParameter", "database and collection names must not be empty");
+  if (!Array.isArray(args))
+    throw new AppError("InvalidParameter", "a collection call needs an argument list");
+  if (database === "" || collection === "")
+    throw new AppError("InvalidParameter", "database and collection names must not be empty");
   if (database.startsWith("__atoll")) {
-    throw new AppError("InvalidParameter", `database '${database}' is reserved for the server and cannot be used from functions`);
+    throw new AppError(
+      "InvalidParameter",
+      `database '${database}' is reserved for the server and cannot be used from functions`,
+    );
   }
   return { service, database, collection, method, args };
 }
@@ -51,13 +64,24 @@ export function parseCollectionCall(value: unknown): CollectionCall {
 export async function runCollectionCall(data: DataService, call: CollectionCall): Promise<unknown> {
   const kinds = Object.hasOwn(METHODS, call.method) ? METHODS[call.method] : undefined;
   if (kinds === undefined) {
-    throw new AppError("ServiceCommandNotFound", `collection method '${call.method}' does not exist (use ${Object.keys(METHODS).join(", ")})`);
+    throw new AppError(
+      "ServiceCommandNotFound",
+      `collection method '${call.method}' does not exist (use ${Object.keys(METHODS).join(", ")})`,
+    );
   }
   if (call.args.length > kinds.length) {
-    throw new AppError("InvalidParameter", `${call.method}() takes at most ${kinds.length} arguments, got ${call.args.length}`);
+    throw new AppError(
+      "InvalidParameter",
+      `${call.method}() takes at most ${kinds.length} arguments, got ${call.args.length}`,
+    );
   }
-  const args = kinds.map((kind, index) => checkedArgument(call.method, index, kind, call.args[index]));
-  const collection = data.db(call.database).collection(call.collection) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const args = kinds.map((kind, index) =>
+    checkedArgument(call.method, index, kind, call.args[index]),
+  );
+  const collection = data.db(call.database).collection(call.collection) as unknown as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >;
   return await collection[call.method]!(...args);
 }
 
@@ -70,10 +94,15 @@ function checkedArgument(method: string, index: number, kind: string, value: unk
     throw new AppError("MissingParameter", `${position} is required`);
   }
   if (base === "documents") {
-    if (!Array.isArray(value) || !value.every(isDocument)) throw new AppError("InvalidParameter", `${position} must be an array of documents`);
+    if (!Array.isArray(value) || !value.every(isDocument))
+      throw new AppError("InvalidParameter", `${position} must be an array of documents`);
     return value;
   }
-  if (!isDocument(value)) throw new AppError("InvalidParameter", `${position} must be ${base === "options" ? "an options object" : "a document"}`);
+  if (!isDocument(value))
+    throw new AppError(
+      "InvalidParameter",
+      `${position} must be ${base === "options" ? "an options object" : "a document"}`,
+    );
   return value;
 }
 

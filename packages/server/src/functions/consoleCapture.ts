@@ -20,9 +20,14 @@ export class ConsoleCapture {
   /** Adds a line; false once the output is closed. */
   add(line: string): boolean {
     if (this.closed) return false;
-    if (this.lines.length >= this.limits.maxLines || this.chars + line.length > this.limits.maxChars) {
+    if (
+      this.lines.length >= this.limits.maxLines ||
+      this.chars + line.length > this.limits.maxChars
+    ) {
       this.closed = true;
-      this.lines.push(`… console output truncated (limits: ${this.limits.maxLines} lines, ${this.limits.maxChars} characters)`);
+      this.lines.push(
+        `… console output truncated (limits: ${this.limits.maxLines} lines, ${this.limits.maxChars} characters)`,
+      );
       return false;
     }
     this.lines.push(line);

@@ -8,29 +8,48 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { jwtDecode, jwtEncode } from "./jwtOps.js";
 
 const MAX_RANDOM_BYTES = 65536;
-const ALGORITHMS: Readonly<Record<string, string>> = { md5: "md5", sha1: "sha1", sha256: "sha256", sha512: "sha512" };
+const ALGORITHMS: Readonly<Record<string, string>> = {
+  md5: "md5",
+  sha1: "sha1",
+  sha256: "sha256",
+  sha512: "sha512",
+};
 
 export function randomHex(count: string): string {
   const bytes = Number(count);
   if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_RANDOM_BYTES) {
-    throw new AppError("InvalidParameter", `random bytes: expected a count from 0 to ${MAX_RANDOM_BYTES}`);
+    throw new AppError(
+      "InvalidParameter",
+      `random bytes: expected a count from 0 to ${MAX_RANDOM_BYTES}`,
+    );
   }
   return randomBytes(bytes).toString("hex");
 }
 
 export function cryptoOperation(requestJson: string): string {
   const request = asRecord(JSON.parse(requestJson));
-  if (request.op === "jwtEncode") return jwtEncode(request.algorithm, request.payload, String(request.secret), request.header);
-  if (request.op === "jwtDecode") return JSON.stringify(jwtDecode(String(request.token), String(request.key), request.returnHeader === true));
+  if (request.op === "jwtEncode")
+    return jwtEncode(request.algorithm, request.payload, String(request.secret), request.header);
+  if (request.op === "jwtDecode")
+    return JSON.stringify(
+      jwtDecode(String(request.token), String(request.key), request.returnHeader === true),
+    );
   const algorithm = ALGORITHMS[String(request.algorithm).toLowerCase()];
   if (algorithm === undefined) {
-    throw new AppError("InvalidParameter", `utils.crypto: unsupported hash function '${String(request.algorithm)}' (use ${Object.keys(ALGORITHMS).join(", ")})`);
+    throw new AppError(
+      "InvalidParameter",
+      `utils.crypto: unsupported hash function '${String(request.algorithm)}' (use ${Object.keys(ALGORITHMS).join(", ")})`,
+    );
   }
   const input = bytesOf(request.input);
   if (request.op === "hash") return createHash(algorithm).update(input).digest("base64");
   if (request.op === "hmac") {
     const format = String(request.format);
-    if (format !== "hex" && format !== "base64") throw new AppError("InvalidParameter", "utils.crypto.hmac: the output format must be 'hex' or 'base64'");
+    if (format !== "hex" && format !== "base64")
+      throw new AppError(
+        "InvalidParameter",
+        "utils.crypto.hmac: the output format must be 'hex' or 'base64'",
+      );
     return createHmac(algorithm, bytesOf(request.secret)).update(input).digest(format);
   }
   throw new AppError("InvalidParameter", `utils.crypto: unknown operation '${String(request.op)}'`);

@@ -22,11 +22,15 @@ export function decodeCanonical(text: string, what: string): unknown {
     return normaliseBson(EJSON.parse(text, { relaxed: false }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError("FunctionExecutionError", `${what} is not valid Extended JSON: ${reason}`, { cause: error });
+    throw new AppError("FunctionExecutionError", `${what} is not valid Extended JSON: ${reason}`, {
+      cause: error,
+    });
   }
 }
 
 export function decodeWrapped(text: string, what: string): unknown {
   const wrapper = decodeCanonical(text, what);
-  return wrapper !== null && typeof wrapper === "object" ? (wrapper as { v?: unknown }).v : undefined;
+  return wrapper !== null && typeof wrapper === "object"
+    ? (wrapper as { v?: unknown }).v
+    : undefined;
 }

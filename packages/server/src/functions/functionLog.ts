@@ -16,7 +16,13 @@ export interface FunctionLogEntry {
   readonly logs: string[];
 }
 
-export function functionLogEntry(name: string, user: UserContext, started: number, error: unknown, logs: string[]): FunctionLogEntry {
+export function functionLogEntry(
+  name: string,
+  user: UserContext,
+  started: number,
+  error: unknown,
+  logs: string[],
+): FunctionLogEntry {
   const failed = error !== undefined;
   return {
     time: new Date(),

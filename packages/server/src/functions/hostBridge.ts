@@ -81,9 +81,13 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
 }
 
 function checkedPayload(payload: unknown): string {
-  if (typeof payload !== "string") throw new AppError("InvalidParameter", "host calls take a string payload");
+  if (typeof payload !== "string")
+    throw new AppError("InvalidParameter", "host calls take a string payload");
   if (payload.length > MAX_PAYLOAD_CHARS) {
-    throw new AppError("PayloadTooLarge", `the data passed out of the function is too large: ${payload.length} characters, the limit is ${MAX_PAYLOAD_CHARS}`);
+    throw new AppError(
+      "PayloadTooLarge",
+      `the data passed out of the function is too large: ${payload.length} characters, the limit is ${MAX_PAYLOAD_CHARS}`,
+    );
   }
   return payload;
 }

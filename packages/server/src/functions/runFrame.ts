@@ -28,13 +28,21 @@ export interface Frame {
 /** What a frame needs from the function service. */
 export interface FrameServices {
   /** The data service for the identity; checks the service name. */
-  dataFor(service: string, identity: CallIdentity, request: RequestContext | undefined): DataService;
+  dataFor(
+    service: string,
+    identity: CallIdentity,
+    request: RequestContext | undefined,
+  ): DataService;
   /** `context.functions.execute` from this frame: EJSON `{v}` of the result. */
   execute(name: string, args: unknown[]): Promise<string>;
 }
 
 /** Runs the frame; resolves to EJSON `{"v": result}`. */
-export async function runFrame(tree: CallTree, frame: Frame, services: FrameServices): Promise<string> {
+export async function runFrame(
+  tree: CallTree,
+  frame: Frame,
+  services: FrameServices,
+): Promise<string> {
   const state: FrameState = { finished: false, deadline: tree.deadline };
   const bridge = createHostBridge(
     {
@@ -45,9 +53,15 @@ export async function runFrame(tree: CallTree, frame: Frame, services: FrameServ
         return encodeWrapped(await runCollectionCall(data, call));
       },
       execute: async (payload) => {
-        const request = decodeCanonical(payload, "the function call") as { name?: unknown; args?: unknown };
+        const request = decodeCanonical(payload, "the function call") as {
+          name?: unknown;
+          args?: unknown;
+        };
         if (typeof request.name !== "string" || !Array.isArray(request.args)) {
-          throw new AppError("InvalidParameter", "context.functions.execute(name, ...args) needs a function name");
+          throw new AppError(
+            "InvalidParameter",
+            "context.functions.execute(name, ...args) needs a function name",
+          );
         }
         return await services.execute(request.name, request.args);
       },
@@ -66,7 +80,9 @@ export async function runFrame(tree: CallTree, frame: Frame, services: FrameServ
       case "result":
         return reply.text;
       case "definition":
-        throw new AppError("FunctionSyntaxError", `${frame.module.file}: ${reply.message}`, { details: { file: frame.module.file } });
+        throw new AppError("FunctionSyntaxError", `${frame.module.file}: ${reply.message}`, {
+          details: { file: frame.module.file },
+        });
       case "thrown":
         throw new AppError("FunctionExecutionError", reply.info.message, {
           details: {

@@ -31,7 +31,11 @@ export function appInit(config: AppConfig, limits: SandboxLimits): Record<string
   };
 }
 
-export function initText(app: Record<string, unknown>, identity: CallIdentity, request: RequestContext | undefined): string {
+export function initText(
+  app: Record<string, unknown>,
+  identity: CallIdentity,
+  request: RequestContext | undefined,
+): string {
   return encodeCanonical({
     ...app,
     user: identity.user,

@@ -9,7 +9,11 @@ import type { ServerLog } from "./ServerLog.js";
 export interface UserDataAccess {
   forUser(
     user: UserContext,
-    options?: { request?: RequestContext; callFunction?: (name: string, args: unknown[]) => Promise<unknown>; service?: string },
+    options?: {
+      request?: RequestContext;
+      callFunction?: (name: string, args: unknown[]) => Promise<unknown>;
+      service?: string;
+    },
   ): DataService;
 }
 

@@ -19,7 +19,12 @@ export interface ConsoleLogger {
   error: ConsoleMethod;
 }
 
-export const SILENT_CONSOLE: ConsoleLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+export const SILENT_CONSOLE: ConsoleLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};
 
 export class ServerLog {
   private readonly pending = new Set<Promise<void>>();
@@ -46,15 +51,30 @@ export class ServerLog {
   /** Records the entry; resolves once stored (or once the failure to store was reported). */
   async record(entry: Omit<LogEntry, "time">): Promise<void> {
     const full: LogEntry = { time: new Date(), ...entry };
-    const method = entry.outcome === "ok" ? (entry.type === "request" ? "debug" : "info") : entry.type === "error" ? "error" : "warn";
+    const method =
+      entry.outcome === "ok"
+        ? entry.type === "request"
+          ? "debug"
+          : "info"
+        : entry.type === "error"
+          ? "error"
+          : "warn";
     this.console[method](
-      { type: entry.type, outcome: entry.outcome, ...(entry.userId === undefined ? {} : { userId: entry.userId }), ...(entry.logs === undefined || entry.logs.length === 0 ? {} : { logs: entry.logs }) },
+      {
+        type: entry.type,
+        outcome: entry.outcome,
+        ...(entry.userId === undefined ? {} : { userId: entry.userId }),
+        ...(entry.logs === undefined || entry.logs.length === 0 ? {} : { logs: entry.logs }),
+      },
       entry.message,
     );
     try {
       await this.store.append(full);
     } catch (error) {
-      this.console.error({ type: "error", outcome: "error" }, `could not store a log entry: ${error instanceof Error ? error.message : String(error)}`);
+      this.console.error(
+        { type: "error", outcome: "error" },
+        `could not store a log entry: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

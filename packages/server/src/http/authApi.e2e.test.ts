@@ -59,11 +59,17 @@ describe("location and routing", () => {
   it("answers CORS preflights for any origin, allowing the Authorization header", async () => {
     const response = await fetch(`${server.api}${client.appPath("/functions/call")}`, {
       method: "OPTIONS",
-      headers: { Origin: "https://app.example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
+      headers: {
+        Origin: "https://app.example.org",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example.org");
-    expect(response.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    expect(response.headers.get("access-control-allow-headers")?.toLowerCase()).toContain(
+      "authorization",
+    );
   });
 });
 
@@ -73,7 +79,12 @@ describe("logging in", () => {
     expect(login.user_id).toMatch(/^[0-9a-f]{24}$/);
     expect(login.device_id).toMatch(/^[0-9a-f]{24}$/);
     const claims = claimsOf(login.access_token);
-    expect(claims).toMatchObject({ sub: login.user_id, typ: "access", baas_device_id: login.device_id, user_data: {} });
+    expect(claims).toMatchObject({
+      sub: login.user_id,
+      typ: "access",
+      baas_device_id: login.device_id,
+      user_data: {},
+    });
     expect(Number.isInteger(claims.exp) && Number.isInteger(claims.iat)).toBe(true);
     expect(Number(claims.exp) - Number(claims.iat)).toBe(30 * 60);
     expect(claimsOf(login.refresh_token)).toMatchObject({ sub: login.user_id, typ: "refresh" });
@@ -93,11 +104,19 @@ describe("logging in", () => {
     const profile = await client.call("/auth/profile", { token: login.access_token });
     expect(profile.status).toBe(200);
     expect(profile.type).toBe("application/json");
-    expect(profile.body).toMatchObject({ user_id: login.user_id, type: "normal", data: {}, identities: [{ provider_type: "anon-user", provider_id: "anon-user" }] });
+    expect(profile.body).toMatchObject({
+      user_id: login.user_id,
+      type: "normal",
+      data: {},
+      identities: [{ provider_type: "anon-user", provider_id: "anon-user" }],
+    });
   });
 
   it("rejects malformed JSON and malformed EJSON with BadRequest, then keeps serving", async () => {
-    const malformedJson = await client.call(client.appPath("/auth/providers/anon-user/login"), { method: "POST", body: "{not json" });
+    const malformedJson = await client.call(client.appPath("/auth/providers/anon-user/login"), {
+      method: "POST",
+      body: "{not json",
+    });
     expect(malformedJson.status).toBe(400);
     expect(malformedJson.type).toBe("application/json");
     expect(malformedJson.body).toMatchObject({ error_code: "BadRequest" });
@@ -105,31 +124,49 @@ describe("logging in", () => {
     const malformedEjson = await client.call(client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
-      body: JSON.stringify({ name: "sum", arguments: [{ $numberInt: "twelve" }, { $oid: "nope" }] }),
+      body: JSON.stringify({
+        name: "sum",
+        arguments: [{ $numberInt: "twelve" }, { $oid: "nope" }],
+      }),
     });
     expect(malformedEjson.status).toBe(400);
     expect(malformedEjson.body).toMatchObject({ error_code: "BadRequest" });
-    const notAnObject = await client.call(client.appPath("/functions/call"), { method: "POST", token: login.access_token, body: "[1,2]" });
+    const notAnObject = await client.call(client.appPath("/functions/call"), {
+      method: "POST",
+      token: login.access_token,
+      body: "[1,2]",
+    });
     expect(notAnObject.body).toMatchObject({ error_code: "BadRequest" });
     await client.expectStillServing();
   });
 
   it("accepts requests as realm-core sends them: provider echo in the body, JSON content type on bodiless GETs", async () => {
-    const coreHeaders = { "Content-Type": "application/json;charset=utf-8", Accept: "application/json" };
+    const coreHeaders = {
+      "Content-Type": "application/json;charset=utf-8",
+      Accept: "application/json",
+    };
     const login = await fetch(`${server.api}${client.appPath("/auth/providers/anon-user/login")}`, {
       method: "POST",
       headers: coreHeaders,
-      body: JSON.stringify({ provider: "anon-user", options: { device: { appId: "x", platform: "Linux", sdk: "Realm Core" } } }),
+      body: JSON.stringify({
+        provider: "anon-user",
+        options: { device: { appId: "x", platform: "Linux", sdk: "Realm Core" } },
+      }),
     });
     expect(login.status).toBe(200);
     const tokens = (await login.json()) as Login;
-    const profile = await fetch(`${server.api}/auth/profile`, { headers: { ...coreHeaders, Authorization: `Bearer ${tokens.access_token}` } });
+    const profile = await fetch(`${server.api}/auth/profile`, {
+      headers: { ...coreHeaders, Authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(profile.status).toBe(200);
     expect(profile.headers.get("content-type")).toBe("application/json");
   });
 
   it("refuses unknown and disabled providers with AuthProviderNotFound", async () => {
-    const result = await client.call(client.appPath("/auth/providers/oauth2-google/login"), { method: "POST", body: "{}" });
+    const result = await client.call(client.appPath("/auth/providers/oauth2-google/login"), {
+      method: "POST",
+      body: "{}",
+    });
     expect(result.status).toBe(404);
     expect(result.body).toMatchObject({ error_code: "AuthProviderNotFound" });
   });
@@ -137,7 +174,10 @@ describe("logging in", () => {
 
 describe("tokens", () => {
   it("answers a missing, garbled or forged access token with 401 InvalidSession", async () => {
-    const missing = await client.call(client.appPath("/functions/call"), { method: "POST", body: JSON.stringify({ name: "sum", arguments: [] }) });
+    const missing = await client.call(client.appPath("/functions/call"), {
+      method: "POST",
+      body: JSON.stringify({ name: "sum", arguments: [] }),
+    });
     expect(missing.status).toBe(401);
     expect(missing.body).toMatchObject({ error_code: "InvalidSession" });
     const garbled = await client.callFunction("not-a-jwt", "sum");
@@ -159,8 +199,15 @@ describe("tokens", () => {
     vi.setSystemTime(Date.now() + 31 * 60 * 1000);
     const expired = await client.callFunction(login.access_token, "sum", [1, 2]);
     expect(expired.status).toBe(401);
-    expect(expired.body).toEqual({ error: "invalid session: access token expired", error_code: "InvalidSession", link: "" });
-    const refreshed = await client.call("/auth/session", { method: "POST", token: login.refresh_token });
+    expect(expired.body).toEqual({
+      error: "invalid session: access token expired",
+      error_code: "InvalidSession",
+      link: "",
+    });
+    const refreshed = await client.call("/auth/session", {
+      method: "POST",
+      token: login.refresh_token,
+    });
     expect(refreshed.status).toBe(201);
     const { access_token } = refreshed.body as { access_token: string };
     const retried = await client.callFunction(access_token, "sum", [1, 2]);
@@ -170,19 +217,34 @@ describe("tokens", () => {
 
   it("does not accept an access token where a refresh token belongs", async () => {
     const login = await client.anonymousLogin();
-    const result = await client.call("/auth/session", { method: "POST", token: login.access_token });
+    const result = await client.call("/auth/session", {
+      method: "POST",
+      token: login.access_token,
+    });
     expect(result.status).toBe(401);
-    expect(result.body).toMatchObject({ error_code: "InvalidSession", error: "invalid refresh token: incorrect token type" });
+    expect(result.body).toMatchObject({
+      error_code: "InvalidSession",
+      error: "invalid refresh token: incorrect token type",
+    });
   });
 
   it("revokes the session on logout: its refresh and access tokens stop working", async () => {
     const login = await client.anonymousLogin();
-    const logout = await client.call("/auth/session", { method: "DELETE", token: login.refresh_token });
+    const logout = await client.call("/auth/session", {
+      method: "DELETE",
+      token: login.refresh_token,
+    });
     expect(logout.status).toBe(204);
     expect(logout.type).toBeNull();
-    const refresh = await client.call("/auth/session", { method: "POST", token: login.refresh_token });
+    const refresh = await client.call("/auth/session", {
+      method: "POST",
+      token: login.refresh_token,
+    });
     expect(refresh.status).toBe(401);
-    expect(refresh.body).toMatchObject({ error_code: "InvalidSession", error: "invalid session: failed to find refresh token" });
+    expect(refresh.body).toMatchObject({
+      error_code: "InvalidSession",
+      error: "invalid session: failed to find refresh token",
+    });
     const access = await client.call("/auth/profile", { token: login.access_token });
     expect(access.status).toBe(401);
     expect(access.body).toMatchObject({ error_code: "InvalidSession" });
@@ -195,7 +257,10 @@ describe("tokens", () => {
     const profile = await client.call("/auth/profile", { token: login.access_token });
     expect(profile.status).toBe(401);
     expect(profile.body).toMatchObject({ error_code: "UserDisabled" });
-    const refresh = await client.call("/auth/session", { method: "POST", token: login.refresh_token });
+    const refresh = await client.call("/auth/session", {
+      method: "POST",
+      token: login.refresh_token,
+    });
     expect(refresh.body).toMatchObject({ error_code: "UserDisabled" });
     await server.auth.users.setDisabled(login.user_id, false);
     expect((await client.call("/auth/profile", { token: login.access_token })).status).toBe(200);
@@ -207,19 +272,32 @@ describe("tokens", () => {
       .setSubject("soon-disabled")
       .setExpirationTime("5m")
       .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
-    const login = (await client.call(client.appPath("/auth/providers/custom-token/login"), { method: "POST", body: JSON.stringify({ token }) })).body as Login;
+    const login = (
+      await client.call(client.appPath("/auth/providers/custom-token/login"), {
+        method: "POST",
+        body: JSON.stringify({ token }),
+      })
+    ).body as Login;
     await server.auth.users.setDisabled(login.user_id, true);
-    const again = await client.call(client.appPath("/auth/providers/custom-token/login"), { method: "POST", body: JSON.stringify({ token }) });
+    const again = await client.call(client.appPath("/auth/providers/custom-token/login"), {
+      method: "POST",
+      body: JSON.stringify({ token }),
+    });
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ error_code: "UserDisabled" });
   });
 
   it("deletes a user with all its sessions", async () => {
     const login = await client.anonymousLogin();
-    const deleted = await client.call("/auth/delete", { method: "DELETE", token: login.access_token });
+    const deleted = await client.call("/auth/delete", {
+      method: "DELETE",
+      token: login.access_token,
+    });
     expect(deleted.status).toBe(204);
     expect((await client.call("/auth/profile", { token: login.access_token })).status).toBe(401);
-    expect((await client.call("/auth/session", { method: "POST", token: login.refresh_token })).body).toMatchObject({ error_code: "InvalidSession" });
+    expect(
+      (await client.call("/auth/session", { method: "POST", token: login.refresh_token })).body,
+    ).toMatchObject({ error_code: "InvalidSession" });
   });
 });
 
@@ -231,30 +309,69 @@ describe("user API keys", () => {
       .setSubject(`key-owner-${Math.random()}`)
       .setExpirationTime("5m")
       .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
-    const result = await client.call(client.appPath("/auth/providers/custom-token/login"), { method: "POST", body: JSON.stringify({ token }) });
+    const result = await client.call(client.appPath("/auth/providers/custom-token/login"), {
+      method: "POST",
+      body: JSON.stringify({ token }),
+    });
     expect(result.status).toBe(200);
     return result.body as Login;
   }
 
   it("creates, lists, disables, enables and deletes keys, and logs in with them", async () => {
     const owner = await registeredUser();
-    const created = await client.call("/auth/api_keys", { method: "POST", token: owner.refresh_token, body: JSON.stringify({ name: "ci" }) });
+    const created = await client.call("/auth/api_keys", {
+      method: "POST",
+      token: owner.refresh_token,
+      body: JSON.stringify({ name: "ci" }),
+    });
     expect(created.status).toBe(201);
     const key = created.body as { _id: string; key: string; name: string; disabled: boolean };
     expect(key).toMatchObject({ name: "ci", disabled: false });
     const listed = await client.call("/auth/api_keys", { token: owner.refresh_token });
     expect(listed.body).toEqual([{ _id: key._id, name: "ci", disabled: false }]);
-    const login = await client.call(client.appPath("/auth/providers/api-key/login"), { method: "POST", body: JSON.stringify({ key: key.key }) });
+    const login = await client.call(client.appPath("/auth/providers/api-key/login"), {
+      method: "POST",
+      body: JSON.stringify({ key: key.key }),
+    });
     expect((login.body as Login).user_id).toBe(owner.user_id);
 
-    expect((await client.call(`/auth/api_keys/${key._id}/disable`, { method: "PUT", token: owner.refresh_token })).status).toBe(204);
-    expect((await client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token })).body).toMatchObject({ disabled: true });
-    const refused = await client.call(client.appPath("/auth/providers/api-key/login"), { method: "POST", body: JSON.stringify({ key: key.key }) });
+    expect(
+      (
+        await client.call(`/auth/api_keys/${key._id}/disable`, {
+          method: "PUT",
+          token: owner.refresh_token,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token })).body,
+    ).toMatchObject({ disabled: true });
+    const refused = await client.call(client.appPath("/auth/providers/api-key/login"), {
+      method: "POST",
+      body: JSON.stringify({ key: key.key }),
+    });
     expect(refused.status).toBe(401);
-    await client.call(`/auth/api_keys/${key._id}/enable`, { method: "PUT", token: owner.refresh_token });
-    expect((await client.call(client.appPath("/auth/providers/api-key/login"), { method: "POST", body: JSON.stringify({ key: key.key }) })).status).toBe(200);
+    await client.call(`/auth/api_keys/${key._id}/enable`, {
+      method: "PUT",
+      token: owner.refresh_token,
+    });
+    expect(
+      (
+        await client.call(client.appPath("/auth/providers/api-key/login"), {
+          method: "POST",
+          body: JSON.stringify({ key: key.key }),
+        })
+      ).status,
+    ).toBe(200);
 
-    expect((await client.call(`/auth/api_keys/${key._id}`, { method: "DELETE", token: owner.refresh_token })).status).toBe(204);
+    expect(
+      (
+        await client.call(`/auth/api_keys/${key._id}`, {
+          method: "DELETE",
+          token: owner.refresh_token,
+        })
+      ).status,
+    ).toBe(204);
     const gone = await client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token });
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ error_code: "APIKeyNotFound", error: "API key not found" });
@@ -263,24 +380,46 @@ describe("user API keys", () => {
   it("allows at most 20 keys per user, names unique, and none for anonymous users", async () => {
     const owner = await registeredUser();
     for (let index = 0; index < 20; index++) {
-      const result = await client.call("/auth/api_keys", { method: "POST", token: owner.refresh_token, body: JSON.stringify({ name: `key-${index}` }) });
+      const result = await client.call("/auth/api_keys", {
+        method: "POST",
+        token: owner.refresh_token,
+        body: JSON.stringify({ name: `key-${index}` }),
+      });
       expect(result.status).toBe(201);
     }
-    const tooMany = await client.call("/auth/api_keys", { method: "POST", token: owner.refresh_token, body: JSON.stringify({ name: "one-more" }) });
+    const tooMany = await client.call("/auth/api_keys", {
+      method: "POST",
+      token: owner.refresh_token,
+      body: JSON.stringify({ name: "one-more" }),
+    });
     expect(tooMany.status).toBe(400);
     const other = await registeredUser();
-    await client.call("/auth/api_keys", { method: "POST", token: other.refresh_token, body: JSON.stringify({ name: "dup" }) });
-    const duplicate = await client.call("/auth/api_keys", { method: "POST", token: other.refresh_token, body: JSON.stringify({ name: "dup" }) });
+    await client.call("/auth/api_keys", {
+      method: "POST",
+      token: other.refresh_token,
+      body: JSON.stringify({ name: "dup" }),
+    });
+    const duplicate = await client.call("/auth/api_keys", {
+      method: "POST",
+      token: other.refresh_token,
+      body: JSON.stringify({ name: "dup" }),
+    });
     expect(duplicate.body).toMatchObject({ error_code: "APIKeyAlreadyExists" });
     const anonymous = await client.anonymousLogin();
-    const refused = await client.call("/auth/api_keys", { method: "POST", token: anonymous.refresh_token, body: JSON.stringify({ name: "x" }) });
+    const refused = await client.call("/auth/api_keys", {
+      method: "POST",
+      token: anonymous.refresh_token,
+      body: JSON.stringify({ name: "x" }),
+    });
     expect(refused.status).toBe(400);
   });
 });
 
 describe("allowed request origins", () => {
   it("answers only the configured origins", async () => {
-    const restricted = await startStandInServer({ allowedRequestOrigins: ["https://good.example"] });
+    const restricted = await startStandInServer({
+      allowedRequestOrigins: ["https://good.example"],
+    });
     try {
       const location = `${restricted.api}/app/${restricted.appId}/location`;
       const good = await fetch(location, { headers: { Origin: "https://good.example" } });

@@ -11,7 +11,10 @@ import { ejsonBody } from "./body.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { emptyResponse, jsonResponse } from "./responses.js";
 
-type UserpassAction = (accounts: EmailPasswordAccounts, body: Record<string, unknown>) => Promise<void>;
+type UserpassAction = (
+  accounts: EmailPasswordAccounts,
+  body: Record<string, unknown>,
+) => Promise<void>;
 
 const USERPASS_ACTIONS: Readonly<Record<string, UserpassAction>> = {
   register: (accounts, body) => accounts.register(body),
@@ -43,7 +46,12 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
       return jsonResponse(result);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await deps.log.record({ type: "auth", outcome: "error", message: `${provider} login failed: ${message}`, details: { provider } });
+      await deps.log.record({
+        type: "auth",
+        outcome: "error",
+        message: `${provider} login failed: ${message}`,
+        details: { provider },
+      });
       throw error;
     }
   });
@@ -55,11 +63,18 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
     const body = await ejsonBody(c);
     await run(accounts, body);
     const email = typeof body.email === "string" ? body.email : undefined;
-    await deps.log.record({ type: "auth", outcome: "ok", message: `email/password ${action}`, details: email === undefined ? {} : { email } });
+    await deps.log.record({
+      type: "auth",
+      outcome: "ok",
+      message: `email/password ${action}`,
+      details: email === undefined ? {} : { email },
+    });
     return action === "register" ? emptyResponse(201) : emptyResponse(200);
   };
   routes.post("/auth/providers/:provider/:action", (c) => userpass(c, c.req.param("action")));
-  routes.post("/auth/providers/:provider/:action/:step", (c) => userpass(c, `${c.req.param("action")}/${c.req.param("step")}`));
+  routes.post("/auth/providers/:provider/:action/:step", (c) =>
+    userpass(c, `${c.req.param("action")}/${c.req.param("step")}`),
+  );
 
   return routes;
 }

@@ -12,11 +12,16 @@ export function bearerToken(c: Context, allowQuery = false): string {
   const header = c.req.header("authorization");
   const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
   const token = match?.[1] ?? (allowQuery ? c.req.query("baas_at") : undefined);
-  if (token === undefined || token === "") throw new AppError("InvalidSession", "invalid session: must authenticate first");
+  if (token === undefined || token === "")
+    throw new AppError("InvalidSession", "invalid session: must authenticate first");
   return token;
 }
 
-export async function accessCaller(c: Context<HttpEnv>, deps: HttpDeps, allowQuery = false): Promise<Caller> {
+export async function accessCaller(
+  c: Context<HttpEnv>,
+  deps: HttpDeps,
+  allowQuery = false,
+): Promise<Caller> {
   const caller = await deps.auth.authenticate(bearerToken(c, allowQuery));
   c.set("caller", caller);
   return caller;

@@ -92,7 +92,11 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
 
   const appScoped = new Hono<HttpEnv>();
   appScoped.use("*", async (c, next) => {
-    if (c.req.param("appId") !== appId) throw new AppError("AppNotFound", `cannot find app using Client App ID '${c.req.param("appId") ?? ""}'`);
+    if (c.req.param("appId") !== appId)
+      throw new AppError(
+        "AppNotFound",
+        `cannot find app using Client App ID '${c.req.param("appId") ?? ""}'`,
+      );
     await next();
   });
   appScoped.get("/location", (c) => {
@@ -117,7 +121,9 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     });
   }
 
-  app.notFound((c) => errorResponse(new AppError("NotFound", `no such route: ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(new AppError("NotFound", `no such route: ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((error, c) => {
     const appError = asAppError(error);
     if (appError.code === "InternalServerError") {

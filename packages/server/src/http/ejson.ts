@@ -44,7 +44,10 @@ function checkWrappers(value: unknown): void {
   }
   const record = value as Record<string, unknown>;
   const int = record.$numberInt;
-  if (int !== undefined && (typeof int !== "string" || !INT32.test(int) || Number(int) !== (Number(int) | 0))) {
+  if (
+    int !== undefined &&
+    (typeof int !== "string" || !INT32.test(int) || Number(int) !== (Number(int) | 0))
+  ) {
     throw new Error(`$numberInt ${JSON.stringify(int)} is not a 32-bit integer`);
   }
   const double = record.$numberDouble;
@@ -52,7 +55,8 @@ function checkWrappers(value: unknown): void {
     throw new Error(`$numberDouble ${JSON.stringify(double)} is not a number`);
   }
   const date = record.$date;
-  if (typeof date === "string" && Number.isNaN(Date.parse(date))) throw new Error(`$date ${JSON.stringify(date)} is not a date`);
+  if (typeof date === "string" && Number.isNaN(Date.parse(date)))
+    throw new Error(`$date ${JSON.stringify(date)} is not a date`);
   Object.values(record).forEach(checkWrappers);
 }
 
@@ -64,13 +68,16 @@ export function parseEjson(text: string): unknown {
     return normaliseNumbers(EJSON.deserialize(json as Record<string, unknown>, { relaxed: false }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError("BadRequest", `failed to parse request body as Extended JSON: ${reason}`, { cause: error });
+    throw new AppError("BadRequest", `failed to parse request body as Extended JSON: ${reason}`, {
+      cause: error,
+    });
   }
 }
 
 export function parseEjsonObject(text: string, what = "request body"): Record<string, unknown> {
   const value = text.trim() === "" ? {} : parseEjson(text);
-  if (!isPlainObject(value)) throw new AppError("BadRequest", `expected the ${what} to be a JSON object`);
+  if (!isPlainObject(value))
+    throw new AppError("BadRequest", `expected the ${what} to be a JSON object`);
   return value;
 }
 
@@ -79,7 +86,8 @@ export function parseEjsonObject(text: string, what = "request body"): Record<st
  * beyond that range is a double; the bson serializer would call it `$numberLong`.
  */
 function markUnsafeIntegersAsDoubles(value: unknown): unknown {
-  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value) ? new Double(value) : value;
+  if (typeof value === "number")
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? new Double(value) : value;
   if (Array.isArray(value)) return value.map(markUnsafeIntegersAsDoubles);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -91,9 +99,15 @@ function markUnsafeIntegersAsDoubles(value: unknown): unknown {
 
 export function toCanonicalEjson(value: unknown): string {
   try {
-    return EJSON.stringify(value === undefined ? null : markUnsafeIntegersAsDoubles(value), { relaxed: false });
+    return EJSON.stringify(value === undefined ? null : markUnsafeIntegersAsDoubles(value), {
+      relaxed: false,
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new AppError("InternalServerError", `result cannot be encoded as Extended JSON: ${reason}`, { cause: error });
+    throw new AppError(
+      "InternalServerError",
+      `result cannot be encoded as Extended JSON: ${reason}`,
+      { cause: error },
+    );
   }
 }

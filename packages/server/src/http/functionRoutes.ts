@@ -27,19 +27,28 @@ interface FunctionCall {
 
 function functionCall(body: Record<string, unknown>): FunctionCall {
   const { name, arguments: args, service } = body;
-  if (typeof name !== "string" || name === "") throw new AppError("MissingParameter", "expected a function 'name'");
-  if (args !== undefined && !Array.isArray(args)) throw new AppError("InvalidParameter", "'arguments' must be an array");
-  if (service !== undefined && typeof service !== "string") throw new AppError("InvalidParameter", "'service' must be a string");
+  if (typeof name !== "string" || name === "")
+    throw new AppError("MissingParameter", "expected a function 'name'");
+  if (args !== undefined && !Array.isArray(args))
+    throw new AppError("InvalidParameter", "'arguments' must be an array");
+  if (service !== undefined && typeof service !== "string")
+    throw new AppError("InvalidParameter", "'service' must be a string");
   return { name, args: (args as unknown[] | undefined) ?? [], service };
 }
 
 function decodeStreamingRequest(encoded: string | undefined): FunctionCall {
-  if (encoded === undefined || encoded === "") throw new AppError("MissingParameter", "expected a 'baas_request' query parameter");
+  if (encoded === undefined || encoded === "")
+    throw new AppError("MissingParameter", "expected a 'baas_request' query parameter");
   const json = Buffer.from(encoded, "base64").toString("utf8");
   return functionCall(parseEjsonObject(json, "baas_request"));
 }
 
-function userData(deps: HttpDeps, caller: Caller, service: string, request: RequestContext): DataService {
+function userData(
+  deps: HttpDeps,
+  caller: Caller,
+  service: string,
+  request: RequestContext,
+): DataService {
   return deps.data.forUser(caller.context, {
     service,
     request,
@@ -48,7 +57,8 @@ function userData(deps: HttpDeps, caller: Caller, service: string, request: Requ
 }
 
 function checkService(deps: HttpDeps, service: string): void {
-  if (!deps.config.dataSources.has(service)) throw new AppError("ServiceNotFound", `service not found: '${service}'`);
+  if (!deps.config.dataSources.has(service))
+    throw new AppError("ServiceNotFound", `service not found: '${service}'`);
 }
 
 export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
@@ -60,7 +70,10 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
       userId: caller.user.id,
       outcome: error === undefined ? "ok" : "error",
       message: `${call.service === undefined ? "function" : `${call.service} action`} ${call.name}${error instanceof Error ? `: ${error.message}` : ""}`,
-      details: { name: call.name, ...(call.service === undefined ? {} : { service: call.service }) },
+      details: {
+        name: call.name,
+        ...(call.service === undefined ? {} : { service: call.service }),
+      },
       logs,
     });
 
@@ -71,11 +84,20 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
       let result: unknown;
       let logs: string[] = [];
       if (call.service === undefined) {
-        ({ result, logs } = await deps.functions.callFromClient(call.name, call.args, caller.context, requestContextOf(c)));
+        ({ result, logs } = await deps.functions.callFromClient(
+          call.name,
+          call.args,
+          caller.context,
+          requestContextOf(c),
+        ));
       } else {
         checkService(deps, call.service);
         const request = requestContextOf(c, { service: call.service, action: call.name });
-        result = await runServiceAction(userData(deps, caller, call.service, request), call.name, call.args);
+        result = await runServiceAction(
+          userData(deps, caller, call.service, request),
+          call.name,
+          call.args,
+        );
       }
       const response = ejsonResponse(result);
       await logCall(caller, call, undefined, logs);
@@ -94,10 +116,19 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
     }
     checkService(deps, call.service);
     const request = requestContextOf(c, { service: call.service, action: call.name });
-    const { collection, args } = targetCollection(userData(deps, caller, call.service, request), call.args);
+    const { collection, args } = targetCollection(
+      userData(deps, caller, call.service, request),
+      call.args,
+    );
     const ids = Array.isArray(args.ids) ? (args.ids as unknown[]) : undefined;
-    const filter = typeof args.filter === "object" && args.filter !== null ? (args.filter as Record<string, unknown>) : undefined;
-    const stream = collection.watch({ ...(ids === undefined ? {} : { ids }), ...(filter === undefined ? {} : { filter }) });
+    const filter =
+      typeof args.filter === "object" && args.filter !== null
+        ? (args.filter as Record<string, unknown>)
+        : undefined;
+    const stream = collection.watch({
+      ...(ids === undefined ? {} : { ids }),
+      ...(filter === undefined ? {} : { filter }),
+    });
     await logCall(caller, call, undefined);
     return sseResponse(stream, (error) => {
       if (error !== undefined) void logCall(caller, call, error);

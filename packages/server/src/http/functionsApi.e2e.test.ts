@@ -25,7 +25,10 @@ afterEach(() => {
 describe("functions/call", () => {
   it("takes and returns canonical EJSON, with null for undefined", async () => {
     const login = await client.anonymousLogin();
-    const sum = await client.callFunction(login.access_token, "sum", [{ $numberInt: "2" }, { $numberDouble: "0.5" }]);
+    const sum = await client.callFunction(login.access_token, "sum", [
+      { $numberInt: "2" },
+      { $numberDouble: "0.5" },
+    ]);
     expect(sum.status).toBe(200);
     expect(sum.type).toBe("application/json");
     expect(sum.body).toEqual({ $numberDouble: "2.5" });
@@ -43,14 +46,21 @@ describe("functions/call", () => {
     expect(hidden.body).toMatchObject({ error_code: "FunctionNotFound" });
     const thrown = await client.callFunction(login.access_token, "boom");
     expect(thrown.status).toBe(400);
-    expect(thrown.body).toMatchObject({ error_code: "FunctionExecutionError", error: "boom: the function failed on purpose" });
+    expect(thrown.body).toMatchObject({
+      error_code: "FunctionExecutionError",
+      error: "boom: the function failed on purpose",
+    });
     await client.expectStillServing();
   });
 
   it("refuses a body over the limit with 413 PayloadTooLarge and keeps serving", async () => {
     const login = await client.anonymousLogin();
     const huge = JSON.stringify({ name: "sum", arguments: ["x".repeat(19 * 1024 * 1024)] });
-    const result = await client.call(client.appPath("/functions/call"), { method: "POST", token: login.access_token, body: huge });
+    const result = await client.call(client.appPath("/functions/call"), {
+      method: "POST",
+      token: login.access_token,
+      body: huge,
+    });
     expect(result.status).toBe(413);
     expect(result.type).toBe("application/json");
     expect(result.body).toMatchObject({ error_code: "PayloadTooLarge" });
@@ -63,16 +73,29 @@ describe("functions/call", () => {
       client.call(client.appPath("/functions/call"), {
         method: "POST",
         token: login.access_token,
-        body: JSON.stringify({ service: "mongodb-atlas", name, arguments: [{ database: "typed", collection: "counts", ...extra }] }),
+        body: JSON.stringify({
+          service: "mongodb-atlas",
+          name,
+          arguments: [{ database: "typed", collection: "counts", ...extra }],
+        }),
       });
-    expect((await action("insertOne", { document: { _id: "a", n: { $numberInt: "1" } } })).body).toEqual({ insertedId: "a" });
+    expect(
+      (await action("insertOne", { document: { _id: "a", n: { $numberInt: "1" } } })).body,
+    ).toEqual({ insertedId: "a" });
     expect((await action("count", { query: {} })).body).toEqual({ $numberLong: "1" });
-    expect((await action("updateOne", { query: { _id: "a" }, update: { $set: { n: 2 } } })).body).toEqual({
+    expect(
+      (await action("updateOne", { query: { _id: "a" }, update: { $set: { n: 2 } } })).body,
+    ).toEqual({
       matchedCount: { $numberInt: "1" },
       modifiedCount: { $numberInt: "1" },
     });
-    expect((await action("findOne", { query: { _id: "a" } })).body).toEqual({ _id: "a", n: { $numberInt: "2" } });
-    expect((await action("deleteMany", { query: {} })).body).toEqual({ deletedCount: { $numberInt: "1" } });
+    expect((await action("findOne", { query: { _id: "a" } })).body).toEqual({
+      _id: "a",
+      n: { $numberInt: "2" },
+    });
+    expect((await action("deleteMany", { query: {} })).body).toEqual({
+      deletedCount: { $numberInt: "1" },
+    });
     expect((await action("findOne", { query: { _id: "a" } })).body).toBeNull();
     const badLimit = await action("find", { query: {}, limit: "ten" });
     expect(badLimit.body).toMatchObject({ error_code: "InvalidParameter" });
@@ -80,15 +103,28 @@ describe("functions/call", () => {
 
   it("refuses unknown services and unknown service actions", async () => {
     const login = await client.anonymousLogin();
-    const body = (service: string, name: string) => JSON.stringify({ service, name, arguments: [{ database: "d", collection: "c" }] });
-    const service = await client.call(client.appPath("/functions/call"), { method: "POST", token: login.access_token, body: body("no-such-service", "find") });
+    const body = (service: string, name: string) =>
+      JSON.stringify({ service, name, arguments: [{ database: "d", collection: "c" }] });
+    const service = await client.call(client.appPath("/functions/call"), {
+      method: "POST",
+      token: login.access_token,
+      body: body("no-such-service", "find"),
+    });
     expect(service.body).toMatchObject({ error_code: "ServiceNotFound" });
-    const action = await client.call(client.appPath("/functions/call"), { method: "POST", token: login.access_token, body: body("mongodb-atlas", "dropDatabase") });
+    const action = await client.call(client.appPath("/functions/call"), {
+      method: "POST",
+      token: login.access_token,
+      body: body("mongodb-atlas", "dropDatabase"),
+    });
     expect(action.body).toMatchObject({ error_code: "ServiceCommandNotFound" });
     const reserved = await client.call(client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
-      body: JSON.stringify({ service: "mongodb-atlas", name: "find", arguments: [{ database: "__atoll", collection: "users" }] }),
+      body: JSON.stringify({
+        service: "mongodb-atlas",
+        name: "find",
+        arguments: [{ database: "__atoll", collection: "users" }],
+      }),
     });
     expect(reserved.status).toBe(400);
   });
@@ -98,7 +134,9 @@ describe("functions/call", () => {
     await client.callFunction(login.access_token, "sum", [1, 1]);
     await client.callFunction(login.access_token, "boom");
     const mine = server.logEntries.filter((entry) => entry.userId === login.user_id);
-    expect(mine.filter((entry) => entry.type === "function").map((entry) => entry.outcome)).toEqual(["ok", "error"]);
+    expect(mine.filter((entry) => entry.type === "function").map((entry) => entry.outcome)).toEqual(
+      ["ok", "error"],
+    );
     expect(mine.some((entry) => entry.type === "auth" && entry.outcome === "ok")).toBe(true);
     expect(mine.filter((entry) => entry.type === "request").length).toBeGreaterThanOrEqual(2);
   });
@@ -119,17 +157,30 @@ describe("streaming watch", () => {
     const login = await client.anonymousLogin();
     const controller = new AbortController();
     const response = await fetch(
-      watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "cars-db", collection: "Car" }] }, login.access_token),
+      watchUrl(
+        {
+          service: "mongodb-atlas",
+          name: "watch",
+          arguments: [{ database: "cars-db", collection: "Car" }],
+        },
+        login.access_token,
+      ),
       { headers: { Accept: "text/event-stream" }, signal: controller.signal },
     );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     expect(await nextChunk(reader)).toMatch(/^:/);
-    await server.data.db("cars-db").collection("Car").insertOne({ _id: "car-1", make: "Volvo\nEstate", miles: 5 });
+    await server.data
+      .db("cars-db")
+      .collection("Car")
+      .insertOne({ _id: "car-1", make: "Volvo\nEstate", miles: 5 });
     const frame = await nextChunk(reader);
     expect(frame.startsWith("data: ") && frame.endsWith("\n\n")).toBe(true);
-    const payload = JSON.parse(decodeURIComponent(frame.slice("data: ".length).trim())) as Record<string, unknown>;
+    const payload = JSON.parse(decodeURIComponent(frame.slice("data: ".length).trim())) as Record<
+      string,
+      unknown
+    >;
     expect(payload).toMatchObject({
       operationType: "insert",
       ns: { db: "cars-db", coll: "Car" },
@@ -145,7 +196,14 @@ describe("streaming watch", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const controller = new AbortController();
     const response = await fetch(
-      watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "cars-db", collection: "Idle" }] }, login.access_token),
+      watchUrl(
+        {
+          service: "mongodb-atlas",
+          name: "watch",
+          arguments: [{ database: "cars-db", collection: "Idle" }],
+        },
+        login.access_token,
+      ),
       { signal: controller.signal },
     );
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -157,14 +215,26 @@ describe("streaming watch", () => {
 
   it("answers a bad streaming request with a JSON error instead of a stream", async () => {
     const login = await client.anonymousLogin();
-    const garbage = await fetch(`${server.api}${client.appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`);
+    const garbage = await fetch(
+      `${server.api}${client.appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`,
+    );
     expect(garbage.status).toBe(400);
     expect(garbage.headers.get("content-type")).toBe("application/json");
-    const notWatch = await fetch(watchUrl({ service: "mongodb-atlas", name: "find", arguments: [{ database: "d", collection: "c" }] }, login.access_token));
+    const notWatch = await fetch(
+      watchUrl(
+        { service: "mongodb-atlas", name: "find", arguments: [{ database: "d", collection: "c" }] },
+        login.access_token,
+      ),
+    );
     expect(notWatch.status).toBe(400);
-    const noToken = await fetch(watchUrl({ service: "mongodb-atlas", name: "watch", arguments: [{ database: "d", collection: "c" }] }));
+    const noToken = await fetch(
+      watchUrl({
+        service: "mongodb-atlas",
+        name: "watch",
+        arguments: [{ database: "d", collection: "c" }],
+      }),
+    );
     expect(noToken.status).toBe(401);
     expect(await noToken.json()).toMatchObject({ error_code: "InvalidSession" });
   });
 });
-

@@ -23,13 +23,19 @@ const ADAPTER_DEFAULT_TYPE = "text/plain; charset=UTF-8";
  * all. The node adapter adds a text/plain default to every response; Atoll never sends
  * text/plain itself, so that default is dropped here.
  */
-class UntypedEmptyResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+class UntypedEmptyResponse<
+  Request extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<Request> {
   override writeHead(statusCode: number, ...rest: unknown[]): this {
-    const headers = rest.find((arg): arg is OutgoingHttpHeaders => typeof arg === "object" && arg !== null && !Array.isArray(arg));
+    const headers = rest.find(
+      (arg): arg is OutgoingHttpHeaders =>
+        typeof arg === "object" && arg !== null && !Array.isArray(arg),
+    );
     if (headers !== undefined) {
       for (const name of Object.keys(headers)) {
         const value: OutgoingHttpHeader | undefined = headers[name];
-        if (name.toLowerCase() === "content-type" && value === ADAPTER_DEFAULT_TYPE) delete headers[name];
+        if (name.toLowerCase() === "content-type" && value === ADAPTER_DEFAULT_TYPE)
+          delete headers[name];
       }
     }
     return super.writeHead(statusCode, ...(rest as [OutgoingHttpHeaders]));
@@ -38,18 +44,26 @@ class UntypedEmptyResponse<Request extends IncomingMessage = IncomingMessage> ex
 
 export function listen(fetch: FetchHandler, port: number, host: string): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host, serverOptions: { ServerResponse: UntypedEmptyResponse } }, (info: AddressInfo) => {
-      const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
-      resolve({
-        url: `http://${shownHost}:${info.port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((error) => (error === undefined ? done() : fail(error)));
-            // Long-lived watch streams would otherwise hold the close open.
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      });
-    });
+    const server = serve(
+      { fetch, port, hostname: host, serverOptions: { ServerResponse: UntypedEmptyResponse } },
+      (info: AddressInfo) => {
+        const shownHost =
+          host === "0.0.0.0" || host === "::"
+            ? "localhost"
+            : host.includes(":")
+              ? `[${host}]`
+              : host;
+        resolve({
+          url: `http://${shownHost}:${info.port}`,
+          close: () =>
+            new Promise<void>((done, fail) => {
+              server.close((error) => (error === undefined ? done() : fail(error)));
+              // Long-lived watch streams would otherwise hold the close open.
+              if ("closeAllConnections" in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
     server.once("error", reject);
   });
 }

@@ -13,7 +13,13 @@ import { TEST_APP_DIR } from "./test-support/standInServer.js";
 let server: AtollServer;
 
 beforeAll(async () => {
-  server = await AtollServer.start({ appDir: TEST_APP_DIR, port: 0, storage: "memory", logLevel: "silent", functionTimeoutMs: 10_000 });
+  server = await AtollServer.start({
+    appDir: TEST_APP_DIR,
+    port: 0,
+    storage: "memory",
+    logLevel: "silent",
+    functionTimeoutMs: 10_000,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -24,13 +30,22 @@ function newApp(): Realm.App {
 }
 
 /** The token a pending confirmation or reset function left in the outbox. */
-async function outboxToken(kind: "confirm" | "reset", username: string): Promise<{ token: string; tokenId: string }> {
-  const entry = await server.data.system().db("mail").collection("outbox").findOne({ kind, username }, { sort: { _id: -1 } });
+async function outboxToken(
+  kind: "confirm" | "reset",
+  username: string,
+): Promise<{ token: string; tokenId: string }> {
+  const entry = await server.data
+    .system()
+    .db("mail")
+    .collection("outbox")
+    .findOne({ kind, username }, { sort: { _id: -1 } });
   expect(entry).not.toBeNull();
   return { token: String(entry?.token), tokenId: String(entry?.tokenId) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ statusCode?: number; errorCode?: string; error?: string; message: string }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ statusCode?: number; errorCode?: string; error?: string; message: string }> {
   try {
     await promise;
   } catch (error) {
@@ -59,7 +74,9 @@ describe("realm-web: logging in", () => {
     expect(ann.profile.email).toBe("ann@example.com");
 
     await app.emailPasswordAuth.registerUser({ email: "pat@pending.org", password: "pending-pat" });
-    const unconfirmed = await rejection(app.logIn(Realm.Credentials.emailPassword("pat@pending.org", "pending-pat")));
+    const unconfirmed = await rejection(
+      app.logIn(Realm.Credentials.emailPassword("pat@pending.org", "pending-pat")),
+    );
     expect(unconfirmed.statusCode).toBe(401);
     await app.emailPasswordAuth.retryCustomConfirmation({ email: "pat@pending.org" });
     await app.emailPasswordAuth.resendConfirmationEmail({ email: "pat@pending.org" });
@@ -67,47 +84,85 @@ describe("realm-web: logging in", () => {
     const pat = await app.logIn(Realm.Credentials.emailPassword("pat@pending.org", "pending-pat"));
     expect(pat.profile.email).toBe("pat@pending.org");
 
-    const blocked = await rejection(app.emailPasswordAuth.registerUser({ email: "x@blocked.example", password: "secret-1" }));
+    const blocked = await rejection(
+      app.emailPasswordAuth.registerUser({ email: "x@blocked.example", password: "secret-1" }),
+    );
     expect(blocked.error).toBe('failed to confirm user "x@blocked.example"');
-    const duplicate = await rejection(app.emailPasswordAuth.registerUser({ email: "ann@example.com", password: "again-and-again" }));
+    const duplicate = await rejection(
+      app.emailPasswordAuth.registerUser({ email: "ann@example.com", password: "again-and-again" }),
+    );
     expect(duplicate.errorCode).toBe("AccountNameInUse");
-    const wrong = await rejection(app.logIn(Realm.Credentials.emailPassword("ann@example.com", "not-her-password")));
+    const wrong = await rejection(
+      app.logIn(Realm.Credentials.emailPassword("ann@example.com", "not-her-password")),
+    );
     expect(wrong).toMatchObject({ statusCode: 401, errorCode: "InvalidPassword" });
   });
 
   it("resets a password through the reset function, at once or with a token", async () => {
     const app = newApp();
-    await app.emailPasswordAuth.registerUser({ email: "rita@example.com", password: "first-password" });
-    await app.emailPasswordAuth.callResetPasswordFunction({ email: "rita@example.com", password: "second-password" }, "blue");
+    await app.emailPasswordAuth.registerUser({
+      email: "rita@example.com",
+      password: "first-password",
+    });
+    await app.emailPasswordAuth.callResetPasswordFunction(
+      { email: "rita@example.com", password: "second-password" },
+      "blue",
+    );
     await app.logIn(Realm.Credentials.emailPassword("rita@example.com", "second-password"));
-    await app.emailPasswordAuth.callResetPasswordFunction({ email: "rita@example.com", password: "ignored-password" }, "ask-later");
-    await app.emailPasswordAuth.resetPassword({ ...(await outboxToken("reset", "rita@example.com")), password: "third-password" });
+    await app.emailPasswordAuth.callResetPasswordFunction(
+      { email: "rita@example.com", password: "ignored-password" },
+      "ask-later",
+    );
+    await app.emailPasswordAuth.resetPassword({
+      ...(await outboxToken("reset", "rita@example.com")),
+      password: "third-password",
+    });
     await app.logIn(Realm.Credentials.emailPassword("rita@example.com", "third-password"));
-    const failed = await rejection(app.emailPasswordAuth.callResetPasswordFunction({ email: "rita@example.com", password: "fourth-password" }, "red"));
+    const failed = await rejection(
+      app.emailPasswordAuth.callResetPasswordFunction(
+        { email: "rita@example.com", password: "fourth-password" },
+        "red",
+      ),
+    );
     expect(failed.statusCode).toBe(400);
-    const byEmail = await rejection(app.emailPasswordAuth.sendResetPasswordEmail({ email: "rita@example.com" }));
-    expect(byEmail).toMatchObject({ statusCode: 400, error: "please use reset password via function" });
+    const byEmail = await rejection(
+      app.emailPasswordAuth.sendResetPasswordEmail({ email: "rita@example.com" }),
+    );
+    expect(byEmail).toMatchObject({
+      statusCode: 400,
+      error: "please use reset password via function",
+    });
   });
 
   it("creates user API keys and logs in with one", async () => {
     const app = newApp();
     await app.emailPasswordAuth.registerUser({ email: "keys@example.com", password: "key-holder" });
-    const owner = await app.logIn(Realm.Credentials.emailPassword("keys@example.com", "key-holder"));
+    const owner = await app.logIn(
+      Realm.Credentials.emailPassword("keys@example.com", "key-holder"),
+    );
     const created = await owner.apiKeys.create("laptop");
     expect(created).toMatchObject({ name: "laptop", disabled: false, key: expect.any(String) });
-    expect(await owner.apiKeys.fetchAll()).toEqual([{ _id: created._id, name: "laptop", disabled: false }]);
+    expect(await owner.apiKeys.fetchAll()).toEqual([
+      { _id: created._id, name: "laptop", disabled: false },
+    ]);
     const viaKey = await newApp().logIn(Realm.Credentials.apiKey(created.key));
     expect(viaKey.id).toBe(owner.id);
     await owner.apiKeys.disable(created._id);
     expect((await owner.apiKeys.fetch(created._id)).disabled).toBe(true);
-    expect((await rejection(newApp().logIn(Realm.Credentials.apiKey(created.key)))).statusCode).toBe(401);
+    expect(
+      (await rejection(newApp().logIn(Realm.Credentials.apiKey(created.key)))).statusCode,
+    ).toBe(401);
     await owner.apiKeys.enable(created._id);
     await owner.apiKeys.delete(created._id);
     expect(await owner.apiKeys.fetchAll()).toEqual([]);
   });
 
   it("logs in with a custom JWT, mapping its metadata fields into the profile", async () => {
-    const token = await new SignJWT({ aud: "atoll-http-test", email: "jwt@example.com", profile: { nickname: "jay" } })
+    const token = await new SignJWT({
+      aud: "atoll-http-test",
+      email: "jwt@example.com",
+      profile: { nickname: "jay" },
+    })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("external-42")
       .setExpirationTime("10m")
@@ -116,15 +171,22 @@ describe("realm-web: logging in", () => {
     const user = await app.logIn(Realm.Credentials.jwt(token));
     expect(user.profile).toMatchObject({ email: "jwt@example.com", nickname: "jay" });
     expect((await newApp().logIn(Realm.Credentials.jwt(token))).id).toBe(user.id);
-    const forged = await new SignJWT({ aud: "atoll-http-test", email: "x" }).setProtectedHeader({ alg: "HS256" }).setSubject("x").sign(new TextEncoder().encode("wrong-secret-wrong-secret-wrong-secret"));
+    const forged = await new SignJWT({ aud: "atoll-http-test", email: "x" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("x")
+      .sign(new TextEncoder().encode("wrong-secret-wrong-secret-wrong-secret"));
     expect((await rejection(newApp().logIn(Realm.Credentials.jwt(forged)))).statusCode).toBe(401);
   });
 
   it("logs in through the custom authentication function; its throw is a 401 with the message", async () => {
     const app = newApp();
     const user = await app.logIn(Realm.Credentials.function({ username: "kim", pin: "1234" }));
-    expect((await newApp().logIn(Realm.Credentials.function({ username: "kim", pin: "1234" }))).id).toBe(user.id);
-    const refused = await rejection(app.logIn(Realm.Credentials.function({ username: "kim", pin: "0000" })));
+    expect(
+      (await newApp().logIn(Realm.Credentials.function({ username: "kim", pin: "1234" }))).id,
+    ).toBe(user.id);
+    const refused = await rejection(
+      app.logIn(Realm.Credentials.function({ username: "kim", pin: "0000" })),
+    );
     expect(refused.statusCode).toBe(401);
     expect(refused.error).toBe("wrong pin for kim");
   });
@@ -132,13 +194,27 @@ describe("realm-web: logging in", () => {
   it("links an email/password identity to an anonymous user, and deletes users", async () => {
     const app = newApp();
     const user = await app.logIn(Realm.Credentials.anonymous(false));
-    await app.emailPasswordAuth.registerUser({ email: "linker@example.com", password: "link-me-up" });
+    await app.emailPasswordAuth.registerUser({
+      email: "linker@example.com",
+      password: "link-me-up",
+    });
     await user.linkCredentials(Realm.Credentials.emailPassword("linker@example.com", "link-me-up"));
-    expect(user.identities.map((identity) => identity.providerType)).toEqual(["anon-user", "local-userpass"]);
-    const again = await newApp().logIn(Realm.Credentials.emailPassword("linker@example.com", "link-me-up"));
+    expect(user.identities.map((identity) => identity.providerType)).toEqual([
+      "anon-user",
+      "local-userpass",
+    ]);
+    const again = await newApp().logIn(
+      Realm.Credentials.emailPassword("linker@example.com", "link-me-up"),
+    );
     expect(again.id).toBe(user.id);
     await app.deleteUser(user);
-    expect((await rejection(newApp().logIn(Realm.Credentials.emailPassword("linker@example.com", "link-me-up")))).statusCode).toBe(401);
+    expect(
+      (
+        await rejection(
+          newApp().logIn(Realm.Credentials.emailPassword("linker@example.com", "link-me-up")),
+        )
+      ).statusCode,
+    ).toBe(401);
   });
 });
 
@@ -147,19 +223,34 @@ describe("realm-web: functions and custom user data", () => {
     const user = await newApp().logIn(Realm.Credentials.anonymous(false));
     expect(user.customData).toMatchObject({ userId: user.id, plan: "free" });
     const updatedTimestamp = Date.now();
-    const result = (await user.functions.callFunction("writeCustomUserData", { userId: user.id, favoriteFood: "pizza", lastUpdated: updatedTimestamp })) as {
+    const result = (await user.functions.callFunction("writeCustomUserData", {
+      userId: user.id,
+      favoriteFood: "pizza",
+      lastUpdated: updatedTimestamp,
+    })) as {
       matchedCount: number;
     };
     expect(result.matchedCount).toBe(1);
     const customData = await user.refreshCustomData();
-    expect(customData).toMatchObject({ userId: user.id, favoriteFood: "pizza", lastUpdated: updatedTimestamp, plan: "free" });
+    expect(customData).toMatchObject({
+      userId: user.id,
+      favoriteFood: "pizza",
+      lastUpdated: updatedTimestamp,
+      plan: "free",
+    });
     expect(user.customData).toMatchObject({ favoriteFood: "pizza" });
   });
 
   it("passes function errors to the client: unknown, private, thrown", async () => {
     const user = await newApp().logIn(Realm.Credentials.anonymous(false));
-    expect(await rejection(user.callFunction("noSuchFunction"))).toMatchObject({ statusCode: 404, errorCode: "FunctionNotFound" });
-    expect(await rejection(user.callFunction("secretRecipe"))).toMatchObject({ statusCode: 404, errorCode: "FunctionNotFound" });
+    expect(await rejection(user.callFunction("noSuchFunction"))).toMatchObject({
+      statusCode: 404,
+      errorCode: "FunctionNotFound",
+    });
+    expect(await rejection(user.callFunction("secretRecipe"))).toMatchObject({
+      statusCode: 404,
+      errorCode: "FunctionNotFound",
+    });
     const thrown = await rejection(user.callFunction("boom"));
     expect(thrown).toMatchObject({ errorCode: "FunctionExecutionError" });
     expect(thrown.error).toContain("boom: the function failed on purpose");
@@ -178,27 +269,56 @@ describe("realm-web: data access under the owner-read-write role", () => {
 
   async function carsOf(app: Realm.App) {
     const user = await app.logIn(Realm.Credentials.anonymous(false));
-    return { user, cars: user.mongoClient("mongodb-atlas").db("cars-db").collection<{ _id: InstanceType<typeof ObjectId>; ownerId: string; make: string; model?: string; miles?: number }>("Car") };
+    return {
+      user,
+      cars: user.mongoClient("mongodb-atlas").db("cars-db").collection<{
+        _id: InstanceType<typeof ObjectId>;
+        ownerId: string;
+        make: string;
+        model?: string;
+        miles?: number;
+      }>("Car"),
+    };
   }
 
   it("shows users their own documents only, and denies writes on behalf of others", async () => {
     const alice = await carsOf(newApp());
     const bob = await carsOf(newApp());
     const aliceCar = new ObjectId();
-    await alice.cars.insertOne({ _id: aliceCar, ownerId: alice.user.id, make: "Toyota", model: "Prius", miles: 100 });
+    await alice.cars.insertOne({
+      _id: aliceCar,
+      ownerId: alice.user.id,
+      make: "Toyota",
+      model: "Prius",
+      miles: 100,
+    });
     await alice.cars.insertMany([
       { _id: new ObjectId(), ownerId: alice.user.id, make: "Honda", miles: 5 },
       { _id: new ObjectId(), ownerId: alice.user.id, make: "Ford", miles: 50 },
     ]);
-    await bob.cars.insertOne({ _id: new ObjectId(), ownerId: bob.user.id, make: "Tesla", miles: 1 });
+    await bob.cars.insertOne({
+      _id: new ObjectId(),
+      ownerId: bob.user.id,
+      make: "Tesla",
+      miles: 1,
+    });
 
-    expect((await alice.cars.find({}, { sort: { miles: 1 } })).map((car) => car.make)).toEqual(["Honda", "Ford", "Toyota"]);
+    expect((await alice.cars.find({}, { sort: { miles: 1 } })).map((car) => car.make)).toEqual([
+      "Honda",
+      "Ford",
+      "Toyota",
+    ]);
     expect((await bob.cars.find()).map((car) => car.make)).toEqual(["Tesla"]);
     expect(await bob.cars.findOne({ _id: aliceCar })).toBeNull();
     expect(await alice.cars.count({ miles: { $gte: 50 } })).toBe(2);
-    expect(await alice.cars.findOne({ _id: aliceCar }, { projection: { make: 1 } })).toEqual({ _id: aliceCar, make: "Toyota" });
+    expect(await alice.cars.findOne({ _id: aliceCar }, { projection: { make: 1 } })).toEqual({
+      _id: aliceCar,
+      make: "Toyota",
+    });
 
-    const denied = await rejection(bob.cars.insertOne({ _id: new ObjectId(), ownerId: alice.user.id, make: "Forged" }));
+    const denied = await rejection(
+      bob.cars.insertOne({ _id: new ObjectId(), ownerId: alice.user.id, make: "Forged" }),
+    );
     expect(denied.statusCode).toBeGreaterThanOrEqual(400);
     const bobUpdate = await bob.cars.updateOne({ _id: aliceCar }, { $set: { miles: 0 } });
     expect(bobUpdate).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
@@ -209,13 +329,43 @@ describe("realm-web: data access under the owner-read-write role", () => {
   it("runs every mongoClient action with App Services result shapes", async () => {
     const { user, cars } = await carsOf(newApp());
     const id = new ObjectId();
-    expect(await cars.insertOne({ _id: id, ownerId: user.id, make: "Saab", miles: 10 })).toEqual({ insertedId: id });
-    expect(await cars.updateOne({ _id: id }, { $inc: { miles: 5 } })).toEqual({ matchedCount: 1, modifiedCount: 1 });
-    const upserted = await cars.updateMany({ make: "Lada" }, { $set: { ownerId: user.id, miles: 3 } }, { upsert: true });
-    expect(upserted).toMatchObject({ matchedCount: 0, modifiedCount: 0, upsertedId: expect.anything() });
-    expect(await cars.aggregate([{ $match: { miles: { $gt: 1 } } }, { $group: { _id: null, total: { $sum: "$miles" } } }])).toEqual([{ _id: null, total: 18 }]);
-    expect(await cars.findOneAndUpdate({ _id: id }, { $set: { model: "900" } }, { returnNewDocument: true })).toMatchObject({ model: "900", miles: 15 });
-    expect(await cars.findOneAndReplace({ _id: id }, { ownerId: user.id, make: "Saab", model: "9-3" }, { returnNewDocument: true })).toMatchObject({ model: "9-3" });
+    expect(await cars.insertOne({ _id: id, ownerId: user.id, make: "Saab", miles: 10 })).toEqual({
+      insertedId: id,
+    });
+    expect(await cars.updateOne({ _id: id }, { $inc: { miles: 5 } })).toEqual({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
+    const upserted = await cars.updateMany(
+      { make: "Lada" },
+      { $set: { ownerId: user.id, miles: 3 } },
+      { upsert: true },
+    );
+    expect(upserted).toMatchObject({
+      matchedCount: 0,
+      modifiedCount: 0,
+      upsertedId: expect.anything(),
+    });
+    expect(
+      await cars.aggregate([
+        { $match: { miles: { $gt: 1 } } },
+        { $group: { _id: null, total: { $sum: "$miles" } } },
+      ]),
+    ).toEqual([{ _id: null, total: 18 }]);
+    expect(
+      await cars.findOneAndUpdate(
+        { _id: id },
+        { $set: { model: "900" } },
+        { returnNewDocument: true },
+      ),
+    ).toMatchObject({ model: "900", miles: 15 });
+    expect(
+      await cars.findOneAndReplace(
+        { _id: id },
+        { ownerId: user.id, make: "Saab", model: "9-3" },
+        { returnNewDocument: true },
+      ),
+    ).toMatchObject({ model: "9-3" });
     expect(await cars.findOneAndDelete({ _id: id })).toMatchObject({ _id: id, model: "9-3" });
     expect(await cars.findOne({ _id: id })).toBeNull();
     expect(await cars.deleteOne({ make: "Lada" })).toEqual({ deletedCount: 1 });
@@ -232,7 +382,10 @@ describe("realm-web: data access under the owner-read-write role", () => {
     for (let attempt = 0; !settled && attempt < 200; attempt++) {
       await cars.insertOne({ _id: new ObjectId(), ownerId: user.id, make: `Watched ${attempt}` });
     }
-    const change = (await first).value as { operationType: string; fullDocument: { ownerId: string; make: string } };
+    const change = (await first).value as {
+      operationType: string;
+      fullDocument: { ownerId: string; make: string };
+    };
     expect(change.operationType).toBe("insert");
     expect(change.fullDocument).toMatchObject({ ownerId: user.id });
     await stream.return(undefined);

@@ -8,14 +8,23 @@ import type { RequestContext } from "../callerContext.js";
 
 function remoteAddress(c: Context): string {
   const env: unknown = c.env;
-  const incoming = typeof env === "object" && env !== null ? (env as { incoming?: IncomingMessage }).incoming : undefined;
+  const incoming =
+    typeof env === "object" && env !== null
+      ? (env as { incoming?: IncomingMessage }).incoming
+      : undefined;
   return incoming?.socket.remoteAddress ?? "";
 }
 
-export function requestContextOf(c: Context, service?: { service: string; action: string }): RequestContext {
+export function requestContextOf(
+  c: Context,
+  service?: { service: string; action: string },
+): RequestContext {
   const headers: Record<string, string[]> = {};
   c.req.raw.headers.forEach((value, name) => {
-    const canonical = name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+    const canonical = name.replace(
+      /(^|-)([a-z])/g,
+      (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+    );
     headers[canonical] = value.split(/,\s*/);
   });
   const url = new URL(c.req.url);

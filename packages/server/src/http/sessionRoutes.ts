@@ -15,23 +15,40 @@ export function sessionRoutes(deps: HttpDeps): Hono<HttpEnv> {
   routes.post("/auth/session", async (c) => {
     const caller = await refreshCaller(c, deps);
     const result = await deps.auth.refresh(caller);
-    await deps.log.record({ type: "auth", userId: caller.user.id, outcome: "ok", message: "refreshed access token" });
+    await deps.log.record({
+      type: "auth",
+      userId: caller.user.id,
+      outcome: "ok",
+      message: "refreshed access token",
+    });
     return jsonResponse(result, 201);
   });
 
   routes.delete("/auth/session", async (c) => {
     const caller = await refreshCaller(c, deps);
     await deps.auth.logOut(caller);
-    await deps.log.record({ type: "auth", userId: caller.user.id, outcome: "ok", message: "logged out" });
+    await deps.log.record({
+      type: "auth",
+      userId: caller.user.id,
+      outcome: "ok",
+      message: "logged out",
+    });
     return emptyResponse(204);
   });
 
-  routes.get("/auth/profile", async (c) => jsonResponse(deps.auth.profile(await accessCaller(c, deps))));
+  routes.get("/auth/profile", async (c) =>
+    jsonResponse(deps.auth.profile(await accessCaller(c, deps))),
+  );
 
   routes.delete("/auth/delete", async (c) => {
     const caller = await accessCaller(c, deps);
     await deps.auth.deleteUser(caller.user.id);
-    await deps.log.record({ type: "auth", userId: caller.user.id, outcome: "ok", message: "deleted user" });
+    await deps.log.record({
+      type: "auth",
+      userId: caller.user.id,
+      outcome: "ok",
+      message: "deleted user",
+    });
     return emptyResponse(204);
   });
 

@@ -32,7 +32,10 @@ export function sseResponse(stream: ChangeStream, onEnd: (error?: AppError) => v
   const iterator = stream[Symbol.asyncIterator]();
   let closed = false;
   let heartbeat: NodeJS.Timeout | undefined;
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array> | undefined, error?: AppError) => {
+  const finish = (
+    controller: ReadableStreamDefaultController<Uint8Array> | undefined,
+    error?: AppError,
+  ) => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
@@ -54,7 +57,10 @@ export function sseResponse(stream: ChangeStream, onEnd: (error?: AppError) => v
         const next = await iterator.next();
         if (closed) return;
         if (next.done === true) finish(controller);
-        else controller.enqueue(encoder.encode(`data: ${escapeData(toCanonicalEjson(clientEvent(next.value)))}\n\n`));
+        else
+          controller.enqueue(
+            encoder.encode(`data: ${escapeData(toCanonicalEjson(clientEvent(next.value)))}\n\n`),
+          );
       } catch (error) {
         finish(controller, asAppError(error));
       }
@@ -65,6 +71,10 @@ export function sseResponse(stream: ChangeStream, onEnd: (error?: AppError) => v
   });
   return new Response(body, {
     status: 200,
-    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
+    headers: {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache",
+      Connection: "keep-alive",
+    },
   });
 }

@@ -63,12 +63,22 @@ describe("LogStore", () => {
     const logs = new LogStore(await memoryDataService());
     await logs.append(
       entry({
-        details: { skipped: undefined, fn: () => 1, error: new TypeError("bad"), big: 10n, "$where": "x" },
+        details: {
+          skipped: undefined,
+          fn: () => 1,
+          error: new TypeError("bad"),
+          big: 10n,
+          $where: "x",
+        },
         logs: Array.from({ length: MAX_LOG_LINES + 5 }, (_, i) => `line ${i}`),
       }),
     );
     const [stored] = await logs.query();
-    expect(stored?.details).toEqual({ error: { name: "TypeError", message: "bad" }, big: "10", _$where: "x" });
+    expect(stored?.details).toEqual({
+      error: { name: "TypeError", message: "bad" },
+      big: "10",
+      _$where: "x",
+    });
     expect(stored?.logs).toHaveLength(MAX_LOG_LINES + 1);
     expect(stored?.logs?.at(-1)).toBe("… 5 more lines not kept");
   });
@@ -141,7 +151,10 @@ describe("LogStore", () => {
           .filter((e) => q.type === undefined || e.type === q.type)
           .filter((e) => q.userId === undefined || e.userId === q.userId)
           .slice(-(q.limit ?? 100));
-        const result = await logs.query({ ...q, since: q.since === undefined ? undefined : at(q.since) });
+        const result = await logs.query({
+          ...q,
+          since: q.since === undefined ? undefined : at(q.since),
+        });
         expect(result).toEqual(expected);
       }),
       { numRuns: 60 },
@@ -150,9 +163,13 @@ describe("LogStore", () => {
 
   it("stores entries appended at the same time together, each promise resolving once stored, in append order", async () => {
     const logs = new LogStore(await memoryDataService());
-    await Promise.all(Array.from({ length: 50 }, (_, i) => logs.append(entry({ message: `burst ${i}` }))));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => logs.append(entry({ message: `burst ${i}` }))),
+    );
     const stored = await logs.query({ limit: 1000 });
-    expect(stored.map((e) => e.message)).toEqual(Array.from({ length: 50 }, (_, i) => `burst ${i}`));
+    expect(stored.map((e) => e.message)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `burst ${i}`),
+    );
   });
 
   it("finds the newest entries whether they were written minutes or weeks ago", async () => {
@@ -168,29 +185,47 @@ describe("LogStore", () => {
     await appendAt(2 * 3_600_000, "two hours ago");
     await appendAt(60_000, "a minute ago");
     vi.setSystemTime(now);
-    const messages = async (q: Parameters<LogStore["query"]>[0]) => (await logs.query(q)).map((e) => e.message);
+    const messages = async (q: Parameters<LogStore["query"]>[0]) =>
+      (await logs.query(q)).map((e) => e.message);
     expect(await messages({ limit: 1 })).toEqual(["a minute ago"]);
     expect(await messages({ limit: 3 })).toEqual(["last week", "two hours ago", "a minute ago"]);
-    expect(await messages({})).toEqual(["a month ago", "last week", "two hours ago", "a minute ago"]);
-    expect(await messages({ since: new Date(now - 9 * 86_400_000), limit: 10 })).toEqual(["last week", "two hours ago", "a minute ago"]);
+    expect(await messages({})).toEqual([
+      "a month ago",
+      "last week",
+      "two hours ago",
+      "a minute ago",
+    ]);
+    expect(await messages({ since: new Date(now - 9 * 86_400_000), limit: 10 })).toEqual([
+      "last week",
+      "two hours ago",
+      "a minute ago",
+    ]);
   });
 });
 
 describe("log entry ids", () => {
   it("increase strictly in append order, even when the clock steps back", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 2, maxLength: 50 }), (clock) => {
-        const ids = clock.map((now) => nextLogEntryId(now));
-        for (let i = 1; i < ids.length; i++) expect((ids[i] ?? "") > (ids[i - 1] ?? "")).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 2, maxLength: 50 }),
+        (clock) => {
+          const ids = clock.map((now) => nextLogEntryId(now));
+          for (let i = 1; i < ids.length; i++)
+            expect((ids[i] ?? "") > (ids[i - 1] ?? "")).toBe(true);
+        },
+      ),
     );
   });
 
   it("an entry appended at or after a time sorts at or after that time's floor", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.nat({ max: 1_000_000 }), (time, later) => {
-        expect(nextLogEntryId(time + later) >= logEntryIdFloor(new Date(time))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.nat({ max: 1_000_000 }),
+        (time, later) => {
+          expect(nextLogEntryId(time + later) >= logEntryIdFloor(new Date(time))).toBe(true);
+        },
+      ),
     );
   });
 });

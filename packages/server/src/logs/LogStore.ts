@@ -16,7 +16,15 @@ const HOUR = 60 * MINUTE;
  * matches. A busy server writes thousands of entries an hour; reading the newest hundred
  * should not decode them all.
  */
-const QUERY_WINDOWS_MS = [10_000, MINUTE, 10 * MINUTE, HOUR, 24 * HOUR, 7 * 24 * HOUR, Number.POSITIVE_INFINITY];
+const QUERY_WINDOWS_MS = [
+  10_000,
+  MINUTE,
+  10 * MINUTE,
+  HOUR,
+  24 * HOUR,
+  7 * 24 * HOUR,
+  Number.POSITIVE_INFINITY,
+];
 /** Entries are keyed by append time; their `time` may be a little earlier. */
 const APPEND_SLACK_MS = 10 * 60_000;
 
@@ -51,7 +59,10 @@ export class LogStore {
   /** Resolves once the entry is stored (durably, with the batch it was written in). */
   append(entry: LogEntry): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ doc: toStoredEntry(entry), done: (error) => (error === undefined ? resolve() : reject(asError(error))) });
+      this.pending.push({
+        doc: toStoredEntry(entry),
+        done: (error) => (error === undefined ? resolve() : reject(asError(error))),
+      });
       if (!this.writing) void this.writePending();
     });
   }
@@ -85,7 +96,8 @@ export class LogStore {
       // A window reaching back past `since` (the last one reaches back forever) sees every match.
       const seesAll = now - window <= sinceFloor;
       const lower = seesAll ? sinceFloor : now - window;
-      const windowed = lower > 0 ? { ...filter, _id: { $gte: logEntryIdFloor(new Date(lower)) } } : filter;
+      const windowed =
+        lower > 0 ? { ...filter, _id: { $gte: logEntryIdFloor(new Date(lower)) } } : filter;
       const newestFirst = await this.collection.find(windowed, { sort: { _id: -1 }, limit });
       if (newestFirst.length >= limit || seesAll) return newestFirst.reverse().map(fromStoredEntry);
     }
@@ -96,7 +108,10 @@ export class LogStore {
    * Calls `onEntry` for every entry appended from now on, in order, until the returned
    * function is called. Entries already stored are not replayed (query them first).
    */
-  follow(onEntry: (entry: LogEntry) => void, onError: (error: unknown) => void = () => {}): () => void {
+  follow(
+    onEntry: (entry: LogEntry) => void,
+    onError: (error: unknown) => void = () => {},
+  ): () => void {
     let stopped = false;
     let queued = false;
     // Entries with a greater `_id` are new. A fresh id is greater than any this process has

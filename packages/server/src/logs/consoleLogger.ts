@@ -12,6 +12,12 @@ export function isLogLevel(value: unknown): value is LogLevel {
  * Written to stderr so that stdout carries only what a user reads or a script parses, such
  * as the "Atoll listening on …" line and `atoll logs` output.
  */
-export function createConsoleLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr): Logger {
-  return pino({ level, base: { name: "atoll" }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+export function createConsoleLogger(
+  level: LogLevel,
+  destination: NodeJS.WritableStream = process.stderr,
+): Logger {
+  return pino(
+    { level, base: { name: "atoll" }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
 }

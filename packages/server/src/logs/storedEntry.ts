@@ -20,7 +20,8 @@ export function toStoredEntry(entry: LogEntry): Document {
   if (entry.details !== undefined) doc["details"] = storableValue(entry.details, 0);
   if (entry.logs !== undefined && entry.logs.length > 0) {
     const lines = entry.logs.slice(0, MAX_LOG_LINES).map(clip);
-    if (entry.logs.length > MAX_LOG_LINES) lines.push(`… ${entry.logs.length - MAX_LOG_LINES} more lines not kept`);
+    if (entry.logs.length > MAX_LOG_LINES)
+      lines.push(`… ${entry.logs.length - MAX_LOG_LINES} more lines not kept`);
     doc["logs"] = lines;
   }
   return doc;
@@ -42,7 +43,9 @@ export function fromStoredEntry(doc: Document): LogEntry {
 }
 
 function clip(line: string): string {
-  return line.length <= MAX_LINE_LENGTH ? line : `${line.slice(0, MAX_LINE_LENGTH)}… (${line.length} characters)`;
+  return line.length <= MAX_LINE_LENGTH
+    ? line
+    : `${line.slice(0, MAX_LINE_LENGTH)}… (${line.length} characters)`;
 }
 
 /**
@@ -50,7 +53,8 @@ function clip(line: string): string {
  * reader can use, drop what it cannot (undefined, functions, symbols), and describe errors.
  */
 function storableValue(value: unknown, depth: number): unknown {
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
+  if (value === undefined || typeof value === "function" || typeof value === "symbol")
+    return undefined;
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return clip(value);
   if (value === null || typeof value !== "object") return value;

@@ -14,7 +14,10 @@ export interface RuleContext {
   /** `%%values.<name>`: the app's values, secrets resolved. */
   readonly values: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
   /** `%%environment.tag` and `%%environment.values.<name>`. */
-  readonly environment: { readonly tag: string; readonly values: Readonly<Record<string, unknown>> };
+  readonly environment: {
+    readonly tag: string;
+    readonly values: Readonly<Record<string, unknown>>;
+  };
   readonly request?: RequestContext;
   readonly root?: Document;
   readonly prevRoot?: Document;

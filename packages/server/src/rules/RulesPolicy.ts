@@ -19,7 +19,8 @@ import { referencesDocument, selectRoleForDocument } from "./selectRole.js";
 export function readDocumentFilter(role: Role): RuleExpression {
   const read = role.document_filters?.read;
   const write = role.document_filters?.write;
-  if (read === undefined || read === true || write === undefined || write === false) return read ?? true;
+  if (read === undefined || read === true || write === undefined || write === false)
+    return read ?? true;
   if (read === false) return write;
   // The common owner pattern has identical filters; one keeps the rewritten query pushable.
   if (JSON.stringify(read) === JSON.stringify(write)) return read;
@@ -52,7 +53,8 @@ export class RulesPolicy implements AccessPolicy {
       };
     }
     const role = fixed;
-    const readFilter = role === null ? MATCH_NOTHING : await expandFilter(readDocumentFilter(role), this.ctx);
+    const readFilter =
+      role === null ? MATCH_NOTHING : await expandFilter(readDocumentFilter(role), this.ctx);
     return {
       filter: allOf([...filters, readFilter]),
       ...(projection === undefined ? {} : { projection }),
@@ -64,7 +66,10 @@ export class RulesPolicy implements AccessPolicy {
   async checkInsert(doc: Document): Promise<void> {
     const role = await this.#writableRole(undefined, doc, "insert");
     if (!(await mayWriteFields(role, undefined, doc, this.ctx))) this.#deny("insert", role, doc);
-    if (role.insert !== undefined && !(await evaluateExpression(role.insert, { ...this.ctx, root: doc }))) {
+    if (
+      role.insert !== undefined &&
+      !(await evaluateExpression(role.insert, { ...this.ctx, root: doc }))
+    ) {
       this.#deny("insert", role, doc);
     }
   }
@@ -77,27 +82,48 @@ export class RulesPolicy implements AccessPolicy {
   async checkDelete(doc: Document): Promise<void> {
     const role = await this.#writableRole(doc, undefined, "delete");
     if (!(await mayWriteFields(role, doc, undefined, this.ctx))) this.#deny("delete", role, doc);
-    if (role.delete !== undefined && !(await evaluateExpression(role.delete, { ...this.ctx, root: doc }))) {
+    if (
+      role.delete !== undefined &&
+      !(await evaluateExpression(role.delete, { ...this.ctx, root: doc }))
+    ) {
       this.#deny("delete", role, doc);
     }
   }
 
   /** The role for a write whose write document filter admits the document before and after. */
-  async #writableRole(before: Document | undefined, after: Document | undefined, action: string): Promise<Role> {
+  async #writableRole(
+    before: Document | undefined,
+    after: Document | undefined,
+    action: string,
+  ): Promise<Role> {
     const subject = (after ?? before)!;
-    const role = await selectRoleForDocument(this.#roles, this.ctx, subject, after === undefined ? undefined : before);
+    const role = await selectRoleForDocument(
+      this.#roles,
+      this.ctx,
+      subject,
+      after === undefined ? undefined : before,
+    );
     if (role === null) {
-      throw new AppError("NoMatchingRuleFound", `no role allows ${action} in ${this.namespace} for this user`, {
-        details: { action, namespace: this.namespace, _id: subject._id },
-      });
+      throw new AppError(
+        "NoMatchingRuleFound",
+        `no role allows ${action} in ${this.namespace} for this user`,
+        {
+          details: { action, namespace: this.namespace, _id: subject._id },
+        },
+      );
     }
     const writeFilter = role.document_filters?.write ?? true;
     // The document as it was must be writable too (judged as an unchanged document).
     const admitsBefore =
-      before === undefined || (await evaluateExpression(writeFilter, { ...this.ctx, root: before, prevRoot: before }));
+      before === undefined ||
+      (await evaluateExpression(writeFilter, { ...this.ctx, root: before, prevRoot: before }));
     const admitsAfter =
       after === undefined ||
-      (await evaluateExpression(writeFilter, { ...this.ctx, root: after, ...(before === undefined ? {} : { prevRoot: before }) }));
+      (await evaluateExpression(writeFilter, {
+        ...this.ctx,
+        root: after,
+        ...(before === undefined ? {} : { prevRoot: before }),
+      }));
     if (!admitsBefore || !admitsAfter) this.#deny(action, role, subject);
     return role;
   }
@@ -106,7 +132,9 @@ export class RulesPolicy implements AccessPolicy {
   async #readableRole(doc: Document): Promise<Role | null> {
     const role = await selectRoleForDocument(this.#roles, this.ctx, doc);
     if (role === null) return null;
-    return (await evaluateExpression(readDocumentFilter(role), { ...this.ctx, root: doc })) ? role : null;
+    return (await evaluateExpression(readDocumentFilter(role), { ...this.ctx, root: doc }))
+      ? role
+      : null;
   }
 
   /** The first role that applies without a document, or "per-document" if that cannot be known. */
@@ -134,9 +162,13 @@ export class RulesPolicy implements AccessPolicy {
   }
 
   #deny(action: string, role: Role, doc: Document): never {
-    throw new AppError("NoMatchingRuleFound", `role "${role.name}" does not allow ${action} of this document in ${this.namespace}`, {
-      details: { action, role: role.name, namespace: this.namespace, _id: doc._id },
-    });
+    throw new AppError(
+      "NoMatchingRuleFound",
+      `role "${role.name}" does not allow ${action} of this document in ${this.namespace}`,
+      {
+        details: { action, role: role.name, namespace: this.namespace, _id: doc._id },
+      },
+    );
   }
 }
 

@@ -23,13 +23,18 @@ const ctx: RuleContext = {
     data: { email: "ann@example.com" },
     custom_data: { team: "red", teams: ["red", "blue"], isAdmin: true, oid: oid.toHexString() },
   }),
-  values: new Map<string, unknown>([["limit", 10], ["admins", ["u1", "u9"]]]),
+  values: new Map<string, unknown>([
+    ["limit", 10],
+    ["admins", ["u1", "u9"]],
+  ]),
   environment: { tag: "production", values: { region: "eu" } },
   request,
 };
 
-const evaluate = (expr: Parameters<typeof evaluateExpression>[0], extra: Partial<RuleContext> = {}) =>
-  evaluateExpression(expr, { ...ctx, ...extra });
+const evaluate = (
+  expr: Parameters<typeof evaluateExpression>[0],
+  extra: Partial<RuleContext> = {},
+) => evaluateExpression(expr, { ...ctx, ...extra });
 
 describe("evaluateExpression", () => {
   it("treats booleans, {} and %%true/%%false literally", async () => {
@@ -56,13 +61,22 @@ describe("evaluateExpression", () => {
     expect(await evaluate({ "%%user.id": { $in: "%%values.admins" } })).toBe(true);
     expect(await evaluate({ "%%environment.tag": "production" })).toBe(true);
     expect(await evaluate({ "%%environment.values.region": "us" })).toBe(false);
-    expect(await evaluateExpression({ "%%values.limit": 10 }, { ...ctx, values: { limit: 10 } })).toBe(true);
+    expect(
+      await evaluateExpression({ "%%values.limit": 10 }, { ...ctx, values: { limit: 10 } }),
+    ).toBe(true);
   });
 
   it("resolves %%request fields", async () => {
-    expect(await evaluate({ "%%request.httpMethod": "POST", "%%request.action": "find" })).toBe(true);
+    expect(await evaluate({ "%%request.httpMethod": "POST", "%%request.action": "find" })).toBe(
+      true,
+    );
     expect(await evaluate({ "%%request.remoteIPAddress": { $ne: "10.0.0.1" } })).toBe(false);
-    expect(await evaluateExpression({ "%%request.httpMethod": { $exists: true } }, { ...ctx, request: undefined })).toBe(false);
+    expect(
+      await evaluateExpression(
+        { "%%request.httpMethod": { $exists: true } },
+        { ...ctx, request: undefined },
+      ),
+    ).toBe(false);
   });
 
   it("reads the document through bare keys, %%root and %%prevRoot", async () => {
@@ -71,7 +85,12 @@ describe("evaluateExpression", () => {
     expect(await evaluate({ "%%root.ownerId": "%%user.id" }, { root })).toBe(true);
     expect(await evaluate({ "%%user.id": "%%root.ownerId" }, { root })).toBe(true);
     expect(await evaluate({ tags: "b" }, { root })).toBe(true);
-    expect(await evaluate({ "%%prevRoot.miles": { $lt: "%%root.miles" } }, { root, prevRoot: { miles: 3 } })).toBe(true);
+    expect(
+      await evaluate(
+        { "%%prevRoot.miles": { $lt: "%%root.miles" } },
+        { root, prevRoot: { miles: 3 } },
+      ),
+    ).toBe(true);
     expect(await evaluate({ "%%prevRoot": { "%exists": false } }, { root })).toBe(true);
     expect(await evaluate({ ownerId: "%%user.id" }, { root: { ownerId: "u2" } })).toBe(false);
   });
@@ -95,7 +114,8 @@ describe("evaluateExpression", () => {
       [{ s: { $exists: true } }, true],
       [{ t: { "%exists": true } }, false],
     ];
-    for (const [expr, expected] of cases) expect(await evaluate(expr, { root }), JSON.stringify(expr)).toBe(expected);
+    for (const [expr, expected] of cases)
+      expect(await evaluate(expr, { root }), JSON.stringify(expr)).toBe(expected);
   });
 
   it("combines with %and and %or", async () => {
@@ -107,11 +127,27 @@ describe("evaluateExpression", () => {
   });
 
   it("converts with %stringToOid, %oidToString, %stringToUuid, %uuidToString", async () => {
-    expect(await evaluate({ _id: { "%stringToOid": "%%user.custom_data.oid" } }, { root: { _id: oid } })).toBe(true);
-    expect(await evaluate({ "%%user.custom_data.oid": { "%oidToString": "%%root._id" } }, { root: { _id: oid } })).toBe(true);
-    expect(await evaluate({ u: { "%stringToUuid": uuid.toHexString(true) } }, { root: { u: uuid } })).toBe(true);
-    expect(await evaluate({ s: { "%uuidToString": "%%root.u" } }, { root: { u: uuid, s: uuid.toHexString(true) } })).toBe(true);
-    expect(await evaluate({ _id: { "%stringToOid": "not-an-oid" } }, { root: { _id: oid } })).toBe(false);
+    expect(
+      await evaluate({ _id: { "%stringToOid": "%%user.custom_data.oid" } }, { root: { _id: oid } }),
+    ).toBe(true);
+    expect(
+      await evaluate(
+        { "%%user.custom_data.oid": { "%oidToString": "%%root._id" } },
+        { root: { _id: oid } },
+      ),
+    ).toBe(true);
+    expect(
+      await evaluate({ u: { "%stringToUuid": uuid.toHexString(true) } }, { root: { u: uuid } }),
+    ).toBe(true);
+    expect(
+      await evaluate(
+        { s: { "%uuidToString": "%%root.u" } },
+        { root: { u: uuid, s: uuid.toHexString(true) } },
+      ),
+    ).toBe(true);
+    expect(await evaluate({ _id: { "%stringToOid": "not-an-oid" } }, { root: { _id: oid } })).toBe(
+      false,
+    );
   });
 
   it("calls %function with expanded arguments, and a throw counts as false", async () => {
@@ -121,7 +157,9 @@ describe("evaluateExpression", () => {
       if (name === "boom") throw new Error("boom");
       return name === "yes";
     };
-    const call = (name: string) => ({ "%%true": { "%function": { name, arguments: ["%%user.id", 3] } } });
+    const call = (name: string) => ({
+      "%%true": { "%function": { name, arguments: ["%%user.id", 3] } },
+    });
     expect(await evaluate(call("yes"), { callFunction })).toBe(true);
     expect(await evaluate(call("no"), { callFunction })).toBe(false);
     expect(await evaluate(call("boom"), { callFunction })).toBe(false);
@@ -130,23 +168,33 @@ describe("evaluateExpression", () => {
   });
 
   it("matches $in against an expansion that resolves to an array, and nothing when it is missing", async () => {
-    expect(await evaluate({ team: { $in: "%%user.custom_data.teams" } }, { root: { team: "blue" } })).toBe(true);
-    expect(await evaluate({ team: { $in: "%%user.custom_data.nothing" } }, { root: { team: "blue" } })).toBe(false);
+    expect(
+      await evaluate({ team: { $in: "%%user.custom_data.teams" } }, { root: { team: "blue" } }),
+    ).toBe(true);
+    expect(
+      await evaluate({ team: { $in: "%%user.custom_data.nothing" } }, { root: { team: "blue" } }),
+    ).toBe(false);
   });
 });
 
 describe("expandFilter", () => {
   it("substitutes expansions into an MQL filter", async () => {
     expect(await expandFilter({ ownerId: "%%user.id" }, ctx)).toEqual({ ownerId: "u1" });
-    expect(await expandFilter({ team: { $in: "%%user.custom_data.teams" } }, ctx)).toEqual({ team: { $in: ["red", "blue"] } });
-    expect(await expandFilter({ "%or": [{ a: "%%values.limit" }, { b: { "%exists": true } }] }, ctx)).toEqual({
+    expect(await expandFilter({ team: { $in: "%%user.custom_data.teams" } }, ctx)).toEqual({
+      team: { $in: ["red", "blue"] },
+    });
+    expect(
+      await expandFilter({ "%or": [{ a: "%%values.limit" }, { b: { "%exists": true } }] }, ctx),
+    ).toEqual({
       $or: [{ a: 10 }, { b: { $exists: true } }],
     });
   });
 
   it("folds conditions on known values to all-or-nothing", async () => {
     expect(await expandFilter({ "%%user.custom_data.isAdmin": true }, ctx)).toEqual({});
-    expect(await expandFilter({ "%%user.custom_data.isAdmin": false, ownerId: "%%user.id" }, ctx)).toEqual(MATCH_NOTHING);
+    expect(
+      await expandFilter({ "%%user.custom_data.isAdmin": false, ownerId: "%%user.id" }, ctx),
+    ).toEqual(MATCH_NOTHING);
     expect(await expandFilter(true, ctx)).toEqual({});
     expect(await expandFilter(false, ctx)).toEqual(MATCH_NOTHING);
   });
@@ -158,12 +206,21 @@ describe("expandFilter", () => {
   });
 
   it("ANDs repeated keys without losing any", async () => {
-    expect(await expandFilter({ "%%root.a": 1, a: { $gt: 0 } }, ctx)).toEqual({ $and: [{ a: 1 }, { a: { $gt: 0 } }] });
-    expect(await expandFilter({ "%and": [{ a: 1 }], b: 2 }, ctx)).toEqual({ $and: [{ a: 1 }], b: 2 });
+    expect(await expandFilter({ "%%root.a": 1, a: { $gt: 0 } }, ctx)).toEqual({
+      $and: [{ a: 1 }, { a: { $gt: 0 } }],
+    });
+    expect(await expandFilter({ "%and": [{ a: 1 }], b: 2 }, ctx)).toEqual({
+      $and: [{ a: 1 }],
+      b: 2,
+    });
   });
 
   it("refuses expressions that are not objects", async () => {
-    await expect(expandFilter("nope" as never, ctx)).rejects.toMatchObject({ code: "InternalServerError" });
-    await expect(expandFilter({ "%and": { a: 1 } }, ctx)).rejects.toMatchObject({ code: "InternalServerError" });
+    await expect(expandFilter("nope" as never, ctx)).rejects.toMatchObject({
+      code: "InternalServerError",
+    });
+    await expect(expandFilter({ "%and": { a: 1 } }, ctx)).rejects.toMatchObject({
+      code: "InternalServerError",
+    });
   });
 });

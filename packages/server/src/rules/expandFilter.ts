@@ -19,12 +19,24 @@ import type { RuleContext } from "./RuleContext.js";
 import { RuleError } from "./RuleError.js";
 
 /** A filter no document satisfies (kept in plain MQL so it can be pushed down to SQL). */
-export const MATCH_NOTHING: Document = Object.freeze({ _id: Object.freeze({ $in: Object.freeze([]) }) });
+export const MATCH_NOTHING: Document = Object.freeze({
+  _id: Object.freeze({ $in: Object.freeze([]) }),
+});
 
 export type ExpansionMode = "query" | "document";
 
-const LOGICAL: Readonly<Record<string, string>> = { "%and": "$and", "%or": "$or", $and: "$and", $or: "$or", $nor: "$nor" };
-const OPERATOR_ALIASES: Readonly<Record<string, string>> = { "%exists": "$exists", "%in": "$in", "%nin": "$nin" };
+const LOGICAL: Readonly<Record<string, string>> = {
+  "%and": "$and",
+  "%or": "$or",
+  $and: "$and",
+  $or: "$or",
+  $nor: "$nor",
+};
+const OPERATOR_ALIASES: Readonly<Record<string, string>> = {
+  "%exists": "$exists",
+  "%in": "$in",
+  "%nin": "$nin",
+};
 
 /** A reference to a field of the (absent) document, produced by `%%root.<path>` in query mode. */
 class FieldRef {
@@ -35,23 +47,36 @@ export async function expandFilter(expr: RuleExpression, ctx: RuleContext): Prom
   return expandExpression(expr, ctx, "query");
 }
 
-export async function expandExpression(expr: RuleExpression, ctx: RuleContext, mode: ExpansionMode): Promise<Document> {
+export async function expandExpression(
+  expr: RuleExpression,
+  ctx: RuleContext,
+  mode: ExpansionMode,
+): Promise<Document> {
   if (expr === true) return {};
   if (expr === false) return MATCH_NOTHING;
   if (expr === null || typeof expr !== "object" || Array.isArray(expr)) {
-    throw new RuleError(`a rule expression must be true, false or an object, not ${JSON.stringify(expr)}`);
+    throw new RuleError(
+      `a rule expression must be true, false or an object, not ${JSON.stringify(expr)}`,
+    );
   }
   const clauses: Document[] = [];
-  for (const [key, operand] of Object.entries(expr)) clauses.push(await expandClause(key, operand, ctx, mode));
+  for (const [key, operand] of Object.entries(expr))
+    clauses.push(await expandClause(key, operand, ctx, mode));
   return allOf(clauses);
 }
 
-async function expandClause(key: string, operand: unknown, ctx: RuleContext, mode: ExpansionMode): Promise<Document> {
+async function expandClause(
+  key: string,
+  operand: unknown,
+  ctx: RuleContext,
+  mode: ExpansionMode,
+): Promise<Document> {
   const logical = LOGICAL[key];
   if (logical !== undefined) {
     if (!Array.isArray(operand)) throw new RuleError(`${key} takes an array of expressions`);
     const parts = [];
-    for (const part of operand) parts.push(await expandExpression(part as RuleExpression, ctx, mode));
+    for (const part of operand)
+      parts.push(await expandExpression(part as RuleExpression, ctx, mode));
     return { [logical]: parts };
   }
   if (isExpansion(key)) {
@@ -60,7 +85,8 @@ async function expandClause(key: string, operand: unknown, ctx: RuleContext, mod
     const lhs = resolveExpansion(key, ctx);
     const value = await expandOperand(operand, ctx, mode);
     // A known array "equals" a field when it contains the field's value, as in the document case.
-    if (value instanceof FieldRef) return { [value.path]: Array.isArray(lhs) ? { $in: lhs } : (lhs ?? null) };
+    if (value instanceof FieldRef)
+      return { [value.path]: Array.isArray(lhs) ? { $in: lhs } : (lhs ?? null) };
     return valueSatisfies(lhs, value) ? {} : MATCH_NOTHING;
   }
   const value = await expandOperand(operand, ctx, mode);
@@ -69,7 +95,11 @@ async function expandClause(key: string, operand: unknown, ctx: RuleContext, mod
 }
 
 /** Expands an operand: expansions, conversion operators, `%function`, operator aliases. */
-async function expandOperand(operand: unknown, ctx: RuleContext, mode: ExpansionMode): Promise<unknown> {
+async function expandOperand(
+  operand: unknown,
+  ctx: RuleContext,
+  mode: ExpansionMode,
+): Promise<unknown> {
   if (isExpansion(operand)) {
     const field = mode === "query" ? rootField(operand) : undefined;
     return field === undefined ? (resolveExpansion(operand, ctx) ?? null) : new FieldRef(field);
@@ -82,7 +112,8 @@ async function expandOperand(operand: unknown, ctx: RuleContext, mode: Expansion
   if (!isPlainObject(operand)) return operand;
   const entries = Object.entries(operand);
   const [first] = entries;
-  if (entries.length === 1 && first !== undefined && first[0] === "%function") return callFunction(first[1], ctx, mode);
+  if (entries.length === 1 && first !== undefined && first[0] === "%function")
+    return callFunction(first[1], ctx, mode);
   if (entries.length === 1 && first !== undefined && CONVERSIONS[first[0]] !== undefined) {
     return CONVERSIONS[first[0]]!(await expandNested(first[1], ctx, mode));
   }
@@ -96,18 +127,30 @@ async function expandOperand(operand: unknown, ctx: RuleContext, mode: Expansion
 }
 
 /** Inside arrays and operator objects a `%%root` reference has no field meaning: resolve it. */
-async function expandNested(value: unknown, ctx: RuleContext, mode: ExpansionMode): Promise<unknown> {
+async function expandNested(
+  value: unknown,
+  ctx: RuleContext,
+  mode: ExpansionMode,
+): Promise<unknown> {
   const expanded = await expandOperand(value, ctx, mode);
   if (expanded instanceof FieldRef) {
-    throw new RuleError(`"%%root.${expanded.path}" can only be compared for equality when no document is at hand`);
+    throw new RuleError(
+      `"%%root.${expanded.path}" can only be compared for equality when no document is at hand`,
+    );
   }
   return expanded;
 }
 
-async function callFunction(spec: unknown, ctx: RuleContext, mode: ExpansionMode): Promise<unknown> {
+async function callFunction(
+  spec: unknown,
+  ctx: RuleContext,
+  mode: ExpansionMode,
+): Promise<unknown> {
   const call = spec as { name?: unknown; arguments?: unknown };
   if (ctx.callFunction === undefined || typeof call?.name !== "string") return false;
-  const args = Array.isArray(call.arguments) ? ((await expandNested(call.arguments, ctx, mode)) as unknown[]) : [];
+  const args = Array.isArray(call.arguments)
+    ? ((await expandNested(call.arguments, ctx, mode)) as unknown[])
+    : [];
   try {
     return await ctx.callFunction(call.name, args);
   } catch {
@@ -116,10 +159,22 @@ async function callFunction(spec: unknown, ctx: RuleContext, mode: ExpansionMode
 }
 
 const CONVERSIONS: Readonly<Record<string, (value: unknown) => unknown>> = {
-  "%stringToOid": (value) => (value instanceof ObjectId ? value : typeof value === "string" && ObjectId.isValid(value) && value.length === 24 ? new ObjectId(value) : null),
-  "%oidToString": (value) => (value instanceof ObjectId ? value.toHexString() : typeof value === "string" ? value : null),
-  "%stringToUuid": (value) => (value instanceof UUID ? value : typeof value === "string" && UUID.isValid(value) ? new UUID(value) : null),
-  "%uuidToString": (value) => (value instanceof UUID ? value.toHexString(true) : typeof value === "string" ? value : null),
+  "%stringToOid": (value) =>
+    value instanceof ObjectId
+      ? value
+      : typeof value === "string" && ObjectId.isValid(value) && value.length === 24
+        ? new ObjectId(value)
+        : null,
+  "%oidToString": (value) =>
+    value instanceof ObjectId ? value.toHexString() : typeof value === "string" ? value : null,
+  "%stringToUuid": (value) =>
+    value instanceof UUID
+      ? value
+      : typeof value === "string" && UUID.isValid(value)
+        ? new UUID(value)
+        : null,
+  "%uuidToString": (value) =>
+    value instanceof UUID ? value.toHexString(true) : typeof value === "string" ? value : null,
 };
 
 function rootField(expansion: string): string | undefined {

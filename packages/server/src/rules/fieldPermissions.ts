@@ -18,7 +18,11 @@ async function holds(expr: RuleExpression | undefined, ctx: RuleContext): Promis
 }
 
 /** The document as the role may read it, or null when no part of it is readable. */
-export async function revealFields(role: Role, doc: Document, ctx: RuleContext): Promise<Document | null> {
+export async function revealFields(
+  role: Role,
+  doc: Document,
+  ctx: RuleContext,
+): Promise<Document | null> {
   const docCtx: RuleContext = { ...ctx, root: doc };
   if ((await holds(role.read, docCtx)) || (await holds(role.write, docCtx))) return doc;
   const revealed = await revealScope(role, doc, docCtx);
@@ -26,7 +30,11 @@ export async function revealFields(role: Role, doc: Document, ctx: RuleContext):
   return "_id" in doc ? { _id: doc._id, ...revealed } : revealed;
 }
 
-async function revealScope(scope: Scope, doc: Document, ctx: RuleContext): Promise<Document | null> {
+async function revealScope(
+  scope: Scope,
+  doc: Document,
+  ctx: RuleContext,
+): Promise<Document | null> {
   const out: Document = {};
   let any = false;
   for (const [name, value] of Object.entries(doc)) {
@@ -69,7 +77,12 @@ export async function mayWriteFields(
   return scopeWritable(role, before ?? {}, after ?? {}, docCtx);
 }
 
-async function scopeWritable(scope: Scope, before: Document, after: Document, ctx: RuleContext): Promise<boolean> {
+async function scopeWritable(
+  scope: Scope,
+  before: Document,
+  after: Document,
+  ctx: RuleContext,
+): Promise<boolean> {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const name of names) {
     if (name === "_id" || sameValue(before[name], after[name])) continue;
@@ -81,7 +94,12 @@ async function scopeWritable(scope: Scope, before: Document, after: Document, ct
       perm.fields !== undefined &&
       (isDocument(before[name]) || before[name] === undefined) &&
       (isDocument(after[name]) || after[name] === undefined) &&
-      (await scopeWritable({ fields: perm.fields }, asDocument(before[name]), asDocument(after[name]), ctx));
+      (await scopeWritable(
+        { fields: perm.fields },
+        asDocument(before[name]),
+        asDocument(after[name]),
+        ctx,
+      ));
     if (!nestedOk) return false;
   }
   return true;
@@ -94,11 +112,18 @@ function permissionFor(scope: Scope, name: string): FieldPermissions | undefined
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  return EJSON.stringify({ v: a }, { relaxed: false }) === EJSON.stringify({ v: b }, { relaxed: false });
+  return (
+    EJSON.stringify({ v: a }, { relaxed: false }) === EJSON.stringify({ v: b }, { relaxed: false })
+  );
 }
 
 function isDocument(value: unknown): value is Document {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function asDocument(value: unknown): Document {

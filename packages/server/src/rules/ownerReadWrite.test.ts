@@ -29,36 +29,62 @@ afterAll(async () => {
 describe("owner-read-write (seeds, verbatim)", () => {
   it("shows a user their own documents and hides others'", async () => {
     expect(await carsOf(ann).find()).toEqual([annCar]);
-    expect(await carsOf(bob).find({}, { projection: { make: 1 } })).toEqual([{ _id: bobCar._id, make: "Ford" }]);
+    expect(await carsOf(bob).find({}, { projection: { make: 1 } })).toEqual([
+      { _id: bobCar._id, make: "Ford" },
+    ]);
     expect(await carsOf(ann).findOne({ _id: bobCar._id })).toBeNull();
     expect(await carsOf(ann).count()).toBe(1);
-    expect(await carsOf(ann).aggregate([{ $group: { _id: null, miles: { $sum: "$miles" } } }])).toEqual([{ _id: null, miles: 2 }]);
+    expect(
+      await carsOf(ann).aggregate([{ $group: { _id: null, miles: { $sum: "$miles" } } }]),
+    ).toEqual([{ _id: null, miles: 2 }]);
   });
 
   it("lets a user insert and update their own documents", async () => {
-    const { insertedId } = await carsOf(ann).insertOne({ ownerId: ann.id, make: "Honda", miles: 5 });
-    expect(await carsOf(ann).updateOne({ _id: insertedId }, { $inc: { miles: 1 } })).toEqual({ matchedCount: 1, modifiedCount: 1 });
+    const { insertedId } = await carsOf(ann).insertOne({
+      ownerId: ann.id,
+      make: "Honda",
+      miles: 5,
+    });
+    expect(await carsOf(ann).updateOne({ _id: insertedId }, { $inc: { miles: 1 } })).toEqual({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
     expect(await carsOf(ann).deleteOne({ _id: insertedId })).toEqual({ deletedCount: 1 });
   });
 
   it("denies writes for others: inserting for someone else, or giving a car away", async () => {
-    await expect(carsOf(ann).insertOne({ ownerId: bob.id, make: "Fiat" })).rejects.toMatchObject({ code: "NoMatchingRuleFound" });
-    await expect(carsOf(ann).updateOne({ _id: annCar._id }, { $set: { ownerId: bob.id } })).rejects.toMatchObject({
+    await expect(carsOf(ann).insertOne({ ownerId: bob.id, make: "Fiat" })).rejects.toMatchObject({
+      code: "NoMatchingRuleFound",
+    });
+    await expect(
+      carsOf(ann).updateOne({ _id: annCar._id }, { $set: { ownerId: bob.id } }),
+    ).rejects.toMatchObject({
       code: "NoMatchingRuleFound",
       message: expect.stringContaining("owner-read-write"),
     });
-    expect((await data.system().db("cars-db").collection("Car").findOne({ _id: annCar._id }))?.ownerId).toBe(ann.id);
+    expect(
+      (await data.system().db("cars-db").collection("Car").findOne({ _id: annCar._id }))?.ownerId,
+    ).toBe(ann.id);
   });
 
   it("makes others' documents unreachable for updates and deletes", async () => {
-    expect(await carsOf(ann).updateMany({}, { $set: { make: "Mine" } })).toEqual({ matchedCount: 1, modifiedCount: 1 });
+    expect(await carsOf(ann).updateMany({}, { $set: { make: "Mine" } })).toEqual({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
     expect(await carsOf(ann).deleteMany({ _id: bobCar._id })).toEqual({ deletedCount: 0 });
-    expect(await carsOf(ann).findOneAndUpdate({ _id: bobCar._id }, { $set: { make: "x" } })).toBeNull();
-    expect((await data.system().db("cars-db").collection("Car").findOne({ _id: bobCar._id }))?.make).toBe("Ford");
+    expect(
+      await carsOf(ann).findOneAndUpdate({ _id: bobCar._id }, { $set: { make: "x" } }),
+    ).toBeNull();
+    expect(
+      (await data.system().db("cars-db").collection("Car").findOne({ _id: bobCar._id }))?.make,
+    ).toBe("Ford");
   });
 
   it("validates user writes against the Car schema.json, naming the field", async () => {
-    await expect(carsOf(ann).insertOne({ ownerId: ann.id, make: "Kia", miles: "many" })).rejects.toMatchObject({
+    await expect(
+      carsOf(ann).insertOne({ ownerId: ann.id, make: "Kia", miles: "many" }),
+    ).rejects.toMatchObject({
       code: "SchemaValidationFailedWrite",
       message: expect.stringContaining('"miles"'),
     });
@@ -66,16 +92,26 @@ describe("owner-read-write (seeds, verbatim)", () => {
       code: "SchemaValidationFailedWrite",
       message: expect.stringContaining('"make"'),
     });
-    await expect(carsOf(ann).updateOne({ _id: annCar._id }, { $set: { miles: 1.5 } })).rejects.toMatchObject({
+    await expect(
+      carsOf(ann).updateOne({ _id: annCar._id }, { $set: { miles: 1.5 } }),
+    ).rejects.toMatchObject({
       code: "SchemaValidationFailedWrite",
     });
   });
 
   it("hides the other user's upsert target instead of overwriting it", async () => {
-    await expect(carsOf(ann).updateOne({ _id: bobCar._id }, { $set: { miles: 1 } }, { upsert: true })).rejects.toMatchObject({
+    await expect(
+      carsOf(ann).updateOne({ _id: bobCar._id }, { $set: { miles: 1 } }, { upsert: true }),
+    ).rejects.toMatchObject({
       code: "NoMatchingRuleFound",
     });
-    await expect(carsOf(ann).updateOne({ _id: bobCar._id }, { $set: { ownerId: ann.id, make: "Stolen" } }, { upsert: true })).rejects.toMatchObject({
+    await expect(
+      carsOf(ann).updateOne(
+        { _id: bobCar._id },
+        { $set: { ownerId: ann.id, make: "Stolen" } },
+        { upsert: true },
+      ),
+    ).rejects.toMatchObject({
       code: "MongoDBError",
       message: expect.stringContaining("E11000"),
     });

@@ -71,24 +71,49 @@ describe("read filters enforced by query rewriting", () => {
   it("admit exactly what per-document evaluation admits", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(documentArb, { maxLength: 12 }), userArb, expressionArb, fc.boolean(), async (docs, u, expr, perDocument) => {
-        const coll = `c${run++}`;
-        // A document-dependent apply_when forces the per-document path; both paths must agree.
-        const applyWhen: RuleExpression = perDocument ? { "%or": [{ owner: { $exists: true } }, { owner: { $exists: false } }] } : {};
-        const config = testAppConfig({
-          values: { maxPrice: 40 },
-          collections: { [`db.${coll}`]: { rules: { roles: [{ name: "r", apply_when: applyWhen, document_filters: { read: expr }, read: true }], filters: [] } } },
-        });
-        const data = new DataLayer(storage, config);
-        const withIds = docs.map((doc, index) => ({ _id: index, ...doc }));
-        if (withIds.length > 0) await data.system().db("db").collection(coll).insertMany(withIds);
-        const user = testUser(u.id, { custom_data: u.custom });
-        const seen = (await data.forUser(user).db("db").collection(coll).find()).map((d: Document) => d._id);
-        const ctx = ruleContextFor(config, user);
-        const expected = [];
-        for (const doc of withIds) if (await evaluateExpression(expr, { ...ctx, root: doc })) expected.push(doc._id);
-        expect(seen).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(documentArb, { maxLength: 12 }),
+        userArb,
+        expressionArb,
+        fc.boolean(),
+        async (docs, u, expr, perDocument) => {
+          const coll = `c${run++}`;
+          // A document-dependent apply_when forces the per-document path; both paths must agree.
+          const applyWhen: RuleExpression = perDocument
+            ? { "%or": [{ owner: { $exists: true } }, { owner: { $exists: false } }] }
+            : {};
+          const config = testAppConfig({
+            values: { maxPrice: 40 },
+            collections: {
+              [`db.${coll}`]: {
+                rules: {
+                  roles: [
+                    {
+                      name: "r",
+                      apply_when: applyWhen,
+                      document_filters: { read: expr },
+                      read: true,
+                    },
+                  ],
+                  filters: [],
+                },
+              },
+            },
+          });
+          const data = new DataLayer(storage, config);
+          const withIds = docs.map((doc, index) => ({ _id: index, ...doc }));
+          if (withIds.length > 0) await data.system().db("db").collection(coll).insertMany(withIds);
+          const user = testUser(u.id, { custom_data: u.custom });
+          const seen = (await data.forUser(user).db("db").collection(coll).find()).map(
+            (d: Document) => d._id,
+          );
+          const ctx = ruleContextFor(config, user);
+          const expected = [];
+          for (const doc of withIds)
+            if (await evaluateExpression(expr, { ...ctx, root: doc })) expected.push(doc._id);
+          expect(seen).toEqual(expected);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -14,7 +14,9 @@ export function isExpansion(value: unknown): value is string {
 
 export function splitExpansion(expansion: string): { root: string; path: string } {
   const dot = expansion.indexOf(".");
-  return dot === -1 ? { root: expansion, path: "" } : { root: expansion.slice(0, dot), path: expansion.slice(dot + 1) };
+  return dot === -1
+    ? { root: expansion, path: "" }
+    : { root: expansion.slice(0, dot), path: expansion.slice(dot + 1) };
 }
 
 export function isDocumentExpansion(expansion: string): boolean {
@@ -59,7 +61,9 @@ export function valueAtPath(value: unknown, path: string): unknown {
       const index = Number(segment);
       current = Number.isInteger(index) ? current[index] : undefined;
     } else {
-      current = Object.hasOwn(current, segment) ? (current as Record<string, unknown>)[segment] : undefined;
+      current = Object.hasOwn(current, segment)
+        ? (current as Record<string, unknown>)[segment]
+        : undefined;
     }
   }
   return current;
@@ -68,7 +72,10 @@ export function valueAtPath(value: unknown, path: string): unknown {
 function userAsDocument(ctx: RuleContext): Record<string, unknown> {
   const { id, type, data, custom_data, identities } = ctx.user;
   // Identities answer to both spellings found in App Services material.
-  const withBothSpellings = identities.map((identity) => ({ ...identity, providerType: identity.provider_type }));
+  const withBothSpellings = identities.map((identity) => ({
+    ...identity,
+    providerType: identity.provider_type,
+  }));
   return { id, type, data, custom_data, identities: withBothSpellings };
 }
 

@@ -30,7 +30,11 @@ export async function selectRoleForDocument(
   doc: Document,
   prevDoc?: Document,
 ): Promise<Role | null> {
-  const docCtx: RuleContext = { ...ctx, root: doc, ...(prevDoc === undefined ? {} : { prevRoot: prevDoc }) };
+  const docCtx: RuleContext = {
+    ...ctx,
+    root: doc,
+    ...(prevDoc === undefined ? {} : { prevRoot: prevDoc }),
+  };
   for (const role of roles) {
     if (await evaluateExpression(role.apply_when, docCtx)) return role;
   }

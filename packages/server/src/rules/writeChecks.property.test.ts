@@ -57,7 +57,20 @@ describe("write checks", () => {
           const config = testAppConfig({
             values: { maxPrice: 30 },
             collections: {
-              [`db.${coll}`]: { rules: { roles: [{ name: "r", apply_when: {}, document_filters: { read, write }, read: true, write: true }], filters: [] } },
+              [`db.${coll}`]: {
+                rules: {
+                  roles: [
+                    {
+                      name: "r",
+                      apply_when: {},
+                      document_filters: { read, write },
+                      read: true,
+                      write: true,
+                    },
+                  ],
+                  filters: [],
+                },
+              },
             },
           });
           const data = new DataLayer(storage, config);
@@ -66,14 +79,20 @@ describe("write checks", () => {
           const mine = data.forUser(user).db("db").collection(coll);
           const system = data.system().db("db").collection(coll);
 
-          const inserted = await mine.insertOne({ _id: 1, ...change }).then(() => true, () => false);
-          expect(inserted).toBe(await evaluateExpression(write, { ...ctx, root: { _id: 1, ...change } }));
+          const inserted = await mine.insertOne({ _id: 1, ...change }).then(
+            () => true,
+            () => false,
+          );
+          expect(inserted).toBe(
+            await evaluateExpression(write, { ...ctx, root: { _id: 1, ...change } }),
+          );
 
           await system.insertOne({ _id: 2, ...stored });
           const before = { _id: 2, ...stored };
           const after = { _id: 2, ...change };
           const readable =
-            (await evaluateExpression(read, { ...ctx, root: before })) || (await evaluateExpression(write, { ...ctx, root: before }));
+            (await evaluateExpression(read, { ...ctx, root: before })) ||
+            (await evaluateExpression(write, { ...ctx, root: before }));
           const allowed =
             readable &&
             (await evaluateExpression(write, { ...ctx, root: before, prevRoot: before })) &&

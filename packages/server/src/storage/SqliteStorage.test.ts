@@ -9,7 +9,9 @@ const dir = mkdtempSync(join(tmpdir(), "atoll-storage-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let counter = 0;
-describeStorageContract("sqlite file", (key) => openStorage(`sqlite:${join(dir, `${key ?? `fresh-${counter++}`}.db`)}`));
+describeStorageContract("sqlite file", (key) =>
+  openStorage(`sqlite:${join(dir, `${key ?? `fresh-${counter++}`}.db`)}`),
+);
 describeStorageContract("memory", () => openStorage("memory"), false);
 
 describe("openStorage", () => {

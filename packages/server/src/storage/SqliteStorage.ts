@@ -9,7 +9,14 @@ import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
 import { migrate } from "./sqliteMigrations.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
-import type { ChangeRecord, Namespace, ScanQuery, StorageEngine, StoredDocument, WriteOp } from "./StorageEngine.js";
+import type {
+  ChangeRecord,
+  Namespace,
+  ScanQuery,
+  StorageEngine,
+  StoredDocument,
+  WriteOp,
+} from "./StorageEngine.js";
 import type { OperationType } from "../data/types.js";
 
 export interface SqliteStorageOptions {
@@ -59,33 +66,38 @@ export class SqliteStorage implements StorageEngine {
       this.#db.close();
       throw error;
     }
-    const row = this.#db.prepare("SELECT MAX(version) AS v FROM documents").get() as { v: number | null };
+    const row = this.#db.prepare("SELECT MAX(version) AS v FROM documents").get() as {
+      v: number | null;
+    };
     this.#lastVersion = row.v ?? 0;
   }
 
   async get(ns: Namespace, id: unknown): Promise<StoredDocument | null> {
-    const row = this.#statement("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?")
-      .get(ns.db, ns.coll, idKey(id)) as DocumentRow | undefined;
+    const row = this.#statement(
+      "SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?",
+    ).get(ns.db, ns.coll, idKey(id)) as DocumentRow | undefined;
     return row === undefined ? null : toStored(row);
   }
 
   async scan(ns: Namespace, query: ScanQuery = {}): Promise<StoredDocument[]> {
     if (query.ids !== undefined) {
       const keys = [...new Set(query.ids.map(idKey))];
-      const byId = this.#statement("SELECT rowid, body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?");
+      const byId = this.#statement(
+        "SELECT rowid, body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?",
+      );
       const rows = keys
-        .map((key) => byId.get(ns.db, ns.coll, key) as (DocumentRow & { rowid: number }) | undefined)
+        .map(
+          (key) => byId.get(ns.db, ns.coll, key) as (DocumentRow & { rowid: number }) | undefined,
+        )
         .filter((row): row is DocumentRow & { rowid: number } => row !== undefined)
         .sort((a, b) => a.rowid - b.rowid);
       return rows.map(toStored);
     }
     const pushed = pushdownCondition(query.filter);
     const where = pushed === null ? "" : ` AND (${pushed.sql})`;
-    const rows = this.#statement(`SELECT body, version FROM documents WHERE db = ? AND coll = ?${where} ORDER BY rowid`).all(
-      ns.db,
-      ns.coll,
-      ...(pushed?.params ?? []),
-    ) as DocumentRow[];
+    const rows = this.#statement(
+      `SELECT body, version FROM documents WHERE db = ? AND coll = ?${where} ORDER BY rowid`,
+    ).all(ns.db, ns.coll, ...(pushed?.params ?? [])) as DocumentRow[];
     return rows.map(toStored);
   }
 
@@ -97,17 +109,24 @@ export class SqliteStorage implements StorageEngine {
   }
 
   async changesSince(afterSeq: number, limit = 1000): Promise<ChangeRecord[]> {
-    const rows = this.#statement("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?")
-      .all(afterSeq, limit) as ChangeRow[];
+    const rows = this.#statement("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?").all(
+      afterSeq,
+      limit,
+    ) as ChangeRow[];
     return rows.map(toChangeRecord);
   }
 
   async lastSeq(): Promise<number> {
-    const row = this.#statement("SELECT MAX(seq) AS seq FROM changes").get() as { seq: number | null };
+    const row = this.#statement("SELECT MAX(seq) AS seq FROM changes").get() as {
+      seq: number | null;
+    };
     return row.seq ?? 0;
   }
 
-  onCommit(listener: (records: readonly ChangeRecord[]) => void, onClosed?: () => void): () => void {
+  onCommit(
+    listener: (records: readonly ChangeRecord[]) => void,
+    onClosed?: () => void,
+  ): () => void {
     this.#listeners.add(listener);
     if (onClosed !== undefined) this.#closeListeners.add(onClosed);
     return () => {
@@ -117,7 +136,9 @@ export class SqliteStorage implements StorageEngine {
   }
 
   async listNamespaces(): Promise<Namespace[]> {
-    const rows = this.#statement("SELECT DISTINCT db, coll FROM documents ORDER BY db, coll").all() as Namespace[];
+    const rows = this.#statement(
+      "SELECT DISTINCT db, coll FROM documents ORDER BY db, coll",
+    ).all() as Namespace[];
     return rows.map(({ db, coll }) => ({ db, coll }));
   }
 
@@ -162,23 +183,36 @@ export class SqliteStorage implements StorageEngine {
     let beforeText: string | null = null;
     if (op.kind === "insert") {
       try {
-        this.#statement("INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)").run(ns.db, ns.coll, key, body, version);
+        this.#statement(
+          "INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)",
+        ).run(ns.db, ns.coll, key, body, version);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
-        throw new StorageError("DuplicateKey", `duplicate _id ${key} in ${ns.db}.${ns.coll}`, { details: { id } });
+        throw new StorageError("DuplicateKey", `duplicate _id ${key} in ${ns.db}.${ns.coll}`, {
+          details: { id },
+        });
       }
     } else {
-      const row = this.#statement("SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?").get(ns.db, ns.coll, key) as
-        | DocumentRow
-        | undefined;
+      const row = this.#statement(
+        "SELECT body, version FROM documents WHERE db = ? AND coll = ? AND id_key = ?",
+      ).get(ns.db, ns.coll, key) as DocumentRow | undefined;
       if (row === undefined || row.version !== op.expectedVersion) {
-        throw new StorageError("Conflict", `document ${key} in ${ns.db}.${ns.coll} changed concurrently`);
+        throw new StorageError(
+          "Conflict",
+          `document ${key} in ${ns.db}.${ns.coll} changed concurrently`,
+        );
       }
       if (op.kind === "delete") {
         beforeText = row.body;
-        this.#statement("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(ns.db, ns.coll, key);
+        this.#statement("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(
+          ns.db,
+          ns.coll,
+          key,
+        );
       } else {
-        this.#statement("UPDATE documents SET body = ?, version = ? WHERE db = ? AND coll = ? AND id_key = ?").run(body, version, ns.db, ns.coll, key);
+        this.#statement(
+          "UPDATE documents SET body = ?, version = ? WHERE db = ? AND coll = ? AND id_key = ?",
+        ).run(body, version, ns.db, ns.coll, key);
       }
     }
     if (isInternalDatabase(ns.db)) return [];
@@ -224,8 +258,11 @@ function toChangeRecord(row: ChangeRow): ChangeRecord {
   };
   if (row.full_document !== null) record.fullDocument = decodeDocument(row.full_document);
   if (row.update_description !== null) {
-    record.updateDescription = decodeDocument(row.update_description) as ChangeRecord["updateDescription"];
+    record.updateDescription = decodeDocument(
+      row.update_description,
+    ) as ChangeRecord["updateDescription"];
   }
-  if (row.before_document !== null) record.fullDocumentBeforeChange = decodeDocument(row.before_document);
+  if (row.before_document !== null)
+    record.fullDocumentBeforeChange = decodeDocument(row.before_document);
   return record;
 }

@@ -54,10 +54,23 @@ export type WriteOp =
       readonly ns: Namespace;
       readonly doc: Document;
       readonly expectedVersion: number;
-      readonly updateDescription: { readonly updatedFields: Document; readonly removedFields: readonly string[] };
+      readonly updateDescription: {
+        readonly updatedFields: Document;
+        readonly removedFields: readonly string[];
+      };
     }
-  | { readonly kind: "replace"; readonly ns: Namespace; readonly doc: Document; readonly expectedVersion: number }
-  | { readonly kind: "delete"; readonly ns: Namespace; readonly id: unknown; readonly expectedVersion: number };
+  | {
+      readonly kind: "replace";
+      readonly ns: Namespace;
+      readonly doc: Document;
+      readonly expectedVersion: number;
+    }
+  | {
+      readonly kind: "delete";
+      readonly ns: Namespace;
+      readonly id: unknown;
+      readonly expectedVersion: number;
+    };
 
 /**
  * A change record: the public change event plus, for deletes, the document as it was, so

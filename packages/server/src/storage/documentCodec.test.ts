@@ -17,18 +17,30 @@ const bsonLeaf = fc.oneof(
   fc.integer().map((i) => Decimal128.fromString(`${i}.25`)),
 );
 const documentArb = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small" }, bsonLeaf, fc.array(tie("value"), { maxLength: 3 }), tie("doc")),
-  doc: fc.dictionary(fc.string({ minLength: 1 }).filter((k) => !k.startsWith("$")), tie("value"), { maxKeys: 4 }),
+  value: fc.oneof(
+    { depthSize: "small" },
+    bsonLeaf,
+    fc.array(tie("value"), { maxLength: 3 }),
+    tie("doc"),
+  ),
+  doc: fc.dictionary(
+    fc.string({ minLength: 1 }).filter((k) => !k.startsWith("$")),
+    tie("value"),
+    { maxKeys: 4 },
+  ),
 })).doc;
 
 /** What the data layer promises to hand back: safe int64 as numbers, wide ones as Long. */
 function expected(value: unknown): unknown {
   if (Long.isLong(value)) {
-    const safe = value.lessThanOrEqual(Number.MAX_SAFE_INTEGER) && value.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
+    const safe =
+      value.lessThanOrEqual(Number.MAX_SAFE_INTEGER) &&
+      value.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
     return safe ? value.toNumber() : value;
   }
   if (Array.isArray(value)) return value.map(expected);
-  const proto: unknown = value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+  const proto: unknown =
+    value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
   if (proto === Object.prototype || proto === null) {
     return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, expected(v)]));
   }
@@ -44,14 +56,19 @@ describe("document codec", () => {
         // The stored text is EJSON as the bson package reads it, and what it writes we read.
         expect(normaliseBson(EJSON.parse(text, { relaxed: false }))).toEqual(decodeDocument(text));
         const canonical = EJSON.stringify(doc, { relaxed: false });
-        expect(decodeDocument(canonical)).toEqual(normaliseBson(EJSON.parse(canonical, { relaxed: false })));
+        expect(decodeDocument(canonical)).toEqual(
+          normaliseBson(EJSON.parse(canonical, { relaxed: false })),
+        );
       }),
       { numRuns: 300 },
     );
   });
 
   it("normalises Int32 and Double to numbers", () => {
-    expect(decodeDocument(encodeDocument({ a: new Int32(3), b: new Double(2.5) }))).toEqual({ a: 3, b: 2.5 });
+    expect(decodeDocument(encodeDocument({ a: new Int32(3), b: new Double(2.5) }))).toEqual({
+      a: 3,
+      b: 2.5,
+    });
   });
 
   it("gives equal _id values equal keys and different types different keys", () => {

@@ -33,14 +33,16 @@ export function idKey(id: unknown): string {
 function replaceBson(this: unknown, key: string, value: unknown): unknown {
   const original = (this as Record<string, unknown>)[key];
   if (typeof original === "number") {
-    const exact = Number.isSafeInteger(original) || (!Number.isInteger(original) && Number.isFinite(original));
+    const exact =
+      Number.isSafeInteger(original) || (!Number.isInteger(original) && Number.isFinite(original));
     if (exact && !Object.is(original, -0)) return original;
     return { $numberDouble: Object.is(original, -0) ? "-0.0" : String(original) };
   }
   if (original === null || typeof original !== "object") return value;
   if (original instanceof Date) {
     const time = original.getTime();
-    if (Number.isNaN(time)) throw new StorageError("Corrupt", `field "${key}" holds an invalid Date`);
+    if (Number.isNaN(time))
+      throw new StorageError("Corrupt", `field "${key}" holds an invalid Date`);
     return { $date: { $numberLong: String(time) } };
   }
   const type = (original as { _bsontype?: unknown })._bsontype;
@@ -52,7 +54,9 @@ function replaceBson(this: unknown, key: string, value: unknown): unknown {
 }
 
 function longValue(long: Long): unknown {
-  const safe = long.lessThanOrEqual(Number.MAX_SAFE_INTEGER) && long.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
+  const safe =
+    long.lessThanOrEqual(Number.MAX_SAFE_INTEGER) &&
+    long.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
   return safe ? long.toNumber() : { $numberLong: long.toString() };
 }
 

@@ -10,10 +10,13 @@ export function normaliseBson(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(normaliseBson);
   const bsonType = (value as { _bsontype?: unknown })._bsontype;
-  if (bsonType === "Int32" || bsonType === "Double") return (value as { valueOf(): number }).valueOf();
+  if (bsonType === "Int32" || bsonType === "Double")
+    return (value as { valueOf(): number }).valueOf();
   if (bsonType === "Long") {
     const long = value as Long;
-    const safe = long.lessThanOrEqual(Number.MAX_SAFE_INTEGER) && long.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
+    const safe =
+      long.lessThanOrEqual(Number.MAX_SAFE_INTEGER) &&
+      long.greaterThanOrEqual(Number.MIN_SAFE_INTEGER);
     return safe ? long.toNumber() : long;
   }
   if (bsonType !== undefined || value instanceof Date || value instanceof RegExp) return value;
@@ -27,6 +30,12 @@ export function normaliseBson(value: unknown): unknown {
 
 /** Assigns an own property, even one named `__proto__` (a legal field name in documents). */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   else target[key] = value;
 }

@@ -11,7 +11,8 @@ export async function openStorage(spec: string): Promise<StorageEngine> {
   if (spec === "memory") return new SqliteStorage(":memory:");
   if (spec.startsWith("sqlite:")) {
     const file = spec.slice("sqlite:".length);
-    if (file === "") throw new StorageError("BadSpec", `storage spec "${spec}" names no file (sqlite:<file>)`);
+    if (file === "")
+      throw new StorageError("BadSpec", `storage spec "${spec}" names no file (sqlite:<file>)`);
     try {
       mkdirSync(dirname(file), { recursive: true });
       return new SqliteStorage(file);

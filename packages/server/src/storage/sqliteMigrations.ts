@@ -36,8 +36,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: Database.Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS atoll_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   const row = db.prepare("SELECT value FROM atoll_meta WHERE key = 'schema_version'").get() as
-    | { value: string }
-    | undefined;
+    { value: string } | undefined;
   const current = row === undefined ? 0 : Number(row.value);
   if (!Number.isInteger(current) || current > SCHEMA_VERSION) {
     throw new StorageError(

@@ -10,13 +10,29 @@ import { openStorage } from "./openStorage.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import type { StorageEngine } from "./StorageEngine.js";
 
-const scalar = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom("a", "b", "3", ""), fc.double({ min: -3, max: 3, noNaN: true }));
+const scalar = fc.oneof(
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom("a", "b", "3", ""),
+  fc.double({ min: -3, max: 3, noNaN: true }),
+);
 const fieldValue = fc.oneof(
   scalar,
   fc.array(scalar, { maxLength: 3 }),
-  fc.constantFrom(null, true, false, new Date(0), new ObjectId("65a000000000000000000001"), Decimal128.fromString("2"), 2 ** 60, { n: 1 }),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    new Date(0),
+    new ObjectId("65a000000000000000000001"),
+    Decimal128.fromString("2"),
+    2 ** 60,
+    { n: 1 },
+  ),
 );
-const doc = fc.record({ a: fieldValue, b: fieldValue }, { requiredKeys: [], noNullPrototype: true });
+const doc = fc.record(
+  { a: fieldValue, b: fieldValue },
+  { requiredKeys: [], noNullPrototype: true },
+);
 const condition = fc.oneof(
   scalar,
   fc.record({ $eq: scalar }, { requiredKeys: [], noNullPrototype: true }),
@@ -29,7 +45,12 @@ const filter = fc
   .oneof(
     fc.record({ a: condition, b: condition }, { requiredKeys: [] }),
     fc.record({ $and: fc.array(fc.record({ a: condition }), { minLength: 1, maxLength: 2 }) }),
-    fc.record({ $or: fc.array(fc.record({ a: condition, b: condition }, { requiredKeys: [] }), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      $or: fc.array(fc.record({ a: condition, b: condition }, { requiredKeys: [] }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    }),
   )
   .map((f) => structuredClone(f) as Record<string, unknown>);
 
@@ -47,7 +68,8 @@ describe("SQLite pushdown", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(doc, { maxLength: 10 }), filter, async (docs, query) => {
         const ns = { db: "p", coll: `c${run++}` };
-        if (docs.length > 0) await engine.commit(docs.map((d, i) => ({ kind: "insert", ns, doc: { _id: i, ...d } })));
+        if (docs.length > 0)
+          await engine.commit(docs.map((d, i) => ({ kind: "insert", ns, doc: { _id: i, ...d } })));
         const test = compileFilter(query);
         const expected = (await engine.scan(ns)).filter((s) => test(s.doc)).map((s) => s.doc._id);
         const narrowed = (await engine.scan(ns, { filter: query })).map((s) => s.doc._id);
@@ -58,8 +80,19 @@ describe("SQLite pushdown", () => {
   });
 
   it("translates only what it can express", () => {
-    expect(pushdownCondition({ ownerId: "u1" })?.params).toEqual(["$.\"ownerId\"", "$.\"ownerId\"", "u1"]);
-    expect(pushdownCondition({ "a.b": 1, $or: [{ a: 1 }, { c: { $ne: 1 } }], c: { $ne: 1 }, d: new ObjectId() })).toBeNull();
+    expect(pushdownCondition({ ownerId: "u1" })?.params).toEqual([
+      '$."ownerId"',
+      '$."ownerId"',
+      "u1",
+    ]);
+    expect(
+      pushdownCondition({
+        "a.b": 1,
+        $or: [{ a: 1 }, { c: { $ne: 1 } }],
+        c: { $ne: 1 },
+        d: new ObjectId(),
+      }),
+    ).toBeNull();
     expect(pushdownCondition({ $or: [{ a: 1 }, { b: "x" }] })?.sql).toContain(" OR ");
   });
 });

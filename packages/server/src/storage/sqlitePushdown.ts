@@ -15,7 +15,13 @@ export interface SqlCondition {
   readonly params: readonly (string | number)[];
 }
 
-const COMPARISONS: Readonly<Record<string, string>> = { $eq: "=", $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" };
+const COMPARISONS: Readonly<Record<string, string>> = {
+  $eq: "=",
+  $gt: ">",
+  $gte: ">=",
+  $lt: "<",
+  $lte: "<=",
+};
 const MAX_IN = 500;
 
 export function pushdownCondition(filter: Document | undefined): SqlCondition | null {
@@ -23,7 +29,10 @@ export function pushdownCondition(filter: Document | undefined): SqlCondition | 
   const parts: SqlCondition[] = [];
   collect(filter, parts);
   if (parts.length === 0) return null;
-  return { sql: parts.map((p) => `(${p.sql})`).join(" AND "), params: parts.flatMap((p) => p.params) };
+  return {
+    sql: parts.map((p) => `(${p.sql})`).join(" AND "),
+    params: parts.flatMap((p) => p.params),
+  };
 }
 
 function collect(filter: Document, parts: SqlCondition[]): void {
@@ -35,9 +44,14 @@ function collect(filter: Document, parts: SqlCondition[]): void {
     if (key === "$or" && Array.isArray(value)) {
       // The union of per-branch supersets is a superset of the union: usable only when every
       // branch narrows something.
-      const branches = value.map((clause) => (isPlainObject(clause) ? pushdownCondition(clause) : null));
+      const branches = value.map((clause) =>
+        isPlainObject(clause) ? pushdownCondition(clause) : null,
+      );
       if (branches.length > 0 && branches.every((branch) => branch !== null)) {
-        parts.push({ sql: branches.map((b) => `(${b.sql})`).join(" OR "), params: branches.flatMap((b) => b.params) });
+        parts.push({
+          sql: branches.map((b) => `(${b.sql})`).join(" OR "),
+          params: branches.flatMap((b) => b.params),
+        });
       }
       continue;
     }
@@ -62,7 +76,13 @@ function fieldConditions(value: unknown): SqlCondition[] {
     const comparison = COMPARISONS[operator];
     if (comparison !== undefined && isScalar(operand)) {
       out.push({ sql: `FIELD ${comparison} ?`, params: [operand] });
-    } else if (operator === "$in" && Array.isArray(operand) && operand.length > 0 && operand.length <= MAX_IN && operand.every(isScalar)) {
+    } else if (
+      operator === "$in" &&
+      Array.isArray(operand) &&
+      operand.length > 0 &&
+      operand.length <= MAX_IN &&
+      operand.every(isScalar)
+    ) {
       out.push({ sql: `FIELD IN (${operand.map(() => "?").join(", ")})`, params: operand });
     }
   }
@@ -79,5 +99,7 @@ function isSimpleField(key: string): boolean {
 }
 
 function isPlainObject(value: unknown): value is Document {
-  return value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype
+  );
 }

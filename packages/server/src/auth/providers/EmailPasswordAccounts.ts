@@ -8,7 +8,13 @@ import { AppError } from "@atoll/protocol";
 import { SYSTEM_USER } from "../../callerContext.js";
 import type { AuthProviderConfig } from "../../config/types.js";
 import type { DataService, Document } from "../../data/types.js";
-import { AuthCollection, authCollection, booleanField, dateField, stringField } from "../authCollections.js";
+import {
+  AuthCollection,
+  authCollection,
+  booleanField,
+  dateField,
+  stringField,
+} from "../authCollections.js";
 import type { FunctionRunner } from "../FunctionRunner.js";
 import { hashPassword, verifyPassword } from "../passwords.js";
 import { digest, newId, randomSecret } from "../secrets.js";
@@ -21,7 +27,8 @@ export type LinkDelivery = (link: { kind: TokenKind; email: string; url: string 
 
 function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== "string" || value === "") throw new AppError("MissingParameter", `expected a '${field}' string`);
+  if (typeof value !== "string" || value === "")
+    throw new AppError("MissingParameter", `expected a '${field}' string`);
   return value;
 }
 
@@ -32,7 +39,10 @@ function checkPassword(password: string): void {
 }
 
 function functionStatus(result: unknown): string {
-  const status = typeof result === "object" && result !== null ? (result as Record<string, unknown>).status : undefined;
+  const status =
+    typeof result === "object" && result !== null
+      ? (result as Record<string, unknown>).status
+      : undefined;
   return typeof status === "string" ? status : "";
 }
 
@@ -59,13 +69,24 @@ export class EmailPasswordAccounts {
   }
 
   /** A fresh token pair for `kind`, stored (as a digest) on the account. */
-  private async issueToken(email: string, kind: TokenKind, extra: Document = {}): Promise<{ token: string; tokenId: string }> {
+  private async issueToken(
+    email: string,
+    kind: TokenKind,
+    extra: Document = {},
+  ): Promise<{ token: string; tokenId: string }> {
     const token = randomSecret(32);
     const tokenId = newId();
     const expiresAt = new Date(Date.now() + USERPASS_TOKEN_MINUTES * 60_000);
     await this.accounts.updateOne(
       { _id: email.toLowerCase() },
-      { $set: { [`${kind}TokenId`]: tokenId, [`${kind}TokenDigest`]: digest(token), [`${kind}ExpiresAt`]: expiresAt, ...extra } },
+      {
+        $set: {
+          [`${kind}TokenId`]: tokenId,
+          [`${kind}TokenDigest`]: digest(token),
+          [`${kind}ExpiresAt`]: expiresAt,
+          ...extra,
+        },
+      },
     );
     return { token, tokenId };
   }
@@ -75,10 +96,18 @@ export class EmailPasswordAccounts {
     const tokenId = requireString(body, "tokenId");
     const doc = await this.accounts.findOne({ [`${kind}TokenId`]: tokenId });
     const expiresAt = doc === null ? undefined : dateField(doc, `${kind}ExpiresAt`);
-    if (doc === null || stringField(doc, `${kind}TokenDigest`) !== digest(token) || expiresAt === undefined || expiresAt.getTime() < Date.now()) {
+    if (
+      doc === null ||
+      stringField(doc, `${kind}TokenDigest`) !== digest(token) ||
+      expiresAt === undefined ||
+      expiresAt.getTime() < Date.now()
+    ) {
       throw new AppError("UserpassTokenInvalid", "invalid token data");
     }
-    await this.accounts.updateOne({ _id: doc._id }, { $unset: { [`${kind}TokenId`]: "", [`${kind}TokenDigest`]: "", [`${kind}ExpiresAt`]: "" } });
+    await this.accounts.updateOne(
+      { _id: doc._id },
+      { $unset: { [`${kind}TokenId`]: "", [`${kind}TokenDigest`]: "", [`${kind}ExpiresAt`]: "" } },
+    );
     return doc;
   }
 
@@ -96,12 +125,20 @@ export class EmailPasswordAccounts {
       throw new AppError("AccountNameInUse", "name already in use");
     }
     const confirmed = this.option("autoConfirm") === true;
-    const account = { _id: email.toLowerCase(), email, identityId: newId(), passwordHash: await hashPassword(password), confirmed, createdAt: new Date() };
+    const account = {
+      _id: email.toLowerCase(),
+      email,
+      identityId: newId(),
+      passwordHash: await hashPassword(password),
+      confirmed,
+      createdAt: new Date(),
+    };
     try {
       await this.accounts.insertOne(account);
     } catch (error) {
       // A concurrent registration of the same email got there first.
-      if ((await this.accounts.findOne({ _id: account._id })) !== null) throw new AppError("AccountNameInUse", "name already in use");
+      if ((await this.accounts.findOne({ _id: account._id })) !== null)
+        throw new AppError("AccountNameInUse", "name already in use");
       throw error;
     }
     if (!confirmed) await this.startConfirmation(email, true);
@@ -112,12 +149,20 @@ export class EmailPasswordAccounts {
     const token = await this.issueToken(email, "confirm");
     const functionName = this.option("confirmationFunctionName");
     if (this.option("runConfirmationFunction") !== true || typeof functionName !== "string") {
-      this.deliverLink({ kind: "confirm", email, url: this.linkUrl("emailConfirmationUrl", token) });
+      this.deliverLink({
+        kind: "confirm",
+        email,
+        url: this.linkUrl("emailConfirmationUrl", token),
+      });
       return;
     }
     let status: string;
     try {
-      status = functionStatus(await this.functions.execute(functionName, [{ ...token, username: email }], SYSTEM_USER, { asSystem: true }));
+      status = functionStatus(
+        await this.functions.execute(functionName, [{ ...token, username: email }], SYSTEM_USER, {
+          asSystem: true,
+        }),
+      );
     } catch (error) {
       if (removeOnFailure) await this.accounts.deleteOne({ _id: email.toLowerCase() });
       throw error;
@@ -131,7 +176,13 @@ export class EmailPasswordAccounts {
   }
 
   private async markConfirmed(accountId: string): Promise<void> {
-    await this.accounts.updateOne({ _id: accountId }, { $set: { confirmed: true }, $unset: { confirmTokenId: "", confirmTokenDigest: "", confirmExpiresAt: "" } });
+    await this.accounts.updateOne(
+      { _id: accountId },
+      {
+        $set: { confirmed: true },
+        $unset: { confirmTokenId: "", confirmTokenDigest: "", confirmExpiresAt: "" },
+      },
+    );
   }
 
   async confirm(body: Record<string, unknown>): Promise<void> {
@@ -143,7 +194,8 @@ export class EmailPasswordAccounts {
   async resendConfirmation(body: Record<string, unknown>): Promise<void> {
     const email = requireString(body, "email");
     const doc = await this.account(email);
-    if (booleanField(doc, "confirmed")) throw new AppError("UserAlreadyConfirmed", "already confirmed");
+    if (booleanField(doc, "confirmed"))
+      throw new AppError("UserAlreadyConfirmed", "already confirmed");
     await this.startConfirmation(stringField(doc, "email"), false);
   }
 
@@ -154,14 +206,21 @@ export class EmailPasswordAccounts {
     }
     const doc = await this.account(email);
     const token = await this.issueToken(stringField(doc, "email"), "reset");
-    this.deliverLink({ kind: "reset", email: stringField(doc, "email"), url: this.linkUrl("resetPasswordUrl", token) });
+    this.deliverLink({
+      kind: "reset",
+      email: stringField(doc, "email"),
+      url: this.linkUrl("resetPasswordUrl", token),
+    });
   }
 
   async reset(body: Record<string, unknown>): Promise<void> {
     const password = requireString(body, "password");
     checkPassword(password);
     const doc = await this.consumeToken("reset", body);
-    await this.accounts.updateOne({ _id: doc._id }, { $set: { passwordHash: await hashPassword(password) } });
+    await this.accounts.updateOne(
+      { _id: doc._id },
+      { $set: { passwordHash: await hashPassword(password) } },
+    );
   }
 
   /** `reset/call`: the reset function decides; "pending" leaves a token to finish with `reset`. */
@@ -179,7 +238,10 @@ export class EmailPasswordAccounts {
     const currentPasswordValid = await verifyPassword(password, stringField(doc, "passwordHash"));
     const result = await this.functions.execute(
       functionName,
-      [{ ...token, username: stringField(doc, "email"), password, currentPasswordValid }, ...extraArguments],
+      [
+        { ...token, username: stringField(doc, "email"), password, currentPasswordValid },
+        ...extraArguments,
+      ],
       SYSTEM_USER,
       { asSystem: true },
     );
@@ -187,7 +249,10 @@ export class EmailPasswordAccounts {
     if (status === "success") {
       await this.reset({ ...token, password });
     } else if (status !== "pending") {
-      throw new AppError("BadRequest", `failed to reset password for user "${stringField(doc, "email")}"`);
+      throw new AppError(
+        "BadRequest",
+        `failed to reset password for user "${stringField(doc, "email")}"`,
+      );
     }
   }
 
@@ -200,7 +265,11 @@ export class EmailPasswordAccounts {
     }
     if (!booleanField(doc, "confirmed")) throw new AppError("AuthError", "confirmation required");
     return {
-      identity: { id: stringField(doc, "identityId"), provider_type: this.provider.type, provider_id: this.provider.name },
+      identity: {
+        id: stringField(doc, "identityId"),
+        provider_type: this.provider.type,
+        provider_id: this.provider.name,
+      },
       data: { email: stringField(doc, "email") },
     };
   }

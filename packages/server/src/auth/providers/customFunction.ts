@@ -13,9 +13,13 @@ function externalId(result: unknown): { id: string; name?: string } {
   if (typeof result === "string" && result !== "") return { id: result };
   if (typeof result === "object" && result !== null) {
     const { id, name } = result as Record<string, unknown>;
-    if (typeof id === "string" && id !== "") return typeof name === "string" ? { id, name } : { id };
+    if (typeof id === "string" && id !== "")
+      return typeof name === "string" ? { id, name } : { id };
   }
-  throw new AppError("AuthError", "authentication function must return a non-empty id string or an object with an 'id'");
+  throw new AppError(
+    "AuthError",
+    "authentication function must return a non-empty id string or an object with an 'id'",
+  );
 }
 
 export async function resolveCustomFunction(
@@ -25,13 +29,18 @@ export async function resolveCustomFunction(
 ): Promise<ResolvedIdentity> {
   const functionName = provider.config.authFunctionName;
   if (typeof functionName !== "string" || functionName === "") {
-    throw new AppError("AuthProviderNotFound", `auth provider '${provider.name}' names no authFunctionName`);
+    throw new AppError(
+      "AuthProviderNotFound",
+      `auth provider '${provider.name}' names no authFunctionName`,
+    );
   }
   let result: unknown;
   try {
     result = await functions.execute(functionName, [payload], SYSTEM_USER, { asSystem: true });
   } catch (error) {
-    throw new AppError("AuthError", error instanceof Error ? error.message : String(error), { cause: error });
+    throw new AppError("AuthError", error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
   }
   const { id, name } = externalId(result);
   return {

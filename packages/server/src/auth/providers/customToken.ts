@@ -13,7 +13,9 @@ import type { ResolvedIdentity } from "./ResolvedIdentity.js";
 function configuredAudiences(provider: AuthProviderConfig): string[] {
   const audience = provider.config.audience;
   if (typeof audience === "string") return audience === "" ? [] : [audience];
-  return Array.isArray(audience) ? audience.filter((entry): entry is string => typeof entry === "string" && entry !== "") : [];
+  return Array.isArray(audience)
+    ? audience.filter((entry): entry is string => typeof entry === "string" && entry !== "")
+    : [];
 }
 
 function signingKeys(provider: AuthProviderConfig): string[] {
@@ -23,11 +25,15 @@ function signingKeys(provider: AuthProviderConfig): string[] {
 }
 
 async function verifyWithAnyKey(token: string, provider: AuthProviderConfig): Promise<JWTPayload> {
-  const algorithm = typeof provider.config.signingAlgorithm === "string" ? provider.config.signingAlgorithm : "HS256";
+  const algorithm =
+    typeof provider.config.signingAlgorithm === "string"
+      ? provider.config.signingAlgorithm
+      : "HS256";
   let lastError: unknown = new Error("no signing keys are configured");
   for (const key of signingKeys(provider)) {
     try {
-      const verificationKey = algorithm === "HS256" ? new TextEncoder().encode(key) : await importSPKI(key, algorithm);
+      const verificationKey =
+        algorithm === "HS256" ? new TextEncoder().encode(key) : await importSPKI(key, algorithm);
       const { payload } = await jwtVerify(token, verificationKey, { algorithms: [algorithm] });
       return payload;
     } catch (error) {
@@ -43,7 +49,9 @@ function checkAudience(payload: JWTPayload, provider: AuthProviderConfig): void 
   if (expected.length === 0) return;
   const actual = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
   const requireAll = provider.config.requireAnyAudience !== true && expected.length > 1;
-  const ok = requireAll ? expected.every((aud) => actual.includes(aud)) : expected.some((aud) => actual.includes(aud));
+  const ok = requireAll
+    ? expected.every((aud) => actual.includes(aud))
+    : expected.some((aud) => actual.includes(aud));
   if (!ok) throw new AppError("AuthError", "invalid custom auth token: audience does not match");
 }
 
@@ -61,20 +69,28 @@ function metadata(payload: JWTPayload, provider: AuthProviderConfig): Record<str
   for (const field of provider.metadataFields) {
     const value = valueAtPath(payload, field.name);
     if (value === undefined) {
-      if (field.required) throw new AppError("AuthError", `expected field '${field.name}' to be in token metadata`);
+      if (field.required)
+        throw new AppError("AuthError", `expected field '${field.name}' to be in token metadata`);
       continue;
     }
-    data[field.field_name !== undefined && field.field_name !== "" ? field.field_name : field.name] = value;
+    data[
+      field.field_name !== undefined && field.field_name !== "" ? field.field_name : field.name
+    ] = value;
   }
   return data;
 }
 
-export async function resolveCustomToken(payload: Record<string, unknown>, provider: AuthProviderConfig): Promise<ResolvedIdentity> {
+export async function resolveCustomToken(
+  payload: Record<string, unknown>,
+  provider: AuthProviderConfig,
+): Promise<ResolvedIdentity> {
   const token = payload.token;
-  if (typeof token !== "string" || token === "") throw new AppError("MissingParameter", "expected a 'token' in the login payload");
+  if (typeof token !== "string" || token === "")
+    throw new AppError("MissingParameter", "expected a 'token' in the login payload");
   const claims = await verifyWithAnyKey(token, provider);
   checkAudience(claims, provider);
-  if (typeof claims.sub !== "string" || claims.sub === "") throw new AppError("AuthError", "invalid custom auth token: 'sub' is missing");
+  if (typeof claims.sub !== "string" || claims.sub === "")
+    throw new AppError("AuthError", "invalid custom auth token: 'sub' is missing");
   return {
     identity: { id: claims.sub, provider_type: provider.type, provider_id: provider.name },
     data: metadata(claims, provider),

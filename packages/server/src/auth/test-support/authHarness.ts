@@ -23,7 +23,9 @@ export async function testAppConfig(userpassConfig?: Record<string, unknown>): P
   return { ...config, authProviders: providers };
 }
 
-export async function authHarness(options: { config?: AppConfig; scripts?: Record<string, Script> } = {}) {
+export async function authHarness(
+  options: { config?: AppConfig; scripts?: Record<string, Script> } = {},
+) {
   const data = new MemoryDataService();
   const calls: { name: string; args: unknown[] }[] = [];
   const links: { kind: string; email: string; url: string }[] = [];
@@ -32,12 +34,18 @@ export async function authHarness(options: { config?: AppConfig; scripts?: Recor
     execute: async (name, args, user) => {
       calls.push({ name, args });
       const script = scripts[name];
-      if (script === undefined) throw new AppError("FunctionNotFound", `function not found: '${name}'`);
+      if (script === undefined)
+        throw new AppError("FunctionNotFound", `function not found: '${name}'`);
       return script(args, user);
     },
     callFromClient: () => Promise.reject(new Error("not used here")),
   };
   const config = options.config ?? (await testAppConfig());
-  const auth = await AuthService.create({ config, system: data, functions, deliverLink: (link) => links.push(link) });
+  const auth = await AuthService.create({
+    config,
+    system: data,
+    functions,
+    deliverLink: (link) => links.push(link),
+  });
   return { auth, data, calls, links };
 }

@@ -18,7 +18,10 @@ export class CliProcess {
   private readonly exited: Promise<Finished>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  constructor(
+    args: readonly string[],
+    options: { cwd?: string; env?: Record<string, string> } = {},
+  ) {
     this.child = spawn(TSX, ["--conditions=source", CLI, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
@@ -26,7 +29,9 @@ export class CliProcess {
     this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => (this.stdoutText += chunk));
     this.child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.stderrText += chunk));
     this.exited = new Promise((resolve) => {
-      this.child.on("close", (code, signal) => resolve({ code, signal, stdout: this.stdoutText, stderr: this.stderrText }));
+      this.child.on("close", (code, signal) =>
+        resolve({ code, signal, stdout: this.stdoutText, stderr: this.stderrText }),
+      );
     });
   }
 
@@ -47,7 +52,12 @@ export class CliProcess {
       if (check()) return;
       this.child.stdout.on("data", check);
       void this.exited.then((done) => {
-        if (!check()) reject(new Error(`the CLI exited (${done.code ?? done.signal}) before printing ${pattern}:\n${done.stdout}\n${done.stderr}`));
+        if (!check())
+          reject(
+            new Error(
+              `the CLI exited (${done.code ?? done.signal}) before printing ${pattern}:\n${done.stdout}\n${done.stderr}`,
+            ),
+          );
       });
     });
   }
@@ -62,6 +72,9 @@ export class CliProcess {
   }
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Finished> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Finished> {
   return new CliProcess(args, options).finished();
 }

@@ -10,7 +10,11 @@ export const CARS_APP_DIR = fileURLToPath(new URL("../../../../../examples/cars"
 export const MINIMAL_APP: Readonly<Record<string, unknown>> = {
   "root_config.json": { name: "minimal" },
   "auth/providers.json": { "anon-user": { name: "anon-user", type: "anon-user", disabled: false } },
-  "data_sources/mongodb-atlas/config.json": { name: "mongodb-atlas", type: "mongodb-atlas", config: {} },
+  "data_sources/mongodb-atlas/config.json": {
+    name: "mongodb-atlas",
+    type: "mongodb-atlas",
+    config: {},
+  },
 };
 
 /**

@@ -36,16 +36,27 @@ export class IsolatePool {
   constructor(private readonly options: IsolatePoolOptions) {}
 
   acquire(deadline: number): Promise<SandboxIsolate> {
-    if (this.closed) return Promise.reject(new AppError("InternalServerError", "the function service has been closed"));
+    if (this.closed)
+      return Promise.reject(
+        new AppError("InternalServerError", "the function service has been closed"),
+      );
     const ready = this.takeIdle();
     if (ready !== undefined) return Promise.resolve(ready);
     if (this.leased.size < this.options.maxIsolates) return Promise.resolve(this.create());
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const index = this.waiters.findIndex((waiter) => waiter.timer === timer);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(new AppError("TooManyRequests", `all ${this.options.maxIsolates} function sandboxes stayed busy until the call's time limit`));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const index = this.waiters.findIndex((waiter) => waiter.timer === timer);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(
+            new AppError(
+              "TooManyRequests",
+              `all ${this.options.maxIsolates} function sandboxes stayed busy until the call's time limit`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiters.push({ resolve, reject, timer });
     });
   }
@@ -133,7 +144,13 @@ async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> 
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([work.then(() => true, () => false), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -53,7 +53,9 @@ export class SandboxIsolate {
   }
 
   runtimeScript(): Promise<ivm.Script> {
-    this.runtime ??= this.isolate.compileScript(runtimeScriptSource(), { filename: "atoll:runtime" });
+    this.runtime ??= this.isolate.compileScript(runtimeScriptSource(), {
+      filename: "atoll:runtime",
+    });
     return this.runtime;
   }
 

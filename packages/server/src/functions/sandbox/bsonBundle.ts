@@ -23,7 +23,9 @@ export function bsonBundleSource(): string {
   const entry = createRequire(import.meta.url).resolve("bson");
   const text = readFileSync(join(dirname(entry), "bson.bundle.js"), "utf8");
   if (!text.includes(EAGER_ALLOCATION)) {
-    throw new Error("unsupported bson bundle: its scratch-buffer allocation was not found (bson 6.x expected)");
+    throw new Error(
+      "unsupported bson bundle: its scratch-buffer allocation was not found (bson 6.x expected)",
+    );
   }
   cached = text.replace(EAGER_ALLOCATION, LAZY_ALLOCATION);
   return cached;

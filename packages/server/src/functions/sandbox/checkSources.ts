@@ -7,7 +7,9 @@ import type { AppError } from "@atoll/protocol";
 import { compileModule } from "./compileModule.js";
 import { SandboxIsolate } from "./SandboxIsolate.js";
 
-export async function checkSources(sources: Iterable<{ readonly source: string; readonly file: string }>): Promise<AppError[]> {
+export async function checkSources(
+  sources: Iterable<{ readonly source: string; readonly file: string }>,
+): Promise<AppError[]> {
   const sandbox = new SandboxIsolate(64);
   const errors: AppError[] = [];
   try {

@@ -13,9 +13,16 @@ const SUFFIX = "\n;return exports; }; })()";
 // isolated-vm appends the position to the message: "Unexpected token ';' [functions/f.js:2:13]".
 const POSITION = /^(.*) \[(.*):(\d+):(\d+)\]$/s;
 
-export async function compileModule(isolate: ivm.Isolate, source: string, file: string): Promise<ivm.Script> {
+export async function compileModule(
+  isolate: ivm.Isolate,
+  source: string,
+  file: string,
+): Promise<ivm.Script> {
   try {
-    return await isolate.compileScript(PREFIX + source + SUFFIX, { filename: file, lineOffset: -1 });
+    return await isolate.compileScript(PREFIX + source + SUFFIX, {
+      filename: file,
+      lineOffset: -1,
+    });
   } catch (error) {
     if (!(error instanceof Error) || error.name !== "SyntaxError") throw error;
     throw syntaxError(error.message, file);

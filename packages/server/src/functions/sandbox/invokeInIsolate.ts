@@ -46,9 +46,16 @@ export interface Invocation {
   readonly deadline: number;
 }
 
-export async function invokeInIsolate(sandbox: SandboxIsolate, invocation: Invocation): Promise<SandboxReply> {
+export async function invokeInIsolate(
+  sandbox: SandboxIsolate,
+  invocation: Invocation,
+): Promise<SandboxReply> {
   const timeLeft = () => Math.max(1, invocation.deadline - Date.now());
-  const moduleScript = await sandbox.moduleScript(invocation.module.key, invocation.module.source, invocation.module.file);
+  const moduleScript = await sandbox.moduleScript(
+    invocation.module.key,
+    invocation.module.source,
+    invocation.module.file,
+  );
   const runtimeScript = await sandbox.runtimeScript();
   const context = await sandbox.takeContext();
   const references: { release(): void }[] = [];

@@ -30,7 +30,13 @@ export interface Harness {
 }
 
 export function userNamed(id: string, customData: Record<string, unknown> = {}): UserContext {
-  return { id, type: "normal", data: { name: `user ${id}` }, custom_data: customData, identities: [{ id: `anon-${id}`, provider_type: "anon-user" }] };
+  return {
+    id,
+    type: "normal",
+    data: { name: `user ${id}` },
+    custom_data: customData,
+    identities: [{ id: `anon-${id}`, provider_type: "anon-user" }],
+  };
 }
 
 export const REQUEST: RequestContext = {
@@ -44,7 +50,10 @@ export const REQUEST: RequestContext = {
 
 export async function startHarness(
   functions: Readonly<Record<string, FunctionSpec>>,
-  options: { files?: Readonly<Record<string, unknown>>; service?: Partial<Omit<FunctionServiceOptions, "config" | "data">> } = {},
+  options: {
+    files?: Readonly<Record<string, unknown>>;
+    service?: Partial<Omit<FunctionServiceOptions, "config" | "data">>;
+  } = {},
 ): Promise<Harness> {
   const files: Record<string, unknown> = {
     "functions/config.json": Object.entries(functions).map(([name, spec]) => ({

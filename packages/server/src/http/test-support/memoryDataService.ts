@@ -5,7 +5,13 @@
  */
 import { Query } from "mingo";
 import { ObjectId } from "bson";
-import type { ChangeEvent, ChangeStream, Collection, DataService, Document } from "../../data/types.js";
+import type {
+  ChangeEvent,
+  ChangeStream,
+  Collection,
+  DataService,
+  Document,
+} from "../../data/types.js";
 
 function applyUpdate(doc: Document, update: Document): Document {
   const next: Document = { ...doc };
@@ -13,7 +19,8 @@ function applyUpdate(doc: Document, update: Document): Document {
     for (const [field, value] of Object.entries(fields as Document)) {
       if (operator === "$set") next[field] = value;
       else if (operator === "$unset") delete next[field];
-      else if (operator === "$inc") next[field] = (typeof next[field] === "number" ? next[field] : 0) + (value as number);
+      else if (operator === "$inc")
+        next[field] = (typeof next[field] === "number" ? next[field] : 0) + (value as number);
       else throw new Error(`unsupported update operator ${operator}`);
     }
   }
@@ -36,13 +43,20 @@ class MemoryCollection implements Collection {
   }
 
   private emit(event: Omit<ChangeEvent, "seq" | "clusterTime" | "ns">): void {
-    const full: ChangeEvent = { ...event, seq: this.nextSeq(), clusterTime: new Date(), ns: { db: this.databaseName, coll: this.collectionName } };
+    const full: ChangeEvent = {
+      ...event,
+      seq: this.nextSeq(),
+      clusterTime: new Date(),
+      ns: { db: this.databaseName, coll: this.collectionName },
+    };
     for (const listener of this.listeners) listener(full);
   }
 
   async find(filter?: Document, options?: { limit?: number }) {
     const found = this.matching(filter).map((doc) => ({ ...doc }));
-    return options?.limit === undefined || options.limit === 0 ? found : found.slice(0, options.limit);
+    return options?.limit === undefined || options.limit === 0
+      ? found
+      : found.slice(0, options.limit);
   }
   async findOne(filter?: Document) {
     const [doc] = this.matching(filter);
@@ -66,7 +80,12 @@ class MemoryCollection implements Collection {
     for (const document of documents) insertedIds.push((await this.insertOne(document)).insertedId);
     return { insertedIds };
   }
-  private async update(filter: Document, update: Document, upsert: boolean | undefined, many: boolean) {
+  private async update(
+    filter: Document,
+    update: Document,
+    upsert: boolean | undefined,
+    many: boolean,
+  ) {
     const targets = many ? this.matching(filter) : this.matching(filter).slice(0, 1);
     for (const target of targets) {
       const index = this.docs.indexOf(target);

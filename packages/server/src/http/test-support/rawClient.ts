@@ -26,7 +26,11 @@ export class RawClient {
     if (typeof init.body === "string") headers.set("Content-Type", "application/json");
     const response = await fetch(`${this.server.api}${path}`, { ...init, headers });
     const text = await response.text();
-    return { status: response.status, type: response.headers.get("content-type"), body: text === "" ? undefined : (JSON.parse(text) as unknown) };
+    return {
+      status: response.status,
+      type: response.headers.get("content-type"),
+      body: text === "" ? undefined : (JSON.parse(text) as unknown),
+    };
   }
 
   appPath(suffix: string): string {
@@ -43,7 +47,11 @@ export class RawClient {
   }
 
   callFunction(token: string, name: string, args: unknown[] = []): Promise<RawResponse> {
-    return this.call(this.appPath("/functions/call"), { method: "POST", token, body: JSON.stringify({ name, arguments: args }) });
+    return this.call(this.appPath("/functions/call"), {
+      method: "POST",
+      token,
+      body: JSON.stringify({ name, arguments: args }),
+    });
   }
 
   async expectStillServing(): Promise<void> {
@@ -53,5 +61,8 @@ export class RawClient {
 
 export function claimsOf(jwt: string): Record<string, unknown> {
   const [, payload] = jwt.split(".");
-  return JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as Record<
+    string,
+    unknown
+  >;
 }

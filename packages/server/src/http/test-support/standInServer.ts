@@ -17,7 +17,12 @@ import { ServerLog, SILENT_CONSOLE } from "../ServerLog.js";
 import type { LogEntry } from "../../logs/LogEntry.js";
 import { MemoryDataService } from "./memoryDataService.js";
 
-export const TEST_APP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "test-apps", "full");
+export const TEST_APP_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "test-apps",
+  "full",
+);
 
 type Implementation = (args: unknown[], user: UserContext) => unknown;
 
@@ -36,12 +41,18 @@ class StandInFunctions implements FunctionRunner {
 
   async execute(name: string, args: unknown[], user: UserContext): Promise<unknown> {
     const implementation = IMPLEMENTATIONS[name];
-    if (implementation === undefined) throw new AppError("FunctionNotFound", `function not found: '${name}'`);
+    if (implementation === undefined)
+      throw new AppError("FunctionNotFound", `function not found: '${name}'`);
     return implementation(args, user);
   }
 
-  async callFromClient(name: string, args: unknown[], user: UserContext): Promise<{ result: unknown; logs: string[] }> {
-    if (this.config.functions.get(name)?.private !== false) throw new AppError("FunctionNotFound", `function not found: '${name}'`);
+  async callFromClient(
+    name: string,
+    args: unknown[],
+    user: UserContext,
+  ): Promise<{ result: unknown; logs: string[] }> {
+    if (this.config.functions.get(name)?.private !== false)
+      throw new AppError("FunctionNotFound", `function not found: '${name}'`);
     return { result: await this.execute(name, args, user), logs: [] };
   }
 }
@@ -56,14 +67,27 @@ export interface StandInServer {
   close(): Promise<void>;
 }
 
-export async function startStandInServer(options: { bodyLimitBytes?: number; allowedRequestOrigins?: string[] } = {}): Promise<StandInServer> {
+export async function startStandInServer(
+  options: { bodyLimitBytes?: number; allowedRequestOrigins?: string[] } = {},
+): Promise<StandInServer> {
   const loaded = await loadAppConfig(TEST_APP_DIR);
-  const config = options.allowedRequestOrigins === undefined ? loaded : { ...loaded, allowedRequestOrigins: options.allowedRequestOrigins };
+  const config =
+    options.allowedRequestOrigins === undefined
+      ? loaded
+      : { ...loaded, allowedRequestOrigins: options.allowedRequestOrigins };
   const data = new MemoryDataService();
   const logEntries: LogEntry[] = [];
-  const log = new ServerLog({ append: async (entry) => void logEntries.push(entry) }, SILENT_CONSOLE);
+  const log = new ServerLog(
+    { append: async (entry) => void logEntries.push(entry) },
+    SILENT_CONSOLE,
+  );
   const functions = new StandInFunctions(config);
-  const auth = await AuthService.create({ config, system: data, functions, deliverLink: () => undefined });
+  const auth = await AuthService.create({
+    config,
+    system: data,
+    functions,
+    deliverLink: () => undefined,
+  });
   const app = createHttpApp({
     config,
     auth,

@@ -50,10 +50,14 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       const engine = await fresh();
       const id = new ObjectId();
       await engine.commit([{ kind: "insert", ns: CARS, doc: { _id: id, n: 1 } }]);
-      await engine.commit([{ kind: "insert", ns: { db: "app", coll: "Other" }, doc: { _id: id, n: 2 } }]);
+      await engine.commit([
+        { kind: "insert", ns: { db: "app", coll: "Other" }, doc: { _id: id, n: 2 } },
+      ]);
       await engine.commit([{ kind: "insert", ns: CARS, doc: { _id: id.toHexString(), n: 3 } }]);
       await expect(
-        engine.commit([{ kind: "insert", ns: CARS, doc: { _id: new ObjectId(id.toHexString()), n: 4 } }]),
+        engine.commit([
+          { kind: "insert", ns: CARS, doc: { _id: new ObjectId(id.toHexString()), n: 4 } },
+        ]),
       ).rejects.toMatchObject({ code: "DuplicateKey" });
       expect((await engine.get(CARS, new ObjectId(id.toHexString())))?.doc.n).toBe(1);
       expect((await engine.get(CARS, id.toHexString()))?.doc.n).toBe(3);
@@ -77,9 +81,13 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       const engine = await fresh();
       await engine.commit([{ kind: "insert", ns: CARS, doc: { _id: "a", n: 1 } }]);
       const read = await engine.get(CARS, "a");
-      await engine.commit([{ kind: "replace", ns: CARS, doc: { _id: "a", n: 2 }, expectedVersion: read!.version }]);
+      await engine.commit([
+        { kind: "replace", ns: CARS, doc: { _id: "a", n: 2 }, expectedVersion: read!.version },
+      ]);
       await expect(
-        engine.commit([{ kind: "replace", ns: CARS, doc: { _id: "a", n: 3 }, expectedVersion: read!.version }]),
+        engine.commit([
+          { kind: "replace", ns: CARS, doc: { _id: "a", n: 3 }, expectedVersion: read!.version },
+        ]),
       ).rejects.toMatchObject({ code: "Conflict" });
       await expect(
         engine.commit([{ kind: "delete", ns: CARS, id: "missing", expectedVersion: 1 }]),
@@ -122,55 +130,78 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
 
     it("scans in insertion order, by ids exactly", async () => {
       const engine = await fresh();
-      await engine.commit(["c", "a", "b"].map((id) => ({ kind: "insert", ns: CARS, doc: { _id: id } }) as const));
+      await engine.commit(
+        ["c", "a", "b"].map((id) => ({ kind: "insert", ns: CARS, doc: { _id: id } }) as const),
+      );
       expect((await engine.scan(CARS)).map((s) => s.doc._id)).toEqual(["c", "a", "b"]);
-      expect((await engine.scan(CARS, { ids: ["b", "c", "zz", "b"] })).map((s) => s.doc._id)).toEqual(["c", "b"]);
+      expect(
+        (await engine.scan(CARS, { ids: ["b", "c", "zz", "b"] })).map((s) => s.doc._id),
+      ).toEqual(["c", "b"]);
       expect(await engine.listNamespaces()).toEqual([CARS]);
     });
 
     it("matches a model of the documents under random batches", async () => {
       const engine = await fresh();
-      const op = fc.record({ id: fc.integer({ min: 0, max: 5 }), kind: fc.constantFrom("put", "delete"), n: fc.integer() });
+      const op = fc.record({
+        id: fc.integer({ min: 0, max: 5 }),
+        kind: fc.constantFrom("put", "delete"),
+        n: fc.integer(),
+      });
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.array(op, { maxLength: 4 }), { maxLength: 8 }), async (batches) => {
-          const ns = { db: "prop", coll: String(Math.random()) };
-          const model = new Map<number, number>();
-          for (const batch of batches) {
-            // An id touched twice in one batch makes its second op stale: the batch must fail.
-            const next = new Map(model);
-            const writes = [];
-            const touched = new Set<number>();
-            let valid = true;
-            for (const step of batch) {
-              const current = await engine.get(ns, step.id);
-              if (touched.has(step.id)) valid = false;
-              touched.add(step.id);
-              if (step.kind === "put") {
-                writes.push(
-                  current === null
-                    ? ({ kind: "insert", ns, doc: { _id: step.id, n: step.n } } as const)
-                    : ({ kind: "replace", ns, doc: { _id: step.id, n: step.n }, expectedVersion: current.version } as const),
-                );
-                next.set(step.id, step.n);
-              } else {
-                if (current === null) valid = false;
-                writes.push({ kind: "delete", ns, id: step.id, expectedVersion: current?.version ?? -1 } as const);
-                next.delete(step.id);
+        fc.asyncProperty(
+          fc.array(fc.array(op, { maxLength: 4 }), { maxLength: 8 }),
+          async (batches) => {
+            const ns = { db: "prop", coll: String(Math.random()) };
+            const model = new Map<number, number>();
+            for (const batch of batches) {
+              // An id touched twice in one batch makes its second op stale: the batch must fail.
+              const next = new Map(model);
+              const writes = [];
+              const touched = new Set<number>();
+              let valid = true;
+              for (const step of batch) {
+                const current = await engine.get(ns, step.id);
+                if (touched.has(step.id)) valid = false;
+                touched.add(step.id);
+                if (step.kind === "put") {
+                  writes.push(
+                    current === null
+                      ? ({ kind: "insert", ns, doc: { _id: step.id, n: step.n } } as const)
+                      : ({
+                          kind: "replace",
+                          ns,
+                          doc: { _id: step.id, n: step.n },
+                          expectedVersion: current.version,
+                        } as const),
+                  );
+                  next.set(step.id, step.n);
+                } else {
+                  if (current === null) valid = false;
+                  writes.push({
+                    kind: "delete",
+                    ns,
+                    id: step.id,
+                    expectedVersion: current?.version ?? -1,
+                  } as const);
+                  next.delete(step.id);
+                }
+              }
+              const committed = await engine.commit(writes).then(
+                () => true,
+                () => false,
+              );
+              expect(committed).toBe(valid);
+              if (committed) {
+                model.clear();
+                for (const [k, v] of next) model.set(k, v);
               }
             }
-            const committed = await engine.commit(writes).then(
-              () => true,
-              () => false,
+            const stored = await engine.scan(ns);
+            expect(new Map(stored.map((s) => [s.doc._id as number, s.doc.n as number]))).toEqual(
+              model,
             );
-            expect(committed).toBe(valid);
-            if (committed) {
-              model.clear();
-              for (const [k, v] of next) model.set(k, v);
-            }
-          }
-          const stored = await engine.scan(ns);
-          expect(new Map(stored.map((s) => [s.doc._id as number, s.doc.n as number]))).toEqual(model);
-        }),
+          },
+        ),
         { numRuns: 40 },
       );
     });
@@ -192,7 +223,10 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
     it("refuses work once closed with a Closed error, and tells commit listeners it closed", async () => {
       const engine = await open();
       let closed = 0;
-      engine.onCommit(() => undefined, () => closed++);
+      engine.onCommit(
+        () => undefined,
+        () => closed++,
+      );
       await engine.close();
       expect(closed).toBe(1);
       await expect(engine.get(CARS, 1)).rejects.toMatchObject({ code: "Closed" });
