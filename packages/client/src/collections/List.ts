@@ -1,43 +1,13 @@
 /** `Realm.List`: a live list property. Reads go to the row; writes go through the writer. */
 import type { RealmContext } from "../core/RealmContext.js";
-import { errors } from "../errors.js";
-import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
-import { OrderedCollection } from "./OrderedCollection.js";
-import { Results } from "./Results.js";
+import type { ObjectRow, PropInfo } from "../schema/ClassInfo.js";
+import { PropertyCollection } from "./PropertyCollection.js";
 import { elementId, readElement } from "./elements.js";
 
-export class List<T = unknown> extends OrderedCollection<T> {
+export class List<T = unknown> extends PropertyCollection<T> {
   readonly uniqueIds = false;
-  readonly identity: string;
-
-  constructor(
-    context: RealmContext,
-    private readonly row: ObjectRow,
-    private readonly prop: PropInfo,
-  ) {
-    super(context);
-    this.identity = `list:${row.key}:${prop.key}`;
-  }
-
-  get type(): string {
-    return this.prop.element;
-  }
-  get optional(): boolean {
-    return this.prop.optional;
-  }
-
-  private stored(): Stored[] {
-    if (!this.row.alive) throw errors.invalidated(this.row.cls.name);
-    this.context.checkOpen();
-    return this.row.values[this.prop.key] as Stored[];
-  }
-
-  isValid(): boolean {
-    return this.row.alive && !this.context.isClosed;
-  }
-
-  protected items(): T[] {
-    return this.stored().map((s) => readElement(this.context, this.prop, s) as T);
+  constructor(context: RealmContext, row: ObjectRow, prop: PropInfo) {
+    super(context, row, prop, "list");
   }
 
   override get length(): number {
@@ -53,22 +23,6 @@ export class List<T = unknown> extends OrderedCollection<T> {
 
   override set(index: number, value: unknown): void {
     this.context.writer().listSet(this.row, this.prop, index, value);
-  }
-
-  protected objectClass(): ClassInfo | undefined {
-    return this.prop.element === "object" ? this.prop.target : undefined;
-  }
-
-  protected objectRows(): ObjectRow[] | undefined {
-    if (this.prop.element !== "object") return undefined;
-    return this.stored()
-      .map((key) => this.context.db.rowsByKey.get(key as number))
-      .filter((r): r is ObjectRow => !!r);
-  }
-
-  snapshotIds(): unknown[] {
-    if (!this.row.alive) return [];
-    return this.stored().map((s) => elementId(this.context, this.prop, s));
   }
 
   override indexOf(value: T): number {
@@ -135,22 +89,5 @@ export class List<T = unknown> extends OrderedCollection<T> {
     if (low === high) return;
     writer.listMove(this.row, this.prop, low, high);
     writer.listMove(this.row, this.prop, high - 1, low);
-  }
-
-  filtered(query: string, ...args: unknown[]): Results<T> {
-    return this.asResults().filtered(query, ...args);
-  }
-
-  sorted(descriptor?: unknown, reverse?: boolean): Results<T> {
-    return this.asResults().sorted(descriptor, reverse);
-  }
-
-  private asResults(): Results<T> {
-    const target = this.objectClass();
-    if (!target)
-      throw errors.invalidArgument(
-        `Only lists of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`,
-      );
-    return new Results<T>(this.context, target, () => this.objectRows() ?? []);
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * What a list and a set property share: both live on one property of one object row, read
+ * their elements from the row, and can be queried when they hold objects.
+ */
+import type { RealmContext } from "../core/RealmContext.js";
+import { errors } from "../errors.js";
+import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
+import { OrderedCollection } from "./OrderedCollection.js";
+import { Results } from "./Results.js";
+import { elementId, readElement } from "./elements.js";
+
+export abstract class PropertyCollection<T = unknown> extends OrderedCollection<T> {
+  readonly identity: string;
+
+  constructor(
+    context: RealmContext,
+    protected readonly row: ObjectRow,
+    protected readonly prop: PropInfo,
+    private readonly kind: "list" | "set",
+  ) {
+    super(context);
+    this.identity = `${kind}:${row.key}:${prop.key}`;
+  }
+
+  get type(): string {
+    return this.prop.element;
+  }
+  get optional(): boolean {
+    return this.prop.optional;
+  }
+
+  protected stored(): Stored[] {
+    if (!this.row.alive) throw errors.invalidated(this.row.cls.name);
+    this.context.checkOpen();
+    return this.row.values[this.prop.key] as Stored[];
+  }
+
+  isValid(): boolean {
+    return this.row.alive && !this.context.isClosed;
+  }
+
+  protected items(): T[] {
+    return this.stored().map((s) => readElement(this.context, this.prop, s) as T);
+  }
+
+  protected objectClass(): ClassInfo | undefined {
+    return this.prop.element === "object" ? this.prop.target : undefined;
+  }
+
+  protected objectRows(): ObjectRow[] | undefined {
+    if (this.prop.element !== "object") return undefined;
+    return this.stored()
+      .map((key) => this.context.db.rowsByKey.get(key as number))
+      .filter((r): r is ObjectRow => !!r);
+  }
+
+  snapshotIds(): unknown[] {
+    if (!this.row.alive) return [];
+    return this.stored().map((s) => elementId(this.context, this.prop, s));
+  }
+
+  filtered(query: string, ...args: unknown[]): Results<T> {
+    return this.asResults().filtered(query, ...args);
+  }
+
+  sorted(descriptor?: unknown, reverse?: boolean): Results<T> {
+    return this.asResults().sorted(descriptor, reverse);
+  }
+
+  private asResults(): Results<T> {
+    const target = this.objectClass();
+    if (!target)
+      throw errors.invalidArgument(
+        `Only ${this.kind}s of objects can be queried, not '${this.row.cls.name}.${this.prop.name}'`,
+      );
+    return new Results<T>(this.context, target, () => this.objectRows() ?? []);
+  }
+}
