@@ -5,7 +5,7 @@ export {
   RqlUnsupportedError,
   RqlEvaluationError,
 } from "./errors.js";
-export type { RqlPropertyType, RqlProperty, RqlClass, RqlSchema } from "./schema.js";
+export type { RqlScalarType, RqlPropertyType, RqlProperty, RqlClass, RqlSchema } from "./schema.js";
 export type * from "./parse/ast.js";
 export type * from "./bind/bound.js";
 export { parseQuery } from "./parse/parser.js";

@@ -2,7 +2,8 @@
  * The schema as the binder needs it. Client and server each build this from their own schema
  * representation; nothing here depends on either.
  */
-export type RqlPropertyType =
+/** The primitive value types (Realm's primitive property type names). */
+export type RqlScalarType =
   | "bool"
   | "int"
   | "float"
@@ -13,9 +14,9 @@ export type RqlPropertyType =
   | "date"
   | "objectId"
   | "uuid"
-  | "mixed"
-  | "object"
-  | "linkingObjects";
+  | "mixed";
+
+export type RqlPropertyType = RqlScalarType | "object" | "linkingObjects";
 
 export interface RqlProperty {
   name: string;

@@ -1,17 +1,8 @@
 /** Schema shapes as Realm JS v12 names them: what users write and the canonical form Realm reports back. */
+import type { RqlScalarType } from "@atoll/rql";
 
-export type PrimitivePropertyTypeName =
-  | "bool"
-  | "int"
-  | "float"
-  | "double"
-  | "decimal128"
-  | "string"
-  | "data"
-  | "date"
-  | "objectId"
-  | "uuid"
-  | "mixed";
+/** The same primitive names the query language uses. */
+export type PrimitivePropertyTypeName = RqlScalarType;
 export type CollectionPropertyTypeName = "list" | "set" | "dictionary";
 export type PropertyTypeName =
   PrimitivePropertyTypeName | CollectionPropertyTypeName | "object" | "linkingObjects";

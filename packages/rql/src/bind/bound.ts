@@ -1,5 +1,5 @@
 import type { AggregateName, Operator, Quantifier } from "../parse/ast.js";
-import type { RqlSchema } from "../schema.js";
+import type { RqlScalarType, RqlSchema } from "../schema.js";
 
 /**
  * A query checked against a schema, with its arguments substituted: what `evaluate`,
@@ -13,21 +13,7 @@ export interface BoundQuery {
 }
 
 /** The type of what an expression yields; `typeName` is the string `@type` produces. */
-export type ValueType =
-  | "bool"
-  | "int"
-  | "float"
-  | "double"
-  | "decimal128"
-  | "string"
-  | "data"
-  | "date"
-  | "objectId"
-  | "uuid"
-  | "mixed"
-  | "object"
-  | "null"
-  | "typeName";
+export type ValueType = RqlScalarType | "object" | "null" | "typeName";
 
 export type BoundPredicate =
   | { kind: "and" | "or"; operands: BoundPredicate[] }
