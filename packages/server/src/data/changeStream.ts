@@ -32,7 +32,7 @@ export function openChangeStream(
   }, () => close());
 
   async function admit(record: ChangeRecord, readPlan: ReadPlan): Promise<ChangeEvent | null> {
-    const { fullDocumentBeforeChange, ...event } = record;
+    const { fullDocumentBeforeChange, origin: _origin, ...event } = record;
     const judged = record.fullDocument ?? fullDocumentBeforeChange;
     if (judged === undefined || !(await readPlan.visible(judged))) return null;
     if (!compileFilter(readPlan.filter)(judged)) return null;

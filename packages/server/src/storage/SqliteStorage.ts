@@ -10,6 +10,7 @@ import { migrate } from "./sqliteMigrations.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
 import type {
+  CommitOptions,
   ChangeRecord,
   Namespace,
   ScanQuery,
@@ -39,6 +40,7 @@ interface ChangeRow {
   readonly full_document: string | null;
   readonly update_description: string | null;
   readonly before_document: string | null;
+  readonly origin: string | null;
 }
 
 /** Databases of the server's own bookkeeping: stored like any other, never in the change feed. */
@@ -101,9 +103,12 @@ export class SqliteStorage implements StorageEngine {
     return rows.map(toStored);
   }
 
-  async commit(batch: readonly WriteOp[]): Promise<readonly ChangeRecord[]> {
+  async commit(
+    batch: readonly WriteOp[],
+    options: CommitOptions = {},
+  ): Promise<readonly ChangeRecord[]> {
     const db = this.#open();
-    const records = db.transaction(() => batch.flatMap((op) => this.#apply(op)))();
+    const records = db.transaction(() => batch.flatMap((op) => this.#apply(op, options.origin)))();
     if (records.length > 0) for (const listener of this.#listeners) listener(records);
     return records;
   }
@@ -174,7 +179,7 @@ export class SqliteStorage implements StorageEngine {
    * The record shares the operation's document objects (read-only by contract) rather than
    * decoding what was just encoded.
    */
-  #apply(op: WriteOp): ChangeRecord[] {
+  #apply(op: WriteOp, origin: string | undefined): ChangeRecord[] {
     const { ns } = op;
     const id = op.kind === "delete" ? op.id : op.doc._id;
     const key = idKey(id);
@@ -218,8 +223,8 @@ export class SqliteStorage implements StorageEngine {
     if (isInternalDatabase(ns.db)) return [];
     const time = this.#now();
     const result = this.#statement(
-      `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document, origin)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       time.getTime(),
       ns.db,
@@ -229,6 +234,7 @@ export class SqliteStorage implements StorageEngine {
       body,
       op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
       beforeText,
+      origin ?? null,
     );
     const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
       seq: Number(result.lastInsertRowid),
@@ -240,6 +246,7 @@ export class SqliteStorage implements StorageEngine {
     if (op.kind !== "delete") record.fullDocument = op.doc;
     if (op.kind === "update") record.updateDescription = op.updateDescription;
     if (beforeText !== null) record.fullDocumentBeforeChange = decodeDocument(beforeText);
+    if (origin !== undefined) record.origin = origin;
     return [record];
   }
 }
@@ -264,5 +271,6 @@ function toChangeRecord(row: ChangeRow): ChangeRecord {
   }
   if (row.before_document !== null)
     record.fullDocumentBeforeChange = decodeDocument(row.before_document);
+  if (row.origin !== null) record.origin = row.origin;
   return record;
 }

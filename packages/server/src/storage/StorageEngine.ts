@@ -21,6 +21,9 @@
  *   operation order. Namespaces whose database starts with `__atoll` get no change records.
  * - **Durability.** When `commit`'s promise resolves, the documents and their change records
  *   are on disk together (same transaction); a crash afterwards loses neither.
+ * - **Origin.** A batch may name its origin (an opaque tag such as "sync"); every change
+ *   record of the batch carries it, durably, so a consumer can tell its own writes from
+ *   everyone else's (sync turns the others' into history).
  * - **Visibility.** Reads see only committed batches. `onCommit` listeners are called after a
  *   batch is durable, with its change records, in commit order; the records may share objects
  *   with the committed operations, so listeners treat them as read-only.
@@ -78,12 +81,18 @@ export type WriteOp =
  */
 export interface ChangeRecord extends ChangeEvent {
   readonly fullDocumentBeforeChange?: Document;
+  /** The origin the committing batch named, if any. */
+  readonly origin?: string;
+}
+
+export interface CommitOptions {
+  readonly origin?: string;
 }
 
 export interface StorageEngine {
   get(ns: Namespace, id: unknown): Promise<StoredDocument | null>;
   scan(ns: Namespace, query?: ScanQuery): Promise<StoredDocument[]>;
-  commit(batch: readonly WriteOp[]): Promise<readonly ChangeRecord[]>;
+  commit(batch: readonly WriteOp[], options?: CommitOptions): Promise<readonly ChangeRecord[]>;
   /** Change records with `seq > afterSeq`, oldest first, at most `limit`. */
   changesSince(afterSeq: number, limit?: number): Promise<ChangeRecord[]>;
   /** The `seq` of the newest change record (0 when there is none). */

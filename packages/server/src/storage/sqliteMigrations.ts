@@ -29,6 +29,8 @@ const MIGRATIONS: readonly string[] = [
      update_description TEXT,
      before_document TEXT
    );`,
+  // 2: who committed a change (e.g. "sync"), so sync can tell its own writes from the others.
+  `ALTER TABLE changes ADD COLUMN origin TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -128,6 +128,22 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       expect(await engine.lastSeq()).toBe(3);
     });
 
+    it("keeps the origin a batch names on each of its change records", async () => {
+      const engine = await fresh();
+      const seen: ChangeRecord[] = [];
+      engine.onCommit((records) => seen.push(...records));
+      await engine.commit([{ kind: "insert", ns: CARS, doc: { _id: "s", n: 1 } }], {
+        origin: "sync",
+      });
+      await engine.commit([{ kind: "insert", ns: CARS, doc: { _id: "f", n: 1 } }]);
+      const changes = await engine.changesSince(0);
+      expect(changes.map((c) => [c.documentKey._id, c.origin])).toEqual([
+        ["s", "sync"],
+        ["f", undefined],
+      ]);
+      expect(seen).toEqual(changes);
+    });
+
     it("scans in insertion order, by ids exactly", async () => {
       const engine = await fresh();
       await engine.commit(

@@ -58,7 +58,9 @@ describe("sync history over storage", () => {
       [1, ident, 3],
     ]);
     const changes = await storage.changesSince(0);
-    expect(changes.map((c) => [c.operationType, c.ns.coll])).toEqual([["insert", "Car"]]);
+    expect(changes.map((c) => [c.operationType, c.ns.coll, c.origin])).toEqual([
+      ["insert", "Car", "sync"],
+    ]);
   });
 
   it("recognises a re-upload after a reconnect and does not apply it twice", async () => {

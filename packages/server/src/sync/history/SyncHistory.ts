@@ -28,7 +28,7 @@ import {
 } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
-import { CLIENT_FILES, COUNTERS, HISTORY, OBJECT_META } from "./syncNamespaces.js";
+import { CLIENT_FILES, COUNTERS, HISTORY, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
 
 /** The server's own file ident: changes made outside sync originate here. */
 export const SERVER_FILE_IDENT = 1;
@@ -166,7 +166,7 @@ export class SyncHistory {
       for (const [key, { table, state }] of result.objects)
         batch.push(...this.objectWrites(key, table, loaded.get(key), state));
       try {
-        await this.storage.commit(batch);
+        await this.storage.commit(batch, { origin: SYNC_ORIGIN });
         return { ...result, version };
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
