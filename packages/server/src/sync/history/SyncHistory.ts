@@ -8,13 +8,8 @@
  * version read, so two integrations (on one node or several) can never take the same number:
  * the loser's batch fails with a conflict and is integrated again on the new state.
  */
-import {
-  decodeChangeset,
-  encodeChangeset,
-  type Instruction,
-  type PrimaryKey,
-} from "@atoll/protocol";
-import { Binary } from "bson";
+import { decodeChangeset, type Instruction, type PrimaryKey } from "@atoll/protocol";
+import type { Binary } from "bson";
 import type { Document } from "../../data/types.js";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
@@ -28,11 +23,17 @@ import {
 } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
+import {
+  counterOp,
+  counterValue,
+  historyEntryOp,
+  isConflict,
+  MAX_ATTEMPTS,
+} from "./historyWrites.js";
 import { CLIENT_FILES, COUNTERS, HISTORY, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
 
 /** The server's own file ident: changes made outside sync originate here. */
 export const SERVER_FILE_IDENT = 1;
-const MAX_ATTEMPTS = 20;
 
 export interface UploadedChangeset {
   readonly clientVersion: number;
@@ -61,9 +62,7 @@ export class SyncHistory {
   ) {}
 
   async latestVersion(): Promise<number> {
-    return (
-      ((await this.storage.get(COUNTERS, "serverVersion"))?.doc.value as number | undefined) ?? 0
-    );
+    return counterValue(await this.storage.get(COUNTERS, "serverVersion"));
   }
 
   /** History entries after `version`, oldest first, at most `limit`. */
@@ -151,17 +150,13 @@ export class SyncHistory {
           doc: { ...file.doc, integratedClientVersion: upload.clientVersion },
           expectedVersion: file.version,
         },
-        {
-          kind: "insert",
-          ns: HISTORY,
-          doc: {
-            _id: version,
-            originIdent: ident,
-            originTimestamp: upload.writer.ts,
-            clientVersion: upload.clientVersion,
-            changeset: new Binary(encodeChangeset(result.effective)),
-          },
-        },
+        historyEntryOp({
+          version,
+          originIdent: ident,
+          originTimestamp: upload.writer.ts,
+          clientVersion: upload.clientVersion,
+          instructions: result.effective,
+        }),
       ];
       for (const [key, { table, state }] of result.objects)
         batch.push(...this.objectWrites(key, table, loaded.get(key), state));
@@ -221,17 +216,4 @@ export class SyncHistory {
     );
     return ops;
   }
-}
-
-function counterOp(name: string, value: number, current: StoredDocument | null): WriteOp {
-  return current
-    ? { kind: "replace", ns: COUNTERS, doc: { _id: name, value }, expectedVersion: current.version }
-    : { kind: "insert", ns: COUNTERS, doc: { _id: name, value } };
-}
-
-/** Another integration won the race for a version or a document: integrate again. */
-function isConflict(error: unknown): boolean {
-  return (
-    error instanceof StorageError && (error.code === "Conflict" || error.code === "DuplicateKey")
-  );
 }

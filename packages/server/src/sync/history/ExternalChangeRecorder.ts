@@ -1,0 +1,123 @@
+/**
+ * Writes made outside sync (functions, data access, the CLI) enter sync history, so devices
+ * subscribed to those objects receive them like any other change, and later concurrent
+ * uploads are merged against them. The recorder follows the storage change feed from a
+ * cursor that is advanced in the same batch as each history entry it appends, so a crash
+ * never loses or doubles an entry, and two nodes never record the same change twice.
+ */
+import type { Instruction } from "@atoll/protocol";
+import type { ChangeRecord, StorageEngine, WriteOp } from "../../storage/StorageEngine.js";
+import { instructionsForChange, primaryKeyOf } from "../documentInstructions.js";
+import type { Clock } from "../merge/clock.js";
+import { objectKey } from "../merge/integrateUpload.js";
+import { EMPTY_META, isAtOrBelow, pathKey, type ObjectMeta } from "../merge/objectMeta.js";
+import type { SyncModel } from "../syncSchema.js";
+import {
+  counterOp,
+  counterValue,
+  historyEntryOp,
+  isConflict,
+  MAX_ATTEMPTS,
+} from "./historyWrites.js";
+import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
+import { SERVER_FILE_IDENT } from "./SyncHistory.js";
+import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
+
+const BATCH = 500;
+
+export class ExternalChangeRecorder {
+  private readonly tablesByNamespace: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly model: SyncModel,
+  ) {
+    this.tablesByNamespace = new Map(
+      [...model.tables.values()]
+        .filter((t) => !t.asymmetric)
+        .map((t) => [`${t.database}.${t.collection}`, t.name]),
+    );
+  }
+
+  /** Records every change the feed holds beyond the cursor; returns how many entries it appended. */
+  async catchUp(): Promise<number> {
+    let appended = 0;
+    for (;;) {
+      const cursor = counterValue(await this.storage.get(COUNTERS, "externalSeq"));
+      const records = await this.storage.changesSince(cursor, BATCH);
+      if (records.length === 0) return appended;
+      for (const record of records) if (await this.record(record)) appended++;
+    }
+  }
+
+  /** Records one change (or only moves the cursor past it); false when another node got there first. */
+  private async record(record: ChangeRecord): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const cursor = await this.storage.get(COUNTERS, "externalSeq");
+      if (counterValue(cursor) >= record.seq) return false;
+      const batch: WriteOp[] = [counterOp("externalSeq", record.seq, cursor)];
+      const table = this.tablesByNamespace.get(`${record.ns.db}.${record.ns.coll}`);
+      const relevant = table !== undefined && record.origin !== SYNC_ORIGIN;
+      if (relevant) batch.push(...(await this.historyWrites(table, record)));
+      try {
+        await this.storage.commit(batch, { origin: SYNC_ORIGIN });
+        return relevant;
+      } catch (error) {
+        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async historyWrites(table: string, record: ChangeRecord): Promise<WriteOp[]> {
+    const counter = await this.storage.get(COUNTERS, "serverVersion");
+    const version = counterValue(counter) + 1;
+    const instructions = instructionsForChange(this.model.schema, table, record);
+    const ts = record.clusterTime.getTime();
+    const key = objectKey(table, primaryKeyOf(record.documentKey._id));
+    const stored = await this.storage.get(OBJECT_META, key);
+    const meta = nextMeta(metaFromDocument(stored?.doc), instructions, {
+      ts,
+      ident: SERVER_FILE_IDENT,
+      version,
+    });
+    return [
+      counterOp("serverVersion", version, counter),
+      historyEntryOp({
+        version,
+        originIdent: SERVER_FILE_IDENT,
+        originTimestamp: ts,
+        clientVersion: 0,
+        instructions,
+      }),
+      stored
+        ? {
+            kind: "replace",
+            ns: OBJECT_META,
+            doc: metaToDocument(key, meta),
+            expectedVersion: stored.version,
+          }
+        : { kind: "insert", ns: OBJECT_META, doc: metaToDocument(key, meta) },
+    ];
+  }
+}
+
+/** The merge metadata after a write made outside sync: it wrote every field it touched, at `stamp`. */
+function nextMeta(
+  meta: ObjectMeta,
+  instructions: readonly Instruction[],
+  stamp: Clock,
+): ObjectMeta {
+  if (instructions.some((i) => i.type === "EraseObject")) {
+    return { ...EMPTY_META, erased: { version: stamp.version, ident: stamp.ident } };
+  }
+  const created = instructions.some((i) => i.type === "CreateObject");
+  const fields = new Set(instructions.flatMap((i) => ("path" in i ? [i.path[0]!] : [])));
+  const base = created ? EMPTY_META : meta;
+  const untouched = (key: string) => ![...fields].some((field) => isAtOrBelow(key, [field]));
+  const clocks = Object.fromEntries(Object.entries(base.clocks).filter(([key]) => untouched(key)));
+  for (const field of fields) clocks[pathKey([field])] = stamp;
+  const additions = Object.fromEntries(
+    Object.entries(base.additions).filter(([key]) => untouched(key)),
+  );
+  return { clocks, additions };
+}
