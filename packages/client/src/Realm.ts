@@ -240,30 +240,27 @@ export class Realm {
   }
 
   commitTransaction(): void {
-    this.context.checkOpen();
-    const db = this.context.db;
-    const txn = currentTransaction(db);
-    if (!txn)
-      throw new RealmError(
-        ClientErrorCode.WrongTransactionState,
-        "Can't commit a non-existing write transaction",
-      );
-    setTransaction(db, undefined);
+    const { db, txn } = this.endTransaction("commit");
     const changes = txn.commit();
     for (const context of db.contexts) context.onCommit(changes);
   }
 
   cancelTransaction(): void {
+    this.endTransaction("cancel").txn.rollback();
+  }
+
+  /** Detaches the open write transaction so it can be committed or rolled back. */
+  private endTransaction(verb: "commit" | "cancel") {
     this.context.checkOpen();
     const db = this.context.db;
     const txn = currentTransaction(db);
     if (!txn)
       throw new RealmError(
         ClientErrorCode.WrongTransactionState,
-        "Can't cancel a non-existing write transaction",
+        `Can't ${verb} a non-existing write transaction`,
       );
     setTransaction(db, undefined);
-    txn.rollback();
+    return { db, txn };
   }
 
   /** Runs `callback` in a write transaction: commits if it returns, rolls back and rethrows if it throws. */

@@ -6,6 +6,7 @@ export {
   RqlEvaluationError,
 } from "./errors.js";
 export type { RqlScalarType, RqlPropertyType, RqlProperty, RqlClass, RqlSchema } from "./schema.js";
+export { RQL_SCALAR_TYPES } from "./schema.js";
 export type * from "./parse/ast.js";
 export type * from "./bind/bound.js";
 export { parseQuery } from "./parse/parser.js";

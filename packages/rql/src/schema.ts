@@ -3,18 +3,20 @@
  * representation; nothing here depends on either.
  */
 /** The primitive value types (Realm's primitive property type names). */
-export type RqlScalarType =
-  | "bool"
-  | "int"
-  | "float"
-  | "double"
-  | "decimal128"
-  | "string"
-  | "data"
-  | "date"
-  | "objectId"
-  | "uuid"
-  | "mixed";
+export const RQL_SCALAR_TYPES = [
+  "bool",
+  "int",
+  "float",
+  "double",
+  "decimal128",
+  "string",
+  "data",
+  "date",
+  "objectId",
+  "uuid",
+  "mixed",
+] as const;
+export type RqlScalarType = (typeof RQL_SCALAR_TYPES)[number];
 
 export type RqlPropertyType = RqlScalarType | "object" | "linkingObjects";
 

@@ -4,6 +4,7 @@
  */
 import type { ObjectId, UUID } from "bson";
 import { pkIndexKey } from "../values/indexKey.js";
+import { PRIMITIVES } from "./normalizeSchema.js";
 import { PropertyIndex, isIndexed } from "./PropertyIndex.js";
 import type {
   CanonicalObjectSchema,
@@ -96,23 +97,10 @@ function toPropInfo(className: string, schema: CanonicalPropertySchema): PropInf
   const isCollection =
     schema.type === "list" || schema.type === "set" || schema.type === "dictionary";
   const element = (isCollection ? schema.objectType : schema.type) as string;
-  const primitive = [
-    "bool",
-    "int",
-    "float",
-    "double",
-    "decimal128",
-    "string",
-    "data",
-    "date",
-    "objectId",
-    "uuid",
-    "mixed",
-  ];
   const resolved: ElementType =
     schema.type === "linkingObjects"
       ? "linkingObjects"
-      : primitive.includes(element)
+      : PRIMITIVES.has(element)
         ? (element as ElementType)
         : "object";
   return {

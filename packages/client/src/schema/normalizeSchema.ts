@@ -3,30 +3,18 @@
  * shorthand like "int?", "Dog[]", "string{}", "int<>") into the canonical form, and checks it
  * hangs together: link targets exist, primary keys have a key type, backlinks point at links.
  */
+import { RQL_SCALAR_TYPES } from "@atoll/rql";
 import { ClientErrorCode, RealmError } from "../errors.js";
 import type {
   CanonicalObjectSchema,
   CanonicalPropertySchema,
   ObjectSchema,
-  PrimitivePropertyTypeName,
   PropertySchema,
   PropertyTypeName,
   SchemaEntry,
 } from "./types.js";
 
-const PRIMITIVES: ReadonlySet<string> = new Set<PrimitivePropertyTypeName>([
-  "bool",
-  "int",
-  "float",
-  "double",
-  "decimal128",
-  "string",
-  "data",
-  "date",
-  "objectId",
-  "uuid",
-  "mixed",
-]);
+export const PRIMITIVES: ReadonlySet<string> = new Set<string>(RQL_SCALAR_TYPES);
 const PRIMARY_KEY_TYPES: ReadonlySet<string> = new Set(["int", "string", "objectId", "uuid"]);
 const COLLECTION_SUFFIXES = { "[]": "list", "<>": "set", "{}": "dictionary" } as const;
 
