@@ -87,6 +87,41 @@ function bothOrders(seed: () => Server, a: Upload, b: Upload): [Server, Server] 
   return [ab, ba];
 }
 
+/**
+ * One writer's offline list edits on its own copy of `base`: each edit inserts a new item
+ * tagged `<tag><n>` or erases the element at a position (wrapped into range), giving the
+ * instructions it uploads and the list it ends up seeing.
+ */
+function localEdits(base: readonly string[], edits: readonly [boolean, number][], tag: string) {
+  const view = [...base];
+  const instructions: Instruction[] = [];
+  edits.forEach(([insert, p], n) => {
+    if (insert || view.length === 0) {
+      const index = p % (view.length + 1);
+      view.splice(index, 0, `${tag}${n}`);
+      instructions.push({
+        type: "ArrayInsert",
+        table,
+        pk,
+        path: ["items", index],
+        value: `${tag}${n}`,
+        priorSize: view.length - 1,
+      });
+    } else {
+      const index = p % view.length;
+      view.splice(index, 1);
+      instructions.push({
+        type: "ArrayErase",
+        table,
+        pk,
+        path: ["items", index],
+        priorSize: view.length + 1,
+      });
+    }
+  });
+  return { instructions, view };
+}
+
 const fields = ["a", "b", "c"] as const;
 const writes = fc.array(
   fc.tuple(fc.constantFrom(...fields), fc.integer({ min: -1000, max: 1000 })),
@@ -136,24 +171,16 @@ describe("integrating concurrent uploads", () => {
     fc.assert(
       fc.property(inserts, inserts, timestamps, timestamps, (positionsA, positionsB, tsA, tsB) => {
         const base = ["o0", "o1", "o2"];
-        const local = (positions: number[], tag: string) => {
-          const view = [...base];
-          const instructions: Instruction[] = positions.map((p, n) => {
-            const index = p % (view.length + 1);
-            view.splice(index, 0, `${tag}${n}`);
-            return {
-              type: "ArrayInsert",
-              table,
-              pk,
-              path: ["items", index],
-              value: `${tag}${n}`,
-              priorSize: view.length - 1,
-            };
-          });
-          return { instructions, view };
-        };
-        const la = local(positionsA, "A");
-        const lb = local(positionsB, "B");
+        const la = localEdits(
+          base,
+          positionsA.map((p) => [true, p]),
+          "A",
+        );
+        const lb = localEdits(
+          base,
+          positionsB.map((p) => [true, p]),
+          "B",
+        );
         const [ab, ba] = bothOrders(
           () => seeded({ items: base }),
           { writer: { ts: tsA, ident: 2, baseVersion: 1 }, instructions: la.instructions },
@@ -178,37 +205,8 @@ describe("integrating concurrent uploads", () => {
     fc.assert(
       fc.property(edits, edits, timestamps, timestamps, (editsA, editsB, tsA, tsB) => {
         const base = ["o0", "o1", "o2", "o3"];
-        const local = (list: [boolean, number][], tag: string) => {
-          const view = [...base];
-          const instructions: Instruction[] = [];
-          list.forEach(([insert, p], n) => {
-            if (insert || view.length === 0) {
-              const index = p % (view.length + 1);
-              view.splice(index, 0, `${tag}${n}`);
-              instructions.push({
-                type: "ArrayInsert",
-                table,
-                pk,
-                path: ["items", index],
-                value: `${tag}${n}`,
-                priorSize: view.length - 1,
-              });
-            } else {
-              const index = p % view.length;
-              view.splice(index, 1);
-              instructions.push({
-                type: "ArrayErase",
-                table,
-                pk,
-                path: ["items", index],
-                priorSize: view.length + 1,
-              });
-            }
-          });
-          return { instructions, view };
-        };
-        const la = local(editsA, "A");
-        const lb = local(editsB, "B");
+        const la = localEdits(base, editsA, "A");
+        const lb = localEdits(base, editsB, "B");
         const [ab, ba] = bothOrders(
           () => seeded({ items: base }),
           { writer: { ts: tsA, ident: 2, baseVersion: 1 }, instructions: la.instructions },
