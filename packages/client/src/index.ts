@@ -33,3 +33,4 @@ export type {
   StoredObject,
 } from "./store/LocalStore.js";
 export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";
+export * from "./app/index.js";
