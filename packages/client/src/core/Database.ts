@@ -38,6 +38,8 @@ export class Database {
   migrating = false;
   /** Every realm instance open on this database, to notify after commits. */
   readonly contexts = new Set<{ onCommit(changes: CommitChanges): void }>();
+  /** Told the upload-log version of each committed local changeset (the sync layer uploads it). */
+  readonly changesetListeners = new Set<(version: number) => void>();
 
   constructor(
     readonly store: LocalStore,
@@ -121,6 +123,19 @@ export class Database {
 
   liveRow(key: number): ObjectRow | undefined {
     return this.rowsByKey.get(key);
+  }
+
+  /** Tells the changeset listeners; one listener's failure reaches neither the writer nor the others. */
+  changesetCommitted(version: number): void {
+    for (const listener of this.changesetListeners) {
+      try {
+        listener(version);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /** Re-sorts a class's rows by key after a rollback restored deleted rows out of order. */

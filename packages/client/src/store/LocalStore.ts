@@ -33,6 +33,14 @@ export interface CommitBatch {
   readonly schemaState?: StoredSchemaState;
   /** Appended to the upload log in the same atomic commit. */
   readonly changeset?: Uint8Array;
+  /** What undoes `changeset` (sync rebase), kept beside it in the upload log. */
+  readonly changesetUndo?: Uint8Array;
+  /** Replaces the undo data of changesets still in the upload log (after a rebase redid them). */
+  readonly undoUpdates?: readonly { readonly version: number; readonly undo: Uint8Array }[];
+  /** Drops changesets up to and including this version from the upload log. */
+  readonly trimUploadLogThrough?: number;
+  /** The sync metadata (opaque JSON text to the store). */
+  readonly syncMetadata?: string;
 }
 
 export interface PendingChangeset {
@@ -45,7 +53,14 @@ export interface LocalStore {
   /** The stored schema, or undefined for a file that has never been opened with one. */
   readSchemaState(): StoredSchemaState | undefined;
   loadObjects(): Iterable<StoredObject>;
-  commit(batch: CommitBatch): void;
+  /** Returns the version of the changeset appended to the upload log, if the batch had one. */
+  commit(batch: CommitBatch): number | undefined;
+  /** The undo data stored with each changeset still in the upload log, by version. */
+  readUndoLog(): Map<number, Uint8Array>;
+  /** The highest version ever appended to the upload log (trimmed or not), 0 if none. */
+  lastUploadVersion(): number;
+  /** The sync metadata last committed, as given. */
+  readSyncMetadata(): string | undefined;
   /** Changesets not yet trimmed, oldest first, with version greater than `afterVersion`. */
   readUploadLog(afterVersion?: number): PendingChangeset[];
   /** Drops changesets up to and including `version` (once the server has them). */

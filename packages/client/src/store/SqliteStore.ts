@@ -16,16 +16,27 @@ import type {
   StoredSchemaState,
 } from "./LocalStore.js";
 
-/** History: 1 — objects (properties as BSON or JSON text), meta and upload_log tables. */
-export const STORE_FORMAT_VERSION = 1;
+/**
+ * History: 1 — objects (properties as BSON or JSON text), meta and upload_log tables.
+ * 2 — upload_log.undo (what undoes each pending changeset, for the sync rebase) and the sync
+ * metadata under meta key 'sync'. Format 1 files are upgraded in place when opened writable,
+ * and read as they are when opened read-only.
+ */
+export const STORE_FORMAT_VERSION = 2;
 
 const CREATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS objects (
     key INTEGER PRIMARY KEY, class TEXT NOT NULL, owner INTEGER NOT NULL, data BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS upload_log (
-    version INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, changeset BLOB NOT NULL);
+    version INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, changeset BLOB NOT NULL,
+    undo BLOB);
 `;
+
+/** Upgrades a file of the given format, one step at a time, to STORE_FORMAT_VERSION. */
+const UPGRADES: Readonly<Record<number, string>> = {
+  1: "ALTER TABLE upload_log ADD COLUMN undo BLOB;",
+};
 
 function unsupported(path: string, reason: string, cause?: unknown): RealmError {
   return new RealmError(
@@ -40,8 +51,8 @@ function unsupported(path: string, reason: string, cause?: unknown): RealmError 
 
 export class SqliteStore implements LocalStore {
   private readonly db: Database.Database;
-  private readonly statements;
-  private readonly commitBatch: (batch: CommitBatch) => void;
+  private preparedCommit: ((batch: CommitBatch) => number | undefined) | undefined;
+  private format = STORE_FORMAT_VERSION;
 
   constructor(
     private readonly path: string,
@@ -73,21 +84,35 @@ export class SqliteStore implements LocalStore {
       }
       throw unsupported(path, (error as Error).message, error);
     }
-    this.statements = {
-      upsert: this.db.prepare(
-        "INSERT OR REPLACE INTO objects (key, class, owner, data) VALUES (?, ?, ?, ?)",
-      ),
-      remove: this.db.prepare("DELETE FROM objects WHERE key = ?"),
-      setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
-      append: this.db.prepare("INSERT INTO upload_log (created_at, changeset) VALUES (?, ?)"),
-    };
-    const { upsert, remove, setMeta, append } = this.statements;
-    this.commitBatch = this.db.transaction((batch: CommitBatch) => {
+  }
+
+  /** Prepared on first use: a read-only format 1 file cannot prepare statements naming `undo`. */
+  private get commitBatch(): (batch: CommitBatch) => number | undefined {
+    return (this.preparedCommit ??= this.prepareCommit());
+  }
+
+  private prepareCommit(): (batch: CommitBatch) => number | undefined {
+    const upsert = this.db.prepare(
+      "INSERT OR REPLACE INTO objects (key, class, owner, data) VALUES (?, ?, ?, ?)",
+    );
+    const remove = this.db.prepare("DELETE FROM objects WHERE key = ?");
+    const setMeta = this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    const append = this.db.prepare(
+      "INSERT INTO upload_log (created_at, changeset, undo) VALUES (?, ?, ?)",
+    );
+    const setUndo = this.db.prepare("UPDATE upload_log SET undo = ? WHERE version = ?");
+    const trim = this.db.prepare("DELETE FROM upload_log WHERE version <= ?");
+    return this.db.transaction((batch: CommitBatch) => {
       for (const key of batch.deletes) remove.run(key);
       for (const object of batch.upserts)
         upsert.run(object.key, object.className, object.owner, object.data);
       if (batch.schemaState) setMeta.run("schema", JSON.stringify(batch.schemaState));
-      if (batch.changeset) append.run(Date.now(), batch.changeset);
+      if (batch.syncMetadata !== undefined) setMeta.run("sync", batch.syncMetadata);
+      if (batch.trimUploadLogThrough !== undefined) trim.run(batch.trimUploadLogThrough);
+      for (const { version, undo } of batch.undoUpdates ?? []) setUndo.run(undo, version);
+      if (!batch.changeset) return undefined;
+      const result = append.run(Date.now(), batch.changeset, batch.changesetUndo ?? null);
+      return Number(result.lastInsertRowid);
     });
   }
 
@@ -110,12 +135,29 @@ export class SqliteStore implements LocalStore {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = 'format_version'").get() as
       { value: string } | undefined;
     const version = Number(row?.value);
+    if (Number.isInteger(version) && version >= 1 && version < STORE_FORMAT_VERSION) {
+      this.format = version;
+      if (!readOnly) this.upgrade(version);
+      return;
+    }
     if (version !== STORE_FORMAT_VERSION) {
       throw unsupported(
         this.path,
         `its format version is ${row?.value ?? "missing"}, and this version of Atoll reads format ${STORE_FORMAT_VERSION}`,
       );
     }
+  }
+
+  private upgrade(from: number): void {
+    this.db.transaction(() => {
+      for (let version = from; version < STORE_FORMAT_VERSION; version++) {
+        this.db.exec(UPGRADES[version] as string);
+      }
+      this.db
+        .prepare("UPDATE meta SET value = ? WHERE key = 'format_version'")
+        .run(String(STORE_FORMAT_VERSION));
+    })();
+    this.format = STORE_FORMAT_VERSION;
   }
 
   readSchemaState(): StoredSchemaState | undefined {
@@ -132,8 +174,32 @@ export class SqliteStore implements LocalStore {
     return rows.map((row) => ({ key: row[0], className: row[1], owner: row[2], data: row[3] }));
   }
 
-  commit(batch: CommitBatch): void {
-    this.commitBatch(batch);
+  commit(batch: CommitBatch): number | undefined {
+    return this.commitBatch(batch);
+  }
+
+  readUndoLog(): Map<number, Uint8Array> {
+    const undo = new Map<number, Uint8Array>();
+    if (this.format < 2) return undo;
+    const rows = this.db
+      .prepare("SELECT version, undo FROM upload_log WHERE undo IS NOT NULL")
+      .raw()
+      .all() as [number, Uint8Array][];
+    for (const [version, data] of rows) undo.set(version, data);
+    return undo;
+  }
+
+  lastUploadVersion(): number {
+    const row = this.db
+      .prepare("SELECT seq FROM sqlite_sequence WHERE name = 'upload_log'")
+      .get() as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  readSyncMetadata(): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'sync'").get() as
+      { value: string } | undefined;
+    return row?.value;
   }
 
   readUploadLog(afterVersion = 0): PendingChangeset[] {

@@ -45,7 +45,7 @@ export abstract class DeletingWriter extends CollectionWriter {
     return value !== null && typeof value === "object" && Object.values(value).includes(key);
   }
 
-  protected deleteEmbedded(key: number): void {
+  deleteEmbedded(key: number): void {
     const child = this.db.rowsByKey.get(key);
     if (child) this.removeWithDependents(child);
   }

@@ -9,13 +9,34 @@ import type { Database } from "../core/Database.js";
 import { encodeRow } from "../core/rowCodec.js";
 import { locateInOwner } from "../core/paths.js";
 import type { ClassInfo, ObjectRow, Stored } from "../schema/ClassInfo.js";
-import type { StoredSchemaState } from "../store/LocalStore.js";
+import type { CommitBatch, StoredSchemaState } from "../store/LocalStore.js";
+import { storedEquals } from "../values/convert.js";
 import type { CommitChanges } from "./changes.js";
+import { encodeUndo } from "./undoImages.js";
+import type { BeforeImage } from "./undoImages.js";
 
-interface BeforeImage {
-  readonly values: Record<string, Stored>;
-  readonly alive: boolean;
-  readonly owner: number;
+export interface TransactionOptions {
+  /** Record changeset instructions (default: when the database records changesets). */
+  readonly record?: boolean;
+  /**
+   * Report only net changes: a property counts as modified when its value at commit differs
+   * from its value at the start (a rebase changes values and changes them back).
+   */
+  readonly netChanges?: boolean;
+}
+
+function sameStored(a: Stored, b: Stored): boolean {
+  if (storedEquals(a, b)) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => storedEquals(item, b[i]));
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const left = Object.entries(a);
+  if (left.length !== Object.keys(b).length) return false;
+  return left.every(([key, value]) => storedEquals(value, (b as Record<string, Stored>)[key]));
+}
+
+function imageOf(row: ObjectRow): BeforeImage {
+  return { values: copyValues(row.values), alive: row.alive, owner: row.owner };
 }
 
 function copyValues(values: Record<string, Stored>): Record<string, Stored> {
@@ -39,25 +60,77 @@ export class WriteTransaction {
   private readonly modified = new Map<ObjectRow, Set<string>>();
   readonly instructions: Instruction[] | undefined;
   schemaState: StoredSchemaState | undefined;
+  private readonly netChanges: boolean;
+  /** Before-images taken since `startCapture` (a rebase keeps one set per redone changeset). */
+  private capture: Map<ObjectRow, BeforeImage | null> | undefined;
 
-  constructor(private readonly db: Database) {
-    this.instructions = db.recordChangesets ? [] : undefined;
+  constructor(
+    private readonly db: Database,
+    options: TransactionOptions = {},
+  ) {
+    this.instructions = (options.record ?? db.recordChangesets) ? [] : undefined;
+    this.netChanges = options.netChanges === true;
+  }
+
+  private endListeners: (() => void)[] = [];
+
+  /** Runs `listener` once the transaction is committed or rolled back. */
+  onEnd(listener: () => void): void {
+    this.endListeners.push(listener);
+  }
+
+  private ended(): void {
+    const listeners = this.endListeners;
+    this.endListeners = [];
+    for (const listener of listeners) listener();
+  }
+
+  /** Every row this transaction changed, created or removed. */
+  touchedRows(): Iterable<ObjectRow> {
+    return this.before.keys();
+  }
+
+  /** Starts collecting before-images of the rows changed from now on, apart from the transaction's own. */
+  startCapture(): void {
+    this.capture = new Map();
+  }
+
+  /** Ends the capture started last; returns what undoes the changes made since. */
+  endCapture(): Uint8Array {
+    const images = this.capture ?? new Map<ObjectRow, BeforeImage | null>();
+    this.capture = undefined;
+    return encodeUndo(images);
   }
 
   /** Takes the before-image of a row on its first change in this transaction. */
   touch(row: ObjectRow): void {
+    if (this.capture && !this.capture.has(row)) this.capture.set(row, imageOf(row));
     if (this.before.has(row)) return;
-    this.before.set(row, { values: copyValues(row.values), alive: row.alive, owner: row.owner });
+    this.before.set(row, imageOf(row));
   }
 
+  /** A new row, or (in a rebase) a row that was removed earlier in this transaction coming back. */
   created(row: ObjectRow): void {
-    this.before.set(row, null);
+    if (this.capture && !this.capture.has(row)) this.capture.set(row, null);
+    if (!this.before.has(row)) this.before.set(row, null);
     this.db.addRow(row);
     this.db.version++;
   }
 
+  /** Puts a row back as an undo image has it: values, owner, alive (or removed). */
+  restore(row: ObjectRow, values: Record<string, Stored> | null, owner: number): void {
+    this.touch(row);
+    if (row.alive) this.db.removeRow(row);
+    this.db.version++;
+    if (values === null) return;
+    row.values = values;
+    row.owner = owner;
+    this.db.addRow(row);
+  }
+
   modifiedProperty(row: ObjectRow, propertyName: string): void {
     this.db.version++;
+    if (this.capture && !this.capture.has(row)) this.capture.set(row, imageOf(row));
     const image = this.before.get(row);
     if (image === null) return; // created in this transaction: reported as an insertion
     if (image === undefined) this.touch(row);
@@ -76,8 +149,12 @@ export class WriteTransaction {
     this.instructions?.push(instruction);
   }
 
-  /** Persists atomically, then reports what changed. On a store failure the transaction is rolled back. */
-  commit(): CommitChanges {
+  /**
+   * Persists atomically (with `extra`, e.g. sync metadata), then reports what changed. On a
+   * store failure the transaction is rolled back. A recorded changeset goes to the upload log
+   * with what undoes it, and the database's changeset listeners hear of it.
+   */
+  commit(extra: Omit<CommitBatch, "upserts" | "deletes"> = {}): CommitChanges {
     const upserts = [];
     const deletes: number[] = [];
     for (const [row, image] of this.before) {
@@ -85,20 +162,25 @@ export class WriteTransaction {
       else if (image !== null) deletes.push(row.key);
     }
     const instructions = this.instructions;
+    let appended: number | undefined;
     try {
-      this.db.store.commit({
+      appended = this.db.store.commit({
         upserts,
         deletes,
         ...(this.schemaState ? { schemaState: this.schemaState } : {}),
         ...(instructions && instructions.length > 0
-          ? { changeset: encodeChangeset(instructions) }
+          ? { changeset: encodeChangeset(instructions), changesetUndo: encodeUndo(this.before) }
           : {}),
+        ...extra,
       });
     } catch (error) {
       this.rollback();
       throw error;
     }
-    return this.changes();
+    if (appended !== undefined) this.db.changesetCommitted(appended);
+    const changes = this.changes();
+    this.ended();
+    return changes;
   }
 
   private changes(): CommitChanges {
@@ -108,6 +190,7 @@ export class WriteTransaction {
       if (image === null && row.alive) inserted.add(row);
       else if (image !== null && image.alive && !row.alive) deleted.add(row);
     }
+    if (this.netChanges) this.diffModified();
     const modified = new Map<ObjectRow, Set<string>>();
     const mark = (row: ObjectRow, name: string): void => {
       if (inserted.has(row) || !row.alive) return;
@@ -130,6 +213,20 @@ export class WriteTransaction {
     return { inserted, deleted, modified };
   }
 
+  /** Net mode: replaces the recorded property changes by the differences from the before-images. */
+  private diffModified(): void {
+    this.modified.clear();
+    for (const [row, image] of this.before) {
+      if (image === null || !image.alive || !row.alive) continue;
+      for (const prop of row.cls.storedProps()) {
+        if (sameStored(image.values[prop.key], row.values[prop.key])) continue;
+        let names = this.modified.get(row);
+        if (!names) this.modified.set(row, (names = new Set()));
+        names.add(prop.name);
+      }
+    }
+  }
+
   rollback(): void {
     const reorder = new Set<ClassInfo>();
     for (const [row, image] of this.before) {
@@ -144,5 +241,6 @@ export class WriteTransaction {
     }
     for (const cls of reorder) this.db.reorder(cls);
     this.db.version++;
+    this.ended();
   }
 }

@@ -96,6 +96,6 @@ export abstract class WriterBase {
     owner: ObjectRow,
     attach: (key: number) => void,
   ): ObjectRow;
-  protected abstract deleteEmbedded(key: number): void;
+  abstract deleteEmbedded(key: number): void;
   protected abstract assignLink(row: ObjectRow, prop: PropInfo, value: unknown): void;
 }

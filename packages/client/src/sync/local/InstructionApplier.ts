@@ -1,0 +1,350 @@
+/**
+ * Applies changeset instructions to the live Database inside one write transaction (so
+ * before-images, listener changes and the atomic store commit work as for local writes), without
+ * recording them as local changesets.
+ *
+ * Strict mode (server changesets): an instruction that does not fit the local schema (unknown
+ * property, wrong value type, impossible path, index out of range) is a BadChangesetError.
+ * Lenient mode (redoing local changesets on a new base): such an instruction is skipped and list
+ * indices are clamped. In both modes, instructions for tables outside the local schema are
+ * skipped, creating an existing object and erasing or changing a missing one are no-ops, and a
+ * link to an object that is absent once the whole changeset is applied becomes null (a list
+ * drops it).
+ */
+import type { Instruction, PathElement, PrimaryKey } from "@atoll/protocol";
+import { fillMissing } from "../../core/Database.js";
+import type { Database } from "../../core/Database.js";
+import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../../schema/ClassInfo.js";
+import { pkIndexKey } from "../../values/indexKey.js";
+import { storedEquals } from "../../values/convert.js";
+import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
+import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
+import { BadChangesetError } from "./BadChangesetError.js";
+import { ValueMismatch, convertValue, primaryKeyValue } from "./storedValue.js";
+
+export type ApplyMode = "strict" | "lenient";
+
+/** Where a path ends: the object holding the property, the property, and an index or key in it. */
+interface Target {
+  readonly row: ObjectRow;
+  readonly prop: PropInfo;
+  readonly element: PathElement | undefined;
+}
+
+/** A link whose target was absent when it was set: resolved when the changeset is done. */
+interface PendingLink {
+  readonly holder: ObjectRow;
+  readonly prop: PropInfo;
+  readonly placeholder: number;
+  readonly table: string;
+  readonly pk: PrimaryKey;
+}
+
+const propsByKey = new WeakMap<ClassInfo, Map<string, PropInfo>>();
+
+function propByKey(cls: ClassInfo, key: string): PropInfo | undefined {
+  let map = propsByKey.get(cls);
+  if (!map) {
+    map = new Map(cls.storedProps().map((prop) => [prop.key, prop]));
+    propsByKey.set(cls, map);
+  }
+  return map.get(key);
+}
+
+export class InstructionApplier {
+  /** Top-level rows an undo removed, by table and primary key: a redo that creates them again revives them. */
+  readonly removedByUndo = new Map<string, Map<unknown, ObjectRow>>();
+  private pendingLinks: PendingLink[] = [];
+  private nextPlaceholder = -1;
+  private instruction: Instruction | undefined;
+  private mode: ApplyMode = "strict";
+
+  constructor(
+    private readonly db: Database,
+    private readonly txn: WriteTransaction,
+    private readonly writer: ObjectWriter,
+  ) {}
+
+  /** Applies one changeset; throws BadChangesetError in strict mode (the caller rolls back). */
+  applyChangeset(instructions: readonly Instruction[], mode: ApplyMode): void {
+    this.mode = mode;
+    for (const instruction of instructions) {
+      this.instruction = instruction;
+      try {
+        this.apply(instruction);
+      } catch (error) {
+        if (!(error instanceof ValueMismatch)) throw error;
+        if (mode === "strict") throw new BadChangesetError(instruction, error.message);
+      }
+    }
+    this.resolvePendingLinks();
+  }
+
+  /** The live top-level object a table and wire primary key name, if any. */
+  findObject(table: string, pk: PrimaryKey): ObjectRow | undefined {
+    const cls = this.db.classes.get(table);
+    if (!cls || cls.embedded) return undefined;
+    let value: Stored;
+    try {
+      value = primaryKeyValue(cls, pk);
+    } catch {
+      return undefined;
+    }
+    return cls.pk ? this.db.findByPrimaryKey(cls, value) : this.db.liveRow(value as number);
+  }
+
+  private apply(instruction: Instruction): void {
+    const cls = this.db.classes.get(instruction.table);
+    if (!cls) return;
+    if (cls.embedded) throw new ValueMismatch(`${cls.name} is an embedded type`);
+    const pkValue = primaryKeyValue(cls, instruction.pk);
+    const row = cls.pk
+      ? this.db.findByPrimaryKey(cls, pkValue)
+      : this.db.liveRow(pkValue as number);
+    if (instruction.type === "CreateObject") {
+      if (!row) this.createObject(cls, pkValue);
+      return;
+    }
+    if (!row) return;
+    if (instruction.type === "EraseObject") {
+      this.writer.delete(row);
+      return;
+    }
+    const target = this.resolve(row, instruction.path);
+    switch (instruction.type) {
+      case "Update":
+        this.update(target, instruction.value);
+        return;
+      case "AddInteger":
+        this.addInteger(target, instruction.value.toNumber());
+        return;
+      case "ArrayInsert":
+        this.arrayInsert(target, instruction.value);
+        return;
+      case "ArrayMove":
+        this.arrayMove(target, instruction.to);
+        return;
+      case "ArrayErase":
+        this.writer.listRemove(target.row, target.prop, this.listIndex(target, false));
+        return;
+      case "Clear":
+        if (target.element !== undefined || !target.prop.collection)
+          throw new ValueMismatch("not a collection");
+        this.writer.clearCollection(target.row, target.prop);
+        return;
+      case "SetInsert":
+      case "SetErase":
+        this.setChange(target, instruction.value, instruction.type === "SetInsert");
+        return;
+      case "Erase":
+        this.dictionaryErase(target);
+        return;
+    }
+  }
+
+  private createObject(cls: ClassInfo, pkValue: Stored): void {
+    const removedRows = this.removedByUndo.get(cls.name);
+    const removed = removedRows?.get(pkIndexKey(pkValue));
+    removedRows?.delete(pkIndexKey(pkValue));
+    const values: Record<string, Stored> = {};
+    if (cls.pk) values[cls.pk.key] = pkValue;
+    fillMissing(cls, values);
+    const row: ObjectRow = (removed?.alive === false ? removed : undefined) ?? {
+      key: this.db.nextKey++,
+      cls,
+      values,
+      alive: true,
+      owner: 0,
+      accessor: undefined,
+    };
+    row.values = values;
+    this.txn.created(row);
+  }
+
+  private createEmbedded(cls: ClassInfo, owner: ObjectRow): number {
+    const values: Record<string, Stored> = {};
+    fillMissing(cls, values);
+    const row: ObjectRow = {
+      key: this.db.nextKey++,
+      cls,
+      values,
+      alive: true,
+      owner: owner.key,
+      accessor: undefined,
+    };
+    this.txn.created(row);
+    return row.key;
+  }
+
+  /** Walks a path through embedded objects to the property (and index or key) it ends in. */
+  private resolve(start: ObjectRow, path: readonly PathElement[]): Target {
+    let row = start;
+    let i = 0;
+    for (;;) {
+      const name = path[i++];
+      const prop = typeof name === "string" ? propByKey(row.cls, name) : undefined;
+      if (!prop) throw new ValueMismatch(`${row.cls.name} has no property ${String(name)}`);
+      if (i === path.length) return { row, prop, element: undefined };
+      let child: Stored;
+      if (prop.collection) {
+        const element = path[i++] as PathElement;
+        if (i === path.length) return { row, prop, element };
+        const container = row.values[prop.key] as Stored[] | Record<string, Stored>;
+        child = Array.isArray(container) ? container[element as number] : container[element];
+      } else child = row.values[prop.key];
+      const next =
+        prop.target?.embedded && typeof child === "number" ? this.db.liveRow(child) : undefined;
+      if (!next) throw new ValueMismatch(`no embedded object at ${path.slice(0, i).join(".")}`);
+      row = next;
+    }
+  }
+
+  /** The stored value for `prop` (a placeholder for a link to be resolved later, a new embedded object's key). */
+  private storedFor(target: Target, value: Parameters<typeof convertValue>[1]): Stored {
+    const converted = convertValue(target.prop, value);
+    if (converted.kind === "value") return converted.stored;
+    if (converted.kind === "object")
+      return this.createEmbedded(target.prop.target as ClassInfo, target.row);
+    const linked = this.findObject(converted.table, converted.pk);
+    if (linked) return linked.key;
+    const placeholder = this.nextPlaceholder--;
+    this.pendingLinks.push({ holder: target.row, prop: target.prop, placeholder, ...converted });
+    return placeholder;
+  }
+
+  private update(target: Target, value: Parameters<typeof convertValue>[1]): void {
+    const { row, prop, element } = target;
+    if (element === undefined) {
+      if (prop.collection) throw new ValueMismatch(`${prop.qualifiedName} is a collection`);
+      if (prop === row.cls.pk) {
+        if (storedEquals(primaryKeyValue(row.cls, value as PrimaryKey), row.values[prop.key]))
+          return;
+        throw new ValueMismatch("the primary key cannot change");
+      }
+      convertValue(prop, value);
+      this.txn.modifiedProperty(row, prop.name);
+      this.dropEmbedded(row.values[prop.key], prop);
+      this.db.setValue(row, prop.key, this.storedFor(target, value));
+      return;
+    }
+    if (prop.collection === "list") {
+      const index = this.listIndex(target, false);
+      convertValue(prop, value);
+      this.txn.modifiedProperty(row, prop.name);
+      const list = row.values[prop.key] as Stored[];
+      this.dropEmbedded(list[index], prop);
+      list[index] = this.storedFor(target, value);
+      return;
+    }
+    if (prop.collection === "dictionary" && typeof element === "string") {
+      convertValue(prop, value);
+      this.txn.modifiedProperty(row, prop.name);
+      const dictionary = row.values[prop.key] as Record<string, Stored>;
+      this.dropEmbedded(dictionary[element], prop);
+      dictionary[element] = this.storedFor(target, value);
+      return;
+    }
+    throw new ValueMismatch(`cannot update an element of ${prop.qualifiedName}`);
+  }
+
+  private dropEmbedded(previous: Stored, prop: PropInfo): void {
+    if (prop.target?.embedded && typeof previous === "number") this.writer.deleteEmbedded(previous);
+  }
+
+  private addInteger(target: Target, delta: number): void {
+    const { row, prop, element } = target;
+    if (
+      element !== undefined ||
+      prop.collection ||
+      (prop.element !== "int" && prop.element !== "mixed")
+    )
+      throw new ValueMismatch(`${prop.qualifiedName} is not an integer`);
+    const current = row.values[prop.key];
+    if (typeof current !== "number") {
+      if (current === null) return;
+      throw new ValueMismatch(`${prop.qualifiedName} does not hold an integer`);
+    }
+    this.txn.modifiedProperty(row, prop.name);
+    this.db.setValue(row, prop.key, current + delta);
+  }
+
+  /** A list index from the path; lenient mode clamps (inserts) or rejects quietly (the rest). */
+  private listIndex(target: Target, inserting: boolean): number {
+    const { row, prop, element } = target;
+    if (prop.collection !== "list" || typeof element !== "number")
+      throw new ValueMismatch(`${prop.qualifiedName} is not a list`);
+    const size = (row.values[prop.key] as Stored[]).length;
+    const limit = inserting ? size : size - 1;
+    if (element <= limit) return element;
+    if (this.mode === "lenient" && inserting) return size;
+    throw new ValueMismatch(`index ${element} is out of range (size ${size})`);
+  }
+
+  private arrayInsert(target: Target, value: Parameters<typeof convertValue>[1]): void {
+    const index = this.listIndex(target, true);
+    convertValue(target.prop, value);
+    this.txn.modifiedProperty(target.row, target.prop.name);
+    const list = target.row.values[target.prop.key] as Stored[];
+    list.splice(index, 0, this.storedFor(target, value));
+  }
+
+  private arrayMove(target: Target, to: number): void {
+    const from = this.listIndex(target, false);
+    this.listIndex({ ...target, element: to }, false);
+    this.writer.listMove(target.row, target.prop, from, to);
+  }
+
+  private setChange(
+    target: Target,
+    value: Parameters<typeof convertValue>[1],
+    insert: boolean,
+  ): void {
+    const { row, prop, element } = target;
+    if (prop.collection !== "set" || element !== undefined)
+      throw new ValueMismatch(`${prop.qualifiedName} is not a set`);
+    const converted = convertValue(prop, value);
+    let stored: Stored;
+    if (converted.kind === "link") {
+      const linked = this.findObject(converted.table, converted.pk);
+      if (!linked) return;
+      stored = linked.key;
+    } else if (converted.kind === "value") stored = converted.stored;
+    else throw new ValueMismatch("sets cannot hold embedded objects");
+    const set = row.values[prop.key] as Stored[];
+    const index = set.findIndex((item) => storedEquals(item, stored));
+    if (insert === index >= 0) return;
+    this.txn.modifiedProperty(row, prop.name);
+    if (insert) set.push(stored);
+    else set.splice(index, 1);
+  }
+
+  private dictionaryErase(target: Target): void {
+    const { row, prop, element } = target;
+    if (prop.collection !== "dictionary" || typeof element !== "string")
+      throw new ValueMismatch(`${prop.qualifiedName} is not a dictionary`);
+    this.writer.dictionaryRemove(row, prop, element);
+  }
+
+  /** Links set to objects absent at the time: the object if it exists now, else null (lists and sets drop them). */
+  private resolvePendingLinks(): void {
+    const links = this.pendingLinks;
+    if (links.length === 0) return;
+    this.pendingLinks = [];
+    for (const link of links) {
+      if (!link.holder.alive) continue;
+      const key = this.findObject(link.table, link.pk)?.key ?? null;
+      const value = link.holder.values[link.prop.key];
+      if (value === link.placeholder) link.holder.values[link.prop.key] = key;
+      else if (Array.isArray(value)) {
+        const index = value.indexOf(link.placeholder);
+        if (index < 0) continue;
+        if (key === null) value.splice(index, 1);
+        else value[index] = key;
+      } else if (value !== null && typeof value === "object") {
+        const dictionary = value as Record<string, Stored>;
+        for (const [name, item] of Object.entries(dictionary))
+          if (item === link.placeholder) dictionary[name] = key;
+      }
+    }
+  }
+}
