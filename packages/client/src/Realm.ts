@@ -1,7 +1,8 @@
 /**
  * `Realm`: a local object database with the Realm JS v12 API — open, write transactions,
- * create/delete, queries, listeners — over a LocalStore. Sync (next) attaches to the upload log
- * that every committed write feeds when the realm is opened with a `sync` configuration.
+ * create/delete, queries, listeners — over a LocalStore. Opened with a `sync` configuration it
+ * is a synced realm: every commit feeds the upload log, the file's sync session (shared by the
+ * realms on the file) keeps it in step with the server, and `subscriptions` says what to sync.
  */
 import * as bson from "bson";
 import { existsSync, rmSync } from "node:fs";
@@ -37,6 +38,32 @@ import { RealmSet } from "./collections/RealmSet.js";
 import { Dictionary } from "./collections/Dictionary.js";
 import { OrderedCollection } from "./collections/OrderedCollection.js";
 import { migrate } from "./migration.js";
+import { App } from "./app/App.js";
+import { Credentials } from "./app/Credentials.js";
+import { User } from "./app/User.js";
+import { localSyncStateFor } from "./sync/local/LocalSyncState.js";
+import { setLogLevel, setLogger } from "./sync/logger.js";
+import { releaseSync } from "./sync/sessionRegistry.js";
+import {
+  checkSyncConfiguration,
+  checkSyncedSchema,
+  defaultSyncedPath,
+} from "./sync/SyncConfiguration.js";
+import type { SyncConfiguration, UploadLogOnlyConfiguration } from "./sync/SyncConfiguration.js";
+import { attachSync, waitBeforeOpen } from "./sync/syncedRealm.js";
+import type { SyncedRealmState } from "./sync/syncedRealm.js";
+import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
+import { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
+import type { SyncSession } from "./sync/SyncSession.js";
+import {
+  ConnectionState,
+  OpenRealmBehaviorType,
+  OpenRealmTimeOutBehavior,
+  ProgressDirection,
+  ProgressMode,
+  SessionState,
+  SubscriptionSetState,
+} from "./sync/types.js";
 
 export interface Configuration {
   schema?: SchemaEntry[];
@@ -46,8 +73,8 @@ export interface Configuration {
   onMigration?: MigrationCallback;
   readOnly?: boolean;
   deleteRealmIfMigrationNeeded?: boolean;
-  /** Present for synced realms; every commit is then recorded in the upload log. */
-  sync?: Record<string, unknown>;
+  /** Present for synced realms (flexible sync). */
+  sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
 }
 export type MigrationCallback = (oldRealm: Realm, newRealm: Realm) => void;
 
@@ -72,12 +99,27 @@ export class Realm {
   static readonly Collection = OrderedCollection;
   static readonly Counter = Counter;
   static readonly Types = { Counter };
+  static readonly App = App;
+  static readonly Credentials = Credentials;
+  static readonly User = User;
+  static readonly SyncError = SyncError;
+  static readonly CompensatingWriteError = CompensatingWriteError;
+  static readonly SubscriptionSetState = SubscriptionSetState;
+  static readonly ConnectionState = ConnectionState;
+  static readonly SessionState = SessionState;
+  static readonly ProgressDirection = ProgressDirection;
+  static readonly ProgressMode = ProgressMode;
+  static readonly OpenRealmBehaviorType = OpenRealmBehaviorType;
+  static readonly OpenRealmTimeOutBehavior = OpenRealmTimeOutBehavior;
+  static readonly setLogLevel = setLogLevel;
+  static readonly setLogger = setLogger;
 
   readonly path: string;
   readonly inMemory: boolean;
   readonly isReadOnly: boolean;
   readonly schemaVersion: number;
   private readonly context: Context;
+  private readonly synced: SyncedRealmState<Realm> | undefined;
 
   /** The key under which this realm's database is shared in the process. */
   get registryKey(): string {
@@ -85,9 +127,24 @@ export class Realm {
   }
   private closed = false;
 
-  /** Opens a realm; resolves once it is ready (local realms are ready at once). */
-  static open(config: Configuration = {}): Promise<Realm> {
-    return new Promise((resolvePromise) => resolvePromise(new Realm(config)));
+  /**
+   * Opens a realm; resolves once it is ready. Local realms are ready at once; a synced realm by
+   * default (downloadBeforeOpen) once its subscriptions' data is downloaded.
+   */
+  static async open(config: Configuration = {}): Promise<Realm> {
+    const sync = config.sync?.user ? config.sync : undefined;
+    const existed = sync !== undefined && Realm.exists(withSyncedPath(config));
+    const realm = new Realm(config);
+    const synced = realm.synced;
+    if (!synced || !sync) return realm;
+    const behavior = existed ? sync.existingRealmFileBehavior : sync.newRealmFileBehavior;
+    try {
+      await waitBeforeOpen(synced, behavior);
+    } catch (error) {
+      realm.close();
+      throw error;
+    }
+    return realm;
   }
 
   /** Deletes the realm file and its companions (WAL, shared memory). */
@@ -116,13 +173,32 @@ export class Realm {
   }
 
   constructor(config: Configuration | string = {}) {
-    const options: Configuration = typeof config === "string" ? { path: config } : config;
+    const options = withSyncedPath(typeof config === "string" ? { path: config } : config);
     this.inMemory = options.inMemory === true;
     this.isReadOnly = options.readOnly === true;
     this.path = this.inMemory ? (options.path ?? ":memory:") : resolvePath(options);
     this.schemaVersion = options.schemaVersion ?? 0;
     const db = this.openOrShare(options);
     this.context = new Context(this, db, true);
+    const sync = options.sync ? checkSyncConfiguration<Realm>(options.sync) : undefined;
+    this.synced = sync ? this.startSync(db, sync) : undefined;
+  }
+
+  private startSync(db: Database, sync: SyncConfiguration<Realm>): SyncedRealmState<Realm> {
+    try {
+      checkSyncedSchema(db.schema);
+      return attachSync<Realm>(this, {
+        key: this.registryKey,
+        local: localSyncStateFor(db),
+        config: sync,
+        schema: db.schema,
+        schemaVersion: this.schemaVersion,
+      });
+    } catch (error) {
+      this.closed = true;
+      this.context.close();
+      throw error;
+    }
   }
 
   private openOrShare(options: Configuration): Database {
@@ -212,15 +288,26 @@ export class Realm {
     return [...this.context.db.schema];
   }
 
-  /** No sync session for local realms (the sync layer provides one). */
-  get syncSession(): null {
-    return null;
+  /** The sync session of a synced realm; null for a local one. */
+  get syncSession(): SyncSession | null {
+    return this.synced?.attachment.session ?? null;
+  }
+
+  /** The realm's newest subscription set (flexible sync only). */
+  get subscriptions(): SubscriptionSet<Realm> {
+    if (!this.synced) {
+      throw errors.invalidArgument(
+        "`subscriptions` can only be accessed if flexible sync is enabled, but the sync configuration is missing",
+      );
+    }
+    return this.synced.subscriptions;
   }
 
   close(): void {
     if (this.closed) return;
     if (this.isInTransaction) this.cancelTransaction();
     this.closed = true;
+    if (this.synced) releaseSync(this.registryKey, this.synced.attachment);
     this.context.close();
   }
 
@@ -306,6 +393,17 @@ export class Realm {
     return this.context.objectFor(row) as unknown as T;
   }
 
+  /** Creates an object of an asymmetric (data ingest) type, in a write transaction. */
+  ingest<T = RealmObject>(type: TypeArg<T>, values: Partial<T> | Record<string, unknown>): void {
+    const cls = this.classOf(type);
+    if (!cls.asymmetric) {
+      throw errors.invalidArgument(
+        `ingest() is for asymmetric types, and '${cls.name}' is not one: use create()`,
+      );
+    }
+    this.context.writer().create(cls, values, UpdateMode.Never);
+  }
+
   /** Deletes an object, the objects of a Results, List or array. */
   delete(subject: unknown): void {
     const writer = this.context.writer();
@@ -389,6 +487,14 @@ export class Realm {
     if (name === undefined) this.context.notifier.removeAll();
     else this.context.notifier.removeRealmListener(name);
   }
+}
+
+/** A synced configuration with its default path filled in. */
+function withSyncedPath(config: Configuration): Configuration {
+  if (config.sync === undefined) return config;
+  const sync = checkSyncConfiguration<Realm>(config.sync);
+  if (!sync || config.path !== undefined) return config;
+  return { ...config, path: defaultSyncedPath(sync.user) };
 }
 
 function checkEventName(name: string): void {

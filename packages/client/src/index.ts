@@ -34,3 +34,28 @@ export type {
 } from "./store/LocalStore.js";
 export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";
 export * from "./app/index.js";
+export { SyncSession } from "./sync/SyncSession.js";
+export type { ConnectionNotificationCallback } from "./sync/SyncSession.js";
+export { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
+export type { CompensatingWriteInfo } from "./sync/SyncError.js";
+export { MutableSubscriptionSet, Subscription, SubscriptionSet } from "./sync/SubscriptionSet.js";
+export type { SubscriptionOptions } from "./sync/SubscriptionSet.js";
+export type {
+  ErrorCallback,
+  InitialSubscriptions,
+  SyncConfiguration,
+} from "./sync/SyncConfiguration.js";
+export type { ProgressNotificationCallback } from "./sync/ProgressNotifier.js";
+export { setLogLevel, setLogger } from "./sync/logger.js";
+export type { LogLevel, Logger } from "./sync/logger.js";
+export {
+  ConnectionState,
+  OpenRealmBehaviorType,
+  OpenRealmTimeOutBehavior,
+  ProgressDirection,
+  ProgressMode,
+  SessionState,
+  SubscriptionSetState,
+} from "./sync/types.js";
+export type { OpenRealmBehaviorConfiguration } from "./sync/types.js";
+export * from "./app/index.js";

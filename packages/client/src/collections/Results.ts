@@ -3,6 +3,7 @@
  * of a list, or backlinks — narrowed by queries and orderings. Evaluation is cached until the
  * realm changes.
  */
+import { describeQuery } from "@atoll/rql";
 import type { BoundQuery } from "@atoll/rql";
 import type { RealmContext } from "../core/RealmContext.js";
 import { ClientErrorCode, RealmError } from "../errors.js";
@@ -149,7 +150,17 @@ export class Results<T = unknown> extends OrderedCollection<T> {
     return new Results<T>(this.context, this.cls, this.source, [], [...this.objectRows()]);
   }
 
+  /** The name of the object type these results hold. */
+  get objectType(): string {
+    return this.cls.name;
+  }
+
+  /** The query as RQL text with its arguments inlined (what a sync subscription sends). */
   description(): string {
-    return this.steps.length === 0 ? "TRUEPREDICATE" : `${this.steps.length} query step(s)`;
+    const filters = this.steps.flatMap((step) =>
+      step.kind === "filter" ? [describeQuery(step.bound)] : [],
+    );
+    if (filters.length === 0) return "TRUEPREDICATE";
+    return filters.length === 1 ? filters[0]! : filters.map((text) => `(${text})`).join(" AND ");
   }
 }

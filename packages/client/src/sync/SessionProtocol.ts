@@ -1,0 +1,331 @@
+/**
+ * One bound sync session over one open WebSocket: bind → ident, then uploads of every pending
+ * changeset in order (several per message), downloads integrated through the file's local sync
+ * state (bootstrap batches of one query version buffered and applied at once), subscription
+ * sets, marks, keep-alive pings and the server's errors. When the socket ends, or an error says
+ * it must, it calls `end` once and does nothing more; the session decides what comes next.
+ */
+import type WebSocket from "ws";
+import {
+  BatchState,
+  SyncProtocolError,
+  decodeChangeset,
+  decodeServerMessage,
+  encodeMessage,
+} from "@atoll/protocol";
+import type { ClientMessage, DownloadMessage, ServerErrorMessage } from "@atoll/protocol";
+import { queryBody } from "./SubscriptionStore.js";
+import type { StoredSubscriptionSet, SubscriptionStore } from "./SubscriptionStore.js";
+import { SyncError, syncErrorFrom } from "./SyncError.js";
+import type { DownloadedChangeset, LocalSyncPort, SyncMetadata } from "./types.js";
+import type { sessionLog } from "./logger.js";
+
+/** Upload messages are cut at about this many changeset bytes. */
+const UPLOAD_BATCH_BYTES = 1024 * 1024;
+
+export interface SessionEnd {
+  /** Reconnect (after the backoff delay, or at once after refreshing the token). */
+  readonly retry: boolean;
+  readonly refreshToken?: boolean;
+  /** A fatal error to report; the session stops. */
+  readonly error?: SyncError;
+}
+
+export interface KeepAlive {
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+}
+
+export interface ProtocolHooks {
+  readonly local: LocalSyncPort;
+  readonly subscriptions: SubscriptionStore;
+  readonly schema: Record<string, unknown>[];
+  readonly schemaVersion: number;
+  readonly log: ReturnType<typeof sessionLog>;
+  readonly keepAlive: KeepAlive;
+  /** The server version a local changeset was based on. */
+  baseVersionOf(clientVersion: number): number;
+  /** A non-fatal error the user hears about (compensating writes). */
+  report(error: SyncError): void;
+  /** After a download was integrated (or buffered): byte count and the server's estimate. */
+  downloaded(bytes: number, estimate: number, uploadAcknowledged: number | undefined): void;
+  uploaded(clientVersions: readonly number[]): void;
+  marked(requestId: number): void;
+  /** The server saw `ident`: the session can (re)send marks. */
+  bound(): void;
+  querySent(version: number): void;
+  end(how: SessionEnd): void;
+}
+
+export class SessionProtocol {
+  private identified = false;
+  private ended = false;
+  /** Highest client version sent on this connection. */
+  private lastSent: number;
+  private bootstrap: { queryVersion: number; changesets: DownloadedChangeset[] } | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private awaitingPong = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly hooks: ProtocolHooks,
+    acknowledged: number,
+  ) {
+    this.lastSent = acknowledged;
+  }
+
+  start(): void {
+    this.socket.on("message", (data: Buffer) => this.receive(data));
+    this.socket.on("close", () => this.end({ retry: true }));
+    this.socket.on("error", () => this.end({ retry: true }));
+    const ident = this.hooks.local.metadata().clientFileIdent;
+    this.send({
+      type: "bind",
+      session: 1,
+      clientFileIdent: ident,
+      schemaVersion: this.hooks.schemaVersion,
+      schema: this.hooks.schema,
+    });
+    if (ident) this.sendIdent();
+    const ping = setInterval(() => this.ping(), this.hooks.keepAlive.pingIntervalMs);
+    ping.unref();
+    this.timers.push(ping);
+  }
+
+  get isBound(): boolean {
+    return this.identified && !this.ended;
+  }
+
+  /** Sends every pending changeset not yet sent on this connection. */
+  flushUploads(): void {
+    if (!this.isBound) return;
+    const pending = this.hooks.local.pendingUploads(this.lastSent);
+    const serverVersion = this.hooks.local.metadata().download.serverVersion;
+    let batch: typeof pending = [];
+    let bytes = 0;
+    const sendBatch = (): void => {
+      const last = batch[batch.length - 1];
+      if (!last) return;
+      this.send({
+        type: "upload",
+        session: 1,
+        progress: { clientVersion: last.clientVersion, lastIntegratedServerVersion: serverVersion },
+        lockedServerVersion: serverVersion,
+        changesets: batch.map((upload) => ({
+          clientVersion: upload.clientVersion,
+          lastIntegratedServerVersion: Math.min(
+            this.hooks.baseVersionOf(upload.clientVersion),
+            serverVersion,
+          ),
+          originTimestamp: upload.originTimestamp,
+          changeset: upload.changeset,
+        })),
+      });
+      this.lastSent = last.clientVersion;
+      this.hooks.uploaded(batch.map((upload) => upload.clientVersion));
+      batch = [];
+      bytes = 0;
+    };
+    for (const upload of pending) {
+      if (bytes > 0 && bytes + upload.changeset.byteLength > UPLOAD_BATCH_BYTES) sendBatch();
+      batch.push(upload);
+      bytes += upload.changeset.byteLength;
+    }
+    sendBatch();
+  }
+
+  sendQuery(set: StoredSubscriptionSet): void {
+    if (!this.isBound) return;
+    this.send({ type: "query", session: 1, queryVersion: set.version, query: queryBody(set) });
+    this.hooks.querySent(set.version);
+  }
+
+  sendMark(requestId: number): void {
+    if (this.isBound) this.send({ type: "mark", session: 1, requestId });
+  }
+
+  /** Ends the session from this side (pause, close): no reconnect is asked for. */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopTimers();
+    this.socket.close(1000);
+  }
+
+  private end(how: SessionEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopTimers();
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(1000);
+    else this.socket.terminate();
+    this.hooks.end(how);
+  }
+
+  private stopTimers(): void {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(encodeMessage(message));
+  }
+
+  private ping(): void {
+    if (this.awaitingPong) {
+      this.hooks.log("warn", "No pong from the server in time; reconnecting");
+      this.end({ retry: true });
+      return;
+    }
+    this.awaitingPong = true;
+    this.send({ type: "ping", timestamp: Date.now(), rtt: 0 });
+    const deadline = setTimeout(() => {
+      if (this.awaitingPong) this.ping();
+    }, this.hooks.keepAlive.pongTimeoutMs);
+    deadline.unref();
+  }
+
+  private sendIdent(): void {
+    const meta = this.hooks.local.metadata();
+    if (!meta.clientFileIdent) return;
+    const active = this.hooks.subscriptions.active;
+    this.send({
+      type: "ident",
+      session: 1,
+      clientFileIdent: meta.clientFileIdent.ident,
+      salt: meta.clientFileIdent.salt,
+      download: meta.download,
+      latestServerVersion: meta.latestServerVersion,
+      queryVersion: active.version,
+      query: queryBody(active),
+    });
+    this.identified = true;
+    for (const set of this.hooks.subscriptions.pendingSets()) this.sendQuery(set);
+    this.flushUploads();
+    this.hooks.bound();
+  }
+
+  private receive(data: Buffer): void {
+    if (this.ended) return;
+    try {
+      const message = decodeServerMessage(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
+      switch (message.type) {
+        case "ident":
+          this.hooks.local.saveMetadata({
+            clientFileIdent: { ident: message.clientFileIdent, salt: message.salt },
+          });
+          this.sendIdent();
+          return;
+        case "download":
+          this.download(message);
+          return;
+        case "mark":
+          this.hooks.marked(message.requestId);
+          return;
+        case "pong":
+          this.awaitingPong = false;
+          return;
+        case "error":
+          this.error(message);
+          return;
+        case "queryError":
+          this.hooks.log(
+            "info",
+            `Received: QUERY_ERROR "${message.message}" (error_code=${message.code}, query_version=${message.queryVersion})`,
+          );
+          this.hooks.subscriptions.failed(message.queryVersion, message.message);
+          return;
+        case "log":
+          this.hooks.log(message.level, `Server log: ${message.message}`);
+          return;
+        case "unbound":
+          this.end({ retry: false });
+          return;
+      }
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof SyncProtocolError) {
+      this.hooks.log("error", `Bad message from the server: ${error.message}`);
+      this.end({ retry: true });
+      return;
+    }
+    const code = (error as { code?: unknown }).code;
+    const bad = code === 212 || code === "BadChangeset";
+    const message = error instanceof Error ? error.message : String(error);
+    if (bad) this.send({ type: "error", session: 1, code: 212, message });
+    this.hooks.log("error", `Failed to integrate downloaded changesets: ${message}`);
+    this.end({ retry: false, error: new SyncError(212, message, { isFatal: true, cause: error }) });
+  }
+
+  private download(message: DownloadMessage): void {
+    const changesets = message.changesets.map((changeset) => ({
+      serverVersion: changeset.serverVersion,
+      lastIntegratedClientVersion: changeset.lastIntegratedClientVersion,
+      originFileIdent: changeset.originFileIdent,
+      originTimestamp: changeset.originTimestamp,
+      instructions: decodeChangeset(changeset.changeset),
+    }));
+    const bytes = message.changesets.reduce((sum, c) => sum + c.changeset.byteLength, 0);
+    const metadata: Partial<SyncMetadata> = {
+      download: message.download,
+      latestServerVersion: message.latestServerVersion,
+    };
+    if (message.batchState === BatchState.SteadyState) {
+      this.hooks.local.integrate({
+        changesets,
+        uploadAcknowledged: message.upload.clientVersion,
+        metadata,
+      });
+      this.hooks.downloaded(bytes, message.progressEstimate, message.upload.clientVersion);
+      return;
+    }
+    if (this.bootstrap?.queryVersion !== message.queryVersion)
+      this.bootstrap = { queryVersion: message.queryVersion, changesets: [] };
+    this.bootstrap.changesets.push(...changesets);
+    if (message.batchState === BatchState.MoreToCome) {
+      this.hooks.downloaded(bytes, message.progressEstimate, undefined);
+      return;
+    }
+    const { queryVersion, changesets: all } = this.bootstrap;
+    this.bootstrap = undefined;
+    const subscriptions = this.hooks.subscriptions;
+    this.hooks.local.integrate({
+      changesets: all,
+      uploadAcknowledged: message.upload.clientVersion,
+      metadata: { ...metadata, ...subscriptions.completionPatch(queryVersion) },
+    });
+    subscriptions.completed(queryVersion);
+    this.hooks.log(
+      "debug",
+      `Bootstrap of query version ${queryVersion} applied (${all.length} changesets)`,
+    );
+    this.hooks.downloaded(bytes, message.progressEstimate, message.upload.clientVersion);
+  }
+
+  private error(message: ServerErrorMessage): void {
+    const error = syncErrorFrom(message);
+    this.hooks.log(
+      "info",
+      `Received: ERROR "${message.message}" (error_code=${message.code}, try_again=${message.tryAgain}, error_action=${message.action})`,
+    );
+    if (message.code === 231) {
+      this.hooks.log(
+        "info",
+        `Reporting compensating write for client version ${message.rejectedClientVersion ?? 0} in server version ${message.compensatingWriteServerVersion ?? 0}: ${message.message}`,
+      );
+      this.hooks.report(error);
+      return;
+    }
+    if (message.code === 202) {
+      this.end({ retry: true, refreshToken: true });
+      return;
+    }
+    if (error.isFatal) this.end({ retry: false, error });
+    else this.end({ retry: true });
+  }
+}

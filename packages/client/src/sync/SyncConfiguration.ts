@@ -1,0 +1,113 @@
+/**
+ * The `sync` part of a Realm configuration (Realm JS v12 names), its validation, where a
+ * synced realm file lives by default, and the rules a synced schema must follow.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ClientErrorCode, RealmError } from "../errors.js";
+import type { CanonicalObjectSchema } from "../schema/types.js";
+import type { MutableSubscriptionSet } from "./SubscriptionSet.js";
+import type { SyncError } from "./SyncError.js";
+import type { SyncSession } from "./SyncSession.js";
+import type { OpenRealmBehaviorConfiguration, SyncUser } from "./types.js";
+
+export interface InitialSubscriptions<R> {
+  update: (mutableSubs: MutableSubscriptionSet, realm: R) => void;
+  /** Run `update` on every open, not only when the file is first opened. */
+  rerunOnOpen?: boolean;
+}
+
+export type ErrorCallback = (session: SyncSession, error: SyncError) => void;
+
+export interface SyncConfiguration<R = unknown> {
+  user: SyncUser;
+  flexible: true;
+  initialSubscriptions?: InitialSubscriptions<R>;
+  onError?: ErrorCallback;
+  newRealmFileBehavior?: OpenRealmBehaviorConfiguration;
+  existingRealmFileBehavior?: OpenRealmBehaviorConfiguration;
+  /** Accepted and ignored for now: the server never asks for a client reset yet. */
+  clientReset?: unknown;
+}
+
+/**
+ * A sync configuration without a user: the realm records its upload log but has no session.
+ * The local sync layers' tests use it; applications always give a user.
+ */
+export interface UploadLogOnlyConfiguration {
+  user?: undefined;
+  flexible?: true;
+}
+
+function invalid(message: string): RealmError {
+  return new RealmError(ClientErrorCode.InvalidArgument, message);
+}
+
+/** The configuration of a synced realm; undefined for an upload-log-only one. */
+export function checkSyncConfiguration<R>(sync: unknown): SyncConfiguration<R> | undefined {
+  if (sync === null || typeof sync !== "object")
+    throw invalid("Expected 'sync' to be an object with a user and flexible: true");
+  const config = sync as Partial<SyncConfiguration<R>> & { partitionValue?: unknown };
+  if (config.user === undefined && Object.keys(config).every((key) => key === "flexible"))
+    return undefined;
+  if (config.partitionValue !== undefined)
+    throw invalid("Partition-based sync is not supported: use flexible: true");
+  if (config.flexible !== true) throw invalid("Expected 'sync.flexible' to be true");
+  const user = config.user;
+  if (!user || typeof user !== "object" || typeof user.id !== "string")
+    throw invalid("Expected 'sync.user' to be a user of an App");
+  if (!user.isLoggedIn) throw invalid(`The user '${user.id}' is not logged in`);
+  if (config.onError !== undefined && typeof config.onError !== "function")
+    throw invalid("Expected 'sync.onError' to be a function");
+  const initial = config.initialSubscriptions;
+  if (initial !== undefined && typeof initial?.update !== "function")
+    throw invalid("Expected 'sync.initialSubscriptions.update' to be a function");
+  return config as SyncConfiguration<R>;
+}
+
+/** `<baseFilePath>/mongodb-realm/<appId>/<userId>/flx_sync_default.realm`, directories made. */
+export function defaultSyncedPath(user: SyncUser): string {
+  const appDirectory = user.app.fileDirectory ?? join(resolve("."), "mongodb-realm", user.app.id);
+  const dir = join(appDirectory, user.id);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, "flx_sync_default.realm");
+}
+
+/** Every synced top-level type needs a primary key stored as `_id`. */
+export function checkSyncedSchema(schema: readonly CanonicalObjectSchema[]): void {
+  for (const object of schema) {
+    if (object.embedded) continue;
+    const pk = object.primaryKey === undefined ? undefined : object.properties[object.primaryKey];
+    if (!pk || pk.mapTo !== "_id") {
+      throw new RealmError(
+        ClientErrorCode.InvalidSchema,
+        `There must be a primary key property named '_id' on a synchronized Realm but none was found for type '${object.name}'`,
+        { details: { objectType: object.name } },
+      );
+    }
+  }
+}
+
+/** The schema as `bind` carries it: stored names, types, links, optionality. */
+export function bindSchema(schema: readonly CanonicalObjectSchema[]): Record<string, unknown>[] {
+  return schema.map((object) => {
+    const properties: Record<string, unknown> = {};
+    for (const property of Object.values(object.properties)) {
+      if (property.type === "linkingObjects") continue;
+      properties[property.mapTo] = {
+        type: property.type,
+        ...(property.objectType !== undefined ? { objectType: property.objectType } : {}),
+        optional: property.optional,
+        ...(property.presentation ? { presentation: property.presentation } : {}),
+      };
+    }
+    const pk = object.primaryKey === undefined ? undefined : object.properties[object.primaryKey];
+    return {
+      name: object.name,
+      ...(pk ? { primaryKey: pk.mapTo } : {}),
+      embedded: object.embedded,
+      asymmetric: object.asymmetric,
+      properties,
+    };
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Errors a sync session reports to `onError` (and that subscription waits reject with), as
+ * Realm JS v12 names them: `SyncError` with the protocol error `code` and `isFatal`, and
+ * `CompensatingWriteError` (231) listing each write the server reverted.
+ */
+import { Long } from "bson";
+import { AtollError, SYNC_ERRORS, isSyncErrorCode } from "@atoll/protocol";
+import type { ServerErrorMessage } from "@atoll/protocol";
+
+export class SyncError extends AtollError<number> {
+  readonly isFatal: boolean;
+  /** The server's error action ("Warning", "Transient", "ApplicationBug"…). */
+  readonly action: string;
+  readonly logUrl: string | undefined;
+
+  constructor(
+    code: number,
+    message: string,
+    options: { isFatal?: boolean; action?: string; logUrl?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
+    const known = isSyncErrorCode(code) ? SYNC_ERRORS[code] : undefined;
+    this.isFatal = options.isFatal ?? known?.fatal ?? true;
+    this.action = options.action ?? known?.action ?? "ApplicationBug";
+    this.logUrl = options.logUrl;
+  }
+
+  /** The reason, as Realm JS also exposes it. */
+  get reason(): string {
+    return this.message;
+  }
+}
+
+/** One write the server reverted. */
+export interface CompensatingWriteInfo {
+  readonly objectName: string;
+  readonly primaryKey: unknown;
+  readonly reason: string;
+}
+
+export class CompensatingWriteError extends SyncError {
+  readonly writes: readonly CompensatingWriteInfo[];
+
+  constructor(message: string, writes: readonly CompensatingWriteInfo[], logUrl?: string) {
+    super(231, message, { isFatal: false, action: "Warning", ...(logUrl ? { logUrl } : {}) });
+    this.writes = writes;
+  }
+}
+
+/** The error a server `error` message stands for. */
+export function syncErrorFrom(message: ServerErrorMessage): SyncError {
+  const logUrl = message.logURL ? message.logURL : undefined;
+  if (message.code === 231) {
+    const writes = (message.rejectedUpdates ?? []).map((update) => ({
+      objectName: update.table,
+      primaryKey: update.pk instanceof Long ? update.pk.toNumber() : update.pk,
+      reason: update.reason,
+    }));
+    return new CompensatingWriteError(message.message, writes, logUrl);
+  }
+  const known = isSyncErrorCode(message.code) ? SYNC_ERRORS[message.code] : undefined;
+  return new SyncError(message.code, message.message, {
+    isFatal: known ? known.fatal : !message.tryAgain,
+    action: message.action,
+    ...(logUrl ? { logUrl } : {}),
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * What the session knows about its uploads: the highest client version the server
+ * acknowledged, the server version each local changeset was based on (kept in memory; after a
+ * restart the current download cursor stands in), the waits of `uploadAllLocalChanges`, and
+ * the byte counts behind upload progress.
+ */
+import type { LocalSyncPort } from "./types.js";
+
+export class UploadTracker {
+  /** Highest client version the server has integrated. */
+  acknowledged: number;
+  private readonly baseVersions = new Map<number, number>();
+  private readonly sizes = new Map<number, number>();
+  private acknowledgedBytes = 0;
+  private seenUpTo = 0;
+  private pendingBytes = 0;
+  private waiters: { version: number; resolve(): void; reject(e: Error): void }[] = [];
+
+  constructor(
+    private readonly local: LocalSyncPort,
+    private readonly progress: (transferred: number, transferable: number) => void,
+  ) {
+    const first = local.pendingUploads()[0];
+    this.acknowledged = first ? first.clientVersion - 1 : local.lastClientVersion();
+  }
+
+  /** A local commit made changeset `clientVersion`. */
+  committed(clientVersion: number): void {
+    this.baseVersions.set(clientVersion, this.local.metadata().download.serverVersion);
+    this.report();
+  }
+
+  baseVersionOf(clientVersion: number): number {
+    return this.baseVersions.get(clientVersion) ?? this.local.metadata().download.serverVersion;
+  }
+
+  sent(clientVersions: readonly number[]): void {
+    void clientVersions;
+    this.report();
+  }
+
+  acknowledge(clientVersion: number): void {
+    if (clientVersion <= this.acknowledged) return;
+    for (const [version, size] of this.sizes) {
+      if (version > clientVersion) continue;
+      this.acknowledgedBytes += size;
+      this.pendingBytes -= size;
+      this.sizes.delete(version);
+    }
+    for (const version of this.baseVersions.keys())
+      if (version <= clientVersion) this.baseVersions.delete(version);
+    this.acknowledged = clientVersion;
+    this.report();
+    const still = [];
+    for (const waiter of this.waiters) {
+      if (waiter.version <= clientVersion) waiter.resolve();
+      else still.push(waiter);
+    }
+    this.waiters = still;
+  }
+
+  waitFor(version: number): Promise<void> {
+    if (version <= this.acknowledged) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ version, resolve, reject }));
+  }
+
+  abandon(error: Error): void {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  /** Reads only changesets not seen before, so a commit costs the same however many wait. */
+  private report(): void {
+    for (const upload of this.local.pendingUploads(Math.max(this.acknowledged, this.seenUpTo))) {
+      if (!this.sizes.has(upload.clientVersion)) this.pendingBytes += upload.changeset.byteLength;
+      this.sizes.set(upload.clientVersion, upload.changeset.byteLength);
+      this.seenUpTo = upload.clientVersion;
+    }
+    this.progress(this.acknowledgedBytes, this.acknowledgedBytes + this.pendingBytes);
+  }
+}
