@@ -58,4 +58,3 @@ export {
   SubscriptionSetState,
 } from "./sync/types.js";
 export type { OpenRealmBehaviorConfiguration } from "./sync/types.js";
-export * from "./app/index.js";
