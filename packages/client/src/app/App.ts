@@ -73,6 +73,17 @@ function profileOf(answer: unknown): ServerProfile {
 
 export class App {
   static readonly Credentials = Credentials;
+  private static readonly shared = new Map<string, App>();
+
+  /** The one App this process keeps for `id` (created with the default configuration on first use). */
+  static get(id: string): App {
+    let app = App.shared.get(id);
+    if (app === undefined) {
+      app = new App(id);
+      App.shared.set(id, app);
+    }
+    return app;
+  }
 
   readonly id: string;
   readonly baseUrl: string;

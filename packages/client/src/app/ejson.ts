@@ -1,6 +1,7 @@
 /**
  * Extended JSON as the App Services HTTP API speaks it: request bodies go out as canonical
- * EJSON (so int64, Decimal128, ObjectId and Date keep their types); responses are parsed
+ * EJSON (so int64, Decimal128, ObjectId and Date keep their types, and a JS number stays a
+ * double or int); responses are parsed
  * canonically, then int32 and double become JS numbers and an int64 a JS number when it is a
  * safe integer (a larger one stays a `Long`), which is how Realm JS hands values to users.
  */
@@ -27,8 +28,26 @@ function toUserNumbers(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A JS number is a double; bson would call an integral one beyond the safe range an int64
+ * and it would come back as a `Long`.
+ */
+function markUnsafeIntegersAsDoubles(value: unknown): unknown {
+  if (typeof value === "number")
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? new Double(value) : value;
+  if (Array.isArray(value)) return value.map(markUnsafeIntegersAsDoubles);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) out[key] = markUnsafeIntegersAsDoubles(entry);
+    return out;
+  }
+  return value;
+}
+
 export function encodeEjson(value: unknown): string {
-  return EJSON.stringify(value === undefined ? null : value, { relaxed: false });
+  return EJSON.stringify(value === undefined ? null : markUnsafeIntegersAsDoubles(value), {
+    relaxed: false,
+  });
 }
 
 /** Decodes EJSON text; throws a SyntaxError on malformed text. */

@@ -1,7 +1,7 @@
 /** The App Services side of the SDK: App, Credentials, User and their helpers. */
 export { App, DEFAULT_BASE_URL, accessTokenExpiry } from "./App.js";
 export type { AppConfiguration } from "./App.js";
-export { AppError } from "./AppError.js";
+export { AppError, AppError as MongoDBRealmError } from "./AppError.js";
 export { Credentials, ProviderType } from "./Credentials.js";
 export { User, UserState } from "./User.js";
 export type { UserIdentity, UserProfile } from "./User.js";

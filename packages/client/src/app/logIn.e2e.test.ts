@@ -145,7 +145,10 @@ describe("users of an App", () => {
     );
     expect(gone).toMatchObject({ statusCode: 401 });
     // Ann was only removed from this device: she can still log in.
-    expect((await registeredUserLogIn(app, "switch-ann@example.com")).id).toBe(ann.id);
+    const annAgain = await app.logIn(
+      Credentials.emailPassword("switch-ann@example.com", "secret-password"),
+    );
+    expect(annAgain.id).toBe(ann.id);
   });
 
   it("links email/password credentials to an anonymous user", async () => {
@@ -170,7 +173,3 @@ describe("users of an App", () => {
     );
   });
 });
-
-function registeredUserLogIn(app: App, email: string) {
-  return app.logIn(Credentials.emailPassword(email, "secret-password"));
-}

@@ -118,6 +118,8 @@ describe("users on disk", () => {
     expect(app.fileDirectory).toBe(join(dir, "mongodb-realm", "other-app"));
     expect(app.currentUser).toBeNull();
     expect(app.baseUrl).toBe("http://127.0.0.1:8080");
+    expect(App.get("shared-app")).toBe(App.get("shared-app"));
+    expect(App.get("shared-app").id).toBe("shared-app");
   });
 });
 
