@@ -3,9 +3,12 @@
  * retried; a refused refresh logs the user out; users survive in the app's file, so a new
  * App instance restores the current user and its tokens.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { rejectionOf, useApps } from "../test-support/appClients.js";
 import { useAppServer } from "../test-support/appServer.js";
@@ -24,6 +27,26 @@ function freshDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "atoll-client-session-"));
   dirs.push(dir);
   return dir;
+}
+
+const child = fileURLToPath(new URL("../test-support/appUserChild.ts", import.meta.url));
+
+/** Runs the child process on the same app files; it acts as the restored current user. */
+async function inAnotherProcess(
+  config: { id: string; baseUrl: string; baseFilePath: string },
+  food: string,
+): Promise<{ currentUserId: string | null; state: string | null }> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    "--conditions=source",
+    "--import",
+    "tsx",
+    child,
+    config.id,
+    config.baseUrl,
+    config.baseFilePath,
+    food,
+  ]);
+  return JSON.parse(stdout) as { currentUserId: string | null; state: string | null };
 }
 
 const THIRTY_ONE_MINUTES = 31 * 60 * 1000;
@@ -110,6 +133,19 @@ describe("users on disk", () => {
     const third = new App(config);
     expect(third.currentUser?.id).toBe(anonymous.id);
     expect(third.allUsers[ann.id]?.state).toBe("LoggedOut");
+  });
+
+  it("restores the current user in a new process", async () => {
+    const config = { id: server().appId, baseUrl: server().url, baseFilePath: freshDir() };
+    const app = new App(config);
+    const user = await app.logIn(
+      Credentials.emailPassword(...(await registered(app, "process@example.com"))),
+    );
+    expect(await inAnotherProcess(config, "dumplings")).toEqual({
+      currentUserId: user.id,
+      state: "LoggedIn",
+    });
+    expect(await user.refreshCustomData()).toMatchObject({ favoriteFood: "dumplings" });
   });
 
   it("keeps each app's users apart and names where they live", () => {
