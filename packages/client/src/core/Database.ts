@@ -3,7 +3,7 @@
  * the store underneath. Reads never touch the store; a write transaction mutates rows in place
  * (keeping a before-image for rollback) and hands the touched rows to the store at commit.
  */
-import type { ClassInfo, ObjectRow } from "../schema/ClassInfo.js";
+import type { ClassInfo, ObjectRow, Stored } from "../schema/ClassInfo.js";
 import { buildClasses, pkIndexKey } from "../schema/ClassInfo.js";
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import type { LocalStore, StoredObject } from "../store/LocalStore.js";
@@ -98,6 +98,13 @@ export class Database {
     index?.remove(row);
     row.values[propKey] = value;
     index?.add(row);
+  }
+
+  /** Replaces all values of a live row whose primary key stays the same, keeping indexes in step. */
+  replaceValues(row: ObjectRow, values: Record<string, Stored>): void {
+    for (const index of row.cls.indexes.values()) index.remove(row);
+    row.values = values;
+    for (const index of row.cls.indexes.values()) index.add(row);
   }
 
   /** Rebuilds the indexes of a class; returns a duplicated value if there is one. */

@@ -117,14 +117,23 @@ export class WriteTransaction {
     this.db.version++;
   }
 
-  /** Puts a row back as an undo image has it: values, owner, alive (or removed). */
+  /**
+   * Puts a row back as an undo image has it: values and owner, or removed (null values). A row
+   * that comes back to life is appended to its class's rows: the caller re-sorts the class.
+   */
   restore(row: ObjectRow, values: Record<string, Stored> | null, owner: number): void {
     this.touch(row);
-    if (row.alive) this.db.removeRow(row);
     this.db.version++;
-    if (values === null) return;
-    row.values = values;
+    if (values === null) {
+      if (row.alive) this.db.removeRow(row);
+      return;
+    }
     row.owner = owner;
+    if (row.alive) {
+      this.db.replaceValues(row, values);
+      return;
+    }
+    row.values = values;
     this.db.addRow(row);
   }
 

@@ -54,6 +54,8 @@ function propByKey(cls: ClassInfo, key: string): PropInfo | undefined {
 export class InstructionApplier {
   /** Top-level rows an undo removed, by table and primary key: a redo that creates them again revives them. */
   readonly removedByUndo = new Map<string, Map<unknown, ObjectRow>>();
+  /** Classes where a row with an old key came back: their rows need re-sorting by key. */
+  readonly revivedClasses = new Set<ClassInfo>();
   private pendingLinks: PendingLink[] = [];
   private nextPlaceholder = -1;
   private instruction: Instruction | undefined;
@@ -149,6 +151,7 @@ export class InstructionApplier {
     const values: Record<string, Stored> = {};
     if (cls.pk) values[cls.pk.key] = pkValue;
     fillMissing(cls, values);
+    if (removed?.alive === false) this.revivedClasses.add(cls);
     const row: ObjectRow = (removed?.alive === false ? removed : undefined) ?? {
       key: this.db.nextKey++,
       cls,

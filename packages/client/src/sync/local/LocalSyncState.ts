@@ -196,7 +196,7 @@ export class LocalSyncState {
     const writer = new ObjectWriter(this.db, txn);
     const applier = new InstructionApplier(this.db, txn, writer);
     try {
-      const undoer = new ChangesetUndoer(this.db, txn, applier.removedByUndo);
+      const undoer = new ChangesetUndoer(this.db, txn, applier);
       for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
       const remaining = [...pending];
       const confirmed: PendingChange[] = [];
@@ -218,6 +218,7 @@ export class LocalSyncState {
         applier.applyChangeset(change.instructions, "lenient");
         return { version: change.version, undo: txn.endCapture() };
       });
+      for (const cls of applier.revivedClasses) this.db.reorder(cls);
       return this.commit(txn, confirmed, undoUpdates, metadata);
     } catch (error) {
       txn.rollback();

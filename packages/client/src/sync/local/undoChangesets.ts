@@ -7,6 +7,7 @@ import type { ObjectRow } from "../../schema/ClassInfo.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { pkIndexKey } from "../../values/indexKey.js";
 import type { UndoEntry } from "../../transaction/undoImages.js";
+import type { InstructionApplier } from "./InstructionApplier.js";
 
 export class ChangesetUndoer {
   /** Rows removed during this rebase, by key: a later (older) image brings the same row back. */
@@ -15,8 +16,8 @@ export class ChangesetUndoer {
   constructor(
     private readonly db: Database,
     private readonly txn: WriteTransaction,
-    /** Filled with the top-level rows removed, by table and primary key, for a redo to revive. */
-    private readonly removedByUndo: Map<string, Map<unknown, ObjectRow>>,
+    /** Told of the top-level rows removed (a redo may revive them) and of classes with rows back. */
+    private readonly applier: InstructionApplier,
   ) {}
 
   /** Undoes one changeset; call for the newest first. */
@@ -42,6 +43,7 @@ export class ChangesetUndoer {
         owner: entry.owner,
         accessor: undefined,
       };
+      if (!row.alive) this.applier.revivedClasses.add(cls);
       this.txn.restore(row, entry.values, entry.owner);
       this.removed.delete(row.key);
       this.noteRemoved(row, false);
@@ -51,8 +53,9 @@ export class ChangesetUndoer {
   private noteRemoved(row: ObjectRow, removed: boolean): void {
     const pk = row.cls.pk;
     if (!pk || row.cls.embedded) return;
-    let byPk = this.removedByUndo.get(row.cls.name);
-    if (!byPk) this.removedByUndo.set(row.cls.name, (byPk = new Map()));
+    const removedByUndo = this.applier.removedByUndo;
+    let byPk = removedByUndo.get(row.cls.name);
+    if (!byPk) removedByUndo.set(row.cls.name, (byPk = new Map()));
     const key = pkIndexKey(row.values[pk.key]);
     if (removed) byPk.set(key, row);
     else if (byPk.get(key) === row) byPk.delete(key);

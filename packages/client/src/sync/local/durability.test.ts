@@ -1,0 +1,132 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { Realm } from "../../Realm.js";
+import type { RealmObject } from "../../objects/RealmObject.js";
+import { SqliteStore } from "../../store/SqliteStore.js";
+import { useRealms, useTempDir } from "../../test-support/realms.js";
+import { localSyncStateFor } from "./LocalSyncState.js";
+import { databaseOf, fromServer, on, syncSchema } from "./testSupport.js";
+
+type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
+
+const child = fileURLToPath(new URL("./integrateCrashChild.ts", import.meta.url));
+
+function runUntilKilled(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", child, path], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.stdout.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("integrating")) proc.kill("SIGKILL");
+    });
+    proc.on("exit", (_code, signal) =>
+      signal === "SIGKILL" ? resolve() : reject(new Error(`child exited on its own: ${stderr}`)),
+    );
+  });
+}
+
+describe("durability of the local sync state", () => {
+  const path = useTempDir();
+  const open = useRealms();
+  const config = (file: string) => ({
+    path: file,
+    schema: syncSchema,
+    sync: { flexible: true as const },
+  });
+
+  it("keeps objects, metadata and the pending log (with what undoes it) across reopening", () => {
+    const file = path();
+    let realm = new Realm(config(file));
+    let state = localSyncStateFor(databaseOf(realm));
+    expect(state.metadata()).toEqual({
+      clientFileIdent: null,
+      download: { serverVersion: 0, lastIntegratedClientVersion: 0 },
+      latestServerVersion: { version: 0, salt: 0 },
+      subscriptions: null,
+    });
+    state.saveMetadata({ clientFileIdent: { ident: 7, salt: 99 } });
+    realm.write(() => realm.create("Car", { _id: "c1", model: "T" }));
+    realm.write(() => realm.create("Car", { _id: "c2", model: "mine" }));
+    state.integrate({
+      changesets: [
+        fromServer([on("Car", "c2").create(), on("Car", "c2").set(["model"], "theirs")], 1),
+      ],
+      uploadAcknowledged: 1,
+      metadata: {
+        download: { serverVersion: 5, lastIntegratedClientVersion: 1 },
+        subscriptions: { active: 1 },
+      },
+    });
+    const metadata = state.metadata();
+    realm.close();
+
+    realm = open(config(file));
+    state = localSyncStateFor(databaseOf(realm));
+    expect(state.metadata()).toEqual(metadata);
+    expect(metadata.clientFileIdent).toEqual({ ident: 7, salt: 99 });
+    expect(metadata.download.serverVersion).toBe(5);
+    expect(state.pendingUploads().map((p) => p.clientVersion)).toEqual([2]);
+    expect(state.lastClientVersion()).toBe(2);
+    expect(realm.objectForPrimaryKey<Obj>("Car", "c2")?.model).toBe("mine");
+    // The pending creation is still undone correctly after the restart.
+    state.integrate({
+      changesets: [fromServer([on("Car", "c2").erase(), on("Car", "c1").set(["model"], "S")], 1)],
+      uploadAcknowledged: 1,
+    });
+    expect(realm.objectForPrimaryKey<Obj>("Car", "c1")?.model).toBe("S");
+    expect(realm.objectForPrimaryKey<Obj>("Car", "c2")?.model).toBe("mine");
+    state.integrate({ changesets: [], uploadAcknowledged: 2 });
+    expect(state.pendingUploads()).toEqual([]);
+    expect(state.lastClientVersion()).toBe(2);
+  });
+
+  it("opens and upgrades a format 1 file; reads one read-only as it is", () => {
+    const file = path();
+    const raw = new Database(file);
+    raw.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE objects (key INTEGER PRIMARY KEY, class TEXT NOT NULL, owner INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE upload_log (version INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, changeset BLOB NOT NULL);
+      INSERT INTO meta VALUES ('format_version', '1');
+    `);
+    raw.close();
+    const readOnly = new SqliteStore(file, { readOnly: true });
+    expect(readOnly.readUndoLog().size).toBe(0);
+    expect(readOnly.readSyncMetadata()).toBeUndefined();
+    readOnly.close();
+    const realm = open(config(file));
+    realm.write(() => realm.create("Car", { _id: "c1", model: "T" }));
+    const state = localSyncStateFor(databaseOf(realm));
+    state.integrate({
+      changesets: [fromServer([on("Car", "c1").set(["price"], 1)], 1)],
+      uploadAcknowledged: 1,
+    });
+    expect(realm.objectForPrimaryKey<Obj>("Car", "c1")?.price).toBe(1);
+    realm.close();
+    const upgraded = new Database(file, { readonly: true });
+    expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'format_version'").get()).toEqual({
+      value: "2",
+    });
+    upgraded.close();
+  });
+
+  it("keeps all or nothing of a download when the process is killed while integrating", async () => {
+    const file = path();
+    await runUntilKilled(file);
+    const realm = open(config(file));
+    const state = localSyncStateFor(databaseOf(realm));
+    const integrated = state.metadata().download.serverVersion;
+    expect(integrated).toBeGreaterThanOrEqual(3);
+    const perBatch = new Map<number, number>();
+    for (const car of realm.objects<Obj>("Car"))
+      perBatch.set(car.miles, (perBatch.get(car.miles) ?? 0) + 1);
+    expect([...perBatch.keys()].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: integrated }, (_, i) => i + 1),
+    );
+    for (const count of perBatch.values()) expect(count).toBe(2000);
+  });
+});
