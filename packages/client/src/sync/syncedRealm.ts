@@ -5,7 +5,7 @@
  */
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import { log } from "./logger.js";
-import { acquireSync } from "./sessionRegistry.js";
+import { acquireSync, releaseSync } from "./sessionRegistry.js";
 import type { SyncAttachment } from "./sessionRegistry.js";
 import { bindSchema } from "./SyncConfiguration.js";
 import type { SyncConfiguration } from "./SyncConfiguration.js";
@@ -52,7 +52,12 @@ export function attachSync<R>(
   );
   const initial = config.initialSubscriptions;
   if (initial && (!attachment.subscriptions.hasEverSubscribed || initial.rerunOnOpen === true)) {
-    subscriptions.updateNow(initial.update);
+    try {
+      subscriptions.updateNow(initial.update);
+    } catch (error) {
+      releaseSync(options.key, attachment);
+      throw error;
+    }
   }
   return { attachment, subscriptions };
 }
