@@ -18,6 +18,8 @@ import { createConsoleLogger, isLogLevel } from "./logs/consoleLogger.js";
 import { LogStore } from "./logs/LogStore.js";
 import { openStorage } from "./storage/openStorage.js";
 import type { StorageEngine } from "./storage/StorageEngine.js";
+import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
+import { SyncService } from "./sync/service/SyncService.js";
 
 export interface AtollServerOptions {
   readonly appDir: string;
@@ -30,6 +32,8 @@ export interface AtollServerOptions {
   readonly functionTimeoutMs?: number;
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
+  /** Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes. */
+  readonly sync?: { readonly bootstrapBatchSize?: number; readonly maxMessageBytes?: number };
 }
 
 export class AtollServer {
@@ -44,8 +48,14 @@ export class AtollServer {
       log: ServerLog;
       functions: FunctionService;
       storage: StorageEngine;
+      sync: { service: SyncService; endpoint: SyncEndpoint } | undefined;
     },
   ) {}
+
+  /** The app's flexible sync, when its export configures it. */
+  get sync(): SyncService | undefined {
+    return this.parts.sync?.service;
+  }
 
   get appId(): string {
     return this.config.appId;
@@ -90,12 +100,29 @@ export class AtollServer {
           }),
       });
       const app = createHttpApp({ config, auth, data, functions, log });
-      const listening = await listen(app.fetch, options.port ?? 8080, options.host ?? "127.0.0.1");
+      const syncService = await SyncService.start({
+        config,
+        storage,
+        auth,
+        log,
+        ...options.sync,
+      });
+      const sync = syncService && {
+        service: syncService,
+        endpoint: new SyncEndpoint(syncService),
+      };
+      const listening = await listen(
+        app.fetch,
+        options.port ?? 8080,
+        options.host ?? "127.0.0.1",
+        sync?.endpoint.handleUpgrade,
+      );
       return new AtollServer(listening.url, config, data, logs, auth, {
         listening,
         log,
         functions,
         storage,
+        sync,
       });
     } catch (error) {
       functions?.close();
@@ -105,6 +132,8 @@ export class AtollServer {
   }
 
   async close(): Promise<void> {
+    this.parts.sync?.endpoint.close();
+    await this.parts.sync?.service.close();
     await this.parts.listening.close();
     await this.parts.log.flush();
     this.parts.functions.close();

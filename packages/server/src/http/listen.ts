@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 import { ServerResponse } from "node:http";
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 
 export interface Listening {
   readonly url: string;
@@ -13,6 +14,9 @@ export interface Listening {
 }
 
 type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
+
+/** Takes over an HTTP upgrade request (the sync WebSocket endpoint). */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** The type the node adapter puts on every response that has none, empty ones included. */
 const ADAPTER_DEFAULT_TYPE = "text/plain; charset=UTF-8";
@@ -42,7 +46,12 @@ class UntypedEmptyResponse<
   }
 }
 
-export function listen(fetch: FetchHandler, port: number, host: string): Promise<Listening> {
+export function listen(
+  fetch: FetchHandler,
+  port: number,
+  host: string,
+  upgrade?: UpgradeHandler,
+): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const server = serve(
       { fetch, port, hostname: host, serverOptions: { ServerResponse: UntypedEmptyResponse } },
@@ -65,5 +74,6 @@ export function listen(fetch: FetchHandler, port: number, host: string): Promise
       },
     );
     server.once("error", reject);
+    if (upgrade) server.on("upgrade", upgrade);
   });
 }

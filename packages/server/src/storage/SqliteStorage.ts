@@ -207,8 +207,8 @@ export class SqliteStorage implements StorageEngine {
           `document ${key} in ${ns.db}.${ns.coll} changed concurrently`,
         );
       }
+      beforeText = row.body;
       if (op.kind === "delete") {
-        beforeText = row.body;
         this.#statement("DELETE FROM documents WHERE db = ? AND coll = ? AND id_key = ?").run(
           ns.db,
           ns.coll,

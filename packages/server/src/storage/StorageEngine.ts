@@ -76,8 +76,9 @@ export type WriteOp =
     };
 
 /**
- * A change record: the public change event plus, for deletes, the document as it was, so
- * consumers (rules on watch streams, sync views) can tell whom the deleted document concerned.
+ * A change record: the public change event plus, for updates, replaces and deletes, the
+ * document as it was, so consumers (rules on watch streams, sync views) can tell whom the
+ * change concerned before it was made.
  */
 export interface ChangeRecord extends ChangeEvent {
   readonly fullDocumentBeforeChange?: Document;

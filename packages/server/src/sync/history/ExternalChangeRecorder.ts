@@ -73,7 +73,8 @@ export class ExternalChangeRecorder {
     const version = counterValue(counter) + 1;
     const instructions = instructionsForChange(this.model.schema, table, record);
     const ts = record.clusterTime.getTime();
-    const key = objectKey(table, primaryKeyOf(record.documentKey._id));
+    const pk = primaryKeyOf(record.documentKey._id);
+    const key = objectKey(table, pk);
     const stored = await this.storage.get(OBJECT_META, key);
     const meta = nextMeta(metaFromDocument(stored?.doc), instructions, {
       ts,
@@ -88,6 +89,16 @@ export class ExternalChangeRecorder {
         originTimestamp: ts,
         clientVersion: 0,
         instructions,
+        objects: [
+          {
+            table,
+            pk,
+            ...(record.fullDocumentBeforeChange === undefined
+              ? {}
+              : { before: record.fullDocumentBeforeChange }),
+            ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
+          },
+        ],
       }),
       stored
         ? {

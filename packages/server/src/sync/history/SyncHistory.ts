@@ -8,8 +8,7 @@
  * version read, so two integrations (on one node or several) can never take the same number:
  * the loser's batch fails with a conflict and is integrated again on the new state.
  */
-import { decodeChangeset, type Instruction, type PrimaryKey } from "@atoll/protocol";
-import type { Binary } from "bson";
+import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
@@ -17,11 +16,12 @@ import type { Writer } from "../merge/clock.js";
 import {
   integrateUpload,
   objectKey,
-  type HistoryEntry,
   type Integration,
   type ObjectState,
 } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
+import { correctionsFor, type RestoreObject } from "./corrections.js";
+import { entryFromDocument, type EntryObject, type SyncEntry } from "./historyEntries.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import {
   counterOp,
@@ -53,6 +53,18 @@ interface LoadedObject {
 export interface IntegrationResult extends Integration {
   /** Server version of the new history entry; undefined when the upload was already integrated. */
   readonly version: number | undefined;
+  /** What the origin must apply to converge (stored with the entry). */
+  readonly corrections: readonly Instruction[];
+}
+
+export interface IntegrateOptions {
+  /**
+   * Everything the client uploaded, rejected objects included (default: the instructions
+   * integrated). Objects whose effect differs from this get a correction.
+   */
+  readonly uploaded?: readonly Instruction[];
+  /** The origin's view of an object after the entry; without it no corrections are kept. */
+  readonly restore?: RestoreObject;
 }
 
 export class SyncHistory {
@@ -66,7 +78,7 @@ export class SyncHistory {
   }
 
   /** History entries after `version`, oldest first, at most `limit`. */
-  async entriesSince(version: number, limit = 1000): Promise<HistoryEntry[]> {
+  async entriesSince(version: number, limit = 1000): Promise<SyncEntry[]> {
     const latest = await this.latestVersion();
     const ids = Array.from(
       { length: Math.max(0, Math.min(limit, latest - version)) },
@@ -74,17 +86,7 @@ export class SyncHistory {
     );
     if (ids.length === 0) return [];
     const stored = await this.storage.scan(HISTORY, { ids });
-    return stored
-      .map(({ doc }) => ({
-        version: doc._id as number,
-        originIdent: doc.originIdent as number,
-        originTimestamp: doc.originTimestamp as number,
-        clientVersion: doc.clientVersion as number,
-        instructions: decodeChangeset(
-          (doc.changeset as Binary).buffer.subarray(0, (doc.changeset as Binary).position),
-        ),
-      }))
-      .sort((a, b) => a.version - b.version);
+    return stored.map(({ doc }) => entryFromDocument(doc)).sort((a, b) => a.version - b.version);
   }
 
   /** A new client file identity with a random salt. */
@@ -126,12 +128,23 @@ export class SyncHistory {
    * Integrates one changeset from client file `ident`. A changeset at or below the client's
    * integrated version was integrated before (a re-upload after reconnecting) and is skipped.
    */
-  async integrate(ident: number, upload: UploadedChangeset): Promise<IntegrationResult> {
+  async integrate(
+    ident: number,
+    upload: UploadedChangeset,
+    options: IntegrateOptions = {},
+  ): Promise<IntegrationResult> {
+    const uploaded = options.uploaded ?? upload.instructions;
     for (let attempt = 0; ; attempt++) {
       const file = await this.storage.get(CLIENT_FILES, ident);
       if (!file) throw new StorageError("Conflict", `unknown client file ${ident}`);
       if (upload.clientVersion <= (file.doc.integratedClientVersion as number)) {
-        return { version: undefined, effective: [], objects: new Map(), dropped: [] };
+        return {
+          version: undefined,
+          effective: [],
+          objects: new Map(),
+          dropped: [],
+          corrections: [],
+        };
       }
       const counter = await this.storage.get(COUNTERS, "serverVersion");
       const version = ((counter?.doc.value as number | undefined) ?? 0) + 1;
@@ -139,9 +152,14 @@ export class SyncHistory {
         upload.writer.baseVersion,
         version - 1 - upload.writer.baseVersion,
       );
-      const loaded = await this.loadObjects(upload.instructions);
+      const loaded = await this.loadObjects([...upload.instructions, ...uploaded]);
       const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
       const result = integrateUpload(upload, version, current, concurrent);
+      const afterOf = (key: string) =>
+        result.objects.has(key) ? result.objects.get(key)!.state.doc : loaded.get(key)?.stored?.doc;
+      const corrections = options.restore
+        ? correctionsFor(uploaded, result.effective, afterOf, options.restore)
+        : [];
       const batch: WriteOp[] = [
         counterOp("serverVersion", version, counter),
         {
@@ -156,17 +174,38 @@ export class SyncHistory {
           originTimestamp: upload.writer.ts,
           clientVersion: upload.clientVersion,
           instructions: result.effective,
+          objects: this.entryObjects(result, loaded),
+          corrections,
         }),
       ];
       for (const [key, { table, state }] of result.objects)
         batch.push(...this.objectWrites(key, table, loaded.get(key), state));
       try {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
-        return { ...result, version };
+        return { ...result, version, corrections };
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** The objects an entry changed, before and after (none for asymmetric tables: never fanned out). */
+  private entryObjects(
+    result: Integration,
+    loaded: ReadonlyMap<string, LoadedObject>,
+  ): EntryObject[] {
+    const out: EntryObject[] = [];
+    for (const [key, { table, pk, state }] of result.objects) {
+      if (this.model.tables.get(table)?.asymmetric) continue;
+      const before = loaded.get(key)?.stored?.doc;
+      out.push({
+        table,
+        pk,
+        ...(before === undefined ? {} : { before }),
+        ...(state.doc === undefined ? {} : { after: state.doc }),
+      });
+    }
+    return out;
   }
 
   private async loadObjects(

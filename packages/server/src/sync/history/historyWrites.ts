@@ -1,8 +1,7 @@
 /** Storage writes shared by everything that appends to sync history. */
-import { encodeChangeset, type Instruction } from "@atoll/protocol";
-import { Binary } from "bson";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
+import { entryToDocument, type NewEntry } from "./historyEntries.js";
 import { COUNTERS, HISTORY } from "./syncNamespaces.js";
 
 /** Sets a counter to `value`, conditional on the version it was read at (or its absence). */
@@ -17,24 +16,8 @@ export function counterValue(stored: StoredDocument | null): number {
 }
 
 /** The insert of history entry `version`. */
-export function historyEntryOp(entry: {
-  readonly version: number;
-  readonly originIdent: number;
-  readonly originTimestamp: number;
-  readonly clientVersion: number;
-  readonly instructions: readonly Instruction[];
-}): WriteOp {
-  return {
-    kind: "insert",
-    ns: HISTORY,
-    doc: {
-      _id: entry.version,
-      originIdent: entry.originIdent,
-      originTimestamp: entry.originTimestamp,
-      clientVersion: entry.clientVersion,
-      changeset: new Binary(encodeChangeset(entry.instructions)),
-    },
-  };
+export function historyEntryOp(entry: NewEntry): WriteOp {
+  return { kind: "insert", ns: HISTORY, doc: entryToDocument(entry) };
 }
 
 /** Another writer won the race for a version or a document: read again and retry. */

@@ -68,7 +68,8 @@ export class SessionPermissions {
 
   /**
    * Why the write may not be made, or undefined when it may. `before` is the object as the
-   * server has it, `after` as the upload leaves it (undefined for a delete).
+   * server has it, `after` as the upload leaves it (undefined for a delete). `checkView`
+   * false skips the view check (data ingest into asymmetric tables needs no subscription).
    */
   async denial(
     table: string,
@@ -76,6 +77,7 @@ export class SessionPermissions {
     before: Document | undefined,
     after: Document | undefined,
     queries: readonly BoundQuery[],
+    checkView = true,
   ): Promise<string | undefined> {
     const prefix = `write to "${describePrimaryKey(pk)}" in table "${table}"`;
     const access = this.access.get(table);
@@ -94,7 +96,7 @@ export class SessionPermissions {
       return deniedBy(`${kind} permission`);
     }
     const subject = after ?? before!;
-    if (!this.inView(table, subject, queries))
+    if (checkView && !this.inView(table, subject, queries))
       return `${prefix} not allowed; object is outside of the current query view`;
     return undefined;
   }

@@ -22,6 +22,8 @@ export async function judgeUpload(
   permissions: SessionPermissions,
   queries: ReadonlyMap<string, readonly BoundQuery[]>,
   currentDocument: (table: string, pk: PrimaryKey) => Promise<Document | undefined>,
+  /** Tables written without a view (asymmetric: insert-only data ingest). */
+  viewless: ReadonlySet<string> = new Set(),
 ): Promise<Judgement> {
   const byObject = new Map<
     string,
@@ -43,7 +45,14 @@ export async function judgeUpload(
     let after: Document | undefined = before;
     for (const instruction of own) after = applyToDocument(after, instruction);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
-    const reason = await permissions.denial(table, pk, before, after, queries.get(table) ?? []);
+    const reason = await permissions.denial(
+      table,
+      pk,
+      before,
+      after,
+      queries.get(table) ?? [],
+      !viewless.has(table),
+    );
     if (reason !== undefined) denied.set(key, reason);
   }
   return {

@@ -1,0 +1,191 @@
+/**
+ * One client WebSocket connection: decodes and validates every frame, routes it to its
+ * session, and turns failures into protocol errors. All work of the connection (incoming
+ * messages and session wake-ups) runs in one queue, in order. A fatal error (or an expired
+ * token) is sent to the client, then this connection alone is closed; input never brings the
+ * process down.
+ */
+import {
+  decodeClientMessage,
+  encodeMessage,
+  SYNC_ERRORS,
+  SyncErrorCode,
+  SyncProtocolError,
+  type ClientMessage,
+  type ServerMessage,
+} from "@atoll/protocol";
+import type { RawData, WebSocket } from "ws";
+import type { SessionHost } from "./SyncSession.js";
+import { SyncSession } from "./SyncSession.js";
+import type { SyncService } from "./SyncService.js";
+
+export class SyncConnection {
+  private queue: Promise<void> = Promise.resolve();
+  private readonly sessions = new Map<number, SyncSession>();
+  private closed = false;
+
+  constructor(
+    private readonly service: SyncService,
+    private readonly socket: WebSocket,
+    private readonly accessToken: string,
+    private readonly userId: string,
+    protocolVersion: number | undefined,
+  ) {
+    socket.binaryType = "nodebuffer";
+    socket.on("message", (data, isBinary) => this.receive(data, isBinary));
+    socket.on("close", () => this.shutDown());
+    socket.on("error", () => this.shutDown());
+    if (protocolVersion === undefined) {
+      this.fail(
+        0,
+        new SyncProtocolError(
+          SyncErrorCode.WrongProtocolVersion,
+          "The client offered no sync protocol version this server speaks",
+        ),
+      );
+    }
+  }
+
+  /** Closes the connection (server shutting down). */
+  terminate(): void {
+    this.shutDown();
+    this.socket.terminate();
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    let message: ClientMessage;
+    try {
+      if (!isBinary)
+        throw new SyncProtocolError(SyncErrorCode.BadSyntax, "Text frames are not accepted");
+      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      message = decodeClientMessage(frame, this.service.maxMessageBytes);
+    } catch (error) {
+      this.fail(0, error);
+      return;
+    }
+    this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
+  }
+
+  private enqueue(task: () => Promise<void>, session = 0): void {
+    this.queue = this.queue.then(async () => {
+      if (this.closed) return;
+      try {
+        await task();
+      } catch (error) {
+        this.fail(session, error);
+      }
+    });
+  }
+
+  private async handle(message: ClientMessage): Promise<void> {
+    if (message.type === "ping") {
+      this.send({ type: "pong", timestamp: message.timestamp });
+      return;
+    }
+    if (message.type === "bind") {
+      if (this.sessions.has(message.session))
+        throw new SyncProtocolError(
+          SyncErrorCode.ReuseOfSessionIdent,
+          `Session ${message.session} is already bound on this connection`,
+        );
+      const session = await SyncSession.bind(this.service, this.host(), message);
+      this.sessions.set(message.session, session);
+      return;
+    }
+    const session = this.sessions.get(message.session);
+    if (!session) {
+      throw new SyncProtocolError(
+        SyncErrorCode.BadSessionIdent,
+        `'${message.type}' names session ${message.session}, which is not bound`,
+      );
+    }
+    switch (message.type) {
+      case "ident":
+        return session.ident(message);
+      case "query":
+        return session.query(message);
+      case "upload":
+        return session.upload(message);
+      case "mark":
+        return session.mark(message.requestId);
+      case "unbind":
+        session.end();
+        this.sessions.delete(message.session);
+        this.send({ type: "unbound", session: message.session });
+        return;
+      case "error":
+        await this.service.record({
+          type: "sync",
+          outcome: "error",
+          userId: this.userId,
+          message: `client reported error ${message.code} (${SYNC_ERRORS[message.code as SyncErrorCode]?.name ?? "unknown"}): ${message.message}`,
+          details: { code: message.code, clientFileIdent: session.file.ident },
+        });
+        session.end();
+        this.sessions.delete(message.session);
+        this.close();
+        return;
+    }
+  }
+
+  private host(): SessionHost {
+    return {
+      accessToken: this.accessToken,
+      send: (message) => this.send(message),
+      enqueue: (task) => this.enqueue(task),
+    };
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.closed) return;
+    this.socket.send(encodeMessage(message));
+  }
+
+  /** Reports `error` to the client; fatal errors and expired tokens then close the connection. */
+  private fail(session: number, error: unknown): void {
+    const known = error instanceof SyncProtocolError;
+    const failure = known
+      ? error
+      : new SyncProtocolError(
+          SyncErrorCode.OtherSessionError,
+          "The server could not handle a message",
+        );
+    const info = SYNC_ERRORS[failure.code];
+    // Connection-level errors (1xx) belong to session 0.
+    const target = failure.code < 200 ? 0 : session;
+    this.send({
+      type: "error",
+      session: target,
+      code: failure.code,
+      message: failure.message,
+      tryAgain: !info.fatal,
+      action: info.action,
+    });
+    void this.service.record({
+      type: "sync",
+      outcome: "error",
+      userId: this.userId,
+      message: `${failure.message} (ProtocolErrorCode=${failure.code})`,
+      details: {
+        code: failure.code,
+        name: info.name,
+        session: target,
+        ...(known ? {} : { cause: error instanceof Error ? error.message : String(error) }),
+      },
+    });
+    if (info.fatal || failure.code === SyncErrorCode.TokenExpired || !known) this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.shutDown();
+    this.socket.close(1000);
+  }
+
+  private shutDown(): void {
+    this.closed = true;
+    for (const session of this.sessions.values()) session.end();
+    this.sessions.clear();
+  }
+}

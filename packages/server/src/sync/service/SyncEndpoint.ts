@@ -1,0 +1,86 @@
+/**
+ * The sync WebSocket endpoint, `/api/client/v2.0/app/<appId>/realm-sync`, attached to the
+ * HTTP server's `upgrade` event. The access token (`Authorization: Bearer` or `?baas_at=`)
+ * is checked before the upgrade: a bad or expired one gets HTTP 401, which makes the client
+ * refresh it once and reconnect. The subprotocol is negotiated here (`atoll-sync#N`).
+ */
+import { negotiateProtocolVersion, subprotocolFor } from "@atoll/protocol";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Caller } from "../../auth/AuthService.js";
+import type { UpgradeHandler } from "../../http/listen.js";
+import { SyncConnection } from "./SyncConnection.js";
+import type { SyncService } from "./SyncService.js";
+
+/** Frames above the protocol limit but below this are refused with limits_exceeded (104); larger ones end the connection at once. */
+const HARD_LIMIT_FACTOR = 2;
+
+export class SyncEndpoint {
+  private readonly server: WebSocketServer;
+  private readonly connections = new Set<SyncConnection>();
+  private readonly path: string;
+
+  constructor(private readonly service: SyncService) {
+    this.path = `/api/client/v2.0/app/${service.config.appId}/realm-sync`;
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload: service.maxMessageBytes * HARD_LIMIT_FACTOR,
+      handleProtocols: (offered) => {
+        const version = negotiateProtocolVersion(offered);
+        // Without a shared version the upgrade still succeeds, so the client can be told why (105).
+        return version === undefined ? false : subprotocolFor(version);
+      },
+    });
+  }
+
+  readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
+    void this.upgrade(request, socket, head).catch(() => socket.destroy());
+  };
+
+  close(): void {
+    for (const connection of this.connections) connection.terminate();
+    this.connections.clear();
+    this.server.close();
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (url.pathname !== this.path) return refuse(socket, 404, "NotFound", "no sync endpoint here");
+    const token = accessToken(request, url);
+    let caller: Caller;
+    try {
+      if (token === undefined) throw new Error("invalid session: must authenticate first");
+      caller = await this.service.auth.authenticate(token);
+    } catch (error) {
+      return refuse(
+        socket,
+        401,
+        "InvalidSession",
+        error instanceof Error ? error.message : "invalid session",
+      );
+    }
+    const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",");
+    const version = negotiateProtocolVersion(offered);
+    this.server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const connection = new SyncConnection(this.service, ws, token, caller.user.id, version);
+      this.connections.add(connection);
+      ws.on("close", () => this.connections.delete(connection));
+    });
+  }
+}
+
+function accessToken(request: IncomingMessage, url: URL): string | undefined {
+  const header = request.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
+  const token = match?.[1] ?? url.searchParams.get("baas_at") ?? undefined;
+  return token === "" ? undefined : token;
+}
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: message, error_code: code });
+  const reason = status === 401 ? "Unauthorized" : "Not Found";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

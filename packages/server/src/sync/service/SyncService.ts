@@ -1,0 +1,221 @@
+/**
+ * Flexible sync for one app: the synced model, the history, the recorder that turns writes
+ * made elsewhere (functions, data access) into history, the live sessions, and the one async
+ * mutex that serialises every append to history and every bootstrap scan (contract rule 6).
+ *
+ * Fan-out: after each append the service refreshes its shared entry cache once and wakes
+ * every session; each session then reads the new entries from the cache and filters them
+ * for its own view, in its own send queue.
+ */
+import { DEFAULT_MAX_MESSAGE_BYTES } from "@atoll/protocol";
+import type { RqlClass } from "@atoll/rql";
+import type { AuthService } from "../../auth/AuthService.js";
+import type { AppConfig, DataSourceConfig, RuleSet } from "../../config/types.js";
+import type { LogEntry } from "../../logs/LogEntry.js";
+import type { ServerLog } from "../../http/ServerLog.js";
+import type { ChangeRecord, StorageEngine } from "../../storage/StorageEngine.js";
+import { ExternalChangeRecorder } from "../history/ExternalChangeRecorder.js";
+import { SyncHistory } from "../history/SyncHistory.js";
+import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
+import type { QueryableFields } from "../subscriptions/bindSubscription.js";
+import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.js";
+import { AsyncMutex } from "./AsyncMutex.js";
+import { EntryCache } from "./EntryCache.js";
+
+/** A live session as the service sees it. */
+export interface LiveSession {
+  /** New history is available: catch up (queued behind whatever the session is doing). */
+  wake(): void;
+  /** Ends the session because the server is closing. */
+  terminate(): void;
+}
+
+export interface SyncServiceOptions {
+  readonly config: AppConfig;
+  readonly storage: StorageEngine;
+  readonly auth: AuthService;
+  readonly log: ServerLog;
+  /** Objects per bootstrap download message (default 1000). */
+  readonly bootstrapBatchSize?: number;
+  /** Largest accepted frame in bytes (default: the protocol's 16 MiB). */
+  readonly maxMessageBytes?: number;
+}
+
+export class SyncService {
+  readonly model: SyncModel;
+  readonly history: SyncHistory;
+  readonly entries: EntryCache;
+  readonly queryable: QueryableFields;
+  private readonly mutex = new AsyncMutex();
+  private readonly sessions = new Set<LiveSession>();
+  private readonly recorder: ExternalChangeRecorder;
+  private readonly syncedNamespaces: Set<string>;
+  private recording: Promise<void> | undefined;
+  private recordAgain = false;
+  private stopFeed: () => void = () => {};
+  private closed = false;
+
+  private constructor(
+    readonly options: SyncServiceOptions,
+    private readonly source: DataSourceConfig,
+  ) {
+    const { config, storage } = options;
+    this.model = buildSyncModel(source.collections.values(), {
+      database: config.sync.databaseName,
+      asymmetricTables: config.sync.asymmetricTables,
+    });
+    this.history = new SyncHistory(storage, this.model);
+    this.recorder = new ExternalChangeRecorder(storage, this.model);
+    this.entries = new EntryCache(this.history);
+    this.queryable = {
+      global: config.sync.queryableFieldsNames,
+      byTable: config.sync.collectionQueryableFieldsNames,
+    };
+    this.syncedNamespaces = new Set(
+      [...this.model.tables.values()].map((t) => `${t.database}.${t.collection}`),
+    );
+  }
+
+  /** The app's sync service, or undefined when the app has no flexible sync configured. */
+  static async start(options: SyncServiceOptions): Promise<SyncService | undefined> {
+    const { sync } = options.config;
+    if (sync.type !== "flexible" || sync.state === "disabled") return undefined;
+    const source = options.config.dataSources.get(sync.serviceName);
+    if (!source) return undefined;
+    const service = new SyncService(options, source);
+    service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
+    await service.recordExternalWrites();
+    await service.entries.refresh();
+    return service;
+  }
+
+  get bootstrapBatchSize(): number {
+    return this.options.bootstrapBatchSize ?? 1000;
+  }
+
+  /** Types that are insert-only (data ingest): written without a view, never fanned out. */
+  get asymmetricTables(): ReadonlySet<string> {
+    return new Set([...this.model.tables.values()].filter((t) => t.asymmetric).map((t) => t.name));
+  }
+
+  get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  get developmentMode(): boolean {
+    return this.options.config.sync.developmentModeEnabled;
+  }
+
+  /** Each synced table's rules (the collection's, else the data source's default rule). */
+  rulesByTable(): Map<string, RuleSet | undefined> {
+    const out = new Map<string, RuleSet | undefined>();
+    for (const table of this.model.tables.values()) {
+      const collection = this.source.collections.get(`${table.database}.${table.collection}`);
+      out.set(table.name, collection?.rules ?? this.source.defaultRule);
+    }
+    return out;
+  }
+
+  /** Runs `task` alone among the app's appends to history and bootstrap scans. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.mutex.run(task);
+  }
+
+  /** After an append to history (called inside `exclusive`): refresh the cache, wake sessions. */
+  async appended(): Promise<void> {
+    await this.entries.refresh();
+    for (const session of this.sessions) session.wake();
+  }
+
+  /**
+   * Development mode: adds the client's types the model lacks, stored in a collection of the
+   * sync database named after the type, under the data source's default rule.
+   */
+  addClientTypes(classes: readonly RqlClass[]): string[] {
+    const added: string[] = [];
+    const schema = this.model.schema;
+    const tables = this.model.tables as Map<string, SyncedTable>;
+    for (const cls of classes) {
+      if (schema[cls.name]) continue;
+      schema[cls.name] = cls;
+      added.push(cls.name);
+      if (cls.embedded) continue;
+      tables.set(cls.name, {
+        name: cls.name,
+        database: this.options.config.sync.databaseName,
+        collection: cls.name,
+        asymmetric: cls.asymmetric === true,
+      });
+    }
+    return added;
+  }
+
+  add(session: LiveSession): void {
+    this.sessions.add(session);
+  }
+
+  remove(session: LiveSession): void {
+    this.sessions.delete(session);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  record(entry: Omit<LogEntry, "time">): Promise<void> {
+    return this.options.log.record(entry);
+  }
+
+  get auth(): AuthService {
+    return this.options.auth;
+  }
+
+  get storage(): StorageEngine {
+    return this.options.storage;
+  }
+
+  get config(): AppConfig {
+    return this.options.config;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopFeed();
+    for (const session of [...this.sessions]) session.terminate();
+    await this.recording;
+  }
+
+  private onCommit(records: readonly ChangeRecord[]): void {
+    if (this.closed) return;
+    const external = records.some(
+      (r) => r.origin !== SYNC_ORIGIN && this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`),
+    );
+    if (external) void this.recordExternalWrites();
+  }
+
+  /** Turns writes made outside sync into history (one run at a time; a request during a run repeats it). */
+  private recordExternalWrites(): Promise<void> {
+    if (this.recording) {
+      this.recordAgain = true;
+      return this.recording;
+    }
+    this.recording = (async () => {
+      do {
+        this.recordAgain = false;
+        try {
+          await this.exclusive(async () => {
+            if ((await this.recorder.catchUp()) > 0) await this.appended();
+          });
+        } catch (error) {
+          if (this.closed) return;
+          await this.record({
+            type: "sync",
+            outcome: "error",
+            message: `could not record a write into sync history: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        }
+      } while (this.recordAgain && !this.closed);
+    })().finally(() => (this.recording = undefined));
+    return this.recording;
+  }
+}

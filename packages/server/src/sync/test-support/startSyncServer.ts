@@ -1,0 +1,53 @@
+/**
+ * Starts a real AtollServer for sync tests: the cars example (or another app), a SQLite file
+ * in a fresh temp directory, a free port, silent console. `connect` logs in and opens a raw
+ * sync connection; `stop` closes the server and removes the directory.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AtollServer, type AtollServerOptions } from "../../AtollServer.js";
+import { logIn, syncUrl, SyncTestClient, type TestLogin } from "./SyncTestClient.js";
+
+export const CARS_APP_DIR = fileURLToPath(new URL("../../../../../examples/cars", import.meta.url));
+
+export interface SyncTestServer {
+  readonly server: AtollServer;
+  readonly dir: string;
+  readonly syncUrl: string;
+  logIn(credentials?: { email: string; password: string }): Promise<TestLogin>;
+  connect(login: TestLogin): Promise<SyncTestClient>;
+  stop(): Promise<void>;
+}
+
+export async function startSyncServer(
+  options: Partial<AtollServerOptions> = {},
+): Promise<SyncTestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-sync-"));
+  const server = await AtollServer.start({
+    appDir: CARS_APP_DIR,
+    port: 0,
+    storage: `sqlite:${join(dir, "app.db")}`,
+    logLevel: "silent",
+    ...options,
+  });
+  const url = syncUrl(server.url, server.appId);
+  const clients: SyncTestClient[] = [];
+  return {
+    server,
+    dir,
+    syncUrl: url,
+    logIn: (credentials) => logIn(server.url, server.appId, credentials ?? "anonymous"),
+    connect: async (login) => {
+      const client = await SyncTestClient.connect(url, login.accessToken);
+      clients.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
