@@ -11,6 +11,7 @@ import type { App } from "./App.js";
 import { AppError } from "./AppError.js";
 import type { Credentials } from "./Credentials.js";
 import { createFunctions } from "./FunctionsFactory.js";
+import { MongoDB } from "./MongoDBCollection.js";
 import type { Functions } from "./FunctionsFactory.js";
 import type { StoredUser } from "./StoredUsers.js";
 import type { ApiRequest, Transport } from "./Transport.js";
@@ -139,12 +140,17 @@ export class User {
   }
 
   callFunction(name: string, ...args: unknown[]): Promise<unknown> {
-    return this.requestWithAccessToken({
-      method: "POST",
-      path: "/functions/call",
-      appScoped: true,
-      body: { name, arguments: args },
-    });
+    return this.callFunctionOnService(name, args);
+  }
+
+  /** MongoDB data access through the named data source (e.g. "mongodb-atlas"), under the app's rules. */
+  mongoClient(serviceName: string): MongoDB {
+    if (typeof serviceName !== "string" || serviceName === "")
+      throw errors.invalidArgument("mongoClient needs the data source's service name");
+    return new MongoDB(
+      (action, argument) => this.callFunctionOnService(action, [argument], serviceName),
+      serviceName,
+    );
   }
 
   /** Ends the session on the server (best effort) and forgets the tokens. */
@@ -229,6 +235,15 @@ export class User {
     }
   }
 
+  private callFunctionOnService(name: string, args: unknown[], service?: string): Promise<unknown> {
+    return this.requestWithAccessToken({
+      method: "POST",
+      path: "/functions/call",
+      appScoped: true,
+      body: service === undefined ? { name, arguments: args } : { name, arguments: args, service },
+    });
+  }
+
   /** The persisted form (the app writes it to disk). */
   snapshot(): StoredUser {
     return this.stored;
@@ -252,7 +267,8 @@ export class User {
   private endSession(): void {
     this.stored = { ...this.stored, accessToken: null, refreshToken: null, state: "LoggedOut" };
     this.host.loggedOut(this);
-    this.notify();
+    // An anonymous user is removed by the app at this point, which has told the listeners.
+    if (!this.removed) this.notify();
   }
 
   private async fetchAccessToken(): Promise<void> {

@@ -9,3 +9,11 @@ export { ApiKeyAuth } from "./ApiKeyAuth.js";
 export type { ApiKey, SecretApiKey } from "./ApiKeyAuth.js";
 export { EmailPasswordAuth } from "./EmailPasswordAuth.js";
 export type { Functions } from "./FunctionsFactory.js";
+export { MongoDB, MongoDBCollection } from "./MongoDBCollection.js";
+export type {
+  FindOneAndModifyOptions,
+  FindOneOptions,
+  FindOptions,
+  UpdateOptions,
+  UpdateResult,
+} from "./MongoDBCollection.js";

@@ -117,8 +117,11 @@ describe("users of an App", () => {
   it("forgets an anonymous user once it logs out", async () => {
     const app = newApp(server());
     const anonymous = await app.logIn(Credentials.anonymous());
+    const seen: string[] = [];
+    anonymous.addListener(() => seen.push(anonymous.state));
     await anonymous.logOut();
     expect(anonymous.state).toBe("Removed");
+    expect(seen).toEqual(["Removed"]);
     expect(app.allUsers).toEqual({});
     expect(app.currentUser).toBeNull();
   });
