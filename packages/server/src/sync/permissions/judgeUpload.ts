@@ -43,7 +43,12 @@ export async function judgeUpload(
   for (const [key, { table, pk, instructions: own }] of byObject) {
     const before = await currentDocument(table, pk);
     let after: Document | undefined = before;
-    for (const instruction of own) after = applyToDocument(after, instruction);
+    for (const instruction of own) {
+      // A write to an object erased concurrently is a conflict the integration settles (erase
+      // wins), not a bad changeset: there is nothing to judge it on.
+      if (after === undefined && instruction.type !== "CreateObject") continue;
+      after = applyToDocument(after, instruction);
+    }
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
     const reason = await permissions.denial(
       table,
