@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { CompensatingWriteError, Realm } from "@atoll/client";
 import type { Device } from "../support/syncHarness.js";
 import { useDevices, useSyncLog, useSyncServer } from "../support/syncHarness.js";
-import type { Car } from "../support/syncHarness.js";
+import type { Car } from "../support/carModel.js";
 
 const COMPENSATING =
   "Client attempted a write that is outside of permissions or query filters; it has been reverted";

@@ -9,50 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { App, Credentials, Realm } from "@atoll/client";
-import type {
-  Configuration,
-  Object as RealmObject,
-  ObjectSchema,
-  Results,
-  SyncError,
-  User,
-} from "@atoll/client";
-import type { ObjectId } from "bson";
+import type { Configuration, Object as RealmObject, Results, SyncError, User } from "@atoll/client";
 import { CARS_APP_DIR, useAppServer } from "@atoll/client/test-support/appServer";
 import type { TestAppServer } from "@atoll/client/test-support/appServer";
-
-export const CarSchema: ObjectSchema = {
-  name: "Car",
-  primaryKey: "_id",
-  properties: {
-    _id: "objectId",
-    ownerId: "string",
-    make: "string",
-    model: "string?",
-    miles: "int?",
-  },
-};
-
-export const SensorReadingSchema: ObjectSchema = {
-  name: "SensorReading",
-  asymmetric: true,
-  primaryKey: "_id",
-  properties: {
-    _id: "objectId",
-    ownerId: "string",
-    carId: "objectId",
-    timestamp: "date",
-    value: "double",
-  },
-};
-
-export interface Car {
-  _id: ObjectId;
-  ownerId: string;
-  make: string;
-  model?: string | null;
-  miles?: number | null;
-}
+import type { Car } from "./carModel.js";
+import { CarSchema, SensorReadingSchema, seedSubscription } from "./carModel.js";
 
 const INSERT_CAR_FUNCTION = `exports = async function insertCar(car) {
   return context.services.get("mongodb-atlas").db("cars-db").collection("Car")
@@ -99,9 +60,6 @@ export interface DeviceOptions {
 }
 
 const PASSWORD = "correct horse battery";
-
-export const seedSubscription = (realm: Realm): Results<Car & RealmObject> =>
-  realm.objects<Car>("Car").filtered("miles < 100 OR miles == $0", null);
 
 /** Devices for a test: each on its own App instance and files; closed after each test. */
 export function useDevices(server: () => TestAppServer) {
