@@ -130,8 +130,11 @@ describe("users of an App", () => {
     const app = newApp(server());
     const ann = await registeredUser(app, "switch-ann@example.com");
     const bob = await registeredUser(app, "switch-bob@example.com");
+    const currentUsers: (string | undefined)[] = [];
+    app.addListener(() => currentUsers.push(app.currentUser?.id));
     app.switchUser(ann);
     expect(app.currentUser).toBe(ann);
+    expect(currentUsers).toEqual([ann.id]);
 
     await app.removeUser(ann);
     expect(ann.state).toBe("Removed");
