@@ -5,7 +5,7 @@
  * redo the rest — one atomic store commit and one listener notification.
  */
 import { decodeChangeset } from "@atoll/protocol";
-import type { Instruction } from "@atoll/protocol";
+import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
 import type { ObjectRow } from "../../schema/ClassInfo.js";
 import { currentTransaction } from "../../transaction/openTransaction.js";
@@ -30,6 +30,31 @@ function confirmedThrough(download: Download): number {
   for (const changeset of download.changesets)
     through = Math.max(through, changeset.lastIntegratedClientVersion);
   return through;
+}
+
+/** Whether any object (table and primary key, or link target) is named by both. */
+function sharesObjects(download: Download, pending: readonly PendingChange[]): boolean {
+  const named = new Set<string>();
+  for (const change of pending)
+    for (const instruction of change.instructions) addNames(instruction, named);
+  const downloaded = new Set<string>();
+  for (const changeset of download.changesets)
+    for (const instruction of changeset.instructions) addNames(instruction, downloaded);
+  for (const name of downloaded) if (named.has(name)) return true;
+  return false;
+}
+
+function addNames(instruction: Instruction, names: Set<string>): void {
+  names.add(objectName(instruction.table, instruction.pk));
+  const value = "value" in instruction ? instruction.value : null;
+  if (value !== null && typeof value === "object" && "$link" in value)
+    names.add(objectName(value.$link.table, value.$link.pk));
+}
+
+function objectName(table: string, pk: PrimaryKey): string {
+  if (pk === null) return `${table}:null`;
+  if (typeof pk === "string") return `${table}:s${pk}`;
+  return `${table}:${pk.toString()}`;
 }
 
 const states = new WeakMap<Database, LocalSyncState>();
@@ -156,26 +181,30 @@ export class LocalSyncState {
 
   /**
    * Without undo/redo: applies the download on top of the pending changesets. Only valid when
-   * no row the download changes is one a pending changeset changed (its undo images would be
-   * stale); otherwise rolls back and returns undefined.
+   * the download names no object a pending changeset names, and changes no row a pending
+   * changeset changed (its undo images would be stale); otherwise rolls back and returns
+   * undefined.
    */
   private tryFastPath(
     download: Download,
     pending: PendingChange[],
     metadata: SyncMetadata,
   ): ReturnType<WriteTransaction["commit"]> | undefined {
+    if (pending.length > 0 && sharesObjects(download, pending)) return undefined;
     const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
     const writer = new ObjectWriter(this.db, txn);
     const applier = new InstructionApplier(this.db, txn, writer);
     try {
       for (const changeset of download.changesets)
         applier.applyChangeset(changeset.instructions, "strict");
-      const pendingKeys = new Set<number>();
-      for (const change of pending) for (const entry of change.undo) pendingKeys.add(entry.key);
-      for (const row of txn.touchedRows()) {
-        if (!pendingKeys.has(row.key)) continue;
-        txn.rollback();
-        return undefined;
+      if (pending.length > 0) {
+        const pendingKeys = new Set<number>();
+        for (const change of pending) for (const entry of change.undo) pendingKeys.add(entry.key);
+        for (const row of txn.touchedRows()) {
+          if (!pendingKeys.has(row.key)) continue;
+          txn.rollback();
+          return undefined;
+        }
       }
       const through = confirmedThrough(download);
       const confirmed = pending.filter((change) => change.version <= through);
