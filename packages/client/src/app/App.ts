@@ -14,6 +14,7 @@ import { EmailPasswordAuth } from "./EmailPasswordAuth.js";
 import { StoredUsers } from "./StoredUsers.js";
 import type { ServerIdentity, ServerProfile, StoredUser } from "./StoredUsers.js";
 import { Transport } from "./Transport.js";
+import type { ApiRequest } from "./Transport.js";
 import { User } from "./User.js";
 import type { UserHost } from "./User.js";
 
@@ -136,21 +137,10 @@ export class App {
       }
     }
     const answer = loginAnswerOf(
-      await this.transport.request({
-        method: "POST",
-        path: `/auth/providers/${credentials.providerType}/login`,
-        appScoped: true,
-        body: { ...credentials.payload, options: { device: this.deviceInfo() } },
-      }),
+      await this.transport.request(this.loginRequest(credentials, false)),
       false,
     );
-    const profile = profileOf(
-      await this.transport.request({
-        method: "GET",
-        path: "/auth/profile",
-        bearer: answer.accessToken,
-      }),
-    );
+    const profile = await this.profileFor(answer.accessToken);
     const stored: StoredUser = {
       id: answer.userId,
       accessToken: answer.accessToken,
@@ -214,12 +204,7 @@ export class App {
 
   private async link(user: User, credentials: Credentials): Promise<void> {
     const answer = loginAnswerOf(
-      await user.requestWithAccessToken({
-        method: "POST",
-        path: `/auth/providers/${credentials.providerType}/login?link=true`,
-        appScoped: true,
-        body: { ...credentials.payload, options: { device: this.deviceInfo() } },
-      }),
+      await user.requestWithAccessToken(this.loginRequest(credentials, true)),
       true,
     );
     if (answer.userId !== user.id)
@@ -227,14 +212,23 @@ export class App {
         errorCode: "BadResponse",
         error: `linking answered for user ${answer.userId}, not ${user.id}`,
       });
-    const profile = profileOf(
-      await this.transport.request({
-        method: "GET",
-        path: "/auth/profile",
-        bearer: answer.accessToken,
-      }),
-    );
+    const profile = await this.profileFor(answer.accessToken);
     user.update({ accessToken: answer.accessToken, profile });
+  }
+
+  private loginRequest(credentials: Credentials, link: boolean): ApiRequest {
+    return {
+      method: "POST",
+      path: `/auth/providers/${credentials.providerType}/login${link ? "?link=true" : ""}`,
+      appScoped: true,
+      body: { ...credentials.payload, options: { device: this.deviceInfo() } },
+    };
+  }
+
+  private async profileFor(accessToken: string): Promise<ServerProfile> {
+    return profileOf(
+      await this.transport.request({ method: "GET", path: "/auth/profile", bearer: accessToken }),
+    );
   }
 
   private deviceInfo(): Record<string, unknown> {
