@@ -21,7 +21,12 @@ import {
 } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
 import { correctionsFor, type RestoreObject } from "./corrections.js";
-import { entryFromDocument, type EntryObject, type SyncEntry } from "./historyEntries.js";
+import {
+  entryFromDocument,
+  type EntryObject,
+  type RejectedObject,
+  type SyncEntry,
+} from "./historyEntries.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import {
   counterOp,
@@ -65,6 +70,8 @@ export interface IntegrateOptions {
   readonly uploaded?: readonly Instruction[];
   /** The origin's view of an object after the entry; without it no corrections are kept. */
   readonly restore?: RestoreObject;
+  /** Objects of the upload the session rejected: kept with the entry, reported to the origin. */
+  readonly rejected?: readonly RejectedObject[];
 }
 
 export class SyncHistory {
@@ -176,6 +183,7 @@ export class SyncHistory {
           instructions: result.effective,
           objects: this.entryObjects(result, loaded),
           corrections,
+          rejected: options.rejected ?? [],
         }),
       ];
       for (const [key, { table, state }] of result.objects)

@@ -4,13 +4,15 @@
  * can decide what to send from the entry alone: each touched object's server document before
  * and after the entry (view enter/leave), and for an upload the corrections its origin must
  * receive (the objects whose effect differs from what was uploaded, restored for the origin's
- * view as it was at integration).
+ * view as it was at integration) with the objects the server rejected, which the origin is told
+ * about (231) whenever the entry reaches it — again after a connection lost before the report.
  */
 import {
   decodeChangeset,
   encodeChangeset,
   type Instruction,
   type PrimaryKey,
+  type RejectedUpdate,
 } from "@atoll/protocol";
 import { Binary } from "bson";
 import type { Document } from "../../data/types.js";
@@ -32,11 +34,16 @@ export interface SyncEntry extends HistoryEntry {
   readonly objects: readonly EntryObject[];
   /** For the origin file only: what it must apply to converge (empty when nothing changed). */
   readonly corrections: readonly Instruction[];
+  /** For the origin file only: the objects of the upload the server rejected (compensating writes). */
+  readonly rejected: readonly RejectedObject[];
 }
 
-export type NewEntry = Omit<SyncEntry, "objects" | "corrections"> & {
+export type RejectedObject = RejectedUpdate & { readonly pk: PrimaryKey };
+
+export type NewEntry = Omit<SyncEntry, "objects" | "corrections" | "rejected"> & {
   readonly objects?: readonly EntryObject[];
   readonly corrections?: readonly Instruction[];
+  readonly rejected?: readonly RejectedObject[];
 };
 
 function binary(bytes: Uint8Array): Binary {
@@ -50,6 +57,7 @@ function bytesOf(value: unknown): Uint8Array {
 
 export function entryToDocument(entry: NewEntry): Document {
   const corrections = entry.corrections ?? [];
+  const rejected = entry.rejected ?? [];
   return {
     _id: entry.version,
     originIdent: entry.originIdent,
@@ -63,6 +71,9 @@ export function entryToDocument(entry: NewEntry): Document {
       ...(object.after === undefined ? {} : { after: object.after }),
     })),
     ...(corrections.length === 0 ? {} : { corrections: binary(encodeChangeset(corrections)) }),
+    ...(rejected.length === 0
+      ? {}
+      : { rejected: rejected.map(({ table, pk, reason }) => ({ table, pk, reason })) }),
   };
 }
 
@@ -76,5 +87,6 @@ export function entryFromDocument(doc: Document): SyncEntry {
     instructions: decodeChangeset(bytesOf(doc.changeset)),
     objects,
     corrections: doc.corrections === undefined ? [] : decodeChangeset(bytesOf(doc.corrections)),
+    rejected: (doc.rejected as RejectedObject[] | undefined) ?? [],
   };
 }

@@ -297,17 +297,20 @@ export class SyncSession implements LiveSession {
             },
             instructions: judgement.allowed,
           },
-          { uploaded: instructions, restore: (table, pk, after) => this.restore(table, pk, after) },
+          {
+            uploaded: instructions,
+            restore: (table, pk, after) => this.restore(table, pk, after),
+            rejected: judgement.rejected,
+          },
         );
         if (result.version !== undefined) await this.service.appended();
         return { rejected: judgement.rejected, version: result.version };
       });
       this.integrated = Math.max(this.integrated, changeset.clientVersion);
       this.uploadBase = changeset.lastIntegratedServerVersion;
-      if (rejected.length > 0 && version !== undefined) {
-        this.host.send(compensatingWriteError(this.id, rejected, changeset.clientVersion, version));
+      // The 231 report itself goes out with the entry (catchUp), so a lost connection cannot lose it.
+      if (rejected.length > 0 && version !== undefined)
         await this.service.record(compensatingWriteLogEntry(this.caller.user.id, rejected));
-      }
     }
     await this.catchUp();
   }
@@ -353,9 +356,17 @@ export class SyncSession implements LiveSession {
     for (;;) {
       const entries = await this.service.entries.after(this.cursor, CATCH_UP_STEP);
       if (entries.length === 0) break;
-      const changesets: DownloadChangeset[] = [];
+      let changesets: DownloadChangeset[] = [];
       for (const entry of entries) {
         const own = entry.originIdent === this.file.ident;
+        if (own && entry.rejected.length > 0) {
+          // Rule 5: the report comes before the download that carries the entry's correction.
+          if (changesets.length > 0) this.sendDownload(changesets);
+          changesets = [];
+          this.host.send(
+            compensatingWriteError(this.id, entry.rejected, entry.clientVersion, entry.version),
+          );
+        }
         if (own) this.lastIntegratedClientVersion = entry.clientVersion;
         const instructions = entryForSession(entry, view);
         this.cursor = entry.version;
