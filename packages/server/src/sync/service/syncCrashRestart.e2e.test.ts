@@ -54,7 +54,7 @@ async function serve(): Promise<{ server: ChildProcess; url: string; appId: stri
   );
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
-    server.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    server.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
       const found = out.split("\n").find((l) => LISTENING.test(l));
       if (found !== undefined) resolve(found);
