@@ -176,7 +176,8 @@ export class LocalSyncState {
     let changes = this.tryFastPath(download, pending, metadata);
     changes ??= this.rebase(download, pending, metadata);
     this.current = metadata;
-    for (const context of this.db.contexts) context.onCommit(changes);
+    const changed = changes.inserted.size + changes.deleted.size + changes.modified.size > 0;
+    if (changed) for (const context of this.db.contexts) context.onCommit(changes);
   }
 
   /**

@@ -180,3 +180,68 @@ describe("applying server changesets", () => {
     );
   });
 });
+
+describe("listeners on downloaded changes", () => {
+  const path = useTempDir();
+  const open = useRealms();
+  const car = on("Car", "c1");
+
+  /** A realm with Car c1 (acknowledged) and listeners on its list, dictionary, results and realm. */
+  async function observed(): Promise<{ realm: Realm; c: Obj; events: unknown[] }> {
+    const realm = open({ path: path(), schema: syncSchema, sync: { flexible: true } });
+    const c = realm.write(() =>
+      realm.create<Obj>("Car", { _id: "c1", model: "T", tags: ["a", "b", "c"], extras: { k: 1 } }),
+    );
+    localSyncStateFor(databaseOf(realm)).integrate({ changesets: [], uploadAcknowledged: 1 });
+    const events: unknown[] = [];
+    c.tags.addListener((_l: unknown, changes: unknown) => events.push({ list: changes }));
+    c.extras.addListener((_d: unknown, changes: unknown) => events.push({ dictionary: changes }));
+    c.addListener((_o: unknown, changes: { changedProperties: string[] }) =>
+      events.push({ object: { ...changes, changedProperties: changes.changedProperties.sort() } }),
+    );
+    realm.objects("Car").addListener((_r, changes) => events.push({ results: changes }));
+    realm.addListener("change", () => events.push("realm"));
+    await flushListeners();
+    events.length = 0;
+    return { realm, c, events };
+  }
+
+  it("tell listeners what the same local write would, once per download, and nothing for an acknowledgement", async () => {
+    const local = await observed();
+    local.realm.write(() => {
+      local.c.tags.remove(0);
+      local.c.tags.push("d");
+      local.c.tags[0] = "B";
+      local.c.extras.k = 2;
+      local.c.extras.n = 3;
+      local.c.model = "S";
+      local.realm.create("Car", { _id: "c2", model: "new" });
+    });
+    const downloaded = await observed();
+    const state = localSyncStateFor(databaseOf(downloaded.realm));
+    state.integrate({
+      changesets: [
+        fromServer(
+          [
+            car.arrayErase(["tags", 0], 3),
+            car.insert(["tags", 2], "d", 2),
+            car.set(["tags", 0], "B"),
+            car.set(["extras", "k"], 2),
+            car.set(["extras", "n"], 3),
+            car.set(["model"], "S"),
+            on("Car", "c2").create(),
+            on("Car", "c2").set(["model"], "new"),
+          ],
+          1,
+        ),
+      ],
+      uploadAcknowledged: 1,
+    });
+    state.integrate({ changesets: [], uploadAcknowledged: 1 });
+    await flushListeners();
+    expect([...downloaded.c.tags]).toEqual(["B", "c", "d"]);
+    expect(downloaded.events).toEqual(local.events);
+    expect(downloaded.events).toContain("realm");
+    expect(downloaded.events.filter((e) => e === "realm")).toHaveLength(1);
+  });
+});

@@ -4,6 +4,7 @@ import type { Instruction } from "@atoll/protocol";
 import type { Realm } from "../../Realm.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
 import { flushListeners, useRealms, useTempDir } from "../../test-support/realms.js";
+import { BadChangesetError } from "./BadChangesetError.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
 import type { LocalSyncState } from "./LocalSyncState.js";
 import { databaseOf, fromServer, on, syncSchema } from "./testSupport.js";
@@ -156,5 +157,21 @@ describe("rebasing pending local changesets over downloads", () => {
     await Promise.resolve();
     expect(c.price).toBe(8);
     expect(c.model).toBe("in transaction");
+  });
+
+  it("reports a bad download that waited for a write transaction to onIntegrateError, and applies the next", async () => {
+    const { realm, state, c } = withCar();
+    const failures: unknown[] = [];
+    state.onIntegrateError((error) => failures.push(error));
+    realm.beginTransaction();
+    serverSays(state, [car.set(["price"], 1), car.set(["model"], 5)]);
+    serverSays(state, [car.set(["price"], 2)]);
+    realm.commitTransaction();
+    await Promise.resolve();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(BadChangesetError);
+    expect((failures[0] as BadChangesetError).code).toBe(212);
+    expect(c.price).toBe(2);
+    expect(c.model).toBe("T");
   });
 });
