@@ -46,22 +46,48 @@ export class ExternalChangeRecorder {
       const cursor = counterValue(await this.storage.get(COUNTERS, "externalSeq"));
       const records = await this.storage.changesSince(cursor, BATCH);
       if (records.length === 0) return appended;
-      for (const record of records) if (await this.record(record)) appended++;
+      // Sync's own writes and unsynced collections only move the cursor: once per batch, or
+      // with the next recorded entry (whose batch sets the cursor past them).
+      for (const record of records) {
+        if (this.tableOf(record) !== undefined && (await this.record(record))) appended++;
+      }
+      const last = records.at(-1)!;
+      if (this.tableOf(last) === undefined) await this.advance(last.seq);
     }
   }
 
-  /** Records one change (or only moves the cursor past it); false when another node got there first. */
+  /** The synced table a change made outside sync belongs to, if any. */
+  private tableOf(record: ChangeRecord): string | undefined {
+    if (record.origin === SYNC_ORIGIN) return undefined;
+    return this.tablesByNamespace.get(`${record.ns.db}.${record.ns.coll}`);
+  }
+
+  private async advance(seq: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const cursor = await this.storage.get(COUNTERS, "externalSeq");
+      if (counterValue(cursor) >= seq) return;
+      try {
+        await this.storage.commit([counterOp("externalSeq", seq, cursor)], { origin: SYNC_ORIGIN });
+        return;
+      } catch (error) {
+        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Records one change into history; false when another node got there first. */
   private async record(record: ChangeRecord): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       const cursor = await this.storage.get(COUNTERS, "externalSeq");
       if (counterValue(cursor) >= record.seq) return false;
-      const batch: WriteOp[] = [counterOp("externalSeq", record.seq, cursor)];
-      const table = this.tablesByNamespace.get(`${record.ns.db}.${record.ns.coll}`);
-      const relevant = table !== undefined && record.origin !== SYNC_ORIGIN;
-      if (relevant) batch.push(...(await this.historyWrites(table, record)));
+      const table = this.tableOf(record)!;
+      const batch: WriteOp[] = [
+        counterOp("externalSeq", record.seq, cursor),
+        ...(await this.historyWrites(table, record)),
+      ];
       try {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
-        return relevant;
+        return true;
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
