@@ -72,6 +72,7 @@ export class LocalSyncState {
   /** Downloads that arrived while a write transaction was open, applied in order after it. */
   private readonly queued: Download[] = [];
   private readonly errorListeners = new Set<(error: unknown) => void>();
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly db: Database) {
     this.asymmetricTypes = new Set(
@@ -123,6 +124,12 @@ export class LocalSyncState {
     return () => this.errorListeners.delete(listener);
   }
 
+  /** Resolves once no download waits for a write transaction (at once when none does). */
+  whenIdle(): Promise<void> {
+    if (this.queued.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /**
    * Applies one download (or one whole bootstrap) atomically; see the sync contract. Throws
    * BadChangesetError when an instruction cannot be applied, and then nothing changed. While a
@@ -145,14 +152,19 @@ export class LocalSyncState {
         open.onEnd(() => queueMicrotask(drain));
         return;
       }
-      for (let next = this.queued.shift(); next; next = this.queued.shift()) {
+      for (let next = this.queued[0]; next; next = this.queued[0]) {
         try {
           this.apply(next);
         } catch (error) {
           for (const listener of this.errorListeners) listener(error);
-          if (this.errorListeners.size === 0) throw error;
+          if (this.errorListeners.size === 0)
+            queueMicrotask(() => {
+              throw error;
+            });
         }
+        this.queued.shift();
       }
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     };
     if (txn) txn.onEnd(() => queueMicrotask(drain));
     else queueMicrotask(drain);

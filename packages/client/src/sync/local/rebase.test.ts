@@ -144,10 +144,13 @@ describe("rebasing pending local changesets over downloads", () => {
     serverSays(state, [car.set(["price"], 5)]);
     serverSays(state, [car.set(["price"], 6)]);
     expect(c.price).toBeNull();
+    let idle = false;
+    const whenIdle = state.whenIdle().then(() => (idle = true));
     await Promise.resolve();
     expect(c.price).toBeNull();
+    expect(idle).toBe(false);
     realm.commitTransaction();
-    await Promise.resolve();
+    await whenIdle;
     expect(c.price).toBe(6);
     expect(c.model).toBe("in transaction");
     realm.beginTransaction();
