@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ObjectId } from "bson";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { App, Credentials, Realm } from "@atoll/client";
 import type { ConnectionState } from "@atoll/client";
 import type { Car } from "../support/carModel.js";
@@ -53,6 +53,31 @@ describe("sync session", () => {
       ["connecting", "disconnected"],
       ["connected", "connecting"],
     ]);
+  });
+
+  it("refreshes an expired access token and reconnects", async () => {
+    const email = `token-${new ObjectId().toHexString()}@example.com`;
+    const phone = await device({ email });
+    const tablet = await device({ email });
+    const session = phone.realm.syncSession!;
+    session.pause();
+    const before = phone.user.accessToken;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 31 * 60 * 1000);
+      const carId = new ObjectId();
+      phone.realm.write(() =>
+        phone.realm.create("Car", { _id: carId, ownerId: phone.user.id, make: "Seat", miles: 4 }),
+      );
+      session.resume();
+      await session.waitForUpload();
+      expect(phone.user.accessToken).not.toBe(before);
+      await tablet.realm.syncSession!.waitForDownload();
+      expect(tablet.realm.objectForPrimaryKey<Car>("Car", carId)?.make).toBe("Seat");
+      expect(phone.errors).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("reports upload and download progress", async () => {

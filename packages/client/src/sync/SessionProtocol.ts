@@ -17,7 +17,8 @@ import type { ClientMessage, DownloadMessage, ServerErrorMessage } from "@atoll/
 import { queryBody } from "./SubscriptionStore.js";
 import type { StoredSubscriptionSet, SubscriptionStore } from "./SubscriptionStore.js";
 import { SyncError, syncErrorFrom } from "./SyncError.js";
-import type { DownloadedChangeset, LocalSyncPort, SyncMetadata } from "./types.js";
+import type { DownloadedChangeset, SyncMetadata } from "./local/syncTypes.js";
+import type { LocalSyncPort } from "./types.js";
 import type { sessionLog } from "./logger.js";
 
 /** Upload messages are cut at about this many changeset bytes. */
@@ -248,7 +249,8 @@ export class SessionProtocol {
     }
   }
 
-  private failed(error: unknown): void {
+  /** A download could not be applied (now, or later behind a write transaction). */
+  failed(error: unknown): void {
     if (error instanceof SyncProtocolError) {
       this.hooks.log("error", `Bad message from the server: ${error.message}`);
       this.end({ retry: true });

@@ -6,7 +6,8 @@
  * A set moves pending → complete (its bootstrap was applied) or error (the server refused
  * it); when a set completes, older pending sets become superseded.
  */
-import type { LocalSyncPort, SyncMetadata } from "./types.js";
+import type { SyncMetadata } from "./local/syncTypes.js";
+import type { LocalSyncPort } from "./types.js";
 import { SubscriptionSetState } from "./types.js";
 import { SyncError } from "./SyncError.js";
 

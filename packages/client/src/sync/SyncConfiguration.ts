@@ -3,13 +3,14 @@
  * synced realm file lives by default, and the rules a synced schema must follow.
  */
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ClientErrorCode, RealmError } from "../errors.js";
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import type { MutableSubscriptionSet } from "./SubscriptionSet.js";
 import type { SyncError } from "./SyncError.js";
 import type { SyncSession } from "./SyncSession.js";
-import type { OpenRealmBehaviorConfiguration, SyncUser } from "./types.js";
+import type { User } from "../app/User.js";
+import type { OpenRealmBehaviorConfiguration } from "./types.js";
 
 export interface InitialSubscriptions<R> {
   update: (mutableSubs: MutableSubscriptionSet, realm: R) => void;
@@ -20,7 +21,7 @@ export interface InitialSubscriptions<R> {
 export type ErrorCallback = (session: SyncSession, error: SyncError) => void;
 
 export interface SyncConfiguration<R = unknown> {
-  user: SyncUser;
+  user: User;
   flexible: true;
   initialSubscriptions?: InitialSubscriptions<R>;
   onError?: ErrorCallback;
@@ -66,9 +67,8 @@ export function checkSyncConfiguration<R>(sync: unknown): SyncConfiguration<R> |
 }
 
 /** `<baseFilePath>/mongodb-realm/<appId>/<userId>/flx_sync_default.realm`, directories made. */
-export function defaultSyncedPath(user: SyncUser): string {
-  const appDirectory = user.app.fileDirectory ?? join(resolve("."), "mongodb-realm", user.app.id);
-  const dir = join(appDirectory, user.id);
+export function defaultSyncedPath(user: User): string {
+  const dir = join(user.app.fileDirectory, user.id);
   mkdirSync(dir, { recursive: true });
   return join(dir, "flx_sync_default.realm");
 }

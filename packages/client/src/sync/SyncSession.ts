@@ -17,7 +17,8 @@ import type { KeepAlive, SessionEnd } from "./SessionProtocol.js";
 import type { SubscriptionStore } from "./SubscriptionStore.js";
 import { SyncError } from "./SyncError.js";
 import { ConnectionState, ProgressDirection, SessionState } from "./types.js";
-import type { LocalSyncPort, ProgressMode, SyncUser } from "./types.js";
+import type { User } from "../app/User.js";
+import type { LocalSyncPort, ProgressMode } from "./types.js";
 import { UploadTracker } from "./UploadTracker.js";
 
 export type ConnectionNotificationCallback = (
@@ -26,7 +27,7 @@ export type ConnectionNotificationCallback = (
 ) => void;
 
 export interface SyncSessionOptions {
-  readonly user: SyncUser;
+  readonly user: User;
   readonly local: LocalSyncPort;
   readonly subscriptions: SubscriptionStore;
   readonly schema: Record<string, unknown>[];
@@ -83,11 +84,16 @@ export class SyncSession {
         this.protocol?.flushUploads();
       }),
       options.subscriptions.onNewSet((set) => this.protocol?.sendQuery(set)),
+      options.local.onIntegrateError((error) => {
+        if (this.protocol) this.protocol.failed(error);
+        else
+          this.fail(new SyncError(212, (error as Error).message, { isFatal: true, cause: error }));
+      }),
     );
     this.connect();
   }
 
-  get user(): SyncUser {
+  get user(): User {
     return this.options.user;
   }
   get config(): object {

@@ -1,62 +1,22 @@
 /**
- * The shapes the sync layer shares: the sync configuration a Realm is opened with (Realm JS v12
- * names), the state enums users compare against, and the two narrow ports it needs from the
- * rest of the client — the logged-in user (App/User) and the file's local sync state.
+ * The sync session's vocabulary: the state enums users compare against (Realm JS v12 names),
+ * the open behaviours of a synced realm, and the part of the file's local sync state the
+ * session drives.
  */
-import type { Instruction } from "@atoll/protocol";
-
-/** What the session needs of a user: its identity, a token to connect with, a way to renew it. */
-export interface SyncUser {
-  readonly id: string;
-  readonly accessToken: string | null;
-  readonly isLoggedIn: boolean;
-  refreshAccessToken(): Promise<void>;
-  readonly app: SyncApp;
-}
-
-export interface SyncApp {
-  readonly id: string;
-  /** The WebSocket URL of the sync endpoint. */
-  syncRoute(): Promise<string>;
-  /** `<baseFilePath>/mongodb-realm/<appId>`: synced realm files go under it by default. */
-  readonly fileDirectory?: string;
-}
-
-export interface SyncMetadata {
-  clientFileIdent: { ident: number; salt: number } | null;
-  download: { serverVersion: number; lastIntegratedClientVersion: number };
-  latestServerVersion: { version: number; salt: number };
-  subscriptions: unknown;
-}
-
-export interface DownloadedChangeset {
-  serverVersion: number;
-  lastIntegratedClientVersion: number;
-  originFileIdent: number;
-  originTimestamp: number;
-  instructions: Instruction[];
-}
-
-export interface PendingUpload {
-  clientVersion: number;
-  originTimestamp: number;
-  changeset: Uint8Array;
-}
+import type { LocalSyncState } from "./local/LocalSyncState.js";
 
 /** The part of the file's local sync state (`LocalSyncState`) the session drives. */
-export interface LocalSyncPort {
-  readonly asymmetricTypes: ReadonlySet<string>;
-  metadata(): SyncMetadata;
-  saveMetadata(patch: Partial<SyncMetadata>): void;
-  pendingUploads(afterClientVersion?: number): PendingUpload[];
-  lastClientVersion(): number;
-  integrate(download: {
-    changesets: DownloadedChangeset[];
-    uploadAcknowledged: number;
-    metadata?: Partial<SyncMetadata>;
-  }): void;
-  onLocalCommit(listener: (clientVersion: number) => void): () => void;
-}
+export type LocalSyncPort = Pick<
+  LocalSyncState,
+  | "asymmetricTypes"
+  | "metadata"
+  | "saveMetadata"
+  | "pendingUploads"
+  | "lastClientVersion"
+  | "integrate"
+  | "onLocalCommit"
+  | "onIntegrateError"
+>;
 
 export const ConnectionState = {
   Disconnected: "disconnected",
