@@ -121,6 +121,17 @@ export class SyncService {
     return this.mutex.run(task);
   }
 
+  /**
+   * Runs a bootstrap scan alone, after recording any write made outside sync that is already
+   * in the collections, so the scan and the history version it names agree.
+   */
+  scanExclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.recordPending();
+      return task();
+    });
+  }
+
   /** After an append to history (called inside `exclusive`): refresh the cache, wake sessions. */
   async appended(): Promise<void> {
     await this.entries.refresh();
@@ -185,6 +196,10 @@ export class SyncService {
     await this.recording;
   }
 
+  private async recordPending(): Promise<void> {
+    if ((await this.recorder.catchUp()) > 0) await this.appended();
+  }
+
   private onCommit(records: readonly ChangeRecord[]): void {
     if (this.closed) return;
     const external = records.some(
@@ -203,9 +218,7 @@ export class SyncService {
       do {
         this.recordAgain = false;
         try {
-          await this.exclusive(async () => {
-            if ((await this.recorder.catchUp()) > 0) await this.appended();
-          });
+          await this.exclusive(() => this.recordPending());
         } catch (error) {
           if (this.closed) return;
           await this.record({

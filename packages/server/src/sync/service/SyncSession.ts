@@ -231,7 +231,7 @@ export class SyncSession implements LiveSession {
       await this.refuseQuery(message.queryVersion, error);
       return;
     }
-    await this.service.exclusive(async () => {
+    await this.service.scanExclusive(async () => {
       await this.catchUp();
       await this.bootstrap(message.queryVersion, next);
     });

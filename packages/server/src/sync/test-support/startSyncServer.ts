@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AtollServer, type AtollServerOptions } from "../../AtollServer.js";
+import { CARS_APP_DIR } from "../../config/test-support/appFixture.js";
 import { logIn, syncUrl, SyncTestClient, type TestLogin } from "./SyncTestClient.js";
 
-export const CARS_APP_DIR = fileURLToPath(new URL("../../../../../examples/cars", import.meta.url));
+export { CARS_APP_DIR };
 
 export interface SyncTestServer {
   readonly server: AtollServer;
