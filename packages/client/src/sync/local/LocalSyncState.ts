@@ -1,61 +1,18 @@
 /**
  * The client's local side of sync for one Database: the durable sync metadata, the pending
- * (unacknowledged) local changesets of the upload log, and `integrate`, which applies a
- * download by rebasing: undo pending changesets, apply the server's, confirm acknowledged ones,
- * redo the rest — one atomic store commit and one listener notification.
+ * (unacknowledged) local changesets of the upload log, local-commit listeners, and `integrate`
+ * (see integrateDownload.ts), which waits for an open write transaction to end and notifies
+ * listeners once per download.
  */
 import { decodeChangeset } from "@atoll/protocol";
-import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
-import type { ObjectRow } from "../../schema/ClassInfo.js";
 import { currentTransaction } from "../../transaction/openTransaction.js";
-import { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import { decodeUndo } from "../../transaction/undoImages.js";
-import type { UndoEntry } from "../../transaction/undoImages.js";
-import { WriteTransaction } from "../../transaction/WriteTransaction.js";
-import { InstructionApplier } from "./InstructionApplier.js";
+import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
+import { DownloadIntegrator } from "./integrateDownload.js";
+import type { PendingChange } from "./integrateDownload.js";
 import { initialMetadata } from "./syncTypes.js";
 import type { Download, PendingUpload, SyncMetadata } from "./syncTypes.js";
-import { ChangesetUndoer } from "./undoChangesets.js";
-
-interface PendingChange {
-  readonly version: number;
-  readonly instructions: Instruction[];
-  readonly undo: UndoEntry[];
-}
-
-/** Own changesets the download confirms: acknowledged, or integrated before one of its changesets. */
-function confirmedThrough(download: Download): number {
-  let through = download.uploadAcknowledged;
-  for (const changeset of download.changesets)
-    through = Math.max(through, changeset.lastIntegratedClientVersion);
-  return through;
-}
-
-/** Whether any object (table and primary key, or link target) is named by both. */
-function sharesObjects(download: Download, pending: readonly PendingChange[]): boolean {
-  const named = new Set<string>();
-  for (const change of pending)
-    for (const instruction of change.instructions) addNames(instruction, named);
-  const downloaded = new Set<string>();
-  for (const changeset of download.changesets)
-    for (const instruction of changeset.instructions) addNames(instruction, downloaded);
-  for (const name of downloaded) if (named.has(name)) return true;
-  return false;
-}
-
-function addNames(instruction: Instruction, names: Set<string>): void {
-  names.add(objectName(instruction.table, instruction.pk));
-  const value = "value" in instruction ? instruction.value : null;
-  if (value !== null && typeof value === "object" && "$link" in value)
-    names.add(objectName(value.$link.table, value.$link.pk));
-}
-
-function objectName(table: string, pk: PrimaryKey): string {
-  if (pk === null) return `${table}:null`;
-  if (typeof pk === "string") return `${table}:s${pk}`;
-  return `${table}:${pk.toString()}`;
-}
 
 const states = new WeakMap<Database, LocalSyncState>();
 
@@ -73,11 +30,13 @@ export class LocalSyncState {
   private readonly queued: Download[] = [];
   private readonly errorListeners = new Set<(error: unknown) => void>();
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly integrator: DownloadIntegrator;
 
   constructor(private readonly db: Database) {
     this.asymmetricTypes = new Set(
       [...db.classes.values()].filter((cls) => cls.asymmetric).map((cls) => cls.name),
     );
+    this.integrator = new DownloadIntegrator(db, this.asymmetricTypes);
     const stored = db.store.readSyncMetadata();
     this.current = stored
       ? { ...initialMetadata(), ...(JSON.parse(stored) as Partial<SyncMetadata>) }
@@ -183,119 +142,10 @@ export class LocalSyncState {
   }
 
   private apply(download: Download): void {
-    const pending = this.loadPending();
     const metadata = { ...this.current, ...download.metadata };
-    let changes = this.tryFastPath(download, pending, metadata);
-    changes ??= this.rebase(download, pending, metadata);
+    const changes = this.integrator.integrate(download, this.loadPending(), metadata);
     this.current = metadata;
     const changed = changes.inserted.size + changes.deleted.size + changes.modified.size > 0;
     if (changed) for (const context of this.db.contexts) context.onCommit(changes);
-  }
-
-  /**
-   * Without undo/redo: applies the download on top of the pending changesets. Only valid when
-   * the download names no object a pending changeset names, and changes no row a pending
-   * changeset changed (its undo images would be stale); otherwise rolls back and returns
-   * undefined.
-   */
-  private tryFastPath(
-    download: Download,
-    pending: PendingChange[],
-    metadata: SyncMetadata,
-  ): ReturnType<WriteTransaction["commit"]> | undefined {
-    if (pending.length > 0 && sharesObjects(download, pending)) return undefined;
-    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
-    const writer = new ObjectWriter(this.db, txn);
-    const applier = new InstructionApplier(this.db, txn, writer);
-    try {
-      for (const changeset of download.changesets)
-        applier.applyChangeset(changeset.instructions, "strict");
-      if (pending.length > 0) {
-        const pendingKeys = new Set<number>();
-        for (const change of pending) for (const entry of change.undo) pendingKeys.add(entry.key);
-        for (const row of txn.touchedRows()) {
-          if (!pendingKeys.has(row.key)) continue;
-          txn.rollback();
-          return undefined;
-        }
-      }
-      const through = confirmedThrough(download);
-      const confirmed = pending.filter((change) => change.version <= through);
-      this.deleteIngested(applier, writer, confirmed);
-      return this.commit(txn, confirmed, [], metadata);
-    } catch (error) {
-      txn.rollback();
-      throw error;
-    }
-  }
-
-  private rebase(
-    download: Download,
-    pending: PendingChange[],
-    metadata: SyncMetadata,
-  ): ReturnType<WriteTransaction["commit"]> {
-    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
-    const writer = new ObjectWriter(this.db, txn);
-    const applier = new InstructionApplier(this.db, txn, writer);
-    try {
-      const undoer = new ChangesetUndoer(this.db, txn, applier);
-      for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
-      const remaining = [...pending];
-      const confirmed: PendingChange[] = [];
-      const confirmThrough = (version: number): void => {
-        while (remaining[0] && remaining[0].version <= version) {
-          const change = remaining.shift() as PendingChange;
-          applier.applyChangeset(change.instructions, "lenient");
-          confirmed.push(change);
-        }
-      };
-      for (const changeset of download.changesets) {
-        confirmThrough(changeset.lastIntegratedClientVersion);
-        applier.applyChangeset(changeset.instructions, "strict");
-      }
-      confirmThrough(confirmedThrough(download));
-      this.deleteIngested(applier, writer, confirmed);
-      const undoUpdates = remaining.map((change) => {
-        txn.startCapture();
-        applier.applyChangeset(change.instructions, "lenient");
-        return { version: change.version, undo: txn.endCapture() };
-      });
-      for (const cls of applier.revivedClasses) this.db.reorder(cls);
-      return this.commit(txn, confirmed, undoUpdates, metadata);
-    } catch (error) {
-      txn.rollback();
-      throw error;
-    }
-  }
-
-  /** Local copies of asymmetric objects the server has acknowledged go (never uploaded). */
-  private deleteIngested(
-    applier: InstructionApplier,
-    writer: ObjectWriter,
-    confirmed: readonly PendingChange[],
-  ): void {
-    if (this.asymmetricTypes.size === 0) return;
-    for (const change of confirmed) {
-      for (const instruction of change.instructions) {
-        if (instruction.type !== "CreateObject" || !this.asymmetricTypes.has(instruction.table))
-          continue;
-        const row: ObjectRow | undefined = applier.findObject(instruction.table, instruction.pk);
-        if (row) writer.delete(row);
-      }
-    }
-  }
-
-  private commit(
-    txn: WriteTransaction,
-    confirmed: readonly PendingChange[],
-    undoUpdates: { version: number; undo: Uint8Array }[],
-    metadata: SyncMetadata,
-  ): ReturnType<WriteTransaction["commit"]> {
-    const trimThrough = confirmed.at(-1)?.version;
-    return txn.commit({
-      syncMetadata: JSON.stringify(metadata),
-      ...(trimThrough !== undefined ? { trimUploadLogThrough: trimThrough } : {}),
-      ...(undoUpdates.length > 0 ? { undoUpdates } : {}),
-    });
   }
 }
