@@ -301,7 +301,8 @@ export class SessionProtocol {
       uploadAcknowledged: message.upload.clientVersion,
       metadata: { ...metadata, ...subscriptions.completionPatch(queryVersion) },
     });
-    subscriptions.completed(queryVersion);
+    // Complete once applied: a bootstrap that arrived during a write transaction waits for it.
+    void this.hooks.local.whenIdle().then(() => subscriptions.completed(queryVersion));
     this.hooks.log(
       "debug",
       `Bootstrap of query version ${queryVersion} applied (${all.length} changesets)`,

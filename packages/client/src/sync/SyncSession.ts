@@ -10,6 +10,7 @@ import { Backoff } from "./Backoff.js";
 import type { BackoffOptions } from "./Backoff.js";
 import { sessionLog, log } from "./logger.js";
 import { openSocket } from "./openSocket.js";
+import { MarkRequests, withTimeout } from "./MarkRequests.js";
 import { ProgressNotifier } from "./ProgressNotifier.js";
 import type { ProgressNotificationCallback } from "./ProgressNotifier.js";
 import { SessionProtocol } from "./SessionProtocol.js";
@@ -61,8 +62,8 @@ export class SyncSession {
   private readonly connectionListeners = new Set<ConnectionNotificationCallback>();
   private readonly progress = new ProgressNotifier();
   private readonly uploads: UploadTracker;
-  private readonly marks = new Map<number, { resolve(): void; reject(e: Error): void }>();
-  private nextMark = 1;
+  private readonly marks = new MarkRequests();
+  private uploadScheduled = false;
   private readonly querySentWaiters: {
     version: number;
     resolve(): void;
@@ -81,7 +82,7 @@ export class SyncSession {
     this.detach.push(
       options.local.onLocalCommit((clientVersion) => {
         this.uploads.committed(clientVersion);
-        this.protocol?.flushUploads();
+        this.scheduleUpload();
       }),
       options.subscriptions.onNewSet((set) => this.protocol?.sendQuery(set)),
       options.local.onIntegrateError((error) => {
@@ -126,7 +127,7 @@ export class SyncSession {
 
   /** Resolves once every changeset committed before the call is acknowledged by the server. */
   uploadAllLocalChanges(timeoutMs?: number): Promise<void> {
-    return this.withTimeout(
+    return withTimeout(
       this.uploads.waitFor(this.options.local.lastClientVersion()),
       timeoutMs,
       "upload",
@@ -135,13 +136,9 @@ export class SyncSession {
 
   /** Resolves once everything the server had when it got the request has been integrated. */
   downloadAllServerChanges(timeoutMs?: number): Promise<void> {
-    const wait = new Promise<void>((resolve, reject) => {
-      if (this.stopped instanceof SyncError) return reject(this.stopped);
-      const requestId = this.nextMark++;
-      this.marks.set(requestId, { resolve, reject });
-      this.protocol?.sendMark(requestId);
-    });
-    return this.withTimeout(wait, timeoutMs, "download");
+    if (this.stopped instanceof SyncError) return Promise.reject(this.stopped);
+    const wait = this.marks.request((requestId) => this.protocol?.sendMark(requestId));
+    return withTimeout(wait, timeoutMs, "download");
   }
 
   /** The seeds' name for uploadAllLocalChanges. */
@@ -193,18 +190,13 @@ export class SyncSession {
     this.disconnect();
   }
 
-  private withTimeout(
-    wait: Promise<void>,
-    timeoutMs: number | undefined,
-    what: string,
-  ): Promise<void> {
-    if (timeoutMs === undefined) return wait;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`Waiting for the ${what} timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      wait.then(resolve, reject).finally(() => clearTimeout(timer));
+  /** Uploads once per turn of the event loop, so a burst of commits goes in one message. */
+  private scheduleUpload(): void {
+    if (this.uploadScheduled) return;
+    this.uploadScheduled = true;
+    setImmediate(() => {
+      this.uploadScheduled = false;
+      this.protocol?.flushUploads();
     });
   }
 
@@ -273,12 +265,9 @@ export class SyncSession {
         downloaded: (bytes, estimate, acknowledged) =>
           this.downloaded(bytes, estimate, acknowledged),
         uploaded: (versions) => this.uploads.sent(versions),
-        marked: (requestId) => {
-          this.marks.get(requestId)?.resolve();
-          this.marks.delete(requestId);
-        },
+        marked: (requestId) => this.marks.answered(requestId, this.options.local.whenIdle()),
         bound: () => {
-          for (const requestId of this.marks.keys()) protocol.sendMark(requestId);
+          this.marks.resend((requestId) => protocol.sendMark(requestId));
           this.releaseQueryWaiters();
         },
         querySent: () => this.releaseQueryWaiters(),
@@ -303,7 +292,8 @@ export class SyncSession {
     const transferable =
       estimate > 0 && estimate < 1 ? this.downloadedBytes / estimate : this.downloadedBytes;
     this.progress.update(ProgressDirection.Download, this.downloadedBytes, transferable);
-    if (acknowledged !== undefined) this.uploads.acknowledge(acknowledged);
+    if (acknowledged === undefined) return;
+    void this.options.local.whenIdle().then(() => this.uploads.acknowledge(acknowledged));
   }
 
   private ended(protocol: SessionProtocol, how: SessionEnd): void {
@@ -352,8 +342,7 @@ export class SyncSession {
     this.disconnect();
     log("error", `SyncSessionError: ${error.message} (code ${error.code})`);
     this.options.report(this, error);
-    for (const mark of this.marks.values()) mark.reject(error);
-    this.marks.clear();
+    this.marks.rejectAll(error);
     this.uploads.abandon(error);
     this.options.subscriptions.abandon(error);
     for (const waiter of this.querySentWaiters.splice(0)) waiter.reject(error);

@@ -16,6 +16,7 @@ export type LocalSyncPort = Pick<
   | "integrate"
   | "onLocalCommit"
   | "onIntegrateError"
+  | "whenIdle"
 >;
 
 export const ConnectionState = {
