@@ -11,7 +11,7 @@
  * link to an object that is absent once the whole changeset is applied becomes null (a list
  * drops it).
  */
-import type { Instruction, PathElement, PrimaryKey } from "@atoll/protocol";
+import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import { fillMissing } from "../../core/Database.js";
 import type { Database } from "../../core/Database.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../../schema/ClassInfo.js";
@@ -20,45 +20,19 @@ import { storedEquals } from "../../values/convert.js";
 import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { BadChangesetError } from "./BadChangesetError.js";
+import { resolvePath } from "./instructionPaths.js";
+import type { Target } from "./instructionPaths.js";
+import { PendingLinks } from "./pendingLinks.js";
 import { ValueMismatch, convertValue, primaryKeyValue } from "./storedValue.js";
 
 export type ApplyMode = "strict" | "lenient";
-
-/** Where a path ends: the object holding the property, the property, and an index or key in it. */
-interface Target {
-  readonly row: ObjectRow;
-  readonly prop: PropInfo;
-  readonly element: PathElement | undefined;
-}
-
-/** A link whose target was absent when it was set: resolved when the changeset is done. */
-interface PendingLink {
-  readonly holder: ObjectRow;
-  readonly prop: PropInfo;
-  readonly placeholder: number;
-  readonly table: string;
-  readonly pk: PrimaryKey;
-}
-
-const propsByKey = new WeakMap<ClassInfo, Map<string, PropInfo>>();
-
-function propByKey(cls: ClassInfo, key: string): PropInfo | undefined {
-  let map = propsByKey.get(cls);
-  if (!map) {
-    map = new Map(cls.storedProps().map((prop) => [prop.key, prop]));
-    propsByKey.set(cls, map);
-  }
-  return map.get(key);
-}
 
 export class InstructionApplier {
   /** Top-level rows an undo removed, by table and primary key: a redo that creates them again revives them. */
   readonly removedByUndo = new Map<string, Map<unknown, ObjectRow>>();
   /** Classes where a row with an old key came back: their rows need re-sorting by key. */
   readonly revivedClasses = new Set<ClassInfo>();
-  private pendingLinks: PendingLink[] = [];
-  private nextPlaceholder = -1;
-  private instruction: Instruction | undefined;
+  private readonly pendingLinks = new PendingLinks();
   private mode: ApplyMode = "strict";
 
   constructor(
@@ -71,7 +45,6 @@ export class InstructionApplier {
   applyChangeset(instructions: readonly Instruction[], mode: ApplyMode): void {
     this.mode = mode;
     for (const instruction of instructions) {
-      this.instruction = instruction;
       try {
         this.apply(instruction);
       } catch (error) {
@@ -79,7 +52,7 @@ export class InstructionApplier {
         if (mode === "strict") throw new BadChangesetError(instruction, error.message);
       }
     }
-    this.resolvePendingLinks();
+    this.pendingLinks.resolve((table, pk) => this.findObject(table, pk));
   }
 
   /** The live top-level object a table and wire primary key name, if any. */
@@ -112,7 +85,7 @@ export class InstructionApplier {
       this.writer.delete(row);
       return;
     }
-    const target = this.resolve(row, instruction.path);
+    const target = resolvePath(this.db, row, instruction.path);
     switch (instruction.type) {
       case "Update":
         this.update(target, instruction.value);
@@ -179,29 +152,6 @@ export class InstructionApplier {
     return row.key;
   }
 
-  /** Walks a path through embedded objects to the property (and index or key) it ends in. */
-  private resolve(start: ObjectRow, path: readonly PathElement[]): Target {
-    let row = start;
-    let i = 0;
-    for (;;) {
-      const name = path[i++];
-      const prop = typeof name === "string" ? propByKey(row.cls, name) : undefined;
-      if (!prop) throw new ValueMismatch(`${row.cls.name} has no property ${String(name)}`);
-      if (i === path.length) return { row, prop, element: undefined };
-      let child: Stored;
-      if (prop.collection) {
-        const element = path[i++] as PathElement;
-        if (i === path.length) return { row, prop, element };
-        const container = row.values[prop.key] as Stored[] | Record<string, Stored>;
-        child = Array.isArray(container) ? container[element as number] : container[element];
-      } else child = row.values[prop.key];
-      const next =
-        prop.target?.embedded && typeof child === "number" ? this.db.liveRow(child) : undefined;
-      if (!next) throw new ValueMismatch(`no embedded object at ${path.slice(0, i).join(".")}`);
-      row = next;
-    }
-  }
-
   /** The stored value for `prop` (a placeholder for a link to be resolved later, a new embedded object's key). */
   private storedFor(target: Target, value: Parameters<typeof convertValue>[1]): Stored {
     const converted = convertValue(target.prop, value);
@@ -210,9 +160,7 @@ export class InstructionApplier {
       return this.createEmbedded(target.prop.target as ClassInfo, target.row);
     const linked = this.findObject(converted.table, converted.pk);
     if (linked) return linked.key;
-    const placeholder = this.nextPlaceholder--;
-    this.pendingLinks.push({ holder: target.row, prop: target.prop, placeholder, ...converted });
-    return placeholder;
+    return this.pendingLinks.add(target.row, target.prop, converted.table, converted.pk);
   }
 
   private update(target: Target, value: Parameters<typeof convertValue>[1]): void {
@@ -326,28 +274,5 @@ export class InstructionApplier {
     if (prop.collection !== "dictionary" || typeof element !== "string")
       throw new ValueMismatch(`${prop.qualifiedName} is not a dictionary`);
     this.writer.dictionaryRemove(row, prop, element);
-  }
-
-  /** Links set to objects absent at the time: the object if it exists now, else null (lists and sets drop them). */
-  private resolvePendingLinks(): void {
-    const links = this.pendingLinks;
-    if (links.length === 0) return;
-    this.pendingLinks = [];
-    for (const link of links) {
-      if (!link.holder.alive) continue;
-      const key = this.findObject(link.table, link.pk)?.key ?? null;
-      const value = link.holder.values[link.prop.key];
-      if (value === link.placeholder) link.holder.values[link.prop.key] = key;
-      else if (Array.isArray(value)) {
-        const index = value.indexOf(link.placeholder);
-        if (index < 0) continue;
-        if (key === null) value.splice(index, 1);
-        else value[index] = key;
-      } else if (value !== null && typeof value === "object") {
-        const dictionary = value as Record<string, Stored>;
-        for (const [name, item] of Object.entries(dictionary))
-          if (item === link.placeholder) dictionary[name] = key;
-      }
-    }
   }
 }
