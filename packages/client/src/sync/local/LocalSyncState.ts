@@ -111,6 +111,9 @@ export class LocalSyncState {
         open.onEnd(() => queueMicrotask(drain));
         return;
       }
+      // Every realm on the file closed meanwhile: the store is gone. The download cursor did not
+      // move, so the server sends these again on the next session.
+      if (this.db.contexts.size === 0) this.queued.length = 0;
       for (let next = this.queued[0]; next; next = this.queued[0]) {
         try {
           this.apply(next);

@@ -177,4 +177,15 @@ describe("rebasing pending local changesets over downloads", () => {
     expect(c.price).toBe(2);
     expect(c.model).toBe("T");
   });
+
+  it("drops a download queued behind a transaction when the realm closes instead", async () => {
+    const { realm, state } = withCar();
+    realm.beginTransaction();
+    serverSays(state, [car.set(["price"], 1)]);
+    const idle = state.whenIdle();
+    realm.close();
+    await idle;
+    const again = open({ path: realm.path, schema: syncSchema, sync: { flexible: true } });
+    expect(again.objectForPrimaryKey<Obj>("Car", "c1")?.price).toBeNull();
+  });
 });
