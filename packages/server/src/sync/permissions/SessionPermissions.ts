@@ -11,7 +11,7 @@
 import { evaluate, type BoundQuery } from "@atoll/rql";
 import type { Role, RuleSet } from "../../config/types.js";
 import type { Document } from "../../data/types.js";
-import { matches } from "../../data/mql.js";
+import { compileFilter } from "../../data/mql.js";
 import { evaluateExpression } from "../../rules/evaluateExpression.js";
 import { expandFilter, MATCH_NOTHING } from "../../rules/expandFilter.js";
 import type { RuleContext } from "../../rules/RuleContext.js";
@@ -24,6 +24,9 @@ export interface TableAccess {
   /** MQL with expansions substituted; MATCH_NOTHING when the role cannot read. */
   readonly readFilter: Document;
   readonly writeFilter: Document;
+  /** The filters compiled once per session: views are evaluated for every change fanned out. */
+  readonly canRead: (doc: Document) => boolean;
+  readonly canWrite: (doc: Document) => boolean;
 }
 
 export type WriteKind = "insert" | "update" | "delete";
@@ -44,12 +47,18 @@ export class SessionPermissions {
       const role = await selectRoleForSession(ruleSet, ctx.user, ctx);
       const canRead = role !== null && (role.read === true || role.write === true);
       const canWrite = role !== null && role.write === true;
+      const readFilter = canRead
+        ? await expandFilter(readDocumentFilter(role), ctx)
+        : MATCH_NOTHING;
+      const writeFilter = canWrite
+        ? await expandFilter(role.document_filters?.write ?? false, ctx)
+        : MATCH_NOTHING;
       access.set(table, {
         role,
-        readFilter: canRead ? await expandFilter(readDocumentFilter(role), ctx) : MATCH_NOTHING,
-        writeFilter: canWrite
-          ? await expandFilter(role.document_filters?.write ?? false, ctx)
-          : MATCH_NOTHING,
+        readFilter,
+        writeFilter,
+        canRead: compileFilter(readFilter),
+        canWrite: compileFilter(writeFilter),
       });
     }
     return new SessionPermissions(access, ctx);
@@ -62,7 +71,7 @@ export class SessionPermissions {
   /** Whether `doc` is in the view given by the session's subscription queries for its table. */
   inView(table: string, doc: Document, queries: readonly BoundQuery[]): boolean {
     const access = this.access.get(table);
-    if (!access || !matches(doc, access.readFilter)) return false;
+    if (!access?.canRead(doc)) return false;
     return queries.some((query) => evaluate(query, doc));
   }
 
@@ -82,9 +91,9 @@ export class SessionPermissions {
     const prefix = `write to "${describePrimaryKey(pk)}" in table "${table}"`;
     const access = this.access.get(table);
     if (!access?.role) return `${prefix} not allowed; no role applies to the user`;
-    const { role, writeFilter } = access;
+    const { role, canWrite } = access;
     const deniedBy = (what: string) => `${prefix} was denied by ${what} in role "${role.name}"`;
-    if ((before && !matches(before, writeFilter)) || (after && !matches(after, writeFilter)))
+    if ((before && !canWrite(before)) || (after && !canWrite(after)))
       return deniedBy("write filter");
     const kind: WriteKind =
       before === undefined ? "insert" : after === undefined ? "delete" : "update";

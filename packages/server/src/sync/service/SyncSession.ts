@@ -32,7 +32,7 @@ import { judgeUpload } from "../permissions/judgeUpload.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { checkClientSchema, readClientSchema } from "./clientSchema.js";
 import { compensatingWriteError, compensatingWriteLogEntry } from "./compensatingWrite.js";
-import { entryForSession, erase, type SessionView } from "./entryForSession.js";
+import { changesetForSession, erase, type SessionView } from "./entryForSession.js";
 import { bindQuerySet } from "./sessionQueries.js";
 import type { LiveSession, SyncService } from "./SyncService.js";
 
@@ -368,15 +368,15 @@ export class SyncSession implements LiveSession {
           );
         }
         if (own) this.lastIntegratedClientVersion = entry.clientVersion;
-        const instructions = entryForSession(entry, view);
+        const changeset = changesetForSession(entry, view);
         this.cursor = entry.version;
-        if (instructions.length === 0) continue;
+        if (changeset === undefined) continue;
         changesets.push({
           serverVersion: entry.version,
           lastIntegratedClientVersion: this.lastIntegratedClientVersion,
           originTimestamp: entry.originTimestamp,
           originFileIdent: own ? SERVER_FILE_IDENT : entry.originIdent,
-          changeset: encodeChangeset(instructions),
+          changeset,
         });
       }
       if (changesets.length > 0 || this.lastIntegratedClientVersion > this.sent.clientVersion)

@@ -4,8 +4,11 @@
  * object's server document before and after the entry against the session's view: the
  * entry's own instructions (in view before and after), the whole object (entering the view),
  * an erase (leaving it, removed from the device only), or nothing.
+ *
+ * Fan-out stays cheap with many sessions: the encoded changeset is memoised per entry and per
+ * combination of decisions, so sessions with the same outcome share one encoding.
  */
-import type { Instruction, PrimaryKey } from "@atoll/protocol";
+import { encodeChangeset, type Instruction, type PrimaryKey } from "@atoll/protocol";
 import type { RqlSchema } from "@atoll/rql";
 import type { Document } from "../../data/types.js";
 import { instructionsForDocument } from "../documentInstructions.js";
@@ -19,37 +22,87 @@ export interface SessionView {
   inView(table: string, doc: Document): boolean;
 }
 
-/** An entry's instructions grouped by object, computed once per entry however many sessions read it. */
-const grouped = new WeakMap<SyncEntry, Map<string, Instruction[]>>();
+/** Per object: the entry's instructions, the whole object, an erase, or nothing. */
+const SAME = "s";
+const WHOLE = "w";
+const ERASE = "e";
+const NONE = "n";
+const OWN = "own";
 
-function instructionsByObject(entry: SyncEntry): Map<string, Instruction[]> {
-  let byObject = grouped.get(entry);
-  if (byObject) return byObject;
-  byObject = new Map();
+interface EntryMemo {
+  byObject?: Map<string, Instruction[]>;
+  /** Encoded changeset (null: nothing to send) by decision signature. */
+  readonly encoded: Map<string, Uint8Array | null>;
+}
+
+const memos = new WeakMap<SyncEntry, EntryMemo>();
+
+function memoOf(entry: SyncEntry): EntryMemo {
+  let memo = memos.get(entry);
+  if (!memo) {
+    memo = { encoded: new Map() };
+    memos.set(entry, memo);
+  }
+  return memo;
+}
+
+function instructionsByObject(entry: SyncEntry, memo: EntryMemo): Map<string, Instruction[]> {
+  if (memo.byObject) return memo.byObject;
+  const byObject = new Map<string, Instruction[]>();
   for (const instruction of entry.instructions) {
     const key = objectKey(instruction.table, instruction.pk);
     const list = byObject.get(key);
     if (list) list.push(instruction);
     else byObject.set(key, [instruction]);
   }
-  grouped.set(entry, byObject);
+  memo.byObject = byObject;
   return byObject;
 }
 
-export function entryForSession(entry: SyncEntry, view: SessionView): Instruction[] {
-  if (entry.originIdent === view.clientFileIdent) return [...entry.corrections];
-  const out: Instruction[] = [];
-  for (const object of entry.objects) {
-    const wasIn = object.before !== undefined && view.inView(object.table, object.before);
-    const isIn = object.after !== undefined && view.inView(object.table, object.after);
-    if (wasIn && isIn) {
-      out.push(...(instructionsByObject(entry).get(objectKey(object.table, object.pk)) ?? []));
-    } else if (isIn) {
-      out.push(...instructionsForDocument(view.schema, object.table, object.after));
-    } else if (wasIn) {
-      out.push(erase(object.table, object.pk));
-    }
+/** The encoded changeset this session receives for `entry`, or undefined when nothing is left. */
+export function changesetForSession(entry: SyncEntry, view: SessionView): Uint8Array | undefined {
+  const memo = memoOf(entry);
+  const own = entry.originIdent === view.clientFileIdent;
+  const decisions = own
+    ? OWN
+    : entry.objects
+        .map((object) => {
+          const wasIn = object.before !== undefined && view.inView(object.table, object.before);
+          const isIn = object.after !== undefined && view.inView(object.table, object.after);
+          return wasIn && isIn ? SAME : isIn ? WHOLE : wasIn ? ERASE : NONE;
+        })
+        .join("");
+  let encoded = memo.encoded.get(decisions);
+  if (encoded === undefined) {
+    const instructions = own ? entry.corrections : instructionsFor(entry, decisions, view, memo);
+    encoded = instructions.length === 0 ? null : encodeChangeset(instructions);
+    memo.encoded.set(decisions, encoded);
   }
+  return encoded ?? undefined;
+}
+
+function instructionsFor(
+  entry: SyncEntry,
+  decisions: string,
+  view: SessionView,
+  memo: EntryMemo,
+): Instruction[] {
+  const out: Instruction[] = [];
+  entry.objects.forEach((object, i) => {
+    switch (decisions[i]) {
+      case SAME:
+        out.push(
+          ...(instructionsByObject(entry, memo).get(objectKey(object.table, object.pk)) ?? []),
+        );
+        return;
+      case WHOLE:
+        out.push(...instructionsForDocument(view.schema, object.table, object.after!));
+        return;
+      case ERASE:
+        out.push(erase(object.table, object.pk));
+        return;
+    }
+  });
   return out;
 }
 
