@@ -80,6 +80,15 @@ describe("sync session", () => {
     }
   });
 
+  it("goes offline when its user logs out", async () => {
+    const phone = await device();
+    const session = phone.realm.syncSession!;
+    expect(session.connectionState).toBe(Realm.ConnectionState.Connected);
+    await phone.user.logOut();
+    expect(session.connectionState).toBe(Realm.ConnectionState.Disconnected);
+    expect(session.state).toBe(Realm.SessionState.Inactive);
+  });
+
   it("reports upload and download progress", async () => {
     const email = `progress-${new ObjectId().toHexString()}@example.com`;
     const phone = await device({ email });

@@ -64,6 +64,7 @@ export class SyncSession {
   private readonly uploads: UploadTracker;
   private readonly marks = new MarkRequests();
   private uploadScheduled = false;
+  private wasLoggedIn: boolean;
   private readonly querySentWaiters: {
     version: number;
     resolve(): void;
@@ -91,6 +92,10 @@ export class SyncSession {
           this.fail(new SyncError(212, (error as Error).message, { isFatal: true, cause: error }));
       }),
     );
+    this.wasLoggedIn = options.user.isLoggedIn;
+    const onUserChange = (): void => this.userChanged();
+    options.user.addListener(onUserChange);
+    this.detach.push(() => options.user.removeListener(onUserChange));
     this.connect();
   }
 
@@ -217,7 +222,22 @@ export class SyncSession {
   }
 
   private get wantsConnection(): boolean {
-    return !this.paused && !this.stopped;
+    return !this.paused && !this.stopped && this.options.user.isLoggedIn;
+  }
+
+  /** A user who logs out takes the session offline; logging in again brings it back. */
+  private userChanged(): void {
+    const loggedIn = this.options.user.isLoggedIn;
+    if (loggedIn === this.wasLoggedIn) return; // a token refresh, not a log-in or log-out
+    this.wasLoggedIn = loggedIn;
+    if (!loggedIn) {
+      if (this.stopped) return;
+      this.session = SessionState.Inactive;
+      this.disconnect();
+    } else if (!this.stopped && !this.paused) {
+      this.session = SessionState.Active;
+      this.connect();
+    }
   }
 
   private connect(refreshedToken = false): void {
