@@ -1,8 +1,8 @@
 /**
  * What the sync end-to-end tests share: a real server on the seeds' cars app (plus a function
- * that inserts a car, for writes from elsewhere), the seeds' Car model and the asymmetric
- * SensorReading, users, devices (an App with its own files, a logged-in user, an open synced
- * realm and the errors its session reported), and a capture of the sync client's log.
+ * that inserts a car, for writes from elsewhere), devices (an App with its own files, a
+ * logged-in user, an open synced realm with the cars model, and the errors its session
+ * reported), a capture of the sync client's log, and a wait for a realm to reach a state.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

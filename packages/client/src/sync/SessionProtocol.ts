@@ -1,23 +1,16 @@
 /**
  * One bound sync session over one open WebSocket: bind → ident, then uploads of every pending
- * changeset in order (several per message), downloads integrated through the file's local sync
- * state (bootstrap batches of one query version buffered and applied at once), subscription
- * sets, marks, keep-alive pings and the server's errors. When the socket ends, or an error says
+ * changeset in order (several per message), downloads (handed to a DownloadApplier),
+ * subscription sets, marks, keep-alive pings and the server's errors. When the socket ends, or an error says
  * it must, it calls `end` once and does nothing more; the session decides what comes next.
  */
 import type WebSocket from "ws";
-import {
-  BatchState,
-  SyncProtocolError,
-  decodeChangeset,
-  decodeServerMessage,
-  encodeMessage,
-} from "@atoll/protocol";
+import { SyncProtocolError, decodeServerMessage, encodeMessage } from "@atoll/protocol";
 import type { ClientMessage, DownloadMessage, ServerErrorMessage } from "@atoll/protocol";
 import { queryBody } from "./SubscriptionStore.js";
 import type { StoredSubscriptionSet, SubscriptionStore } from "./SubscriptionStore.js";
 import { SyncError, syncErrorFrom } from "./SyncError.js";
-import type { DownloadedChangeset, SyncMetadata } from "./local/syncTypes.js";
+import { DownloadApplier } from "./DownloadApplier.js";
 import type { LocalSyncPort } from "./types.js";
 import type { sessionLog } from "./logger.js";
 
@@ -63,7 +56,7 @@ export class SessionProtocol {
   private ended = false;
   /** Highest client version sent on this connection. */
   private lastSent: number;
-  private bootstrap: { queryVersion: number; changesets: DownloadedChangeset[] } | undefined;
+  private readonly downloads: DownloadApplier;
   private readonly timers: NodeJS.Timeout[] = [];
   private awaitingPong = false;
 
@@ -73,6 +66,7 @@ export class SessionProtocol {
     acknowledged: number,
   ) {
     this.lastSent = acknowledged;
+    this.downloads = new DownloadApplier(hooks.local, hooks.subscriptions);
   }
 
   start(): void {
@@ -265,49 +259,13 @@ export class SessionProtocol {
   }
 
   private download(message: DownloadMessage): void {
-    const changesets = message.changesets.map((changeset) => ({
-      serverVersion: changeset.serverVersion,
-      lastIntegratedClientVersion: changeset.lastIntegratedClientVersion,
-      originFileIdent: changeset.originFileIdent,
-      originTimestamp: changeset.originTimestamp,
-      instructions: decodeChangeset(changeset.changeset),
-    }));
-    const bytes = message.changesets.reduce((sum, c) => sum + c.changeset.byteLength, 0);
-    const metadata: Partial<SyncMetadata> = {
-      download: message.download,
-      latestServerVersion: message.latestServerVersion,
-    };
-    if (message.batchState === BatchState.SteadyState) {
-      this.hooks.local.integrate({
-        changesets,
-        uploadAcknowledged: message.upload.clientVersion,
-        metadata,
-      });
-      this.hooks.downloaded(bytes, message.progressEstimate, message.upload.clientVersion);
-      return;
-    }
-    if (this.bootstrap?.queryVersion !== message.queryVersion)
-      this.bootstrap = { queryVersion: message.queryVersion, changesets: [] };
-    this.bootstrap.changesets.push(...changesets);
-    if (message.batchState === BatchState.MoreToCome) {
-      this.hooks.downloaded(bytes, message.progressEstimate, undefined);
-      return;
-    }
-    const { queryVersion, changesets: all } = this.bootstrap;
-    this.bootstrap = undefined;
-    const subscriptions = this.hooks.subscriptions;
-    this.hooks.local.integrate({
-      changesets: all,
-      uploadAcknowledged: message.upload.clientVersion,
-      metadata: { ...metadata, ...subscriptions.completionPatch(queryVersion) },
-    });
-    // Complete once applied: a bootstrap that arrived during a write transaction waits for it.
-    void this.hooks.local.whenIdle().then(() => subscriptions.completed(queryVersion));
-    this.hooks.log(
-      "debug",
-      `Bootstrap of query version ${queryVersion} applied (${all.length} changesets)`,
-    );
-    this.hooks.downloaded(bytes, message.progressEstimate, message.upload.clientVersion);
+    const applied = this.downloads.apply(message);
+    if (applied.completedQueryVersion !== undefined)
+      this.hooks.log(
+        "debug",
+        `Bootstrap of query version ${applied.completedQueryVersion} applied`,
+      );
+    this.hooks.downloaded(applied.bytes, message.progressEstimate, applied.acknowledged);
   }
 
   private error(message: ServerErrorMessage): void {
