@@ -69,6 +69,7 @@ function entryFor(before: Document | undefined, after: Document | undefined): Sy
         ? []
         : [{ table: "Car", pk: ID, ...(before ? { before } : {}), ...(after ? { after } : {}) }],
     corrections: [],
+    rejected: [],
   };
 }
 
