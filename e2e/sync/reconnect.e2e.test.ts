@@ -2,7 +2,7 @@
  * A server restart under a connected device: the session notices, reconnects with backoff
  * once the server is back (same port, same storage), binds with its file identity and resumes
  * from its cursors — writes made while the server was down are uploaded once, and what others
- * wrote meanwhile is downloaded.
+ * wrote meanwhile is downloaded. And Realm.open's time-out when the server cannot be reached.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -112,5 +112,40 @@ describe("a server restart", () => {
       for (const realm of realms) realm.close();
       await server.stop();
     }
+  });
+
+  it("opens the local copy, or fails, when the server cannot be reached in time", async () => {
+    const server = await startAppServer({ appDir: CARS_APP_DIR });
+    const app = new App({
+      id: server.appId,
+      baseUrl: server.url,
+      baseFilePath: join(root, "late"),
+    });
+    const user = await app.logIn(Credentials.anonymous(false));
+    await app.syncRoute();
+    await server.stop();
+    const behavior = (timeOutBehavior: "openLocalRealm" | "throwException") => ({
+      schema: [CarSchema],
+      sync: {
+        user,
+        flexible: true as const,
+        newRealmFileBehavior: {
+          type: Realm.OpenRealmBehaviorType.DownloadBeforeOpen,
+          timeOut: 50,
+          timeOutBehavior,
+        },
+        existingRealmFileBehavior: {
+          type: Realm.OpenRealmBehaviorType.DownloadBeforeOpen,
+          timeOut: 50,
+          timeOutBehavior,
+        },
+      },
+    });
+    await expect(Realm.open(behavior("throwException"))).rejects.toThrow(
+      "The realm could not be downloaded in the allocated time: 50 ms",
+    );
+    const local = await Realm.open(behavior("openLocalRealm"));
+    expect(local.syncSession?.connectionState).not.toBe(Realm.ConnectionState.Connected);
+    local.close();
   });
 });

@@ -132,6 +132,7 @@ export class SyncSession {
 
   /** Resolves once every changeset committed before the call is acknowledged by the server. */
   uploadAllLocalChanges(timeoutMs?: number): Promise<void> {
+    if (this.stopped instanceof SyncError) return Promise.reject(this.stopped);
     return withTimeout(
       this.uploads.waitFor(this.options.local.lastClientVersion()),
       timeoutMs,
