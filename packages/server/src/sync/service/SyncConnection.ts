@@ -162,7 +162,7 @@ export class SyncConnection {
       tryAgain: !info.fatal,
       action: info.action,
     });
-    void this.service.record({
+    this.service.recordInBackground({
       type: "sync",
       outcome: "error",
       userId: this.userId,

@@ -177,6 +177,11 @@ export class SyncService {
     return this.options.log.record(entry);
   }
 
+  /** Records without waiting; the server's shutdown still waits for the entry to be stored. */
+  recordInBackground(entry: Omit<LogEntry, "time">): void {
+    this.options.log.recordInBackground(entry);
+  }
+
   get auth(): AuthService {
     return this.options.auth;
   }
@@ -194,6 +199,8 @@ export class SyncService {
     this.stopFeed();
     for (const session of [...this.sessions]) session.terminate();
     await this.recording;
+    // Let an integration or bootstrap under way finish before storage closes.
+    await this.exclusive(async () => {});
   }
 
   private async recordPending(): Promise<void> {

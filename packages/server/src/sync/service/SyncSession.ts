@@ -180,7 +180,7 @@ export class SyncSession implements LiveSession {
     if (this.phase === "ended") return;
     this.phase = "ended";
     this.service.remove(this);
-    void this.service.record({
+    this.service.recordInBackground({
       type: "sync",
       outcome: "ok",
       userId: this.caller.user.id,
