@@ -14,3 +14,10 @@ run bench/rql/parse-bind.ts
 run bench/rql/filter.ts
 # Client (issue 4): the local database against raw better-sqlite3 doing the same work.
 run bench/client/local.ts
+# Sync (issue 5): the server in its own process, real devices and raw protocol clients over
+# loopback; each against the baseline named in its header.
+run bench/sync/latency.ts
+run bench/sync/upload.ts
+run bench/sync/bootstrap.ts
+run bench/sync/ingest.ts
+run bench/sync/connections.ts

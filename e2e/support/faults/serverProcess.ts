@@ -26,10 +26,13 @@ export function startServerProcess(options: {
   readonly appDir: string;
   readonly storageFile: string;
   readonly port?: number;
+  /** Extra Node options for the server process (e.g. `--cpu-prof`). */
+  readonly nodeOptions?: readonly string[];
 }): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeOptions ?? []),
       "--import",
       "tsx",
       "--conditions=source",
