@@ -8,11 +8,22 @@ import type { Context } from "hono";
 import type { Caller } from "../auth/AuthService.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 
+/** The token of an `Authorization: Bearer` header, else of a `baas_at` query parameter, if any. */
+export function tokenOf(
+  authorization: string | undefined,
+  queryToken: string | null | undefined,
+): string | undefined {
+  const match = authorization === undefined ? null : /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  const token = match?.[1] ?? queryToken ?? undefined;
+  return token === "" ? undefined : token;
+}
+
 export function bearerToken(c: Context, allowQuery = false): string {
-  const header = c.req.header("authorization");
-  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
-  const token = match?.[1] ?? (allowQuery ? c.req.query("baas_at") : undefined);
-  if (token === undefined || token === "")
+  const token = tokenOf(
+    c.req.header("authorization"),
+    allowQuery ? c.req.query("baas_at") : undefined,
+  );
+  if (token === undefined)
     throw new AppError("InvalidSession", "invalid session: must authenticate first");
   return token;
 }

@@ -9,6 +9,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Caller } from "../../auth/AuthService.js";
+import { tokenOf } from "../../http/bearer.js";
 import type { UpgradeHandler } from "../../http/listen.js";
 import { SyncConnection } from "./SyncConnection.js";
 import type { SyncService } from "./SyncService.js";
@@ -47,7 +48,7 @@ export class SyncEndpoint {
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== this.path) return refuse(socket, 404, "NotFound", "no sync endpoint here");
-    const token = accessToken(request, url);
+    const token = tokenOf(request.headers.authorization, url.searchParams.get("baas_at"));
     let caller: Caller;
     try {
       if (token === undefined) throw new Error("invalid session: must authenticate first");
@@ -68,13 +69,6 @@ export class SyncEndpoint {
       ws.on("close", () => this.connections.delete(connection));
     });
   }
-}
-
-function accessToken(request: IncomingMessage, url: URL): string | undefined {
-  const header = request.headers.authorization;
-  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header.trim());
-  const token = match?.[1] ?? url.searchParams.get("baas_at") ?? undefined;
-  return token === "" ? undefined : token;
 }
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
