@@ -47,7 +47,6 @@ export interface ProtocolHooks {
   marked(requestId: number): void;
   /** The server saw `ident`: the session can (re)send marks. */
   bound(): void;
-  querySent(version: number): void;
   end(how: SessionEnd): void;
 }
 
@@ -132,7 +131,6 @@ export class SessionProtocol {
   sendQuery(set: StoredSubscriptionSet): void {
     if (!this.isBound) return;
     this.send({ type: "query", session: 1, queryVersion: set.version, query: queryBody(set) });
-    this.hooks.querySent(set.version);
   }
 
   sendMark(requestId: number): void {

@@ -187,8 +187,6 @@ export class SubscriptionSet<R = unknown> extends BaseSubscriptionSet {
   constructor(
     private readonly store: SubscriptionStore,
     private readonly realm: R,
-    /** Resolves once the session has sent (or, offline, queued) the set of that version. */
-    private readonly sent: (version: number) => Promise<void>,
   ) {
     super();
   }
@@ -211,14 +209,15 @@ export class SubscriptionSet<R = unknown> extends BaseSubscriptionSet {
 
   /**
    * Runs `callback` on a mutable copy of the newest set and commits the result as a new version
-   * at once (synchronously, before this returns its promise); the promise resolves when the new
-   * set has been sent to the server. Use `waitForSynchronization()` to wait for its data.
+   * at once (synchronously, before this returns its promise); the promise resolves when that
+   * set is synchronized (its data is in the realm) and rejects as `waitForSynchronization()`
+   * does (the server refused it, or the session stopped).
    */
   async update(callback: SubscriptionsUpdateCallback<R>): Promise<void> {
-    await this.sent(this.updateNow(callback));
+    await this.store.waitFor(this.updateNow(callback));
   }
 
-  /** The synchronous part of `update`: returns the committed version. */
+  /** The synchronous part of `update` (what `initialSubscriptions` runs): the committed version. */
   updateNow(callback: SubscriptionsUpdateCallback<R>): number {
     if (typeof callback !== "function") {
       throw new RealmError(ClientErrorCode.InvalidArgument, "update() needs a callback function");

@@ -72,6 +72,8 @@ interface Waiter {
 export class SubscriptionStore {
   private sets: StoredSubscriptionSet[];
   private waiters: Waiter[] = [];
+  /** Set once the session stopped for good: later waits reject with it at once. */
+  private abandoned: Error | undefined;
   private readonly listeners = new Set<(set: StoredSubscriptionSet) => void>();
 
   constructor(private readonly local: LocalSyncPort) {
@@ -148,11 +150,13 @@ export class SubscriptionStore {
     return new Promise((resolve, reject) => {
       this.waiters.push({ version, resolve, reject });
       this.settle();
+      if (this.abandoned) this.abandon(this.abandoned);
     });
   }
 
-  /** Rejects every waiter (the session stopped for good). */
+  /** Rejects every waiter, now and later (the session stopped for good). */
   abandon(error: Error): void {
+    this.abandoned = error;
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.reject(error);

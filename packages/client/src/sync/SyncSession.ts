@@ -65,11 +65,6 @@ export class SyncSession {
   private readonly marks = new MarkRequests();
   private uploadScheduled = false;
   private wasLoggedIn: boolean;
-  private readonly querySentWaiters: {
-    version: number;
-    resolve(): void;
-    reject(e: Error): void;
-  }[] = [];
   private downloadedBytes = 0;
   private readonly log: ReturnType<typeof sessionLog>;
   private readonly detach: (() => void)[] = [];
@@ -177,16 +172,6 @@ export class SyncSession {
     this.connectionListeners.delete(callback);
   }
 
-  /** Resolves once the set of `version` has been sent (the subscriptions' `update`). */
-  querySent(version: number): Promise<void> {
-    if (this.stopped instanceof SyncError) return Promise.reject(this.stopped);
-    const set = this.options.subscriptions.byVersion(version);
-    if (!set || set.state !== "pending" || this.protocol?.isBound) return Promise.resolve();
-    return new Promise((resolve, reject) =>
-      this.querySentWaiters.push({ version, resolve, reject }),
-    );
-  }
-
   /** Ends the session for good (the last realm on the file closed). */
   close(): void {
     if (this.stopped) return;
@@ -287,11 +272,7 @@ export class SyncSession {
           this.downloaded(bytes, estimate, acknowledged),
         uploaded: (versions) => this.uploads.sent(versions),
         marked: (requestId) => this.marks.answered(requestId, this.options.local.whenIdle()),
-        bound: () => {
-          this.marks.resend((requestId) => protocol.sendMark(requestId));
-          this.releaseQueryWaiters();
-        },
-        querySent: () => this.releaseQueryWaiters(),
+        bound: () => this.marks.resend((requestId) => protocol.sendMark(requestId)),
         end: (how) => this.ended(protocol, how),
       },
       this.uploads.acknowledged,
@@ -300,11 +281,6 @@ export class SyncSession {
     this.setConnection(ConnectionState.Connected);
     this.log("debug", "Connected");
     protocol.start();
-  }
-
-  private releaseQueryWaiters(): void {
-    const waiters = this.querySentWaiters.splice(0);
-    for (const waiter of waiters) waiter.resolve();
   }
 
   private downloaded(bytes: number, estimate: number, acknowledged: number | undefined): void {
@@ -366,6 +342,5 @@ export class SyncSession {
     this.marks.rejectAll(error);
     this.uploads.abandon(error);
     this.options.subscriptions.abandon(error);
-    for (const waiter of this.querySentWaiters.splice(0)) waiter.reject(error);
   }
 }

@@ -47,9 +47,7 @@ export function attachSync<R>(
     });
     return { session, subscriptions };
   });
-  const subscriptions = new SubscriptionSet<R>(attachment.subscriptions, realm, (version) =>
-    attachment.session.querySent(version),
-  );
+  const subscriptions = new SubscriptionSet<R>(attachment.subscriptions, realm);
   const initial = config.initialSubscriptions;
   if (initial && (!attachment.subscriptions.hasEverSubscribed || initial.rerunOnOpen === true)) {
     try {
