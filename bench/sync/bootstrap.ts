@@ -115,4 +115,5 @@ try {
 } finally {
   await bench.close();
   await bench0.close();
+  await app.remove();
 }
