@@ -1,12 +1,13 @@
 /**
- * The device example of docs/getting-started.md, as written there (only the server's URL
- * differs): a car written on the device reaches the server's collection.
+ * The device example of docs/getting-started.md as written there, with the server's URL, a
+ * directory for the files and field declarations for the type checker added: a car written on
+ * the device reaches the server's collection.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import Realm, { App, Credentials, type ObjectSchema } from "@atoll/client";
+import Realm, { App, Credentials, type BSON, type ObjectSchema } from "@atoll/client";
 import { useAppServer } from "@atoll/client/test-support/appServer";
 
 const server = useAppServer();
@@ -14,10 +15,10 @@ const baseFilePath = mkdtempSync(join(tmpdir(), "atoll-getting-started-"));
 afterAll(() => rmSync(baseFilePath, { recursive: true, force: true }));
 
 class Car extends Realm.Object<Car> {
-  declare _id: Realm.BSON.ObjectId;
+  declare _id: BSON.ObjectId;
   declare ownerId: string;
   declare make: string;
-  static schema: ObjectSchema = {
+  static override schema: ObjectSchema = {
     name: "Car",
     primaryKey: "_id",
     properties: {
