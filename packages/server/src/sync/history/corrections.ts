@@ -8,7 +8,7 @@
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
 import { bsonEquals } from "../bsonEquals.js";
-import { objectKey } from "../merge/integrateUpload.js";
+import { groupByObject } from "../groupByObject.js";
 
 export type RestoreObject = (
   table: string,
@@ -16,32 +16,15 @@ export type RestoreObject = (
   after: Document | undefined,
 ) => Instruction[];
 
-function byObject(
-  instructions: readonly Instruction[],
-): Map<string, { table: string; pk: PrimaryKey; instructions: Instruction[] }> {
-  const out = new Map<string, { table: string; pk: PrimaryKey; instructions: Instruction[] }>();
-  for (const instruction of instructions) {
-    const key = objectKey(instruction.table, instruction.pk);
-    const entry = out.get(key) ?? {
-      table: instruction.table,
-      pk: instruction.pk,
-      instructions: [],
-    };
-    entry.instructions.push(instruction);
-    out.set(key, entry);
-  }
-  return out;
-}
-
 export function correctionsFor(
   uploaded: readonly Instruction[],
   effective: readonly Instruction[],
   afterOf: (key: string) => Document | undefined,
   restore: RestoreObject,
 ): Instruction[] {
-  const merged = byObject(effective);
+  const merged = groupByObject(effective);
   const out: Instruction[] = [];
-  for (const [key, { table, pk, instructions }] of byObject(uploaded)) {
+  for (const [key, { table, pk, instructions }] of groupByObject(uploaded)) {
     const applied = merged.get(key)?.instructions ?? [];
     const same =
       applied.length === instructions.length &&

@@ -9,6 +9,7 @@ import type { Instruction, PrimaryKey, RejectedUpdate } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
 import type { Document } from "../../data/types.js";
 import { applyToDocument } from "../documentPatch.js";
+import { groupByObject } from "../groupByObject.js";
 import { objectKey } from "../merge/integrateUpload.js";
 import type { SessionPermissions } from "./SessionPermissions.js";
 
@@ -25,20 +26,7 @@ export async function judgeUpload(
   /** Tables written without a view (asymmetric: insert-only data ingest). */
   viewless: ReadonlySet<string> = new Set(),
 ): Promise<Judgement> {
-  const byObject = new Map<
-    string,
-    { table: string; pk: PrimaryKey; instructions: Instruction[] }
-  >();
-  for (const instruction of instructions) {
-    const key = objectKey(instruction.table, instruction.pk);
-    const entry = byObject.get(key) ?? {
-      table: instruction.table,
-      pk: instruction.pk,
-      instructions: [],
-    };
-    entry.instructions.push(instruction);
-    byObject.set(key, entry);
-  }
+  const byObject = groupByObject(instructions);
   const denied = new Map<string, string>();
   for (const [key, { table, pk, instructions: own }] of byObject) {
     const before = await currentDocument(table, pk);

@@ -1,21 +1,16 @@
 /**
  * One bound session of a client file: its identity, its role per table (fixed at bind), its
- * subscription set and view, and its download cursor. Every message of the session and every
- * wake-up after new history runs in the connection's one queue, so messages are handled
- * strictly in order and downloads leave from one pump: a 231 error always precedes the
- * download that carries its correction, a mark follows everything it covers.
+ * subscription set and view, and the order of its messages. Every message of the session and
+ * every wake-up after new history runs in the connection's one queue, so messages are handled
+ * strictly in order and downloads leave from one pump (`DownloadPump`): a 231 error always
+ * precedes the download that carries its correction, a mark follows everything it covers.
+ * Binding lives in `bindSession`, upload integration in `integrateChangeset`.
  */
 import {
-  BatchState,
-  ChangesetFormatError,
-  decodeChangeset,
-  encodeChangeset,
   SyncErrorCode,
   SyncProtocolError,
   type BindMessage,
   type ClientIdentMessage,
-  type DownloadChangeset,
-  type DownloadMessage,
   type Instruction,
   type PrimaryKey,
   type QueryMessage,
@@ -24,20 +19,16 @@ import {
 } from "@atoll/protocol";
 import type { Caller } from "../../auth/AuthService.js";
 import type { Document } from "../../data/types.js";
-import { ruleContextFor } from "../../rules/RuleContext.js";
 import { viewChanges, type ViewQueries } from "../bootstrap/viewChanges.js";
 import { instructionsForDocument } from "../documentInstructions.js";
-import { SERVER_FILE_IDENT } from "../history/SyncHistory.js";
-import { judgeUpload } from "../permissions/judgeUpload.js";
-import { SessionPermissions } from "../permissions/SessionPermissions.js";
-import { checkClientSchema, readClientSchema } from "./clientSchema.js";
-import { compensatingWriteError, compensatingWriteLogEntry } from "./compensatingWrite.js";
-import { changesetForSession, erase, type SessionView } from "./entryForSession.js";
+import type { SessionPermissions } from "../permissions/SessionPermissions.js";
+import { bindSession, type ClientFile } from "./bindSession.js";
+import { compensatingWriteLogEntry } from "./compensatingWrite.js";
+import { DownloadPump } from "./DownloadPump.js";
+import { erase, type SessionView } from "./entryForSession.js";
+import { integrateChangeset } from "./integrateChangeset.js";
 import { bindQuerySet } from "./sessionQueries.js";
 import type { LiveSession, SyncService } from "./SyncService.js";
-
-/** Entries read per step of a catch-up (one download message at most per step). */
-const CATCH_UP_STEP = 500;
 
 export interface SessionHost {
   send(message: ServerMessage): void;
@@ -50,15 +41,9 @@ export interface SessionHost {
 export class SyncSession implements LiveSession {
   private phase: "awaitingIdent" | "active" | "ended" = "awaitingIdent";
   private queries: ViewQueries = new Map();
-  private queryVersion = 0;
-  /** The server version the client has everything up to (as far as this session has sent). */
-  private cursor = 0;
-  /** The highest of this file's client versions integrated at or before `cursor`. */
-  private lastIntegratedClientVersion = 0;
-  private sent = { cursor: -1, clientVersion: -1 };
+  private readonly downloads: DownloadPump;
   /** Highest client version integrated (uploads at or below are re-sends, skipped). */
   private integrated: number;
-  private uploadBase = 0;
   private wakeQueued = false;
 
   private constructor(
@@ -66,11 +51,12 @@ export class SyncSession implements LiveSession {
     private readonly host: SessionHost,
     readonly id: number,
     readonly caller: Caller,
-    readonly file: { readonly ident: number; readonly salt: number },
+    readonly file: ClientFile,
     private readonly permissions: SessionPermissions,
     integrated: number,
   ) {
     this.integrated = integrated;
+    this.downloads = new DownloadPump(service, host, id);
   }
 
   /** Handles `bind`: token re-check, schema check (rule 9), file identity, roles. */
@@ -79,86 +65,16 @@ export class SyncSession implements LiveSession {
     host: SessionHost,
     message: BindMessage,
   ): Promise<SyncSession> {
-    let caller: Caller;
-    try {
-      caller = await service.auth.authenticate(host.accessToken);
-    } catch (error) {
-      throw new SyncProtocolError(
-        SyncErrorCode.TokenExpired,
-        `Access token is no longer valid: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const classes = readClientSchema(message.schema);
-    if (service.developmentMode) {
-      const added = service.addClientTypes(classes);
-      if (added.length > 0) {
-        await service.record({
-          type: "sync",
-          outcome: "ok",
-          userId: caller.user.id,
-          message: `development mode: added object types ${added.join(", ")} to the synced schema`,
-          details: { types: added },
-        });
-      }
-    } else {
-      checkClientSchema(classes, service.model.schema);
-    }
-    const file = await SyncSession.clientFile(service, caller, message);
-    if (message.clientFileIdent === null) {
-      host.send({
-        type: "ident",
-        session: message.session,
-        clientFileIdent: file.identity.ident,
-        salt: file.identity.salt,
-      });
-    }
-    const permissions = await SessionPermissions.start(
-      service.rulesByTable(),
-      ruleContextFor(service.config, caller.context),
-    );
-    const session = new SyncSession(
+    const bound = await bindSession(service, host, message);
+    return new SyncSession(
       service,
       host,
       message.session,
-      caller,
-      file.identity,
-      permissions,
-      file.integrated,
+      bound.caller,
+      bound.file,
+      bound.permissions,
+      bound.integrated,
     );
-    await service.record({
-      type: "sync",
-      outcome: "ok",
-      userId: caller.user.id,
-      message: `sync session started for client file ${file.identity.ident}`,
-      details: { clientFileIdent: file.identity.ident, newFile: message.clientFileIdent === null },
-    });
-    return session;
-  }
-
-  private static async clientFile(
-    service: SyncService,
-    caller: Caller,
-    message: BindMessage,
-  ): Promise<{ identity: { ident: number; salt: number }; integrated: number }> {
-    if (message.clientFileIdent === null) {
-      const identity = await service.history.allocateFileIdent(caller.user.id);
-      return { identity, integrated: 0 };
-    }
-    const { ident, salt } = message.clientFileIdent;
-    const known = await service.history.clientFile(ident);
-    if (!known || known.salt !== salt) {
-      throw new SyncProtocolError(
-        SyncErrorCode.BadClientFileIdent,
-        `Client file ${ident} is unknown to this server or its salt does not match`,
-      );
-    }
-    if (known.userId !== caller.user.id) {
-      throw new SyncProtocolError(
-        SyncErrorCode.UserMismatch,
-        `Client file ${ident} belongs to another user`,
-      );
-    }
-    return { identity: { ident, salt }, integrated: known.integratedClientVersion };
   }
 
   /** New history exists: catch up behind whatever is queued (at most one pending wake-up). */
@@ -208,9 +124,9 @@ export class SyncSession implements LiveSession {
         `The client has server version ${message.download.serverVersion}, but the server's history ends at ${latest}`,
       );
     }
-    this.cursor = message.download.serverVersion;
-    this.lastIntegratedClientVersion = message.download.lastIntegratedClientVersion;
-    this.queryVersion = message.queryVersion;
+    this.downloads.cursor = message.download.serverVersion;
+    this.downloads.lastIntegratedClientVersion = message.download.lastIntegratedClientVersion;
+    this.downloads.queryVersion = message.queryVersion;
     try {
       this.queries = bindQuerySet(this.service.model, this.service.queryable, message.query);
     } catch (error) {
@@ -237,6 +153,7 @@ export class SyncSession implements LiveSession {
     });
   }
 
+  /** The view difference at the cursor, in batches of one query version (rule 6). */
   private async bootstrap(queryVersion: number, next: ViewQueries): Promise<void> {
     const batches = viewChanges({
       storage: this.service.storage,
@@ -246,68 +163,24 @@ export class SyncSession implements LiveSession {
       after: next,
       batchSize: this.service.bootstrapBatchSize,
     });
-    let pending: Instruction[] | undefined;
-    const send = (instructions: Instruction[], batchState: BatchState) =>
-      this.sendDownload(
-        instructions.length === 0 ? [] : [this.serverChangeset(this.cursor, instructions)],
-        { queryVersion, batchState },
-      );
-    for await (const batch of batches) {
-      if (pending) send(pending, BatchState.MoreToCome);
-      pending = batch.instructions;
-    }
-    send(pending ?? [], BatchState.LastInBatch);
+    await this.downloads.sendBootstrap(queryVersion, batches);
     this.queries = next;
-    this.queryVersion = queryVersion;
   }
 
   async upload(message: UploadMessage): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("upload");
+    const session = {
+      fileIdent: this.file.ident,
+      permissions: this.permissions,
+      queries: this.queries,
+      restore: (table: string, pk: PrimaryKey, after: Document | undefined) =>
+        this.restore(table, pk, after),
+    };
     for (const changeset of message.changesets) {
       if (changeset.clientVersion <= this.integrated) continue; // re-sent after a reconnect
-      let instructions: Instruction[];
-      try {
-        instructions = decodeChangeset(changeset.changeset);
-      } catch (error) {
-        if (!(error instanceof ChangesetFormatError)) throw error;
-        throw new SyncProtocolError(
-          SyncErrorCode.BadChangeset,
-          `Changeset of client version ${changeset.clientVersion} is malformed: ${error.message}`,
-        );
-      }
-      const { rejected, version } = await this.service.exclusive(async () => {
-        const judgement = await judgeUpload(
-          instructions,
-          this.permissions,
-          this.queries,
-          (table, pk) => this.currentDocument(table, pk),
-          this.service.asymmetricTables,
-        );
-        const result = await this.service.history.integrate(
-          this.file.ident,
-          {
-            clientVersion: changeset.clientVersion,
-            writer: {
-              ts: changeset.originTimestamp,
-              ident: this.file.ident,
-              baseVersion: Math.min(
-                changeset.lastIntegratedServerVersion,
-                this.service.entries.latest,
-              ),
-            },
-            instructions: judgement.allowed,
-          },
-          {
-            uploaded: instructions,
-            restore: (table, pk, after) => this.restore(table, pk, after),
-            rejected: judgement.rejected,
-          },
-        );
-        if (result.version !== undefined) await this.service.appended();
-        return { rejected: judgement.rejected, version: result.version };
-      });
+      const { rejected, version } = await integrateChangeset(this.service, session, changeset);
       this.integrated = Math.max(this.integrated, changeset.clientVersion);
-      this.uploadBase = changeset.lastIntegratedServerVersion;
+      this.downloads.uploadBase = changeset.lastIntegratedServerVersion;
       // The 231 report itself goes out with the entry (catchUp), so a lost connection cannot lose it.
       if (rejected.length > 0 && version !== undefined)
         await this.service.record(compensatingWriteLogEntry(this.caller.user.id, rejected));
@@ -347,88 +220,14 @@ export class SyncSession implements LiveSession {
     });
   }
 
-  /**
-   * Sends every entry after the cursor, filtered for this view. `always`: send a download
-   * even when nothing is left of the entries, so the client's cursors advance.
-   */
-  private async catchUp(always = false): Promise<void> {
-    const view = this.view();
-    for (;;) {
-      const entries = await this.service.entries.after(this.cursor, CATCH_UP_STEP);
-      if (entries.length === 0) break;
-      let changesets: DownloadChangeset[] = [];
-      for (const entry of entries) {
-        const own = entry.originIdent === this.file.ident;
-        if (own && entry.rejected.length > 0) {
-          // Rule 5: the report comes before the download that carries the entry's correction.
-          if (changesets.length > 0) this.sendDownload(changesets);
-          changesets = [];
-          this.host.send(
-            compensatingWriteError(this.id, entry.rejected, entry.clientVersion, entry.version),
-          );
-        }
-        if (own) this.lastIntegratedClientVersion = entry.clientVersion;
-        const changeset = changesetForSession(entry, view);
-        this.cursor = entry.version;
-        if (changeset === undefined) continue;
-        changesets.push({
-          serverVersion: entry.version,
-          lastIntegratedClientVersion: this.lastIntegratedClientVersion,
-          originTimestamp: entry.originTimestamp,
-          originFileIdent: own ? SERVER_FILE_IDENT : entry.originIdent,
-          changeset,
-        });
-      }
-      if (changesets.length > 0 || this.lastIntegratedClientVersion > this.sent.clientVersion)
-        this.sendDownload(changesets);
-    }
-    if (always && this.cursor !== this.sent.cursor) this.sendDownload([]);
-  }
-
-  private sendDownload(
-    changesets: DownloadChangeset[],
-    batch: { queryVersion: number; batchState: BatchState } = {
-      queryVersion: this.queryVersion,
-      batchState: BatchState.SteadyState,
-    },
-  ): void {
-    const latest = this.service.entries.latest;
-    const message: DownloadMessage = {
-      type: "download",
-      session: this.id,
-      download: {
-        serverVersion: this.cursor,
-        lastIntegratedClientVersion: this.lastIntegratedClientVersion,
-      },
-      upload: {
-        clientVersion: this.lastIntegratedClientVersion,
-        lastIntegratedServerVersion: this.uploadBase,
-      },
-      latestServerVersion: { version: latest, salt: 0 },
-      queryVersion: batch.queryVersion,
-      batchState: batch.batchState,
-      progressEstimate: latest === 0 ? 1 : Math.min(1, this.cursor / latest),
-      changesets,
-    };
-    this.sent = { cursor: this.cursor, clientVersion: this.lastIntegratedClientVersion };
-    this.host.send(message);
-  }
-
-  private serverChangeset(serverVersion: number, instructions: Instruction[]): DownloadChangeset {
-    return {
-      serverVersion,
-      lastIntegratedClientVersion: this.lastIntegratedClientVersion,
-      originTimestamp: Date.now(),
-      originFileIdent: SERVER_FILE_IDENT,
-      changeset: encodeChangeset(instructions),
-    };
+  private catchUp(always = false): Promise<void> {
+    return this.downloads.catchUp(this.view(), always);
   }
 
   private view(): SessionView {
-    const { schema } = this.service.model;
     return {
       clientFileIdent: this.file.ident,
-      schema,
+      schema: this.service.model.schema,
       inView: (table, doc) => this.inView(table, doc),
     };
   }
@@ -443,15 +242,5 @@ export class SyncSession implements LiveSession {
     if (after !== undefined && this.service.model.schema[table] && this.inView(table, after))
       return instructionsForDocument(this.service.model.schema, table, after);
     return [erase(table, pk)];
-  }
-
-  private async currentDocument(table: string, pk: PrimaryKey): Promise<Document | undefined> {
-    const synced = this.service.model.tables.get(table);
-    if (!synced) return undefined;
-    const stored = await this.service.storage.get(
-      { db: synced.database, coll: synced.collection },
-      pk,
-    );
-    return stored?.doc;
   }
 }

@@ -13,6 +13,7 @@ import type { RqlSchema } from "@atoll/rql";
 import type { Document } from "../../data/types.js";
 import { instructionsForDocument } from "../documentInstructions.js";
 import type { SyncEntry } from "../history/historyEntries.js";
+import { groupByObject, type ObjectInstructions } from "../groupByObject.js";
 import { objectKey } from "../merge/integrateUpload.js";
 
 export interface SessionView {
@@ -30,7 +31,7 @@ const NONE = "n";
 const OWN = "own";
 
 interface EntryMemo {
-  byObject?: Map<string, Instruction[]>;
+  byObject?: Map<string, ObjectInstructions>;
   /** Encoded changeset (null: nothing to send) by decision signature. */
   readonly encoded: Map<string, Uint8Array | null>;
 }
@@ -46,17 +47,9 @@ function memoOf(entry: SyncEntry): EntryMemo {
   return memo;
 }
 
-function instructionsByObject(entry: SyncEntry, memo: EntryMemo): Map<string, Instruction[]> {
-  if (memo.byObject) return memo.byObject;
-  const byObject = new Map<string, Instruction[]>();
-  for (const instruction of entry.instructions) {
-    const key = objectKey(instruction.table, instruction.pk);
-    const list = byObject.get(key);
-    if (list) list.push(instruction);
-    else byObject.set(key, [instruction]);
-  }
-  memo.byObject = byObject;
-  return byObject;
+function instructionsByObject(entry: SyncEntry, memo: EntryMemo): Map<string, ObjectInstructions> {
+  memo.byObject ??= groupByObject(entry.instructions);
+  return memo.byObject;
 }
 
 /** The encoded changeset this session receives for `entry`, or undefined when nothing is left. */
@@ -92,7 +85,8 @@ function instructionsFor(
     switch (decisions[i]) {
       case SAME:
         out.push(
-          ...(instructionsByObject(entry, memo).get(objectKey(object.table, object.pk)) ?? []),
+          ...(instructionsByObject(entry, memo).get(objectKey(object.table, object.pk))
+            ?.instructions ?? []),
         );
         return;
       case WHOLE:

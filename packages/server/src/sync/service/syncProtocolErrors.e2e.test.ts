@@ -3,7 +3,7 @@
  * messages. Each gets a protocol error with its code and only the offending connection is
  * closed; a device connected meanwhile keeps receiving changes.
  */
-import { encodeMessage, type ServerErrorMessage } from "@atoll/protocol";
+import type { ServerErrorMessage } from "@atoll/protocol";
 import { BSON, Long, ObjectId } from "bson";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
@@ -98,22 +98,7 @@ describe("protocol errors", () => {
   it("answers a frame over the limit with limits_exceeded (104)", async () => {
     const client = await t.connect(login);
     await client.bind();
-    client.sendRaw(
-      encodeMessage({
-        type: "upload",
-        session: 1,
-        progress: { clientVersion: 1, lastIntegratedServerVersion: 0 },
-        lockedServerVersion: 0,
-        changesets: [
-          {
-            clientVersion: 1,
-            lastIntegratedServerVersion: 0,
-            originTimestamp: Date.now(),
-            changeset: new Uint8Array(MAX_BYTES + 1),
-          },
-        ],
-      }),
-    );
+    client.uploadBytes(new Uint8Array(MAX_BYTES + 1));
     await refusedWith(client, 104);
     await bystanderStillReceives();
   });
@@ -137,20 +122,7 @@ describe("protocol errors", () => {
   it("answers a malformed changeset with bad_changeset (212)", async () => {
     const client = await t.connect(login);
     await client.bind();
-    client.send({
-      type: "upload",
-      session: 1,
-      progress: { clientVersion: 1, lastIntegratedServerVersion: 0 },
-      lockedServerVersion: 0,
-      changesets: [
-        {
-          clientVersion: 1,
-          lastIntegratedServerVersion: 0,
-          originTimestamp: Date.now(),
-          changeset: new Uint8Array([9, 9, 9]),
-        },
-      ],
-    });
+    client.uploadBytes(new Uint8Array([9, 9, 9]));
     await refusedWith(client, 212);
     await bystanderStillReceives();
   });

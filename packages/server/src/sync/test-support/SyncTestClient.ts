@@ -217,6 +217,14 @@ export class SyncTestClient {
     instructions: Instruction[],
     options: { clientVersion?: number; timestamp?: number } = {},
   ): number {
+    return this.uploadBytes(encodeChangeset(instructions), options);
+  }
+
+  /** Uploads one changeset as given bytes (possibly malformed); returns its client version. */
+  uploadBytes(
+    changeset: Uint8Array,
+    options: { clientVersion?: number; timestamp?: number } = {},
+  ): number {
     const clientVersion = options.clientVersion ?? this.nextClientVersion;
     this.nextClientVersion = Math.max(this.nextClientVersion, clientVersion + 1);
     this.send({
@@ -229,7 +237,7 @@ export class SyncTestClient {
           clientVersion,
           lastIntegratedServerVersion: this.cursor.serverVersion,
           originTimestamp: options.timestamp ?? Date.now(),
-          changeset: encodeChangeset(instructions),
+          changeset,
         },
       ],
     });

@@ -1,0 +1,147 @@
+/**
+ * A session's downloads: its cursors and the one place download messages leave from. The
+ * catch-up sends every history entry after the cursor, filtered for the session's view
+ * (contract rule 4), each changeset stamped with the highest of this file's client versions
+ * integrated at or before it; a 231 report goes out just before the download that carries the
+ * entry's correction (rule 5). Bootstrap batches go out through the same cursors.
+ */
+import {
+  BatchState,
+  encodeChangeset,
+  type DownloadChangeset,
+  type DownloadMessage,
+  type Instruction,
+} from "@atoll/protocol";
+import { SERVER_FILE_IDENT } from "../history/SyncHistory.js";
+import { compensatingWriteError } from "./compensatingWrite.js";
+import { changesetForSession, type SessionView } from "./entryForSession.js";
+import type { SessionHost } from "./SyncSession.js";
+import type { SyncService } from "./SyncService.js";
+
+/** Entries read per step of a catch-up (one download message at most per step). */
+const CATCH_UP_STEP = 500;
+
+export interface DownloadBatch {
+  readonly queryVersion: number;
+  readonly batchState: BatchState;
+}
+
+export class DownloadPump {
+  /** The server version the client has everything up to (as far as this session has sent). */
+  cursor = 0;
+  /** The highest of this file's client versions integrated at or before `cursor`. */
+  lastIntegratedClientVersion = 0;
+  /** The subscription set steady-state downloads are sent under. */
+  queryVersion = 0;
+  /** The server version the client's last integrated upload was based on. */
+  uploadBase = 0;
+  private sent = { cursor: -1, clientVersion: -1 };
+
+  constructor(
+    private readonly service: SyncService,
+    private readonly host: SessionHost,
+    private readonly session: number,
+  ) {}
+
+  /**
+   * Sends every entry after the cursor, filtered for `view`. `always`: send a download even
+   * when nothing is left of the entries, so the client's cursors advance.
+   */
+  async catchUp(view: SessionView, always = false): Promise<void> {
+    for (;;) {
+      const entries = await this.service.entries.after(this.cursor, CATCH_UP_STEP);
+      if (entries.length === 0) break;
+      let changesets: DownloadChangeset[] = [];
+      for (const entry of entries) {
+        const own = entry.originIdent === view.clientFileIdent;
+        if (own && entry.rejected.length > 0) {
+          // Rule 5: the report comes before the download that carries the entry's correction.
+          if (changesets.length > 0) this.send(changesets);
+          changesets = [];
+          this.host.send(
+            compensatingWriteError(
+              this.session,
+              entry.rejected,
+              entry.clientVersion,
+              entry.version,
+            ),
+          );
+        }
+        if (own) this.lastIntegratedClientVersion = entry.clientVersion;
+        const changeset = changesetForSession(entry, view);
+        this.cursor = entry.version;
+        if (changeset === undefined) continue;
+        changesets.push({
+          serverVersion: entry.version,
+          lastIntegratedClientVersion: this.lastIntegratedClientVersion,
+          originTimestamp: entry.originTimestamp,
+          originFileIdent: own ? SERVER_FILE_IDENT : entry.originIdent,
+          changeset,
+        });
+      }
+      if (changesets.length > 0 || this.lastIntegratedClientVersion > this.sent.clientVersion)
+        this.send(changesets);
+    }
+    if (always && this.cursor !== this.sent.cursor) this.send([]);
+  }
+
+  /**
+   * A bootstrap: its batches at the cursor, all under `queryVersion`, the last one marked last
+   * (possibly empty); from then on steady-state downloads carry `queryVersion`.
+   */
+  async sendBootstrap(
+    queryVersion: number,
+    batches: AsyncIterable<{ readonly instructions: Instruction[] }>,
+  ): Promise<void> {
+    let pending: Instruction[] | undefined;
+    for await (const batch of batches) {
+      if (pending) this.sendBatch(pending, { queryVersion, batchState: BatchState.MoreToCome });
+      pending = batch.instructions;
+    }
+    this.sendBatch(pending ?? [], { queryVersion, batchState: BatchState.LastInBatch });
+    this.queryVersion = queryVersion;
+  }
+
+  private sendBatch(instructions: Instruction[], batch: DownloadBatch): void {
+    this.send(
+      instructions.length === 0 ? [] : [this.serverChangeset(this.cursor, instructions)],
+      batch,
+    );
+  }
+
+  private send(
+    changesets: DownloadChangeset[],
+    batch: DownloadBatch = { queryVersion: this.queryVersion, batchState: BatchState.SteadyState },
+  ): void {
+    const latest = this.service.entries.latest;
+    const message: DownloadMessage = {
+      type: "download",
+      session: this.session,
+      download: {
+        serverVersion: this.cursor,
+        lastIntegratedClientVersion: this.lastIntegratedClientVersion,
+      },
+      upload: {
+        clientVersion: this.lastIntegratedClientVersion,
+        lastIntegratedServerVersion: this.uploadBase,
+      },
+      latestServerVersion: { version: latest, salt: 0 },
+      queryVersion: batch.queryVersion,
+      batchState: batch.batchState,
+      progressEstimate: latest === 0 ? 1 : Math.min(1, this.cursor / latest),
+      changesets,
+    };
+    this.sent = { cursor: this.cursor, clientVersion: this.lastIntegratedClientVersion };
+    this.host.send(message);
+  }
+
+  private serverChangeset(serverVersion: number, instructions: Instruction[]): DownloadChangeset {
+    return {
+      serverVersion,
+      lastIntegratedClientVersion: this.lastIntegratedClientVersion,
+      originTimestamp: Date.now(),
+      originFileIdent: SERVER_FILE_IDENT,
+      changeset: encodeChangeset(instructions),
+    };
+  }
+}

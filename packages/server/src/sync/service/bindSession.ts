@@ -1,0 +1,107 @@
+/**
+ * What `bind` settles before a session exists (contract rules 1, 2 and 9): the access token
+ * re-checked, the client's schema checked (or, in development mode, its new types added), the
+ * client file allocated or recognised (salt and owner checked), and the caller's roles per
+ * table, fixed for the session's life.
+ */
+import { SyncErrorCode, SyncProtocolError, type BindMessage } from "@atoll/protocol";
+import type { Caller } from "../../auth/AuthService.js";
+import { ruleContextFor } from "../../rules/RuleContext.js";
+import { SessionPermissions } from "../permissions/SessionPermissions.js";
+import { checkClientSchema, readClientSchema } from "./clientSchema.js";
+import type { SessionHost } from "./SyncSession.js";
+import type { SyncService } from "./SyncService.js";
+
+export interface ClientFile {
+  readonly ident: number;
+  readonly salt: number;
+}
+
+export interface BoundFile {
+  readonly caller: Caller;
+  readonly file: ClientFile;
+  readonly permissions: SessionPermissions;
+  /** Highest client version of the file already integrated (re-sent uploads are skipped). */
+  readonly integrated: number;
+}
+
+export async function bindSession(
+  service: SyncService,
+  host: SessionHost,
+  message: BindMessage,
+): Promise<BoundFile> {
+  const caller = await reauthenticate(service, host.accessToken);
+  const classes = readClientSchema(message.schema);
+  if (service.developmentMode) {
+    const added = service.addClientTypes(classes);
+    if (added.length > 0) {
+      await service.record({
+        type: "sync",
+        outcome: "ok",
+        userId: caller.user.id,
+        message: `development mode: added object types ${added.join(", ")} to the synced schema`,
+        details: { types: added },
+      });
+    }
+  } else {
+    checkClientSchema(classes, service.model.schema);
+  }
+  const { file, integrated } = await clientFile(service, caller, message);
+  if (message.clientFileIdent === null) {
+    host.send({
+      type: "ident",
+      session: message.session,
+      clientFileIdent: file.ident,
+      salt: file.salt,
+    });
+  }
+  const permissions = await SessionPermissions.start(
+    service.rulesByTable(),
+    ruleContextFor(service.config, caller.context),
+  );
+  await service.record({
+    type: "sync",
+    outcome: "ok",
+    userId: caller.user.id,
+    message: `sync session started for client file ${file.ident}`,
+    details: { clientFileIdent: file.ident, newFile: message.clientFileIdent === null },
+  });
+  return { caller, file, permissions, integrated };
+}
+
+async function reauthenticate(service: SyncService, accessToken: string): Promise<Caller> {
+  try {
+    return await service.auth.authenticate(accessToken);
+  } catch (error) {
+    throw new SyncProtocolError(
+      SyncErrorCode.TokenExpired,
+      `Access token is no longer valid: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+async function clientFile(
+  service: SyncService,
+  caller: Caller,
+  message: BindMessage,
+): Promise<{ file: ClientFile; integrated: number }> {
+  if (message.clientFileIdent === null) {
+    const file = await service.history.allocateFileIdent(caller.user.id);
+    return { file, integrated: 0 };
+  }
+  const { ident, salt } = message.clientFileIdent;
+  const known = await service.history.clientFile(ident);
+  if (!known || known.salt !== salt) {
+    throw new SyncProtocolError(
+      SyncErrorCode.BadClientFileIdent,
+      `Client file ${ident} is unknown to this server or its salt does not match`,
+    );
+  }
+  if (known.userId !== caller.user.id) {
+    throw new SyncProtocolError(
+      SyncErrorCode.UserMismatch,
+      `Client file ${ident} belongs to another user`,
+    );
+  }
+  return { file: { ident, salt }, integrated: known.integratedClientVersion };
+}
