@@ -331,7 +331,7 @@ describe("typed errors", () => {
     expectError(
       () => open({ path: future, schema }),
       ClientErrorCode.UnsupportedFileFormat,
-      /format version is 99, and this version of Atoll reads format 2/,
+      /format version is 99, and this version of Atoll reads format 3/,
     );
   });
 

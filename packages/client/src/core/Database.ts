@@ -40,6 +40,8 @@ export class Database {
   readonly contexts = new Set<{ onCommit(changes: CommitChanges): void }>();
   /** Told the upload-log version of each committed local changeset (the sync layer uploads it). */
   readonly changesetListeners = new Set<(version: number) => void>();
+  /** The server version a new local changeset is based on (the sync layer's download cursor). */
+  changesetBase: () => number = () => 0;
 
   constructor(
     readonly store: LocalStore,

@@ -35,6 +35,8 @@ export interface CommitBatch {
   readonly changeset?: Uint8Array;
   /** What undoes `changeset` (sync rebase), kept beside it in the upload log. */
   readonly changesetUndo?: Uint8Array;
+  /** The server version `changeset` was based on (the sync download cursor), kept beside it. */
+  readonly changesetBaseServerVersion?: number;
   /** Replaces the undo data of changesets still in the upload log (after a rebase redid them). */
   readonly undoUpdates?: readonly { readonly version: number; readonly undo: Uint8Array }[];
   /** Drops changesets up to and including this version from the upload log. */
@@ -47,6 +49,8 @@ export interface PendingChangeset {
   readonly version: number;
   readonly createdAt: number;
   readonly changeset: Uint8Array;
+  /** The server version it was based on, as committed (0 when none was given). */
+  readonly baseServerVersion: number;
 }
 
 export interface LocalStore {

@@ -19,10 +19,13 @@ import type {
 /**
  * History: 1 — objects (properties as BSON or JSON text), meta and upload_log tables.
  * 2 — upload_log.undo (what undoes each pending changeset, for the sync rebase) and the sync
- * metadata under meta key 'sync'. Format 1 files are upgraded in place when opened writable,
- * and read as they are when opened read-only.
+ * metadata under meta key 'sync'.
+ * 3 — upload_log.base_server_version (the download cursor each pending changeset was based on);
+ * an upgraded file gives its pending changesets the cursor it had then.
+ * Older files are upgraded in place when opened writable, and read as they are when opened
+ * read-only.
  */
-export const STORE_FORMAT_VERSION = 2;
+export const STORE_FORMAT_VERSION = 3;
 
 const CREATE_TABLES = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,12 +33,15 @@ const CREATE_TABLES = `
     key INTEGER PRIMARY KEY, class TEXT NOT NULL, owner INTEGER NOT NULL, data BLOB NOT NULL);
   CREATE TABLE IF NOT EXISTS upload_log (
     version INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, changeset BLOB NOT NULL,
-    undo BLOB);
+    undo BLOB, base_server_version INTEGER NOT NULL DEFAULT 0);
 `;
 
 /** Upgrades a file of the given format, one step at a time, to STORE_FORMAT_VERSION. */
 const UPGRADES: Readonly<Record<number, string>> = {
   1: "ALTER TABLE upload_log ADD COLUMN undo BLOB;",
+  2: `ALTER TABLE upload_log ADD COLUMN base_server_version INTEGER NOT NULL DEFAULT 0;
+      UPDATE upload_log SET base_server_version = coalesce(
+        (SELECT json_extract(value, '$.download.serverVersion') FROM meta WHERE key = 'sync'), 0);`,
 };
 
 function unsupported(path: string, reason: string, cause?: unknown): RealmError {
@@ -86,7 +92,7 @@ export class SqliteStore implements LocalStore {
     }
   }
 
-  /** Prepared on first use: a read-only format 1 file cannot prepare statements naming `undo`. */
+  /** Prepared on first use: a read-only older file cannot prepare statements naming new columns. */
   private get commitBatch(): (batch: CommitBatch) => number | undefined {
     return (this.preparedCommit ??= this.prepareCommit());
   }
@@ -98,7 +104,7 @@ export class SqliteStore implements LocalStore {
     const remove = this.db.prepare("DELETE FROM objects WHERE key = ?");
     const setMeta = this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
     const append = this.db.prepare(
-      "INSERT INTO upload_log (created_at, changeset, undo) VALUES (?, ?, ?)",
+      "INSERT INTO upload_log (created_at, changeset, undo, base_server_version) VALUES (?, ?, ?, ?)",
     );
     const setUndo = this.db.prepare("UPDATE upload_log SET undo = ? WHERE version = ?");
     const trim = this.db.prepare("DELETE FROM upload_log WHERE version <= ?");
@@ -111,7 +117,12 @@ export class SqliteStore implements LocalStore {
       if (batch.trimUploadLogThrough !== undefined) trim.run(batch.trimUploadLogThrough);
       for (const { version, undo } of batch.undoUpdates ?? []) setUndo.run(undo, version);
       if (!batch.changeset) return undefined;
-      const result = append.run(Date.now(), batch.changeset, batch.changesetUndo ?? null);
+      const result = append.run(
+        Date.now(),
+        batch.changeset,
+        batch.changesetUndo ?? null,
+        batch.changesetBaseServerVersion ?? 0,
+      );
       return Number(result.lastInsertRowid);
     });
   }
@@ -203,15 +214,23 @@ export class SqliteStore implements LocalStore {
   }
 
   readUploadLog(afterVersion = 0): PendingChangeset[] {
+    // A read-only file of an older format has no base column; it never syncs, so 0 serves.
+    const base = this.format < 3 ? "0" : "base_server_version";
     const rows = this.db
       .prepare(
-        "SELECT version, created_at, changeset FROM upload_log WHERE version > ? ORDER BY version",
+        `SELECT version, created_at, changeset, ${base} AS base FROM upload_log WHERE version > ? ORDER BY version`,
       )
-      .all(afterVersion) as { version: number; created_at: number; changeset: Uint8Array }[];
+      .all(afterVersion) as {
+      version: number;
+      created_at: number;
+      changeset: Uint8Array;
+      base: number;
+    }[];
     return rows.map((r) => ({
       version: r.version,
       createdAt: r.created_at,
       changeset: r.changeset,
+      baseServerVersion: r.base,
     }));
   }
 

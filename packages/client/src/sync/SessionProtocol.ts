@@ -37,8 +37,6 @@ export interface ProtocolHooks {
   readonly schemaVersion: number;
   readonly log: ReturnType<typeof sessionLog>;
   readonly keepAlive: KeepAlive;
-  /** The server version a local changeset was based on. */
-  baseVersionOf(clientVersion: number): number;
   /** A non-fatal error the user hears about (compensating writes). */
   report(error: SyncError): void;
   /** After a download was integrated (or buffered): byte count and the server's estimate. */
@@ -107,10 +105,7 @@ export class SessionProtocol {
         lockedServerVersion: serverVersion,
         changesets: batch.map((upload) => ({
           clientVersion: upload.clientVersion,
-          lastIntegratedServerVersion: Math.min(
-            this.hooks.baseVersionOf(upload.clientVersion),
-            serverVersion,
-          ),
+          lastIntegratedServerVersion: upload.lastIntegratedServerVersion,
           originTimestamp: upload.originTimestamp,
           changeset: upload.changeset,
         })),

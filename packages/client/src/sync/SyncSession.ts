@@ -76,8 +76,8 @@ export class SyncSession {
       this.progress.update(ProgressDirection.Upload, transferred, transferable),
     );
     this.detach.push(
-      options.local.onLocalCommit((clientVersion) => {
-        this.uploads.committed(clientVersion);
+      options.local.onLocalCommit(() => {
+        this.uploads.committed();
         this.scheduleUpload();
       }),
       options.subscriptions.onNewSet((set) => this.protocol?.sendQuery(set)),
@@ -266,7 +266,6 @@ export class SyncSession {
         schemaVersion: this.options.schemaVersion,
         log: this.log,
         keepAlive: this.options.keepAlive ?? DEFAULT_KEEP_ALIVE,
-        baseVersionOf: (clientVersion) => this.uploads.baseVersionOf(clientVersion),
         report: (error) => this.options.report(this, error),
         downloaded: (bytes, estimate, acknowledged) =>
           this.downloaded(bytes, estimate, acknowledged),

@@ -1,15 +1,13 @@
 /**
  * What the session knows about its uploads: the highest client version the server
- * acknowledged, the server version each local changeset was based on (kept in memory; after a
- * restart the current download cursor stands in), the waits of `uploadAllLocalChanges`, and
- * the byte counts behind upload progress.
+ * acknowledged, the waits of `uploadAllLocalChanges`, and the byte counts behind upload
+ * progress. (The server version each changeset was based on is kept with it in the file.)
  */
 import type { LocalSyncPort } from "./types.js";
 
 export class UploadTracker {
   /** Highest client version the server has integrated. */
   acknowledged: number;
-  private readonly baseVersions = new Map<number, number>();
   private readonly sizes = new Map<number, number>();
   private acknowledgedBytes = 0;
   private seenUpTo = 0;
@@ -24,14 +22,9 @@ export class UploadTracker {
     this.acknowledged = first ? first.clientVersion - 1 : local.lastClientVersion();
   }
 
-  /** A local commit made changeset `clientVersion`. */
-  committed(clientVersion: number): void {
-    this.baseVersions.set(clientVersion, this.local.metadata().download.serverVersion);
+  /** A local commit appended a changeset. */
+  committed(): void {
     this.report();
-  }
-
-  baseVersionOf(clientVersion: number): number {
-    return this.baseVersions.get(clientVersion) ?? this.local.metadata().download.serverVersion;
   }
 
   sent(clientVersions: readonly number[]): void {
@@ -47,8 +40,6 @@ export class UploadTracker {
       this.pendingBytes -= size;
       this.sizes.delete(version);
     }
-    for (const version of this.baseVersions.keys())
-      if (version <= clientVersion) this.baseVersions.delete(version);
     this.acknowledged = clientVersion;
     this.report();
     const still = [];

@@ -178,7 +178,11 @@ export class WriteTransaction {
         deletes,
         ...(this.schemaState ? { schemaState: this.schemaState } : {}),
         ...(instructions && instructions.length > 0
-          ? { changeset: encodeChangeset(instructions), changesetUndo: encodeUndo(this.before) }
+          ? {
+              changeset: encodeChangeset(instructions),
+              changesetUndo: encodeUndo(this.before),
+              changesetBaseServerVersion: this.db.changesetBase(),
+            }
           : {}),
         ...extra,
       });

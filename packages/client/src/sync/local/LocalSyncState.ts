@@ -37,6 +37,7 @@ export class LocalSyncState {
       [...db.classes.values()].filter((cls) => cls.asymmetric).map((cls) => cls.name),
     );
     this.integrator = new DownloadIntegrator(db, this.asymmetricTypes);
+    db.changesetBase = () => this.current.download.serverVersion;
     const stored = db.store.readSyncMetadata();
     this.current = stored
       ? { ...initialMetadata(), ...(JSON.parse(stored) as Partial<SyncMetadata>) }
@@ -62,6 +63,7 @@ export class LocalSyncState {
     return this.db.store.readUploadLog(afterClientVersion).map((entry) => ({
       clientVersion: entry.version,
       originTimestamp: entry.createdAt,
+      lastIntegratedServerVersion: entry.baseServerVersion,
       changeset: entry.changeset,
     }));
   }

@@ -109,9 +109,26 @@ describe("durability of the local sync state", () => {
     realm.close();
     const upgraded = new Database(file, { readonly: true });
     expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'format_version'").get()).toEqual({
-      value: "2",
+      value: "3",
     });
     upgraded.close();
+  });
+
+  it("upgrades a format 2 file: its pending changesets are based on the cursor it had", () => {
+    const file = path();
+    const raw = new Database(file);
+    raw.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE objects (key INTEGER PRIMARY KEY, class TEXT NOT NULL, owner INTEGER NOT NULL, data BLOB NOT NULL);
+      CREATE TABLE upload_log (version INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, changeset BLOB NOT NULL, undo BLOB);
+      INSERT INTO meta VALUES ('format_version', '2');
+      INSERT INTO meta VALUES ('sync', '{"download":{"serverVersion":4,"lastIntegratedClientVersion":0}}');
+      INSERT INTO upload_log (created_at, changeset) VALUES (1, x'');
+    `);
+    raw.close();
+    const store = new SqliteStore(file);
+    expect(store.readUploadLog().map((entry) => entry.baseServerVersion)).toEqual([4]);
+    store.close();
   });
 
   it("keeps all or nothing of a download when the process is killed while integrating", async () => {

@@ -27,6 +27,8 @@ export interface Download {
 export interface PendingUpload {
   clientVersion: number;
   originTimestamp: number;
+  /** The download cursor (server version) when it was committed, kept with it in the file. */
+  lastIntegratedServerVersion: number;
   changeset: Uint8Array;
 }
 
