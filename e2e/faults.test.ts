@@ -5,10 +5,12 @@
  * the client recovers by itself, and what it holds matches the server exactly.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompensatingWriteError } from "@atoll/client";
 import { AtollServer } from "@atoll/server";
+import { logIn, SyncTestClient, syncUrl } from "@atoll/server/sync/test-support/SyncTestClient";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy } from "./support/faults/proxy.js";
 import { startServerProcess } from "./support/faults/serverProcess.js";
@@ -138,6 +140,37 @@ describe("faults", () => {
     afterAll(async () => {
       await proxy?.close();
       await server?.close();
+    });
+
+    it("keeps serving when clients reset their connection in the middle of the upgrade", async () => {
+      const { accessToken } = await logIn(server.url, server.appId);
+      const { port } = new URL(server.url);
+      const request = [
+        `GET /api/client/v2.0/app/${server.appId}/realm-sync HTTP/1.1`,
+        `Host: 127.0.0.1:${port}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Protocol: atoll-sync#1",
+        `Authorization: Bearer ${accessToken}`,
+        "",
+        "",
+      ].join("\r\n");
+      // The reset reaches the server while it checks the token, before the WebSocket exists.
+      for (let i = 0; i < 20; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = net.connect(Number(port), "127.0.0.1", () => {
+            socket.write(request);
+            setTimeout(() => socket.resetAndDestroy(), i % 4);
+          });
+          socket.on("close", () => resolve());
+          socket.on("error", () => undefined);
+        });
+      }
+      const client = await SyncTestClient.connect(syncUrl(server.url, server.appId), accessToken);
+      expect((await client.bind()).ident).toBeGreaterThan(0);
+      await client.close();
     });
 
     it("completes a subscription whose bootstrap was cut, holding exactly the view", async () => {

@@ -36,6 +36,9 @@ export class SyncEndpoint {
   }
 
   readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
+    // Node leaves an upgrade socket without an error listener; a client resetting it while the
+    // token is checked would otherwise be an uncaught exception that ends the server.
+    socket.on("error", () => socket.destroy());
     void this.upgrade(request, socket, head).catch(() => socket.destroy());
   };
 
