@@ -11,7 +11,7 @@ import { instructionsForChange, primaryKeyOf } from "../documentInstructions.js"
 import type { Clock } from "../merge/clock.js";
 import { objectKey } from "../merge/integrateUpload.js";
 import { EMPTY_META, isAtOrBelow, pathKey, type ObjectMeta } from "../merge/objectMeta.js";
-import type { SyncModel } from "../syncSchema.js";
+import type { SyncedTable, SyncModel } from "../syncSchema.js";
 import {
   counterOp,
   counterValue,
@@ -26,17 +26,19 @@ import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
 const BATCH = 500;
 
 export class ExternalChangeRecorder {
-  private readonly tablesByNamespace: ReadonlyMap<string, string>;
+  private readonly tablesByNamespace = new Map<string, string>();
 
   constructor(
     private readonly storage: StorageEngine,
     private readonly model: SyncModel,
   ) {
-    this.tablesByNamespace = new Map(
-      [...model.tables.values()]
-        .filter((t) => !t.asymmetric)
-        .map((t) => [`${t.database}.${t.collection}`, t.name]),
-    );
+    for (const table of model.tables.values()) this.follow(table);
+  }
+
+  /** Records writes to `table` from now on (a table added to the model, development mode). */
+  follow(table: SyncedTable): void {
+    if (!table.asymmetric)
+      this.tablesByNamespace.set(`${table.database}.${table.collection}`, table.name);
   }
 
   /** Records every change the feed holds beyond the cursor; returns how many entries it appended. */

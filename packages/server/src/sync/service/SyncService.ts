@@ -14,12 +14,18 @@ import type { AppConfig, DataSourceConfig, RuleSet } from "../../config/types.js
 import type { LogEntry } from "../../logs/LogEntry.js";
 import type { ServerLog } from "../../http/ServerLog.js";
 import type { ChangeRecord, StorageEngine } from "../../storage/StorageEngine.js";
+import {
+  loadDevelopmentTypes,
+  saveDevelopmentTypes,
+  type ClientObjectSchema,
+} from "../history/developmentTypes.js";
 import { ExternalChangeRecorder } from "../history/ExternalChangeRecorder.js";
 import { SyncHistory } from "../history/SyncHistory.js";
 import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
 import type { QueryableFields } from "../subscriptions/bindSubscription.js";
 import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.js";
 import { AsyncMutex } from "./AsyncMutex.js";
+import { readClientSchema } from "./clientSchema.js";
 import { EntryCache } from "./EntryCache.js";
 
 /** A live session as the service sees it. */
@@ -83,6 +89,7 @@ export class SyncService {
     const source = options.config.dataSources.get(sync.serviceName);
     if (!source) return undefined;
     const service = new SyncService(options, source);
+    service.addToModel(readClientSchema(await loadDevelopmentTypes(options.storage)));
     service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
     await service.recordExternalWrites();
     await service.entries.refresh();
@@ -139,10 +146,22 @@ export class SyncService {
   }
 
   /**
-   * Development mode: adds the client's types the model lacks, stored in a collection of the
-   * sync database named after the type, under the data source's default rule.
+   * Development mode: adds the client's types the model lacks (their object schemas as sent
+   * on bind), stored in a collection of the sync database named after the type, under the
+   * data source's default rule. They are recorded durably first, so they survive a restart.
    */
-  addClientTypes(classes: readonly RqlClass[]): string[] {
+  async addClientTypes(schemas: readonly ClientObjectSchema[]): Promise<string[]> {
+    const classes = readClientSchema(schemas);
+    const fresh = new Set(classes.filter((cls) => !this.model.schema[cls.name]).map((c) => c.name));
+    if (fresh.size === 0) return [];
+    await saveDevelopmentTypes(
+      this.storage,
+      schemas.filter((schema) => fresh.has(String(schema.name))),
+    );
+    return this.addToModel(classes);
+  }
+
+  private addToModel(classes: readonly RqlClass[]): string[] {
     const added: string[] = [];
     const schema = this.model.schema;
     const tables = this.model.tables as Map<string, SyncedTable>;
@@ -151,12 +170,15 @@ export class SyncService {
       schema[cls.name] = cls;
       added.push(cls.name);
       if (cls.embedded) continue;
-      tables.set(cls.name, {
+      const table: SyncedTable = {
         name: cls.name,
         database: this.options.config.sync.databaseName,
         collection: cls.name,
         asymmetric: cls.asymmetric === true,
-      });
+      };
+      tables.set(cls.name, table);
+      this.syncedNamespaces.add(`${table.database}.${table.collection}`);
+      this.recorder.follow(table);
     }
     return added;
   }

@@ -31,9 +31,8 @@ export async function bindSession(
   message: BindMessage,
 ): Promise<BoundFile> {
   const caller = await reauthenticate(service, host.accessToken);
-  const classes = readClientSchema(message.schema);
   if (service.developmentMode) {
-    const added = service.addClientTypes(classes);
+    const added = await service.addClientTypes(message.schema);
     if (added.length > 0) {
       await service.record({
         type: "sync",
@@ -44,7 +43,7 @@ export async function bindSession(
       });
     }
   } else {
-    checkClientSchema(classes, service.model.schema);
+    checkClientSchema(readClientSchema(message.schema), service.model.schema);
   }
   const { file, integrated } = await clientFile(service, caller, message);
   if (message.clientFileIdent === null) {

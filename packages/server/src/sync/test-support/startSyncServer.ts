@@ -1,7 +1,8 @@
 /**
  * Starts a real AtollServer for sync tests: the cars example (or another app), a SQLite file
  * in a fresh temp directory, a free port, silent console. `connect` logs in and opens a raw
- * sync connection; `stop` closes the server and removes the directory.
+ * sync connection; `restart` closes the server and starts it again on the same file; `stop`
+ * closes the server and removes the directory.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,13 +19,18 @@ export interface SyncTestServer {
   readonly syncUrl: string;
   logIn(credentials?: { email: string; password: string }): Promise<TestLogin>;
   connect(login: TestLogin): Promise<SyncTestClient>;
+  /** Closes the server and its clients, then starts it again on the same SQLite file. */
+  restart(): Promise<SyncTestServer>;
   stop(): Promise<void>;
 }
 
-export async function startSyncServer(
+export function startSyncServer(
   options: Partial<AtollServerOptions> = {},
 ): Promise<SyncTestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "atoll-sync-"));
+  return startIn(mkdtempSync(join(tmpdir(), "atoll-sync-")), options);
+}
+
+async function startIn(dir: string, options: Partial<AtollServerOptions>): Promise<SyncTestServer> {
   const server = await AtollServer.start({
     appDir: CARS_APP_DIR,
     port: 0,
@@ -43,6 +49,11 @@ export async function startSyncServer(
       const client = await SyncTestClient.connect(url, login.accessToken);
       clients.push(client);
       return client;
+    },
+    restart: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await server.close();
+      return startIn(dir, options);
     },
     stop: async () => {
       await Promise.all(clients.map((c) => c.close()));
