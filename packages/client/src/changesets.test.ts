@@ -2,7 +2,7 @@ import { Long, ObjectId } from "bson";
 import { decodeChangeset } from "@atoll/protocol";
 import type { Instruction } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
-import { SqliteStore } from "./index.js";
+import { RealmError, SqliteStore } from "./index.js";
 import type { ObjectSchema, Realm } from "./index.js";
 import type { RealmObject } from "./objects/RealmObject.js";
 import { useRealms, useTempDir } from "./test-support/realms.js";
@@ -236,4 +236,35 @@ describe("upload log", () => {
     ]);
     expect(reset).toEqual([{ type: "Update", ...at, path: ["visits"], value: Long.fromNumber(0) }]);
   });
+
+  it.each([
+    ["over the upload limit", 17, 1024 * 1024 - 1000],
+    ["past what the encoder can hold", 40, 1024 * 1024],
+  ])(
+    "refuses a transaction whose changeset is %s, writing nothing of it",
+    (_case, objects, size) => {
+      const { realm, file } = synced();
+      realm.write(() => realm.create("Car", { _id: id, model: "kept" }));
+      const big = "x".repeat(size);
+      let thrown: unknown;
+      try {
+        realm.write(() => {
+          realm.objectForPrimaryKey<Obj>("Car", id)!.model = "changed";
+          for (let i = 0; i < objects; i++)
+            realm.create("Car", { _id: new ObjectId(), model: big });
+        });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(RealmError);
+      expect(thrown).toMatchObject({ code: "TransactionTooLarge" });
+      expect((thrown as Error).message).toMatch(/too large to sync.*Split it/);
+      expect(realm.isInTransaction).toBe(false);
+      expect(realm.objects("Car")).toHaveLength(1);
+      expect(realm.objectForPrimaryKey<Obj>("Car", id)?.model).toBe("kept");
+      realm.write(() => realm.create("Car", { _id: new ObjectId(), model: "small" }));
+      realm.close();
+      expect(uploadLog(file)).toHaveLength(2);
+    },
+  );
 });

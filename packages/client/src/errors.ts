@@ -30,6 +30,8 @@ export const ClientErrorCode = {
   /** Asymmetric types can only be created. */
   AsymmetricQuery: "AsymmetricQuery",
   IndexOutOfRange: "IndexOutOfRange",
+  /** A synced write transaction whose changeset is over the protocol's message limit. */
+  TransactionTooLarge: "TransactionTooLarge",
   InvalidArgument: "InvalidArgument",
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];

@@ -3,7 +3,6 @@
  * the changes listeners will be told about, and (for synced realms) the changeset instructions.
  * Commit hands the touched objects, and the changeset, to the store as one atomic batch.
  */
-import { encodeChangeset } from "@atoll/protocol";
 import type { Instruction } from "@atoll/protocol";
 import type { Database } from "../core/Database.js";
 import { encodeRow } from "../core/rowCodec.js";
@@ -12,6 +11,7 @@ import type { ClassInfo, ObjectRow, Stored } from "../schema/ClassInfo.js";
 import type { CommitBatch, StoredSchemaState } from "../store/LocalStore.js";
 import { storedEquals } from "../values/convert.js";
 import type { CommitChanges } from "./changes.js";
+import { encodeLocalChangeset } from "./encodeLocalChangeset.js";
 import { encodeUndo } from "./undoImages.js";
 import type { BeforeImage } from "./undoImages.js";
 
@@ -179,7 +179,7 @@ export class WriteTransaction {
         ...(this.schemaState ? { schemaState: this.schemaState } : {}),
         ...(instructions && instructions.length > 0
           ? {
-              changeset: encodeChangeset(instructions),
+              changeset: encodeLocalChangeset(instructions),
               changesetUndo: encodeUndo(this.before),
               changesetBaseServerVersion: this.db.changesetBase(),
             }
