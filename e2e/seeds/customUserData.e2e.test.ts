@@ -34,11 +34,19 @@ describe("seeds 000/001: custom user data", () => {
       lastUpdated: updatedTimestamp,
     };
     const functionResponse = await user.functions.writeCustomUserData!(updatedCustomUserData);
-    expect(functionResponse).toMatchObject({ matchedCount: 0, upsertedId: expect.anything() });
+    expect(functionResponse).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
+    expect((functionResponse as { upsertedId: unknown }).upsertedId).toBeInstanceOf(ObjectId);
     // Contains the `updatedCustomUserData` object just added in the above function call.
     const refreshed = await user.refreshCustomData();
     expect(refreshed).toMatchObject(updatedCustomUserData);
-    expect(user.customData).toMatchObject(updatedCustomUserData);
+    expect(refreshed._id).toBeInstanceOf(ObjectId);
+    expect(user.customData).toEqual(refreshed);
+
+    await user.functions.call("writeCustomUserData", { favoriteFood: "ramen" });
+    expect(await user.refreshCustomData()).toMatchObject({
+      ...updatedCustomUserData,
+      favoriteFood: "ramen",
+    });
   });
 
   it("does not update customData until it is refreshed", async () => {

@@ -55,15 +55,7 @@ import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
 import { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 import type { SyncSession } from "./sync/SyncSession.js";
-import {
-  ConnectionState,
-  OpenRealmBehaviorType,
-  OpenRealmTimeOutBehavior,
-  ProgressDirection,
-  ProgressMode,
-  SessionState,
-  SubscriptionSetState,
-} from "./sync/types.js";
+import * as syncEnums from "./sync/types.js";
 
 export interface Configuration {
   schema?: SchemaEntry[];
@@ -104,13 +96,13 @@ export class Realm {
   static readonly User = User;
   static readonly SyncError = SyncError;
   static readonly CompensatingWriteError = CompensatingWriteError;
-  static readonly SubscriptionSetState = SubscriptionSetState;
-  static readonly ConnectionState = ConnectionState;
-  static readonly SessionState = SessionState;
-  static readonly ProgressDirection = ProgressDirection;
-  static readonly ProgressMode = ProgressMode;
-  static readonly OpenRealmBehaviorType = OpenRealmBehaviorType;
-  static readonly OpenRealmTimeOutBehavior = OpenRealmTimeOutBehavior;
+  static readonly SubscriptionSetState = syncEnums.SubscriptionSetState;
+  static readonly ConnectionState = syncEnums.ConnectionState;
+  static readonly SessionState = syncEnums.SessionState;
+  static readonly ProgressDirection = syncEnums.ProgressDirection;
+  static readonly ProgressMode = syncEnums.ProgressMode;
+  static readonly OpenRealmBehaviorType = syncEnums.OpenRealmBehaviorType;
+  static readonly OpenRealmTimeOutBehavior = syncEnums.OpenRealmTimeOutBehavior;
   static readonly setLogLevel = setLogLevel;
   static readonly setLogger = setLogger;
 

@@ -71,3 +71,9 @@ export type {
   UnboundMessage,
 } from "./sync/messages/control.js";
 export type { DownloadCursor, SaltedVersion, UploadCursor } from "./sync/fields.js";
+export {
+  deserializeEjson,
+  isPlainObject,
+  normaliseNumbers,
+  stringifyCanonicalEjson,
+} from "./ejson.js";

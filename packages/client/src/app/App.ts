@@ -11,6 +11,7 @@ import { readAccessToken } from "./accessToken.js";
 import { AppError } from "./AppError.js";
 import { Credentials } from "./Credentials.js";
 import { EmailPasswordAuth } from "./EmailPasswordAuth.js";
+import { Listenable } from "./Listenable.js";
 import { StoredUsers } from "./StoredUsers.js";
 import type { ServerIdentity, ServerProfile, StoredUser } from "./StoredUsers.js";
 import { Transport } from "./Transport.js";
@@ -72,7 +73,7 @@ function profileOf(answer: unknown): ServerProfile {
   return { type: String(answer.type ?? "normal"), identities, data: answer.data };
 }
 
-export class App {
+export class App extends Listenable {
   static readonly Credentials = Credentials;
   private static readonly shared = new Map<string, App>();
 
@@ -97,9 +98,8 @@ export class App {
   /** Most recently logged in first. */
   private users: User[] = [];
   private current: User | null = null;
-  private readonly listeners = new Set<() => void>();
-
   constructor(config: string | AppConfiguration) {
+    super();
     const options = typeof config === "string" ? { id: config } : config;
     if (typeof options.id !== "string" || options.id === "")
       throw errors.invalidArgument("an App needs a non-empty id");
@@ -189,19 +189,6 @@ export class App {
     return (await this.transport.locate()).syncRoute;
   }
 
-  /** Called after any change to the app's users (login, logout, switch, removal). */
-  addListener(callback: () => void): void {
-    this.listeners.add(callback);
-  }
-
-  removeListener(callback: () => void): void {
-    this.listeners.delete(callback);
-  }
-
-  removeAllListeners(): void {
-    this.listeners.clear();
-  }
-
   private async link(user: User, credentials: Credentials): Promise<void> {
     const answer = loginAnswerOf(
       await user.requestWithAccessToken(this.loginRequest(credentials, true)),
@@ -275,7 +262,7 @@ export class App {
       currentUserId: this.current?.id ?? null,
       users: this.users.map((user) => user.snapshot()),
     });
-    for (const listener of [...this.listeners]) listener();
+    this.notifyListeners();
   }
 }
 

@@ -11,6 +11,7 @@ import type { App } from "./App.js";
 import { AppError } from "./AppError.js";
 import type { Credentials } from "./Credentials.js";
 import { createFunctions } from "./FunctionsFactory.js";
+import { Listenable } from "./Listenable.js";
 import { MongoDB } from "./MongoDBCollection.js";
 import type { Functions } from "./FunctionsFactory.js";
 import type { StoredUser } from "./StoredUsers.js";
@@ -63,13 +64,12 @@ const PROFILE_NAMES: Readonly<Record<string, string>> = {
   max_age: "maxAge",
 };
 
-export class User {
+export class User extends Listenable {
   readonly functions: Functions;
   readonly apiKeys: ApiKeyAuth;
   private stored: StoredUser;
   private removed = false;
   private refreshing: Promise<void> | undefined;
-  private readonly listeners = new Set<() => void>();
 
   /** Created by the App only. */
   constructor(
@@ -77,6 +77,7 @@ export class User {
     private readonly host: UserHost,
     stored: StoredUser,
   ) {
+    super();
     this.stored = stored;
     this.functions = createFunctions((name, args) => this.callFunction(name, ...args));
     this.apiKeys = new ApiKeyAuth((request) => this.requestWithRefreshToken(request));
@@ -187,18 +188,6 @@ export class User {
     return this.refreshing;
   }
 
-  addListener(callback: () => void): void {
-    this.listeners.add(callback);
-  }
-
-  removeListener(callback: () => void): void {
-    this.listeners.delete(callback);
-  }
-
-  removeAllListeners(): void {
-    this.listeners.clear();
-  }
-
   toJSON(): Record<string, unknown> {
     return {
       id: this.id,
@@ -254,21 +243,21 @@ export class User {
     this.removed = false;
     this.stored = { ...this.stored, ...patch };
     this.host.changed(this);
-    this.notify();
+    this.notifyListeners();
   }
 
   /** The app dropped the user (removeUser, deleteUser, or an anonymous user logging out). */
   markRemoved(): void {
     this.removed = true;
     this.stored = { ...this.stored, accessToken: null, refreshToken: null, state: "LoggedOut" };
-    this.notify();
+    this.notifyListeners();
   }
 
   private endSession(): void {
     this.stored = { ...this.stored, accessToken: null, refreshToken: null, state: "LoggedOut" };
     this.host.loggedOut(this);
     // An anonymous user is removed by the app at this point, which has told the listeners.
-    if (!this.removed) this.notify();
+    if (!this.removed) this.notifyListeners();
   }
 
   private async fetchAccessToken(): Promise<void> {
@@ -289,10 +278,6 @@ export class User {
     const accessToken = this.stored.accessToken;
     if (!this.isLoggedIn || accessToken === null) throw notLoggedIn();
     return accessToken;
-  }
-
-  private notify(): void {
-    for (const listener of [...this.listeners]) listener();
   }
 }
 

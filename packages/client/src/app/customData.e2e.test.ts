@@ -1,7 +1,6 @@
 /**
- * The seeds' custom user data example (000/001) on examples/cars: custom user data is read
- * from the access token, written through the `writeCustomUserData` function, and seen after
- * `refreshCustomData()`; BSON values in it keep their types.
+ * Custom user data beyond the seeds' example (000/001, in e2e/seeds): BSON values in it keep
+ * their types, and it is there again at the next login.
  */
 import { Decimal128, Long, ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
@@ -13,37 +12,6 @@ const server = useAppServer();
 const newApp = useApps();
 
 describe("custom user data", () => {
-  it("is written by the seeds' function and read after refreshCustomData", async () => {
-    const app = newApp(server());
-    await app.emailPasswordAuth.registerUser({ email: "cud@example.com", password: "pizza-lover" });
-    const user = await app.logIn(Credentials.emailPassword("cud@example.com", "pizza-lover"));
-    expect(user.customData).toEqual({});
-
-    const updatedTimestamp = Date.now();
-    const updatedCustomUserData = {
-      userId: user.id,
-      favoriteFood: "pizza",
-      lastUpdated: updatedTimestamp,
-    };
-    const functionResponse = await user.functions.writeCustomUserData!(updatedCustomUserData);
-    expect(functionResponse).toMatchObject({ matchedCount: 0, modifiedCount: 0 });
-    expect((functionResponse as { upsertedId: unknown }).upsertedId).toBeInstanceOf(ObjectId);
-    // Stale until the access token is refreshed, as App Services documents.
-    expect(user.customData).toEqual({});
-
-    const customUserData = await user.refreshCustomData();
-    expect(customUserData).toMatchObject(updatedCustomUserData);
-    expect(customUserData._id).toBeInstanceOf(ObjectId);
-    expect(user.customData).toEqual(customUserData);
-
-    await user.functions.call("writeCustomUserData", { favoriteFood: "ramen" });
-    expect(await user.refreshCustomData()).toMatchObject({
-      ...updatedCustomUserData,
-      favoriteFood: "ramen",
-    });
-    expect(user.customData.favoriteFood).toBe("ramen");
-  });
-
   it("keeps BSON types and is there at the next login", async () => {
     const app = newApp(server());
     const user = await app.logIn(Credentials.anonymous());

@@ -19,15 +19,18 @@ export type LocalSyncPort = Pick<
   | "whenIdle"
 >;
 
+/** The values of a const-object enum, as its type. */
+type ValueOf<T> = T[keyof T];
+
 export const ConnectionState = {
   Disconnected: "disconnected",
   Connecting: "connecting",
   Connected: "connected",
 } as const;
-export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState];
+export type ConnectionState = ValueOf<typeof ConnectionState>;
 
 export const SessionState = { Active: "active", Inactive: "inactive", Invalid: "invalid" } as const;
-export type SessionState = (typeof SessionState)[keyof typeof SessionState];
+export type SessionState = ValueOf<typeof SessionState>;
 
 export const SubscriptionSetState = {
   Pending: "pending",
@@ -35,30 +38,28 @@ export const SubscriptionSetState = {
   Error: "error",
   Superseded: "superseded",
 } as const;
-export type SubscriptionSetState = (typeof SubscriptionSetState)[keyof typeof SubscriptionSetState];
+export type SubscriptionSetState = ValueOf<typeof SubscriptionSetState>;
 
 export const ProgressDirection = { Download: "download", Upload: "upload" } as const;
-export type ProgressDirection = (typeof ProgressDirection)[keyof typeof ProgressDirection];
+export type ProgressDirection = ValueOf<typeof ProgressDirection>;
 
 export const ProgressMode = {
   ReportIndefinitely: "reportIndefinitely",
   ForCurrentlyOutstandingWork: "forCurrentlyOutstandingWork",
 } as const;
-export type ProgressMode = (typeof ProgressMode)[keyof typeof ProgressMode];
+export type ProgressMode = ValueOf<typeof ProgressMode>;
 
 export const OpenRealmBehaviorType = {
   DownloadBeforeOpen: "downloadBeforeOpen",
   OpenImmediately: "openImmediately",
 } as const;
-export type OpenRealmBehaviorType =
-  (typeof OpenRealmBehaviorType)[keyof typeof OpenRealmBehaviorType];
+export type OpenRealmBehaviorType = ValueOf<typeof OpenRealmBehaviorType>;
 
 export const OpenRealmTimeOutBehavior = {
   OpenLocalRealm: "openLocalRealm",
   ThrowException: "throwException",
 } as const;
-export type OpenRealmTimeOutBehavior =
-  (typeof OpenRealmTimeOutBehavior)[keyof typeof OpenRealmTimeOutBehavior];
+export type OpenRealmTimeOutBehavior = ValueOf<typeof OpenRealmTimeOutBehavior>;
 
 export interface OpenRealmBehaviorConfiguration {
   type: OpenRealmBehaviorType;

@@ -1,8 +1,8 @@
-import { AppError } from "@atoll/protocol";
+import { AppError, normaliseNumbers } from "@atoll/protocol";
 import { Decimal128, Double, EJSON, Int32, Long, ObjectId } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { normaliseNumbers, parseEjson, parseEjsonObject, toCanonicalEjson } from "./ejson.js";
+import { parseEjson, parseEjsonObject, toCanonicalEjson } from "./ejson.js";
 import { escapeData } from "./watchStream.js";
 
 /** Values in the data layer's convention: int32/double as numbers, unsafe int64 as Long. */

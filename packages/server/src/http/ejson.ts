@@ -1,32 +1,15 @@
 /**
- * Extended JSON at the HTTP boundary. Clients send canonical EJSON; it is parsed keeping
- * every type, then numbers are normalised to the data layer's convention (int32 and double
- * become JS numbers, int64 a JS number when safe). Responses go out as canonical EJSON with
- * `null` for `undefined`, since realm-core's parser has no `$undefined`.
+ * Extended JSON at the HTTP boundary. Clients send canonical EJSON; it is checked, parsed
+ * keeping every type, then numbers are normalised to the data layer's convention, the one
+ * client and server share (`@atoll/protocol`'s ejson). Responses go out as canonical EJSON;
+ * what cannot be encoded is an `InternalServerError`.
  */
-import { AppError } from "@atoll/protocol";
-import { Double, EJSON, Int32, Long } from "bson";
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-export function normaliseNumbers(value: unknown): unknown {
-  if (value instanceof Int32 || value instanceof Double) return value.valueOf();
-  if (value instanceof Long) {
-    const asNumber = value.toNumber();
-    return Number.isSafeInteger(asNumber) ? asNumber : value;
-  }
-  if (Array.isArray(value)) return value.map(normaliseNumbers);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) out[key] = normaliseNumbers(entry);
-    return out;
-  }
-  return value;
-}
+import {
+  AppError,
+  deserializeEjson,
+  isPlainObject,
+  stringifyCanonicalEjson,
+} from "@atoll/protocol";
 
 const INT32 = /^-?\d{1,10}$/;
 const DOUBLE = /^(-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|-?Infinity|NaN)$/;
@@ -65,7 +48,7 @@ export function parseEjson(text: string): unknown {
   try {
     const json: unknown = JSON.parse(text);
     checkWrappers(json);
-    return normaliseNumbers(EJSON.deserialize(json as Record<string, unknown>, { relaxed: false }));
+    return deserializeEjson(json);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AppError("BadRequest", `failed to parse request body as Extended JSON: ${reason}`, {
@@ -81,27 +64,9 @@ export function parseEjsonObject(text: string, what = "request body"): Record<st
   return value;
 }
 
-/**
- * The data layer keeps an int64 as a JS number only when it is a safe integer, so a JS number
- * beyond that range is a double; the bson serializer would call it `$numberLong`.
- */
-function markUnsafeIntegersAsDoubles(value: unknown): unknown {
-  if (typeof value === "number")
-    return Number.isInteger(value) && !Number.isSafeInteger(value) ? new Double(value) : value;
-  if (Array.isArray(value)) return value.map(markUnsafeIntegersAsDoubles);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) out[key] = markUnsafeIntegersAsDoubles(entry);
-    return out;
-  }
-  return value;
-}
-
 export function toCanonicalEjson(value: unknown): string {
   try {
-    return EJSON.stringify(value === undefined ? null : markUnsafeIntegersAsDoubles(value), {
-      relaxed: false,
-    });
+    return stringifyCanonicalEjson(value);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AppError(
