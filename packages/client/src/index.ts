@@ -35,7 +35,7 @@ export type {
 export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";
 export * from "./app/index.js";
 export { SyncSession } from "./sync/SyncSession.js";
-export type { ConnectionNotificationCallback } from "./sync/SyncSession.js";
+export type { ConnectionNotificationCallback } from "./sync/SessionConnection.js";
 export { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 export type { CompensatingWriteInfo } from "./sync/SyncError.js";
 export { MutableSubscriptionSet, Subscription, SubscriptionSet } from "./sync/SubscriptionSet.js";

@@ -1,8 +1,9 @@
 /**
  * One bound sync session over one open WebSocket: bind → ident, then uploads of every pending
- * changeset in order (several per message), downloads (handed to a DownloadApplier),
- * subscription sets, marks, keep-alive pings and the server's errors. When the socket ends, or an error says
- * it must, it calls `end` once and does nothing more; the session decides what comes next.
+ * changeset in order (cut into messages by uploadMessages), downloads (handed to a
+ * DownloadApplier), subscription sets, marks, keep-alive (KeepAlive) and the server's errors.
+ * When the socket ends, or an error says it must, it calls `end` once and does nothing more;
+ * the session (SyncSession, SessionConnection) decides what comes next.
  */
 import type WebSocket from "ws";
 import { SyncProtocolError, decodeServerMessage, encodeMessage } from "@atoll/protocol";
@@ -11,11 +12,11 @@ import { queryBody } from "./SubscriptionStore.js";
 import type { StoredSubscriptionSet, SubscriptionStore } from "./SubscriptionStore.js";
 import { SyncError, syncErrorFrom } from "./SyncError.js";
 import { DownloadApplier } from "./DownloadApplier.js";
+import { KeepAlive } from "./KeepAlive.js";
+import type { KeepAliveTimes } from "./KeepAlive.js";
+import { uploadMessages } from "./uploadMessages.js";
 import type { LocalSyncPort } from "./types.js";
 import type { sessionLog } from "./logger.js";
-
-/** Upload messages are cut at about this many changeset bytes. */
-const UPLOAD_BATCH_BYTES = 1024 * 1024;
 
 export interface SessionEnd {
   /** Reconnect (after the backoff delay, or at once after refreshing the token). */
@@ -25,18 +26,13 @@ export interface SessionEnd {
   readonly error?: SyncError;
 }
 
-export interface KeepAlive {
-  readonly pingIntervalMs: number;
-  readonly pongTimeoutMs: number;
-}
-
 export interface ProtocolHooks {
   readonly local: LocalSyncPort;
   readonly subscriptions: SubscriptionStore;
   readonly schema: Record<string, unknown>[];
   readonly schemaVersion: number;
   readonly log: ReturnType<typeof sessionLog>;
-  readonly keepAlive: KeepAlive;
+  readonly keepAlive: KeepAliveTimes;
   /** A non-fatal error the user hears about (compensating writes). */
   report(error: SyncError): void;
   /** After a download was integrated (or buffered): byte count and the server's estimate. */
@@ -54,8 +50,7 @@ export class SessionProtocol {
   /** Highest client version sent on this connection. */
   private lastSent: number;
   private readonly downloads: DownloadApplier;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private awaitingPong = false;
+  private readonly keepAlive: KeepAlive;
 
   constructor(
     private readonly socket: WebSocket,
@@ -64,6 +59,14 @@ export class SessionProtocol {
   ) {
     this.lastSent = acknowledged;
     this.downloads = new DownloadApplier(hooks.local, hooks.subscriptions);
+    this.keepAlive = new KeepAlive(
+      hooks.keepAlive,
+      () => this.send({ type: "ping", timestamp: Date.now(), rtt: 0 }),
+      () => {
+        this.hooks.log("warn", "No pong from the server in time; reconnecting");
+        this.end({ retry: true });
+      },
+    );
   }
 
   start(): void {
@@ -79,9 +82,7 @@ export class SessionProtocol {
       schema: this.hooks.schema,
     });
     if (ident) this.sendIdent();
-    const ping = setInterval(() => this.ping(), this.hooks.keepAlive.pingIntervalMs);
-    ping.unref();
-    this.timers.push(ping);
+    this.keepAlive.start();
   }
 
   get isBound(): boolean {
@@ -93,34 +94,11 @@ export class SessionProtocol {
     if (!this.isBound) return;
     const pending = this.hooks.local.pendingUploads(this.lastSent);
     const serverVersion = this.hooks.local.metadata().download.serverVersion;
-    let batch: typeof pending = [];
-    let bytes = 0;
-    const sendBatch = (): void => {
-      const last = batch[batch.length - 1];
-      if (!last) return;
-      this.send({
-        type: "upload",
-        session: 1,
-        progress: { clientVersion: last.clientVersion, lastIntegratedServerVersion: serverVersion },
-        lockedServerVersion: serverVersion,
-        changesets: batch.map((upload) => ({
-          clientVersion: upload.clientVersion,
-          lastIntegratedServerVersion: upload.lastIntegratedServerVersion,
-          originTimestamp: upload.originTimestamp,
-          changeset: upload.changeset,
-        })),
-      });
-      this.lastSent = last.clientVersion;
-      this.hooks.uploaded(batch.map((upload) => upload.clientVersion));
-      batch = [];
-      bytes = 0;
-    };
-    for (const upload of pending) {
-      if (bytes > 0 && bytes + upload.changeset.byteLength > UPLOAD_BATCH_BYTES) sendBatch();
-      batch.push(upload);
-      bytes += upload.changeset.byteLength;
+    for (const { message, clientVersions } of uploadMessages(pending, serverVersion)) {
+      this.send(message);
+      this.lastSent = message.progress.clientVersion;
+      this.hooks.uploaded(clientVersions);
     }
-    sendBatch();
   }
 
   sendQuery(set: StoredSubscriptionSet): void {
@@ -136,40 +114,22 @@ export class SessionProtocol {
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    this.stopTimers();
+    this.keepAlive.stop();
     this.socket.close(1000);
   }
 
   private end(how: SessionEnd): void {
     if (this.ended) return;
     this.ended = true;
-    this.stopTimers();
+    this.keepAlive.stop();
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(1000);
     else this.socket.terminate();
     this.hooks.end(how);
   }
 
-  private stopTimers(): void {
-    for (const timer of this.timers.splice(0)) clearInterval(timer);
-  }
-
   private send(message: ClientMessage): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(encodeMessage(message));
-  }
-
-  private ping(): void {
-    if (this.awaitingPong) {
-      this.hooks.log("warn", "No pong from the server in time; reconnecting");
-      this.end({ retry: true });
-      return;
-    }
-    this.awaitingPong = true;
-    this.send({ type: "ping", timestamp: Date.now(), rtt: 0 });
-    const deadline = setTimeout(() => {
-      if (this.awaitingPong) this.ping();
-    }, this.hooks.keepAlive.pongTimeoutMs);
-    deadline.unref();
   }
 
   private sendIdent(): void {
@@ -212,7 +172,7 @@ export class SessionProtocol {
           this.hooks.marked(message.requestId);
           return;
         case "pong":
-          this.awaitingPong = false;
+          this.keepAlive.pong();
           return;
         case "error":
           this.error(message);

@@ -53,8 +53,16 @@ export function log(level: Exclude<LogLevel, "all" | "off">, message: string): v
   else console.log(line);
 }
 
-/** A log that prefixes each line with the connection and session, as realm-core does. */
-export function sessionLog(connection: number, session = 1) {
+/** Connection numbers count per app, as realm-core's log lines show them. */
+const connectionCounters = new WeakMap<object, number>();
+
+/**
+ * A log for the next connection of `app` that prefixes each line with the connection and
+ * session, as realm-core does.
+ */
+export function sessionLog(app: object, session = 1) {
+  const connection = (connectionCounters.get(app) ?? 0) + 1;
+  connectionCounters.set(app, connection);
   const prefix = `Connection[${connection}]: Session[${session}]: `;
   return (level: Exclude<LogLevel, "all" | "off">, message: string): void =>
     log(level, prefix + message);
