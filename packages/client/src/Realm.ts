@@ -57,6 +57,19 @@ import { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 import type { SyncSession } from "./sync/SyncSession.js";
 import * as syncEnums from "./sync/types.js";
 
+/** The Database under each realm, for `databaseOf`. */
+const databases = new WeakMap<Realm, Database>();
+
+/**
+ * For code inside the repository that works below the API (tests, benchmarks): the Database a
+ * realm stands on. Not exported from the package.
+ */
+export function databaseOf(realm: Realm): Database {
+  const db = databases.get(realm);
+  if (!db) throw new Error("not a realm opened by this module");
+  return db;
+}
+
 export interface Configuration {
   schema?: SchemaEntry[];
   path?: string;
@@ -172,6 +185,7 @@ export class Realm {
     this.schemaVersion = options.schemaVersion ?? 0;
     const db = this.openOrShare(options);
     this.context = new Context(this, db, true);
+    databases.set(this, db);
     const sync = options.sync ? checkSyncConfiguration<Realm>(options.sync) : undefined;
     this.synced = sync ? this.startSync(db, sync) : undefined;
   }
@@ -259,6 +273,7 @@ export class Realm {
     fields.schemaVersion = schemaVersion;
     fields.closed = false;
     fields.context = new Context(realm, db, false);
+    databases.set(realm, db);
     return realm;
   }
 

@@ -2,8 +2,6 @@
 import { Long, ObjectId } from "bson";
 import type { Instruction, InstructionValue, PathElement } from "@atoll/protocol";
 import type { ObjectSchema } from "../../schema/types.js";
-import type { Realm } from "../../Realm.js";
-import type { Database } from "../../core/Database.js";
 import type { DownloadedChangeset } from "./syncTypes.js";
 
 export const syncSchema: ObjectSchema[] = [
@@ -118,7 +116,4 @@ export function fromServer(
   };
 }
 
-/** The Database under a realm (tests reach it the way the sync session does). */
-export function databaseOf(realm: Realm): Database {
-  return (realm as unknown as { context: { db: Database } }).context.db;
-}
+export { databaseOf } from "../../Realm.js";
