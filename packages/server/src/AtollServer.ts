@@ -105,6 +105,7 @@ export class AtollServer {
         storage,
         auth,
         log,
+        functions,
         ...options.sync,
       });
       const sync = syncService && {

@@ -10,9 +10,11 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from "@atoll/protocol";
 import type { RqlClass } from "@atoll/rql";
 import type { AuthService } from "../../auth/AuthService.js";
+import type { UserContext } from "../../callerContext.js";
 import type { AppConfig, DataSourceConfig, RuleSet } from "../../config/types.js";
 import type { LogEntry } from "../../logs/LogEntry.js";
 import type { ServerLog } from "../../http/ServerLog.js";
+import type { CallFunction } from "../../rules/RuleContext.js";
 import type { ChangeRecord, StorageEngine } from "../../storage/StorageEngine.js";
 import {
   loadDevelopmentTypes,
@@ -45,6 +47,13 @@ export interface SyncServiceOptions {
   readonly bootstrapBatchSize?: number;
   /** Largest accepted frame in bytes (default: the protocol's 16 MiB). */
   readonly maxMessageBytes?: number;
+  /** Runs the app's functions, for `%function` in rules (without it, `%function` is false). */
+  readonly functions?: FunctionRunner;
+}
+
+/** The part of the function service rules need: run a function as a user. */
+export interface FunctionRunner {
+  execute(name: string, args: unknown[], user: UserContext): Promise<unknown>;
 }
 
 export class SyncService {
@@ -111,6 +120,14 @@ export class SyncService {
 
   get developmentMode(): boolean {
     return this.options.config.sync.developmentModeEnabled;
+  }
+
+  /** `callFunction` for rule contexts of `user`'s sessions, as the HTTP data layer has it. */
+  functionsFor(user: UserContext): { callFunction?: CallFunction } {
+    const { functions } = this.options;
+    return functions === undefined
+      ? {}
+      : { callFunction: (name, args) => functions.execute(name, args, user) };
   }
 
   /** Each synced table's rules (the collection's, else the data source's default rule). */

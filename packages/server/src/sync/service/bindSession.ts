@@ -56,7 +56,7 @@ export async function bindSession(
   }
   const permissions = await SessionPermissions.start(
     service.rulesByTable(),
-    ruleContextFor(service.config, caller.context),
+    ruleContextFor(service.config, caller.context, service.functionsFor(caller.context)),
   );
   await service.record({
     type: "sync",
