@@ -4,6 +4,8 @@
  * flows, API keys, custom user data through the seeds' function, data access under the seeds'
  * `owner-read-write` role, and watch.
  */
+import { deserializeEjson } from "@atoll/protocol";
+import { Long } from "bson";
 import * as Realm from "realm-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
@@ -239,6 +241,37 @@ describe("realm-web: functions and custom user data", () => {
       plan: "free",
     });
     expect(user.customData).toMatchObject({ favoriteFood: "pizza" });
+  });
+
+  it("keeps an int64 beyond 2^53 exact in custom user data, everything else plain JSON", async () => {
+    const user = await newApp().logIn(Realm.Credentials.anonymous(false));
+    await server.data
+      .system()
+      .db("custom-user-data-database")
+      .collection("custom-user-data")
+      .updateOne(
+        { userId: user.id },
+        {
+          $set: {
+            big: Long.fromString("1152921504606846977"),
+            small: Long.fromNumber(42),
+            ratio: 0.5,
+          },
+        },
+      );
+    const customData = await user.refreshCustomData();
+    expect(customData).toMatchObject({
+      userId: user.id,
+      plan: "free",
+      small: 42,
+      ratio: 0.5,
+      big: { $numberLong: "1152921504606846977" },
+    });
+    // An EJSON reader (the Atoll client) gets the exact value back.
+    expect(deserializeEjson(customData)).toMatchObject({
+      big: Long.fromString("1152921504606846977"),
+      small: 42,
+    });
   });
 
   it("passes function errors to the client: unknown, private, thrown", async () => {
