@@ -17,6 +17,7 @@ import {
   Timestamp,
   UUID,
 } from "bson";
+import { stringifyCanonicalEjson } from "@atoll/protocol";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normaliseBson } from "../storage/normaliseBson.js";
@@ -101,6 +102,11 @@ describe("values across the sandbox boundary", () => {
         })`,
       },
       nothing: { source: "exports = () => undefined;" },
+      huge: {
+        source: `exports = (arg) => ({
+          arg, power: 2 ** 60, negative: -(2 ** 60), long: BSON.Long.fromString("1152921504606846977"),
+        });`,
+      },
     });
   });
 
@@ -172,6 +178,23 @@ describe("values across the sandbox boundary", () => {
     );
     const hex = ids.map((r) => (r as { fresh: ObjectId }).fresh.toHexString());
     expect(new Set(hex).size).toBe(10);
+  });
+
+  it("keeps integers beyond 2^53 exact both ways: numbers as doubles, Longs as int64", async () => {
+    const result = await h.service.execute("huge", [2 ** 60 + 2 ** 10], USER);
+    expect(result).toEqual({
+      arg: 2 ** 60 + 2 ** 10,
+      power: 2 ** 60,
+      negative: -(2 ** 60),
+      long: Long.fromString("1152921504606846977"),
+    });
+    // What functions/call answers with.
+    expect(JSON.parse(stringifyCanonicalEjson(result))).toEqual({
+      arg: { $numberDouble: "1152921504606848000.0" },
+      power: { $numberDouble: "1152921504606846976.0" },
+      negative: { $numberDouble: "-1152921504606846976.0" },
+      long: { $numberLong: "1152921504606846977" },
+    });
   });
 
   it("returns undefined as null, as Extended JSON has no undefined", async () => {

@@ -4,12 +4,13 @@
  * (`normaliseBson`). Results and host answers are wrapped as `{"v": value}` so that
  * top-level scalars travel as documents; `undefined` becomes `null`, as EJSON has no undefined.
  */
-import { AppError } from "@atoll/protocol";
+import { AppError, stringifyCanonicalEjson } from "@atoll/protocol";
 import { EJSON } from "bson";
 import { normaliseBson } from "../storage/normaliseBson.js";
 
+/** Canonical EJSON; an integral number beyond 2^53 is a double (bson would misspell it as an int64). */
 export function encodeCanonical(value: unknown): string {
-  return EJSON.stringify(value, { relaxed: false });
+  return stringifyCanonicalEjson(value);
 }
 
 export function encodeWrapped(value: unknown): string {

@@ -33,7 +33,35 @@ const normalise = (value) => {
   return value;
 };
 
-const encodeValue = (value) => ejsonStringify(value, { relaxed: false });
+const BsonDouble = BSON.Double;
+const isInteger = Number.isInteger;
+const isSafeInteger = Number.isSafeInteger;
+const isArray = Array.isArray;
+const AncestorSet = WeakSet;
+const ancestorAdd = WeakSet.prototype.add;
+const ancestorHas = WeakSet.prototype.has;
+const ancestorDelete = WeakSet.prototype.delete;
+// A JS number is a double. bson writes an integral one beyond 2^53 as an int64 whose digits are
+// the number's shortest decimal form (2 ** 60 as ...847000, not ...846976): mark it a Double.
+// Copies arrays and plain objects (the caller's values stay as they are); a cycle is left in
+// place for the encoder to report.
+const markUnsafeIntegers = (value, ancestors) => {
+  if (typeof value === "number") {
+    return isInteger(value) && !isSafeInteger(value) ? new BsonDouble(value) : value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  const array = isArray(value);
+  if (!array && !isPlainObject(value)) return value;
+  if (reflectApply(ancestorHas, ancestors, [value])) return value;
+  reflectApply(ancestorAdd, ancestors, [value]);
+  const out = array ? [] : {};
+  for (const key of objectKeys(value)) {
+    defineProperty(out, key, { value: markUnsafeIntegers(value[key], ancestors), writable: true, enumerable: true, configurable: true });
+  }
+  reflectApply(ancestorDelete, ancestors, [value]);
+  return out;
+};
+const encodeValue = (value) => ejsonStringify(markUnsafeIntegers(value, new AncestorSet()), { relaxed: false });
 const decodeText = (text) => normalise(ejsonParse(text, { relaxed: false }));
 // Host results travel as {"v": value}, so that top-level scalars travel as documents.
 const decodeResult = (text) => decodeText(text).v;

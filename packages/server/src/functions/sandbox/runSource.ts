@@ -68,7 +68,7 @@ const run = async (syncReference, asyncReference, initText, factory, argsText) =
       return "D" + jsonStringify({ message: "the source does not export a function (expected exports = function (...) { ... })" });
     }
     const value = await reflectApply(exported, undefined, args);
-    const text = ejsonStringify({ v: value }, { relaxed: false });
+    const text = encodeValue({ v: value });
     if (text.length > init.limits.resultChars) {
       return "E" + jsonStringify({
         message: "the return value is too large: " + text.length + " characters of Extended JSON, the limit is " + init.limits.resultChars,
