@@ -16,9 +16,11 @@ import type { Writer } from "../merge/clock.js";
 import {
   integrateUpload,
   objectKey,
+  type HistoryEntry,
   type Integration,
   type ObjectState,
 } from "../merge/integrateUpload.js";
+import { isListInstruction } from "../merge/listTransform.js";
 import type { SyncModel } from "../syncSchema.js";
 import { correctionsFor, type RestoreObject } from "./corrections.js";
 import {
@@ -72,6 +74,11 @@ export interface IntegrateOptions {
   readonly restore?: RestoreObject;
   /** Objects of the upload the session rejected: kept with the entry, reported to the origin. */
   readonly rejected?: readonly RejectedObject[];
+  /**
+   * Recent entries already decoded (consecutive from `after + 1`, possibly fewer than
+   * `limit`): the concurrent history is read from here first, the rest from storage.
+   */
+  readonly recent?: (after: number, limit: number) => Promise<readonly HistoryEntry[]>;
 }
 
 export class SyncHistory {
@@ -155,10 +162,10 @@ export class SyncHistory {
       }
       const counter = await this.storage.get(COUNTERS, "serverVersion");
       const version = ((counter?.doc.value as number | undefined) ?? 0) + 1;
-      const concurrent = await this.entriesSince(
-        upload.writer.baseVersion,
-        version - 1 - upload.writer.baseVersion,
-      );
+      // Only list positions are transformed through concurrent changes (see ListTransformer).
+      const concurrent = upload.instructions.some(isListInstruction)
+        ? await this.concurrentEntries(upload.writer, version - 1, options.recent)
+        : [];
       const loaded = await this.loadObjects([...upload.instructions, ...uploaded]);
       const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
       const result = integrateUpload(upload, version, current, concurrent);
@@ -195,6 +202,19 @@ export class SyncHistory {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** Entries after the writer's base through `through` by others than the writer, oldest first. */
+  private async concurrentEntries(
+    writer: Writer,
+    through: number,
+    recent: IntegrateOptions["recent"],
+  ): Promise<HistoryEntry[]> {
+    const base = writer.baseVersion;
+    const cached = recent && through > base ? await recent(base, through - base) : [];
+    const last = cached.at(-1)?.version ?? base;
+    const rest = last < through ? await this.entriesSince(last, through - last) : [];
+    return [...cached, ...rest].filter((entry) => entry.originIdent !== writer.ident);
   }
 
   /** The objects an entry changed, before and after (none for asymmetric tables: never fanned out). */

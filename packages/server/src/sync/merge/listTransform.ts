@@ -92,6 +92,17 @@ function transformPair(o: { kind: Kind; index: number }, c: ListChange): number 
   return i;
 }
 
+/**
+ * Whether a transformer can change `instruction` or be changed by it: it names a list
+ * position, or clears a list. An upload without such instructions is integrated the same
+ * whatever happened concurrently to lists, so the concurrent history need not be read.
+ */
+export function isListInstruction(instruction: Instruction): boolean {
+  if (!("path" in instruction)) return false;
+  if (instruction.type === "Clear" && instruction.collectionType === "list") return true;
+  return instruction.path.some((e) => typeof e === "number");
+}
+
 export class ListTransformer {
   private readonly byList = new Map<string, ListChange[]>();
 

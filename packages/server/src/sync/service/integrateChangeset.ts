@@ -61,7 +61,12 @@ export async function integrateChangeset(
         },
         instructions: judgement.allowed,
       },
-      { uploaded: instructions, restore: session.restore, rejected: judgement.rejected },
+      {
+        uploaded: instructions,
+        restore: session.restore,
+        rejected: judgement.rejected,
+        recent: (after, limit) => service.entries.after(after, limit),
+      },
     );
     if (result.version !== undefined) await service.appended();
     return { rejected: judgement.rejected, version: result.version };
