@@ -4,7 +4,7 @@
  * (see integrateDownload.ts), which waits for an open write transaction to end and notifies
  * listeners once per download.
  */
-import { decodeChangeset } from "@atoll/protocol";
+import { decodeChangeset, type Instruction } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
 import { currentTransaction } from "../../transaction/openTransaction.js";
 import { decodeUndo } from "../../transaction/undoImages.js";
@@ -31,6 +31,11 @@ export class LocalSyncState {
   private readonly errorListeners = new Set<(error: unknown) => void>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly integrator: DownloadIntegrator;
+  /**
+   * Pending changesets decoded once: every download reads them all (to undo and redo them),
+   * and a version's bytes never change while it is pending (versions are never reused).
+   */
+  private decoded = new Map<number, Instruction[]>();
 
   constructor(private readonly db: Database) {
     this.asymmetricTypes = new Set(
@@ -136,17 +141,22 @@ export class LocalSyncState {
 
   private loadPending(): PendingChange[] {
     const undo = this.db.store.readUndoLog();
-    return this.db.store.readUploadLog().map((entry) => {
+    const decoded = new Map<number, Instruction[]>();
+    const pending = this.db.store.readUploadLog().map((entry) => {
       const data = undo.get(entry.version);
-      return {
-        version: entry.version,
-        instructions: decodeChangeset(entry.changeset),
-        undo: data ? decodeUndo(data) : [],
-      };
+      const instructions = this.decoded.get(entry.version) ?? decodeChangeset(entry.changeset);
+      decoded.set(entry.version, instructions);
+      return { version: entry.version, instructions, undo: data ? decodeUndo(data) : [] };
     });
+    this.decoded = decoded; // acknowledged versions drop out
+    return pending;
   }
 
   private apply(download: Download): void {
+    if (download.metadata?.subscriptions === undefined) {
+      const dup = download.changesets.filter((c) => c.serverVersion <= this.current.download.serverVersion);
+      if (dup.length > 0) process.stderr.write(`DUPDEBUG cursor=${JSON.stringify(this.current.download)} new=${JSON.stringify(download.metadata?.download)} versions=${dup.map((c) => c.serverVersion + "/" + c.originFileIdent + "/" + c.lastIntegratedClientVersion).join(",")} ack=${download.uploadAcknowledged}\n`);
+    }
     const metadata = { ...this.current, ...download.metadata };
     const changes = this.integrator.integrate(download, this.loadPending(), metadata);
     this.current = metadata;
