@@ -252,9 +252,12 @@ export function encodeChangeset(instructions: readonly Instruction[]): Uint8Arra
   });
 }
 
+/** Drops fields set to undefined; an instruction without any is passed as is (no copy). */
 function stripUndefined(instructions: readonly Instruction[]): object[] {
   return instructions.map((instruction) =>
-    Object.fromEntries(Object.entries(instruction).filter(([, v]) => v !== undefined)),
+    Object.values(instruction).includes(undefined)
+      ? Object.fromEntries(Object.entries(instruction).filter(([, v]) => v !== undefined))
+      : instruction,
   );
 }
 
