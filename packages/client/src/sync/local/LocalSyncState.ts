@@ -153,10 +153,6 @@ export class LocalSyncState {
   }
 
   private apply(download: Download): void {
-    if (download.metadata?.subscriptions === undefined) {
-      const dup = download.changesets.filter((c) => c.serverVersion <= this.current.download.serverVersion);
-      if (dup.length > 0) process.stderr.write(`DUPDEBUG cursor=${JSON.stringify(this.current.download)} new=${JSON.stringify(download.metadata?.download)} versions=${dup.map((c) => c.serverVersion + "/" + c.originFileIdent + "/" + c.lastIntegratedClientVersion).join(",")} ack=${download.uploadAcknowledged}\n`);
-    }
     const metadata = { ...this.current, ...download.metadata };
     const changes = this.integrator.integrate(download, this.loadPending(), metadata);
     this.current = metadata;
