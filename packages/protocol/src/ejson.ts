@@ -18,7 +18,15 @@ function mapLeaves(value: unknown, leaf: (value: unknown) => unknown): unknown {
   if (Array.isArray(value)) return value.map((entry) => mapLeaves(entry, leaf));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) out[key] = mapLeaves(entry, leaf);
+    // defineProperty, not assignment: a "__proto__" key is data here, not the prototype.
+    for (const [key, entry] of Object.entries(value)) {
+      Object.defineProperty(out, key, {
+        value: mapLeaves(entry, leaf),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return leaf(value);
