@@ -15,7 +15,7 @@ import {
 import { SERVER_FILE_IDENT } from "../history/SyncHistory.js";
 import { compensatingWriteError } from "./compensatingWrite.js";
 import { changesetForSession, type SessionView } from "./entryForSession.js";
-import type { SessionHost } from "./SyncSession.js";
+import type { SessionHost } from "./SessionHost.js";
 import type { SyncService } from "./SyncService.js";
 
 /** Entries read per step of a catch-up (one download message at most per step). */

@@ -15,7 +15,7 @@ import {
   type ServerMessage,
 } from "@atoll/protocol";
 import type { RawData, WebSocket } from "ws";
-import type { SessionHost } from "./SyncSession.js";
+import type { SessionHost } from "./SessionHost.js";
 import { SyncSession } from "./SyncSession.js";
 import type { SyncService } from "./SyncService.js";
 

@@ -14,7 +14,6 @@ import {
   type Instruction,
   type PrimaryKey,
   type QueryMessage,
-  type ServerMessage,
   type UploadMessage,
 } from "@atoll/protocol";
 import type { Caller } from "../../auth/AuthService.js";
@@ -29,14 +28,7 @@ import { erase, type SessionView } from "./entryForSession.js";
 import { integrateChangeset } from "./integrateChangeset.js";
 import { bindQuerySet } from "./sessionQueries.js";
 import type { LiveSession, SyncService } from "./SyncService.js";
-
-export interface SessionHost {
-  send(message: ServerMessage): void;
-  /** Runs `task` in the connection's queue, after everything queued before it. */
-  enqueue(task: () => Promise<void>): void;
-  /** The connection's access token, re-checked on bind. */
-  readonly accessToken: string;
-}
+import type { SessionHost } from "./SessionHost.js";
 
 export class SyncSession implements LiveSession {
   private phase: "awaitingIdent" | "active" | "ended" = "awaitingIdent";

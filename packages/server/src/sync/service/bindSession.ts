@@ -9,7 +9,7 @@ import type { Caller } from "../../auth/AuthService.js";
 import { ruleContextFor } from "../../rules/RuleContext.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { checkClientSchema, readClientSchema } from "./clientSchema.js";
-import type { SessionHost } from "./SyncSession.js";
+import type { SessionHost } from "./SessionHost.js";
 import type { SyncService } from "./SyncService.js";
 
 export interface ClientFile {
