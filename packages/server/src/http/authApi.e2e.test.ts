@@ -4,60 +4,49 @@
  * time, forged, revoked), API keys, CORS; and after every failure the server keeps answering.
  */
 import { SignJWT } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { claimsOf, RawClient } from "./test-support/rawClient.js";
+import { describe, expect, it, vi } from "vitest";
+import { claimsOf } from "./test-support/rawClient.js";
 import type { Login } from "./test-support/rawClient.js";
-import { startStandInServer } from "./test-support/standInServer.js";
-import type { StandInServer } from "./test-support/standInServer.js";
+import { startStandInServer, useStandInServer } from "./test-support/standInServer.js";
 
-let server: StandInServer;
-let client: RawClient;
-
-beforeAll(async () => {
-  server = await startStandInServer();
-  client = new RawClient(server);
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+const env = useStandInServer();
 
 describe("location and routing", () => {
   it("answers the location request with host names that point back at this server", async () => {
-    const result = await client.call(client.appPath("/location"));
+    const result = await env.client.call(env.client.appPath("/location"));
     expect(result.status).toBe(200);
     expect(result.type).toBe("application/json");
-    const host = server.url.replace(/^http:\/\//, "");
+    const host = env.server.url.replace(/^http:\/\//, "");
     expect(result.body).toEqual({
       deployment_model: "GLOBAL",
       location: "US-VA",
       hostname: `http://${host}`,
       ws_hostname: `ws://${host}`,
-      sync_route: `ws://${host}/api/client/v2.0/app/${server.appId}/realm-sync`,
+      sync_route: `ws://${host}/api/client/v2.0/app/${env.server.appId}/realm-sync`,
     });
   });
 
   it("answers unknown routes and unknown apps with JSON 404s", async () => {
-    const unknownRoute = await client.call("/nowhere/at/all");
+    const unknownRoute = await env.client.call("/nowhere/at/all");
     expect(unknownRoute.status).toBe(404);
     expect(unknownRoute.type).toBe("application/json");
     expect(unknownRoute.body).toMatchObject({ error_code: "NotFound" });
-    const unknownApp = await client.call("/app/some-other-app/location");
+    const unknownApp = await env.client.call("/app/some-other-app/location");
     expect(unknownApp.status).toBe(404);
     expect(unknownApp.body).toMatchObject({ error_code: "AppNotFound", link: "" });
   });
 
   it("answers a known route called with the wrong method with 405 MethodNotAllowed", async () => {
-    const result = await client.call("/auth/session", { method: "GET" });
+    const result = await env.client.call("/auth/session", { method: "GET" });
     expect(result.status).toBe(405);
     expect(result.body).toMatchObject({ error_code: "MethodNotAllowed" });
-    expect((await client.call(client.appPath("/location"), { method: "DELETE" })).status).toBe(405);
+    expect(
+      (await env.client.call(env.client.appPath("/location"), { method: "DELETE" })).status,
+    ).toBe(405);
   });
 
   it("answers CORS preflights for any origin, allowing the Authorization header", async () => {
-    const response = await fetch(`${server.api}${client.appPath("/functions/call")}`, {
+    const response = await fetch(`${env.server.api}${env.client.appPath("/functions/call")}`, {
       method: "OPTIONS",
       headers: {
         Origin: "https://app.example.org",
@@ -75,7 +64,7 @@ describe("location and routing", () => {
 
 describe("logging in", () => {
   it("issues tokens whose claims App Services clients decode", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     expect(login.user_id).toMatch(/^[0-9a-f]{24}$/);
     expect(login.device_id).toMatch(/^[0-9a-f]{24}$/);
     const claims = claimsOf(login.access_token);
@@ -91,8 +80,8 @@ describe("logging in", () => {
   });
 
   it("keeps the device id a client sends back", async () => {
-    const first = await client.anonymousLogin();
-    const again = await client.call(client.appPath("/auth/providers/anon-user/login"), {
+    const first = await env.client.anonymousLogin();
+    const again = await env.client.call(env.client.appPath("/auth/providers/anon-user/login"), {
       method: "POST",
       body: JSON.stringify({ options: { device: { deviceId: { $oid: first.device_id } } } }),
     });
@@ -100,8 +89,8 @@ describe("logging in", () => {
   });
 
   it("returns the profile with identities and the App Services field names", async () => {
-    const login = await client.anonymousLogin();
-    const profile = await client.call("/auth/profile", { token: login.access_token });
+    const login = await env.client.anonymousLogin();
+    const profile = await env.client.call("/auth/profile", { token: login.access_token });
     expect(profile.status).toBe(200);
     expect(profile.type).toBe("application/json");
     expect(profile.body).toMatchObject({
@@ -113,15 +102,18 @@ describe("logging in", () => {
   });
 
   it("rejects malformed JSON and malformed EJSON with BadRequest, then keeps serving", async () => {
-    const malformedJson = await client.call(client.appPath("/auth/providers/anon-user/login"), {
-      method: "POST",
-      body: "{not json",
-    });
+    const malformedJson = await env.client.call(
+      env.client.appPath("/auth/providers/anon-user/login"),
+      {
+        method: "POST",
+        body: "{not json",
+      },
+    );
     expect(malformedJson.status).toBe(400);
     expect(malformedJson.type).toBe("application/json");
     expect(malformedJson.body).toMatchObject({ error_code: "BadRequest" });
-    const login = await client.anonymousLogin();
-    const malformedEjson = await client.call(client.appPath("/functions/call"), {
+    const login = await env.client.anonymousLogin();
+    const malformedEjson = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: JSON.stringify({
@@ -131,13 +123,13 @@ describe("logging in", () => {
     });
     expect(malformedEjson.status).toBe(400);
     expect(malformedEjson.body).toMatchObject({ error_code: "BadRequest" });
-    const notAnObject = await client.call(client.appPath("/functions/call"), {
+    const notAnObject = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: "[1,2]",
     });
     expect(notAnObject.body).toMatchObject({ error_code: "BadRequest" });
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("accepts requests as realm-core sends them: provider echo in the body, JSON content type on bodiless GETs", async () => {
@@ -145,17 +137,20 @@ describe("logging in", () => {
       "Content-Type": "application/json;charset=utf-8",
       Accept: "application/json",
     };
-    const login = await fetch(`${server.api}${client.appPath("/auth/providers/anon-user/login")}`, {
-      method: "POST",
-      headers: coreHeaders,
-      body: JSON.stringify({
-        provider: "anon-user",
-        options: { device: { appId: "x", platform: "Linux", sdk: "Realm Core" } },
-      }),
-    });
+    const login = await fetch(
+      `${env.server.api}${env.client.appPath("/auth/providers/anon-user/login")}`,
+      {
+        method: "POST",
+        headers: coreHeaders,
+        body: JSON.stringify({
+          provider: "anon-user",
+          options: { device: { appId: "x", platform: "Linux", sdk: "Realm Core" } },
+        }),
+      },
+    );
     expect(login.status).toBe(200);
     const tokens = (await login.json()) as Login;
-    const profile = await fetch(`${server.api}/auth/profile`, {
+    const profile = await fetch(`${env.server.api}/auth/profile`, {
       headers: { ...coreHeaders, Authorization: `Bearer ${tokens.access_token}` },
     });
     expect(profile.status).toBe(200);
@@ -163,10 +158,13 @@ describe("logging in", () => {
   });
 
   it("refuses unknown and disabled providers with AuthProviderNotFound", async () => {
-    const result = await client.call(client.appPath("/auth/providers/oauth2-google/login"), {
-      method: "POST",
-      body: "{}",
-    });
+    const result = await env.client.call(
+      env.client.appPath("/auth/providers/oauth2-google/login"),
+      {
+        method: "POST",
+        body: "{}",
+      },
+    );
     expect(result.status).toBe(404);
     expect(result.body).toMatchObject({ error_code: "AuthProviderNotFound" });
   });
@@ -174,50 +172,50 @@ describe("logging in", () => {
 
 describe("tokens", () => {
   it("answers a missing, garbled or forged access token with 401 InvalidSession", async () => {
-    const missing = await client.call(client.appPath("/functions/call"), {
+    const missing = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       body: JSON.stringify({ name: "sum", arguments: [] }),
     });
     expect(missing.status).toBe(401);
     expect(missing.body).toMatchObject({ error_code: "InvalidSession" });
-    const garbled = await client.callFunction("not-a-jwt", "sum");
+    const garbled = await env.client.callFunction("not-a-jwt", "sum");
     expect(garbled.status).toBe(401);
     expect(garbled.body).toMatchObject({ error_code: "InvalidSession" });
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const forged = await new SignJWT({ ...claimsOf(login.access_token) })
       .setProtectedHeader({ alg: "HS256" })
       .sign(new TextEncoder().encode("somebody-else's-key-somebody-else's-key"));
-    const forgedResult = await client.callFunction(forged, "sum", [1, 2]);
+    const forgedResult = await env.client.callFunction(forged, "sum", [1, 2]);
     expect(forgedResult.status).toBe(401);
     expect(forgedResult.body).toMatchObject({ error_code: "InvalidSession" });
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("expires access tokens after 30 minutes; the refresh token then gets a fresh one", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 31 * 60 * 1000);
-    const expired = await client.callFunction(login.access_token, "sum", [1, 2]);
+    const expired = await env.client.callFunction(login.access_token, "sum", [1, 2]);
     expect(expired.status).toBe(401);
     expect(expired.body).toEqual({
       error: "invalid session: access token expired",
       error_code: "InvalidSession",
       link: "",
     });
-    const refreshed = await client.call("/auth/session", {
+    const refreshed = await env.client.call("/auth/session", {
       method: "POST",
       token: login.refresh_token,
     });
     expect(refreshed.status).toBe(201);
     const { access_token } = refreshed.body as { access_token: string };
-    const retried = await client.callFunction(access_token, "sum", [1, 2]);
+    const retried = await env.client.callFunction(access_token, "sum", [1, 2]);
     expect(retried.status).toBe(200);
     expect(retried.body).toEqual({ $numberInt: "3" });
   });
 
   it("does not accept an access token where a refresh token belongs", async () => {
-    const login = await client.anonymousLogin();
-    const result = await client.call("/auth/session", {
+    const login = await env.client.anonymousLogin();
+    const result = await env.client.call("/auth/session", {
       method: "POST",
       token: login.access_token,
     });
@@ -229,14 +227,14 @@ describe("tokens", () => {
   });
 
   it("revokes the session on logout: its refresh and access tokens stop working", async () => {
-    const login = await client.anonymousLogin();
-    const logout = await client.call("/auth/session", {
+    const login = await env.client.anonymousLogin();
+    const logout = await env.client.call("/auth/session", {
       method: "DELETE",
       token: login.refresh_token,
     });
     expect(logout.status).toBe(204);
     expect(logout.type).toBeNull();
-    const refresh = await client.call("/auth/session", {
+    const refresh = await env.client.call("/auth/session", {
       method: "POST",
       token: login.refresh_token,
     });
@@ -245,25 +243,27 @@ describe("tokens", () => {
       error_code: "InvalidSession",
       error: "invalid session: failed to find refresh token",
     });
-    const access = await client.call("/auth/profile", { token: login.access_token });
+    const access = await env.client.call("/auth/profile", { token: login.access_token });
     expect(access.status).toBe(401);
     expect(access.body).toMatchObject({ error_code: "InvalidSession" });
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("answers a disabled user with 401 UserDisabled, and lets them back once re-enabled", async () => {
-    const login = await client.anonymousLogin();
-    await server.auth.users.setDisabled(login.user_id, true);
-    const profile = await client.call("/auth/profile", { token: login.access_token });
+    const login = await env.client.anonymousLogin();
+    await env.server.auth.users.setDisabled(login.user_id, true);
+    const profile = await env.client.call("/auth/profile", { token: login.access_token });
     expect(profile.status).toBe(401);
     expect(profile.body).toMatchObject({ error_code: "UserDisabled" });
-    const refresh = await client.call("/auth/session", {
+    const refresh = await env.client.call("/auth/session", {
       method: "POST",
       token: login.refresh_token,
     });
     expect(refresh.body).toMatchObject({ error_code: "UserDisabled" });
-    await server.auth.users.setDisabled(login.user_id, false);
-    expect((await client.call("/auth/profile", { token: login.access_token })).status).toBe(200);
+    await env.server.auth.users.setDisabled(login.user_id, false);
+    expect((await env.client.call("/auth/profile", { token: login.access_token })).status).toBe(
+      200,
+    );
   });
 
   it("refuses to log a disabled user in", async () => {
@@ -273,13 +273,13 @@ describe("tokens", () => {
       .setExpirationTime("5m")
       .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
     const login = (
-      await client.call(client.appPath("/auth/providers/custom-token/login"), {
+      await env.client.call(env.client.appPath("/auth/providers/custom-token/login"), {
         method: "POST",
         body: JSON.stringify({ token }),
       })
     ).body as Login;
-    await server.auth.users.setDisabled(login.user_id, true);
-    const again = await client.call(client.appPath("/auth/providers/custom-token/login"), {
+    await env.server.auth.users.setDisabled(login.user_id, true);
+    const again = await env.client.call(env.client.appPath("/auth/providers/custom-token/login"), {
       method: "POST",
       body: JSON.stringify({ token }),
     });
@@ -288,15 +288,17 @@ describe("tokens", () => {
   });
 
   it("deletes a user with all its sessions", async () => {
-    const login = await client.anonymousLogin();
-    const deleted = await client.call("/auth/delete", {
+    const login = await env.client.anonymousLogin();
+    const deleted = await env.client.call("/auth/delete", {
       method: "DELETE",
       token: login.access_token,
     });
     expect(deleted.status).toBe(204);
-    expect((await client.call("/auth/profile", { token: login.access_token })).status).toBe(401);
+    expect((await env.client.call("/auth/profile", { token: login.access_token })).status).toBe(
+      401,
+    );
     expect(
-      (await client.call("/auth/session", { method: "POST", token: login.refresh_token })).body,
+      (await env.client.call("/auth/session", { method: "POST", token: login.refresh_token })).body,
     ).toMatchObject({ error_code: "InvalidSession" });
   });
 });
@@ -309,7 +311,7 @@ describe("user API keys", () => {
       .setSubject(`key-owner-${Math.random()}`)
       .setExpirationTime("5m")
       .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
-    const result = await client.call(client.appPath("/auth/providers/custom-token/login"), {
+    const result = await env.client.call(env.client.appPath("/auth/providers/custom-token/login"), {
       method: "POST",
       body: JSON.stringify({ token }),
     });
@@ -319,7 +321,7 @@ describe("user API keys", () => {
 
   it("creates, lists, disables, enables and deletes keys, and logs in with them", async () => {
     const owner = await registeredUser();
-    const created = await client.call("/auth/api_keys", {
+    const created = await env.client.call("/auth/api_keys", {
       method: "POST",
       token: owner.refresh_token,
       body: JSON.stringify({ name: "ci" }),
@@ -327,9 +329,9 @@ describe("user API keys", () => {
     expect(created.status).toBe(201);
     const key = created.body as { _id: string; key: string; name: string; disabled: boolean };
     expect(key).toMatchObject({ name: "ci", disabled: false });
-    const listed = await client.call("/auth/api_keys", { token: owner.refresh_token });
+    const listed = await env.client.call("/auth/api_keys", { token: owner.refresh_token });
     expect(listed.body).toEqual([{ _id: key._id, name: "ci", disabled: false }]);
-    const login = await client.call(client.appPath("/auth/providers/api-key/login"), {
+    const login = await env.client.call(env.client.appPath("/auth/providers/api-key/login"), {
       method: "POST",
       body: JSON.stringify({ key: key.key }),
     });
@@ -337,27 +339,27 @@ describe("user API keys", () => {
 
     expect(
       (
-        await client.call(`/auth/api_keys/${key._id}/disable`, {
+        await env.client.call(`/auth/api_keys/${key._id}/disable`, {
           method: "PUT",
           token: owner.refresh_token,
         })
       ).status,
     ).toBe(204);
     expect(
-      (await client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token })).body,
+      (await env.client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token })).body,
     ).toMatchObject({ disabled: true });
-    const refused = await client.call(client.appPath("/auth/providers/api-key/login"), {
+    const refused = await env.client.call(env.client.appPath("/auth/providers/api-key/login"), {
       method: "POST",
       body: JSON.stringify({ key: key.key }),
     });
     expect(refused.status).toBe(401);
-    await client.call(`/auth/api_keys/${key._id}/enable`, {
+    await env.client.call(`/auth/api_keys/${key._id}/enable`, {
       method: "PUT",
       token: owner.refresh_token,
     });
     expect(
       (
-        await client.call(client.appPath("/auth/providers/api-key/login"), {
+        await env.client.call(env.client.appPath("/auth/providers/api-key/login"), {
           method: "POST",
           body: JSON.stringify({ key: key.key }),
         })
@@ -366,13 +368,13 @@ describe("user API keys", () => {
 
     expect(
       (
-        await client.call(`/auth/api_keys/${key._id}`, {
+        await env.client.call(`/auth/api_keys/${key._id}`, {
           method: "DELETE",
           token: owner.refresh_token,
         })
       ).status,
     ).toBe(204);
-    const gone = await client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token });
+    const gone = await env.client.call(`/auth/api_keys/${key._id}`, { token: owner.refresh_token });
     expect(gone.status).toBe(404);
     expect(gone.body).toMatchObject({ error_code: "APIKeyNotFound", error: "API key not found" });
   });
@@ -380,33 +382,33 @@ describe("user API keys", () => {
   it("allows at most 20 keys per user, names unique, and none for anonymous users", async () => {
     const owner = await registeredUser();
     for (let index = 0; index < 20; index++) {
-      const result = await client.call("/auth/api_keys", {
+      const result = await env.client.call("/auth/api_keys", {
         method: "POST",
         token: owner.refresh_token,
         body: JSON.stringify({ name: `key-${index}` }),
       });
       expect(result.status).toBe(201);
     }
-    const tooMany = await client.call("/auth/api_keys", {
+    const tooMany = await env.client.call("/auth/api_keys", {
       method: "POST",
       token: owner.refresh_token,
       body: JSON.stringify({ name: "one-more" }),
     });
     expect(tooMany.status).toBe(400);
     const other = await registeredUser();
-    await client.call("/auth/api_keys", {
+    await env.client.call("/auth/api_keys", {
       method: "POST",
       token: other.refresh_token,
       body: JSON.stringify({ name: "dup" }),
     });
-    const duplicate = await client.call("/auth/api_keys", {
+    const duplicate = await env.client.call("/auth/api_keys", {
       method: "POST",
       token: other.refresh_token,
       body: JSON.stringify({ name: "dup" }),
     });
     expect(duplicate.body).toMatchObject({ error_code: "APIKeyAlreadyExists" });
-    const anonymous = await client.anonymousLogin();
-    const refused = await client.call("/auth/api_keys", {
+    const anonymous = await env.client.anonymousLogin();
+    const refused = await env.client.call("/auth/api_keys", {
       method: "POST",
       token: anonymous.refresh_token,
       body: JSON.stringify({ name: "x" }),

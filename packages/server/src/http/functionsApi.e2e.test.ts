@@ -3,60 +3,46 @@
  * canonical EJSON in and out, typed service results, function errors, the body limit, and
  * the streaming watch (SSE framing, heartbeat, token in `baas_at`).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RawClient } from "./test-support/rawClient.js";
-import { startStandInServer } from "./test-support/standInServer.js";
-import type { StandInServer } from "./test-support/standInServer.js";
+import { describe, expect, it, vi } from "vitest";
+import { useStandInServer } from "./test-support/standInServer.js";
 
-let server: StandInServer;
-let client: RawClient;
-
-beforeAll(async () => {
-  server = await startStandInServer();
-  client = new RawClient(server);
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+const env = useStandInServer();
 
 describe("functions/call", () => {
   it("takes and returns canonical EJSON, with null for undefined", async () => {
-    const login = await client.anonymousLogin();
-    const sum = await client.callFunction(login.access_token, "sum", [
+    const login = await env.client.anonymousLogin();
+    const sum = await env.client.callFunction(login.access_token, "sum", [
       { $numberInt: "2" },
       { $numberDouble: "0.5" },
     ]);
     expect(sum.status).toBe(200);
     expect(sum.type).toBe("application/json");
     expect(sum.body).toEqual({ $numberDouble: "2.5" });
-    const nothing = await client.callFunction(login.access_token, "onUserCreation");
+    const nothing = await env.client.callFunction(login.access_token, "onUserCreation");
     expect(nothing.body).toMatchObject({ error_code: "FunctionNotFound" });
   });
 
   it("answers unknown and private functions with 404 FunctionNotFound, a throw with its message", async () => {
-    const login = await client.anonymousLogin();
-    const unknown = await client.callFunction(login.access_token, "noSuchFunction");
+    const login = await env.client.anonymousLogin();
+    const unknown = await env.client.callFunction(login.access_token, "noSuchFunction");
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error_code: "FunctionNotFound" });
-    const hidden = await client.callFunction(login.access_token, "secretRecipe");
+    const hidden = await env.client.callFunction(login.access_token, "secretRecipe");
     expect(hidden.status).toBe(404);
     expect(hidden.body).toMatchObject({ error_code: "FunctionNotFound" });
-    const thrown = await client.callFunction(login.access_token, "boom");
+    const thrown = await env.client.callFunction(login.access_token, "boom");
     expect(thrown.status).toBe(400);
     expect(thrown.body).toMatchObject({
       error_code: "FunctionExecutionError",
       error: "boom: the function failed on purpose",
     });
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("refuses a body over the limit with 413 PayloadTooLarge and keeps serving", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const huge = JSON.stringify({ name: "sum", arguments: ["x".repeat(19 * 1024 * 1024)] });
-    const result = await client.call(client.appPath("/functions/call"), {
+    const result = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: huge,
@@ -64,13 +50,13 @@ describe("functions/call", () => {
     expect(result.status).toBe(413);
     expect(result.type).toBe("application/json");
     expect(result.body).toMatchObject({ error_code: "PayloadTooLarge" });
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("types service results as realm-core reads them: Int32 write counts, Int64 count", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const action = (name: string, extra: Record<string, unknown>) =>
-      client.call(client.appPath("/functions/call"), {
+      env.client.call(env.client.appPath("/functions/call"), {
         method: "POST",
         token: login.access_token,
         body: JSON.stringify({
@@ -102,22 +88,22 @@ describe("functions/call", () => {
   });
 
   it("refuses unknown services and unknown service actions", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const body = (service: string, name: string) =>
       JSON.stringify({ service, name, arguments: [{ database: "d", collection: "c" }] });
-    const service = await client.call(client.appPath("/functions/call"), {
+    const service = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: body("no-such-service", "find"),
     });
     expect(service.body).toMatchObject({ error_code: "ServiceNotFound" });
-    const action = await client.call(client.appPath("/functions/call"), {
+    const action = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: body("mongodb-atlas", "dropDatabase"),
     });
     expect(action.body).toMatchObject({ error_code: "ServiceCommandNotFound" });
-    const reserved = await client.call(client.appPath("/functions/call"), {
+    const reserved = await env.client.call(env.client.appPath("/functions/call"), {
       method: "POST",
       token: login.access_token,
       body: JSON.stringify({
@@ -130,10 +116,10 @@ describe("functions/call", () => {
   });
 
   it("logs every request and function call with the user and the outcome", async () => {
-    const login = await client.anonymousLogin();
-    await client.callFunction(login.access_token, "sum", [1, 1]);
-    await client.callFunction(login.access_token, "boom");
-    const mine = server.logEntries.filter((entry) => entry.userId === login.user_id);
+    const login = await env.client.anonymousLogin();
+    await env.client.callFunction(login.access_token, "sum", [1, 1]);
+    await env.client.callFunction(login.access_token, "boom");
+    const mine = env.server.logEntries.filter((entry) => entry.userId === login.user_id);
     expect(mine.filter((entry) => entry.type === "function").map((entry) => entry.outcome)).toEqual(
       ["ok", "error"],
     );
@@ -145,7 +131,7 @@ describe("functions/call", () => {
 describe("streaming watch", () => {
   function watchUrl(request: Record<string, unknown>, token?: string): string {
     const encoded = encodeURIComponent(Buffer.from(JSON.stringify(request)).toString("base64"));
-    return `${server.api}${client.appPath("/functions/call")}?baas_request=${encoded}${token === undefined ? "" : `&baas_at=${token}`}`;
+    return `${env.server.api}${env.client.appPath("/functions/call")}?baas_request=${encoded}${token === undefined ? "" : `&baas_at=${token}`}`;
   }
 
   async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
@@ -154,7 +140,7 @@ describe("streaming watch", () => {
   }
 
   it("streams change events as server-sent events, with the token in baas_at", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const controller = new AbortController();
     const response = await fetch(
       watchUrl(
@@ -171,7 +157,7 @@ describe("streaming watch", () => {
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     expect(await nextChunk(reader)).toMatch(/^:/);
-    await server.data
+    await env.server.data
       .db("cars-db")
       .collection("Car")
       .insertOne({ _id: "car-1", make: "Volvo\nEstate", miles: 5 });
@@ -188,11 +174,11 @@ describe("streaming watch", () => {
       fullDocument: { _id: "car-1", make: "Volvo\nEstate", miles: { $numberInt: "5" } },
     });
     controller.abort();
-    await client.expectStillServing();
+    await env.client.expectStillServing();
   });
 
   it("keeps an idle stream alive with a comment every 20 seconds", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const controller = new AbortController();
     const response = await fetch(
@@ -214,9 +200,9 @@ describe("streaming watch", () => {
   });
 
   it("answers a bad streaming request with a JSON error instead of a stream", async () => {
-    const login = await client.anonymousLogin();
+    const login = await env.client.anonymousLogin();
     const garbage = await fetch(
-      `${server.api}${client.appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`,
+      `${env.server.api}${env.client.appPath("/functions/call")}?baas_request=%%%&baas_at=${login.access_token}`,
     );
     expect(garbage.status).toBe(400);
     expect(garbage.headers.get("content-type")).toBe("application/json");

@@ -4,6 +4,7 @@
  * End-to-end tests use AtollServer with the real data layer and sandbox instead.
  */
 import { AppError } from "@atoll/protocol";
+import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AuthService } from "../../auth/AuthService.js";
@@ -16,6 +17,7 @@ import { listen } from "../listen.js";
 import { ServerLog, SILENT_CONSOLE } from "../ServerLog.js";
 import type { LogEntry } from "../../logs/LogEntry.js";
 import { MemoryDataService } from "./memoryDataService.js";
+import { RawClient } from "./rawClient.js";
 
 export const TEST_APP_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -105,5 +107,32 @@ export async function startStandInServer(
     auth,
     logEntries,
     close: () => listening.close(),
+  };
+}
+
+/**
+ * A stand-in server for the test file with a raw client on it, closed after the file; mocked
+ * time is undone after each test.
+ */
+export function useStandInServer(): { readonly server: StandInServer; readonly client: RawClient } {
+  let server: StandInServer | undefined;
+  let client: RawClient | undefined;
+  beforeAll(async () => {
+    server = await startStandInServer();
+    client = new RawClient(server);
+  });
+  afterAll(() => server?.close());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the stand-in server is started in beforeAll");
+      return server;
+    },
+    get client() {
+      if (!client) throw new Error("the stand-in server is started in beforeAll");
+      return client;
+    },
   };
 }
