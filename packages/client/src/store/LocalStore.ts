@@ -59,8 +59,8 @@ export interface LocalStore {
   loadObjects(): Iterable<StoredObject>;
   /** Returns the version of the changeset appended to the upload log, if the batch had one. */
   commit(batch: CommitBatch): number | undefined;
-  /** The undo data stored with each changeset still in the upload log, by version. */
-  readUndoLog(): Map<number, Uint8Array>;
+  /** The undo data stored with each changeset still in the upload log after `afterVersion`, by version. */
+  readUndoLog(afterVersion?: number): Map<number, Uint8Array>;
   /** The highest version ever appended to the upload log (trimmed or not), 0 if none. */
   lastUploadVersion(): number;
   /** The sync metadata last committed, as given. */

@@ -59,6 +59,9 @@ export class SqliteStore implements LocalStore {
   private readonly db: Database.Database;
   private preparedCommit: ((batch: CommitBatch) => number | undefined) | undefined;
   private format = STORE_FORMAT_VERSION;
+  /** Read on every sync download and upload: prepared once (after any format upgrade). */
+  private selectUploads: Database.Statement | undefined;
+  private selectUndo: Database.Statement | undefined;
 
   constructor(
     private readonly path: string,
@@ -189,13 +192,13 @@ export class SqliteStore implements LocalStore {
     return this.commitBatch(batch);
   }
 
-  readUndoLog(): Map<number, Uint8Array> {
+  readUndoLog(afterVersion = 0): Map<number, Uint8Array> {
     const undo = new Map<number, Uint8Array>();
     if (this.format < 2) return undo;
-    const rows = this.db
-      .prepare("SELECT version, undo FROM upload_log WHERE undo IS NOT NULL")
-      .raw()
-      .all() as [number, Uint8Array][];
+    this.selectUndo ??= this.db
+      .prepare("SELECT version, undo FROM upload_log WHERE version > ? AND undo IS NOT NULL")
+      .raw();
+    const rows = this.selectUndo.all(afterVersion) as [number, Uint8Array][];
     for (const [version, data] of rows) undo.set(version, data);
     return undo;
   }
@@ -216,11 +219,10 @@ export class SqliteStore implements LocalStore {
   readUploadLog(afterVersion = 0): PendingChangeset[] {
     // A read-only file of an older format has no base column; it never syncs, so 0 serves.
     const base = this.format < 3 ? "0" : "base_server_version";
-    const rows = this.db
-      .prepare(
-        `SELECT version, created_at, changeset, ${base} AS base FROM upload_log WHERE version > ? ORDER BY version`,
-      )
-      .all(afterVersion) as {
+    this.selectUploads ??= this.db.prepare(
+      `SELECT version, created_at, changeset, ${base} AS base FROM upload_log WHERE version > ? ORDER BY version`,
+    );
+    const rows = this.selectUploads.all(afterVersion) as {
       version: number;
       created_at: number;
       changeset: Uint8Array;

@@ -39,7 +39,8 @@ function imageOf(row: ObjectRow): BeforeImage {
   return { values: copyValues(row.values), alive: row.alive, owner: row.owner };
 }
 
-function copyValues(values: Record<string, Stored>): Record<string, Stored> {
+/** A copy of a row's values that shares no mutable collection with them. */
+export function copyValues(values: Record<string, Stored>): Record<string, Stored> {
   const copy: Record<string, Stored> = {};
   for (const [key, value] of Object.entries(values)) {
     if (Array.isArray(value)) copy[key] = value.slice();

@@ -4,13 +4,11 @@
  * (see integrateDownload.ts), which waits for an open write transaction to end and notifies
  * listeners once per download.
  */
-import { decodeChangeset, type Instruction } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
 import { currentTransaction } from "../../transaction/openTransaction.js";
-import { decodeUndo } from "../../transaction/undoImages.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { DownloadIntegrator } from "./integrateDownload.js";
-import type { PendingChange } from "./integrateDownload.js";
+import { PendingChangesets } from "./PendingChangesets.js";
 import { initialMetadata } from "./syncTypes.js";
 import type { Download, PendingUpload, SyncMetadata } from "./syncTypes.js";
 
@@ -31,24 +29,22 @@ export class LocalSyncState {
   private readonly errorListeners = new Set<(error: unknown) => void>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly integrator: DownloadIntegrator;
-  /**
-   * Pending changesets decoded once: every download reads them all (to undo and redo them),
-   * and a version's bytes never change while it is pending (versions are never reused).
-   */
-  private decoded = new Map<number, Instruction[]>();
+  /** The upload log's pending changesets, kept in memory between downloads. */
+  private readonly pending: PendingChangesets;
 
   constructor(private readonly db: Database) {
     this.asymmetricTypes = new Set(
       [...db.classes.values()].filter((cls) => cls.asymmetric).map((cls) => cls.name),
     );
-    this.integrator = new DownloadIntegrator(db, this.asymmetricTypes);
+    this.pending = new PendingChangesets(db.store);
+    this.integrator = new DownloadIntegrator(db, this.asymmetricTypes, this.pending);
     db.changesetBase = () => this.current.download.serverVersion;
     const stored = db.store.readSyncMetadata();
     this.current = stored
       ? { ...initialMetadata(), ...(JSON.parse(stored) as Partial<SyncMetadata>) }
       : initialMetadata();
     // Keys named by undo images stay reserved, so a new object never takes one of them.
-    for (const change of this.loadPending())
+    for (const change of this.pending.current())
       for (const entry of change.undo) if (entry.key >= db.nextKey) db.nextKey = entry.key + 1;
   }
 
@@ -139,22 +135,9 @@ export class LocalSyncState {
     else queueMicrotask(drain);
   }
 
-  private loadPending(): PendingChange[] {
-    const undo = this.db.store.readUndoLog();
-    const decoded = new Map<number, Instruction[]>();
-    const pending = this.db.store.readUploadLog().map((entry) => {
-      const data = undo.get(entry.version);
-      const instructions = this.decoded.get(entry.version) ?? decodeChangeset(entry.changeset);
-      decoded.set(entry.version, instructions);
-      return { version: entry.version, instructions, undo: data ? decodeUndo(data) : [] };
-    });
-    this.decoded = decoded; // acknowledged versions drop out
-    return pending;
-  }
-
   private apply(download: Download): void {
     const metadata = { ...this.current, ...download.metadata };
-    const changes = this.integrator.integrate(download, this.loadPending(), metadata);
+    const changes = this.integrator.integrate(download, metadata);
     this.current = metadata;
     const changed = changes.inserted.size + changes.deleted.size + changes.modified.size > 0;
     if (changed) for (const context of this.db.contexts) context.onCommit(changes);

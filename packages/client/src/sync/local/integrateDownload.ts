@@ -11,18 +11,11 @@ import type { Database } from "../../core/Database.js";
 import type { ObjectRow } from "../../schema/ClassInfo.js";
 import type { CommitChanges } from "../../transaction/changes.js";
 import { ObjectWriter } from "../../transaction/ObjectWriter.js";
-import type { UndoEntry } from "../../transaction/undoImages.js";
 import { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { InstructionApplier } from "./InstructionApplier.js";
+import type { PendingChange, PendingChangesets } from "./PendingChangesets.js";
 import type { Download, SyncMetadata } from "./syncTypes.js";
 import { ChangesetUndoer } from "./undoChangesets.js";
-
-/** A pending local changeset as the rebase needs it: its instructions and what undoes it. */
-export interface PendingChange {
-  readonly version: number;
-  readonly instructions: Instruction[];
-  readonly undo: UndoEntry[];
-}
 
 /** Own changesets the download confirms: acknowledged, or integrated before one of its changesets. */
 function confirmedThrough(download: Download): number {
@@ -32,23 +25,49 @@ function confirmedThrough(download: Download): number {
   return through;
 }
 
-/** Whether any object (table and primary key, or link target) is named by both. */
+/**
+ * Whether a pending changeset names an object (table and primary key, or link target) the
+ * download names: the download's (usually few) names are collected, the pending ones only
+ * tested against them. A download without changesets shares nothing.
+ */
 function sharesObjects(download: Download, pending: readonly PendingChange[]): boolean {
-  const named = new Set<string>();
-  for (const change of pending)
-    for (const instruction of change.instructions) addNames(instruction, named);
+  if (download.changesets.length === 0) return false;
   const downloaded = new Set<string>();
   for (const changeset of download.changesets)
     for (const instruction of changeset.instructions) addNames(instruction, downloaded);
-  for (const name of downloaded) if (named.has(name)) return true;
+  if (downloaded.size === 0) return false;
+  for (const change of pending)
+    for (const instruction of change.instructions)
+      if (namesAny(instruction, downloaded)) return true;
   return false;
+}
+
+/** Whether a pending row's before-image is among the rows `txn` touched. */
+function touchesPendingRows(txn: WriteTransaction, pending: readonly PendingChange[]): boolean {
+  const touched = new Set<number>();
+  for (const row of txn.touchedRows()) touched.add(row.key);
+  if (touched.size === 0) return false;
+  for (const change of pending)
+    for (const entry of change.undo) if (touched.has(entry.key)) return true;
+  return false;
+}
+
+/** The link target an instruction's value names, if any. */
+function linkOf(instruction: Instruction): { table: string; pk: PrimaryKey } | undefined {
+  const value = "value" in instruction ? instruction.value : null;
+  return value !== null && typeof value === "object" && "$link" in value ? value.$link : undefined;
 }
 
 function addNames(instruction: Instruction, names: Set<string>): void {
   names.add(objectName(instruction.table, instruction.pk));
-  const value = "value" in instruction ? instruction.value : null;
-  if (value !== null && typeof value === "object" && "$link" in value)
-    names.add(objectName(value.$link.table, value.$link.pk));
+  const link = linkOf(instruction);
+  if (link) names.add(objectName(link.table, link.pk));
+}
+
+function namesAny(instruction: Instruction, names: ReadonlySet<string>): boolean {
+  if (names.has(objectName(instruction.table, instruction.pk))) return true;
+  const link = linkOf(instruction);
+  return link !== undefined && names.has(objectName(link.table, link.pk));
 }
 
 function objectName(table: string, pk: PrimaryKey): string {
@@ -61,10 +80,12 @@ export class DownloadIntegrator {
   constructor(
     private readonly db: Database,
     private readonly asymmetricTypes: ReadonlySet<string>,
+    private readonly pendingLog: PendingChangesets,
   ) {}
 
-  /** Applies `download` over `pending` and commits with `metadata`; throws (nothing changed) on a bad changeset. */
-  integrate(download: Download, pending: PendingChange[], metadata: SyncMetadata): CommitChanges {
+  /** Applies `download` over the pending changesets and commits with `metadata`; throws (nothing changed) on a bad changeset. */
+  integrate(download: Download, metadata: SyncMetadata): CommitChanges {
+    const pending = this.pendingLog.current();
     return (
       this.tryFastPath(download, pending, metadata) ?? this.rebase(download, pending, metadata)
     );
@@ -78,7 +99,7 @@ export class DownloadIntegrator {
    */
   private tryFastPath(
     download: Download,
-    pending: PendingChange[],
+    pending: readonly PendingChange[],
     metadata: SyncMetadata,
   ): CommitChanges | undefined {
     if (pending.length > 0 && sharesObjects(download, pending)) return undefined;
@@ -88,14 +109,9 @@ export class DownloadIntegrator {
     try {
       for (const changeset of download.changesets)
         applier.applyChangeset(changeset.instructions, "strict");
-      if (pending.length > 0) {
-        const pendingKeys = new Set<number>();
-        for (const change of pending) for (const entry of change.undo) pendingKeys.add(entry.key);
-        for (const row of txn.touchedRows()) {
-          if (!pendingKeys.has(row.key)) continue;
-          txn.rollback();
-          return undefined;
-        }
+      if (pending.length > 0 && touchesPendingRows(txn, pending)) {
+        txn.rollback();
+        return undefined;
       }
       const through = confirmedThrough(download);
       const confirmed = pending.filter((change) => change.version <= through);
@@ -109,7 +125,7 @@ export class DownloadIntegrator {
 
   private rebase(
     download: Download,
-    pending: PendingChange[],
+    pending: readonly PendingChange[],
     metadata: SyncMetadata,
   ): CommitChanges {
     const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
@@ -170,10 +186,12 @@ export class DownloadIntegrator {
     metadata: SyncMetadata,
   ): CommitChanges {
     const trimThrough = confirmed.at(-1)?.version;
-    return txn.commit({
+    const changes = txn.commit({
       syncMetadata: JSON.stringify(metadata),
       ...(trimThrough !== undefined ? { trimUploadLogThrough: trimThrough } : {}),
       ...(undoUpdates.length > 0 ? { undoUpdates } : {}),
     });
+    this.pendingLog.committed(trimThrough, undoUpdates);
+    return changes;
   }
 }

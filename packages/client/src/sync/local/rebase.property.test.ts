@@ -11,7 +11,6 @@ import type { Instruction } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
 import { Realm } from "../../Realm.js";
 import type { Database } from "../../core/Database.js";
-import type { RealmObject } from "../../objects/RealmObject.js";
 import type { ObjectRow } from "../../schema/ClassInfo.js";
 import { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import { WriteTransaction } from "../../transaction/WriteTransaction.js";
@@ -19,12 +18,9 @@ import { InstructionApplier } from "./InstructionApplier.js";
 import type { ApplyMode } from "./InstructionApplier.js";
 import { useTempDir } from "../../test-support/realms.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
-import { databaseOf, long, on, syncSchema } from "./testSupport.js";
+import { localOp, serverInstructions, writeLocally } from "./randomOperations.js";
+import { databaseOf, syncSchema } from "./testSupport.js";
 
-type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
-
-const CARS = ["a", "b", "c"];
-const PEOPLE = ["p", "q"];
 let realmCounter = 0;
 const memoryRealm = (): Realm =>
   new Realm({ inMemory: true, path: `rebase-property-${++realmCounter}`, schema: syncSchema });
@@ -75,117 +71,6 @@ function dump(db: Database): unknown {
   return { objects, embedded };
 }
 
-const localOp = fc.record({
-  kind: fc.nat(13),
-  a: fc.nat(),
-  b: fc.nat(),
-  s: fc.constantFrom("x", "y", "z"),
-});
-type LocalOp = typeof localOp extends fc.Arbitrary<infer T> ? T : never;
-const serverOp = localOp;
-
-/** Applies one random local operation through the Realm API (skipped when it does not fit the state). */
-function writeLocally(realm: Realm, op: LocalOp): void {
-  const pk = CARS[op.a % CARS.length] as string;
-  const car = realm.objectForPrimaryKey<Obj>("Car", pk);
-  const person = realm.objectForPrimaryKey<Obj>("Person", PEOPLE[op.b % PEOPLE.length]);
-  if (op.kind === 0 && !car) realm.create("Car", { _id: pk, model: op.s, tags: [op.s] });
-  if (op.kind === 1 && !person) realm.create("Person", { name: PEOPLE[op.b % PEOPLE.length] });
-  if (op.kind === 2 && person) realm.delete(person);
-  if (!car) return;
-  const tags = car.tags as string[] & { splice: Array<string>["splice"] };
-  switch (op.kind) {
-    case 3:
-      car.model = `${op.s}${op.b % 10}`;
-      break;
-    case 4:
-      car.visits.increment((op.b % 5) + 1);
-      break;
-    case 5:
-      tags.splice(op.b % (tags.length + 1), 0, op.s);
-      break;
-    case 6:
-      if (tags.length > 0) tags.splice(op.b % tags.length, 1);
-      break;
-    case 7:
-      car.owner = op.b % 3 === 0 ? null : person;
-      break;
-    case 8:
-      realm.delete(car);
-      break;
-    case 9:
-      if (car.engine && op.b % 2 === 0) car.engine.hp = op.b % 100;
-      else car.engine = { hp: op.b % 100 };
-      break;
-    case 10:
-      if (op.b % 2 === 0) car.features.add(op.s);
-      else car.features.delete(op.s);
-      break;
-    case 11:
-      if (op.b % 3 === 0) car.extras.remove(op.s);
-      else car.extras[op.s] = op.b % 7;
-      break;
-    case 12:
-      car.wheels.push({ size: op.b % 20 });
-      break;
-    case 13:
-      car.price = op.b % 2 === 0 ? null : op.b / 2;
-      break;
-  }
-}
-
-/** One server instruction (or a few) valid on the confirmed state `db`. */
-function serverInstructions(db: Database, op: LocalOp): Instruction[] {
-  const pk = CARS[op.a % CARS.length] as string;
-  const personPk = PEOPLE[op.b % PEOPLE.length] as string;
-  const car = on("Car", pk);
-  const carRow = db.findByPrimaryKey(db.classes.get("Car")!, pk);
-  const personRow = db.findByPrimaryKey(db.classes.get("Person")!, personPk);
-  const tags = (carRow?.values.tags ?? []) as string[];
-  switch (op.kind) {
-    case 0:
-      return [car.create(), car.set(["model"], op.s)];
-    case 1:
-      return [on("Person", personPk).create()];
-    case 2:
-      return [on("Person", personPk).erase()];
-    case 3:
-      return [car.set(["model"], `${op.s}${op.b % 10}`)];
-    case 4:
-      return [car.add(["visits"], (op.b % 5) + 1)];
-    case 5:
-      return [car.insert(["tags", op.b % (tags.length + 1)], op.s, tags.length)];
-    case 6:
-      if (tags.length === 0) return [car.clear(["tags"], "list")];
-      return op.b % 2 === 0
-        ? [car.arrayErase(["tags", op.b % tags.length], tags.length)]
-        : [car.move(["tags", op.b % tags.length], op.a % tags.length, tags.length)];
-    case 7:
-      return [car.set(["owner"], personRow ? { $link: { table: "Person", pk: personPk } } : null)];
-    case 8:
-      return [car.erase()];
-    case 9:
-      return carRow?.values.engine !== null && carRow && op.b % 2 === 0
-        ? [car.set(["engine", "hp"], long(op.b % 100))]
-        : [car.set(["engine"], { $object: true }), car.set(["engine", "hp"], long(op.b % 100))];
-    case 10:
-      return [
-        op.b % 2 === 0 ? car.setInsert(["features"], op.s) : car.setErase(["features"], op.s),
-      ];
-    case 11:
-      return [
-        op.b % 3 === 0 ? car.eraseKey(["extras", op.s]) : car.set(["extras", op.s], op.b % 7),
-      ];
-    case 12:
-      return [
-        car.insert(["wheels", 0], { $object: true }),
-        car.set(["wheels", 0, "size"], op.b % 20),
-      ];
-    default:
-      return [car.set(["price"], op.b % 2 === 0 ? null : op.b / 2)];
-  }
-}
-
 const action = fc.oneof(
   fc.constant({ type: "reopen" as const }),
   fc.record({
@@ -195,7 +80,7 @@ const action = fc.oneof(
   fc.record({
     type: fc.constant("download" as const),
     changesets: fc.array(
-      fc.record({ integrate: fc.nat(), ops: fc.array(serverOp, { minLength: 1, maxLength: 4 }) }),
+      fc.record({ integrate: fc.nat(), ops: fc.array(localOp, { minLength: 1, maxLength: 4 }) }),
       {
         minLength: 0,
         maxLength: 3,

@@ -4,6 +4,7 @@
  */
 import type { Database } from "../../core/Database.js";
 import type { ObjectRow } from "../../schema/ClassInfo.js";
+import { copyValues } from "../../transaction/WriteTransaction.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { pkIndexKey } from "../../values/indexKey.js";
 import type { UndoEntry } from "../../transaction/undoImages.js";
@@ -44,7 +45,8 @@ export class ChangesetUndoer {
         accessor: undefined,
       };
       if (!row.alive) this.applier.revivedClasses.add(cls);
-      this.txn.restore(row, entry.values, entry.owner);
+      // A copy: the row is changed in place from here on, and the entries may be read again.
+      this.txn.restore(row, copyValues(entry.values), entry.owner);
       this.removed.delete(row.key);
       this.noteRemoved(row, false);
     }
