@@ -5,7 +5,8 @@ import { openStorage } from "../../storage/openStorage.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { carModel, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
-import { viewChanges, type ViewQueries } from "./viewChanges.js";
+import { changedTables, viewChanges, type ViewQueries } from "./viewChanges.js";
+import { takeViewSnapshot } from "./ViewSnapshot.js";
 
 const model = carModel;
 
@@ -33,17 +34,8 @@ describe("view changes on a new subscription set", () => {
   const queries = (rql: string): ViewQueries =>
     new Map([["Car", [bindQuery(rql, model.schema, "Car")]]]);
   async function collect(before: ViewQueries, after: ViewQueries, batchSize = 100) {
-    const batches = [];
-    for await (const batch of viewChanges({
-      storage,
-      model,
-      permissions,
-      before,
-      after,
-      batchSize,
-    }))
-      batches.push(batch);
-    return batches;
+    const snapshot = await takeViewSnapshot(storage, model, changedTables(before, after), 0);
+    return [...viewChanges({ snapshot, model, permissions, before, after, batchSize })];
   }
 
   it("sends the objects entering the view whole, and only the user's own", async () => {

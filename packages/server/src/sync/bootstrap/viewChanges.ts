@@ -1,17 +1,17 @@
 /**
  * What a client must receive when its subscription set changes: every object that enters
  * its view (created whole) and an erase for every object that leaves it (removed from the
- * device only, never from the server). Both views are evaluated on the current server state,
- * which the client has caught up with before a new set is bootstrapped. Results come in
- * batches of whole objects, so the client can apply each bootstrap atomically while the
- * server never holds more than a batch.
+ * device only, never from the server). Both views are evaluated on one snapshot of the server
+ * state (`ViewSnapshot`), taken at the version the client has caught up with. Results come in
+ * batches of whole objects, built one at a time as the sender asks for them, so the client
+ * can apply each bootstrap atomically while the server holds the encoded form of one batch only.
  */
 import type { Instruction } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
-import type { StorageEngine } from "../../storage/StorageEngine.js";
 import { instructionsForDocument, primaryKeyOf } from "../documentInstructions.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
 import type { SyncModel } from "../syncSchema.js";
+import type { ViewSnapshot } from "./ViewSnapshot.js";
 
 /** A session's subscriptions, bound, per table. */
 export type ViewQueries = ReadonlyMap<string, readonly BoundQuery[]>;
@@ -22,39 +22,45 @@ export interface ViewChangeBatch {
   readonly left: number;
 }
 
-export async function* viewChanges(options: {
-  readonly storage: StorageEngine;
+/** The tables whose objects may enter or leave the view when `before` becomes `after`. */
+export function changedTables(before: ViewQueries, after: ViewQueries): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])];
+}
+
+export function* viewChanges(options: {
+  readonly snapshot: ViewSnapshot;
   readonly model: SyncModel;
   readonly permissions: SessionPermissions;
   readonly before: ViewQueries;
   readonly after: ViewQueries;
   /** Objects per batch. */
   readonly batchSize: number;
-}): AsyncGenerator<ViewChangeBatch> {
-  const { storage, model, permissions, before, after, batchSize } = options;
-  let batch: ViewChangeBatch = { instructions: [], entered: 0, left: 0 };
-  const tables = new Set([...before.keys(), ...after.keys()]);
-  for (const table of tables) {
-    const synced = model.tables.get(table);
-    if (!synced || synced.asymmetric) continue;
+}): Generator<ViewChangeBatch> {
+  const { snapshot, model, permissions, before, after, batchSize } = options;
+  let instructions: Instruction[] = [];
+  let entered = 0;
+  let left = 0;
+  for (const [table, docs] of snapshot.tables) {
     const was = before.get(table) ?? [];
     const now = after.get(table) ?? [];
-    for (const { doc } of await storage.scan({ db: synced.database, coll: synced.collection })) {
+    for (const doc of docs) {
       const inBefore = was.length > 0 && permissions.inView(table, doc, was);
       const inAfter = now.length > 0 && permissions.inView(table, doc, now);
       if (inBefore === inAfter) continue;
       if (inAfter) {
-        batch.instructions.push(...instructionsForDocument(model.schema, table, doc));
-        batch = { ...batch, entered: batch.entered + 1 };
+        for (const instruction of instructionsForDocument(model.schema, table, doc))
+          instructions.push(instruction);
+        entered++;
       } else {
-        batch.instructions.push({ type: "EraseObject", table, pk: primaryKeyOf(doc._id) });
-        batch = { ...batch, left: batch.left + 1 };
+        instructions.push({ type: "EraseObject", table, pk: primaryKeyOf(doc._id) });
+        left++;
       }
-      if (batch.entered + batch.left >= batchSize) {
-        yield batch;
-        batch = { instructions: [], entered: 0, left: 0 };
+      if (entered + left >= batchSize) {
+        yield { instructions, entered, left };
+        instructions = [];
+        entered = left = 0;
       }
     }
   }
-  if (batch.instructions.length > 0) yield batch;
+  if (instructions.length > 0) yield { instructions, entered, left };
 }

@@ -3,7 +3,10 @@
  * catch-up sends every history entry after the cursor, filtered for the session's view
  * (contract rule 4), each changeset stamped with the highest of this file's client versions
  * integrated at or before it; a 231 report goes out just before the download that carries the
- * entry's correction (rule 5). Bootstrap batches go out through the same cursors.
+ * entry's correction (rule 5). History the session cannot see is not read: with no table in
+ * the view and none of the file's own entries after the cursor, the cursor moves straight to
+ * the latest version. Bootstrap batches go out through the same cursors, one at a time as the
+ * connection takes them.
  */
 import {
   BatchState,
@@ -14,9 +17,9 @@ import {
 } from "@atoll/protocol";
 import { SERVER_FILE_IDENT } from "../history/SyncHistory.js";
 import { compensatingWriteError } from "./compensatingWrite.js";
+import type { SyncEntry } from "../history/historyEntries.js";
 import { changesetForSession, type SessionView } from "./entryForSession.js";
 import type { SessionHost } from "./SessionHost.js";
-import type { SyncService } from "./SyncService.js";
 
 /** Entries read per step of a catch-up (one download message at most per step). */
 const CATCH_UP_STEP = 500;
@@ -24,6 +27,22 @@ const CATCH_UP_STEP = 500;
 export interface DownloadBatch {
   readonly queryVersion: number;
   readonly batchState: BatchState;
+}
+
+/** The history a pump reads: the service's shared entry cache. */
+export interface EntrySource {
+  /** The newest server version. */
+  readonly latest: number;
+  /** Entries after `version`, oldest first, at most `limit`. */
+  after(version: number, limit: number): Promise<readonly SyncEntry[]>;
+}
+
+/** A session's view as its catch-up needs it. */
+export interface CatchUpView extends SessionView {
+  /** The tables the session subscribes to: objects of any other table are never in view. */
+  readonly tables: ReadonlySet<string>;
+  /** The highest of the file's client versions integrated so far. */
+  readonly integratedClientVersion: number;
 }
 
 export class DownloadPump {
@@ -38,7 +57,7 @@ export class DownloadPump {
   private sent = { cursor: -1, clientVersion: -1 };
 
   constructor(
-    private readonly service: SyncService,
+    private readonly entries: EntrySource,
     private readonly host: SessionHost,
     private readonly session: number,
   ) {}
@@ -47,9 +66,16 @@ export class DownloadPump {
    * Sends every entry after the cursor, filtered for `view`. `always`: send a download even
    * when nothing is left of the entries, so the client's cursors advance.
    */
-  async catchUp(view: SessionView, always = false): Promise<void> {
+  async catchUp(view: CatchUpView, always = false): Promise<void> {
+    if (view.tables.size === 0 && view.integratedClientVersion <= this.lastIntegratedClientVersion)
+      this.cursor = Math.max(this.cursor, this.entries.latest);
+    else await this.walk(view);
+    if (always && this.cursor !== this.sent.cursor) this.send([]);
+  }
+
+  private async walk(view: CatchUpView): Promise<void> {
     for (;;) {
-      const entries = await this.service.entries.after(this.cursor, CATCH_UP_STEP);
+      const entries = await this.entries.after(this.cursor, CATCH_UP_STEP);
       if (entries.length === 0) break;
       let changesets: DownloadChangeset[] = [];
       for (const entry of entries) {
@@ -68,8 +94,9 @@ export class DownloadPump {
           );
         }
         if (own) this.lastIntegratedClientVersion = entry.clientVersion;
-        const changeset = changesetForSession(entry, view);
         this.cursor = entry.version;
+        if (!own && !entry.objects.some((object) => view.tables.has(object.table))) continue;
+        const changeset = changesetForSession(entry, view);
         if (changeset === undefined) continue;
         changesets.push({
           serverVersion: entry.version,
@@ -82,20 +109,24 @@ export class DownloadPump {
       if (changesets.length > 0 || this.lastIntegratedClientVersion > this.sent.clientVersion)
         this.send(changesets);
     }
-    if (always && this.cursor !== this.sent.cursor) this.send([]);
   }
 
   /**
    * A bootstrap: its batches at the cursor, all under `queryVersion`, the last one marked last
-   * (possibly empty); from then on steady-state downloads carry `queryVersion`.
+   * (possibly empty); from then on steady-state downloads carry `queryVersion`. Each batch is
+   * built once the connection has taken the one before (its buffer below the high-water mark),
+   * so the device decodes a batch while the next is built and the server's memory stays bounded.
    */
   async sendBootstrap(
     queryVersion: number,
-    batches: AsyncIterable<{ readonly instructions: Instruction[] }>,
+    batches: Iterable<{ readonly instructions: Instruction[] }>,
   ): Promise<void> {
     let pending: Instruction[] | undefined;
-    for await (const batch of batches) {
-      if (pending) this.sendBatch(pending, { queryVersion, batchState: BatchState.MoreToCome });
+    for (const batch of batches) {
+      if (pending) {
+        this.sendBatch(pending, { queryVersion, batchState: BatchState.MoreToCome });
+        if (!(await this.host.writable())) return;
+      }
       pending = batch.instructions;
     }
     this.sendBatch(pending ?? [], { queryVersion, batchState: BatchState.LastInBatch });
@@ -113,7 +144,7 @@ export class DownloadPump {
     changesets: DownloadChangeset[],
     batch: DownloadBatch = { queryVersion: this.queryVersion, batchState: BatchState.SteadyState },
   ): void {
-    const latest = this.service.entries.latest;
+    const latest = this.entries.latest;
     const message: DownloadMessage = {
       type: "download",
       session: this.session,

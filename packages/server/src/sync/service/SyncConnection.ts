@@ -19,8 +19,13 @@ import type { SessionHost } from "./SessionHost.js";
 import { SyncSession } from "./SyncSession.js";
 import type { SyncService } from "./SyncService.js";
 
+/** Bytes a connection may have waiting to be written before a bulk sender waits for them. */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
 export class SyncConnection {
   private queue: Promise<void> = Promise.resolve();
+  /** Senders waiting for the outgoing buffer to drain below the high-water mark. */
+  private waiting: ((open: boolean) => void)[] = [];
   private readonly sessions = new Map<number, SyncSession>();
   private closed = false;
 
@@ -133,13 +138,28 @@ export class SyncConnection {
     return {
       accessToken: this.accessToken,
       send: (message) => this.send(message),
+      writable: () => this.writable(),
       enqueue: (task) => this.enqueue(task),
     };
   }
 
   private send(message: ServerMessage): void {
     if (this.closed) return;
-    this.socket.send(encodeMessage(message));
+    this.socket.send(encodeMessage(message), () => this.flushed());
+  }
+
+  private writable(): Promise<boolean> {
+    if (this.closed || this.socket.bufferedAmount < HIGH_WATER_BYTES)
+      return new Promise((resolve) => setImmediate(() => resolve(!this.closed)));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A frame was written out (or failed): wake the waiting senders once below the mark. */
+  private flushed(): void {
+    if (!this.closed && this.socket.bufferedAmount >= HIGH_WATER_BYTES) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve(!this.closed);
   }
 
   /** Reports `error` to the client; fatal errors and expired tokens then close the connection. */
@@ -185,6 +205,7 @@ export class SyncConnection {
 
   private shutDown(): void {
     this.closed = true;
+    this.flushed();
     for (const session of this.sessions.values()) session.end();
     this.sessions.clear();
   }

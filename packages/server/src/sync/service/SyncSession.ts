@@ -18,13 +18,14 @@ import {
 } from "@atoll/protocol";
 import type { Caller } from "../../auth/AuthService.js";
 import type { Document } from "../../data/types.js";
-import { viewChanges, type ViewQueries } from "../bootstrap/viewChanges.js";
+import { changedTables, viewChanges, type ViewQueries } from "../bootstrap/viewChanges.js";
+import { takeViewSnapshot, type ViewSnapshot } from "../bootstrap/ViewSnapshot.js";
 import { instructionsForDocument } from "../documentInstructions.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { bindSession, type ClientFile } from "./bindSession.js";
 import { compensatingWriteLogEntry } from "./compensatingWrite.js";
-import { DownloadPump } from "./DownloadPump.js";
-import { erase, type SessionView } from "./entryForSession.js";
+import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
+import { erase } from "./entryForSession.js";
 import { integrateChangeset } from "./integrateChangeset.js";
 import { bindQuerySet } from "./sessionQueries.js";
 import type { LiveSession, SyncService } from "./SyncService.js";
@@ -48,7 +49,7 @@ export class SyncSession implements LiveSession {
     integrated: number,
   ) {
     this.integrated = integrated;
-    this.downloads = new DownloadPump(service, host, id);
+    this.downloads = new DownloadPump(service.entries, host, id);
   }
 
   /** Handles `bind`: token re-check, schema check (rule 9), file identity, roles. */
@@ -129,7 +130,12 @@ export class SyncSession implements LiveSession {
     await this.catchUp(true);
   }
 
-  /** A new subscription set: everything so far under the old view, then the view difference. */
+  /**
+   * A new subscription set: everything so far under the old view, then the view difference at
+   * that version (rule 6). Only the catch-up's last steps and the snapshot hold the app's sync
+   * lock; the batches are built and sent after it is released, and what was appended meanwhile
+   * follows as ordinary catch-up under the new view (this session's queue runs it next).
+   */
   async query(message: QueryMessage): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("query");
     let next: ViewQueries;
@@ -139,16 +145,24 @@ export class SyncSession implements LiveSession {
       await this.refuseQuery(message.queryVersion, error);
       return;
     }
-    await this.service.scanExclusive(async () => {
+    await this.catchUp();
+    const snapshot = await this.service.scanExclusive(async () => {
       await this.catchUp();
-      await this.bootstrap(message.queryVersion, next);
+      const { storage, model } = this.service;
+      const tables = changedTables(this.queries, next);
+      return takeViewSnapshot(storage, model, tables, this.downloads.cursor);
     });
+    await this.bootstrap(message.queryVersion, next, snapshot);
   }
 
-  /** The view difference at the cursor, in batches of one query version (rule 6). */
-  private async bootstrap(queryVersion: number, next: ViewQueries): Promise<void> {
+  /** The view difference at the snapshot's version, in batches of one query version. */
+  private async bootstrap(
+    queryVersion: number,
+    next: ViewQueries,
+    snapshot: ViewSnapshot,
+  ): Promise<void> {
     const batches = viewChanges({
-      storage: this.service.storage,
+      snapshot,
       model: this.service.model,
       permissions: this.permissions,
       before: this.queries,
@@ -216,9 +230,11 @@ export class SyncSession implements LiveSession {
     return this.downloads.catchUp(this.view(), always);
   }
 
-  private view(): SessionView {
+  private view(): CatchUpView {
     return {
       clientFileIdent: this.file.ident,
+      tables: new Set(this.queries.keys()),
+      integratedClientVersion: this.integrated,
       schema: this.service.model.schema,
       inView: (table, doc) => this.inView(table, doc),
     };

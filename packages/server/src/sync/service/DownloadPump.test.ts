@@ -1,0 +1,252 @@
+/**
+ * Property: a catch-up that skips history the session cannot see (no table in its view and
+ * none of its own entries after the cursor, or entries touching none of its tables) sends the
+ * same downloads with changesets, the same 231 reports and ends on the same cursors as the
+ * full walk of every entry, whatever the history, the view and the cursor it starts from.
+ * Histories are real entries in storage, read through the service's entry cache.
+ */
+import type { ServerMessage } from "@atoll/protocol";
+import { bindQuery, type RqlSchema } from "@atoll/rql";
+import { ObjectId } from "bson";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Document } from "../../data/types.js";
+import { instructionsForDocument } from "../documentInstructions.js";
+import type { NewEntry } from "../history/historyEntries.js";
+import { counterOp, historyEntryOp } from "../history/historyWrites.js";
+import { SyncHistory } from "../history/SyncHistory.js";
+import { COUNTERS } from "../history/syncNamespaces.js";
+import { SessionPermissions } from "../permissions/SessionPermissions.js";
+import { openStorage } from "../../storage/openStorage.js";
+import type { StorageEngine } from "../../storage/StorageEngine.js";
+import { carSchema, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
+import type { SyncModel } from "../syncSchema.js";
+import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
+import { EntryCache } from "./EntryCache.js";
+import type { SessionHost } from "./SessionHost.js";
+
+const SESSION_FILE = 2;
+const TABLES = ["Car", "Truck"] as const;
+const schema: RqlSchema = { ...carSchema, Truck: { ...carSchema.Car!, name: "Truck" } };
+const model: SyncModel = {
+  schema,
+  tables: new Map(
+    TABLES.map((name) => [name, { name, database: "db", collection: name, asymmetric: false }]),
+  ),
+};
+const IDS = [1, 2, 3].map((n) => new ObjectId(n.toString(16).padStart(24, "0")));
+
+const state = fc.option(
+  fc.record({ ownerId: fc.constantFrom("alice", "bob"), miles: fc.integer({ min: 0, max: 200 }) }),
+  { nil: undefined },
+);
+const object = fc.record({
+  table: fc.constantFrom(...TABLES),
+  id: fc.constantFrom(...IDS),
+  before: state,
+  after: state,
+});
+const entryShape = fc.record({
+  origin: fc.constantFrom(1, SESSION_FILE, 3),
+  objects: fc.array(object, { maxLength: 3 }),
+  rejected: fc.boolean(),
+  corrected: fc.boolean(),
+});
+const scenario = fc.record({
+  entries: fc.array(entryShape, { maxLength: 12 }),
+  /** Fractions of the history: where the client's cursor is, and where a live catch-up runs. */
+  start: fc.double({ min: 0, max: 1, noNaN: true }),
+  split: fc.double({ min: 0, max: 1, noNaN: true }),
+  viewTables: fc.subarray([...TABLES]),
+  always: fc.boolean(),
+});
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function docOf(table: string, id: ObjectId, fields: { ownerId: string; miles: number }): Document {
+  return { _id: id, make: table, ...fields };
+}
+
+/** The stored entries of a generated history, numbered from 1. */
+function historyOf(shapes: Scenario["entries"]): NewEntry[] {
+  const clientVersions = new Map<number, number>();
+  return shapes.map((shape, i) => {
+    const clientVersion = shape.origin === 1 ? 0 : (clientVersions.get(shape.origin) ?? 0) + 1;
+    clientVersions.set(shape.origin, clientVersion);
+    const objects = shape.objects.map(({ table, id, before, after }) => ({
+      table,
+      pk: id,
+      ...(before ? { before: docOf(table, id, before) } : {}),
+      ...(after ? { after: docOf(table, id, after) } : {}),
+    }));
+    const own = shape.origin === SESSION_FILE;
+    const first = objects[0];
+    return {
+      version: i + 1,
+      originIdent: shape.origin,
+      originTimestamp: 1000 + i,
+      clientVersion,
+      instructions: objects.flatMap((o) =>
+        o.after
+          ? instructionsForDocument(schema, o.table, o.after)
+          : [{ type: "EraseObject" as const, table: o.table, pk: o.pk }],
+      ),
+      objects,
+      corrections:
+        own && shape.corrected && first
+          ? [{ type: "EraseObject" as const, table: first.table, pk: first.pk }]
+          : [],
+      rejected:
+        own && shape.rejected && first
+          ? [{ table: first.table, pk: first.pk, reason: "not allowed" }]
+          : [],
+    };
+  });
+}
+
+async function append(storage: StorageEngine, entries: readonly NewEntry[]): Promise<void> {
+  for (const entry of entries) {
+    const counter = await storage.get(COUNTERS, "serverVersion");
+    await storage.commit([
+      counterOp("serverVersion", entry.version, counter),
+      historyEntryOp(entry),
+    ]);
+  }
+}
+
+function ownVersionThrough(entries: readonly NewEntry[], version: number): number {
+  return Math.max(
+    0,
+    ...entries
+      .filter((e) => e.version <= version && e.originIdent === SESSION_FILE)
+      .map((e) => e.clientVersion),
+  );
+}
+
+/** What a device would notice: downloads with changesets, 231 reports, in order. */
+function noticed(messages: readonly ServerMessage[]): ServerMessage[] {
+  return messages.filter((m) => m.type !== "download" || m.changesets.length > 0);
+}
+
+async function run(
+  s: Scenario,
+  view: (integrated: number) => CatchUpView,
+): Promise<{ messages: ServerMessage[]; cursor: number; clientVersion: number }> {
+  const storage = await openStorage("memory");
+  try {
+    const entries = historyOf(s.entries);
+    const start = Math.floor(s.start * entries.length);
+    const split = start + Math.floor(s.split * (entries.length - start));
+    const cache = new EntryCache(new SyncHistory(storage, model));
+    const messages: ServerMessage[] = [];
+    const host: SessionHost = {
+      accessToken: "",
+      send: (message) => messages.push(message),
+      writable: () => Promise.resolve(true),
+      enqueue: () => {},
+    };
+    const pump = new DownloadPump(cache, host, 1);
+    pump.cursor = start;
+    pump.lastIntegratedClientVersion = ownVersionThrough(entries, start);
+    // The client identifies after `split` entries exist, then the rest arrive live.
+    await append(storage, entries.slice(0, split));
+    await cache.refresh();
+    await pump.catchUp(view(ownVersionThrough(entries, split)), true);
+    await append(storage, entries.slice(split));
+    await cache.refresh();
+    await pump.catchUp(view(ownVersionThrough(entries, entries.length)), s.always);
+    return {
+      messages: noticed(messages),
+      cursor: pump.cursor,
+      clientVersion: pump.lastIntegratedClientVersion,
+    };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function viewsFor(tables: readonly string[]) {
+  const permissions = await SessionPermissions.start(
+    new Map(TABLES.map((table) => [table, ownerReadWrite])),
+    ruleContextForUser("alice"),
+  );
+  const queries = new Map(
+    tables.map((table) => [table, [bindQuery("miles < 100", schema, table)]]),
+  );
+  const base = {
+    clientFileIdent: SESSION_FILE,
+    schema,
+    inView: (table: string, doc: Document) => {
+      const bound = queries.get(table);
+      return bound !== undefined && permissions.inView(table, doc, bound);
+    },
+  };
+  return {
+    /** The session as it is. */
+    session: (integrated: number): CatchUpView => ({
+      ...base,
+      tables: new Set(tables),
+      integratedClientVersion: integrated,
+    }),
+    /** Every table possibly seen and an unknown integrated version: nothing can be skipped. */
+    fullWalk: (): CatchUpView => ({
+      ...base,
+      tables: new Set(TABLES),
+      integratedClientVersion: Number.MAX_SAFE_INTEGER,
+    }),
+  };
+}
+
+describe("DownloadPump catch-up", () => {
+  it("skips only history that would send nothing: same downloads as the full walk", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const views = await viewsFor(s.viewTables);
+        const fast = await run(s, views.session);
+        const full = await run(s, views.fullWalk);
+        expect(fast).toEqual(full);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("moves a session with an empty view to the latest version without reading history", async () => {
+    const storage = await openStorage("memory");
+    try {
+      const entries = historyOf(
+        Array.from({ length: 30 }, () => ({
+          origin: 3,
+          objects: [{ table: "Car" as const, id: IDS[0]!, before: undefined, after: undefined }],
+          rejected: false,
+          corrected: false,
+        })),
+      );
+      await append(storage, entries);
+      const cache = new EntryCache(new SyncHistory(storage, model));
+      await cache.refresh();
+      let reads = 0;
+      const counting = {
+        get latest() {
+          return cache.latest;
+        },
+        after: (version: number, limit: number) => {
+          reads++;
+          return cache.after(version, limit);
+        },
+      };
+      const messages: ServerMessage[] = [];
+      const host: SessionHost = {
+        accessToken: "",
+        send: (message) => messages.push(message),
+        writable: () => Promise.resolve(true),
+        enqueue: () => {},
+      };
+      const pump = new DownloadPump(counting, host, 1);
+      await pump.catchUp((await viewsFor([])).session(0), true);
+      expect(reads).toBe(0);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatchObject({ type: "download", download: { serverVersion: 30 } });
+    } finally {
+      await storage.close();
+    }
+  });
+});
