@@ -50,11 +50,32 @@ export interface Integration {
   readonly dropped: { readonly instruction: Instruction; readonly reason: string }[];
 }
 
+/** Text JSON writes between quotes unchanged: printable ASCII except the quote and backslash. */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The text of a non-string primary key, once per key object (they are immutable values). */
+const keyTexts = new WeakMap<object, string>();
+
+/**
+ * The object's key: `JSON.stringify([table, pk as text])`, stored as the `_id` of its merge
+ * metadata, so the text never changes. Built without `JSON.stringify` when no character needs
+ * escaping (it runs for every instruction several times per upload).
+ */
 export function objectKey(table: string, pk: PrimaryKey): string {
-  return JSON.stringify([
-    table,
-    pk === null ? null : typeof pk === "string" ? pk : `${pk.constructor.name}:${pk.toString()}`,
-  ]);
+  if (pk === null) return JSON.stringify([table, null]);
+  const text = typeof pk === "string" ? pk : primaryKeyText(pk);
+  return PLAIN_TEXT.test(table) && PLAIN_TEXT.test(text)
+    ? `["${table}","${text}"]`
+    : JSON.stringify([table, text]);
+}
+
+function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
+  let text = keyTexts.get(pk);
+  if (text === undefined) {
+    text = `${pk.constructor.name}:${pk.toString()}`;
+    keyTexts.set(pk, text);
+  }
+  return text;
 }
 
 function valueAt(doc: Document, path: Path): unknown {
