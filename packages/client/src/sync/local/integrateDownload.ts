@@ -162,7 +162,12 @@ export class DownloadIntegrator {
     }
   }
 
-  /** Local copies of asymmetric objects the server has acknowledged go (never uploaded). */
+  /**
+   * Local copies of asymmetric objects the server has acknowledged go (never uploaded). The
+   * objects a changeset created are the rows its undo images name as absent before it (keys are
+   * never reused, and a rebase brings a row back under its key), so nothing is decoded but those
+   * images; a changeset stored without undo data falls back to its CreateObject instructions.
+   */
   private deleteIngested(
     applier: InstructionApplier,
     writer: ObjectWriter,
@@ -170,11 +175,19 @@ export class DownloadIntegrator {
   ): void {
     if (this.asymmetricTypes.size === 0) return;
     for (const change of confirmed) {
-      for (const instruction of change.instructions) {
-        if (instruction.type !== "CreateObject" || !this.asymmetricTypes.has(instruction.table))
-          continue;
-        const row: ObjectRow | undefined = applier.findObject(instruction.table, instruction.pk);
-        if (row) writer.delete(row);
+      if (change.undo.length === 0) {
+        for (const instruction of change.instructions) {
+          if (instruction.type !== "CreateObject" || !this.asymmetricTypes.has(instruction.table))
+            continue;
+          const row: ObjectRow | undefined = applier.findObject(instruction.table, instruction.pk);
+          if (row) writer.delete(row);
+        }
+        continue;
+      }
+      for (const entry of change.undo) {
+        if (entry.values !== null || !this.asymmetricTypes.has(entry.className)) continue;
+        const row = this.db.liveRow(entry.key);
+        if (row?.cls.name === entry.className) writer.delete(row);
       }
     }
   }

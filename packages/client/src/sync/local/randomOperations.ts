@@ -1,22 +1,25 @@
 /**
  * Random operations for the local sync property tests: writes through the Realm API, and server
- * instructions over the same few objects (cars "a"–"c", people "p" and "q").
+ * instructions over the same few objects (cars "a"–"c", people "p" and "q"); locally also
+ * ingested readings (an asymmetric type, three ids).
  */
 import fc from "fast-check";
+import { ObjectId } from "bson";
 import type { Instruction } from "@atoll/protocol";
 import type { Realm } from "../../Realm.js";
 import type { Database } from "../../core/Database.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
-import { long, on } from "./testSupport.js";
+import { databaseOf, long, on } from "./testSupport.js";
 
 type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
 
 const CARS = ["a", "b", "c"];
 const PEOPLE = ["p", "q"];
+const READINGS = [1, 2, 3].map((n) => new ObjectId(n.toString(16).padStart(24, "0")));
 
 /** One operation: `kind` picks what (see writeLocally and serverInstructions), the rest where and what value. */
 export const localOp = fc.record({
-  kind: fc.nat(13),
+  kind: fc.nat(14),
   a: fc.nat(),
   b: fc.nat(),
   s: fc.constantFrom("x", "y", "z"),
@@ -31,6 +34,13 @@ export function writeLocally(realm: Realm, op: LocalOp): void {
   if (op.kind === 0 && !car) realm.create("Car", { _id: pk, model: op.s, tags: [op.s] });
   if (op.kind === 1 && !person) realm.create("Person", { name: PEOPLE[op.b % PEOPLE.length] });
   if (op.kind === 2 && person) realm.delete(person);
+  if (op.kind === 14) {
+    const _id = READINGS[op.a % READINGS.length] as ObjectId;
+    const readings = databaseOf(realm).classes.get("Reading");
+    if (readings && !databaseOf(realm).findByPrimaryKey(readings, _id))
+      realm.ingest("Reading", { _id, value: op.b });
+    else realm.create("Reading", { _id, value: op.b }, "modified");
+  }
   if (!car) return;
   const tags = car.tags as string[] & { splice: Array<string>["splice"] };
   switch (op.kind) {

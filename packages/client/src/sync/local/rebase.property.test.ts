@@ -3,7 +3,8 @@
  * instructions over the same objects) and acknowledgements arrives, the realm holds exactly the
  * confirmed state — server changesets and acknowledged local changesets in the contract's order —
  * with the pending local changesets replayed on top, as computed from scratch on a second realm.
- * The realm file is also closed and reopened at random points (undo data must survive that).
+ * Acknowledged readings (an asymmetric type) leave the device. The realm file is also closed and
+ * reopened at random points (undo data must survive that).
  */
 import fc from "fast-check";
 import { decodeChangeset } from "@atoll/protocol";
@@ -108,13 +109,23 @@ describe("rebase property", () => {
           const own = new Map<number, Instruction[]>();
           let confirmedThrough = 0;
           let serverVersion = 0;
+          let ingested: Instruction[] = [];
           const confirmOwn = (through: number): void => {
             for (; confirmedThrough < through;) {
               confirmedThrough++;
               const instructions = own.get(confirmedThrough) ?? [];
               applyTo(modelDb, instructions, "lenient");
               confirmedLog.push({ instructions, mode: "lenient" });
+              for (const instruction of instructions)
+                if (instruction.type === "CreateObject" && instruction.table === "Reading")
+                  ingested.push({ type: "EraseObject", table: "Reading", pk: instruction.pk });
             }
+          };
+          /** The download's last step: acknowledged readings leave the device. */
+          const dropIngested = (): void => {
+            applyTo(modelDb, ingested, "lenient");
+            confirmedLog.push({ instructions: ingested, mode: "lenient" });
+            ingested = [];
           };
           for (const step of actions) {
             if (step.type === "reopen") {
@@ -151,6 +162,7 @@ describe("rebase property", () => {
               const acknowledged =
                 confirmedThrough + (step.acknowledge % (last - confirmedThrough + 1));
               confirmOwn(acknowledged);
+              dropIngested();
               state.integrate({ changesets, uploadAcknowledged: acknowledged });
             }
             const expected = memoryRealm();
