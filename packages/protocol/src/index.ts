@@ -7,10 +7,9 @@ export {
   INSTRUCTIONS_VERSION,
   INSTRUCTION_SHAPES,
   ChangesetFormatError,
-  decodeChangeset,
-  encodeChangeset,
   validateInstruction,
 } from "./instructions.js";
+export { decodeChangeset, encodeChangeset } from "./changesetCodec.js";
 export type {
   AddInteger,
   ArrayErase,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
+import { Binary, BSON, Decimal128, Long, ObjectId, UUID } from "bson";
 import { describe, expect, it } from "vitest";
 import {
   ChangesetFormatError,
@@ -17,7 +17,14 @@ import type { Instruction } from "./index.js";
  */
 const SHAPE_FINGERPRINTS: Record<number, string> = {
   1: "bdde712e26c3b730",
+  // Version 2 changed the wire form only (changesetV2Format.ts), not the instructions.
+  2: "bdde712e26c3b730",
 };
+
+/** Version 1 bytes as version-1 encoders wrote them: one document per instruction. */
+function encodeV1(instructions: readonly unknown[]): Uint8Array {
+  return BSON.serialize({ version: 1, instructions });
+}
 
 function fingerprint(): string {
   const canonical = Object.keys(INSTRUCTION_SHAPES)
@@ -88,13 +95,54 @@ describe("changeset instructions", () => {
     expect(decoded[5]?.type === "Update" && decoded[5].value).toBeInstanceOf(Long);
   });
 
+  it("still reads version 1 changesets", () => {
+    const decoded = decodeChangeset(encodeV1(sample));
+    expect(decoded).toEqual(sample);
+    expect(decoded[5]?.type === "Update" && decoded[5].value).toBeInstanceOf(Long);
+  });
+
+  it("pins the version 2 wire form", () => {
+    const uuid = new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f");
+    expect(INSTRUCTIONS_VERSION).toBe(2);
+    expect(BSON.deserialize(encodeChangeset(sample), { promoteLongs: false })).toEqual({
+      version: 2,
+      tables: ["Car", "Person"],
+      groups: [
+        [
+          0,
+          pk,
+          0,
+          [2, "model", "Tesla", false],
+          {
+            price: new Decimal128("12.50"),
+            owner: { $link: { table: "Person", pk: "ann" } },
+            engine: { $object: true },
+          },
+          [2, ["engine", "hp"], Long.fromNumber(300)],
+          [3, "miles", Long.fromNumber(-5)],
+          [4, ["tags", 0], "red", 0],
+          [5, ["tags", 0], 1, 2],
+          [6, ["tags", 1], 2],
+          [2, ["tags", 0], "blue", null, 1],
+          [7, "tags", 0],
+          [8, "ids", uuid],
+          [9, "blobs", new Binary(new Uint8Array([1, 2]))],
+          [2, ["extras", "color"], 1.5],
+          [10, ["extras", "color"]],
+          { seen: new Date(0) },
+        ],
+        [1, Long.fromNumber(7), 1],
+      ],
+    });
+  });
+
   it("refuses a changeset from another instruction-set version", () => {
     const bytes = encodeChangeset(sample);
     const other = new Uint8Array(bytes);
     // The version is the first field; make it version 99 by re-encoding.
     const forged = Buffer.from(other);
     forged.writeInt32LE(99, 4 + 1 + "version".length + 1);
-    expect(() => decodeChangeset(forged)).toThrow(/instruction-set version 99, expected 1/);
+    expect(() => decodeChangeset(forged)).toThrow(/instruction-set version 99, expected 1 or 2/);
   });
 
   it.each([
@@ -113,8 +161,8 @@ describe("changeset instructions", () => {
       /invalid 'value'/,
     ],
     [{ type: "CreateObject", table: "Car", pk: null, extra: 1 }, /unknown field 'extra'/],
-  ])("rejects a malformed instruction %#", (instruction, message) => {
-    const bytes = encodeChangeset([instruction as unknown as Instruction]);
+  ])("rejects a malformed version 1 instruction %#", (instruction, message) => {
+    const bytes = encodeV1([instruction]);
     expect(() => decodeChangeset(bytes)).toThrow(ChangesetFormatError);
     expect(() => decodeChangeset(bytes)).toThrow(message);
   });

@@ -13,13 +13,20 @@
  * double), and the rest are the bson package's classes. A link is `{ $link: { table, pk } }`;
  * `{ $object: true }` creates an embedded object in place (realm-core's ObjectValue).
  *
+ * How a list of instructions becomes bytes (and back) is the changeset codec's business
+ * (`changesetCodec.ts`); this module holds the instructions themselves and their validation.
+ *
  * History: version 1 — first instruction set (create/erase object, update, add integer, list,
- * set and dictionary operations, clear).
+ * set and dictionary operations, clear), each instruction a BSON document of its own.
+ * Version 2 — the same instructions in a compact wire form: grouped per object, runs of plain
+ * field updates as one document (`changesetV2Format.ts`). Version 1 stays readable.
  */
-import { Binary, BSON, Decimal128, Long, ObjectId, UUID } from "bson";
+import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 import { AtollError } from "./AtollError.js";
+import { isPlainObject } from "./ejson.js";
 
-export const INSTRUCTIONS_VERSION = 1;
+/** The instruction-set version `encodeChangeset` writes; `decodeChangeset` reads 1 and 2. */
+export const INSTRUCTIONS_VERSION = 2;
 
 /** Object identity on the wire. `null` is a valid (nullable) primary key value. */
 export type PrimaryKey = null | Long | string | ObjectId | UUID;
@@ -122,7 +129,7 @@ export type Instruction =
   | Erase;
 export type InstructionType = Instruction["type"];
 
-type FieldKind =
+export type FieldKind =
   "table" | "pk" | "path" | "value" | "long" | "count" | "bool?" | "count?" | "collection";
 
 /**
@@ -159,62 +166,87 @@ export class ChangesetFormatError extends AtollError<"BadChangeset"> {
   }
 }
 
-function isPrimaryKey(value: unknown): value is PrimaryKey {
+/*
+ * Class checks compare prototypes, not `instanceof`: exactly the classes the BSON decoder
+ * creates are accepted, and its `Timestamp` (a subclass of `Long`) is not an integer.
+ */
+
+export function isPrimaryKey(value: unknown): value is PrimaryKey {
+  if (value === null || typeof value === "string") return true;
+  if (typeof value !== "object") return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
   return (
-    value === null ||
-    typeof value === "string" ||
-    value instanceof Long ||
-    value instanceof ObjectId ||
-    value instanceof UUID
+    prototype === Long.prototype || prototype === ObjectId.prototype || prototype === UUID.prototype
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isLong(value: unknown): value is Long {
   return (
-    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Long.prototype
   );
 }
 
-function isInstructionValue(value: unknown): value is InstructionValue {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return true;
-  if (typeof value === "number") return true;
-  if (
-    value instanceof Long ||
-    value instanceof Binary ||
-    value instanceof Date ||
-    value instanceof Decimal128 ||
-    value instanceof ObjectId ||
-    value instanceof UUID
-  ) {
-    return true;
+/** The classes a value may be an instance of: the bson package's, and Date. */
+const VALUE_PROTOTYPES: ReadonlySet<unknown> = new Set([
+  Long.prototype,
+  Binary.prototype,
+  Date.prototype,
+  Decimal128.prototype,
+  ObjectId.prototype,
+  UUID.prototype,
+]);
+
+export function isInstructionValue(value: unknown): value is InstructionValue {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return true;
+    case "object":
+      break;
+    default:
+      return false;
   }
-  if (!isPlainObject(value)) return false;
-  if ("$object" in value) return value.$object === true && Object.keys(value).length === 1;
-  const link = value.$link;
+  if (value === null) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return VALUE_PROTOTYPES.has(prototype);
+  const document = value as Record<string, unknown>;
+  if ("$object" in document) return document.$object === true && Object.keys(document).length === 1;
+  const link = document.$link;
   return isPlainObject(link) && typeof link.table === "string" && isPrimaryKey(link.pk);
 }
 
-function checkField(kind: FieldKind, value: unknown): boolean {
+/** A path as the shapes define it: a property name, then property names, keys and indices. */
+export function isPath(value: unknown): value is Path {
+  if (!Array.isArray(value) || value.length === 0 || typeof value[0] !== "string") return false;
+  for (let i = 1; i < value.length; i++) {
+    const element: unknown = value[i];
+    if (typeof element !== "string" && !isCount(element)) return false;
+  }
+  return true;
+}
+
+/** A non-negative integer: a list index or size. */
+export function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+export function checkField(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case "table":
       return typeof value === "string" && value.length > 0;
     case "pk":
       return isPrimaryKey(value);
     case "path":
-      return (
-        Array.isArray(value) &&
-        value.length > 0 &&
-        typeof value[0] === "string" &&
-        value.every((e) => typeof e === "string" || (Number.isInteger(e) && (e as number) >= 0))
-      );
+      return isPath(value);
     case "value":
       return isInstructionValue(value);
     case "long":
-      return value instanceof Long;
+      return isLong(value);
     case "count":
-      return Number.isInteger(value) && (value as number) >= 0;
+      return isCount(value);
     case "count?":
-      return value === undefined || (Number.isInteger(value) && (value as number) >= 0);
+      return value === undefined || isCount(value);
     case "bool?":
       return value === undefined || typeof value === "boolean";
     case "collection":
@@ -242,39 +274,4 @@ export function validateInstruction(value: unknown, index = 0): Instruction {
     }
   }
   return value as unknown as Instruction;
-}
-
-/** Encodes a changeset as one BSON document `{ version, instructions }`. */
-export function encodeChangeset(instructions: readonly Instruction[]): Uint8Array {
-  return BSON.serialize({
-    version: INSTRUCTIONS_VERSION,
-    instructions: stripUndefined(instructions),
-  });
-}
-
-/** Drops fields set to undefined; an instruction without any is passed as is (no copy). */
-function stripUndefined(instructions: readonly Instruction[]): object[] {
-  return instructions.map((instruction) =>
-    Object.values(instruction).includes(undefined)
-      ? Object.fromEntries(Object.entries(instruction).filter(([, v]) => v !== undefined))
-      : instruction,
-  );
-}
-
-/** Decodes and validates a changeset; refuses other instruction-set versions. */
-export function decodeChangeset(bytes: Uint8Array): Instruction[] {
-  let document: Record<string, unknown>;
-  try {
-    document = BSON.deserialize(bytes, { promoteLongs: false });
-  } catch (error) {
-    throw new ChangesetFormatError(`Changeset is not valid BSON: ${(error as Error).message}`);
-  }
-  if (document.version !== INSTRUCTIONS_VERSION) {
-    throw new ChangesetFormatError(
-      `Changeset has instruction-set version ${String(document.version)}, expected ${INSTRUCTIONS_VERSION}`,
-    );
-  }
-  const list = document.instructions;
-  if (!Array.isArray(list)) throw new ChangesetFormatError("Changeset has no instruction list");
-  return list.map((item, index) => validateInstruction(item, index));
 }
