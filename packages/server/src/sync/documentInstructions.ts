@@ -46,6 +46,18 @@ function scalarValue(value: unknown, property: RqlProperty): InstructionValue {
   }
 }
 
+/** Per class: the properties whose values travel (linking objects are computed, never sent). */
+const syncedPropertiesByClass = new WeakMap<RqlClass, readonly RqlProperty[]>();
+
+function syncedProperties(cls: RqlClass): readonly RqlProperty[] {
+  let properties = syncedPropertiesByClass.get(cls);
+  if (properties === undefined) {
+    properties = Object.values(cls.properties).filter((p) => p.type !== "linkingObjects");
+    syncedPropertiesByClass.set(cls, properties);
+  }
+  return properties;
+}
+
 class Emitter {
   readonly out: Instruction[] = [];
   constructor(
@@ -55,15 +67,12 @@ class Emitter {
   ) {}
 
   object(cls: RqlClass, doc: Document, prefix: Path): void {
-    for (const property of Object.values(cls.properties)) {
-      if (
-        property.type === "linkingObjects" ||
-        (prefix.length === 0 && property.name === cls.primaryKey)
-      )
-        continue;
+    const topLevel = prefix.length === 0;
+    for (const property of syncedProperties(cls)) {
+      if (topLevel && property.name === cls.primaryKey) continue;
       const value = doc[property.name];
       if (value === undefined) continue;
-      this.property(property, value, [...prefix, property.name]);
+      this.property(property, value, topLevel ? [property.name] : [...prefix, property.name]);
     }
   }
 
@@ -72,18 +81,19 @@ class Emitter {
     switch (property.collection) {
       case "list": {
         this.out.push({ type: "Clear", table, pk, path, collectionType: "list" });
-        (Array.isArray(value) ? value : []).forEach((item, index) =>
-          this.element(property, item, [...path, index], (v) =>
-            this.out.push({
-              type: "ArrayInsert",
-              table,
-              pk,
-              path: [...path, index],
-              value: v,
-              priorSize: index,
-            }),
-          ),
-        );
+        if (!Array.isArray(value)) return;
+        for (let index = 0; index < value.length; index++) {
+          const at = [...path, index];
+          this.out.push({
+            type: "ArrayInsert",
+            table,
+            pk,
+            path: at,
+            value: this.elementValue(property, value[index]),
+            priorSize: index,
+          });
+          this.embeddedFields(property, value[index], at);
+        }
         return;
       }
       case "set":
@@ -95,32 +105,45 @@ class Emitter {
       case "dictionary":
         this.out.push({ type: "Clear", table, pk, path, collectionType: "dictionary" });
         for (const [key, item] of Object.entries((value ?? {}) as Document)) {
-          this.element(property, item, [...path, key], (v) =>
-            this.out.push({ type: "Update", table, pk, path: [...path, key], value: v }),
-          );
+          const at = [...path, key];
+          this.out.push({
+            type: "Update",
+            table,
+            pk,
+            path: at,
+            value: this.elementValue(property, item),
+          });
+          this.embeddedFields(property, item, at);
         }
         return;
       default:
-        this.element(property, value, path, (v) =>
-          this.out.push({ type: "Update", table, pk, path, value: v }),
-        );
+        this.out.push({
+          type: "Update",
+          table,
+          pk,
+          path,
+          value: this.elementValue(property, value),
+        });
+        this.embeddedFields(property, value, path);
     }
   }
 
-  /** One value at `path`: `put` places it; an embedded object then gets its fields below it. */
-  private element(
-    property: RqlProperty,
-    value: unknown,
-    path: Path,
-    put: (value: InstructionValue) => void,
-  ): void {
-    const target = property.type === "object" ? this.schema[property.objectType ?? ""] : undefined;
-    if (target?.embedded && value !== null && value !== undefined) {
-      put({ $object: true });
-      this.object(target, value as Document, path);
-      return;
-    }
-    put(this.single(property, value));
+  /** The embedded object's class when `value` at a property of this type is one, else undefined. */
+  private embeddedClass(property: RqlProperty, value: unknown): RqlClass | undefined {
+    if (property.type !== "object" || value === null || value === undefined) return undefined;
+    const target = this.schema[property.objectType ?? ""];
+    return target?.embedded ? target : undefined;
+  }
+
+  /** What the instruction placing one value carries: an embedded object is a new empty object. */
+  private elementValue(property: RqlProperty, value: unknown): InstructionValue {
+    return this.embeddedClass(property, value) ? { $object: true } : this.single(property, value);
+  }
+
+  /** After an embedded object is placed at `path`: its fields, below it. */
+  private embeddedFields(property: RqlProperty, value: unknown, path: Path): void {
+    const target = this.embeddedClass(property, value);
+    if (target) this.object(target, value as Document, path);
   }
 
   private single(property: RqlProperty, value: unknown): InstructionValue {
