@@ -19,6 +19,7 @@ import {
   isConflict,
   MAX_ATTEMPTS,
 } from "./historyWrites.js";
+import type { SyncEntry } from "./historyEntries.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import { SERVER_FILE_IDENT } from "./SyncHistory.js";
 import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
@@ -41,9 +42,9 @@ export class ExternalChangeRecorder {
       this.tablesByNamespace.set(`${table.database}.${table.collection}`, table.name);
   }
 
-  /** Records every change the feed holds beyond the cursor; returns how many entries it appended. */
-  async catchUp(): Promise<number> {
-    let appended = 0;
+  /** Records every change the feed holds beyond the cursor; returns the entries it appended. */
+  async catchUp(): Promise<SyncEntry[]> {
+    const appended: SyncEntry[] = [];
     for (;;) {
       const cursor = counterValue(await this.storage.get(COUNTERS, "externalSeq"));
       const records = await this.storage.changesSince(cursor, BATCH);
@@ -51,7 +52,9 @@ export class ExternalChangeRecorder {
       // Sync's own writes and unsynced collections only move the cursor: once per batch, or
       // with the next recorded entry (whose batch sets the cursor past them).
       for (const record of records) {
-        if (this.tableOf(record) !== undefined && (await this.record(record))) appended++;
+        if (this.tableOf(record) === undefined) continue;
+        const entry = await this.record(record);
+        if (entry !== undefined) appended.push(entry);
       }
       const last = records.at(-1)!;
       if (this.tableOf(last) === undefined) await this.advance(last.seq);
@@ -77,26 +80,27 @@ export class ExternalChangeRecorder {
     }
   }
 
-  /** Records one change into history; false when another node got there first. */
-  private async record(record: ChangeRecord): Promise<boolean> {
+  /** Records one change into history; undefined when another node got there first. */
+  private async record(record: ChangeRecord): Promise<SyncEntry | undefined> {
     for (let attempt = 0; ; attempt++) {
       const cursor = await this.storage.get(COUNTERS, "externalSeq");
-      if (counterValue(cursor) >= record.seq) return false;
+      if (counterValue(cursor) >= record.seq) return undefined;
       const table = this.tableOf(record)!;
-      const batch: WriteOp[] = [
-        counterOp("externalSeq", record.seq, cursor),
-        ...(await this.historyWrites(table, record)),
-      ];
+      const { entry, writes } = await this.historyWrites(table, record);
+      const batch: WriteOp[] = [counterOp("externalSeq", record.seq, cursor), ...writes];
       try {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
-        return true;
+        return entry;
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
 
-  private async historyWrites(table: string, record: ChangeRecord): Promise<WriteOp[]> {
+  private async historyWrites(
+    table: string,
+    record: ChangeRecord,
+  ): Promise<{ entry: SyncEntry; writes: WriteOp[] }> {
     const counter = await this.storage.get(COUNTERS, "serverVersion");
     const version = counterValue(counter) + 1;
     const instructions = instructionsForChange(this.model.schema, table, record);
@@ -109,25 +113,28 @@ export class ExternalChangeRecorder {
       ident: SERVER_FILE_IDENT,
       version,
     });
-    return [
+    const entry: SyncEntry = {
+      version,
+      originIdent: SERVER_FILE_IDENT,
+      originTimestamp: ts,
+      clientVersion: 0,
+      instructions,
+      objects: [
+        {
+          table,
+          pk,
+          ...(record.fullDocumentBeforeChange === undefined
+            ? {}
+            : { before: record.fullDocumentBeforeChange }),
+          ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
+        },
+      ],
+      corrections: [],
+      rejected: [],
+    };
+    const writes: WriteOp[] = [
       counterOp("serverVersion", version, counter),
-      historyEntryOp({
-        version,
-        originIdent: SERVER_FILE_IDENT,
-        originTimestamp: ts,
-        clientVersion: 0,
-        instructions,
-        objects: [
-          {
-            table,
-            pk,
-            ...(record.fullDocumentBeforeChange === undefined
-              ? {}
-              : { before: record.fullDocumentBeforeChange }),
-            ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
-          },
-        ],
-      }),
+      historyEntryOp(entry),
       stored
         ? {
             kind: "replace",
@@ -137,6 +144,7 @@ export class ExternalChangeRecorder {
           }
         : { kind: "insert", ns: OBJECT_META, doc: metaToDocument(key, meta) },
     ];
+    return { entry, writes };
   }
 }
 

@@ -13,6 +13,7 @@ import type { Document } from "../../data/types.js";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
 import type { Writer } from "../merge/clock.js";
+import { separateFreshInserts, type SeparatedUpload } from "../merge/freshInserts.js";
 import {
   integrateUpload,
   objectKey,
@@ -21,8 +22,10 @@ import {
   type ObjectState,
 } from "../merge/integrateUpload.js";
 import { isListInstruction } from "../merge/listTransform.js";
+import { EMPTY_META } from "../merge/objectMeta.js";
 import type { SyncModel } from "../syncSchema.js";
 import { correctionsFor, type RestoreObject } from "./corrections.js";
+import { DocumentReads } from "./DocumentReads.js";
 import {
   entryFromDocument,
   type EntryObject,
@@ -60,6 +63,8 @@ interface LoadedObject {
 export interface IntegrationResult extends Integration {
   /** Server version of the new history entry; undefined when the upload was already integrated. */
   readonly version: number | undefined;
+  /** The new history entry as stored (undefined when the upload was already integrated). */
+  readonly entry?: SyncEntry;
   /** What the origin must apply to converge (stored with the entry). */
   readonly corrections: readonly Instruction[];
 }
@@ -79,6 +84,8 @@ export interface IntegrateOptions {
    * `limit`): the concurrent history is read from here first, the rest from storage.
    */
   readonly recent?: (after: number, limit: number) => Promise<readonly HistoryEntry[]>;
+  /** The documents the upload was judged on (read again if the first commit fails). */
+  readonly reads?: DocumentReads;
 }
 
 export class SyncHistory {
@@ -138,9 +145,16 @@ export class SyncHistory {
     return { salt, userId, integratedClientVersion };
   }
 
+  /** A per-changeset cache of synced documents, to share between judging and `integrate`. */
+  documentReads(): DocumentReads {
+    return new DocumentReads(this.storage, this.model);
+  }
+
   /**
    * Integrates one changeset from client file `ident`. A changeset at or below the client's
    * integrated version was integrated before (a re-upload after reconnecting) and is skipped.
+   * Objects an upload creates new in asymmetric tables are inserted as uploaded (see
+   * `freshInserts`); everything else is merged (`integrateUpload`).
    */
   async integrate(
     ident: number,
@@ -166,14 +180,41 @@ export class SyncHistory {
       const concurrent = upload.instructions.some(isListInstruction)
         ? await this.concurrentEntries(upload.writer, version - 1, options.recent)
         : [];
-      const loaded = await this.loadObjects([...upload.instructions, ...uploaded]);
+      const reads = (attempt === 0 ? options.reads : undefined) ?? this.documentReads();
+      for (const { table, pk } of upload.instructions) await reads.get(table, pk);
+      const separated = separateFreshInserts(
+        upload.instructions,
+        (table) => this.isInsertOnly(table),
+        (key) => !reads.readAbsent(key),
+      );
+      const loaded = await this.loadObjects(
+        [...upload.instructions, ...uploaded],
+        reads,
+        separated.inserts,
+      );
       const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
-      const result = integrateUpload(upload, version, current, concurrent);
+      const merged = integrateUpload(
+        { writer: upload.writer, instructions: separated.merged },
+        version,
+        current,
+        concurrent,
+      );
+      const result = withInserts(merged, separated);
       const afterOf = (key: string) =>
         result.objects.has(key) ? result.objects.get(key)!.state.doc : loaded.get(key)?.stored?.doc;
       const corrections = options.restore
         ? correctionsFor(uploaded, result.effective, afterOf, options.restore)
         : [];
+      const entry: SyncEntry = {
+        version,
+        originIdent: ident,
+        originTimestamp: upload.writer.ts,
+        clientVersion: upload.clientVersion,
+        instructions: merged.effective,
+        objects: this.entryObjects(merged, loaded),
+        corrections,
+        rejected: options.rejected ?? [],
+      };
       const batch: WriteOp[] = [
         counterOp("serverVersion", version, counter),
         {
@@ -182,22 +223,19 @@ export class SyncHistory {
           doc: { ...file.doc, integratedClientVersion: upload.clientVersion },
           expectedVersion: file.version,
         },
-        historyEntryOp({
-          version,
-          originIdent: ident,
-          originTimestamp: upload.writer.ts,
-          clientVersion: upload.clientVersion,
-          instructions: result.effective,
-          objects: this.entryObjects(result, loaded),
-          corrections,
-          rejected: options.rejected ?? [],
-        }),
+        historyEntryOp(entry),
       ];
-      for (const [key, { table, state }] of result.objects)
-        batch.push(...this.objectWrites(key, table, loaded.get(key), state));
+      for (const key of separated.order) {
+        const insert = separated.inserts.get(key);
+        const object = merged.objects.get(key);
+        if (insert)
+          batch.push({ kind: "insert", ns: this.namespaceOf(insert.table), doc: insert.doc });
+        else if (object)
+          batch.push(...this.objectWrites(key, object.table, loaded.get(key), object.state));
+      }
       try {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
-        return { ...result, version, corrections };
+        return { ...result, version, corrections, entry };
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -236,18 +274,29 @@ export class SyncHistory {
     return out;
   }
 
+  /** Asymmetric tables: insert-only, their objects never seen nor written by anyone but their creator. */
+  private isInsertOnly(table: string): boolean {
+    return this.model.tables.get(table)?.asymmetric === true;
+  }
+
+  private namespaceOf(table: string): { db: string; coll: string } {
+    const synced = this.model.tables.get(table);
+    if (!synced) throw new StorageError("Conflict", `"${table}" is not a synced table`);
+    return { db: synced.database, coll: synced.collection };
+  }
+
+  /** Each object's document and, unless it is a fresh insert (which has none), its merge metadata. */
   private async loadObjects(
     instructions: readonly Instruction[],
+    reads: DocumentReads,
+    inserts: ReadonlyMap<string, unknown>,
   ): Promise<Map<string, LoadedObject>> {
     const out = new Map<string, LoadedObject>();
     for (const { table, pk } of instructions) {
       const key = objectKey(table, pk);
       if (out.has(key)) continue;
-      const synced = this.model.tables.get(table);
-      const stored = synced
-        ? await this.storage.get({ db: synced.database, coll: synced.collection }, pk)
-        : null;
-      const meta = await this.storage.get(OBJECT_META, key);
+      const stored = await reads.get(table, pk, key);
+      const meta = inserts.has(key) ? null : await this.storage.get(OBJECT_META, key);
       out.set(key, {
         table,
         pk,
@@ -265,9 +314,7 @@ export class SyncHistory {
     loaded: LoadedObject | undefined,
     state: ObjectState,
   ): WriteOp[] {
-    const synced = this.model.tables.get(table);
-    if (!synced) throw new StorageError("Conflict", `"${table}" is not a synced table`);
-    const ns = { db: synced.database, coll: synced.collection };
+    const ns = this.namespaceOf(table);
     const ops: WriteOp[] = [];
     const before = loaded?.stored ?? null;
     if (state.doc && !before) ops.push({ kind: "insert", ns, doc: state.doc });
@@ -283,4 +330,16 @@ export class SyncHistory {
     );
     return ops;
   }
+}
+
+/** The merged part of an upload with its fresh inserts added (they enter as uploaded). */
+function withInserts(merged: Integration, separated: SeparatedUpload): Integration {
+  if (separated.inserts.size === 0) return merged;
+  const objects = new Map(merged.objects);
+  const effective = [...merged.effective];
+  for (const [key, { table, pk, instructions, doc }] of separated.inserts) {
+    objects.set(key, { table, pk, state: { doc, meta: EMPTY_META } });
+    effective.push(...instructions);
+  }
+  return { effective, objects, dropped: merged.dropped };
 }

@@ -1,8 +1,9 @@
 /**
  * The newest history entries, decoded once and shared by every session: a live session
  * catching up after a new version reads them from here instead of storage, so fan-out to many
- * sessions costs one read and one decode per entry. Older ranges fall back to storage. The
- * service refreshes the cache after every append, before it tells sessions about it.
+ * sessions costs no read and no decode. Older ranges fall back to storage. After every append,
+ * before it tells sessions about it, the service adds the entries as they were built (what
+ * storage would give back); a gap (history appended elsewhere) is read from storage.
  */
 import type { SyncEntry } from "../history/historyEntries.js";
 import type { SyncHistory } from "../history/SyncHistory.js";
@@ -30,6 +31,16 @@ export class EntryCache {
       return this.entries.slice(start, start + limit);
     }
     return this.history.entriesSince(version, Math.min(limit, this.newest - version));
+  }
+
+  /** Takes entries just appended, oldest first; reads from storage instead when they leave a gap. */
+  async add(appended: readonly SyncEntry[]): Promise<number> {
+    const follows = appended.every((entry, i) => entry.version === this.newest + 1 + i);
+    if (!follows) return this.refresh();
+    this.entries.push(...appended);
+    if (this.entries.length > CAPACITY) this.entries.splice(0, this.entries.length - CAPACITY);
+    this.newest += appended.length;
+    return this.newest;
   }
 
   /** Reads the entries appended since the last refresh; returns the latest version. */

@@ -3,7 +3,7 @@
  * made elsewhere (functions, data access) into history, the live sessions, and the one async
  * mutex that serialises every append to history and every bootstrap scan (contract rule 6).
  *
- * Fan-out: after each append the service refreshes its shared entry cache once and wakes
+ * Fan-out: after each append the service adds the entries to its shared cache and wakes
  * every session; each session then reads the new entries from the cache and filters them
  * for its own view, in its own send queue.
  */
@@ -22,6 +22,7 @@ import {
   type ClientObjectSchema,
 } from "../history/developmentTypes.js";
 import { ExternalChangeRecorder } from "../history/ExternalChangeRecorder.js";
+import type { SyncEntry } from "../history/historyEntries.js";
 import { SyncHistory } from "../history/SyncHistory.js";
 import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
 import type { QueryableFields } from "../subscriptions/bindSubscription.js";
@@ -156,9 +157,9 @@ export class SyncService {
     });
   }
 
-  /** After an append to history (called inside `exclusive`): refresh the cache, wake sessions. */
-  async appended(): Promise<void> {
-    await this.entries.refresh();
+  /** After an append to history (called inside `exclusive`): cache the entries, wake sessions. */
+  async appended(entries: readonly SyncEntry[]): Promise<void> {
+    await this.entries.add(entries);
     for (const session of this.sessions) session.wake();
   }
 
@@ -243,7 +244,8 @@ export class SyncService {
   }
 
   private async recordPending(): Promise<void> {
-    if ((await this.recorder.catchUp()) > 0) await this.appended();
+    const recorded = await this.recorder.catchUp();
+    if (recorded.length > 0) await this.appended(recorded);
   }
 
   private onCommit(records: readonly ChangeRecord[]): void {

@@ -15,7 +15,6 @@ import {
   type UploadChangeset,
 } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
-import type { Document } from "../../data/types.js";
 import type { RestoreObject } from "../history/corrections.js";
 import { judgeUpload } from "../permissions/judgeUpload.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
@@ -43,11 +42,13 @@ export async function integrateChangeset(
 ): Promise<IntegratedChangeset> {
   const instructions = decode(changeset);
   return service.exclusive(async () => {
+    // Judged and integrated on the same reads: one storage read per object.
+    const reads = service.history.documentReads();
     const judgement = await judgeUpload(
       instructions,
       session.permissions,
       session.queries,
-      (table, pk) => currentDocument(service, table, pk),
+      async (table, pk) => (await reads.get(table, pk))?.doc,
       service.asymmetricTables,
     );
     const result = await service.history.integrate(
@@ -66,9 +67,10 @@ export async function integrateChangeset(
         restore: session.restore,
         rejected: judgement.rejected,
         recent: (after, limit) => service.entries.after(after, limit),
+        reads,
       },
     );
-    if (result.version !== undefined) await service.appended();
+    if (result.entry !== undefined) await service.appended([result.entry]);
     return { rejected: judgement.rejected, version: result.version };
   });
 }
@@ -83,15 +85,4 @@ function decode(changeset: UploadChangeset): Instruction[] {
       `Changeset of client version ${changeset.clientVersion} is malformed: ${error.message}`,
     );
   }
-}
-
-async function currentDocument(
-  service: SyncService,
-  table: string,
-  pk: PrimaryKey,
-): Promise<Document | undefined> {
-  const synced = service.model.tables.get(table);
-  if (!synced) return undefined;
-  const stored = await service.storage.get({ db: synced.database, coll: synced.collection }, pk);
-  return stored?.doc;
 }

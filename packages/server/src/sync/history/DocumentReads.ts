@@ -1,0 +1,39 @@
+/**
+ * The synced documents one changeset reads, each read from storage once: judging the upload
+ * and integrating it (both under the app's sync lock) see the same state. A failed commit
+ * (another writer got there first) integrates again on fresh reads.
+ */
+import type { PrimaryKey } from "@atoll/protocol";
+import type { StorageEngine, StoredDocument } from "../../storage/StorageEngine.js";
+import { objectKey } from "../merge/integrateUpload.js";
+import type { SyncModel } from "../syncSchema.js";
+
+export class DocumentReads {
+  private readonly stored = new Map<string, StoredDocument | null>();
+
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly model: SyncModel,
+  ) {}
+
+  /** The object's document as stored (null when absent or its table is not synced). */
+  async get(
+    table: string,
+    pk: PrimaryKey,
+    key = objectKey(table, pk),
+  ): Promise<StoredDocument | null> {
+    const known = this.stored.get(key);
+    if (known !== undefined) return known;
+    const synced = this.model.tables.get(table);
+    const stored = synced
+      ? await this.storage.get({ db: synced.database, coll: synced.collection }, pk)
+      : null;
+    this.stored.set(key, stored);
+    return stored;
+  }
+
+  /** Whether the object was read and found absent. */
+  readAbsent(key: string): boolean {
+    return this.stored.get(key) === null;
+  }
+}
