@@ -5,7 +5,7 @@
  * See `StorageEngine.ts` for the contract.
  */
 import Database from "better-sqlite3";
-import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
+import { decodeDocument, encodeDocument, idDocumentText, idKey } from "./documentCodec.js";
 import { migrate } from "./sqliteMigrations.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
@@ -230,7 +230,7 @@ export class SqliteStorage implements StorageEngine {
       ns.db,
       ns.coll,
       op.kind,
-      encodeDocument({ _id: id }),
+      idDocumentText(key),
       body,
       op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
       beforeText,

@@ -1,7 +1,7 @@
 import { Decimal128, Double, EJSON, Int32, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeDocument, encodeDocument, idKey } from "./documentCodec.js";
+import { decodeDocument, encodeDocument, idDocumentText, idKey } from "./documentCodec.js";
 import { normaliseBson } from "./normaliseBson.js";
 
 const bsonLeaf = fc.oneof(
@@ -77,6 +77,16 @@ describe("document codec", () => {
     expect(idKey(oid.toHexString())).not.toBe(idKey(oid));
     expect(idKey(Long.fromNumber(5))).toBe(idKey(5));
     expect(idKey("5")).not.toBe(idKey(5));
+  });
+
+  it("writes an id's key and its {_id} document as the general encoding does (generated ids)", () => {
+    fc.assert(
+      fc.property(bsonLeaf, (id) => {
+        expect(idKey(id)).toBe(encodeDocument({ k: normaliseBson(id) }));
+        expect(idDocumentText(idKey(id))).toBe(encodeDocument({ _id: normaliseBson(id) }));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("reports undecodable text as Corrupt", () => {

@@ -26,7 +26,16 @@ export function decodeDocument(text: string): Document {
 
 /** The unique key of an `_id` value inside its namespace: equal ids, equal keys. */
 export function idKey(id: unknown): string {
+  // The two common ids written directly: the same text the general path gives them.
+  if (typeof id === "string") return `{"k":${JSON.stringify(id)}}`;
+  if ((id as { _bsontype?: unknown } | null)?._bsontype === "ObjectId")
+    return `{"k":{"$oid":"${(id as ObjectId).toHexString()}"}}`;
   return JSON.stringify({ k: normaliseBson(id) }, replaceBson);
+}
+
+/** The stored text of the document `{_id}` for the id whose `idKey` is `key`. */
+export function idDocumentText(key: string): string {
+  return `{"_id":${key.slice(5, -1)}}`;
 }
 
 /** `this[key]` is the value before `toJSON` ran (ObjectId and Date have one). */

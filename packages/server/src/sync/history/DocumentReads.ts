@@ -32,6 +32,11 @@ export class DocumentReads {
     return stored;
   }
 
+  /** The object's document if it was read already (null: absent), else undefined. */
+  known(key: string): StoredDocument | null | undefined {
+    return this.stored.get(key);
+  }
+
   /** Whether the object was read and found absent. */
   readAbsent(key: string): boolean {
     return this.stored.get(key) === null;

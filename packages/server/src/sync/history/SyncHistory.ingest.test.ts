@@ -175,6 +175,7 @@ async function run(asymmetric: boolean, uploads: readonly UploadCase[]) {
             uploaded: instructions,
             rejected: judgement.rejected,
             reads,
+            judged: judgement.after,
             restore: (table, pk, after) =>
               after === undefined
                 ? [erase(table, pk)]

@@ -86,6 +86,8 @@ export interface IntegrateOptions {
   readonly recent?: (after: number, limit: number) => Promise<readonly HistoryEntry[]>;
   /** The documents the upload was judged on (read again if the first commit fails). */
   readonly reads?: DocumentReads;
+  /** Each object as the upload leaves it, judged on `reads` (by `objectKey`). */
+  readonly judged?: ReadonlyMap<string, Document | undefined>;
 }
 
 export class SyncHistory {
@@ -180,18 +182,22 @@ export class SyncHistory {
       const concurrent = upload.instructions.some(isListInstruction)
         ? await this.concurrentEntries(upload.writer, version - 1, options.recent)
         : [];
-      const reads = (attempt === 0 ? options.reads : undefined) ?? this.documentReads();
-      for (const { table, pk } of upload.instructions) await reads.get(table, pk);
+      const shared = attempt === 0 && options.reads !== undefined;
+      const reads = shared ? options.reads : this.documentReads();
+      for (const { table, pk } of upload.instructions) {
+        const key = objectKey(table, pk);
+        if (reads.known(key) === undefined) await reads.get(table, pk, key);
+      }
+      const judged = shared ? options.judged : undefined;
       const separated = separateFreshInserts(
         upload.instructions,
         (table) => this.isInsertOnly(table),
         (key) => !reads.readAbsent(key),
+        (key) => judged?.get(key),
       );
-      const loaded = await this.loadObjects(
-        [...upload.instructions, ...uploaded],
-        reads,
-        separated.inserts,
-      );
+      const loaded = new Map<string, LoadedObject>();
+      await this.loadObjects(loaded, upload.instructions, reads, separated.inserts);
+      await this.loadObjects(loaded, uploaded, reads, separated.inserts);
       const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
       const merged = integrateUpload(
         { writer: upload.writer, instructions: separated.merged },
@@ -287,15 +293,16 @@ export class SyncHistory {
 
   /** Each object's document and, unless it is a fresh insert (which has none), its merge metadata. */
   private async loadObjects(
+    out: Map<string, LoadedObject>,
     instructions: readonly Instruction[],
     reads: DocumentReads,
     inserts: ReadonlyMap<string, unknown>,
-  ): Promise<Map<string, LoadedObject>> {
-    const out = new Map<string, LoadedObject>();
+  ): Promise<void> {
     for (const { table, pk } of instructions) {
       const key = objectKey(table, pk);
       if (out.has(key)) continue;
-      const stored = await reads.get(table, pk, key);
+      const known = reads.known(key);
+      const stored = known !== undefined ? known : await reads.get(table, pk, key);
       const meta = inserts.has(key) ? null : await this.storage.get(OBJECT_META, key);
       out.set(key, {
         table,
@@ -305,7 +312,6 @@ export class SyncHistory {
         state: { doc: stored?.doc, meta: metaFromDocument(meta?.doc) },
       });
     }
-    return out;
   }
 
   private objectWrites(

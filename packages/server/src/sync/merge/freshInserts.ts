@@ -37,12 +37,13 @@ export interface SeparatedUpload {
 
 /**
  * Splits an upload into fresh inserts into `insertOnly` tables (objects `exists` says are not
- * stored) and the rest.
+ * stored) and the rest. `created`: the object as its instructions create it, when already known.
  */
 export function separateFreshInserts(
   instructions: readonly Instruction[],
   insertOnly: (table: string) => boolean,
   exists: (key: string) => boolean,
+  created: (key: string) => Document | undefined = () => undefined,
 ): SeparatedUpload {
   const keys: string[] = [];
   const touched = new Set<string>();
@@ -64,8 +65,8 @@ export function separateFreshInserts(
   for (const [key, own] of candidates) {
     if (own === null || own === undefined) continue;
     const { table, pk } = own[0]!;
-    let doc: Document | undefined;
-    for (const instruction of own) doc = applyToDocument(doc, instruction);
+    let doc = created(key);
+    if (doc === undefined) for (const instruction of own) doc = applyToDocument(doc, instruction);
     inserts.set(key, { table, pk, instructions: own, doc: doc! });
   }
   const merged =

@@ -62,12 +62,22 @@ const keyTexts = new WeakMap<object, string>();
  * escaping (it runs for every instruction several times per upload).
  */
 export function objectKey(table: string, pk: PrimaryKey): string {
-  if (pk === null) return JSON.stringify([table, null]);
-  const text = typeof pk === "string" ? pk : primaryKeyText(pk);
-  return PLAIN_TEXT.test(table) && PLAIN_TEXT.test(text)
-    ? `["${table}","${text}"]`
-    : JSON.stringify([table, text]);
+  // An object's instructions come one after the other: the same table and key object again.
+  if (pk === last.pk && table === last.table) return last.key;
+  let key: string;
+  if (pk === null) key = JSON.stringify([table, null]);
+  else {
+    const text = typeof pk === "string" ? pk : primaryKeyText(pk);
+    key =
+      PLAIN_TEXT.test(table) && PLAIN_TEXT.test(text)
+        ? `["${table}","${text}"]`
+        : JSON.stringify([table, text]);
+  }
+  last = { table, pk, key };
+  return key;
 }
+
+let last: { table: string; pk: PrimaryKey; key: string } = { table: "", pk: "", key: '["",""]' };
 
 function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
   let text = keyTexts.get(pk);

@@ -16,6 +16,8 @@ import type { SessionPermissions } from "./SessionPermissions.js";
 export interface Judgement {
   readonly allowed: Instruction[];
   readonly rejected: (RejectedUpdate & { readonly pk: PrimaryKey })[];
+  /** Each object as the upload leaves it (on the documents it was judged on), by `objectKey`. */
+  readonly after: ReadonlyMap<string, Document | undefined>;
 }
 
 export async function judgeUpload(
@@ -28,6 +30,7 @@ export async function judgeUpload(
 ): Promise<Judgement> {
   const byObject = groupByObject(instructions);
   const denied = new Map<string, string>();
+  const afterByKey = new Map<string, Document | undefined>();
   for (const [key, { table, pk, instructions: own }] of byObject) {
     const before = await currentDocument(table, pk);
     let after: Document | undefined = before;
@@ -37,6 +40,7 @@ export async function judgeUpload(
       if (after === undefined && instruction.type !== "CreateObject") continue;
       after = applyToDocument(after, instruction);
     }
+    afterByKey.set(key, after);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
     const reason = await permissions.denial(
       table,
@@ -49,10 +53,14 @@ export async function judgeUpload(
     if (reason !== undefined) denied.set(key, reason);
   }
   return {
-    allowed: instructions.filter((i) => !denied.has(objectKey(i.table, i.pk))),
+    allowed:
+      denied.size === 0
+        ? [...instructions]
+        : instructions.filter((i) => !denied.has(objectKey(i.table, i.pk))),
     rejected: [...denied].map(([key, reason]) => {
       const { table, pk } = byObject.get(key)!;
       return { table, pk, reason };
     }),
+    after: afterByKey,
   };
 }

@@ -68,6 +68,7 @@ export async function integrateChangeset(
         rejected: judgement.rejected,
         recent: (after, limit) => service.entries.after(after, limit),
         reads,
+        judged: judgement.after,
       },
     );
     if (result.entry !== undefined) await service.appended([result.entry]);
