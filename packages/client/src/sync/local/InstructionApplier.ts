@@ -20,10 +20,11 @@ import { storedEquals } from "../../values/convert.js";
 import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { BadChangesetError } from "./BadChangesetError.js";
-import { resolvePath } from "./instructionPaths.js";
+import { propertyByKey, resolvePath } from "./instructionPaths.js";
 import type { Target } from "./instructionPaths.js";
 import { PendingLinks } from "./pendingLinks.js";
-import { ValueMismatch, convertValue, primaryKeyValue } from "./storedValue.js";
+import { ValueMismatch, convertValue, primaryKeyValue, samePrimaryKey } from "./storedValue.js";
+import type { ConvertedValue } from "./storedValue.js";
 
 export type ApplyMode = "strict" | "lenient";
 
@@ -44,9 +45,10 @@ export class InstructionApplier {
   /** Applies one changeset; throws BadChangesetError in strict mode (the caller rolls back). */
   applyChangeset(instructions: readonly Instruction[], mode: ApplyMode): void {
     this.mode = mode;
-    for (const instruction of instructions) {
+    for (let at = 0; at < instructions.length; at++) {
+      const instruction = instructions[at] as Instruction;
       try {
-        this.apply(instruction);
+        at = this.apply(instructions, at);
       } catch (error) {
         if (!(error instanceof ValueMismatch)) throw error;
         if (mode === "strict") throw new BadChangesetError(instruction, error.message);
@@ -68,19 +70,89 @@ export class InstructionApplier {
     return cls.pk ? this.db.findByPrimaryKey(cls, value) : this.db.liveRow(value as number);
   }
 
-  private apply(instruction: Instruction): void {
+  /**
+   * The object the previous instruction addressed: changesets address one object by several
+   * instructions in a row (a whole object is a CreateObject and an Update per field), so the
+   * next one usually needs no lookup. Valid while the row lives (primary keys do not change).
+   */
+  private last: { table: string; pk: PrimaryKey; row: ObjectRow } | undefined;
+
+  /**
+   * Applies `instructions[at]`, and for a new object the plain field values set right after
+   * its CreateObject (see plainFieldsAfter); returns the index of the last instruction applied.
+   */
+  private apply(instructions: readonly Instruction[], at: number): number {
+    const instruction = instructions[at] as Instruction;
+    const last = this.last;
+    if (
+      last?.row.alive &&
+      last.table === instruction.table &&
+      samePrimaryKey(last.pk, instruction.pk)
+    ) {
+      if (instruction.type !== "CreateObject") this.change(last.row, instruction);
+      return at;
+    }
     const cls = this.db.classes.get(instruction.table);
-    if (!cls) return;
+    if (!cls) return at;
     if (cls.embedded) throw new ValueMismatch(`${cls.name} is an embedded type`);
     const pkValue = primaryKeyValue(cls, instruction.pk);
-    const row = cls.pk
-      ? this.db.findByPrimaryKey(cls, pkValue)
-      : this.db.liveRow(pkValue as number);
-    if (instruction.type === "CreateObject") {
-      if (!row) this.createObject(cls, pkValue);
-      return;
+    let row = cls.pk ? this.db.findByPrimaryKey(cls, pkValue) : this.db.liveRow(pkValue as number);
+    let end = at;
+    if (!row && instruction.type === "CreateObject") {
+      const fields: Record<string, Stored> = {};
+      end = this.plainFieldsAfter(instructions, at, cls, fields);
+      row = this.createObject(cls, pkValue, fields);
     }
-    if (!row) return;
+    if (!row) return at;
+    this.last = { table: instruction.table, pk: instruction.pk, row };
+    if (instruction.type !== "CreateObject") this.change(row, instruction);
+    return end;
+  }
+
+  /**
+   * Collects into `fields` the values of the Updates right after the CreateObject at `at` that
+   * set a plain (not collection, link or primary key) property of that same object to a valid
+   * value, so the new object is created with them, as a local create is: what applying them one
+   * by one would leave, at the cost of one object. Returns the index of the last one taken.
+   */
+  private plainFieldsAfter(
+    instructions: readonly Instruction[],
+    at: number,
+    cls: ClassInfo,
+    fields: Record<string, Stored>,
+  ): number {
+    const create = instructions[at] as Instruction;
+    let last = at;
+    for (let i = at + 1; i < instructions.length; i++) {
+      const next = instructions[i] as Instruction;
+      if (
+        next.type !== "Update" ||
+        next.path.length !== 1 ||
+        next.table !== create.table ||
+        !samePrimaryKey(next.pk, create.pk)
+      )
+        break;
+      const name = next.path[0];
+      const prop = typeof name === "string" ? propertyByKey(cls, name) : undefined;
+      if (!prop || prop.collection || prop.element === "object" || prop === cls.pk) break;
+      let converted: ConvertedValue;
+      try {
+        converted = convertValue(prop, next.value);
+      } catch {
+        break; // applied on its own, which reports it
+      }
+      if (converted.kind !== "value") break;
+      fields[prop.key] = converted.stored;
+      last = i;
+    }
+    return last;
+  }
+
+  /** Applies an instruction other than CreateObject to the live object it addresses. */
+  private change(
+    row: ObjectRow,
+    instruction: Exclude<Instruction, { type: "CreateObject" }>,
+  ): void {
     if (instruction.type === "EraseObject") {
       this.writer.delete(row);
       return;
@@ -117,13 +189,14 @@ export class InstructionApplier {
     }
   }
 
-  private createObject(cls: ClassInfo, pkValue: Stored): void {
+  private createObject(cls: ClassInfo, pkValue: Stored, fields: Record<string, Stored>): ObjectRow {
     const removedRows = this.removedByUndo.get(cls.name);
     const removed = removedRows?.get(pkIndexKey(pkValue));
     removedRows?.delete(pkIndexKey(pkValue));
     const values: Record<string, Stored> = {};
     if (cls.pk) values[cls.pk.key] = pkValue;
     fillMissing(cls, values);
+    Object.assign(values, fields);
     if (removed?.alive === false) this.revivedClasses.add(cls);
     const row: ObjectRow = (removed?.alive === false ? removed : undefined) ?? {
       key: this.db.nextKey++,
@@ -135,6 +208,7 @@ export class InstructionApplier {
     };
     row.values = values;
     this.txn.created(row);
+    return row;
   }
 
   private createEmbedded(cls: ClassInfo, owner: ObjectRow): number {
@@ -153,8 +227,7 @@ export class InstructionApplier {
   }
 
   /** The stored value for `prop` (a placeholder for a link to be resolved later, a new embedded object's key). */
-  private storedFor(target: Target, value: Parameters<typeof convertValue>[1]): Stored {
-    const converted = convertValue(target.prop, value);
+  private storedFor(target: Target, converted: ConvertedValue): Stored {
     if (converted.kind === "value") return converted.stored;
     if (converted.kind === "object")
       return this.createEmbedded(target.prop.target as ClassInfo, target.row);
@@ -172,27 +245,27 @@ export class InstructionApplier {
           return;
         throw new ValueMismatch("the primary key cannot change");
       }
-      convertValue(prop, value);
+      const converted = convertValue(prop, value);
       this.txn.modifiedProperty(row, prop.name);
       this.dropEmbedded(row.values[prop.key], prop);
-      this.db.setValue(row, prop.key, this.storedFor(target, value));
+      this.db.setValue(row, prop.key, this.storedFor(target, converted));
       return;
     }
     if (prop.collection === "list") {
       const index = this.listIndex(target, false);
-      convertValue(prop, value);
+      const converted = convertValue(prop, value);
       this.txn.modifiedProperty(row, prop.name);
       const list = row.values[prop.key] as Stored[];
       this.dropEmbedded(list[index], prop);
-      list[index] = this.storedFor(target, value);
+      list[index] = this.storedFor(target, converted);
       return;
     }
     if (prop.collection === "dictionary" && typeof element === "string") {
-      convertValue(prop, value);
+      const converted = convertValue(prop, value);
       this.txn.modifiedProperty(row, prop.name);
       const dictionary = row.values[prop.key] as Record<string, Stored>;
       this.dropEmbedded(dictionary[element], prop);
-      dictionary[element] = this.storedFor(target, value);
+      dictionary[element] = this.storedFor(target, converted);
       return;
     }
     throw new ValueMismatch(`cannot update an element of ${prop.qualifiedName}`);
@@ -233,10 +306,10 @@ export class InstructionApplier {
 
   private arrayInsert(target: Target, value: Parameters<typeof convertValue>[1]): void {
     const index = this.listIndex(target, true);
-    convertValue(target.prop, value);
+    const converted = convertValue(target.prop, value);
     this.txn.modifiedProperty(target.row, target.prop.name);
     const list = target.row.values[target.prop.key] as Stored[];
-    list.splice(index, 0, this.storedFor(target, value));
+    list.splice(index, 0, this.storedFor(target, converted));
   }
 
   private arrayMove(target: Target, to: number): void {

@@ -16,7 +16,8 @@ interface Target {
 
 const propsByKey = new WeakMap<ClassInfo, Map<string, PropInfo>>();
 
-function propByKey(cls: ClassInfo, key: string): PropInfo | undefined {
+/** A class's stored property by its key (the name instructions use). */
+export function propertyByKey(cls: ClassInfo, key: string): PropInfo | undefined {
   let map = propsByKey.get(cls);
   if (!map) {
     map = new Map(cls.storedProps().map((prop) => [prop.key, prop]));
@@ -31,7 +32,7 @@ export function resolvePath(db: Database, start: ObjectRow, path: readonly PathE
   let i = 0;
   for (;;) {
     const name = path[i++];
-    const prop = typeof name === "string" ? propByKey(row.cls, name) : undefined;
+    const prop = typeof name === "string" ? propertyByKey(row.cls, name) : undefined;
     if (!prop) throw new ValueMismatch(`${row.cls.name} has no property ${String(name)}`);
     if (i === path.length) return { row, prop, element: undefined };
     let child: Stored;

@@ -1,7 +1,7 @@
 /**
  * Random operations for the local sync property tests: writes through the Realm API, and server
  * instructions over the same few objects (cars "a"–"c", people "p" and "q"); locally also
- * ingested readings (an asymmetric type, three ids).
+ * ingested readings (an asymmetric type, three ids); and a realm's state as plain data.
  */
 import fc from "fast-check";
 import { ObjectId } from "bson";
@@ -9,6 +9,11 @@ import type { Instruction } from "@atoll/protocol";
 import type { Realm } from "../../Realm.js";
 import type { Database } from "../../core/Database.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
+import type { ObjectRow } from "../../schema/ClassInfo.js";
+import { ObjectWriter } from "../../transaction/ObjectWriter.js";
+import { WriteTransaction } from "../../transaction/WriteTransaction.js";
+import { InstructionApplier } from "./InstructionApplier.js";
+import type { ApplyMode } from "./InstructionApplier.js";
 import { databaseOf, long, on } from "./testSupport.js";
 
 type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
@@ -133,4 +138,51 @@ export function serverInstructions(db: Database, op: LocalOp): Instruction[] {
     default:
       return [car.set(["price"], op.b % 2 === 0 ? null : op.b / 2)];
   }
+}
+
+/** The state as plain data: top-level objects by primary key, links as primary keys, embedded objects inline. */
+export function dump(db: Database): unknown {
+  const value = (row: ObjectRow): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const prop of row.cls.storedProps()) {
+      const element = (stored: unknown): unknown => {
+        if (prop.element !== "object" || typeof stored !== "number") return stored;
+        const target = db.rowsByKey.get(stored);
+        if (!target) return `dangling ${stored}`;
+        return target.cls.embedded ? value(target) : target.values[target.cls.pk?.key ?? ""];
+      };
+      const stored = row.values[prop.key];
+      if (Array.isArray(stored)) out[prop.name] = stored.map(element);
+      else if (prop.collection === "dictionary")
+        out[prop.name] = Object.fromEntries(
+          Object.entries(stored as object)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, element(v)]),
+        );
+      else out[prop.name] = element(stored);
+    }
+    return out;
+  };
+  const objects: Record<string, unknown> = {};
+  for (const cls of db.classes.values()) {
+    if (cls.embedded) continue;
+    const rows = [...cls.rows.values()].map(value);
+    rows.sort((x, y) => String(x[cls.pk?.name ?? ""]).localeCompare(String(y[cls.pk?.name ?? ""])));
+    objects[cls.name] = rows;
+  }
+  const embedded = [...db.rowsByKey.values()].filter((row) => row.cls.embedded).length;
+  return { objects, embedded };
+}
+
+/** Applies one changeset in its own transaction (rolled back when it throws). */
+export function applyTo(db: Database, instructions: readonly Instruction[], mode: ApplyMode): void {
+  const txn = new WriteTransaction(db, { record: false });
+  const applier = new InstructionApplier(db, txn, new ObjectWriter(db, txn));
+  try {
+    applier.applyChangeset(instructions, mode);
+  } catch (error) {
+    txn.rollback();
+    throw error;
+  }
+  txn.commit();
 }

@@ -11,66 +11,15 @@ import { decodeChangeset } from "@atoll/protocol";
 import type { Instruction } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
 import { Realm } from "../../Realm.js";
-import type { Database } from "../../core/Database.js";
-import type { ObjectRow } from "../../schema/ClassInfo.js";
-import { ObjectWriter } from "../../transaction/ObjectWriter.js";
-import { WriteTransaction } from "../../transaction/WriteTransaction.js";
-import { InstructionApplier } from "./InstructionApplier.js";
 import type { ApplyMode } from "./InstructionApplier.js";
 import { useTempDir } from "../../test-support/realms.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
-import { localOp, serverInstructions, writeLocally } from "./randomOperations.js";
+import { applyTo, dump, localOp, serverInstructions, writeLocally } from "./randomOperations.js";
 import { databaseOf, syncSchema } from "./testSupport.js";
 
 let realmCounter = 0;
 const memoryRealm = (): Realm =>
   new Realm({ inMemory: true, path: `rebase-property-${++realmCounter}`, schema: syncSchema });
-
-function applyTo(db: Database, instructions: readonly Instruction[], mode: ApplyMode): void {
-  const txn = new WriteTransaction(db, { record: false });
-  const applier = new InstructionApplier(db, txn, new ObjectWriter(db, txn));
-  try {
-    applier.applyChangeset(instructions, mode);
-  } catch (error) {
-    txn.rollback();
-    throw error;
-  }
-  txn.commit();
-}
-
-/** The state as plain data: top-level objects by primary key, links as primary keys, embedded objects inline. */
-function dump(db: Database): unknown {
-  const value = (row: ObjectRow): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
-    for (const prop of row.cls.storedProps()) {
-      const element = (stored: unknown): unknown => {
-        if (prop.element !== "object" || typeof stored !== "number") return stored;
-        const target = db.rowsByKey.get(stored);
-        if (!target) return `dangling ${stored}`;
-        return target.cls.embedded ? value(target) : target.values[target.cls.pk?.key ?? ""];
-      };
-      const stored = row.values[prop.key];
-      if (Array.isArray(stored)) out[prop.name] = stored.map(element);
-      else if (prop.collection === "dictionary")
-        out[prop.name] = Object.fromEntries(
-          Object.entries(stored as object)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => [k, element(v)]),
-        );
-      else out[prop.name] = element(stored);
-    }
-    return out;
-  };
-  const objects: Record<string, unknown> = {};
-  for (const cls of db.classes.values()) {
-    if (cls.embedded) continue;
-    const rows = [...cls.rows.values()].map(value);
-    rows.sort((x, y) => String(x[cls.pk?.name ?? ""]).localeCompare(String(y[cls.pk?.name ?? ""])));
-    objects[cls.name] = rows;
-  }
-  const embedded = [...db.rowsByKey.values()].filter((row) => row.cls.embedded).length;
-  return { objects, embedded };
-}
 
 const action = fc.oneof(
   fc.constant({ type: "reopen" as const }),

@@ -106,3 +106,12 @@ export function primaryKeyValue(cls: ClassInfo, pk: PrimaryKey): Stored {
   if (converted.kind !== "value") throw new ValueMismatch(`bad primary key of ${cls.name}`);
   return converted.stored;
 }
+
+/** Whether two wire primary keys are the same value (without converting either). */
+export function samePrimaryKey(a: PrimaryKey, b: PrimaryKey): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof Long) return b instanceof Long && a.equals(b);
+  if (a instanceof ObjectId) return b instanceof ObjectId && a.equals(b);
+  return a instanceof UUID && b instanceof UUID && a.equals(b);
+}
