@@ -74,7 +74,9 @@ function longestIncreasing(sequence: readonly number[]): Set<number> {
 
 /**
  * Diff of two sequences of unique ids (query results): objects that stay in the same relative
- * order are kept; the rest are reported as deleted and inserted, as Realm does for moves.
+ * order are kept; the rest are reported as deleted and inserted, as Realm does for moves. The
+ * common prefix and suffix are kept as they are (a longest increasing run always includes them),
+ * so a commit that touches few results costs a comparison per result.
  */
 export function diffUnique(
   before: readonly unknown[],
@@ -82,27 +84,39 @@ export function diffUnique(
   modified: (id: unknown) => boolean,
 ): CollectionChangeSet {
   const changes = emptyChangeSet();
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endOld = before.length;
+  let endNew = after.length;
+  while (endOld > start && endNew > start && before[endOld - 1] === after[endNew - 1]) {
+    endOld--;
+    endNew--;
+  }
   const oldIndex = new Map<unknown, number>();
-  before.forEach((id, index) => oldIndex.set(id, index));
+  for (let i = start; i < endOld; i++) oldIndex.set(before[i], i);
   const kept: { oldAt: number; newAt: number }[] = [];
-  after.forEach((id, newAt) => {
-    const oldAt = oldIndex.get(id);
+  for (let newAt = start; newAt < endNew; newAt++) {
+    const oldAt = oldIndex.get(after[newAt]);
     if (oldAt !== undefined) kept.push({ oldAt, newAt });
-  });
+  }
   const stable = longestIncreasing(kept.map((k) => k.oldAt));
   const keptOld = new Set<number>();
   const keptNew = new Set<number>();
+  const keep = (oldAt: number, newAt: number): void => {
+    if (!modified(after[newAt])) return;
+    changes.oldModifications.push(oldAt);
+    changes.newModifications.push(newAt);
+  };
+  for (let i = 0; i < start; i++) keep(i, i);
   kept.forEach((pair, i) => {
     if (!stable.has(i)) return;
     keptOld.add(pair.oldAt);
     keptNew.add(pair.newAt);
-    if (modified(after[pair.newAt])) {
-      changes.oldModifications.push(pair.oldAt);
-      changes.newModifications.push(pair.newAt);
-    }
+    keep(pair.oldAt, pair.newAt);
   });
-  for (let i = 0; i < before.length; i++) if (!keptOld.has(i)) changes.deletions.push(i);
-  for (let j = 0; j < after.length; j++) if (!keptNew.has(j)) changes.insertions.push(j);
+  for (let i = endOld, j = endNew; i < before.length; i++, j++) keep(i, j);
+  for (let i = start; i < endOld; i++) if (!keptOld.has(i)) changes.deletions.push(i);
+  for (let j = start; j < endNew; j++) if (!keptNew.has(j)) changes.insertions.push(j);
   changes.oldModifications.sort((a, b) => a - b);
   changes.newModifications.sort((a, b) => a - b);
   return changes;
