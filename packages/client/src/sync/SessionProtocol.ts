@@ -93,7 +93,7 @@ export class SessionProtocol {
   flushUploads(): void {
     if (!this.isBound) return;
     const pending = this.hooks.local.pendingUploads(this.lastSent);
-    const serverVersion = this.hooks.local.metadata().download.serverVersion;
+    const serverVersion = this.hooks.local.downloadedServerVersion();
     for (const { message, clientVersions } of uploadMessages(pending, serverVersion)) {
       this.send(message);
       this.lastSent = message.progress.clientVersion;

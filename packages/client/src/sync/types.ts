@@ -10,6 +10,7 @@ export type LocalSyncPort = Pick<
   LocalSyncState,
   | "asymmetricTypes"
   | "metadata"
+  | "downloadedServerVersion"
   | "saveMetadata"
   | "pendingUploads"
   | "lastClientVersion"

@@ -52,6 +52,11 @@ export class LocalSyncState {
     return structuredClone(this.current);
   }
 
+  /** The download cursor's server version (what `metadata()` holds, without copying it all). */
+  downloadedServerVersion(): number {
+    return this.current.download.serverVersion;
+  }
+
   /** Durable on return. */
   saveMetadata(patch: Partial<SyncMetadata>): void {
     const next = { ...this.current, ...patch };
