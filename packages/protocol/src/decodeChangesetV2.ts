@@ -1,105 +1,196 @@
 /**
  * Instruction-set version 2 document → validated instructions (the format is described in
- * `changesetV2Format.ts`). Validation happens while expanding: each group's table and key are
- * checked once, each item by its form and op code, so the result needs no second pass. Any
- * fault throws ChangesetFormatError naming the group and the instruction.
+ * `changesetV2Format.ts`). Validation happens while expanding: each name once, each selected
+ * object's table and key once, each operand by its op code, so the result needs no second pass.
+ * Any fault throws ChangesetFormatError naming the instruction and the field.
  */
-import { COLLECTION_TYPES, LAYOUT_BY_CODE } from "./changesetV2Format.js";
-import { isPlainObject } from "./ejson.js";
-import {
-  ChangesetFormatError,
-  checkField,
-  isInstructionValue,
-  isPrimaryKey,
-} from "./instructions.js";
-import type { Instruction, PrimaryKey } from "./instructions.js";
+import { Binary } from "bson";
+import { COLLECTION_TYPES, Op, UpdateFlag } from "./changesetV2Format.js";
+import { ChangesetFormatError, isInstructionValue, isLong, isPrimaryKey } from "./instructions.js";
+import type { Instruction, InstructionValue, PathElement, PrimaryKey } from "./instructions.js";
+import { MAX_VARINT, VarintReader } from "./varintBytes.js";
+
+/** The op codes' instruction types, for error messages. */
+const TYPE_NAMES = Object.keys(Op);
+
+class ChangesetReader {
+  private nextValue = 0;
+  /** The instruction being read (its index in the result) and its op code. */
+  index = 0;
+  op = -1;
+
+  constructor(
+    readonly ops: VarintReader,
+    readonly names: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  fault(what: string): ChangesetFormatError {
+    const type = TYPE_NAMES[this.op] ?? "?";
+    return new ChangesetFormatError(`Changeset instruction ${this.index} (${type}) ${what}`);
+  }
+
+  /** A varint up to 2^53 (a path element, a name index, an op code…). */
+  varint(field: string): number {
+    const value = this.ops.read();
+    if (value < 0) throw this.fault(`has an invalid '${field}'`);
+    return value;
+  }
+
+  /** A list index or size: a safe integer. */
+  count(field: string): number {
+    const value = this.varint(field);
+    if (value === MAX_VARINT) throw this.fault(`has an invalid '${field}'`);
+    return value;
+  }
+
+  name(field: string): string {
+    const name = this.names[this.varint(field)];
+    if (name === undefined) throw this.fault(`has an invalid '${field}'`);
+    return name;
+  }
+
+  path(): PathElement[] {
+    const length = this.varint("path");
+    if (length === 0) throw this.fault("has an invalid 'path'");
+    const path: PathElement[] = [this.name("path")];
+    for (let i = 1; i < length; i++) {
+      const element = this.varint("path");
+      path.push(element === 0 ? this.name("path") : element - 1);
+    }
+    return path;
+  }
+
+  value(): InstructionValue {
+    const value = this.take("value");
+    if (!isInstructionValue(value)) throw this.fault("has an invalid 'value'");
+    return value;
+  }
+
+  take(field: string): unknown {
+    if (this.nextValue >= this.values.length) throw this.fault(`has no '${field}'`);
+    return this.values[this.nextValue++];
+  }
+
+  get valuesLeft(): number {
+    return this.values.length - this.nextValue;
+  }
+}
 
 export function decodeChangesetV2(document: Record<string, unknown>): Instruction[] {
-  const { tables, groups } = document;
-  if (!Array.isArray(tables)) throw new ChangesetFormatError("Changeset has no table list");
-  for (let t = 0; t < tables.length; t++) {
-    const name: unknown = tables[t];
-    if (typeof name !== "string" || name.length === 0)
-      throw new ChangesetFormatError(`Changeset table ${t} is not a table name`);
+  const { names, ops, values } = document;
+  if (!Array.isArray(names)) throw new ChangesetFormatError("Changeset has no name list");
+  for (let n = 0; n < names.length; n++) {
+    if (typeof names[n] !== "string")
+      throw new ChangesetFormatError(`Changeset name ${n} is not a string`);
   }
-  if (!Array.isArray(groups)) throw new ChangesetFormatError("Changeset has no group list");
+  if (!(ops instanceof Binary) || ops.sub_type !== Binary.SUBTYPE_DEFAULT)
+    throw new ChangesetFormatError("Changeset has no op bytes");
+  if (!Array.isArray(values)) throw new ChangesetFormatError("Changeset has no value list");
+  const reader = new ChangesetReader(
+    new VarintReader(ops.buffer.subarray(0, ops.position)),
+    names as string[],
+    values,
+  );
   const out: Instruction[] = [];
-  for (let g = 0; g < groups.length; g++) {
-    const group: unknown = groups[g];
-    if (!Array.isArray(group) || group.length < 3) {
-      throw new ChangesetFormatError(
-        `Changeset group ${g} is not [table index, pk, instruction, …]`,
-      );
+  let table: string | undefined;
+  let pk: PrimaryKey = null;
+  while (!reader.ops.done) {
+    reader.index = out.length;
+    reader.op = -1;
+    const op = (reader.op = reader.varint("op code"));
+    if (op === Op.SelectObject) {
+      table = reader.name("table");
+      if (table === "") throw reader.fault("has an invalid 'table'");
+      const key = reader.take("pk");
+      if (!isPrimaryKey(key)) throw reader.fault("has an invalid 'pk'");
+      pk = key;
+      continue;
     }
-    const tableIndex: unknown = group[0];
-    const table = Number.isInteger(tableIndex)
-      ? (tables[tableIndex as number] as unknown)
-      : undefined;
-    if (typeof table !== "string")
-      throw new ChangesetFormatError(`Changeset group ${g} has an invalid table index`);
-    const pk: unknown = group[1];
-    if (!isPrimaryKey(pk))
-      throw new ChangesetFormatError(`Changeset group ${g} has an invalid 'pk'`);
-    for (let i = 2; i < group.length; i++) decodeItem(group[i], table, pk, out, g);
+    if (table === undefined) {
+      throw new ChangesetFormatError(`Changeset instruction ${out.length} names no object`);
+    }
+    out.push(readInstruction(reader, op, table, pk));
+  }
+  if (reader.valuesLeft !== 0) {
+    throw new ChangesetFormatError(`Changeset has ${reader.valuesLeft} values no instruction uses`);
   }
   return out;
 }
 
-function decodeItem(
-  item: unknown,
+function readInstruction(
+  reader: ChangesetReader,
+  op: number,
   table: string,
   pk: PrimaryKey,
-  out: Instruction[],
-  group: number,
-): void {
-  if (typeof item === "number") {
-    if (item === 0) out.push({ type: "CreateObject", table, pk });
-    else if (item === 1) out.push({ type: "EraseObject", table, pk });
-    else throw fault(group, out.length, `has unknown op code ${item}`);
-  } else if (Array.isArray(item)) {
-    out.push(decodeArrayItem(item, table, pk, group, out.length));
-  } else if (isPlainObject(item)) {
-    const fields = Object.keys(item);
-    if (fields.length === 0) throw fault(group, out.length, "is an empty field document");
-    for (const field of fields) {
-      const value = item[field];
-      if (!isInstructionValue(value))
-        throw fault(group, out.length, "(Update) has an invalid 'value'");
-      out.push({ type: "Update", table, pk, path: [field], value });
-    }
-  } else {
-    throw fault(group, out.length, "is neither an op code, a field document nor an array");
-  }
-}
-
-function decodeArrayItem(
-  item: readonly unknown[],
-  table: string,
-  pk: PrimaryKey,
-  group: number,
-  index: number,
 ): Instruction {
-  const code: unknown = item[0];
-  const layout = typeof code === "number" && code >= 2 ? LAYOUT_BY_CODE[code] : undefined;
-  if (layout === undefined) throw fault(group, index, `has unknown op code ${String(code)}`);
-  const { type, operands, required } = layout;
-  if (item.length - 1 > operands.length || item.length - 1 < required) {
-    throw fault(group, index, `(${type}) has ${item.length - 1} operands`);
+  switch (op) {
+    case Op.CreateObject:
+      return { type: "CreateObject", table, pk };
+    case Op.EraseObject:
+      return { type: "EraseObject", table, pk };
+    case Op.Update: {
+      const path = reader.path();
+      if (path.length !== 1) throw reader.fault("has an invalid 'path'");
+      return { type: "Update", table, pk, path, value: reader.value() };
+    }
+    case Op.UpdateWithOptions:
+      return readUpdateWithOptions(reader, table, pk);
+    case Op.AddInteger: {
+      const path = reader.path();
+      const value = reader.take("value");
+      if (!isLong(value)) throw reader.fault("has an invalid 'value'");
+      return { type: "AddInteger", table, pk, path, value };
+    }
+    case Op.ArrayInsert: {
+      const path = reader.path();
+      const priorSize = reader.count("priorSize");
+      return { type: "ArrayInsert", table, pk, path, value: reader.value(), priorSize };
+    }
+    case Op.ArrayMove: {
+      const path = reader.path();
+      const to = reader.count("to");
+      return { type: "ArrayMove", table, pk, path, to, priorSize: reader.count("priorSize") };
+    }
+    case Op.ArrayErase: {
+      const path = reader.path();
+      return { type: "ArrayErase", table, pk, path, priorSize: reader.count("priorSize") };
+    }
+    case Op.Clear: {
+      const path = reader.path();
+      const collectionType = COLLECTION_TYPES[reader.varint("collectionType")];
+      if (collectionType === undefined) throw reader.fault("has an invalid 'collectionType'");
+      return { type: "Clear", table, pk, path, collectionType };
+    }
+    case Op.SetInsert:
+      return { type: "SetInsert", table, pk, path: reader.path(), value: reader.value() };
+    case Op.SetErase:
+      return { type: "SetErase", table, pk, path: reader.path(), value: reader.value() };
+    case Op.Erase:
+      return { type: "Erase", table, pk, path: reader.path() };
+    default:
+      throw reader.fault(`has unknown op code ${op}`);
   }
-  const instruction: Record<string, unknown> = { type, table, pk };
-  for (let k = 0; k < operands.length; k++) {
-    const { name, kind } = operands[k]!;
-    let operand: unknown = item[k + 1];
-    if (k >= required && (operand === null || operand === undefined)) continue;
-    if (name === "path" && typeof operand === "string") operand = [operand];
-    else if (name === "collectionType")
-      operand = Number.isInteger(operand) ? COLLECTION_TYPES[operand as number] : undefined;
-    if (!checkField(kind, operand)) throw fault(group, index, `(${type}) has an invalid '${name}'`);
-    instruction[name] = operand;
-  }
-  return instruction as unknown as Instruction;
 }
 
-function fault(group: number, index: number, what: string): ChangesetFormatError {
-  return new ChangesetFormatError(`Changeset group ${group}, instruction ${index} ${what}`);
+function readUpdateWithOptions(
+  reader: ChangesetReader,
+  table: string,
+  pk: PrimaryKey,
+): Instruction {
+  const path = reader.path();
+  const flags = reader.varint("flags");
+  if (flags > 7 || (flags & UpdateFlag.IsDefault && !(flags & UpdateFlag.HasIsDefault)))
+    throw reader.fault("has invalid flags");
+  const priorSize = flags & UpdateFlag.HasPriorSize ? reader.count("priorSize") : undefined;
+  const value = reader.value();
+  return {
+    type: "Update",
+    table,
+    pk,
+    path,
+    value,
+    ...(flags & UpdateFlag.HasIsDefault ? { isDefault: (flags & UpdateFlag.IsDefault) !== 0 } : {}),
+    ...(priorSize === undefined ? {} : { priorSize }),
+  };
 }

@@ -1,16 +1,17 @@
 /**
  * Instructions → instruction-set version 2 bytes (the format is described in
  * `changesetV2Format.ts`). Undefined optional fields are simply not written. The encoder trusts
- * its input's types (they come from this process) and checks only what would otherwise turn a
- * broken instruction into a different, valid one on the other side: a missing required field
- * (BSON would write `undefined` as null) or an unknown type.
+ * its input's types (they come from this process) and refuses only what it could not write or
+ * would turn into a different, valid instruction: an unknown type, a missing required field, a
+ * path or size that is not one.
  */
-import { BSON, Long, ObjectId, UUID } from "bson";
-import { COLLECTION_TYPES, LAYOUT_BY_TYPE, fitsFieldDocument } from "./changesetV2Format.js";
-import { ChangesetFormatError } from "./instructions.js";
-import type { Instruction, InstructionValue, PrimaryKey } from "./instructions.js";
+import { Binary, BSON, Long, ObjectId, UUID } from "bson";
+import { COLLECTION_TYPES, Op, UpdateFlag } from "./changesetV2Format.js";
+import { ChangesetFormatError, isCount } from "./instructions.js";
+import type { Instruction, Path, PrimaryKey } from "./instructions.js";
+import { VarintWriter } from "./varintBytes.js";
 
-/** Equal keys encode to the same bytes, so instructions on them may share one group. */
+/** Equal keys encode to the same bytes, so instructions on them may share one selection. */
 function samePrimaryKey(a: PrimaryKey, b: PrimaryKey): boolean {
   if (a === b) return true;
   if (a instanceof Long) return b instanceof Long && a.high === b.high && a.low === b.low;
@@ -19,96 +20,147 @@ function samePrimaryKey(a: PrimaryKey, b: PrimaryKey): boolean {
   return false;
 }
 
-type Item = number | unknown[] | Record<string, InstructionValue>;
-/** `[tableIndex, pk, item, …]` */
-type Group = unknown[];
+class ChangesetWriter {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  readonly ops = new VarintWriter();
+  private readonly nameIndex = new Map<string, number>();
+  /** The instruction being written, for error messages. */
+  index = 0;
+  instruction: Instruction | undefined;
+
+  name(name: string): number {
+    let at = this.nameIndex.get(name);
+    if (at === undefined) {
+      at = this.names.push(name) - 1;
+      this.nameIndex.set(name, at);
+    }
+    return at;
+  }
+
+  count(value: number | undefined, field: string): void {
+    if (!isCount(value)) throw this.fault(`an invalid '${field}'`);
+    this.ops.write(value);
+  }
+
+  value(value: unknown, field = "value"): void {
+    if (value === undefined) throw this.fault(`no '${field}'`);
+    this.values.push(value);
+  }
+
+  path(path: Path | undefined): void {
+    const first = path?.[0];
+    if (typeof first !== "string") throw this.fault("an invalid 'path'");
+    const { ops } = this;
+    ops.write(path!.length);
+    ops.write(this.name(first));
+    for (let i = 1; i < path!.length; i++) {
+      const element = path![i];
+      if (isCount(element)) {
+        ops.write(element + 1);
+      } else if (typeof element === "string") {
+        ops.write(0);
+        ops.write(this.name(element));
+      } else throw this.fault("an invalid 'path'");
+    }
+  }
+
+  fault(what: string): ChangesetFormatError {
+    const type = JSON.stringify(this.instruction?.type);
+    return new ChangesetFormatError(`Instruction ${this.index} (${type}) has ${what} to encode`);
+  }
+}
 
 export function encodeChangesetV2(
   instructions: readonly Instruction[],
   version: number,
 ): Uint8Array {
-  const tables: string[] = [];
-  const tableIndex = new Map<string, number>();
-  const groups: Group[] = [];
-  let group: Group | undefined;
-  let run: Record<string, InstructionValue> | undefined;
-  let table = "";
+  const writer = new ChangesetWriter();
+  const { ops } = writer;
+  let table: string | undefined;
   let pk: PrimaryKey = null;
   for (let index = 0; index < instructions.length; index++) {
     const instruction = instructions[index]!;
-    if (group === undefined || instruction.table !== table || !samePrimaryKey(instruction.pk, pk)) {
+    writer.index = index;
+    writer.instruction = instruction;
+    if (instruction.table !== table || !samePrimaryKey(instruction.pk, pk)) {
       table = instruction.table;
       pk = instruction.pk;
-      if (pk === undefined) throw missing(index, instruction, "pk");
-      let tableAt = tableIndex.get(table);
-      if (tableAt === undefined) {
-        tableAt = tables.push(table) - 1;
-        tableIndex.set(table, tableAt);
+      if (typeof table !== "string" || table.length === 0) throw writer.fault("an invalid 'table'");
+      ops.write(Op.SelectObject);
+      ops.write(writer.name(table));
+      writer.value(pk, "pk");
+    }
+    writeInstruction(writer, instruction);
+  }
+  return BSON.serialize({
+    version,
+    names: writer.names,
+    ops: new Binary(ops.written()),
+    values: writer.values,
+  });
+}
+
+function writeInstruction(writer: ChangesetWriter, instruction: Instruction): void {
+  const { ops } = writer;
+  switch (instruction.type) {
+    case "CreateObject":
+      return ops.write(Op.CreateObject);
+    case "EraseObject":
+      return ops.write(Op.EraseObject);
+    case "Update": {
+      const { path, isDefault, priorSize } = instruction;
+      if (isDefault !== undefined && typeof isDefault !== "boolean")
+        throw writer.fault("an invalid 'isDefault'");
+      if (isDefault === undefined && priorSize === undefined && path.length === 1) {
+        ops.write(Op.Update);
+        writer.path(path);
+      } else {
+        ops.write(Op.UpdateWithOptions);
+        writer.path(path);
+        ops.write(
+          (isDefault === undefined ? 0 : UpdateFlag.HasIsDefault) |
+            (isDefault === true ? UpdateFlag.IsDefault : 0) |
+            (priorSize === undefined ? 0 : UpdateFlag.HasPriorSize),
+        );
+        if (priorSize !== undefined) writer.count(priorSize, "priorSize");
       }
-      group = [tableAt, pk];
-      groups.push(group);
-      run = undefined;
+      return writer.value(instruction.value);
     }
-    if (instruction.type === "Update" && isPlainFieldUpdate(instruction)) {
-      const field = instruction.path[0] as string;
-      if (run === undefined || Object.hasOwn(run, field)) {
-        run = {};
-        group.push(run);
-      }
-      run[field] = instruction.value;
-    } else {
-      run = undefined;
-      group.push(encodeItem(instruction, index));
+    case "AddInteger":
+      ops.write(Op.AddInteger);
+      writer.path(instruction.path);
+      return writer.value(instruction.value);
+    case "ArrayInsert":
+      ops.write(Op.ArrayInsert);
+      writer.path(instruction.path);
+      writer.count(instruction.priorSize, "priorSize");
+      return writer.value(instruction.value);
+    case "ArrayMove":
+      ops.write(Op.ArrayMove);
+      writer.path(instruction.path);
+      writer.count(instruction.to, "to");
+      return writer.count(instruction.priorSize, "priorSize");
+    case "ArrayErase":
+      ops.write(Op.ArrayErase);
+      writer.path(instruction.path);
+      return writer.count(instruction.priorSize, "priorSize");
+    case "Clear": {
+      ops.write(Op.Clear);
+      writer.path(instruction.path);
+      const collection = COLLECTION_TYPES.indexOf(instruction.collectionType);
+      if (collection < 0) throw writer.fault("an invalid 'collectionType'");
+      return ops.write(collection);
     }
+    case "SetInsert":
+    case "SetErase":
+      ops.write(instruction.type === "SetInsert" ? Op.SetInsert : Op.SetErase);
+      writer.path(instruction.path);
+      return writer.value(instruction.value);
+    case "Erase":
+      ops.write(Op.Erase);
+      return writer.path(instruction.path);
+    default:
+      throw writer.fault("an unknown type");
   }
-  return BSON.serialize({ version, tables, groups });
-}
-
-function isPlainFieldUpdate(update: Extract<Instruction, { type: "Update" }>): boolean {
-  const { path } = update;
-  return (
-    path.length === 1 &&
-    typeof path[0] === "string" &&
-    update.isDefault === undefined &&
-    update.priorSize === undefined &&
-    update.value !== undefined &&
-    fitsFieldDocument(path[0])
-  );
-}
-
-/** The bare op code or the array form `[opCode, …operands]`. */
-function encodeItem(instruction: Instruction, index: number): Item {
-  const layout = Object.hasOwn(LAYOUT_BY_TYPE, instruction.type)
-    ? LAYOUT_BY_TYPE[instruction.type]
-    : undefined;
-  if (layout === undefined) {
-    throw new ChangesetFormatError(
-      `Instruction ${index} has unknown type ${JSON.stringify(instruction.type)}`,
-    );
-  }
-  if (layout.operands.length === 0) return layout.code;
-  const fields = instruction as unknown as Record<string, unknown>;
-  const item: unknown[] = [layout.code];
-  for (let k = 0; k < layout.operands.length; k++) {
-    const { name } = layout.operands[k]!;
-    let operand = fields[name];
-    if (operand === undefined) {
-      if (k < layout.required) throw missing(index, instruction, name);
-      operand = null;
-    } else if (name === "path") {
-      const path = operand as readonly unknown[];
-      if (path.length === 1 && typeof path[0] === "string") operand = path[0];
-    } else if (name === "collectionType") {
-      operand = COLLECTION_TYPES.indexOf(operand as (typeof COLLECTION_TYPES)[number]);
-    }
-    item.push(operand);
-  }
-  while (item.length > layout.required + 1 && item[item.length - 1] === null) item.pop();
-  return item;
-}
-
-function missing(index: number, instruction: Instruction, field: string): ChangesetFormatError {
-  return new ChangesetFormatError(
-    `Instruction ${index} (${instruction.type}) has no '${field}' to encode`,
-  );
 }

@@ -102,38 +102,55 @@ describe("changeset instructions", () => {
   });
 
   it("pins the version 2 wire form", () => {
-    const uuid = new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f");
     expect(INSTRUCTIONS_VERSION).toBe(2);
-    expect(BSON.deserialize(encodeChangeset(sample), { promoteLongs: false })).toEqual({
-      version: 2,
-      tables: ["Car", "Person"],
-      groups: [
-        [
-          0,
-          pk,
-          0,
-          [2, "model", "Tesla", false],
-          {
-            price: new Decimal128("12.50"),
-            owner: { $link: { table: "Person", pk: "ann" } },
-            engine: { $object: true },
-          },
-          [2, ["engine", "hp"], Long.fromNumber(300)],
-          [3, "miles", Long.fromNumber(-5)],
-          [4, ["tags", 0], "red", 0],
-          [5, ["tags", 0], 1, 2],
-          [6, ["tags", 1], 2],
-          [2, ["tags", 0], "blue", null, 1],
-          [7, "tags", 0],
-          [8, "ids", uuid],
-          [9, "blobs", new Binary(new Uint8Array([1, 2]))],
-          [2, ["extras", "color"], 1.5],
-          [10, ["extras", "color"]],
-          { seen: new Date(0) },
-        ],
-        [1, Long.fromNumber(7), 1],
-      ],
-    });
+    const document = BSON.deserialize(encodeChangeset(sample), { promoteLongs: false });
+    expect(Object.keys(document)).toEqual(["version", "names", "ops", "values"]);
+    expect(document.version).toBe(2);
+    // prettier-ignore
+    expect(document.names).toEqual([
+      "Car", "model", "price", "owner", "engine", "hp", "miles", "tags", "ids", "blobs", "extras",
+      "color", "seen", "Person",
+    ]);
+    // One line per instruction: op code, operands (paths as length, name, further elements).
+    // prettier-ignore
+    expect([...(document.ops as Binary).value()]).toEqual([
+      0, 0,             // select Car, values[0]
+      1,                // CreateObject
+      4, 1, 1, 1,       // Update model, isDefault false
+      3, 1, 2,          // Update price
+      3, 1, 3,          // Update owner
+      3, 1, 4,          // Update engine
+      4, 2, 4, 0, 5, 0, // Update engine.hp (a string: 0, then its name)
+      5, 1, 6,          // AddInteger miles
+      6, 2, 7, 1, 0,    // ArrayInsert tags[0] (an index: itself + 1), priorSize 0
+      7, 2, 7, 1, 1, 2, // ArrayMove tags[0] to 1, priorSize 2
+      8, 2, 7, 2, 2,    // ArrayErase tags[1], priorSize 2
+      4, 2, 7, 1, 4, 1, // Update tags[0], priorSize 1
+      9, 1, 7, 0,       // Clear tags, list
+      10, 1, 8,         // SetInsert ids
+      11, 1, 9,         // SetErase blobs
+      4, 2, 10, 0, 11, 0, // Update extras.color
+      12, 2, 10, 0, 11,  // Erase extras.color
+      3, 1, 12,         // Update seen
+      0, 13,            // select Person, values[13]
+      2,                // EraseObject
+    ]);
+    expect(document.values).toEqual([
+      pk,
+      "Tesla",
+      new Decimal128("12.50"),
+      { $link: { table: "Person", pk: "ann" } },
+      { $object: true },
+      Long.fromNumber(300),
+      Long.fromNumber(-5),
+      "red",
+      "blue",
+      new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f"),
+      new Binary(new Uint8Array([1, 2])),
+      1.5,
+      new Date(0),
+      Long.fromNumber(7),
+    ]);
   });
 
   it("refuses a changeset from another instruction-set version", () => {

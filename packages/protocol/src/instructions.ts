@@ -18,8 +18,9 @@
  *
  * History: version 1 — first instruction set (create/erase object, update, add integer, list,
  * set and dictionary operations, clear), each instruction a BSON document of its own.
- * Version 2 — the same instructions in a compact wire form: grouped per object, runs of plain
- * field updates as one document (`changesetV2Format.ts`). Version 1 stays readable.
+ * Version 2 — the same instructions in a compact wire form: the structure as a byte string of
+ * varints, strings interned, keys and values in one flat list (`changesetV2Format.ts`). List
+ * indices and sizes must be safe integers. Version 1 stays readable.
  */
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 import { AtollError } from "./AtollError.js";
@@ -226,9 +227,9 @@ export function isPath(value: unknown): value is Path {
   return true;
 }
 
-/** A non-negative integer: a list index or size. */
+/** A list index or size: a non-negative integer, and a safe one (beyond that it means nothing). */
 export function isCount(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0;
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 export function checkField(kind: FieldKind, value: unknown): boolean {

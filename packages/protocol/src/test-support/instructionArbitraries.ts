@@ -86,7 +86,10 @@ function scaled(digits: bigint, scale: number): string {
   return scale === 0 ? `${sign}${text}` : `${sign}${text.slice(0, point)}.${text.slice(point)}`;
 }
 
-const count = fc.nat({ max: 1000 });
+const count = fc.oneof(
+  { weight: 5, arbitrary: fc.nat({ max: 1000 }) },
+  fc.constantFrom(127, 128, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER),
+);
 const path: fc.Arbitrary<Path> = fc
   .tuple(name, fc.array(fc.oneof(name, count), { maxLength: 3 }))
   .map(([first, rest]) => [first, ...rest]);
