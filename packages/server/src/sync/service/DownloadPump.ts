@@ -43,6 +43,8 @@ export interface CatchUpView extends SessionView {
   readonly tables: ReadonlySet<string>;
   /** The highest of the file's client versions integrated so far. */
   readonly integratedClientVersion: number;
+  /** No entry after this version concerns the session (fan-out did not wake it for them). */
+  readonly concernedThrough?: number;
 }
 
 export class DownloadPump {
@@ -67,7 +69,9 @@ export class DownloadPump {
    * when nothing is left of the entries, so the client's cursors advance.
    */
   async catchUp(view: CatchUpView, always = false): Promise<void> {
-    if (view.tables.size === 0 && view.integratedClientVersion <= this.lastIntegratedClientVersion)
+    const nothingToSee =
+      view.tables.size === 0 || this.cursor >= (view.concernedThrough ?? Number.MAX_SAFE_INTEGER);
+    if (nothingToSee && view.integratedClientVersion <= this.lastIntegratedClientVersion)
       this.cursor = Math.max(this.cursor, this.entries.latest);
     else await this.walk(view);
     if (always && this.cursor !== this.sent.cursor) this.send([]);

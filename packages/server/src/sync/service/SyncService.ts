@@ -3,8 +3,8 @@
  * made elsewhere (functions, data access) into history, the live sessions, and the one async
  * mutex that serialises every append to history and every bootstrap scan (contract rule 6).
  *
- * Fan-out: after each append the service adds the entries to its shared cache and wakes
- * every session; each session then reads the new entries from the cache and filters them
+ * Fan-out: after each append the service adds the entries to its shared cache and wakes the
+ * sessions they concern (`FanOut`); each reads the new entries from the cache and filters them
  * for its own view, in its own send queue.
  */
 import { DEFAULT_MAX_MESSAGE_BYTES } from "@atoll/protocol";
@@ -30,10 +30,11 @@ import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.
 import { AsyncMutex } from "./AsyncMutex.js";
 import { readClientSchema } from "./clientSchema.js";
 import { EntryCache } from "./EntryCache.js";
+import { FanOut, type FanOutSession } from "./FanOut.js";
 
 /** A live session as the service sees it. */
-export interface LiveSession {
-  /** New history is available: catch up (queued behind whatever the session is doing). */
+export interface LiveSession extends FanOutSession {
+  /** New history that concerns the session is available: catch up (queued behind whatever the session is doing). */
   wake(): void;
   /** Ends the session because the server is closing. */
   terminate(): void;
@@ -63,7 +64,7 @@ export class SyncService {
   readonly entries: EntryCache;
   readonly queryable: QueryableFields;
   private readonly mutex = new AsyncMutex();
-  private readonly sessions = new Set<LiveSession>();
+  private readonly sessions = new FanOut<LiveSession>();
   private readonly recorder: ExternalChangeRecorder;
   private readonly syncedNamespaces: Set<string>;
   private recording: Promise<void> | undefined;
@@ -159,8 +160,15 @@ export class SyncService {
 
   /** After an append to history (called inside `exclusive`): cache the entries, wake sessions. */
   async appended(entries: readonly SyncEntry[]): Promise<void> {
+    const gap = entries.some((entry, i) => entry.version !== this.entries.latest + 1 + i);
+    const wake = this.sessions.appending(entries, gap);
     await this.entries.add(entries);
-    for (const session of this.sessions) session.wake();
+    for (const session of wake) session.wake();
+  }
+
+  /** The version after which no history entry concerns `session` (see `FanOut`). */
+  concernedThrough(session: LiveSession): number {
+    return this.sessions.concernedThrough(session);
   }
 
   /**
@@ -202,11 +210,11 @@ export class SyncService {
   }
 
   add(session: LiveSession): void {
-    this.sessions.add(session);
+    this.sessions.add(session, this.entries.latest);
   }
 
   remove(session: LiveSession): void {
-    this.sessions.delete(session);
+    this.sessions.remove(session);
   }
 
   get sessionCount(): number {
@@ -237,7 +245,7 @@ export class SyncService {
   async close(): Promise<void> {
     this.closed = true;
     this.stopFeed();
-    for (const session of [...this.sessions]) session.terminate();
+    for (const session of this.sessions.all()) session.terminate();
     await this.recording;
     // Let an integration or bootstrap under way finish before storage closes.
     await this.exclusive(async () => {});

@@ -21,11 +21,13 @@ import type { Document } from "../../data/types.js";
 import { changedTables, viewChanges, type ViewQueries } from "../bootstrap/viewChanges.js";
 import { takeViewSnapshot, type ViewSnapshot } from "../bootstrap/ViewSnapshot.js";
 import { instructionsForDocument } from "../documentInstructions.js";
+import type { SyncEntry } from "../history/historyEntries.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { bindSession, type ClientFile } from "./bindSession.js";
 import { compensatingWriteLogEntry } from "./compensatingWrite.js";
 import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
 import { erase } from "./entryForSession.js";
+import { entryConcerns } from "./FanOut.js";
 import { integrateChangeset } from "./integrateChangeset.js";
 import { bindQuerySet } from "./sessionQueries.js";
 import type { LiveSession, SyncService } from "./SyncService.js";
@@ -38,6 +40,8 @@ export class SyncSession implements LiveSession {
   /** Highest client version integrated (uploads at or below are re-sends, skipped). */
   private integrated: number;
   private wakeQueued = false;
+  /** Tables of the newest subscription set bound (history on them wakes the session while it bootstraps). */
+  private subscribing: ReadonlySet<string> = new Set();
 
   private constructor(
     private readonly service: SyncService,
@@ -82,6 +86,14 @@ export class SyncSession implements LiveSession {
 
   terminate(): void {
     this.end();
+  }
+
+  concerns(entry: SyncEntry): boolean {
+    return entryConcerns(
+      entry,
+      this.file.ident,
+      (table) => this.queries.has(table) || this.subscribing.has(table),
+    );
   }
 
   /** Ends the session (unbind, connection closed, fatal error). */
@@ -145,6 +157,7 @@ export class SyncSession implements LiveSession {
       await this.refuseQuery(message.queryVersion, error);
       return;
     }
+    this.subscribing = new Set(next.keys());
     await this.catchUp();
     const snapshot = await this.service.scanExclusive(async () => {
       await this.catchUp();
@@ -235,6 +248,7 @@ export class SyncSession implements LiveSession {
       clientFileIdent: this.file.ident,
       tables: new Set(this.queries.keys()),
       integratedClientVersion: this.integrated,
+      concernedThrough: this.service.concernedThrough(this),
       schema: this.service.model.schema,
       inView: (table, doc) => this.inView(table, doc),
     };
