@@ -31,30 +31,51 @@ const NONE = 0;
 const JSON_TEXT = 1;
 const BSON_DOCUMENT = 2;
 
+/** The UTF-8 bytes of class names, made once per name. */
+const nameBytes = new Map<string, Buffer>();
+
+function utf8Name(name: string): Buffer {
+  let bytes = nameBytes.get(name);
+  if (!bytes) nameBytes.set(name, (bytes = Buffer.from(name, "utf8")));
+  return bytes;
+}
+
+/** Written in one buffer: a transaction creating many objects writes many entries. */
 export function encodeUndo(images: Iterable<readonly [ObjectRow, BeforeImage | null]>): Uint8Array {
-  const parts: Buffer[] = [];
+  const entries: {
+    key: number;
+    owner: number;
+    name: Buffer;
+    kind: number;
+    data: Buffer | undefined;
+  }[] = [];
+  let size = 0;
   for (const [row, image] of images) {
-    const name = Buffer.from(row.cls.name, "utf8");
+    const name = utf8Name(row.cls.name);
     const encoded = image?.alive ? encodeValues(image.values) : undefined;
     const data =
       encoded === undefined
-        ? Buffer.alloc(0)
+        ? undefined
         : typeof encoded === "string"
           ? Buffer.from(encoded, "utf8")
           : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    const header = Buffer.alloc(8 + 8 + 4);
-    header.writeDoubleLE(row.key, 0);
-    header.writeDoubleLE(image?.owner ?? row.owner, 8);
-    header.writeUInt32LE(name.length, 16);
-    const kind = Buffer.alloc(1 + 4);
-    kind.writeUInt8(
-      encoded === undefined ? NONE : typeof encoded === "string" ? JSON_TEXT : BSON_DOCUMENT,
-      0,
-    );
-    kind.writeUInt32LE(data.length, 1);
-    parts.push(header, name, kind, data);
+    const kind =
+      encoded === undefined ? NONE : typeof encoded === "string" ? JSON_TEXT : BSON_DOCUMENT;
+    entries.push({ key: row.key, owner: image?.owner ?? row.owner, name, kind, data });
+    size += 8 + 8 + 4 + name.length + 1 + 4 + (data?.length ?? 0);
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const { key, owner, name, kind, data } of entries) {
+    at = out.writeDoubleLE(key, at);
+    at = out.writeDoubleLE(owner, at);
+    at = out.writeUInt32LE(name.length, at);
+    at += name.copy(out, at);
+    at = out.writeUInt8(kind, at);
+    at = out.writeUInt32LE(data?.length ?? 0, at);
+    if (data) at += data.copy(out, at);
+  }
+  return out;
 }
 
 export function decodeUndo(bytes: Uint8Array): UndoEntry[] {
