@@ -1,7 +1,13 @@
 import { Decimal128, Double, EJSON, Int32, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeDocument, encodeDocument, idDocumentText, idKey } from "./documentCodec.js";
+import {
+  decodeDocument,
+  encodeDocument,
+  idDocumentText,
+  idKey,
+  replaceBson,
+} from "./documentCodec.js";
 import { normaliseBson } from "./normaliseBson.js";
 
 const bsonLeaf = fc.oneof(
@@ -47,6 +53,15 @@ function expected(value: unknown): unknown {
   return value;
 }
 
+/** The text written, or the error thrown. */
+function outcome(encode: () => string): string {
+  try {
+    return encode();
+  } catch (error) {
+    return `throws ${String(error)}`;
+  }
+}
+
 describe("document codec", () => {
   it("round-trips generated documents with BSON values", () => {
     fc.assert(
@@ -62,6 +77,43 @@ describe("document codec", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("writes the text of the general encoding (generated documents and odd values)", () => {
+    const odd = fc.constantFrom<unknown>(
+      -0,
+      2 ** 60,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      undefined,
+      new Int32(7),
+      new Double(-0),
+      new Uint8Array([1, 2]),
+      { _bsontype: "Nope", a: 1 },
+      Object.assign(Object.create(null) as object, { a: [undefined, 1] }),
+      { toJSON: () => "x" },
+      [undefined, () => 1],
+    );
+    const value = fc.oneof(bsonLeaf, odd);
+    const docs = fc.oneof(
+      documentArb,
+      fc.dictionary(
+        fc.string({ minLength: 1 }),
+        fc.oneof(value, fc.array(value, { maxLength: 3 })),
+      ),
+    );
+    fc.assert(
+      fc.property(docs, (doc) => {
+        expect(outcome(() => encodeDocument(doc))).toBe(
+          outcome(() => JSON.stringify(doc, replaceBson)),
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("names the field of an invalid date", () => {
+    expect(() => encodeDocument({ a: [{ when: new Date(Number.NaN) }] })).toThrow(/"when"/);
   });
 
   it("normalises Int32 and Double to numbers", () => {
