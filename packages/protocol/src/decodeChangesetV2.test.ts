@@ -30,19 +30,22 @@ function v2(names: unknown, ops: readonly number[], values: unknown): Uint8Array
 }
 
 const NAMES = ["Car", "model", "tags", "k"];
-const select = [Op.SelectObject, 0];
+/** A value slot taking the next value from `values`. */
+const NEXT = 0;
+const select = [Op.SelectObject, 0, NEXT];
 /** Instructions on the selected object, each with the values it takes; the cases break one. */
 const WELL_FORMED: [string, number[], unknown[]][] = [
   ["create", [Op.CreateObject], []],
-  ["update", [Op.Update, 1, 1], ["T"]],
-  ["update with options", [Op.UpdateWithOptions, 2, 2, 1, 7, 1], ["x"]],
-  ["add", [Op.AddInteger, 1, 1], [Long.fromNumber(1)]],
-  ["insert", [Op.ArrayInsert, 2, 2, 1, 0], ["y"]],
+  ["update", [Op.Update, 1, 1, NEXT], ["T"]],
+  ["update to a string from the names", [Op.Update, 1, 1, 4], []],
+  ["update with options", [Op.UpdateWithOptions, 2, 2, 1, 7, 1, NEXT], ["x"]],
+  ["add", [Op.AddInteger, 1, 1, NEXT], [Long.fromNumber(1)]],
+  ["insert", [Op.ArrayInsert, 2, 2, 1, 0, NEXT], ["y"]],
   ["move", [Op.ArrayMove, 2, 2, 1, 1, 2]],
   ["erase element", [Op.ArrayErase, 2, 2, 1, 1], []],
   ["clear", [Op.Clear, 1, 2, 1], []],
-  ["set insert", [Op.SetInsert, 1, 2], [1]],
-  ["set erase", [Op.SetErase, 1, 2], [1]],
+  ["set insert", [Op.SetInsert, 1, 2, NEXT], [1]],
+  ["set erase", [Op.SetErase, 1, 2, NEXT], [1]],
   ["erase key", [Op.Erase, 2, 2, 0, 3], []],
   ["erase object", [Op.EraseObject], []],
 ].map(([what, ops, values]) => [what as string, ops as number[], (values ?? []) as unknown[]]);
@@ -86,7 +89,7 @@ const cases: [string, Uint8Array, RegExp][] = [
   ["an empty table name", v2([""], [Op.SelectObject, 0, Op.CreateObject], [pk]), /invalid 'table'/],
   [
     "a missing pk",
-    v2(NAMES, [Op.SelectObject, 0, Op.CreateObject], []),
+    v2(NAMES, [Op.SelectObject, 0, NEXT, Op.CreateObject], []),
     /\(SelectObject\) has no 'pk'/,
   ],
   ["a pk that is a double", v2(NAMES, [...select, Op.CreateObject], [1.5]), /invalid 'pk'/],
@@ -101,14 +104,20 @@ const cases: [string, Uint8Array, RegExp][] = [
     v2(NAMES, [...select, Op.CreateObject], [new Binary(new Uint8Array(3))]),
     /invalid 'pk'/,
   ],
+  [
+    "a pk name out of range",
+    v2(NAMES, [Op.SelectObject, 0, 9, Op.CreateObject], []),
+    /\(SelectObject\) has an invalid 'pk'/,
+  ],
+  ["a value name out of range", one([Op.Update, 1, 1, 9]), /\(Update\) has an invalid 'value'/],
   ["an unknown op code", one([13]), /instruction 0 \(\?\) has unknown op code 13/],
   [
     "a truncated varint",
     BSON.serialize({
       version: 2,
       names: NAMES,
-      ops: new Binary(new Uint8Array([Op.SelectObject, 0, Op.Update, 1, 0x81])),
-      values: [pk, "x"],
+      ops: new Binary(new Uint8Array([Op.SelectObject, 0, NEXT, Op.Update, 1, 0x81])),
+      values: [pk],
     }),
     /instruction 0 \(Update\) has an invalid 'path'/,
   ],
@@ -131,28 +140,36 @@ const cases: [string, Uint8Array, RegExp][] = [
     one([Op.Update, 2, 1, 2], ["x"]),
     /\(Update\) has an invalid 'path'/,
   ],
-  ["an update without value", one([Op.Update, 1, 1]), /\(Update\) has no 'value'/],
+  ["an update without value", one([Op.Update, 1, 1, NEXT]), /\(Update\) has no 'value'/],
   [
     "a value that is a document",
-    one([Op.Update, 1, 1], [{ b: 1 }]),
+    one([Op.Update, 1, 1, NEXT], [{ b: 1 }]),
     /\(Update\) has an invalid 'value'/,
   ],
   [
     "a value that is a DBRef",
-    one([Op.Update, 1, 1], [new DBRef("c", new ObjectId())]),
+    one([Op.Update, 1, 1, NEXT], [new DBRef("c", new ObjectId())]),
     /invalid 'value'/,
   ],
-  ["a value that is code", one([Op.Update, 1, 1], [new Code("x")]), /invalid 'value'/],
-  ["a value that is MinKey", one([Op.Update, 1, 1], [new MinKey()]), /invalid 'value'/],
-  ["a value that is a regex", one([Op.Update, 1, 1], [/x/]), /invalid 'value'/],
-  ["a value that is an array", one([Op.Update, 1, 1], [[1]]), /invalid 'value'/],
+  ["a value that is code", one([Op.Update, 1, 1, NEXT], [new Code("x")]), /invalid 'value'/],
+  ["a value that is MinKey", one([Op.Update, 1, 1, NEXT], [new MinKey()]), /invalid 'value'/],
+  ["a value that is a regex", one([Op.Update, 1, 1, NEXT], [/x/]), /invalid 'value'/],
+  ["a value that is an array", one([Op.Update, 1, 1, NEXT], [[1]]), /invalid 'value'/],
   [
     "a value that is a Timestamp",
-    one([Op.SetInsert, 1, 1], [new Timestamp({ t: 1, i: 1 })]),
+    one([Op.SetInsert, 1, 1, NEXT], [new Timestamp({ t: 1, i: 1 })]),
     /\(SetInsert\) has an invalid 'value'/,
   ],
-  ["a link without pk", one([Op.Update, 1, 1], [{ $link: { table: "P" } }]), /invalid 'value'/],
-  ["an $object that is not true", one([Op.Update, 1, 1], [{ $object: 1 }]), /invalid 'value'/],
+  [
+    "a link without pk",
+    one([Op.Update, 1, 1, NEXT], [{ $link: { table: "P" } }]),
+    /invalid 'value'/,
+  ],
+  [
+    "an $object that is not true",
+    one([Op.Update, 1, 1, NEXT], [{ $object: 1 }]),
+    /invalid 'value'/,
+  ],
   [
     "unknown update flags",
     one([Op.UpdateWithOptions, 1, 1, 8], [1]),
@@ -161,12 +178,12 @@ const cases: [string, Uint8Array, RegExp][] = [
   ["isDefault without its flag", one([Op.UpdateWithOptions, 1, 1, 2], [1]), /invalid flags/],
   [
     "an addition of a double",
-    one([Op.AddInteger, 1, 1], [1]),
+    one([Op.AddInteger, 1, 1, NEXT], [1]),
     /\(AddInteger\) has an invalid 'value'/,
   ],
   [
     "an addition of a Timestamp",
-    one([Op.AddInteger, 1, 1], [new Timestamp({ t: 1, i: 1 })]),
+    one([Op.AddInteger, 1, 1, NEXT], [new Timestamp({ t: 1, i: 1 })]),
     /invalid 'value'/,
   ],
   [

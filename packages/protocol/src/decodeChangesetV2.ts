@@ -67,7 +67,14 @@ class ChangesetReader {
     return value;
   }
 
+  /** A value slot: `0` for the next value in `values`, `n + 1` for the string `names[n]`. */
   take(field: string): unknown {
+    const source = this.varint(field);
+    if (source !== 0) {
+      const name = this.names[source - 1];
+      if (name === undefined) throw this.fault(`has an invalid '${field}'`);
+      return name;
+    }
     if (this.nextValue >= this.values.length) throw this.fault(`has no '${field}'`);
     return this.values[this.nextValue++];
   }

@@ -20,10 +20,16 @@ function samePrimaryKey(a: PrimaryKey, b: PrimaryKey): boolean {
   return false;
 }
 
+/** The longest string value written to `names` (longer ones go to `values`). */
+const MAX_NAMED_STRING = 128;
+
+/** Reused by every encode (synchronous, so never by two at once): BSON copies its bytes. */
+const sharedOps = new VarintWriter();
+
 class ChangesetWriter {
   readonly names: string[] = [];
   readonly values: unknown[] = [];
-  readonly ops = new VarintWriter();
+  readonly ops = sharedOps.reset();
   private readonly nameIndex = new Map<string, number>();
   /** The instruction being written, for error messages. */
   index = 0;
@@ -43,8 +49,17 @@ class ChangesetWriter {
     this.ops.write(value);
   }
 
+  /**
+   * A value slot: a short string as `n + 1` for `names[n]`, anything else `0` and the next
+   * value. Long strings are rarely repeated, and hashing them to find repeats costs time.
+   */
   value(value: unknown, field = "value"): void {
+    if (typeof value === "string" && value.length <= MAX_NAMED_STRING) {
+      this.ops.write(this.name(value) + 1);
+      return;
+    }
     if (value === undefined) throw this.fault(`no '${field}'`);
+    this.ops.write(0);
     this.values.push(value);
   }
 

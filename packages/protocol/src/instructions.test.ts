@@ -108,43 +108,41 @@ describe("changeset instructions", () => {
     expect(document.version).toBe(2);
     // prettier-ignore
     expect(document.names).toEqual([
-      "Car", "model", "price", "owner", "engine", "hp", "miles", "tags", "ids", "blobs", "extras",
-      "color", "seen", "Person",
+      "Car", "model", "Tesla", "price", "owner", "engine", "hp", "miles", "tags", "red", "blue",
+      "ids", "blobs", "extras", "color", "seen", "Person",
     ]);
-    // One line per instruction: op code, operands (paths as length, name, further elements).
+    // One line per instruction: op code, operands. A path is its length, a name, then an index
+    // as itself + 1 or a string as 0 and a name; a value slot is a name + 1 or 0 (next value).
     // prettier-ignore
     expect([...(document.ops as Binary).value()]).toEqual([
-      0, 0,             // select Car, values[0]
-      1,                // CreateObject
-      4, 1, 1, 1,       // Update model, isDefault false
-      3, 1, 2,          // Update price
-      3, 1, 3,          // Update owner
-      3, 1, 4,          // Update engine
-      4, 2, 4, 0, 5, 0, // Update engine.hp (a string: 0, then its name)
-      5, 1, 6,          // AddInteger miles
-      6, 2, 7, 1, 0,    // ArrayInsert tags[0] (an index: itself + 1), priorSize 0
-      7, 2, 7, 1, 1, 2, // ArrayMove tags[0] to 1, priorSize 2
-      8, 2, 7, 2, 2,    // ArrayErase tags[1], priorSize 2
-      4, 2, 7, 1, 4, 1, // Update tags[0], priorSize 1
-      9, 1, 7, 0,       // Clear tags, list
-      10, 1, 8,         // SetInsert ids
-      11, 1, 9,         // SetErase blobs
-      4, 2, 10, 0, 11, 0, // Update extras.color
-      12, 2, 10, 0, 11,  // Erase extras.color
-      3, 1, 12,         // Update seen
-      0, 13,            // select Person, values[13]
-      2,                // EraseObject
+      0, 0, 0,             // select Car, values[0]
+      1,                   // CreateObject
+      4, 1, 1, 1, 3,       // Update model, isDefault false, "Tesla"
+      3, 1, 3, 0,          // Update price
+      3, 1, 4, 0,          // Update owner
+      3, 1, 5, 0,          // Update engine
+      4, 2, 5, 0, 6, 0, 0, // Update engine.hp
+      5, 1, 7, 0,          // AddInteger miles
+      6, 2, 8, 1, 0, 10,   // ArrayInsert tags[0], priorSize 0, "red"
+      7, 2, 8, 1, 1, 2,    // ArrayMove tags[0] to 1, priorSize 2
+      8, 2, 8, 2, 2,       // ArrayErase tags[1], priorSize 2
+      4, 2, 8, 1, 4, 1, 11, // Update tags[0], priorSize 1, "blue"
+      9, 1, 8, 0,          // Clear tags, list
+      10, 1, 11, 0,        // SetInsert ids
+      11, 1, 12, 0,        // SetErase blobs
+      4, 2, 13, 0, 14, 0, 0, // Update extras.color
+      12, 2, 13, 0, 14,    // Erase extras.color
+      3, 1, 15, 0,         // Update seen
+      0, 16, 0,            // select Person
+      2,                   // EraseObject
     ]);
     expect(document.values).toEqual([
       pk,
-      "Tesla",
       new Decimal128("12.50"),
       { $link: { table: "Person", pk: "ann" } },
       { $object: true },
       Long.fromNumber(300),
       Long.fromNumber(-5),
-      "red",
-      "blue",
       new UUID("0936f9e0-5fcf-4839-804c-d9a0730e656f"),
       new Binary(new Uint8Array([1, 2])),
       1.5,

@@ -11,6 +11,13 @@ export class VarintWriter {
   private bytes = new Uint8Array(256);
   private length = 0;
 
+  /** Starts over, keeping the buffer unless an unusually large changeset grew it. */
+  reset(): this {
+    this.length = 0;
+    if (this.bytes.length > 1 << 20) this.bytes = new Uint8Array(256);
+    return this;
+  }
+
   /** `value` must be an integer from 0 to 2^53 (the caller checks). */
   write(value: number): void {
     if (this.length + 8 > this.bytes.length) this.grow();

@@ -48,7 +48,9 @@ const long = fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n).map((n) => Long.fromBigInt(
 /** Descriptions of keys, made into a fresh instance at each use. */
 const primaryKeyMaker: fc.Arbitrary<() => PrimaryKey> = fc.oneof(
   fc.constant(() => null),
-  fc.string({ maxLength: 8 }).map((s) => () => s),
+  fc
+    .oneof(fc.string({ maxLength: 8 }), fc.string({ minLength: 127, maxLength: 130 }))
+    .map((s) => () => s),
   long.map((l) => () => Long.fromBits(l.low, l.high)),
   bytes(12).map((b) => () => new ObjectId(Buffer.from(b))),
   bytes(16).map((b) => () => new UUID(Buffer.from(b))),
@@ -64,6 +66,7 @@ export const instructionValue: fc.Arbitrary<InstructionValue> = fc.oneof(
   fc.constantFrom(-0, 0, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, 0.1),
   fc.integer(),
   fc.string({ maxLength: 10 }),
+  fc.string({ minLength: 120, maxLength: 140 }),
   fc
     .tuple(fc.uint8Array({ maxLength: 20 }), fc.constantFrom(0, 0x80))
     .map(([b, subtype]) => new Binary(b, subtype)),
