@@ -172,11 +172,15 @@ export class SyncSession {
     this.connection.disconnect();
   }
 
-  /** Uploads once per turn of the event loop, so a burst of commits goes in one message. */
+  /**
+   * Uploads once the code that committed has run to its end (a microtask, not a turn of the
+   * event loop, which would wait behind every pending I/O callback), so a burst of commits
+   * still goes in one message.
+   */
   private scheduleUpload(): void {
     if (this.uploadScheduled) return;
     this.uploadScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.uploadScheduled = false;
       this.connection.protocol?.flushUploads();
     });
