@@ -22,6 +22,25 @@ export interface ViewChangeBatch {
   readonly left: number;
 }
 
+/**
+ * A batch's instructions as two batches of whole objects, cut at the object start nearest the
+ * middle (every object of a batch starts with its CreateObject, or is one EraseObject);
+ * undefined when the batch holds a single object.
+ */
+export function splitBetweenObjects(
+  instructions: readonly Instruction[],
+): [Instruction[], Instruction[]] | undefined {
+  const middle = instructions.length >> 1;
+  for (let distance = 0; distance <= middle; distance++) {
+    for (const at of [middle - distance, middle + distance]) {
+      const type = instructions[at]?.type;
+      if (at > 0 && (type === "CreateObject" || type === "EraseObject"))
+        return [instructions.slice(0, at), instructions.slice(at)];
+    }
+  }
+  return undefined;
+}
+
 /** The tables whose objects may enter or leave the view when `before` becomes `after`. */
 export function changedTables(before: ViewQueries, after: ViewQueries): string[] {
   return [...new Set([...before.keys(), ...after.keys()])];

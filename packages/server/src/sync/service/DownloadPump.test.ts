@@ -3,9 +3,10 @@
  * none of its own entries after the cursor, or entries touching none of its tables) sends the
  * same downloads with changesets, the same 231 reports and ends on the same cursors as the
  * full walk of every entry, whatever the history, the view and the cursor it starts from.
- * Histories are real entries in storage, read through the service's entry cache.
+ * Histories are real entries in storage, read through the service's entry cache. And a
+ * bootstrap batch too large for one message reaches the device whole, in several.
  */
-import type { ServerMessage } from "@atoll/protocol";
+import { BatchState, decodeChangeset, type Instruction, type ServerMessage } from "@atoll/protocol";
 import { bindQuery, type RqlSchema } from "@atoll/rql";
 import { ObjectId } from "bson";
 import fc from "fast-check";
@@ -248,5 +249,39 @@ describe("DownloadPump catch-up", () => {
     } finally {
       await storage.close();
     }
+  });
+});
+
+describe("DownloadPump bootstrap", () => {
+  it("sends a batch of large objects as several messages of whole objects, the last one last", async () => {
+    const big = "x".repeat(1024 * 1024);
+    const instructions: Instruction[] = IDS.flatMap((id) =>
+      [1, 2, 3, 4].flatMap((n) =>
+        instructionsForDocument(schema, "Car", {
+          _id: new ObjectId(id.toHexString().slice(0, 22) + String(n).padStart(2, "0")),
+          ownerId: "alice",
+          make: big,
+        }),
+      ),
+    );
+    const messages: ServerMessage[] = [];
+    const host: SessionHost = {
+      accessToken: "",
+      send: (message) => messages.push(message),
+      writable: () => Promise.resolve(true),
+      enqueue: () => {},
+    };
+    const pump = new DownloadPump({ latest: 0, after: () => Promise.resolve([]) }, host, 1);
+    await pump.sendBootstrap(7, [{ instructions }]);
+    const downloads = messages.flatMap((m) => (m.type === "download" ? [m] : []));
+    expect(downloads.length).toBeGreaterThan(1);
+    expect(downloads.map((d) => d.batchState)).toEqual([
+      ...downloads.slice(1).map(() => BatchState.MoreToCome),
+      BatchState.LastInBatch,
+    ]);
+    expect(downloads.every((d) => d.queryVersion === 7)).toBe(true);
+    const received = downloads.map((d) => decodeChangeset(d.changesets[0]!.changeset));
+    expect(received.every((part) => part[0]?.type === "CreateObject")).toBe(true);
+    expect(received.flat()).toEqual(instructions);
   });
 });

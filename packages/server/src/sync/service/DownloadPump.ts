@@ -15,6 +15,7 @@ import {
   type DownloadMessage,
   type Instruction,
 } from "@atoll/protocol";
+import { splitBetweenObjects } from "../bootstrap/viewChanges.js";
 import { SERVER_FILE_IDENT } from "../history/SyncHistory.js";
 import { compensatingWriteError } from "./compensatingWrite.js";
 import type { SyncEntry } from "../history/historyEntries.js";
@@ -23,6 +24,9 @@ import type { SessionHost } from "./SessionHost.js";
 
 /** Entries read per step of a catch-up (one download message at most per step). */
 const CATCH_UP_STEP = 500;
+
+/** A bootstrap batch encoding larger than this is sent as smaller ones (large objects). */
+const BOOTSTRAP_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 export interface DownloadBatch {
   readonly queryVersion: number;
@@ -137,11 +141,17 @@ export class DownloadPump {
     this.queryVersion = queryVersion;
   }
 
+  /** One bootstrap batch; one that encodes too large goes out as two, split between objects. */
   private sendBatch(instructions: Instruction[], batch: DownloadBatch): void {
-    this.send(
-      instructions.length === 0 ? [] : [this.serverChangeset(this.cursor, instructions)],
-      batch,
-    );
+    if (instructions.length === 0) return this.send([], batch);
+    const changeset = this.serverChangeset(this.cursor, instructions);
+    const halves =
+      changeset.changeset.byteLength > BOOTSTRAP_MESSAGE_BYTES
+        ? splitBetweenObjects(instructions)
+        : undefined;
+    if (halves === undefined) return this.send([changeset], batch);
+    this.sendBatch(halves[0], { ...batch, batchState: BatchState.MoreToCome });
+    this.sendBatch(halves[1], batch);
   }
 
   private send(

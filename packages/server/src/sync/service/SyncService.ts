@@ -45,7 +45,7 @@ export interface SyncServiceOptions {
   readonly storage: StorageEngine;
   readonly auth: AuthService;
   readonly log: ServerLog;
-  /** Objects per bootstrap download message (default 1000). */
+  /** Objects per bootstrap download message (default 5000; a batch encoding beyond 8 MiB is split). */
   readonly bootstrapBatchSize?: number;
   /** Largest accepted frame in bytes (default: the protocol's 16 MiB). */
   readonly maxMessageBytes?: number;
@@ -108,7 +108,7 @@ export class SyncService {
   }
 
   get bootstrapBatchSize(): number {
-    return this.options.bootstrapBatchSize ?? 1000;
+    return this.options.bootstrapBatchSize ?? 5000;
   }
 
   /** Types that are insert-only (data ingest): written without a view, never fanned out. */
