@@ -5,7 +5,7 @@
  * of its view, ingest entries with no objects), its view, and where marks fall.
  */
 import type { ServerMessage } from "@atoll/protocol";
-import { bindQuery, type RqlSchema } from "@atoll/rql";
+import { bindQuery, type BoundQuery, type RqlSchema } from "@atoll/rql";
 import { ObjectId } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -116,7 +116,7 @@ async function run(s: Scenario, fanOut: boolean) {
       new Map(TABLES.map((table) => [table, ownerReadWrite])),
       ruleContextForUser("alice"),
     );
-    const queries = new Map(
+    const queries = new Map<string, BoundQuery[]>(
       s.viewTables.map((table) => [table, [bindQuery("miles < 100", schema, table)]]),
     );
     const tables = new Set<string>(s.viewTables);
