@@ -47,6 +47,25 @@ export function diffKeyed(
   return changes;
 }
 
+/**
+ * The common prefix (`[0, start)` in both) and suffix (`[endOld, before.length)` against
+ * `[endNew, after.length)`) of two sequences: only the middle between them can differ.
+ */
+function commonEnds(
+  before: readonly unknown[],
+  after: readonly unknown[],
+): { start: number; endOld: number; endNew: number } {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endOld = before.length;
+  let endNew = after.length;
+  while (endOld > start && endNew > start && before[endOld - 1] === after[endNew - 1]) {
+    endOld--;
+    endNew--;
+  }
+  return { start, endOld, endNew };
+}
+
 /** Indices (into `sequence`) of a longest strictly increasing subsequence. */
 function longestIncreasing(sequence: readonly number[]): Set<number> {
   const tails: number[] = [];
@@ -84,14 +103,7 @@ export function diffUnique(
   modified: (id: unknown) => boolean,
 ): CollectionChangeSet {
   const changes = emptyChangeSet();
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let endOld = before.length;
-  let endNew = after.length;
-  while (endOld > start && endNew > start && before[endOld - 1] === after[endNew - 1]) {
-    endOld--;
-    endNew--;
-  }
+  const { start, endOld, endNew } = commonEnds(before, after);
   const oldIndex = new Map<unknown, number>();
   for (let i = start; i < endOld; i++) oldIndex.set(before[i], i);
   const kept: { oldAt: number; newAt: number }[] = [];
@@ -132,14 +144,7 @@ export function diffSequence(
   modified: (id: unknown) => boolean,
 ): CollectionChangeSet {
   const changes = emptyChangeSet();
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let endOld = before.length;
-  let endNew = after.length;
-  while (endOld > start && endNew > start && before[endOld - 1] === after[endNew - 1]) {
-    endOld--;
-    endNew--;
-  }
+  const { start, endOld, endNew } = commonEnds(before, after);
   const mark = (oldAt: number, newAt: number): void => {
     changes.oldModifications.push(oldAt);
     changes.newModifications.push(newAt);
