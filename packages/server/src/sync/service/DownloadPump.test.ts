@@ -7,49 +7,36 @@
  * bootstrap batch too large for one message reaches the device whole, in several.
  */
 import { BatchState, decodeChangeset, type Instruction, type ServerMessage } from "@atoll/protocol";
-import { bindQuery, type RqlSchema } from "@atoll/rql";
 import { ObjectId } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Document } from "../../data/types.js";
-import { instructionsForDocument } from "../documentInstructions.js";
-import type { NewEntry } from "../history/historyEntries.js";
-import { counterOp, historyEntryOp } from "../history/historyWrites.js";
-import { SyncHistory } from "../history/SyncHistory.js";
-import { COUNTERS } from "../history/syncNamespaces.js";
-import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { openStorage } from "../../storage/openStorage.js";
-import type { StorageEngine } from "../../storage/StorageEngine.js";
-import { carSchema, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
-import type { SyncModel } from "../syncSchema.js";
+import { instructionsForDocument } from "../documentInstructions.js";
+import type { SyncEntry } from "../history/historyEntries.js";
+import { SyncHistory } from "../history/SyncHistory.js";
+import {
+  appendEntries,
+  entryFromShape,
+  generatedView,
+  historyModel,
+  historySchema,
+  objectIds,
+  objectShape,
+  TABLES,
+  type EntryShape,
+} from "../test-support/generatedHistory.js";
 import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
 import { EntryCache } from "./EntryCache.js";
 import type { SessionHost } from "./SessionHost.js";
 
 const SESSION_FILE = 2;
-const TABLES = ["Car", "Truck"] as const;
-const schema: RqlSchema = { ...carSchema, Truck: { ...carSchema.Car!, name: "Truck" } };
-const model: SyncModel = {
-  schema,
-  tables: new Map(
-    TABLES.map((name) => [name, { name, database: "db", collection: name, asymmetric: false }]),
-  ),
-};
-const IDS = [1, 2, 3].map((n) => new ObjectId(n.toString(16).padStart(24, "0")));
+const IDS = objectIds(3);
+const schema = historySchema;
+const model = historyModel;
 
-const state = fc.option(
-  fc.record({ ownerId: fc.constantFrom("alice", "bob"), miles: fc.integer({ min: 0, max: 200 }) }),
-  { nil: undefined },
-);
-const object = fc.record({
-  table: fc.constantFrom(...TABLES),
-  id: fc.constantFrom(...IDS),
-  before: state,
-  after: state,
-});
 const entryShape = fc.record({
   origin: fc.constantFrom(1, SESSION_FILE, 3),
-  objects: fc.array(object, { maxLength: 3 }),
+  objects: fc.array(objectShape(IDS), { maxLength: 3 }),
   rejected: fc.boolean(),
   corrected: fc.boolean(),
 });
@@ -63,58 +50,17 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-function docOf(table: string, id: ObjectId, fields: { ownerId: string; miles: number }): Document {
-  return { _id: id, make: table, ...fields };
-}
-
 /** The stored entries of a generated history, numbered from 1. */
-function historyOf(shapes: Scenario["entries"]): NewEntry[] {
+function historyOf(shapes: readonly EntryShape[]): SyncEntry[] {
   const clientVersions = new Map<number, number>();
   return shapes.map((shape, i) => {
     const clientVersion = shape.origin === 1 ? 0 : (clientVersions.get(shape.origin) ?? 0) + 1;
     clientVersions.set(shape.origin, clientVersion);
-    const objects = shape.objects.map(({ table, id, before, after }) => ({
-      table,
-      pk: id,
-      ...(before ? { before: docOf(table, id, before) } : {}),
-      ...(after ? { after: docOf(table, id, after) } : {}),
-    }));
-    const own = shape.origin === SESSION_FILE;
-    const first = objects[0];
-    return {
-      version: i + 1,
-      originIdent: shape.origin,
-      originTimestamp: 1000 + i,
-      clientVersion,
-      instructions: objects.flatMap((o) =>
-        o.after
-          ? instructionsForDocument(schema, o.table, o.after)
-          : [{ type: "EraseObject" as const, table: o.table, pk: o.pk }],
-      ),
-      objects,
-      corrections:
-        own && shape.corrected && first
-          ? [{ type: "EraseObject" as const, table: first.table, pk: first.pk }]
-          : [],
-      rejected:
-        own && shape.rejected && first
-          ? [{ table: first.table, pk: first.pk, reason: "not allowed" }]
-          : [],
-    };
+    return entryFromShape(shape, { version: i + 1, clientVersion, sessionFile: SESSION_FILE });
   });
 }
 
-async function append(storage: StorageEngine, entries: readonly NewEntry[]): Promise<void> {
-  for (const entry of entries) {
-    const counter = await storage.get(COUNTERS, "serverVersion");
-    await storage.commit([
-      counterOp("serverVersion", entry.version, counter),
-      historyEntryOp(entry),
-    ]);
-  }
-}
-
-function ownVersionThrough(entries: readonly NewEntry[], version: number): number {
+function ownVersionThrough(entries: readonly SyncEntry[], version: number): number {
   return Math.max(
     0,
     ...entries
@@ -149,10 +95,10 @@ async function run(
     pump.cursor = start;
     pump.lastIntegratedClientVersion = ownVersionThrough(entries, start);
     // The client identifies after `split` entries exist, then the rest arrive live.
-    await append(storage, entries.slice(0, split));
+    await appendEntries(storage, entries.slice(0, split));
     await cache.refresh();
     await pump.catchUp(view(ownVersionThrough(entries, split)), true);
-    await append(storage, entries.slice(split));
+    await appendEntries(storage, entries.slice(split));
     await cache.refresh();
     await pump.catchUp(view(ownVersionThrough(entries, entries.length)), s.always);
     return {
@@ -166,20 +112,11 @@ async function run(
 }
 
 async function viewsFor(tables: readonly string[]) {
-  const permissions = await SessionPermissions.start(
-    new Map(TABLES.map((table) => [table, ownerReadWrite])),
-    ruleContextForUser("alice"),
-  );
-  const queries = new Map(
-    tables.map((table) => [table, [bindQuery("miles < 100", schema, table)]]),
-  );
+  const inView = await generatedView(tables);
   const base = {
     clientFileIdent: SESSION_FILE,
     schema,
-    inView: (table: string, doc: Document) => {
-      const bound = queries.get(table);
-      return bound !== undefined && permissions.inView(table, doc, bound);
-    },
+    inView,
   };
   return {
     /** The session as it is. */
@@ -221,7 +158,7 @@ describe("DownloadPump catch-up", () => {
           corrected: false,
         })),
       );
-      await append(storage, entries);
+      await appendEntries(storage, entries);
       const cache = new EntryCache(new SyncHistory(storage, model));
       await cache.refresh();
       let reads = 0;
