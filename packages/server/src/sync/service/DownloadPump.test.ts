@@ -21,7 +21,9 @@ import {
   historyModel,
   historySchema,
   objectIds,
+  noticed,
   objectShape,
+  recordingPump,
   TABLES,
   type EntryShape,
 } from "../test-support/generatedHistory.js";
@@ -69,11 +71,6 @@ function ownVersionThrough(entries: readonly SyncEntry[], version: number): numb
   );
 }
 
-/** What a device would notice: downloads with changesets, 231 reports, in order. */
-function noticed(messages: readonly ServerMessage[]): ServerMessage[] {
-  return messages.filter((m) => m.type !== "download" || m.changesets.length > 0);
-}
-
 async function run(
   s: Scenario,
   view: (integrated: number) => CatchUpView,
@@ -83,15 +80,7 @@ async function run(
     const entries = historyOf(s.entries);
     const start = Math.floor(s.start * entries.length);
     const split = start + Math.floor(s.split * (entries.length - start));
-    const cache = new EntryCache(new SyncHistory(storage, model));
-    const messages: ServerMessage[] = [];
-    const host: SessionHost = {
-      accessToken: "",
-      send: (message) => messages.push(message),
-      writable: () => Promise.resolve(true),
-      enqueue: () => {},
-    };
-    const pump = new DownloadPump(cache, host, 1);
+    const { cache, pump, messages } = recordingPump(storage);
     pump.cursor = start;
     pump.lastIntegratedClientVersion = ownVersionThrough(entries, start);
     // The client identifies after `split` entries exist, then the rest arrive live.

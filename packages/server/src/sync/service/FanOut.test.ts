@@ -4,26 +4,23 @@
  * history (own entries with corrections or 231 reports, others' entries on tables in and out
  * of its view, ingest entries with no objects), its view, and where marks fall.
  */
-import type { ServerMessage } from "@atoll/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openStorage } from "../../storage/openStorage.js";
 import type { SyncEntry } from "../history/historyEntries.js";
-import { SyncHistory } from "../history/SyncHistory.js";
 import {
   appendEntries,
   entryFromShape,
   generatedView,
-  historyModel,
   historySchema,
   objectIds,
+  noticed,
   objectShape,
+  recordingPump,
   TABLES,
 } from "../test-support/generatedHistory.js";
-import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
-import { EntryCache } from "./EntryCache.js";
+import type { CatchUpView } from "./DownloadPump.js";
 import { entryConcerns, FanOut } from "./FanOut.js";
-import type { SessionHost } from "./SessionHost.js";
 
 const FILE = 2;
 const step = fc.oneof(
@@ -41,23 +38,10 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-/** What a device would notice: downloads with changesets, 231 reports, in order. */
-function noticed(messages: readonly ServerMessage[]): ServerMessage[] {
-  return messages.filter((m) => m.type !== "download" || m.changesets.length > 0);
-}
-
 async function run(s: Scenario, fanOut: boolean) {
   const storage = await openStorage("memory");
   try {
-    const cache = new EntryCache(new SyncHistory(storage, historyModel));
-    const messages: ServerMessage[] = [];
-    const host: SessionHost = {
-      accessToken: "",
-      send: (message) => messages.push(message),
-      writable: () => Promise.resolve(true),
-      enqueue: () => {},
-    };
-    const pump = new DownloadPump(cache, host, 1);
+    const { cache, pump, messages } = recordingPump(storage);
     const inView = await generatedView(s.viewTables);
     const tables = new Set<string>(s.viewTables);
     let integrated = 0;

@@ -2,10 +2,11 @@
  * Generated sync histories for property tests of what sessions receive: two synced tables
  * (`Car`, `Truck`) over the cars schema, objects whose state before and after an entry is
  * drawn (or absent), entries built from those shapes (with corrections and 231 reports when
- * they are the session's own), appended to storage as the server appends them, and a view of
- * the tables a session subscribes to (`miles < 100`) under the owner read/write role.
+ * they are the session's own), appended to storage as the server appends them, a view of the
+ * tables a session subscribes to (`miles < 100`) under the owner read/write role, and a download
+ * pump that records what it sends.
  */
-import type { Instruction } from "@atoll/protocol";
+import type { Instruction, ServerMessage } from "@atoll/protocol";
 import { bindQuery, type BoundQuery, type RqlSchema } from "@atoll/rql";
 import { ObjectId } from "bson";
 import fc from "fast-check";
@@ -15,7 +16,11 @@ import { instructionsForDocument } from "../documentInstructions.js";
 import type { EntryObject, SyncEntry } from "../history/historyEntries.js";
 import { counterOp, historyEntryOp } from "../history/historyWrites.js";
 import { COUNTERS } from "../history/syncNamespaces.js";
+import { SyncHistory } from "../history/SyncHistory.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
+import { DownloadPump } from "../service/DownloadPump.js";
+import { EntryCache } from "../service/EntryCache.js";
+import type { SessionHost } from "../service/SessionHost.js";
 import type { SyncModel } from "../syncSchema.js";
 import { carSchema, ownerReadWrite, ruleContextForUser } from "./carsFixture.js";
 
@@ -141,4 +146,26 @@ export async function generatedView(
     const bound = queries.get(table);
     return bound !== undefined && permissions.inView(table, doc, bound);
   };
+}
+
+/** A download pump for session 1 over storage's history, recording what it sends. */
+export function recordingPump(storage: StorageEngine): {
+  cache: EntryCache;
+  pump: DownloadPump;
+  messages: ServerMessage[];
+} {
+  const cache = new EntryCache(new SyncHistory(storage, historyModel));
+  const messages: ServerMessage[] = [];
+  const host: SessionHost = {
+    accessToken: "",
+    send: (message) => messages.push(message),
+    writable: () => Promise.resolve(true),
+    enqueue: () => {},
+  };
+  return { cache, pump: new DownloadPump(cache, host, 1), messages };
+}
+
+/** What a device would notice: downloads with changesets, 231 reports, in order. */
+export function noticed(messages: readonly ServerMessage[]): ServerMessage[] {
+  return messages.filter((m) => m.type !== "download" || m.changesets.length > 0);
 }
