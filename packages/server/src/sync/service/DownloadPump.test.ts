@@ -21,15 +21,14 @@ import {
   historyModel,
   historySchema,
   objectIds,
-  noticed,
   objectShape,
+  recordingHost,
   recordingPump,
   TABLES,
   type EntryShape,
 } from "../test-support/generatedHistory.js";
 import { DownloadPump, type CatchUpView } from "./DownloadPump.js";
 import { EntryCache } from "./EntryCache.js";
-import type { SessionHost } from "./SessionHost.js";
 
 const SESSION_FILE = 2;
 const IDS = objectIds(3);
@@ -80,7 +79,7 @@ async function run(
     const entries = historyOf(s.entries);
     const start = Math.floor(s.start * entries.length);
     const split = start + Math.floor(s.split * (entries.length - start));
-    const { cache, pump, messages } = recordingPump(storage);
+    const { cache, pump, outcome } = recordingPump(storage);
     pump.cursor = start;
     pump.lastIntegratedClientVersion = ownVersionThrough(entries, start);
     // The client identifies after `split` entries exist, then the rest arrive live.
@@ -90,11 +89,7 @@ async function run(
     await appendEntries(storage, entries.slice(split));
     await cache.refresh();
     await pump.catchUp(view(ownVersionThrough(entries, entries.length)), s.always);
-    return {
-      messages: noticed(messages),
-      cursor: pump.cursor,
-      clientVersion: pump.lastIntegratedClientVersion,
-    };
+    return outcome();
   } finally {
     await storage.close();
   }
@@ -160,13 +155,7 @@ describe("DownloadPump catch-up", () => {
           return cache.after(version, limit);
         },
       };
-      const messages: ServerMessage[] = [];
-      const host: SessionHost = {
-        accessToken: "",
-        send: (message) => messages.push(message),
-        writable: () => Promise.resolve(true),
-        enqueue: () => {},
-      };
+      const { host, messages } = recordingHost();
       const pump = new DownloadPump(counting, host, 1);
       await pump.catchUp((await viewsFor([])).session(0), true);
       expect(reads).toBe(0);
@@ -190,13 +179,7 @@ describe("DownloadPump bootstrap", () => {
         }),
       ),
     );
-    const messages: ServerMessage[] = [];
-    const host: SessionHost = {
-      accessToken: "",
-      send: (message) => messages.push(message),
-      writable: () => Promise.resolve(true),
-      enqueue: () => {},
-    };
+    const { host, messages } = recordingHost();
     const pump = new DownloadPump({ latest: 0, after: () => Promise.resolve([]) }, host, 1);
     await pump.sendBootstrap(7, [{ instructions }]);
     const downloads = messages.flatMap((m) => (m.type === "download" ? [m] : []));

@@ -14,7 +14,6 @@ import {
   generatedView,
   historySchema,
   objectIds,
-  noticed,
   objectShape,
   recordingPump,
   TABLES,
@@ -41,7 +40,7 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 async function run(s: Scenario, fanOut: boolean) {
   const storage = await openStorage("memory");
   try {
-    const { cache, pump, messages } = recordingPump(storage);
+    const { cache, pump, outcome } = recordingPump(storage);
     const inView = await generatedView(s.viewTables);
     const tables = new Set<string>(s.viewTables);
     let integrated = 0;
@@ -77,11 +76,7 @@ async function run(s: Scenario, fanOut: boolean) {
       if (woken || !fanOut) await pump.catchUp(view());
     }
     await pump.catchUp(view(), true);
-    return {
-      messages: noticed(messages),
-      cursor: pump.cursor,
-      clientVersion: pump.lastIntegratedClientVersion,
-    };
+    return outcome();
   } finally {
     await storage.close();
   }

@@ -148,13 +148,8 @@ export async function generatedView(
   };
 }
 
-/** A download pump for session 1 over storage's history, recording what it sends. */
-export function recordingPump(storage: StorageEngine): {
-  cache: EntryCache;
-  pump: DownloadPump;
-  messages: ServerMessage[];
-} {
-  const cache = new EntryCache(new SyncHistory(storage, historyModel));
+/** A session host that records what is sent, and never holds a send back. */
+export function recordingHost(): { host: SessionHost; messages: ServerMessage[] } {
   const messages: ServerMessage[] = [];
   const host: SessionHost = {
     accessToken: "",
@@ -162,10 +157,29 @@ export function recordingPump(storage: StorageEngine): {
     writable: () => Promise.resolve(true),
     enqueue: () => {},
   };
-  return { cache, pump: new DownloadPump(cache, host, 1), messages };
+  return { host, messages };
 }
 
-/** What a device would notice: downloads with changesets, 231 reports, in order. */
-export function noticed(messages: readonly ServerMessage[]): ServerMessage[] {
-  return messages.filter((m) => m.type !== "download" || m.changesets.length > 0);
+/**
+ * A download pump for session 1 over storage's history, recording what it sends; `outcome`
+ * is what a device would notice (downloads with changesets, 231 reports, in order) and the
+ * cursors the pump ends on.
+ */
+export function recordingPump(storage: StorageEngine): {
+  cache: EntryCache;
+  pump: DownloadPump;
+  outcome: () => { messages: ServerMessage[]; cursor: number; clientVersion: number };
+} {
+  const cache = new EntryCache(new SyncHistory(storage, historyModel));
+  const { host, messages } = recordingHost();
+  const pump = new DownloadPump(cache, host, 1);
+  return {
+    cache,
+    pump,
+    outcome: () => ({
+      messages: messages.filter((m) => m.type !== "download" || m.changesets.length > 0),
+      cursor: pump.cursor,
+      clientVersion: pump.lastIntegratedClientVersion,
+    }),
+  };
 }
