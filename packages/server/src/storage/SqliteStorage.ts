@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import { decodeDocument, encodeDocument, idDocumentText, idKey } from "./documentCodec.js";
 import { migrate } from "./sqliteMigrations.js";
+import { SqliteMultiRowInsert } from "./sqliteMultiRowInsert.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
 import type {
@@ -21,8 +22,13 @@ import type {
 import type { OperationType } from "../data/types.js";
 
 export interface SqliteStorageOptions {
-  /** The clock stamped on change records (tests inject one). */
+  /** The clock stamped on change records, read once per commit (tests inject one). */
   readonly now?: () => Date;
+  /**
+   * Write every operation with its own statements, as the engine did before it wrote runs of
+   * inserts with multi-row statements: the reference the batched writer is tested against.
+   */
+  readonly rowByRow?: boolean;
 }
 
 interface DocumentRow {
@@ -54,12 +60,16 @@ export class SqliteStorage implements StorageEngine {
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
   readonly #closeListeners = new Set<() => void>();
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #rowByRow: boolean;
+  #documentInserts: SqliteMultiRowInsert | undefined;
+  #changeInserts: SqliteMultiRowInsert | undefined;
   #lastVersion: number;
   #closed = false;
 
   constructor(file: string, options: SqliteStorageOptions = {}) {
     this.#db = new Database(file);
     this.#now = options.now ?? (() => new Date());
+    this.#rowByRow = options.rowByRow ?? false;
     if (file !== ":memory:") this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");
     try {
@@ -108,7 +118,22 @@ export class SqliteStorage implements StorageEngine {
     options: CommitOptions = {},
   ): Promise<readonly ChangeRecord[]> {
     const db = this.#open();
-    const records = db.transaction(() => batch.flatMap((op) => this.#apply(op, options.origin)))();
+    const change: ChangeContext = { time: this.#now(), origin: options.origin };
+    const firstVersion = this.#lastVersion;
+    let records: ChangeRecord[];
+    if (this.#rowByRow) {
+      records = db.transaction(() => this.#applyRowByRow(batch, change))();
+    } else {
+      try {
+        records = db.transaction(() => this.#applyBatched(batch, change))();
+      } catch {
+        // The batched writer covers the batches that succeed. A failed one (rolled back) is
+        // replayed row by row, which fails the same way and names the culprit as it always
+        // did: the first offending operation, in operation order.
+        this.#lastVersion = firstVersion;
+        records = db.transaction(() => this.#applyRowByRow(batch, change))();
+      }
+    }
     if (records.length > 0) for (const listener of this.#listeners) listener(records);
     return records;
   }
@@ -174,12 +199,82 @@ export class SqliteStorage implements StorageEngine {
     return this.#db;
   }
 
+  #applyRowByRow(batch: readonly WriteOp[], change: ChangeContext): ChangeRecord[] {
+    const records: ChangeRecord[] = [];
+    for (const op of batch) this.#apply(op, change, records);
+    return records;
+  }
+
   /**
-   * Applies one operation inside the batch's transaction; returns its change record, if any.
-   * The record shares the operation's document objects (read-only by contract) rather than
-   * decoding what was just encoded.
+   * What `#applyRowByRow` does, with each run of consecutive inserts written by multi-row
+   * statements: its documents in one go, then its change records in one go. Rows, versions
+   * and seqs come out as row by row: both tables number their rows in insertion order.
    */
-  #apply(op: WriteOp, origin: string | undefined): ChangeRecord[] {
+  #applyBatched(batch: readonly WriteOp[], change: ChangeContext): ChangeRecord[] {
+    const records: ChangeRecord[] = [];
+    let from = 0;
+    while (from < batch.length) {
+      let to = from;
+      while (to < batch.length && batch[to]?.kind === "insert") to++;
+      if (to - from > 1) {
+        this.#insertRun(batch as readonly InsertOp[], from, to, change, records);
+        from = to;
+      } else {
+        this.#apply(batch[from] as WriteOp, change, records);
+        from++;
+      }
+    }
+    return records;
+  }
+
+  /** Inserts `batch[from..to)`, all inserts; appends their change records to `records`. */
+  #insertRun(
+    batch: readonly InsertOp[],
+    from: number,
+    to: number,
+    change: ChangeContext,
+    records: ChangeRecord[],
+  ): void {
+    const documentValues: unknown[] = [];
+    const changeValues: unknown[] = [];
+    const recorded: InsertOp[] = [];
+    const time = change.time.getTime();
+    const origin = change.origin ?? null;
+    for (let i = from; i < to; i++) {
+      const op = batch[i] as InsertOp;
+      const { ns } = op;
+      const key = idKey(op.doc._id);
+      const version = ++this.#lastVersion;
+      const body = encodeDocument(op.doc);
+      documentValues.push(ns.db, ns.coll, key, body, version);
+      if (isInternalDatabase(ns.db)) continue;
+      const keyText = idDocumentText(key);
+      changeValues.push(time, ns.db, ns.coll, "insert", keyText, body, null, null, origin);
+      recorded.push(op);
+    }
+    this.#insertDocuments().insert(documentValues);
+    if (recorded.length === 0) return;
+    const lastSeq = this.#insertChanges().insert(changeValues);
+    let seq = lastSeq - recorded.length;
+    for (const op of recorded) records.push(changeRecord(++seq, op, change, null));
+  }
+
+  #insertDocuments(): SqliteMultiRowInsert {
+    this.#documentInserts ??= new SqliteMultiRowInsert(this.#db, "documents", DOCUMENT_COLUMNS);
+    return this.#documentInserts;
+  }
+
+  #insertChanges(): SqliteMultiRowInsert {
+    this.#changeInserts ??= new SqliteMultiRowInsert(this.#db, "changes", CHANGE_COLUMNS);
+    return this.#changeInserts;
+  }
+
+  /**
+   * Applies one operation inside the batch's transaction; appends its change record, if any,
+   * to `records`. The record shares the operation's document objects (read-only by contract)
+   * rather than decoding what was just encoded.
+   */
+  #apply(op: WriteOp, change: ChangeContext, records: ChangeRecord[]): void {
     const { ns } = op;
     const id = op.kind === "delete" ? op.id : op.doc._id;
     const key = idKey(id);
@@ -189,7 +284,7 @@ export class SqliteStorage implements StorageEngine {
     if (op.kind === "insert") {
       try {
         this.#statement(
-          "INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)",
+          `INSERT INTO documents (${DOCUMENT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?)`,
         ).run(ns.db, ns.coll, key, body, version);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
@@ -220,13 +315,11 @@ export class SqliteStorage implements StorageEngine {
         ).run(body, version, ns.db, ns.coll, key);
       }
     }
-    if (isInternalDatabase(ns.db)) return [];
-    const time = this.#now();
+    if (isInternalDatabase(ns.db)) return;
     const result = this.#statement(
-      `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document, origin)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
-      time.getTime(),
+      change.time.getTime(),
       ns.db,
       ns.coll,
       op.kind,
@@ -234,21 +327,51 @@ export class SqliteStorage implements StorageEngine {
       body,
       op.kind === "update" ? encodeDocument({ ...op.updateDescription }) : null,
       beforeText,
-      origin ?? null,
+      change.origin ?? null,
     );
-    const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
-      seq: Number(result.lastInsertRowid),
-      operationType: op.kind,
-      clusterTime: time,
-      ns: { db: ns.db, coll: ns.coll },
-      documentKey: { _id: id },
-    };
-    if (op.kind !== "delete") record.fullDocument = op.doc;
-    if (op.kind === "update") record.updateDescription = op.updateDescription;
-    if (beforeText !== null) record.fullDocumentBeforeChange = decodeDocument(beforeText);
-    if (origin !== undefined) record.origin = origin;
-    return [record];
+    records.push(changeRecord(Number(result.lastInsertRowid), op, change, beforeText));
   }
+}
+
+/** What every change record of one commit shares: one clock reading, the batch's origin. */
+interface ChangeContext {
+  readonly time: Date;
+  readonly origin: string | undefined;
+}
+
+type InsertOp = Extract<WriteOp, { kind: "insert" }>;
+
+const DOCUMENT_COLUMNS = ["db", "coll", "id_key", "body", "version"] as const;
+const CHANGE_COLUMNS = [
+  "time",
+  "db",
+  "coll",
+  "op",
+  "document_key",
+  "full_document",
+  "update_description",
+  "before_document",
+  "origin",
+] as const;
+
+function changeRecord(
+  seq: number,
+  op: WriteOp,
+  change: ChangeContext,
+  beforeText: string | null,
+): ChangeRecord {
+  const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
+    seq,
+    operationType: op.kind,
+    clusterTime: change.time,
+    ns: { db: op.ns.db, coll: op.ns.coll },
+    documentKey: { _id: op.kind === "delete" ? op.id : op.doc._id },
+  };
+  if (op.kind !== "delete") record.fullDocument = op.doc;
+  if (op.kind === "update") record.updateDescription = op.updateDescription;
+  if (beforeText !== null) record.fullDocumentBeforeChange = decodeDocument(beforeText);
+  if (change.origin !== undefined) record.origin = change.origin;
+  return record;
 }
 
 function toStored(row: DocumentRow): StoredDocument {

@@ -1,0 +1,123 @@
+/**
+ * The SQLite engine's `commit` of insert batches (the server's side of data ingest):
+ * `SensorReading`-like documents committed in batches into a WAL file with synchronous=FULL,
+ * µs of the committing thread per object. Beside it, measured in the same run on fresh files:
+ * - the engine's row-by-row writer (one INSERT per document and per change record, the
+ *   reference the batched writer is tested against);
+ * - raw better-sqlite3 doing what the row-by-row writer does with the text already encoded
+ *   (same schema, one transaction per batch): the floor of writing row by row.
+ *
+ *   npx tsx --conditions=source bench/server/storageCommit.ts [objects=40000] [batch=1000]
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { ObjectId } from "bson";
+import { encodeDocument, idDocumentText, idKey } from "@atoll/server/storage/documentCodec";
+import { SqliteStorage } from "@atoll/server/storage/SqliteStorage";
+import { migrate } from "@atoll/server/storage/sqliteMigrations";
+import type { WriteOp } from "@atoll/server/storage/StorageEngine";
+import { fmt, median } from "./support.js";
+
+const OBJECTS = Number(process.argv[2] ?? 40_000);
+const BATCH = Number(process.argv[3] ?? 1000);
+const RUNS = 3;
+const ns = { db: "cars-db", coll: "SensorReading" };
+
+type InsertOp = Extract<WriteOp, { kind: "insert" }>;
+
+const readings = (): InsertOp[] => {
+  const carId = new ObjectId();
+  return Array.from({ length: OBJECTS }, (_, i) => ({
+    kind: "insert",
+    ns,
+    doc: {
+      _id: new ObjectId(),
+      ownerId: "6543a1b2c3d4e5f6a7b8c9d0",
+      carId,
+      timestamp: new Date(1_800_000_000_000 + i * 1000),
+      value: i * 0.5,
+    },
+  }));
+};
+
+const dir = await mkdtemp(path.join(tmpdir(), "atoll-bench-commit-"));
+let files = 0;
+const freshFile = () => path.join(dir, `${files++}.sqlite`);
+
+/** µs per object of committing every op in batches through `commit`. */
+const timeEngine = async (rowByRow: boolean): Promise<number> => {
+  const storage = new SqliteStorage(freshFile(), { rowByRow });
+  const ops = readings();
+  const start = performance.now();
+  for (let from = 0; from < ops.length; from += BATCH)
+    await storage.commit(ops.slice(from, from + BATCH), { origin: "sync" });
+  const us = ((performance.now() - start) * 1000) / ops.length;
+  await storage.close();
+  return us;
+};
+
+const timeRaw = (): number => {
+  const db = new Database(freshFile());
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  migrate(db);
+  const insertDocument = db.prepare(
+    "INSERT INTO documents (db, coll, id_key, body, version) VALUES (?, ?, ?, ?, ?)",
+  );
+  const insertChange = db.prepare(
+    `INSERT INTO changes (time, db, coll, op, document_key, full_document, update_description, before_document, origin)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const rows = readings().map(({ doc }) => {
+    const key = idKey(doc._id);
+    return { key, body: encodeDocument(doc), keyDocument: idDocumentText(key) };
+  });
+  let version = 0;
+  const start = performance.now();
+  for (let from = 0; from < rows.length; from += BATCH) {
+    db.transaction(() => {
+      const time = Date.now();
+      for (const row of rows.slice(from, from + BATCH)) {
+        insertDocument.run(ns.db, ns.coll, row.key, row.body, ++version);
+        insertChange.run(
+          time,
+          ns.db,
+          ns.coll,
+          "insert",
+          row.keyDocument,
+          row.body,
+          null,
+          null,
+          "sync",
+        );
+      }
+    })();
+  }
+  const us = ((performance.now() - start) * 1000) / rows.length;
+  db.close();
+  return us;
+};
+
+try {
+  const raw: number[] = [];
+  const byRow: number[] = [];
+  const batched: number[] = [];
+  // Interleaved so the load of a shared machine falls on all three alike.
+  for (let run = 0; run < RUNS; run++) {
+    raw.push(timeRaw());
+    byRow.push(await timeEngine(true));
+    batched.push(await timeEngine(false));
+  }
+  const line = (label: string, us: number) =>
+    `${label.padEnd(52)} ${fmt(us, 1).padStart(5)} µs/object  ${fmt(1000 / us, 0).padStart(4)}k objects/s`;
+  console.log(
+    `${OBJECTS} SensorReading inserts in commits of ${BATCH} (WAL, synchronous=FULL), median of ${RUNS} runs`,
+  );
+  console.log(line("raw better-sqlite3 row by row, text pre-encoded", median(raw)));
+  console.log(line("SqliteStorage.commit, row-by-row writer", median(byRow)));
+  console.log(line("SqliteStorage.commit", median(batched)));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
