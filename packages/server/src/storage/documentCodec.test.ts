@@ -112,6 +112,40 @@ describe("document codec", () => {
     );
   });
 
+  it("writes strings, field names and ObjectIds as the general encoding does (odd characters)", () => {
+    const piece = fc.constantFrom(
+      '"',
+      "\\",
+      "\n",
+      "\u0000",
+      "\u001f",
+      "\u007f",
+      "\ud800",
+      "\udc00",
+      "é",
+      "😀",
+      "a",
+      "$",
+    );
+    const oddString = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.array(piece, { maxLength: 80 }).map((pieces) => pieces.join("")),
+      fc.string({ minLength: 60, maxLength: 70 }),
+    );
+    const objectId = fc.uint8Array({ minLength: 12, maxLength: 12 }).map((b) => new ObjectId(b));
+    const doc = fc.dictionary(oddString, fc.oneof(oddString, objectId, fc.array(oddString)), {
+      maxKeys: 5,
+    });
+    fc.assert(
+      fc.property(doc, oddString, objectId, (d, text, oid) => {
+        expect(encodeDocument(d)).toBe(JSON.stringify(d, replaceBson));
+        expect(idKey(text)).toBe(JSON.stringify({ k: text }, replaceBson));
+        expect(idKey(oid)).toBe(JSON.stringify({ k: oid }, replaceBson));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("names the field of an invalid date", () => {
     expect(() => encodeDocument({ a: [{ when: new Date(Number.NaN) }] })).toThrow(/"when"/);
   });

@@ -26,7 +26,7 @@ export function encodeDocument(doc: Document): string {
 function encodeValue(value: unknown, key: string): string | undefined {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return stringText(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
@@ -50,7 +50,7 @@ function encodeValue(value: unknown, key: string): string | undefined {
         if (typeof plain.toJSON !== "function" && plain._bsontype === undefined)
           return encodeObject(value as Record<string, unknown>);
       } else if ((value as { _bsontype?: unknown })._bsontype === "ObjectId") {
-        return `{"$oid":"${(value as ObjectId).toHexString()}"}`;
+        return `{"$oid":"${objectIdHex(value as ObjectId)}"}`;
       } else if (value instanceof Date) {
         return `{"$date":{"$numberLong":"${dateTime(value, key)}"}}`;
       }
@@ -71,14 +71,57 @@ function encodeArray(items: readonly unknown[]): string {
 
 function encodeObject(fields: Record<string, unknown>): string {
   let out = "{";
-  let first = true;
   for (const key of Object.keys(fields)) {
     const text = encodeValue(fields[key], key);
     if (text === undefined) continue;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${text}`;
-    first = false;
+    if (out.length > 1) out += ",";
+    out += fieldPrefix(key) + text;
   }
   return out + "}";
+}
+
+/** `"key":` by key: documents of one collection repeat the same few field names. */
+const fieldPrefixes = new Map<string, string>();
+const FIELD_PREFIXES_KEPT = 4096;
+
+function fieldPrefix(key: string): string {
+  let prefix = fieldPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = stringText(key) + ":";
+    if (fieldPrefixes.size < FIELD_PREFIXES_KEPT) fieldPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
+/**
+ * `JSON.stringify(text)`. A short string with nothing to escape (no quote, backslash, control
+ * character or surrogate) is only quoted; scanning it costs less than the general call.
+ */
+function stringText(text: string): string {
+  if (text.length > 64) return JSON.stringify(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff))
+      return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+/** Character codes of the two lowercase hex digits of each byte value. */
+const HEX_HIGH = Array.from({ length: 256 }, (_, byte) => "0123456789abcdef".charCodeAt(byte >> 4));
+const HEX_LOW = Array.from({ length: 256 }, (_, byte) => "0123456789abcdef".charCodeAt(byte & 15));
+
+/** `id.toHexString()`, without going through a Buffer. */
+function objectIdHex(id: ObjectId): string {
+  const bytes: ArrayLike<number> | undefined = (id as { id?: ArrayLike<number> }).id;
+  if (bytes?.length !== 12) return id.toHexString();
+  const chars = new Array<number>(24);
+  for (let i = 0; i < 12; i++) {
+    const byte = bytes[i] as number;
+    chars[2 * i] = HEX_HIGH[byte] as number;
+    chars[2 * i + 1] = HEX_LOW[byte] as number;
+  }
+  return String.fromCharCode(...chars);
 }
 
 export function decodeDocument(text: string): Document {
@@ -92,15 +135,23 @@ export function decodeDocument(text: string): Document {
 /** The unique key of an `_id` value inside its namespace: equal ids, equal keys. */
 export function idKey(id: unknown): string {
   // The two common ids written directly: the same text the general path gives them.
-  if (typeof id === "string") return `{"k":${JSON.stringify(id)}}`;
+  if (typeof id === "string") return `{"k":${stringText(id)}}`;
   if ((id as { _bsontype?: unknown } | null)?._bsontype === "ObjectId")
-    return `{"k":{"$oid":"${(id as ObjectId).toHexString()}"}}`;
+    return `{"k":{"$oid":"${objectIdHex(id as ObjectId)}"}}`;
   return JSON.stringify({ k: normaliseBson(id) }, replaceBson);
 }
 
 /** The stored text of the document `{_id}` for the id whose `idKey` is `key`. */
 export function idDocumentText(key: string): string {
   return `{"_id":${key.slice(5, -1)}}`;
+}
+
+/**
+ * `idDocumentText` as an SQL expression over the column holding the key. What is cut off is
+ * ASCII (`{"k":` and `}`), so counting characters (SQLite) and UTF-16 units (JS) agree.
+ */
+export function idDocumentSql(keyColumn: string): string {
+  return `'{"_id":' || substr(${keyColumn}, 6, length(${keyColumn}) - 6) || '}'`;
 }
 
 /**
