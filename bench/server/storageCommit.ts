@@ -22,7 +22,7 @@ import { fmt, median } from "./support.js";
 
 const OBJECTS = Number(process.argv[2] ?? 40_000);
 const BATCH = Number(process.argv[3] ?? 1000);
-const RUNS = 3;
+const RUNS = 5;
 const ns = { db: "cars-db", coll: "SensorReading" };
 
 type InsertOp = Extract<WriteOp, { kind: "insert" }>;
@@ -46,19 +46,40 @@ const dir = await mkdtemp(path.join(tmpdir(), "atoll-bench-commit-"));
 let files = 0;
 const freshFile = () => path.join(dir, `${files++}.sqlite`);
 
-/** µs per object of committing every op in batches through `commit`. */
-const timeEngine = async (rowByRow: boolean): Promise<number> => {
-  const storage = new SqliteStorage(freshFile(), { rowByRow });
-  const ops = readings();
+interface Cost {
+  /** Wall-clock µs per object (the committing thread waits for the disk, too). */
+  readonly wall: number;
+  /** µs of CPU per object, user and system, all of the process's threads. */
+  readonly cpu: number;
+}
+
+const measure = (objects: number, run: () => void | Promise<void>): Promise<Cost> | Cost => {
   const start = performance.now();
-  for (let from = 0; from < ops.length; from += BATCH)
-    await storage.commit(ops.slice(from, from + BATCH), { origin: "sync" });
-  const us = ((performance.now() - start) * 1000) / ops.length;
-  await storage.close();
-  return us;
+  const cpuStart = process.cpuUsage();
+  const done = (): Cost => {
+    const cpu = process.cpuUsage(cpuStart);
+    return {
+      wall: ((performance.now() - start) * 1000) / objects,
+      cpu: (cpu.user + cpu.system) / objects,
+    };
+  };
+  const running = run();
+  return running instanceof Promise ? running.then(done) : done();
 };
 
-const timeRaw = (): number => {
+/** Commits every op in batches through `commit`. */
+const timeEngine = async (rowByRow: boolean): Promise<Cost> => {
+  const storage = new SqliteStorage(freshFile(), { rowByRow });
+  const ops = readings();
+  const cost = await measure(ops.length, async () => {
+    for (let from = 0; from < ops.length; from += BATCH)
+      await storage.commit(ops.slice(from, from + BATCH), { origin: "sync" });
+  });
+  await storage.close();
+  return cost;
+};
+
+const timeRaw = async (): Promise<Cost> => {
   const db = new Database(freshFile());
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
@@ -75,49 +96,52 @@ const timeRaw = (): number => {
     return { key, body: encodeDocument(doc), keyDocument: idDocumentText(key) };
   });
   let version = 0;
-  const start = performance.now();
-  for (let from = 0; from < rows.length; from += BATCH) {
-    db.transaction(() => {
-      const time = Date.now();
-      for (const row of rows.slice(from, from + BATCH)) {
-        insertDocument.run(ns.db, ns.coll, row.key, row.body, ++version);
-        insertChange.run(
-          time,
-          ns.db,
-          ns.coll,
-          "insert",
-          row.keyDocument,
-          row.body,
-          null,
-          null,
-          "sync",
-        );
-      }
-    })();
-  }
-  const us = ((performance.now() - start) * 1000) / rows.length;
+  const cost = await measure(rows.length, () => {
+    for (let from = 0; from < rows.length; from += BATCH) {
+      db.transaction(() => {
+        const time = Date.now();
+        for (const row of rows.slice(from, from + BATCH)) {
+          insertDocument.run(ns.db, ns.coll, row.key, row.body, ++version);
+          insertChange.run(
+            time,
+            ns.db,
+            ns.coll,
+            "insert",
+            row.keyDocument,
+            row.body,
+            null,
+            null,
+            "sync",
+          );
+        }
+      })();
+    }
+  });
   db.close();
-  return us;
+  return cost;
 };
 
 try {
-  const raw: number[] = [];
-  const byRow: number[] = [];
-  const batched: number[] = [];
+  const raw: Cost[] = [];
+  const byRow: Cost[] = [];
+  const batched: Cost[] = [];
   // Interleaved so the load of a shared machine falls on all three alike.
   for (let run = 0; run < RUNS; run++) {
-    raw.push(timeRaw());
+    raw.push(await timeRaw());
     byRow.push(await timeEngine(true));
     batched.push(await timeEngine(false));
   }
-  const line = (label: string, us: number) =>
-    `${label.padEnd(52)} ${fmt(us, 1).padStart(5)} µs/object  ${fmt(1000 / us, 0).padStart(4)}k objects/s`;
+  const line = (label: string, costs: readonly Cost[]) => {
+    const wall = median(costs.map((cost) => cost.wall));
+    const cpu = median(costs.map((cost) => cost.cpu));
+    return `${label.padEnd(50)} ${fmt(wall).padStart(5)} µs/object (${fmt(1000 / wall, 0).padStart(3)}k/s)  CPU ${fmt(cpu).padStart(5)} µs/object`;
+  };
   console.log(
     `${OBJECTS} SensorReading inserts in commits of ${BATCH} (WAL, synchronous=FULL), median of ${RUNS} runs`,
   );
-  console.log(line("raw better-sqlite3 row by row, text pre-encoded", median(raw)));
-  console.log(line("SqliteStorage.commit, row-by-row writer", median(byRow)));
-  console.log(line("SqliteStorage.commit", median(batched)));
+  console.log(line("raw better-sqlite3 row by row, text pre-encoded", raw));
+  console.log(line("SqliteStorage.commit, row-by-row writer", byRow));
+  console.log(line("SqliteStorage.commit", batched));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -22,6 +22,7 @@ const IDS: readonly unknown[] = [
   new ObjectId("65f0a1b2c3d4e5f6a7b8c902"),
   "a",
   'quote"d',
+  "é😀\ud800",
   7,
   -0.5,
 ];

@@ -5,7 +5,13 @@
  * See `StorageEngine.ts` for the contract.
  */
 import Database from "better-sqlite3";
-import { decodeDocument, encodeDocument, idDocumentText, idKey } from "./documentCodec.js";
+import {
+  decodeDocument,
+  encodeDocument,
+  idDocumentSql,
+  idDocumentText,
+  idKey,
+} from "./documentCodec.js";
 import { migrate } from "./sqliteMigrations.js";
 import { SqliteMultiRowInsert } from "./sqliteMultiRowInsert.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
@@ -62,7 +68,6 @@ export class SqliteStorage implements StorageEngine {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowByRow: boolean;
   #documentInserts: SqliteMultiRowInsert | undefined;
-  #changeInserts: SqliteMultiRowInsert | undefined;
   #lastVersion: number;
   #closed = false;
 
@@ -70,6 +75,10 @@ export class SqliteStorage implements StorageEngine {
     this.#db = new Database(file);
     this.#now = options.now ?? (() => new Date());
     this.#rowByRow = options.rowByRow ?? false;
+    // Takes effect only on a new store (before anything is written to it); an existing one
+    // keeps its page size. 16 KiB pages make a commit of many documents write and sync about
+    // a third less (fewer frames, fewer B-tree pages touched) than the default 4 KiB.
+    this.#db.pragma("page_size = 16384");
     if (file !== ":memory:") this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");
     try {
@@ -206,67 +215,70 @@ export class SqliteStorage implements StorageEngine {
   }
 
   /**
-   * What `#applyRowByRow` does, with each run of consecutive inserts written by multi-row
-   * statements: its documents in one go, then its change records in one go. Rows, versions
-   * and seqs come out as row by row: both tables number their rows in insertion order.
+   * What `#applyRowByRow` does, with each run of consecutive inserts (into namespaces that are
+   * all internal or all not) written in one go: its documents by multi-row statements, then
+   * its change records copied from the rows just written by one statement. Rows, versions and
+   * seqs come out as row by row: both tables number their rows in insertion order.
    */
   #applyBatched(batch: readonly WriteOp[], change: ChangeContext): ChangeRecord[] {
     const records: ChangeRecord[] = [];
     let from = 0;
     while (from < batch.length) {
+      const first = batch[from] as WriteOp;
+      const internal = isInternalDatabase(first.ns.db);
       let to = from;
-      while (to < batch.length && batch[to]?.kind === "insert") to++;
+      while (to < batch.length) {
+        const op = batch[to] as WriteOp;
+        if (op.kind !== "insert" || isInternalDatabase(op.ns.db) !== internal) break;
+        to++;
+      }
       if (to - from > 1) {
-        this.#insertRun(batch as readonly InsertOp[], from, to, change, records);
+        this.#insertRun(batch as readonly InsertOp[], from, to, internal, change, records);
         from = to;
       } else {
-        this.#apply(batch[from] as WriteOp, change, records);
+        this.#apply(first, change, records);
         from++;
       }
     }
     return records;
   }
 
-  /** Inserts `batch[from..to)`, all inserts; appends their change records to `records`. */
+  /**
+   * Inserts `batch[from..to)`, all inserts into internal namespaces or all into others;
+   * appends their change records to `records`.
+   */
   #insertRun(
     batch: readonly InsertOp[],
     from: number,
     to: number,
+    internal: boolean,
     change: ChangeContext,
     records: ChangeRecord[],
   ): void {
-    const documentValues: unknown[] = [];
-    const changeValues: unknown[] = [];
-    const recorded: InsertOp[] = [];
-    const time = change.time.getTime();
-    const origin = change.origin ?? null;
+    const values: unknown[] = [];
     for (let i = from; i < to; i++) {
-      const op = batch[i] as InsertOp;
-      const { ns } = op;
-      const key = idKey(op.doc._id);
+      const { ns, doc } = batch[i] as InsertOp;
+      const key = idKey(doc._id);
       const version = ++this.#lastVersion;
-      const body = encodeDocument(op.doc);
-      documentValues.push(ns.db, ns.coll, key, body, version);
-      if (isInternalDatabase(ns.db)) continue;
-      const keyText = idDocumentText(key);
-      changeValues.push(time, ns.db, ns.coll, "insert", keyText, body, null, null, origin);
-      recorded.push(op);
+      values.push(ns.db, ns.coll, key, encodeDocument(doc), version);
     }
-    this.#insertDocuments().insert(documentValues);
-    if (recorded.length === 0) return;
-    const lastSeq = this.#insertChanges().insert(changeValues);
-    let seq = lastSeq - recorded.length;
-    for (const op of recorded) records.push(changeRecord(++seq, op, change, null));
+    const count = to - from;
+    const lastRowid = this.#insertDocuments().insert(values);
+    if (internal) return;
+    const copied = this.#statement(
+      `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")})
+       SELECT ?, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?
+       FROM documents WHERE rowid > ? ORDER BY rowid`,
+    ).run(change.time.getTime(), change.origin ?? null, lastRowid - count);
+    if (copied.changes !== count) throw new Error("a run's change records were not all written");
+    let seq = Number(copied.lastInsertRowid) - count;
+    for (let i = from; i < to; i++)
+      records.push(changeRecord(++seq, batch[i] as InsertOp, change, null));
   }
 
   #insertDocuments(): SqliteMultiRowInsert {
     this.#documentInserts ??= new SqliteMultiRowInsert(this.#db, "documents", DOCUMENT_COLUMNS);
     return this.#documentInserts;
-  }
-
-  #insertChanges(): SqliteMultiRowInsert {
-    this.#changeInserts ??= new SqliteMultiRowInsert(this.#db, "changes", CHANGE_COLUMNS);
-    return this.#changeInserts;
   }
 
   /**
