@@ -265,11 +265,11 @@ export class SqliteStorage implements StorageEngine {
     const count = to - from;
     const lastRowid = this.#insertDocuments().insert(values);
     if (internal) return;
-    const copied = this.#statement(
-      `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")})
-       SELECT ?, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?
-       FROM documents WHERE rowid > ? ORDER BY rowid`,
-    ).run(change.time.getTime(), change.origin ?? null, lastRowid - count);
+    const copied = this.#statement(COPY_RUN_CHANGES_SQL).run(
+      change.time.getTime(),
+      change.origin ?? null,
+      lastRowid - count,
+    );
     if (copied.changes !== count) throw new Error("a run's change records were not all written");
     let seq = Number(copied.lastInsertRowid) - count;
     for (let i = from; i < to; i++)
@@ -295,9 +295,7 @@ export class SqliteStorage implements StorageEngine {
     let beforeText: string | null = null;
     if (op.kind === "insert") {
       try {
-        this.#statement(
-          `INSERT INTO documents (${DOCUMENT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?)`,
-        ).run(ns.db, ns.coll, key, body, version);
+        this.#statement(INSERT_DOCUMENT_SQL).run(ns.db, ns.coll, key, body, version);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
         throw new StorageError("DuplicateKey", `duplicate _id ${key} in ${ns.db}.${ns.coll}`, {
@@ -328,9 +326,7 @@ export class SqliteStorage implements StorageEngine {
       }
     }
     if (isInternalDatabase(ns.db)) return;
-    const result = this.#statement(
-      `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+    const result = this.#statement(INSERT_CHANGE_SQL).run(
       change.time.getTime(),
       ns.db,
       ns.coll,
@@ -365,6 +361,13 @@ const CHANGE_COLUMNS = [
   "before_document",
   "origin",
 ] as const;
+
+const INSERT_DOCUMENT_SQL = `INSERT INTO documents (${DOCUMENT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?)`;
+const INSERT_CHANGE_SQL = `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** The change records of a run of inserts whose documents are the rows after rowid `?3`. */
+const COPY_RUN_CHANGES_SQL = `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")})
+  SELECT ?1, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?2
+  FROM documents WHERE rowid > ?3 ORDER BY rowid`;
 
 function changeRecord(
   seq: number,
