@@ -147,6 +147,24 @@ describe("SqliteStorage batched writer", () => {
     );
   });
 
+  it("rejects a long run with a taken _id whole, naming that _id", async () => {
+    const { storage } = open(false);
+    const ns = NAMESPACES[0] as Namespace;
+    await storage.commit([{ kind: "insert", ns, doc: { _id: 70 } }]);
+    const run = Array.from({ length: 100 }, (_, i) => ({
+      kind: "insert" as const,
+      ns,
+      doc: { _id: i + 1 },
+    }));
+    await expect(storage.commit(run)).rejects.toMatchObject({
+      code: "DuplicateKey",
+      details: { id: 70 },
+    });
+    expect((await storage.scan(ns)).map((stored) => stored.doc._id)).toEqual([70]);
+    expect(await storage.lastSeq()).toBe(1);
+    await storage.close();
+  });
+
   it("numbers a long run's change records consecutively, after what came before", async () => {
     const { storage } = open(false);
     const ns = NAMESPACES[0] as Namespace;

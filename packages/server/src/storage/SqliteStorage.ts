@@ -4,7 +4,7 @@
  * runs as one SQLite transaction without yielding: batches are serialised by construction.
  * See `StorageEngine.ts` for the contract.
  */
-import Database from "better-sqlite3";
+import Database, { SqliteError } from "better-sqlite3";
 import {
   decodeDocument,
   encodeDocument,
@@ -135,10 +135,11 @@ export class SqliteStorage implements StorageEngine {
     } else {
       try {
         records = db.transaction(() => this.#applyBatched(batch, change))();
-      } catch {
-        // The batched writer covers the batches that succeed. A failed one (rolled back) is
-        // replayed row by row, which fails the same way and names the culprit as it always
-        // did: the first offending operation, in operation order.
+      } catch (error) {
+        if (!(error instanceof ReplayRowByRow)) throw error;
+        // A run of inserts failed (rolled back with the rest of the batch). Replayed row by
+        // row, the batch fails the same way and names the culprit as it always did: the first
+        // offending operation, in operation order.
         this.#lastVersion = firstVersion;
         records = db.transaction(() => this.#applyRowByRow(batch, change))();
       }
@@ -256,14 +257,27 @@ export class SqliteStorage implements StorageEngine {
     records: ChangeRecord[],
   ): void {
     const values: unknown[] = [];
-    for (let i = from; i < to; i++) {
-      const { ns, doc } = batch[i] as InsertOp;
-      const key = idKey(doc._id);
-      const version = ++this.#lastVersion;
-      values.push(ns.db, ns.coll, key, encodeDocument(doc), version);
+    try {
+      for (let i = from; i < to; i++) {
+        const { ns, doc } = batch[i] as InsertOp;
+        const key = idKey(doc._id);
+        const version = ++this.#lastVersion;
+        values.push(ns.db, ns.coll, key, encodeDocument(doc), version);
+      }
+    } catch (error) {
+      // Row by row, an earlier operation of the run may fail first (a duplicate _id).
+      throw new ReplayRowByRow("a document of a run cannot be encoded", { cause: error });
+    }
+    let lastRowid: number;
+    try {
+      lastRowid = this.#insertDocuments().insert(values);
+    } catch (error) {
+      // An _id already taken, stored or earlier in the run: the replay names it.
+      if (!(error instanceof SqliteError && error.code.startsWith("SQLITE_CONSTRAINT")))
+        throw error;
+      throw new ReplayRowByRow("a run of inserts breaks a constraint", { cause: error });
     }
     const count = to - from;
-    const lastRowid = this.#insertDocuments().insert(values);
     if (internal) return;
     const copied = this.#statement(COPY_RUN_CHANGES_SQL).run(
       change.time.getTime(),
@@ -362,12 +376,15 @@ const CHANGE_COLUMNS = [
   "origin",
 ] as const;
 
+/** A run of inserts failed inside a batched commit: the batch is to be replayed row by row. */
+class ReplayRowByRow extends Error {}
+
 const INSERT_DOCUMENT_SQL = `INSERT INTO documents (${DOCUMENT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?)`;
 const INSERT_CHANGE_SQL = `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-/** The change records of a run of inserts whose documents are the rows after rowid `?3`. */
+/** Change records (time, origin) of a run of inserts: the document rows after a rowid. */
 const COPY_RUN_CHANGES_SQL = `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")})
-  SELECT ?1, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?2
-  FROM documents WHERE rowid > ?3 ORDER BY rowid`;
+  SELECT ?, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?
+  FROM documents WHERE rowid > ? ORDER BY rowid`;
 
 function changeRecord(
   seq: number,
