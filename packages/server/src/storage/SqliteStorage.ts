@@ -2,6 +2,9 @@
  * The embedded engine: one SQLite file per app (better-sqlite3, WAL, synchronous=FULL so a
  * resolved commit is on disk), or `:memory:`. better-sqlite3 is synchronous, so each commit
  * runs as one SQLite transaction without yielding: batches are serialised by construction.
+ * A run of consecutive inserts in a batch (the shape of data ingest) is written with a few
+ * multi-row statements rather than two statements per document; the row-by-row writer stays
+ * as the reference it is tested against and as the replay that names a failed run's culprit.
  * See `StorageEngine.ts` for the contract.
  */
 import Database, { SqliteError } from "better-sqlite3";

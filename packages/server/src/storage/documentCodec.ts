@@ -3,9 +3,10 @@
  * strings, so SQL JSON functions can read top-level fields for pushdown), except that an int64
  * beyond 2^53 keeps its `$numberLong` form so no digit is lost, and a double holding an integer
  * that large (or NaN, ±Infinity, -0) keeps its `$numberDouble` form so it reads back a double.
- * Both directions go through `JSON` with a replacer/reviver that handles only the EJSON
- * wrappers, which is several times faster than walking the document twice; the tests hold the
- * output to the `bson` package's own EJSON reading of the same text.
+ * The text is defined as `JSON.stringify(doc, replaceBson)`; `encodeDocument` writes the
+ * common values itself and gives exactly that text (property-tested against it). Decoding is
+ * `JSON.parse` with a reviver that handles only the EJSON wrappers. The tests hold the output
+ * to the `bson` package's own EJSON reading of the same text.
  */
 import { EJSON, Long, ObjectId } from "bson";
 import { normaliseBson } from "./normaliseBson.js";
