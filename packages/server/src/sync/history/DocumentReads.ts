@@ -2,6 +2,10 @@
  * The synced documents one changeset reads, each read from storage once: judging the upload
  * and integrating it (both under the app's sync lock) see the same state. A failed commit
  * (another writer got there first) integrates again on fresh reads.
+ *
+ * Data ingest skips the read of an object it creates new in an asymmetric table: such an
+ * object is presumed absent, and the insert's duplicate key, if it was not, makes the caller
+ * integrate the changeset again on real reads (`presumedAbsence`).
  */
 import type { PrimaryKey } from "@atoll/protocol";
 import type { StorageEngine, StoredDocument } from "../../storage/StorageEngine.js";
@@ -10,6 +14,7 @@ import type { SyncModel } from "../syncSchema.js";
 
 export class DocumentReads {
   private readonly stored = new Map<string, StoredDocument | null>();
+  private presumed = false;
 
   constructor(
     private readonly storage: StorageEngine,
@@ -30,6 +35,23 @@ export class DocumentReads {
       : null;
     this.stored.set(key, stored);
     return stored;
+  }
+
+  /**
+   * Takes an object of an asymmetric table as absent without reading it (true), or declines
+   * (false: the table is not asymmetric). Only for objects the upload inserts fresh if absent
+   * (`createsFresh`): their insert fails on a duplicate key when they were not.
+   */
+  presumeAbsent(table: string, key: string): boolean {
+    if (this.model.tables.get(table)?.asymmetric !== true) return false;
+    this.stored.set(key, null);
+    this.presumed = true;
+    return true;
+  }
+
+  /** Whether any object was presumed absent rather than read. */
+  get presumedAbsence(): boolean {
+    return this.presumed;
   }
 
   /** The object's document if it was read already (null: absent), else undefined. */

@@ -1,10 +1,11 @@
 /**
- * Data ingest's fast path (fresh inserts into asymmetric tables, no merge metadata) against the
- * general merge path as the oracle. Generated uploads from two files mix readings (fresh,
- * re-created by their own file, written by a role that may not, re-uploaded) with cars, are
- * judged as a session would judge them, and go through two histories: one where readings are
- * asymmetric, one where they are an ordinary synced table. Both must store the same documents
- * and answer with the same corrections and rejections. Every entry `integrate` returns must
+ * Data ingest's fast paths (fresh inserts into asymmetric tables, no merge metadata, judged
+ * without a read) against the general merge path as the oracle. Generated uploads from two
+ * files mix readings (fresh, re-created by their own file, written by a role that may not,
+ * re-uploaded) with cars, are judged and integrated as a session does, and go through three
+ * histories: one where readings are asymmetric and presumed absent when created, one where
+ * they are asymmetric and read, one where they are an ordinary synced table. All must store
+ * the same documents and answer with the same corrections and rejections. Every entry `integrate` returns must
  * equal the entry read back from storage: the entry cache serves it as built.
  */
 import type { Instruction } from "@atoll/protocol";
@@ -14,11 +15,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openStorage } from "../../storage/openStorage.js";
 import { instructionsForDocument } from "../documentInstructions.js";
-import { judgeUpload } from "../permissions/judgeUpload.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import type { SyncModel } from "../syncSchema.js";
 import { carSchema, ownerReadWrite, ruleContextForUser } from "../test-support/carsFixture.js";
 import { erase } from "../service/entryForSession.js";
+import { judgeAndIntegrate } from "../service/integrateChangeset.js";
 import { SyncHistory } from "./SyncHistory.js";
 
 const schema: RqlSchema = {
@@ -127,10 +128,13 @@ interface UploadCase {
   readonly resend: boolean;
 }
 
-async function run(asymmetric: boolean, uploads: readonly UploadCase[]) {
+/** How readings are integrated. */
+type Mode = "presumed" | "read" | "synced";
+
+async function run(mode: Mode, uploads: readonly UploadCase[]) {
   const storage = await openStorage("memory");
   try {
-    const model = modelWith(asymmetric);
+    const model = modelWith(mode !== "synced");
     const history = new SyncHistory(storage, model);
     const rules = new Map([
       ["Car", ownerReadWrite],
@@ -152,16 +156,17 @@ async function run(asymmetric: boolean, uploads: readonly UploadCase[]) {
       const clientVersion = ++session.clientVersion;
       const latest = await history.latestVersion();
       for (let send = 0; send < (resend ? 2 : 1); send++) {
-        const reads = history.documentReads();
-        const judgement = await judgeUpload(
-          instructions,
-          session.permissions,
-          queries,
-          async (table, pk) => (await reads.get(table, pk))?.doc,
-          new Set(["SensorReading"]),
-        );
-        const result = await history.integrate(
-          session.file,
+        const { rejected, result } = await judgeAndIntegrate(
+          history,
+          {
+            fileIdent: session.file,
+            permissions: session.permissions,
+            queries,
+            restore: (table, pk, after) =>
+              after === undefined
+                ? [erase(table, pk)]
+                : instructionsForDocument(schema, table, after),
+          },
           {
             clientVersion,
             writer: {
@@ -169,18 +174,9 @@ async function run(asymmetric: boolean, uploads: readonly UploadCase[]) {
               ident: session.file,
               baseVersion: Math.max(0, latest - staleness),
             },
-            instructions: judgement.allowed,
+            instructions,
           },
-          {
-            uploaded: instructions,
-            rejected: judgement.rejected,
-            reads,
-            judged: judgement.after,
-            restore: (table, pk, after) =>
-              after === undefined
-                ? [erase(table, pk)]
-                : instructionsForDocument(schema, table, after),
-          },
+          { viewless: new Set(["SensorReading"]), presume: mode === "presumed" },
         );
         if (result.entry !== undefined) {
           const [stored] = await history.entriesSince(result.entry.version - 1, 1);
@@ -189,7 +185,7 @@ async function run(asymmetric: boolean, uploads: readonly UploadCase[]) {
         outcomes.push({
           version: result.version,
           corrections: result.corrections,
-          rejected: judgement.rejected,
+          rejected,
         });
       }
     }
@@ -209,9 +205,9 @@ describe("data ingest without merging", () => {
   it("stores, corrects and rejects as the general merge path does (generated uploads)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(upload, { minLength: 1, maxLength: 8 }), async (uploads) => {
-        const fast = await run(true, uploads);
-        const merged = await run(false, uploads);
-        expect(fast).toEqual(merged);
+        const merged = await run("synced", uploads);
+        expect(await run("read", uploads)).toEqual(merged);
+        expect(await run("presumed", uploads)).toEqual(merged);
       }),
       { numRuns: 100 },
     );

@@ -14,9 +14,9 @@ import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
 import type { Writer } from "../merge/clock.js";
 import { separateFreshInserts, type SeparatedUpload } from "../merge/freshInserts.js";
+import { groupByObject, type ObjectInstructions } from "../groupByObject.js";
 import {
   integrateUpload,
-  objectKey,
   type HistoryEntry,
   type Integration,
   type ObjectState,
@@ -88,6 +88,21 @@ export interface IntegrateOptions {
   readonly reads?: DocumentReads;
   /** Each object as the upload leaves it, judged on `reads` (by `objectKey`). */
   readonly judged?: ReadonlyMap<string, Document | undefined>;
+  /** `groupByObject` of `uploaded` and of the upload's instructions, when already made. */
+  readonly grouped?: {
+    readonly uploaded: ReadonlyMap<string, ObjectInstructions>;
+    readonly integrated: ReadonlyMap<string, ObjectInstructions>;
+  };
+}
+
+/**
+ * The commit of a changeset judged on objects presumed absent failed (one was not): judge and
+ * integrate it again on real reads. Nothing was written.
+ */
+export class PresumedAbsenceFailed extends Error {
+  constructor(cause: unknown) {
+    super("an object presumed absent was stored", { cause });
+  }
 }
 
 export class SyncHistory {
@@ -164,6 +179,10 @@ export class SyncHistory {
     options: IntegrateOptions = {},
   ): Promise<IntegrationResult> {
     const uploaded = options.uploaded ?? upload.instructions;
+    const integratedObjects = options.grouped?.integrated ?? groupByObject(upload.instructions);
+    const uploadedObjects =
+      options.grouped?.uploaded ??
+      (uploaded === upload.instructions ? integratedObjects : groupByObject(uploaded));
     for (let attempt = 0; ; attempt++) {
       const file = await this.storage.get(CLIENT_FILES, ident);
       if (!file) throw new StorageError("Conflict", `unknown client file ${ident}`);
@@ -184,21 +203,21 @@ export class SyncHistory {
         : [];
       const shared = attempt === 0 && options.reads !== undefined;
       const reads = shared ? options.reads : this.documentReads();
-      for (const { table, pk } of upload.instructions) {
-        const key = objectKey(table, pk);
+      for (const [key, { table, pk }] of integratedObjects)
         if (reads.known(key) === undefined) await reads.get(table, pk, key);
-      }
       const judged = shared ? options.judged : undefined;
       const separated = separateFreshInserts(
         upload.instructions,
+        integratedObjects,
         (table) => this.isInsertOnly(table),
         (key) => !reads.readAbsent(key),
         (key) => judged?.get(key),
       );
       const loaded = new Map<string, LoadedObject>();
-      await this.loadObjects(loaded, upload.instructions, reads, separated.inserts);
-      await this.loadObjects(loaded, uploaded, reads, separated.inserts);
-      const current = new Map([...loaded].map(([key, value]) => [key, value.state]));
+      await this.loadObjects(loaded, integratedObjects, reads, separated.inserts);
+      await this.loadObjects(loaded, uploadedObjects, reads, separated.inserts);
+      const current = new Map<string, ObjectState>();
+      for (const [key, { state }] of loaded) current.set(key, state);
       const merged = integrateUpload(
         { writer: upload.writer, instructions: separated.merged },
         version,
@@ -208,8 +227,16 @@ export class SyncHistory {
       const result = withInserts(merged, separated);
       const afterOf = (key: string) =>
         result.objects.has(key) ? result.objects.get(key)!.state.doc : loaded.get(key)?.stored?.doc;
+      const mergedObjects =
+        merged.effective.length === 0 ? undefined : groupByObject(merged.effective);
       const corrections = options.restore
-        ? correctionsFor(uploaded, result.effective, afterOf, options.restore)
+        ? correctionsFor(
+            uploadedObjects,
+            (key) =>
+              separated.inserts.get(key)?.instructions ?? mergedObjects?.get(key)?.instructions,
+            afterOf,
+            options.restore,
+          )
         : [];
       const entry: SyncEntry = {
         version,
@@ -243,6 +270,8 @@ export class SyncHistory {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
         return { ...result, version, corrections, entry };
       } catch (error) {
+        if (shared && reads.presumedAbsence && isConflict(error))
+          throw new PresumedAbsenceFailed(error);
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
@@ -294,12 +323,11 @@ export class SyncHistory {
   /** Each object's document and, unless it is a fresh insert (which has none), its merge metadata. */
   private async loadObjects(
     out: Map<string, LoadedObject>,
-    instructions: readonly Instruction[],
+    objects: ReadonlyMap<string, ObjectInstructions>,
     reads: DocumentReads,
     inserts: ReadonlyMap<string, unknown>,
   ): Promise<void> {
-    for (const { table, pk } of instructions) {
-      const key = objectKey(table, pk);
+    for (const [key, { table, pk }] of objects) {
       if (out.has(key)) continue;
       const known = reads.known(key);
       const stored = known !== undefined ? known : await reads.get(table, pk, key);

@@ -8,7 +8,7 @@
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
 import { bsonEquals } from "../bsonEquals.js";
-import { groupByObject } from "../groupByObject.js";
+import type { ObjectInstructions } from "../groupByObject.js";
 
 export type RestoreObject = (
   table: string,
@@ -16,19 +16,24 @@ export type RestoreObject = (
   after: Document | undefined,
 ) => Instruction[];
 
+/**
+ * `uploaded`: the upload by object (`groupByObject`); `effectiveOf`: what entered history for
+ * an object. An object whose effective instructions are the very uploaded ones (a fresh
+ * insert) needs no comparison.
+ */
 export function correctionsFor(
-  uploaded: readonly Instruction[],
-  effective: readonly Instruction[],
+  uploaded: ReadonlyMap<string, ObjectInstructions>,
+  effectiveOf: (key: string) => readonly Instruction[] | undefined,
   afterOf: (key: string) => Document | undefined,
   restore: RestoreObject,
 ): Instruction[] {
-  const merged = groupByObject(effective);
   const out: Instruction[] = [];
-  for (const [key, { table, pk, instructions }] of groupByObject(uploaded)) {
-    const applied = merged.get(key)?.instructions ?? [];
+  for (const [key, { table, pk, instructions }] of uploaded) {
+    const applied = effectiveOf(key) ?? [];
     const same =
-      applied.length === instructions.length &&
-      applied.every((instruction, i) => bsonEquals(instruction, instructions[i]));
+      applied === instructions ||
+      (applied.length === instructions.length &&
+        applied.every((instruction, i) => bsonEquals(instruction, instructions[i])));
     if (!same) out.push(...restore(table, pk, afterOf(key)));
   }
   return out;

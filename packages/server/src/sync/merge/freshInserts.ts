@@ -15,7 +15,7 @@
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
 import { applyToDocument } from "../documentPatch.js";
-import { objectKey } from "./integrateUpload.js";
+import type { ObjectInstructions } from "../groupByObject.js";
 import { isListInstruction } from "./listTransform.js";
 
 export interface FreshInsert {
@@ -36,42 +36,46 @@ export interface SeparatedUpload {
 }
 
 /**
- * Splits an upload into fresh inserts into `insertOnly` tables (objects `exists` says are not
- * stored) and the rest. `created`: the object as its instructions create it, when already known.
+ * Splits an upload (`objects`: its `groupByObject`) into fresh inserts into `insertOnly` tables
+ * (objects `exists` says are not stored) and the rest. `created`: the object as its
+ * instructions create it, when already known.
  */
 export function separateFreshInserts(
   instructions: readonly Instruction[],
+  objects: ReadonlyMap<string, ObjectInstructions>,
   insertOnly: (table: string) => boolean,
   exists: (key: string) => boolean,
   created: (key: string) => Document | undefined = () => undefined,
 ): SeparatedUpload {
-  const keys: string[] = [];
-  const touched = new Set<string>();
-  const candidates = new Map<string, Instruction[] | null>();
-  for (const instruction of instructions) {
-    const key = objectKey(instruction.table, instruction.pk);
-    keys.push(key);
-    touched.add(key);
-    if (!insertOnly(instruction.table)) continue;
-    const own = candidates.get(key);
-    if (own === null) continue;
-    if (own === undefined) {
-      const fresh = instruction.type === "CreateObject" && !exists(key);
-      candidates.set(key, fresh ? [instruction] : null);
-    } else if (writesField(instruction)) own.push(instruction);
-    else candidates.set(key, null);
-  }
   const inserts = new Map<string, FreshInsert>();
-  for (const [key, own] of candidates) {
-    if (own === null || own === undefined) continue;
-    const { table, pk } = own[0]!;
+  for (const [key, { table, pk, instructions: own }] of objects) {
+    if (!insertOnly(table) || !createsFresh(own) || exists(key)) continue;
     let doc = created(key);
     if (doc === undefined) for (const instruction of own) doc = applyToDocument(doc, instruction);
     inserts.set(key, { table, pk, instructions: own, doc: doc! });
   }
-  const merged =
-    inserts.size === 0 ? [...instructions] : instructions.filter((_, i) => !inserts.has(keys[i]!));
-  return { inserts, merged, order: [...touched] };
+  return { inserts, merged: withoutObjects(instructions, inserts), order: [...objects.keys()] };
+}
+
+/** Whether an object's instructions create it and then only write its fields. */
+export function createsFresh(own: readonly Instruction[]): boolean {
+  if (own[0]?.type !== "CreateObject") return false;
+  for (let i = 1; i < own.length; i++) if (!writesField(own[i]!)) return false;
+  return true;
+}
+
+/** The instructions not on `inserts`' objects, in upload order. */
+function withoutObjects(
+  instructions: readonly Instruction[],
+  inserts: ReadonlyMap<string, FreshInsert>,
+): Instruction[] {
+  if (inserts.size === 0) return [...instructions];
+  let count = 0;
+  for (const insert of inserts.values()) count += insert.instructions.length;
+  if (count === instructions.length) return [];
+  const inserted = new Set<Instruction>();
+  for (const insert of inserts.values()) for (const i of insert.instructions) inserted.add(i);
+  return instructions.filter((instruction) => !inserted.has(instruction));
 }
 
 /** A write to a field of an object that exists: neither a create, an erase nor a list position. */

@@ -14,7 +14,7 @@
  * winner through its rebase. (Permission and view checks happen before integration.)
  */
 import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
-import { Long } from "bson";
+import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
 import { applyToDocument } from "../documentPatch.js";
 import { isConcurrent, overwrites, type Writer } from "./clock.js";
@@ -53,6 +53,19 @@ export interface Integration {
 /** Text JSON writes between quotes unchanged: printable ASCII except the quote and backslash. */
 const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/** Whether each table name needs no escaping, once per name (of a bounded number: uploads name any). */
+const plainTables = new Map<string, boolean>();
+const MAX_PLAIN_TABLES = 1000;
+
+function isPlain(table: string): boolean {
+  let plain = plainTables.get(table);
+  if (plain === undefined) {
+    plain = PLAIN_TEXT.test(table);
+    if (plainTables.size < MAX_PLAIN_TABLES) plainTables.set(table, plain);
+  }
+  return plain;
+}
+
 /** The text of a non-string primary key, once per key object (they are immutable values). */
 const keyTexts = new WeakMap<object, string>();
 
@@ -66,10 +79,13 @@ export function objectKey(table: string, pk: PrimaryKey): string {
   if (pk === last.pk && table === last.table) return last.key;
   let key: string;
   if (pk === null) key = JSON.stringify([table, null]);
-  else {
+  else if (pk instanceof ObjectId && isPlain(table)) {
+    // Hex needs no escaping; cheaper made again than cached per key object.
+    key = `["${table}","ObjectId:${pk.toHexString()}"]`;
+  } else {
     const text = typeof pk === "string" ? pk : primaryKeyText(pk);
     key =
-      PLAIN_TEXT.test(table) && PLAIN_TEXT.test(text)
+      isPlain(table) && PLAIN_TEXT.test(text)
         ? `["${table}","${text}"]`
         : JSON.stringify([table, text]);
   }

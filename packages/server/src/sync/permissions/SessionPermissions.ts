@@ -9,7 +9,7 @@
  * operators see in compensating-write errors and logs.
  */
 import { evaluate, type BoundQuery } from "@atoll/rql";
-import type { Role, RuleSet } from "../../config/types.js";
+import type { Role, RuleExpression, RuleSet } from "../../config/types.js";
 import type { Document } from "../../data/types.js";
 import { compileFilter } from "../../data/mql.js";
 import { evaluateExpression } from "../../rules/evaluateExpression.js";
@@ -27,15 +27,18 @@ export interface TableAccess {
   /** The filters compiled once per session: views are evaluated for every change fanned out. */
   readonly canRead: (doc: Document) => boolean;
   readonly canWrite: (doc: Document) => boolean;
+  /** The role's `insert` / `delete` gate: a constant when it needs no document. */
+  readonly insertGate: Gate;
+  readonly deleteGate: Gate;
 }
+
+/** Whether a kind of write may be made: known once per session, or per document. */
+type Gate = boolean | ((root: Document) => Promise<boolean>);
 
 export type WriteKind = "insert" | "update" | "delete";
 
 export class SessionPermissions {
-  private constructor(
-    private readonly access: ReadonlyMap<string, TableAccess>,
-    private readonly ctx: RuleContext,
-  ) {}
+  private constructor(private readonly access: ReadonlyMap<string, TableAccess>) {}
 
   /** Chooses each table's role and expands its filters for the session's user. */
   static async start(
@@ -59,9 +62,11 @@ export class SessionPermissions {
         writeFilter,
         canRead: compileFilter(readFilter),
         canWrite: compileFilter(writeFilter),
+        insertGate: gateOf(role?.insert, ctx),
+        deleteGate: gateOf(role?.delete, ctx),
       });
     }
-    return new SessionPermissions(access, ctx);
+    return new SessionPermissions(access);
   }
 
   tableAccess(table: string): TableAccess | undefined {
@@ -79,34 +84,59 @@ export class SessionPermissions {
    * Why the write may not be made, or undefined when it may. `before` is the object as the
    * server has it, `after` as the upload leaves it (undefined for a delete). `checkView`
    * false skips the view check (data ingest into asymmetric tables needs no subscription).
+   * A promise only when the role's `insert`/`delete` gate depends on the document.
    */
-  async denial(
+  denial(
     table: string,
     pk: unknown,
     before: Document | undefined,
     after: Document | undefined,
     queries: readonly BoundQuery[],
     checkView = true,
-  ): Promise<string | undefined> {
-    const prefix = `write to "${describePrimaryKey(pk)}" in table "${table}"`;
+  ): string | undefined | Promise<string | undefined> {
     const access = this.access.get(table);
-    if (!access?.role) return `${prefix} not allowed; no role applies to the user`;
+    if (!access?.role) return `${writeTo(pk, table)} not allowed; no role applies to the user`;
     const { role, canWrite } = access;
-    const deniedBy = (what: string) => `${prefix} was denied by ${what} in role "${role.name}"`;
     if ((before && !canWrite(before)) || (after && !canWrite(after)))
-      return deniedBy("write filter");
+      return deniedBy(pk, table, "write filter", role);
+    const subject = after ?? before!;
     const kind: WriteKind =
       before === undefined ? "insert" : after === undefined ? "delete" : "update";
-    const gate = kind === "insert" ? role.insert : kind === "delete" ? role.delete : undefined;
-    if (
-      gate !== undefined &&
-      !(await evaluateExpression(gate, { ...this.ctx, root: (after ?? before)! }))
-    ) {
-      return deniedBy(`${kind} permission`);
-    }
-    const subject = after ?? before!;
-    if (checkView && !this.inView(table, subject, queries))
-      return `${prefix} not allowed; object is outside of the current query view`;
-    return undefined;
+    const gate =
+      kind === "insert" ? access.insertGate : kind === "delete" ? access.deleteGate : true;
+    if (gate === true) return this.viewDenial(table, pk, subject, queries, checkView);
+    if (gate === false) return deniedBy(pk, table, `${kind} permission`, role);
+    return gate(subject).then((allowed) =>
+      allowed
+        ? this.viewDenial(table, pk, subject, queries, checkView)
+        : deniedBy(pk, table, `${kind} permission`, role),
+    );
   }
+
+  private viewDenial(
+    table: string,
+    pk: unknown,
+    subject: Document,
+    queries: readonly BoundQuery[],
+    checkView: boolean,
+  ): string | undefined {
+    return checkView && !this.inView(table, subject, queries)
+      ? `${writeTo(pk, table)} not allowed; object is outside of the current query view`
+      : undefined;
+  }
+}
+
+/** The start of every denial reason (built only when denying). */
+function writeTo(pk: unknown, table: string): string {
+  return `write to "${describePrimaryKey(pk)}" in table "${table}"`;
+}
+
+function deniedBy(pk: unknown, table: string, what: string, role: Role): string {
+  return `${writeTo(pk, table)} was denied by ${what} in role "${role.name}"`;
+}
+/** An absent or constant gate is settled once; any other is evaluated on each document. */
+function gateOf(expression: RuleExpression | undefined, ctx: RuleContext): Gate {
+  if (expression === undefined) return true;
+  if (typeof expression === "boolean") return expression;
+  return (root) => evaluateExpression(expression, { ...ctx, root });
 }

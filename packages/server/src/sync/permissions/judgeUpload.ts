@@ -9,8 +9,7 @@ import type { Instruction, PrimaryKey, RejectedUpdate } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
 import type { Document } from "../../data/types.js";
 import { applyToDocument } from "../documentPatch.js";
-import { groupByObject } from "../groupByObject.js";
-import { objectKey } from "../merge/integrateUpload.js";
+import { groupByObject, type ObjectInstructions } from "../groupByObject.js";
 import type { SessionPermissions } from "./SessionPermissions.js";
 
 export interface Judgement {
@@ -18,21 +17,35 @@ export interface Judgement {
   readonly rejected: (RejectedUpdate & { readonly pk: PrimaryKey })[];
   /** Each object as the upload leaves it (on the documents it was judged on), by `objectKey`. */
   readonly after: ReadonlyMap<string, Document | undefined>;
+  /** Every object the upload touches with its instructions (`groupByObject` of the upload). */
+  readonly objects: ReadonlyMap<string, ObjectInstructions>;
+  /** The objects of `allowed` (`groupByObject` of it, sharing `objects`' entries). */
+  readonly allowedObjects: ReadonlyMap<string, ObjectInstructions>;
 }
+
+/** The object as the server has it; a promise only when it must be read. */
+export type CurrentDocument = (
+  table: string,
+  pk: PrimaryKey,
+  key: string,
+  object: ObjectInstructions,
+) => Document | undefined | Promise<Document | undefined>;
 
 export async function judgeUpload(
   instructions: readonly Instruction[],
   permissions: SessionPermissions,
   queries: ReadonlyMap<string, readonly BoundQuery[]>,
-  currentDocument: (table: string, pk: PrimaryKey) => Promise<Document | undefined>,
+  currentDocument: CurrentDocument,
   /** Tables written without a view (asymmetric: insert-only data ingest). */
   viewless: ReadonlySet<string> = new Set(),
 ): Promise<Judgement> {
   const byObject = groupByObject(instructions);
   const denied = new Map<string, string>();
   const afterByKey = new Map<string, Document | undefined>();
-  for (const [key, { table, pk, instructions: own }] of byObject) {
-    const before = await currentDocument(table, pk);
+  for (const [key, object] of byObject) {
+    const { table, pk, instructions: own } = object;
+    const current = currentDocument(table, pk, key, object);
+    const before = current instanceof Promise ? await current : current;
     let after: Document | undefined = before;
     for (const instruction of own) {
       // A write to an object erased concurrently is a conflict the integration settles (erase
@@ -42,7 +55,7 @@ export async function judgeUpload(
     }
     afterByKey.set(key, after);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
-    const reason = await permissions.denial(
+    const denial = permissions.denial(
       table,
       pk,
       before,
@@ -50,17 +63,29 @@ export async function judgeUpload(
       queries.get(table) ?? [],
       !viewless.has(table),
     );
+    const reason = denial instanceof Promise ? await denial : denial;
     if (reason !== undefined) denied.set(key, reason);
   }
+  if (denied.size === 0)
+    return {
+      allowed: [...instructions],
+      rejected: [],
+      after: afterByKey,
+      objects: byObject,
+      allowedObjects: byObject,
+    };
+  const allowedObjects = new Map([...byObject].filter(([key]) => !denied.has(key)));
+  const allowedSet = new Set<Instruction>();
+  for (const { instructions: own } of allowedObjects.values())
+    for (const instruction of own) allowedSet.add(instruction);
   return {
-    allowed:
-      denied.size === 0
-        ? [...instructions]
-        : instructions.filter((i) => !denied.has(objectKey(i.table, i.pk))),
+    allowed: instructions.filter((i) => allowedSet.has(i)),
     rejected: [...denied].map(([key, reason]) => {
       const { table, pk } = byObject.get(key)!;
       return { table, pk, reason };
     }),
     after: afterByKey,
+    objects: byObject,
+    allowedObjects,
   };
 }

@@ -16,7 +16,15 @@ import {
 } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
 import type { RestoreObject } from "../history/corrections.js";
-import { judgeUpload } from "../permissions/judgeUpload.js";
+import {
+  PresumedAbsenceFailed,
+  type IntegrateOptions,
+  type IntegrationResult,
+  type SyncHistory,
+  type UploadedChangeset,
+} from "../history/SyncHistory.js";
+import { createsFresh } from "../merge/freshInserts.js";
+import { judgeUpload, type Judgement } from "../permissions/judgeUpload.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
 import type { SyncService } from "./SyncService.js";
 
@@ -42,17 +50,9 @@ export async function integrateChangeset(
 ): Promise<IntegratedChangeset> {
   const instructions = decode(changeset);
   return service.exclusive(async () => {
-    // Judged and integrated on the same reads: one storage read per object.
-    const reads = service.history.documentReads();
-    const judgement = await judgeUpload(
-      instructions,
-      session.permissions,
-      session.queries,
-      async (table, pk) => (await reads.get(table, pk))?.doc,
-      service.asymmetricTables,
-    );
-    const result = await service.history.integrate(
-      session.fileIdent,
+    const { rejected, result } = await judgeAndIntegrate(
+      service.history,
+      session,
       {
         clientVersion: changeset.clientVersion,
         writer: {
@@ -60,20 +60,85 @@ export async function integrateChangeset(
           ident: session.fileIdent,
           baseVersion: Math.min(changeset.lastIntegratedServerVersion, service.entries.latest),
         },
-        instructions: judgement.allowed,
+        instructions,
       },
       {
-        uploaded: instructions,
-        restore: session.restore,
-        rejected: judgement.rejected,
+        viewless: service.asymmetricTables,
         recent: (after, limit) => service.entries.after(after, limit),
-        reads,
-        judged: judgement.after,
       },
     );
     if (result.entry !== undefined) await service.appended([result.entry]);
-    return { rejected: judgement.rejected, version: result.version };
+    return { rejected, version: result.version };
   });
+}
+
+/** What `judgeAndIntegrate` needs besides the upload. */
+export interface JudgeContext {
+  /** Tables written without a view (asymmetric). */
+  readonly viewless: ReadonlySet<string>;
+  readonly recent?: IntegrateOptions["recent"];
+  /** false: read every object (the general way) rather than presume fresh creates absent. */
+  readonly presume?: boolean;
+}
+
+/**
+ * Judges an upload and integrates its allowed rest (to be called under the app's sync lock).
+ * Judging and integration share one read per object, and none for an object an upload creates
+ * fresh in an asymmetric table: that one is presumed absent (data ingest creates new objects).
+ * When it was not (its insert fails) or a presumed object is rejected (its judgement may
+ * depend on what is stored), the whole changeset is judged and integrated again on reads.
+ */
+export async function judgeAndIntegrate(
+  history: SyncHistory,
+  session: UploadingSession,
+  upload: UploadedChangeset,
+  context: JudgeContext,
+): Promise<{ rejected: Judgement["rejected"]; result: IntegrationResult }> {
+  if (context.presume !== false) {
+    try {
+      return await judgeAndIntegrateOn(history, session, upload, context, true);
+    } catch (error) {
+      if (!(error instanceof PresumedAbsenceFailed)) throw error;
+    }
+  }
+  return judgeAndIntegrateOn(history, session, upload, context, false);
+}
+
+async function judgeAndIntegrateOn(
+  history: SyncHistory,
+  session: UploadingSession,
+  upload: UploadedChangeset,
+  context: JudgeContext,
+  presume: boolean,
+): Promise<{ rejected: Judgement["rejected"]; result: IntegrationResult }> {
+  const reads = history.documentReads();
+  const judgement = await judgeUpload(
+    upload.instructions,
+    session.permissions,
+    session.queries,
+    (table, pk, key, object) =>
+      presume && createsFresh(object.instructions) && reads.presumeAbsent(table, key)
+        ? undefined
+        : reads.get(table, pk, key).then((stored) => stored?.doc),
+    context.viewless,
+  );
+  if (reads.presumedAbsence && judgement.rejected.length > 0)
+    throw new PresumedAbsenceFailed(undefined);
+  const result = await history.integrate(
+    session.fileIdent,
+    { ...upload, instructions: judgement.allowed },
+    {
+      uploaded: upload.instructions,
+      restore: session.restore,
+      rejected: judgement.rejected,
+      ...(context.recent ? { recent: context.recent } : {}),
+      reads,
+      judged: judgement.after,
+      grouped: { uploaded: judgement.objects, integrated: judgement.allowedObjects },
+    },
+  );
+  // A re-upload (integrated before) rejects nothing: it is not integrated at all.
+  return { rejected: result.version === undefined ? [] : judgement.rejected, result };
 }
 
 function decode(changeset: UploadChangeset): Instruction[] {
