@@ -56,13 +56,19 @@ const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Whether each table name needs no escaping, once per name (of a bounded number: uploads name any). */
 const plainTables = new Map<string, boolean>();
 const MAX_PLAIN_TABLES = 1000;
+/** The table `isPlain` answered last, and its answer. */
+let lastTable = "";
+let lastTablePlain = true;
 
 function isPlain(table: string): boolean {
+  if (table === lastTable) return lastTablePlain;
   let plain = plainTables.get(table);
   if (plain === undefined) {
     plain = PLAIN_TEXT.test(table);
     if (plainTables.size < MAX_PLAIN_TABLES) plainTables.set(table, plain);
   }
+  lastTable = table;
+  lastTablePlain = plain;
   return plain;
 }
 
