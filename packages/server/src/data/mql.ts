@@ -16,6 +16,7 @@ import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
+import { equalityPredicate } from "./equalityFilter.js";
 import { numericComparisonOperators, sortWithWideNumbers } from "./numericComparisons.js";
 import type { Document } from "./types.js";
 
@@ -40,6 +41,8 @@ function operators<T>(module: object): T {
 
 /** Compiles a filter once; the predicate can then be applied to many documents. */
 export function compileFilter(filter: Document): (doc: Document) => boolean {
+  const simple = equalityPredicate(filter);
+  if (simple !== undefined) return simple;
   const query = mongoError(() => new Query(filter, OPTIONS));
   return (doc) => mongoError(() => query.test(doc));
 }
