@@ -9,6 +9,7 @@ run bench/server/logins.ts
 run bench/server/functions.ts
 run bench/server/find.ts
 run bench/server/memory.ts
+run bench/server/storageCommit.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts
