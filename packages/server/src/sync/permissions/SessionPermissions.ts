@@ -60,8 +60,8 @@ export class SessionPermissions {
         role,
         readFilter,
         writeFilter,
-        canRead: predicateOf(readFilter),
-        canWrite: predicateOf(writeFilter),
+        canRead: compileFilter(readFilter),
+        canWrite: compileFilter(writeFilter),
         insertGate: gateOf(role?.insert, ctx),
         deleteGate: gateOf(role?.delete, ctx),
       });
@@ -134,11 +134,6 @@ function writeTo(pk: unknown, table: string): string {
 function deniedBy(pk: unknown, table: string, what: string, role: Role): string {
   return `${writeTo(pk, table)} was denied by ${what} in role "${role.name}"`;
 }
-/** A filter as a predicate; the empty filter (every document) without evaluating it. */
-function predicateOf(filter: Document): (doc: Document) => boolean {
-  return Object.keys(filter).length === 0 ? () => true : compileFilter(filter);
-}
-
 /** An absent or constant gate is settled once; any other is evaluated on each document. */
 function gateOf(expression: RuleExpression | undefined, ctx: RuleContext): Gate {
   if (expression === undefined) return true;
