@@ -287,8 +287,10 @@ export class Realm {
 
   get isEmpty(): boolean {
     this.context.checkOpen();
-    for (const cls of this.context.db.classes.values()) if (cls.rows.size > 0) return false;
-    return true;
+    const db = this.context.db;
+    for (const cls of db.classes.values()) if (cls.rows.size > 0) return false;
+    // Ingested objects stay on the device, in the upload log, until the server has them.
+    return !db.pendingIngest.any();
   }
 
   get schema(): CanonicalObjectSchema[] {

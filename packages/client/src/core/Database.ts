@@ -8,6 +8,7 @@ import { buildClasses, pkIndexKey } from "../schema/ClassInfo.js";
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import type { LocalStore, StoredObject } from "../store/LocalStore.js";
 import { decodeValues } from "./rowCodec.js";
+import { PendingIngest } from "./PendingIngest.js";
 import type { CommitChanges } from "../transaction/changes.js";
 import { zeroValue } from "../values/convert.js";
 
@@ -42,6 +43,10 @@ export class Database {
   readonly changesetListeners = new Set<(version: number) => void>();
   /** The server version a new local changeset is based on (the sync layer's download cursor). */
   changesetBase: () => number = () => 0;
+  /** The asymmetric (data ingest) types of the schema. */
+  readonly asymmetricTypes: ReadonlySet<string>;
+  /** Which pending changesets hold ingested objects (the only place the device keeps them). */
+  readonly pendingIngest: PendingIngest;
 
   constructor(
     readonly store: LocalStore,
@@ -50,6 +55,8 @@ export class Database {
     readonly recordChangesets: boolean,
   ) {
     this.classes = buildClasses(schema);
+    this.asymmetricTypes = new Set(schema.filter((s) => s.asymmetric).map((s) => s.name));
+    this.pendingIngest = new PendingIngest(store, this.asymmetricTypes);
   }
 
   /** Loads every stored object; objects of unknown types are kept aside, untouched. */
@@ -92,6 +99,29 @@ export class Database {
       row.cls.pkIndex.delete(pkIndexKey(row.values[pk.key]));
     }
     for (const index of row.cls.indexes.values()) index.remove(row);
+  }
+
+  /**
+   * Asymmetric objects are never kept as objects (see PendingIngest): removes those among `rows`,
+   * with the embedded objects they hold, and returns what it removed.
+   */
+  dropIngested(rows: Iterable<ObjectRow>): ObjectRow[] {
+    if (this.asymmetricTypes.size === 0) return [];
+    const dropped: ObjectRow[] = [];
+    for (const row of rows) if (row.alive && this.topLevel(row).cls.asymmetric) dropped.push(row);
+    for (const row of dropped) this.removeRow(row);
+    return dropped;
+  }
+
+  /** The top-level object an embedded object lies in (itself for a top-level one). */
+  private topLevel(row: ObjectRow): ObjectRow {
+    let current = row;
+    while (current.cls.embedded) {
+      const owner = this.rowsByKey.get(current.owner);
+      if (!owner) break;
+      current = owner;
+    }
+    return current;
   }
 
   /** Sets a stored value, keeping the property's index (if any) in step. */

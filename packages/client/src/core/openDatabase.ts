@@ -48,6 +48,10 @@ export function openDatabase(openStore: () => LocalStore, options: OpenOptions):
     const state = decide(stored, schema, options);
     const db = new Database(store, schema, options.recordChangesets);
     db.load(store.loadObjects());
+    // Files written before ingested objects lived only in the upload log hold them as objects too.
+    const stale = db.dropIngested([...db.rowsByKey.values()]);
+    if (stale.length > 0 && !options.readOnly)
+      store.commit({ upserts: [], deletes: stale.map((row) => row.key) });
     return { db, ...state };
   } catch (error) {
     store.close();

@@ -8,7 +8,6 @@ import type { LocalSyncState } from "./local/LocalSyncState.js";
 /** The part of the file's local sync state (`LocalSyncState`) the session drives. */
 export type LocalSyncPort = Pick<
   LocalSyncState,
-  | "asymmetricTypes"
   | "metadata"
   | "downloadedServerVersion"
   | "saveMetadata"

@@ -165,6 +165,8 @@ export class WriteTransaction {
    * with what undoes it, and the database's changeset listeners hear of it.
    */
   commit(extra: Omit<CommitBatch, "upserts" | "deletes"> = {}): CommitChanges {
+    // Ingested objects travel in the changeset only (see PendingIngest): their rows go now.
+    const ingested = this.db.dropIngested(this.before.keys()).length > 0;
     const upserts = [];
     const deletes: number[] = [];
     for (const [row, image] of this.before) {
@@ -191,7 +193,12 @@ export class WriteTransaction {
       this.rollback();
       throw error;
     }
-    if (appended !== undefined) this.db.changesetCommitted(appended);
+    if (extra.trimUploadLogThrough !== undefined)
+      this.db.pendingIngest.trimmed(extra.trimUploadLogThrough);
+    if (appended !== undefined) {
+      if (ingested) this.db.pendingIngest.appended(appended);
+      this.db.changesetCommitted(appended);
+    }
     const changes = this.changes();
     this.ended();
     return changes;

@@ -1,8 +1,8 @@
 /**
  * What undoes one changeset: the before-image of every object it touched (null for objects it
- * created), keyed by the local object key. Stored beside the changeset in the upload log so the
- * sync rebase can take pending local changes off before applying the server's, also after a
- * restart.
+ * created; none for objects it created and removed again, such as ingested ones), keyed by the
+ * local object key. Stored beside the changeset in the upload log so the sync rebase can take
+ * pending local changes off before applying the server's, also after a restart.
  */
 import { decodeValues, encodeValues } from "../core/rowCodec.js";
 import type { ObjectRow, Stored } from "../schema/ClassInfo.js";
@@ -51,6 +51,7 @@ export function encodeUndo(images: Iterable<readonly [ObjectRow, BeforeImage | n
   }[] = [];
   let size = 0;
   for (const [row, image] of images) {
+    if (image === null && !row.alive) continue; // created and gone again: nothing to undo
     const name = utf8Name(row.cls.name);
     const encoded = image?.alive ? encodeValues(image.values) : undefined;
     const data =

@@ -6,10 +6,10 @@
  * Strict mode (server changesets): an instruction that does not fit the local schema (unknown
  * property, wrong value type, impossible path, index out of range) is a BadChangesetError.
  * Lenient mode (redoing local changesets on a new base): such an instruction is skipped and list
- * indices are clamped. In both modes, instructions for tables outside the local schema are
- * skipped, creating an existing object and erasing or changing a missing one are no-ops, and a
- * link to an object that is absent once the whole changeset is applied becomes null (a list
- * drops it).
+ * indices are clamped. In both modes, instructions for tables outside the local schema or of
+ * asymmetric types (never kept as objects) are skipped, creating an existing object and erasing
+ * or changing a missing one are no-ops, and a link to an object that is absent once the whole
+ * changeset is applied becomes null (a list drops it).
  */
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import { fillMissing } from "../../core/Database.js";
@@ -93,7 +93,8 @@ export class InstructionApplier {
       return at;
     }
     const cls = this.db.classes.get(instruction.table);
-    if (!cls) return at;
+    // Asymmetric objects are never kept as objects (a redo of a pending changeset names them).
+    if (!cls || cls.asymmetric) return at;
     if (cls.embedded) throw new ValueMismatch(`${cls.name} is an embedded type`);
     const pkValue = primaryKeyValue(cls, instruction.pk);
     let row = cls.pk ? this.db.findByPrimaryKey(cls, pkValue) : this.db.liveRow(pkValue as number);

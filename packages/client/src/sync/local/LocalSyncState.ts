@@ -22,7 +22,6 @@ export function localSyncStateFor(db: Database): LocalSyncState {
 }
 
 export class LocalSyncState {
-  readonly asymmetricTypes: ReadonlySet<string>;
   private current: SyncMetadata;
   /** Downloads that arrived while a write transaction was open, applied in order after it. */
   private readonly queued: Download[] = [];
@@ -33,11 +32,8 @@ export class LocalSyncState {
   private readonly pending: PendingChangesets;
 
   constructor(private readonly db: Database) {
-    this.asymmetricTypes = new Set(
-      [...db.classes.values()].filter((cls) => cls.asymmetric).map((cls) => cls.name),
-    );
     this.pending = new PendingChangesets(db.store);
-    this.integrator = new DownloadIntegrator(db, this.asymmetricTypes, this.pending);
+    this.integrator = new DownloadIntegrator(db, this.pending);
     db.changesetBase = () => this.current.download.serverVersion;
     const stored = db.store.readSyncMetadata();
     this.current = stored

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import type { Instruction } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
 import { Realm } from "../../Realm.js";
-import type { Database } from "../../core/Database.js";
 import { useTempDir } from "../../test-support/realms.js";
 import { BadChangesetError } from "./BadChangesetError.js";
 import { DownloadIntegrator } from "./integrateDownload.js";
@@ -41,10 +40,6 @@ const action = fc.oneof(
 const asPlain = (pending: readonly PendingChange[]): unknown =>
   pending.map(({ version, instructions, undo }) => ({ version, instructions, undo }));
 
-function asymmetricTypes(db: Database): Set<string> {
-  return new Set([...db.classes.values()].filter((c) => c.asymmetric).map((c) => c.name));
-}
-
 describe("pending changesets kept in memory", () => {
   const path = useTempDir();
 
@@ -56,7 +51,7 @@ describe("pending changesets kept in memory", () => {
         try {
           let db = databaseOf(realm);
           let pending = new PendingChangesets(db.store);
-          let integrator = new DownloadIntegrator(db, asymmetricTypes(db), pending);
+          let integrator = new DownloadIntegrator(db, pending);
           // Objects to work on from the start, so local writes and server changes meet.
           const seed = [0, 1, 2].flatMap((a) =>
             serverInstructions(db, { kind: 0, a, b: 0, s: "x" }).concat(
@@ -85,7 +80,7 @@ describe("pending changesets kept in memory", () => {
               realm = new Realm(config);
               db = databaseOf(realm);
               pending = new PendingChangesets(db.store);
-              integrator = new DownloadIntegrator(db, asymmetricTypes(db), pending);
+              integrator = new DownloadIntegrator(db, pending);
             } else if (step.type === "local") {
               realm.write(() => {
                 for (const op of step.ops) writeLocally(realm, op);

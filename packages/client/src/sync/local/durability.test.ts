@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { ObjectId } from "bson";
+import { decodeChangeset } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
 import { Realm } from "../../Realm.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
+import { encodeValues } from "../../core/rowCodec.js";
 import { SqliteStore } from "../../store/SqliteStore.js";
 import { useRealms, useTempDir } from "../../test-support/realms.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
@@ -129,6 +132,58 @@ describe("durability of the local sync state", () => {
     const store = new SqliteStore(file);
     expect(store.readUploadLog().map((entry) => entry.baseServerVersion)).toEqual([4]);
     store.close();
+  });
+
+  it("keeps ingested objects in the upload log only, across reopening, until acknowledged", () => {
+    const file = path();
+    let realm = open(config(file));
+    const _id = new ObjectId();
+    realm.write(() => realm.ingest("Reading", { _id, value: 2 }));
+    realm.close();
+    const store = new SqliteStore(file);
+    expect(store.loadObjects()).toEqual([]);
+    expect(store.readUploadLog()).toHaveLength(1);
+    store.close();
+    realm = open(config(file));
+    expect(realm.isEmpty).toBe(false);
+    const state = localSyncStateFor(databaseOf(realm));
+    expect(decodeChangeset(state.pendingUploads()[0]!.changeset)).toEqual([
+      { type: "CreateObject", table: "Reading", pk: _id },
+      { type: "Update", table: "Reading", pk: _id, path: ["value"], value: 2 },
+    ]);
+    state.integrate({ changesets: [], uploadAcknowledged: 1 });
+    expect(realm.isEmpty).toBe(true);
+    realm.close();
+    expect(open(config(file)).isEmpty).toBe(true);
+  });
+
+  it("drops the ingested objects a file of an earlier version kept as objects", () => {
+    const file = path();
+    open(config(file)).close();
+    const store = new SqliteStore(file);
+    store.commit({
+      upserts: [
+        {
+          key: 7,
+          className: "Reading",
+          owner: 0,
+          data: encodeValues({ _id: new ObjectId(), value: 1 }),
+        },
+        { key: 8, className: "Person", owner: 0, data: encodeValues({ name: "ann", age: null }) },
+      ],
+      deletes: [],
+    });
+    store.close();
+    const readOnly = open({ ...config(file), readOnly: true });
+    expect(databaseOf(readOnly).classes.get("Reading")?.rows.size).toBe(0);
+    readOnly.close();
+    const realm = open(config(file));
+    expect(databaseOf(realm).classes.get("Reading")?.rows.size).toBe(0);
+    expect(realm.objectForPrimaryKey<Obj>("Person", "ann")?.name).toBe("ann");
+    realm.close();
+    const after = new SqliteStore(file);
+    expect([...after.loadObjects()].map((object) => object.className)).toEqual(["Person"]);
+    after.close();
   });
 
   it("keeps all or nothing of a download when the process is killed while integrating", async () => {

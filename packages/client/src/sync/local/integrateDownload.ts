@@ -2,13 +2,12 @@
  * Integrating one download into the live state (see LocalSyncState.integrate): a fast path that
  * applies it on top of the pending local changesets when they share nothing, else the rebase —
  * undo pending changesets newest first, apply the server changesets in order (each preceded by
- * the own changesets it integrated), confirm the acknowledged ones, delete acknowledged
- * asymmetric objects, redo the rest capturing fresh undo images. Either way one transaction and
+ * the own changesets it integrated), confirm the acknowledged ones, redo the rest capturing
+ * fresh undo images. Either way one transaction and
  * one store commit with the sync metadata.
  */
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
-import type { ObjectRow } from "../../schema/ClassInfo.js";
 import type { CommitChanges } from "../../transaction/changes.js";
 import { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import { WriteTransaction } from "../../transaction/WriteTransaction.js";
@@ -79,7 +78,6 @@ function objectName(table: string, pk: PrimaryKey): string {
 export class DownloadIntegrator {
   constructor(
     private readonly db: Database,
-    private readonly asymmetricTypes: ReadonlySet<string>,
     private readonly pendingLog: PendingChangesets,
   ) {}
 
@@ -115,7 +113,6 @@ export class DownloadIntegrator {
       }
       const through = confirmedThrough(download);
       const confirmed = pending.filter((change) => change.version <= through);
-      this.deleteIngested(applier, writer, confirmed);
       return this.commit(txn, confirmed, [], metadata);
     } catch (error) {
       txn.rollback();
@@ -148,7 +145,6 @@ export class DownloadIntegrator {
         applier.applyChangeset(changeset.instructions, "strict");
       }
       confirmThrough(confirmedThrough(download));
-      this.deleteIngested(applier, writer, confirmed);
       const undoUpdates = remaining.map((change) => {
         txn.startCapture();
         applier.applyChangeset(change.instructions, "lenient");
@@ -159,36 +155,6 @@ export class DownloadIntegrator {
     } catch (error) {
       txn.rollback();
       throw error;
-    }
-  }
-
-  /**
-   * Local copies of asymmetric objects the server has acknowledged go (never uploaded). The
-   * objects a changeset created are the rows its undo images name as absent before it (keys are
-   * never reused, and a rebase brings a row back under its key), so nothing is decoded but those
-   * images; a changeset stored without undo data falls back to its CreateObject instructions.
-   */
-  private deleteIngested(
-    applier: InstructionApplier,
-    writer: ObjectWriter,
-    confirmed: readonly PendingChange[],
-  ): void {
-    if (this.asymmetricTypes.size === 0) return;
-    for (const change of confirmed) {
-      if (change.undo.length === 0) {
-        for (const instruction of change.instructions) {
-          if (instruction.type !== "CreateObject" || !this.asymmetricTypes.has(instruction.table))
-            continue;
-          const row: ObjectRow | undefined = applier.findObject(instruction.table, instruction.pk);
-          if (row) writer.delete(row);
-        }
-        continue;
-      }
-      for (const entry of change.undo) {
-        if (entry.values !== null || !this.asymmetricTypes.has(entry.className)) continue;
-        const row = this.db.liveRow(entry.key);
-        if (row?.cls.name === entry.className) writer.delete(row);
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 import { ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
+import { decodeChangeset } from "@atoll/protocol";
 import type { Instruction } from "@atoll/protocol";
 import type { Realm } from "../../Realm.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
@@ -7,7 +8,7 @@ import { flushListeners, useRealms, useTempDir } from "../../test-support/realms
 import { BadChangesetError } from "./BadChangesetError.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
 import type { LocalSyncState } from "./LocalSyncState.js";
-import { databaseOf, fromServer, on, syncSchema } from "./testSupport.js";
+import { databaseOf, fromServer, long, on, syncSchema } from "./testSupport.js";
 
 type Obj = RealmObject & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- dynamic schema in tests
 
@@ -110,18 +111,29 @@ describe("rebasing pending local changesets over downloads", () => {
     expect(results.at(-1)).toMatchObject({ insertions: [], deletions: [], newModifications: [0] });
   });
 
-  it("deletes the local copies of asymmetric objects once acknowledged, without uploading it", () => {
+  it("keeps asymmetric objects only in the upload log, until acknowledged", () => {
     const { realm, state } = synced();
     const id = new ObjectId();
-    realm.write(() => realm.create("Reading", { _id: id, value: 1 }));
     realm.write(() => realm.create("Person", { name: "ann" }));
-    const readings = databaseOf(realm).classes.get("Reading");
-    expect(readings?.rows.size).toBe(1);
-    state.integrate({ changesets: [], uploadAcknowledged: 1 });
-    expect(readings?.rows.size).toBe(0);
-    expect(realm.objectForPrimaryKey("Person", "ann")).not.toBeNull();
+    realm.write(() => realm.create("Reading", { _id: id, value: 1 }));
+    expect(databaseOf(realm).classes.get("Reading")?.rows.size).toBe(0);
+    const [, reading] = state.pendingUploads();
+    expect(decodeChangeset(reading!.changeset)).toContainEqual({
+      type: "CreateObject",
+      table: "Reading",
+      pk: id,
+    });
+    // A download naming a pending object: the pending changesets are undone and redone.
+    serverSays(state, [on("Person", "ann").set(["age"], long(3))], 1);
+    expect(databaseOf(realm).classes.get("Reading")?.rows.size).toBe(0);
+    expect(realm.objectForPrimaryKey<{ age: number }>("Person", "ann")?.age).toBe(3);
     expect(state.pendingUploads().map((p) => p.clientVersion)).toEqual([2]);
-    expect(state.lastClientVersion()).toBe(2);
+    expect(realm.isEmpty).toBe(false);
+    realm.write(() => realm.delete(realm.objects("Person")));
+    expect(realm.isEmpty).toBe(false); // the reading still waits in the upload log
+    state.integrate({ changesets: [], uploadAcknowledged: 3 });
+    expect(state.pendingUploads()).toEqual([]);
+    expect(realm.isEmpty).toBe(true);
   });
 
   it("tells onLocalCommit listeners each new client version", () => {
