@@ -4,7 +4,7 @@ import { Decimal128, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Document } from "../data/types.js";
-import { applyToDocument } from "./documentPatch.js";
+import { applyToDocument, replayOnDocument } from "./documentPatch.js";
 import { instructionsForChange, instructionsForDocument } from "./documentInstructions.js";
 
 const schema: RqlSchema = {
@@ -235,6 +235,54 @@ describe("applying instructions to documents", () => {
     }
     expect(() => applyToDocument(undefined, at("Update", { path: ["name"], value: "x" }))).toThrow(
       /does not exist/,
+    );
+  });
+});
+
+describe("replaying instructions on a document", () => {
+  const pk = new ObjectId();
+  const at = (type: Instruction["type"], rest: Record<string, unknown> = {}) =>
+    ({ type, table: "Person", pk, ...rest }) as Instruction;
+  const step: fc.Arbitrary<Instruction> = fc.oneof(
+    fc.constant(at("CreateObject")),
+    fc.constant(at("EraseObject")),
+    fc
+      .record({ field: fc.constantFrom("name", "age", "__proto__"), value: fc.string() })
+      .map(({ field, value }) => at("Update", { path: [field], value })),
+    fc.string().map((value) => at("ArrayInsert", { path: ["tags", 0], value, priorSize: 0 })),
+    fc.string().map((value) => at("Update", { path: ["home", "city"], value })),
+    fc.constant(at("Update", { path: ["home"], value: { $object: true } })),
+    fc.constant(at("Erase", { path: ["name"] })),
+  );
+
+  it("gives what applying the instructions one by one gives, leaving its input alone", () => {
+    fc.assert(
+      fc.property(
+        fc.option(person, { nil: undefined }),
+        fc.array(step, { maxLength: 8 }),
+        (start, steps) => {
+          const before = canonical(start);
+          const attempt = (apply: () => Document | undefined): string => {
+            try {
+              return canonical(apply());
+            } catch (error) {
+              return `error: ${(error as Error).message}`;
+            }
+          };
+          const oneByOne = attempt(() =>
+            steps.reduce<Document | undefined>(
+              (doc, instruction) =>
+                doc === undefined && instruction.type !== "CreateObject"
+                  ? doc
+                  : applyToDocument(doc, instruction),
+              start,
+            ),
+          );
+          expect(attempt(() => replayOnDocument(start, steps))).toBe(oneByOne);
+          expect(canonical(start)).toBe(before);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

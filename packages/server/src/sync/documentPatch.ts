@@ -171,6 +171,34 @@ export function applyToDocument(
   }
 }
 
+/**
+ * The document after each instruction in turn, as `applyToDocument` one by one makes it, with
+ * fewer copies: once a step has made a document of its own (shared with no one), a later write
+ * to one of its top-level fields is made on it in place. `from` is never modified. Instructions
+ * on an object that does not exist (before a create, after an erase) are passed over.
+ */
+export function replayOnDocument(
+  from: Document | undefined,
+  instructions: readonly Instruction[],
+): Document | undefined {
+  let doc = from;
+  let owned = false;
+  for (const instruction of instructions) {
+    if (doc === undefined && instruction.type !== "CreateObject") continue;
+    if (owned && instruction.type === "Update" && instruction.path.length === 1) {
+      const [field] = instruction.path;
+      if (typeof field === "string") {
+        setOwn(doc!, field, documentValue(instruction.value));
+        continue;
+      }
+    }
+    const next = applyToDocument(doc, instruction);
+    owned = next !== undefined && next !== doc;
+    doc = next;
+  }
+  return doc;
+}
+
 /** A first insert into a list the document does not have yet creates it (a missing field is an empty list). */
 function withListAt(doc: Document, listPath: Path): Document {
   if (listPath.length !== 1) return doc;

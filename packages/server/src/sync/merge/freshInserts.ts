@@ -14,7 +14,7 @@
  */
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
-import { applyToDocument } from "../documentPatch.js";
+import { replayOnDocument } from "../documentPatch.js";
 import type { ObjectInstructions } from "../groupByObject.js";
 import { isListInstruction } from "./listTransform.js";
 
@@ -50,8 +50,7 @@ export function separateFreshInserts(
   const inserts = new Map<string, FreshInsert>();
   for (const [key, { table, pk, instructions: own }] of objects) {
     if (!insertOnly(table) || !createsFresh(own) || exists(key)) continue;
-    let doc = created(key);
-    if (doc === undefined) for (const instruction of own) doc = applyToDocument(doc, instruction);
+    const doc = created(key) ?? replayOnDocument(undefined, own);
     inserts.set(key, { table, pk, instructions: own, doc: doc! });
   }
   return { inserts, merged: withoutObjects(instructions, inserts), order: [...objects.keys()] };

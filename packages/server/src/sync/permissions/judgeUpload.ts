@@ -8,7 +8,7 @@
 import type { Instruction, PrimaryKey, RejectedUpdate } from "@atoll/protocol";
 import type { BoundQuery } from "@atoll/rql";
 import type { Document } from "../../data/types.js";
-import { applyToDocument } from "../documentPatch.js";
+import { replayOnDocument } from "../documentPatch.js";
 import { groupByObject, type ObjectInstructions } from "../groupByObject.js";
 import type { SessionPermissions } from "./SessionPermissions.js";
 
@@ -46,13 +46,9 @@ export async function judgeUpload(
     const { table, pk, instructions: own } = object;
     const current = currentDocument(table, pk, key, object);
     const before = current instanceof Promise ? await current : current;
-    let after: Document | undefined = before;
-    for (const instruction of own) {
-      // A write to an object erased concurrently is a conflict the integration settles (erase
-      // wins), not a bad changeset: there is nothing to judge it on.
-      if (after === undefined && instruction.type !== "CreateObject") continue;
-      after = applyToDocument(after, instruction);
-    }
+    // A write to an object erased concurrently is a conflict the integration settles (erase
+    // wins), not a bad changeset: there is nothing to judge it on (the replay passes it over).
+    const after = replayOnDocument(before, own);
     afterByKey.set(key, after);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
     const denial = permissions.denial(
