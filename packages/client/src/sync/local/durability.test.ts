@@ -157,6 +157,40 @@ describe("durability of the local sync state", () => {
     expect(open(config(file)).isEmpty).toBe(true);
   });
 
+  it("keeps no row of an ingested object's embedded objects either", () => {
+    const file = path();
+    const schema = [
+      {
+        name: "Event",
+        asymmetric: true,
+        primaryKey: "_id",
+        properties: { _id: "objectId", detail: "Detail?", more: "Detail[]" },
+      },
+      { name: "Detail", embedded: true, properties: { note: "string" } },
+      { name: "Person", primaryKey: "name", properties: { name: "string" } },
+    ];
+    const realm = open({ path: file, schema, sync: { flexible: true as const } });
+    const _id = new ObjectId();
+    realm.write(() => {
+      realm.create("Person", { name: "ann" });
+      realm.ingest("Event", { _id, detail: { note: "a" }, more: [{ note: "b" }, { note: "c" }] });
+    });
+    expect([...databaseOf(realm).rowsByKey.values()].map((row) => row.cls.name)).toEqual([
+      "Person",
+    ]);
+    const uploaded = decodeChangeset(
+      localSyncStateFor(databaseOf(realm)).pendingUploads()[0]!.changeset,
+    );
+    const notes = uploaded.flatMap((i) =>
+      "value" in i && typeof i.value === "string" ? [i.value] : [],
+    );
+    expect(notes).toEqual(expect.arrayContaining(["a", "b", "c"]));
+    realm.close();
+    const store = new SqliteStore(file);
+    expect([...store.loadObjects()].map((object) => object.className)).toEqual(["Person"]);
+    store.close();
+  });
+
   it("drops the ingested objects a file of an earlier version kept as objects", () => {
     const file = path();
     open(config(file)).close();
