@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Realm } from "../../Realm.js";
 import type { RealmObject } from "../../objects/RealmObject.js";
 import { encodeValues } from "../../core/rowCodec.js";
+import type { ObjectSchema } from "../../schema/types.js";
 import { SqliteStore } from "../../store/SqliteStore.js";
 import { useRealms, useTempDir } from "../../test-support/realms.js";
 import { localSyncStateFor } from "./LocalSyncState.js";
@@ -159,7 +160,7 @@ describe("durability of the local sync state", () => {
 
   it("keeps no row of an ingested object's embedded objects either", () => {
     const file = path();
-    const schema = [
+    const schema: ObjectSchema[] = [
       {
         name: "Event",
         asymmetric: true,
