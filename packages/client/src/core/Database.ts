@@ -103,7 +103,8 @@ export class Database {
 
   /**
    * Asymmetric objects are never kept as objects (see PendingIngest): removes those among `rows`,
-   * with the embedded objects they hold, and returns what it removed.
+   * with the embedded objects they hold, and returns what it removed. `rows` is read through
+   * before anything is removed, so it may be a live view of this database's rows.
    */
   dropIngested(rows: Iterable<ObjectRow>): ObjectRow[] {
     if (this.asymmetricTypes.size === 0) return [];

@@ -49,7 +49,7 @@ export function openDatabase(openStore: () => LocalStore, options: OpenOptions):
     const db = new Database(store, schema, options.recordChangesets);
     db.load(store.loadObjects());
     // Files written before ingested objects lived only in the upload log hold them as objects too.
-    const stale = db.dropIngested([...db.rowsByKey.values()]);
+    const stale = db.dropIngested(db.rowsByKey.values());
     if (stale.length > 0 && !options.readOnly)
       store.commit({ upserts: [], deletes: stale.map((row) => row.key) });
     return { db, ...state };

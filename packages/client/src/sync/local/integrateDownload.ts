@@ -3,8 +3,7 @@
  * applies it on top of the pending local changesets when they share nothing, else the rebase —
  * undo pending changesets newest first, apply the server changesets in order (each preceded by
  * the own changesets it integrated), confirm the acknowledged ones, redo the rest capturing
- * fresh undo images. Either way one transaction and
- * one store commit with the sync metadata.
+ * fresh undo images. Either way one transaction and one store commit with the sync metadata.
  */
 import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { Database } from "../../core/Database.js";
