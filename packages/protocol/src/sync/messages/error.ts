@@ -10,7 +10,9 @@ export type RejectedUpdate = z.output<typeof rejectedUpdate>;
 /**
  * Server → client: an error with a sync protocol code. Session 0 is the connection.
  * A compensating write (231) lists `rejectedUpdates` and names the server version of the
- * download that reverts them; it is always sent before that download.
+ * download that reverts them; it is always sent before that download. An error whose action is
+ * a client reset says whether the app allows recovering unsynced changes
+ * (`isRecoveryModeDisabled`, the sync configuration's `is_recovery_mode_disabled`).
  */
 export const serverErrorMessage = z
   .object({
@@ -21,6 +23,7 @@ export const serverErrorMessage = z
     tryAgain: z.boolean(),
     action: z.string(),
     logURL: z.string().optional(),
+    isRecoveryModeDisabled: z.boolean().optional(),
     rejectedUpdates: z.array(rejectedUpdate).optional(),
     rejectedClientVersion: version.optional(),
     compensatingWriteServerVersion: version.optional(),
