@@ -45,6 +45,7 @@ import { localSyncStateFor } from "./sync/local/LocalSyncState.js";
 import { setLogLevel, setLogger } from "./sync/logger.js";
 import { releaseSync } from "./sync/sessionRegistry.js";
 import {
+  ClientResetMode,
   checkSyncConfiguration,
   checkSyncedSchema,
   defaultSyncedPath,
@@ -53,7 +54,7 @@ import type { SyncConfiguration, UploadLogOnlyConfiguration } from "./sync/SyncC
 import { attachSync, waitBeforeOpen } from "./sync/syncedRealm.js";
 import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
-import { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
+import { ClientResetError, CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 import type { SyncSession } from "./sync/SyncSession.js";
 import * as syncEnums from "./sync/types.js";
 
@@ -109,6 +110,8 @@ export class Realm {
   static readonly User = User;
   static readonly SyncError = SyncError;
   static readonly CompensatingWriteError = CompensatingWriteError;
+  static readonly ClientResetError = ClientResetError;
+  static readonly ClientResetMode = ClientResetMode;
   static readonly SubscriptionSetState = syncEnums.SubscriptionSetState;
   static readonly ConnectionState = syncEnums.ConnectionState;
   static readonly SessionState = syncEnums.SessionState;
@@ -199,12 +202,28 @@ export class Realm {
         config: sync,
         schema: db.schema,
         schemaVersion: this.schemaVersion,
+        path: this.path,
+        copy: () => this.readOnlyCopy(db, `${this.path}.before-reset`),
       });
     } catch (error) {
       this.closed = true;
       this.context.close();
       throw error;
     }
+  }
+
+  /** A read-only realm on a copy of this one's file at `path` (replacing any file there). */
+  private readOnlyCopy(db: Database, path: string): { realm: Realm; dispose(): void } {
+    Realm.deleteFile({ path });
+    db.store.copyTo(path);
+    const realm = new Realm({ path, schemaVersion: this.schemaVersion, readOnly: true });
+    return {
+      realm,
+      dispose: () => {
+        realm.close();
+        Realm.deleteFile({ path });
+      },
+    };
   }
 
   private openOrShare(options: Configuration): Database {

@@ -36,11 +36,16 @@ export { SqliteStore, STORE_FORMAT_VERSION } from "./store/SqliteStore.js";
 export * from "./app/index.js";
 export { SyncSession } from "./sync/SyncSession.js";
 export type { ConnectionNotificationCallback } from "./sync/SessionConnection.js";
-export { CompensatingWriteError, SyncError } from "./sync/SyncError.js";
+export { ClientResetError, CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 export type { CompensatingWriteInfo } from "./sync/SyncError.js";
 export { MutableSubscriptionSet, Subscription, SubscriptionSet } from "./sync/SubscriptionSet.js";
 export type { SubscriptionOptions } from "./sync/SubscriptionSet.js";
+export { ClientResetMode } from "./sync/SyncConfiguration.js";
 export type {
+  ClientResetAfterCallback,
+  ClientResetBeforeCallback,
+  ClientResetConfig,
+  ClientResetFallbackCallback,
   ErrorCallback,
   InitialSubscriptions,
   SyncConfiguration,

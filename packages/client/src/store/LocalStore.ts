@@ -41,6 +41,8 @@ export interface CommitBatch {
   readonly undoUpdates?: readonly { readonly version: number; readonly undo: Uint8Array }[];
   /** Drops changesets up to and including this version from the upload log. */
   readonly trimUploadLogThrough?: number;
+  /** Bases every changeset left in the upload log on this server version (a client reset redid them there). */
+  readonly rebaseUploadLogOn?: number;
   /** The sync metadata (opaque JSON text to the store). */
   readonly syncMetadata?: string;
 }
@@ -69,5 +71,7 @@ export interface LocalStore {
   readUploadLog(afterVersion?: number): PendingChangeset[];
   /** Drops changesets up to and including `version` (once the server has them). */
   trimUploadLog(version: number): void;
+  /** Writes a consistent copy of the store to a new file at `path`. */
+  copyTo(path: string): void;
   close(): void;
 }

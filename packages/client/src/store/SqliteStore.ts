@@ -111,6 +111,7 @@ export class SqliteStore implements LocalStore {
     );
     const setUndo = this.db.prepare("UPDATE upload_log SET undo = ? WHERE version = ?");
     const trim = this.db.prepare("DELETE FROM upload_log WHERE version <= ?");
+    const rebase = this.db.prepare("UPDATE upload_log SET base_server_version = ?");
     return this.db.transaction((batch: CommitBatch) => {
       for (const key of batch.deletes) remove.run(key);
       for (const object of batch.upserts)
@@ -119,6 +120,7 @@ export class SqliteStore implements LocalStore {
       if (batch.syncMetadata !== undefined) setMeta.run("sync", batch.syncMetadata);
       if (batch.trimUploadLogThrough !== undefined) trim.run(batch.trimUploadLogThrough);
       for (const { version, undo } of batch.undoUpdates ?? []) setUndo.run(undo, version);
+      if (batch.rebaseUploadLogOn !== undefined) rebase.run(batch.rebaseUploadLogOn);
       if (!batch.changeset) return undefined;
       const result = append.run(
         Date.now(),
@@ -238,6 +240,10 @@ export class SqliteStore implements LocalStore {
 
   trimUploadLog(version: number): void {
     this.db.prepare("DELETE FROM upload_log WHERE version <= ?").run(version);
+  }
+
+  copyTo(path: string): void {
+    this.db.prepare("VACUUM INTO ?").run(path);
   }
 
   close(): void {

@@ -3,11 +3,13 @@
  * download at once; bootstrap batches of one query version buffered until the last one
  * (batchState 1), then applied in one transaction together with making that subscription set
  * the active one, which is marked complete once applied. One per connection: a bootstrap cut
- * by a lost connection is dropped and sent again by the server.
+ * by a lost connection is dropped and sent again by the server. During a client reset, the
+ * bootstrap of the set the reset asked for again (or, without subscriptions, the first
+ * download) is the fresh copy that replaces the local state.
  */
 import { BatchState, decodeChangeset } from "@atoll/protocol";
 import type { DownloadMessage } from "@atoll/protocol";
-import type { DownloadedChangeset, SyncMetadata } from "./local/syncTypes.js";
+import type { ClientResetMode, DownloadedChangeset, SyncMetadata } from "./local/syncTypes.js";
 import type { SubscriptionStore } from "./SubscriptionStore.js";
 import type { LocalSyncPort } from "./types.js";
 
@@ -18,6 +20,8 @@ export interface AppliedDownload {
   readonly acknowledged: number | undefined;
   /** The query version a bootstrap completed. */
   readonly completedQueryVersion: number | undefined;
+  /** The mode of the client reset this message completed (applied, or queued behind a write transaction). */
+  readonly completedReset: ClientResetMode | undefined;
 }
 
 export class DownloadApplier {
@@ -43,26 +47,54 @@ export class DownloadApplier {
       latestServerVersion: message.latestServerVersion,
     };
     const acknowledged = message.upload.clientVersion;
+    const reset = this.local.pendingReset();
     if (message.batchState === BatchState.SteadyState) {
-      this.local.integrate({ changesets, uploadAcknowledged: acknowledged, metadata });
-      return { bytes, acknowledged, completedQueryVersion: undefined };
+      const completesReset = reset?.queryVersion === 0;
+      this.local.integrate({
+        changesets,
+        uploadAcknowledged: acknowledged,
+        metadata: completesReset ? { ...metadata, reset: null } : metadata,
+        ...(completesReset ? { resetMode: reset.mode } : {}),
+      });
+      return {
+        bytes,
+        acknowledged,
+        completedQueryVersion: undefined,
+        completedReset: completesReset ? reset.mode : undefined,
+      };
     }
     if (this.bootstrap?.queryVersion !== message.queryVersion)
       this.bootstrap = { queryVersion: message.queryVersion, changesets: [] };
     this.bootstrap.changesets.push(...changesets);
     if (message.batchState === BatchState.MoreToCome)
-      return { bytes, acknowledged: undefined, completedQueryVersion: undefined };
+      return {
+        bytes,
+        acknowledged: undefined,
+        completedQueryVersion: undefined,
+        completedReset: undefined,
+      };
 
     const { queryVersion, changesets: all } = this.bootstrap;
     this.bootstrap = undefined;
     const subscriptions = this.subscriptions;
+    const completesReset = reset !== null && reset.queryVersion === queryVersion;
     this.local.integrate({
       changesets: all,
       uploadAcknowledged: acknowledged,
-      metadata: { ...metadata, ...subscriptions.completionPatch(queryVersion) },
+      metadata: {
+        ...metadata,
+        ...subscriptions.completionPatch(queryVersion),
+        ...(completesReset ? { reset: null } : {}),
+      },
+      ...(completesReset ? { resetMode: reset.mode } : {}),
     });
     // Complete once applied: a bootstrap that arrived during a write transaction waits for it.
     void this.local.whenIdle().then(() => subscriptions.completed(queryVersion));
-    return { bytes, acknowledged, completedQueryVersion: queryVersion };
+    return {
+      bytes,
+      acknowledged,
+      completedQueryVersion: queryVersion,
+      completedReset: completesReset ? reset.mode : undefined,
+    };
   }
 }

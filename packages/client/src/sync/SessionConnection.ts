@@ -11,7 +11,7 @@ import { Backoff } from "./Backoff.js";
 import type { BackoffOptions } from "./Backoff.js";
 import type { sessionLog } from "./logger.js";
 import { openSocket } from "./openSocket.js";
-import type { SessionEnd, SessionProtocol } from "./SessionProtocol.js";
+import type { ClientResetRequest, SessionEnd, SessionProtocol } from "./SessionProtocol.js";
 import { SyncError } from "./SyncError.js";
 import { ConnectionState } from "./types.js";
 
@@ -30,6 +30,8 @@ export interface SessionConnectionOptions {
   bind(socket: WebSocket, end: (how: SessionEnd) => void): SessionProtocol;
   /** A fatal error: the session stops. */
   fail(error: SyncError): void;
+  /** The server asked for a client reset. */
+  reset(request: ClientResetRequest): void;
 }
 
 export class SessionConnection {
@@ -134,6 +136,10 @@ export class SessionConnection {
     this.setState(ConnectionState.Disconnected);
     if (how.error) {
       this.options.fail(how.error);
+      return;
+    }
+    if (how.reset) {
+      this.options.reset(how.reset);
       return;
     }
     if (!how.retry) return;

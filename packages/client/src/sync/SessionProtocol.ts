@@ -16,6 +16,7 @@ import { KeepAlive } from "./KeepAlive.js";
 import type { KeepAliveTimes } from "./KeepAlive.js";
 import { uploadMessages } from "./uploadMessages.js";
 import type { LocalSyncPort } from "./types.js";
+import type { ClientResetMode } from "./local/syncTypes.js";
 import type { sessionLog } from "./logger.js";
 
 export interface SessionEnd {
@@ -24,6 +25,14 @@ export interface SessionEnd {
   readonly refreshToken?: boolean;
   /** A fatal error to report; the session stops. */
   readonly error?: SyncError;
+  /** The server asked for a client reset (the session decides how, per its configuration). */
+  readonly reset?: ClientResetRequest;
+}
+
+export interface ClientResetRequest {
+  readonly error: SyncError;
+  /** The app does not allow recovering unsynced changes. */
+  readonly recoveryDisabled: boolean;
 }
 
 export interface ProtocolHooks {
@@ -37,6 +46,8 @@ export interface ProtocolHooks {
   report(error: SyncError): void;
   /** After a download was integrated (or buffered): byte count and the server's estimate. */
   downloaded(bytes: number, estimate: number, uploadAcknowledged: number | undefined): void;
+  /** A client reset's fresh copy was applied, or queued to be (uploads go out again after it). */
+  resetCompleted(mode: ClientResetMode): void;
   uploaded(clientVersions: readonly number[]): void;
   marked(requestId: number): void;
   /** The server saw `ident`: the session can (re)send marks. */
@@ -91,7 +102,8 @@ export class SessionProtocol {
 
   /** Sends every pending changeset not yet sent on this connection. */
   flushUploads(): void {
-    if (!this.isBound) return;
+    // During a client reset the unsynced changes wait to be redone on the fresh copy.
+    if (!this.isBound || this.hooks.local.pendingReset()) return;
     const pending = this.hooks.local.pendingUploads(this.lastSent);
     const serverVersion = this.hooks.local.downloadedServerVersion();
     for (const { message, clientVersions } of uploadMessages(pending, serverVersion)) {
@@ -136,6 +148,9 @@ export class SessionProtocol {
     const meta = this.hooks.local.metadata();
     if (!meta.clientFileIdent) return;
     const active = this.hooks.subscriptions.active;
+    // A client reset starts from an empty view and asks for the active set again: its
+    // bootstrap is the fresh copy.
+    const resetting = meta.reset ? active : undefined;
     this.send({
       type: "ident",
       session: 1,
@@ -143,10 +158,11 @@ export class SessionProtocol {
       salt: meta.clientFileIdent.salt,
       download: meta.download,
       latestServerVersion: meta.latestServerVersion,
-      queryVersion: active.version,
-      query: queryBody(active),
+      queryVersion: resetting ? 0 : active.version,
+      query: resetting ? {} : queryBody(active),
     });
     this.identified = true;
+    if (resetting && resetting.version > 0) this.sendQuery(resetting);
     for (const set of this.hooks.subscriptions.pendingSets()) this.sendQuery(set);
     this.flushUploads();
     this.hooks.bound();
@@ -213,6 +229,7 @@ export class SessionProtocol {
 
   private download(message: DownloadMessage): void {
     const applied = this.downloads.apply(message);
+    if (applied.completedReset) this.hooks.resetCompleted(applied.completedReset);
     if (applied.completedQueryVersion !== undefined)
       this.hooks.log(
         "debug",
@@ -237,6 +254,12 @@ export class SessionProtocol {
     }
     if (message.code === 202) {
       this.end({ retry: true, refreshToken: true });
+      return;
+    }
+    if (message.action === "ClientReset" || message.action === "ClientResetNoRecovery") {
+      const recoveryDisabled =
+        message.isRecoveryModeDisabled === true || message.action === "ClientResetNoRecovery";
+      this.end({ retry: false, reset: { error, recoveryDisabled } });
       return;
     }
     if (error.isFatal) this.end({ retry: false, error });

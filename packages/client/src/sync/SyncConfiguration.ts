@@ -20,6 +20,39 @@ export interface InitialSubscriptions<R> {
 
 export type ErrorCallback = (session: SyncSession, error: SyncError) => void;
 
+/** What a synced realm does when the server asks for a client reset (Realm JS v12 names). */
+export const ClientResetMode = {
+  /** The session stops; `onManual` (or `onError`) hears of it, the file is left as it is. */
+  Manual: "manual",
+  /** The local state becomes the server's fresh copy; unsynced changes are dropped. */
+  DiscardUnsyncedChanges: "discardUnsyncedChanges",
+  /** Unsynced changes are redone on the fresh copy where they still apply, then uploaded. */
+  RecoverUnsyncedChanges: "recoverUnsyncedChanges",
+  /** Recover, or discard when the app does not allow recovery. The default. */
+  RecoverOrDiscardUnsyncedChanges: "recoverOrDiscardUnsyncedChanges",
+} as const;
+export type ClientResetMode = (typeof ClientResetMode)[keyof typeof ClientResetMode];
+
+export type ClientResetFallbackCallback = (session: SyncSession, path: string) => void;
+export type ClientResetBeforeCallback<R> = (localRealm: R) => void;
+export type ClientResetAfterCallback<R> = (beforeRealm: R, afterRealm: R) => void;
+
+export interface ClientResetConfig<R = unknown> {
+  mode: ClientResetMode;
+  /** Manual mode: told instead of `onError`. */
+  onManual?: ClientResetFallbackCallback;
+  /** Before the reset, with the realm as it still is. */
+  onBefore?: ClientResetBeforeCallback<R>;
+  /** After it: a read-only copy of the realm as it was, and the live realm as it is now. */
+  onAfter?: ClientResetAfterCallback<R>;
+  /** recoverOrDiscard: after the changes were recovered. */
+  onRecovery?: ClientResetAfterCallback<R>;
+  /** recoverOrDiscard: after the changes were discarded (recovery not allowed). */
+  onDiscard?: ClientResetAfterCallback<R>;
+  /** Recovery was not possible: the session stopped, as in manual mode. */
+  onFallback?: ClientResetFallbackCallback;
+}
+
 export interface SyncConfiguration<R = unknown> {
   user: User;
   flexible: true;
@@ -27,8 +60,8 @@ export interface SyncConfiguration<R = unknown> {
   onError?: ErrorCallback;
   newRealmFileBehavior?: OpenRealmBehaviorConfiguration;
   existingRealmFileBehavior?: OpenRealmBehaviorConfiguration;
-  /** Accepted and ignored for now: the server never asks for a client reset yet. */
-  clientReset?: unknown;
+  /** Defaults to recoverOrDiscardUnsyncedChanges. */
+  clientReset?: ClientResetConfig<R>;
 }
 
 /**
@@ -39,6 +72,15 @@ export interface UploadLogOnlyConfiguration {
   user?: undefined;
   flexible?: true;
 }
+
+const RESET_CALLBACKS = [
+  "onManual",
+  "onBefore",
+  "onAfter",
+  "onRecovery",
+  "onDiscard",
+  "onFallback",
+] as const;
 
 function invalid(message: string): RealmError {
   return new RealmError(ClientErrorCode.InvalidArgument, message);
@@ -60,6 +102,15 @@ export function checkSyncConfiguration<R>(sync: unknown): SyncConfiguration<R> |
   if (!user.isLoggedIn) throw invalid(`The user '${user.id}' is not logged in`);
   if (config.onError !== undefined && typeof config.onError !== "function")
     throw invalid("Expected 'sync.onError' to be a function");
+  const reset = config.clientReset;
+  if (reset !== undefined) {
+    const modes: readonly unknown[] = Object.values(ClientResetMode);
+    if (reset === null || typeof reset !== "object" || !modes.includes(reset.mode))
+      throw invalid(`Expected 'sync.clientReset.mode' to be one of ${modes.join(", ")}`);
+    for (const name of RESET_CALLBACKS)
+      if (reset[name] !== undefined && typeof reset[name] !== "function")
+        throw invalid(`Expected 'sync.clientReset.${name}' to be a function`);
+  }
   const initial = config.initialSubscriptions;
   if (initial !== undefined && typeof initial?.update !== "function")
     throw invalid("Expected 'sync.initialSubscriptions.update' to be a function");

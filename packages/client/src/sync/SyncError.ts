@@ -1,7 +1,8 @@
 /**
  * Errors a sync session reports to `onError` (and that subscription waits reject with), as
  * Realm JS v12 names them: `SyncError` with the protocol error `code` and `isFatal`, and
- * `CompensatingWriteError` (231) listing each write the server reverted.
+ * `CompensatingWriteError` (231) listing each write the server reverted, and `ClientResetError`
+ * for a reset the app handles itself (manual mode, or a recovery the server does not allow).
  */
 import { Long } from "bson";
 import { AtollError, SYNC_ERRORS, isSyncErrorCode } from "@atoll/protocol";
@@ -44,6 +45,21 @@ export class CompensatingWriteError extends SyncError {
   constructor(message: string, writes: readonly CompensatingWriteInfo[], logUrl?: string) {
     super(231, message, { isFatal: false, action: "Warning", ...(logUrl ? { logUrl } : {}) });
     this.writes = writes;
+  }
+}
+
+/**
+ * The server asked for a client reset and the app handles it itself: the session stopped, the
+ * file at `config.path` keeps its data and unsynced changes (Realm JS names this "ClientReset"
+ * and checks `error.name`).
+ */
+export class ClientResetError extends SyncError {
+  override readonly name = "ClientReset";
+  readonly config: { readonly path: string; readonly originalFilePath: string };
+
+  constructor(cause: SyncError, path: string) {
+    super(cause.code, cause.message, { isFatal: true, action: cause.action, cause });
+    this.config = { path, originalFilePath: path };
   }
 }
 

@@ -12,12 +12,14 @@ import { MarkRequests, withTimeout } from "./MarkRequests.js";
 import { ProgressNotifier } from "./ProgressNotifier.js";
 import type { ProgressNotificationCallback } from "./ProgressNotifier.js";
 import { SessionProtocol } from "./SessionProtocol.js";
-import type { SessionEnd } from "./SessionProtocol.js";
+import type { ClientResetRequest, SessionEnd } from "./SessionProtocol.js";
 import { SessionConnection } from "./SessionConnection.js";
 import type { ConnectionNotificationCallback } from "./SessionConnection.js";
 import type { KeepAliveTimes } from "./KeepAlive.js";
 import type { SubscriptionStore } from "./SubscriptionStore.js";
-import { SyncError } from "./SyncError.js";
+import { ClientResetError, SyncError } from "./SyncError.js";
+import type { ClientResetHooks } from "./clientReset.js";
+import type { ClientResetMode } from "./local/syncTypes.js";
 import { ConnectionState, ProgressDirection, SessionState } from "./types.js";
 import type { User } from "../app/User.js";
 import type { LocalSyncPort, ProgressMode } from "./types.js";
@@ -32,6 +34,7 @@ export interface SyncSessionOptions {
   /** The sync part of the realm's configuration, as `session.config` returns it. */
   readonly config: object;
   readonly report: (session: SyncSession, error: SyncError) => void;
+  readonly clientReset: ClientResetHooks;
   readonly backoff?: BackoffOptions;
   readonly keepAlive?: KeepAliveTimes;
 }
@@ -61,6 +64,7 @@ export class SyncSession {
       wanted: () => !this.paused && !this.stopped && options.user.isLoggedIn,
       bind: (socket, end) => this.bind(socket, end),
       fail: (error) => this.fail(error),
+      reset: (request) => this.reset(request),
     });
     this.uploads = new UploadTracker(options.local, (transferred, transferable) =>
       this.progress.update(ProgressDirection.Upload, transferred, transferable),
@@ -78,6 +82,8 @@ export class SyncSession {
           this.fail(new SyncError(212, (error as Error).message, { isFatal: true, cause: error }));
       }),
     );
+    // Reopened in the middle of a client reset: its fresh copy is still to come.
+    if (options.local.pendingReset()) options.clientReset.before();
     this.wasLoggedIn = options.user.isLoggedIn;
     const onUserChange = (): void => this.userChanged();
     options.user.addListener(onUserChange);
@@ -217,6 +223,7 @@ export class SyncSession {
         uploaded: (versions) => this.uploads.sent(versions),
         marked: (requestId) => this.marks.answered(requestId, this.options.local.whenIdle()),
         bound: () => this.marks.resend((requestId) => protocol.sendMark(requestId)),
+        resetCompleted: (mode) => this.resetCompleted(mode),
         end,
       },
       this.uploads.acknowledged,
@@ -234,12 +241,54 @@ export class SyncSession {
     void this.options.local.whenIdle().then(() => this.uploads.acknowledge(acknowledged));
   }
 
-  private fail(error: SyncError): void {
+  /**
+   * The server asked for a client reset: the file takes a new identity and waits for a fresh
+   * copy of its view, or (manual mode, or recovery the app does not allow) the session stops
+   * and the app is told.
+   */
+  private reset(request: ClientResetRequest): void {
+    const { clientReset, local } = this.options;
+    const plan = clientReset.plan(request.recoveryDisabled);
+    const { error } = request;
+    if (plan.kind === "handOver" || local.pendingReset()) {
+      const handOver = new ClientResetError(error, clientReset.path);
+      if (plan.kind === "handOver" && plan.callback) {
+        this.fail(handOver, false);
+        plan.callback(this, clientReset.path);
+      } else this.fail(handOver);
+      return;
+    }
+    log(
+      "info",
+      `Client reset required: ${error.message} (error_code=${error.code}); ${plan.mode === "recover" ? "recovering" : "discarding"} unsynced changes over a fresh copy from the server`,
+    );
+    clientReset.before();
+    local.beginClientReset({
+      mode: plan.mode,
+      queryVersion: this.options.subscriptions.active.version,
+    });
+    this.connection.resetBackoff();
+    this.connection.connect();
+  }
+
+  private resetCompleted(mode: ClientResetMode): void {
+    void this.options.local.whenIdle().then(() => {
+      log(
+        "info",
+        `Client reset complete: unsynced changes ${mode === "recover" ? "recovered" : "discarded"}`,
+      );
+      if (mode === "discard") this.uploads.dropped();
+      this.options.clientReset.after(mode);
+      this.scheduleUpload();
+    });
+  }
+
+  private fail(error: SyncError, report = true): void {
     this.stopped = error;
     this.session = SessionState.Invalid;
     this.connection.disconnect();
     log("error", `SyncSessionError: ${error.message} (code ${error.code})`);
-    this.options.report(this, error);
+    if (report) this.options.report(this, error);
     this.marks.rejectAll(error);
     this.uploads.abandon(error);
     this.options.subscriptions.abandon(error);

@@ -18,8 +18,21 @@ export class UploadTracker {
     private readonly local: LocalSyncPort,
     private readonly progress: (transferred: number, transferable: number) => void,
   ) {
-    const first = local.pendingUploads()[0];
-    this.acknowledged = first ? first.clientVersion - 1 : local.lastClientVersion();
+    this.acknowledged = this.settledThrough();
+  }
+
+  /**
+   * A client reset dropped the unsynced changesets: waits for them end as for acknowledged
+   * ones (the reset told the app what became of them).
+   */
+  dropped(): void {
+    this.acknowledge(this.settledThrough());
+  }
+
+  /** Every changeset up to the first one still in the upload log. */
+  private settledThrough(): number {
+    const first = this.local.pendingUploads()[0];
+    return first ? first.clientVersion - 1 : this.local.lastClientVersion();
   }
 
   /** A local commit appended a changeset. */

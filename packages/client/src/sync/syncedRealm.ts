@@ -5,6 +5,8 @@
  */
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import { log } from "./logger.js";
+import { clientResetHooks } from "./clientReset.js";
+import type { RealmCopy } from "./clientReset.js";
 import { acquireSync, releaseSync } from "./sessionRegistry.js";
 import type { SyncAttachment } from "./sessionRegistry.js";
 import { bindSchema } from "./SyncConfiguration.js";
@@ -28,6 +30,10 @@ export function attachSync<R>(
     readonly config: SyncConfiguration<R>;
     readonly schema: readonly CanonicalObjectSchema[];
     readonly schemaVersion: number;
+    /** The realm file's path. */
+    readonly path: string;
+    /** A read-only copy of the realm as it is now (a client reset's before-image). */
+    readonly copy: () => RealmCopy<R>;
   },
 ): SyncedRealmState<R> {
   const { config } = options;
@@ -44,6 +50,13 @@ export function attachSync<R>(
         if (config.onError) config.onError(reporting, error);
         else log("error", `Sync error ${error.code}: ${error.message}`);
       },
+      clientReset: clientResetHooks({
+        config: config.clientReset,
+        path: options.path,
+        realm,
+        copy: options.copy,
+        log: (message) => log("error", message),
+      }),
     });
     return { session, subscriptions };
   });

@@ -11,6 +11,8 @@ export type LocalSyncPort = Pick<
   | "metadata"
   | "downloadedServerVersion"
   | "saveMetadata"
+  | "beginClientReset"
+  | "pendingReset"
   | "pendingUploads"
   | "lastClientVersion"
   | "integrate"

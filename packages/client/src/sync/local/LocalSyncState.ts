@@ -10,7 +10,7 @@ import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { DownloadIntegrator } from "./integrateDownload.js";
 import { PendingChangesets } from "./PendingChangesets.js";
 import { initialMetadata } from "./syncTypes.js";
-import type { Download, PendingUpload, SyncMetadata } from "./syncTypes.js";
+import type { ClientResetState, Download, PendingUpload, SyncMetadata } from "./syncTypes.js";
 
 const states = new WeakMap<Database, LocalSyncState>();
 
@@ -58,6 +58,26 @@ export class LocalSyncState {
     const next = { ...this.current, ...patch };
     this.db.store.commit({ upserts: [], deletes: [], syncMetadata: JSON.stringify(next) });
     this.current = next;
+  }
+
+  /**
+   * Starts a client reset: the file forgets its identity and download cursor (the server
+   * gives it a new identity and a fresh copy of its view), and remembers until that copy is
+   * applied what to do with the unsynced changes, which stay in the upload log meanwhile.
+   * Durable on return.
+   */
+  beginClientReset(reset: ClientResetState): void {
+    this.saveMetadata({
+      clientFileIdent: null,
+      download: { serverVersion: 0, lastIntegratedClientVersion: 0 },
+      latestServerVersion: { version: 0, salt: 0 },
+      reset,
+    });
+  }
+
+  /** The client reset under way, if one is. */
+  pendingReset(): ClientResetState | null {
+    return this.current.reset ?? null;
   }
 
   /** Unacknowledged local changesets after `afterClientVersion`, oldest first. */
@@ -138,6 +158,12 @@ export class LocalSyncState {
 
   private apply(download: Download): void {
     const metadata = { ...this.current, ...download.metadata };
+    // Two downloads queued behind a write transaction may both have looked like a reset's
+    // fresh copy: only the first one is.
+    if (download.resetMode && !this.current.reset) {
+      const { resetMode: _done, ...plain } = download;
+      download = plain;
+    }
     const changes = this.integrator.integrate(download, metadata);
     this.current = metadata;
     const changed = changes.inserted.size + changes.deleted.size + changes.modified.size > 0;

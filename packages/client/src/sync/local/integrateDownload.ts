@@ -12,7 +12,7 @@ import { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import { WriteTransaction } from "../../transaction/WriteTransaction.js";
 import { InstructionApplier } from "./InstructionApplier.js";
 import type { PendingChange, PendingChangesets } from "./PendingChangesets.js";
-import type { Download, SyncMetadata } from "./syncTypes.js";
+import type { ClientResetMode, Download, SyncMetadata } from "./syncTypes.js";
 import { ChangesetUndoer } from "./undoChangesets.js";
 
 /** Own changesets the download confirms: acknowledged, or integrated before one of its changesets. */
@@ -83,6 +83,7 @@ export class DownloadIntegrator {
   /** Applies `download` over the pending changesets and commits with `metadata`; throws (nothing changed) on a bad changeset. */
   integrate(download: Download, metadata: SyncMetadata): CommitChanges {
     const pending = this.pendingLog.current();
+    if (download.resetMode) return this.replace(download, pending, metadata, download.resetMode);
     return (
       this.tryFastPath(download, pending, metadata) ?? this.rebase(download, pending, metadata)
     );
@@ -157,17 +158,62 @@ export class DownloadIntegrator {
     }
   }
 
+  /**
+   * A client reset's fresh copy of the view: the pending changesets are undone, every object
+   * is taken off, the copy is applied, and the pending changesets are redone on it where they
+   * still apply (recover: fresh undo images, based on the copy's server version) or dropped
+   * (discard). An object the copy has again keeps its row, so listeners see the net change.
+   */
+  private replace(
+    download: Download,
+    pending: readonly PendingChange[],
+    metadata: SyncMetadata,
+    mode: ClientResetMode,
+  ): CommitChanges {
+    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
+    const writer = new ObjectWriter(this.db, txn);
+    const applier = new InstructionApplier(this.db, txn, writer);
+    try {
+      const undoer = new ChangesetUndoer(this.db, txn, applier);
+      for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
+      undoer.removeAll();
+      for (const changeset of download.changesets)
+        applier.applyChangeset(changeset.instructions, "strict");
+      const undoUpdates =
+        mode === "recover"
+          ? pending.map((change) => {
+              txn.startCapture();
+              applier.applyChangeset(change.instructions, "lenient");
+              return { version: change.version, undo: txn.endCapture() };
+            })
+          : [];
+      for (const cls of applier.revivedClasses) this.db.reorder(cls);
+      return this.commit(
+        txn,
+        mode === "discard" ? pending : [],
+        undoUpdates,
+        metadata,
+        metadata.download.serverVersion,
+      );
+    } catch (error) {
+      txn.rollback();
+      throw error;
+    }
+  }
+
   private commit(
     txn: WriteTransaction,
     confirmed: readonly PendingChange[],
     undoUpdates: { version: number; undo: Uint8Array }[],
     metadata: SyncMetadata,
+    rebaseOn?: number,
   ): CommitChanges {
     const trimThrough = confirmed.at(-1)?.version;
     const changes = txn.commit({
       syncMetadata: JSON.stringify(metadata),
       ...(trimThrough !== undefined ? { trimUploadLogThrough: trimThrough } : {}),
       ...(undoUpdates.length > 0 ? { undoUpdates } : {}),
+      ...(rebaseOn !== undefined ? { rebaseUploadLogOn: rebaseOn } : {}),
     });
     this.pendingLog.committed(trimThrough, undoUpdates);
     return changes;

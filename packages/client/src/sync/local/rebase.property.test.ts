@@ -5,7 +5,9 @@
  * with the pending local changesets replayed on top, as computed from scratch on a second realm.
  * Readings (an asymmetric type) never appear as objects: the model's applier skips them as the
  * device's does, and the test checks it sees none. The realm file is also closed and reopened at
- * random points (undo data must survive that).
+ * random points (undo data must survive that). A client reset at a random point replaces the
+ * confirmed state with a fresh copy (generated server instructions on an empty state); the
+ * pending changesets are then replayed on it (recover) or dropped (discard).
  */
 import fc from "fast-check";
 import { decodeChangeset } from "@atoll/protocol";
@@ -39,6 +41,11 @@ const action = fc.oneof(
     ),
     acknowledge: fc.nat(),
   }),
+  fc.record({
+    type: fc.constant("reset" as const),
+    mode: fc.constantFrom("recover" as const, "discard" as const),
+    ops: fc.array(localOp, { minLength: 0, maxLength: 6 }),
+  }),
 );
 
 describe("rebase property", () => {
@@ -54,7 +61,7 @@ describe("rebase property", () => {
         const opened: Realm[] = [model];
         try {
           let state = localSyncStateFor(databaseOf(realm));
-          const modelDb = databaseOf(model);
+          let modelDb = databaseOf(model);
           const confirmedLog: { instructions: Instruction[]; mode: ApplyMode }[] = [];
           const own = new Map<number, Instruction[]>();
           let confirmedThrough = 0;
@@ -72,6 +79,35 @@ describe("rebase property", () => {
               realm.close();
               realm = new Realm(config);
               state = localSyncStateFor(databaseOf(realm));
+            } else if (step.type === "reset") {
+              const fresh = memoryRealm();
+              opened.push(fresh);
+              modelDb = databaseOf(fresh);
+              const instructions: Instruction[] = [];
+              for (const op of step.ops) {
+                const generated = serverInstructions(modelDb, op);
+                applyTo(modelDb, generated, "strict");
+                instructions.push(...generated);
+              }
+              confirmedLog.length = 0;
+              confirmedLog.push({ instructions, mode: "strict" });
+              if (step.mode === "discard") confirmedThrough = state.lastClientVersion();
+              state.beginClientReset({ mode: step.mode, queryVersion: 0 });
+              state.integrate({
+                changesets: [
+                  {
+                    serverVersion: ++serverVersion,
+                    lastIntegratedClientVersion: 0,
+                    originFileIdent: 2,
+                    originTimestamp: 0,
+                    instructions,
+                  },
+                ],
+                uploadAcknowledged: 0,
+                metadata: { reset: null },
+                resetMode: step.mode,
+              });
+              expect(state.pendingReset()).toBeNull();
             } else if (step.type === "local") {
               realm.write(() => {
                 for (const op of step.ops) writeLocally(realm, op);

@@ -7,6 +7,22 @@ export interface SyncMetadata {
   latestServerVersion: { version: number; salt: number };
   /** Opaque JSON owned by the session layer. */
   subscriptions: unknown;
+  /** Set while a client reset waits for the fresh copy of the view (see ClientResetState). */
+  reset?: ClientResetState | null;
+}
+
+/** What the client does with its unsynced changes once the fresh copy arrives. */
+export type ClientResetMode = "recover" | "discard";
+
+/**
+ * A client reset under way: the file got a new identity and waits for the server's fresh copy
+ * of its view (the bootstrap of `queryVersion`, or the first download when it has no
+ * subscriptions); that copy replaces the local state in one transaction, and the unsynced
+ * changes are then redone on it (recover) or dropped (discard).
+ */
+export interface ClientResetState {
+  readonly mode: ClientResetMode;
+  readonly queryVersion: number;
 }
 
 export interface DownloadedChangeset {
@@ -22,6 +38,8 @@ export interface Download {
   /** Every local changeset up to this client version is acknowledged by the server. */
   uploadAcknowledged: number;
   metadata?: Partial<SyncMetadata>;
+  /** The fresh copy a client reset waits for: it replaces the local state (see ClientResetState). */
+  resetMode?: ClientResetMode;
 }
 
 export interface PendingUpload {

@@ -52,6 +52,19 @@ export class ChangesetUndoer {
     }
   }
 
+  /**
+   * Takes every object off the live state (a client reset's fresh copy replaces them); like an
+   * undone creation, an object the copy creates again keeps its row.
+   */
+  removeAll(): void {
+    for (const row of [...this.db.rowsByKey.values()]) {
+      if (!row.alive) continue;
+      this.txn.restore(row, null, row.owner);
+      this.removed.set(row.key, row);
+      this.noteRemoved(row, true);
+    }
+  }
+
   private noteRemoved(row: ObjectRow, removed: boolean): void {
     const pk = row.cls.pk;
     if (!pk || row.cls.embedded) return;
