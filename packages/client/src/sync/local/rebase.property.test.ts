@@ -45,6 +45,8 @@ const action = fc.oneof(
     type: fc.constant("reset" as const),
     mode: fc.constantFrom("recover" as const, "discard" as const),
     ops: fc.array(localOp, { minLength: 0, maxLength: 6 }),
+    /** The file is closed and opened again between the reset's start and its fresh copy. */
+    reopenMidway: fc.boolean(),
   }),
 );
 
@@ -93,6 +95,13 @@ describe("rebase property", () => {
               confirmedLog.push({ instructions, mode: "strict" });
               if (step.mode === "discard") confirmedThrough = state.lastClientVersion();
               state.beginClientReset({ mode: step.mode, queryVersion: 0 });
+              if (step.reopenMidway) {
+                realm.close();
+                realm = new Realm(config);
+                state = localSyncStateFor(databaseOf(realm));
+                expect(state.pendingReset()).toEqual({ mode: step.mode, queryVersion: 0 });
+                expect(state.metadata().clientFileIdent).toBeNull();
+              }
               state.integrate({
                 changesets: [
                   {
