@@ -7,7 +7,15 @@
  * as it was. The callbacks get the realm before, a read-only copy of it after, and the live
  * realm.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,9 +42,19 @@ function freePort(): Promise<number> {
 
 let appDir: SyncAppDir;
 let root: string;
+/** The same app, but `group` is no longer a queryable field: the device's subscription is refused. */
+let narrowedAppDir: string;
 beforeAll(async () => {
   appDir = await writeSyncApp();
   root = mkdtempSync(join(tmpdir(), "atoll-e2e-reset-"));
+  narrowedAppDir = join(root, "narrowed-app");
+  cpSync(appDir.dir, narrowedAppDir, { recursive: true });
+  const configFile = join(narrowedAppDir, "sync", "config.json");
+  const config = JSON.parse(readFileSync(configFile, "utf8")) as {
+    queryable_fields_names: string[];
+  };
+  config.queryable_fields_names = config.queryable_fields_names.filter((name) => name !== "group");
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
 });
 afterAll(async () => {
   await appDir?.remove();
@@ -68,11 +86,11 @@ class RestorableServer {
     await this.run();
   }
 
-  /** Stops the server, puts the backup in place of its files, starts it again. */
-  async restore(): Promise<void> {
+  /** Stops the server, puts the backup in place of its files, starts it again (on another app export if given). */
+  async restore(app?: string): Promise<void> {
     await this.server.close();
     this.copyFiles(`${this.file}.backup`, this.file);
-    await this.run();
+    await this.run(app);
   }
 
   tasks(): Promise<TaskSnapshot[]> {
@@ -90,9 +108,9 @@ class RestorableServer {
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(app = appDir.dir): Promise<void> {
     this.server = await AtollServer.start({
-      appDir: appDir.dir,
+      appDir: app,
       port: this.port,
       storage: `sqlite:${this.file}`,
       logLevel: "silent",
@@ -127,6 +145,7 @@ interface Scenario {
 async function deviceBehindRestoredServer(
   name: string,
   clientReset: (record: Scenario["calls"], settle: () => void) => ClientResetConfig<Realm>,
+  restoredApp?: string,
 ): Promise<Scenario> {
   const server = await RestorableServer.start(name);
   const tasks = server.server.data.system().db("cars-db").collection("Task");
@@ -167,7 +186,7 @@ async function deviceBehindRestoredServer(
     realm.create("Task", task("c1", "made offline"));
     realm.objectForPrimaryKey<{ title: string }>("Task", "a2")!.title = "offline edit";
   });
-  await server.restore();
+  await server.restore(restoredApp);
   return { server, user, realm, errors, calls, settled };
 }
 
@@ -246,6 +265,37 @@ describe("client reset after the server was restored from a backup", () => {
       realm.write(() => realm.create("Task", task("d1", "after the reset")));
       await realm.syncSession!.uploadAllLocalChanges();
       expect(titles(await server.tasks())).toEqual([...backup, "d1:after the reset"]);
+    } finally {
+      realm.close();
+      await server.close();
+    }
+  });
+
+  it("completes with an empty view when the server now refuses the subscription", async () => {
+    const scenario = await deviceBehindRestoredServer(
+      "refused",
+      (calls, settle) => ({
+        mode: Realm.ClientResetMode.RecoverUnsyncedChanges,
+        onAfter: (before, after) => {
+          calls.push({ name: "onAfter", realms: [snapshotRealm(before), snapshotRealm(after)] });
+          settle();
+        },
+      }),
+      narrowedAppDir,
+    );
+    const { server, realm } = scenario;
+    try {
+      realm.syncSession!.resume();
+      await scenario.settled;
+      await expect(realm.subscriptions.waitForSynchronization()).rejects.toMatchObject({
+        code: 226,
+      });
+      // c1, recovered on the empty view, is outside it: the server reverts it.
+      await realm.syncSession!.uploadAllLocalChanges();
+      await realm.syncSession!.downloadAllServerChanges();
+      expect(snapshotRealm(realm)).toEqual([]);
+      expect(scenario.errors.map((error) => error.code)).toEqual([231]);
+      expect(titles(await server.tasks())).toEqual(["a1:first", "a2:second"]);
     } finally {
       realm.close();
       await server.close();

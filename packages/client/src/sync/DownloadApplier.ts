@@ -32,6 +32,22 @@ export class DownloadApplier {
     private readonly subscriptions: SubscriptionStore,
   ) {}
 
+  /**
+   * The server refused a subscription set. When it is the one a client reset asked for again,
+   * the fresh copy is an empty view: the reset completes with it (returns its mode).
+   */
+  refused(queryVersion: number): ClientResetMode | undefined {
+    const reset = this.local.pendingReset();
+    if (reset?.queryVersion !== queryVersion) return undefined;
+    this.local.integrate({
+      changesets: [],
+      uploadAcknowledged: 0,
+      metadata: { reset: null },
+      resetMode: reset.mode,
+    });
+    return reset.mode;
+  }
+
   /** Throws what decoding or `integrate` throws (a bad changeset); nothing is applied then. */
   apply(message: DownloadMessage): AppliedDownload {
     const changesets = message.changesets.map((changeset) => ({

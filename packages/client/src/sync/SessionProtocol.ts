@@ -199,6 +199,7 @@ export class SessionProtocol {
             `Received: QUERY_ERROR "${message.message}" (error_code=${message.code}, query_version=${message.queryVersion})`,
           );
           this.hooks.subscriptions.failed(message.queryVersion, message.message);
+          this.resetWithEmptyView(message.queryVersion);
           return;
         case "log":
           this.hooks.log(message.level, `Server log: ${message.message}`);
@@ -210,6 +211,12 @@ export class SessionProtocol {
     } catch (error) {
       this.failed(error);
     }
+  }
+
+  /** A refused set that a client reset asked for again completes the reset with an empty view. */
+  private resetWithEmptyView(queryVersion: number): void {
+    const mode = this.downloads.refused(queryVersion);
+    if (mode) this.hooks.resetCompleted(mode);
   }
 
   /** A download could not be applied (now, or later behind a write transaction). */
