@@ -29,6 +29,8 @@ export interface RqlProperty {
   optional: boolean;
   /** for linkingObjects: the property on objectType that links here */
   linkOriginProperty?: string;
+  /** The object holds the value boxed, its `valueOf()` being the value (a counter's int). */
+  boxed?: boolean;
 }
 
 export interface RqlClass {

@@ -1,5 +1,6 @@
 /** Realm's sort order for `sorted()` and aggregates: null first, then by value within a type. */
 import { Decimal128, ObjectId, UUID } from "bson";
+import { Counter } from "../objects/Counter.js";
 
 export type SortDescriptor = [keyPath: string, reverse: boolean];
 
@@ -57,7 +58,8 @@ export function readKeyPath(object: unknown, keyPath: string): unknown {
     if (current === null || current === undefined) return null;
     current = (current as Record<string, unknown>)[part];
   }
-  return current;
+  // A counter sorts and aggregates as its number.
+  return current instanceof Counter ? current.value : current;
 }
 
 /** Normalises the argument forms of Realm's `sorted(...)`. */

@@ -16,6 +16,8 @@ export function toRqlSchema(classes: Iterable<ClassInfo>): RqlSchema {
       properties[prop.name] = {
         name: prop.name,
         type: prop.element,
+        // A counter is an int to queries; the object holds it as a Counter (valueOf: the int).
+        ...(prop.schema.presentation === "counter" ? { boxed: true } : {}),
         optional: prop.optional,
         ...(prop.objectType !== undefined ? { objectType: prop.objectType } : {}),
         ...(prop.collection !== undefined ? { collection: prop.collection } : {}),

@@ -124,7 +124,7 @@ class PathState {
     }
     const expand = property.collection === "list" || property.collection === "set";
     if (expand) this.collectionStarts.push(this.steps.length);
-    this.steps.push({ kind: "property", name, expand });
+    this.steps.push({ kind: "property", name, expand, ...(property.boxed ? { unbox: true } : {}) });
   }
 
   private linkingObjects(property: RqlProperty): void {

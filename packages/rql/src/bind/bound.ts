@@ -69,7 +69,7 @@ export interface BoundSubqueryCount {
 
 /** One step of a path: maps each current value to zero or more next values. */
 export type BoundStep =
-  | { kind: "property"; name: string; expand: boolean } // expand: a list or set yields its elements
+  | { kind: "property"; name: string; expand: boolean; unbox?: true } // expand: a list or set yields its elements; unbox: read the boxed value's valueOf()
   | { kind: "key"; key: string } // dictionary (or mixed) value at key; null when absent
   | { kind: "keys" | "values" } // a dictionary's keys or values
   | { kind: "backlinks"; sources: { fromClass: string; fromProperty: string }[] }

@@ -150,7 +150,7 @@ function directReader(expression: BoundExpression): ((object: unknown) => unknow
     return undefined;
   const names: string[] = [];
   for (const step of expression.steps) {
-    if (step.kind !== "property" || step.expand) return undefined;
+    if (step.kind !== "property" || step.expand || step.unbox) return undefined;
     names.push(step.name);
   }
   if (names.length === 1) {

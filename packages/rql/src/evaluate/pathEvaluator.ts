@@ -31,10 +31,11 @@ function applyStep(step: BoundStep, items: unknown[], env: PathEnvironment): unk
   for (const item of items) {
     switch (step.kind) {
       case "property": {
-        const value =
+        let value =
           item === null || item === undefined
             ? null
             : ((item as Record<string, unknown>)[step.name] ?? null);
+        if (step.unbox && value !== null && typeof value === "object") value = value.valueOf();
         if (!step.expand) out.push(value);
         else for (const element of elementsOf(value)) out.push(element);
         break;
