@@ -33,13 +33,20 @@ const BSON_TYPES = new Set([
   "javascriptWithScope",
 ]);
 const JSON_TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
+/**
+ * bsonType spellings App Services accepted beside MongoDB's names (its own template apps
+ * export `"bsonType": "boolean"`), and the name each stands for.
+ */
+const BSON_TYPE_ALIASES: Readonly<Record<string, string>> = { boolean: "bool" };
+const BSON_TYPE_NAMES = new Set([...BSON_TYPES, ...Object.keys(BSON_TYPE_ALIASES)]);
 
 type Path = (string | number)[];
 
 /**
  * Checks a schema.json: the root must describe an object (it is a Realm object type), and
  * every nested schema must use known type names and well-formed `properties`, `items` and
- * `required`. Returns the schema unchanged; validation of documents happens in the data layer.
+ * `required`. Returns the schema with bsonType aliases spelled as MongoDB does; validation of
+ * documents happens in the data layer.
  */
 export function parseCollectionSchema(value: unknown, file: string): CollectionSchema {
   const root = asSchemaObject(value, file, []);
@@ -51,7 +58,31 @@ export function parseCollectionSchema(value: unknown, file: string): CollectionS
     );
   }
   checkNode(root, file, []);
-  return root;
+  return withCanonicalTypeNames(root) as CollectionSchema;
+}
+
+/** A copy of `schema` whose bsonType aliases are replaced by the names they stand for. */
+function withCanonicalTypeNames(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withCanonicalTypeNames);
+  if (schema === null || typeof schema !== "object") return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "bsonType") copy[key] = canonicalTypeName(value);
+    else if (key === "properties" && value !== null && typeof value === "object")
+      copy[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, withCanonicalTypeNames(child)]),
+      );
+    else if (key === "items") copy[key] = withCanonicalTypeNames(value);
+    else copy[key] = value;
+  }
+  return copy;
+}
+
+function canonicalTypeName(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalTypeName);
+  return typeof value === "string" && Object.hasOwn(BSON_TYPE_ALIASES, value)
+    ? BSON_TYPE_ALIASES[value]
+    : value;
 }
 
 function describesObject(schema: Readonly<Record<string, unknown>>): boolean {
@@ -61,7 +92,7 @@ function describesObject(schema: Readonly<Record<string, unknown>>): boolean {
 }
 
 function checkNode(schema: Readonly<Record<string, unknown>>, file: string, path: Path): void {
-  checkTypeNames(schema["bsonType"], BSON_TYPES, file, [...path, "bsonType"]);
+  checkTypeNames(schema["bsonType"], BSON_TYPE_NAMES, file, [...path, "bsonType"]);
   checkTypeNames(schema["type"], JSON_TYPES, file, [...path, "type"]);
   const properties = schema["properties"];
   if (properties !== undefined) {

@@ -264,6 +264,27 @@ describe("loadAppConfig on other exports", () => {
     expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
   });
 
+  it('reads bsonType "boolean" (as App Services\' own template apps export it) as "bool"', async () => {
+    const config = await load({
+      "data_sources/mongodb-atlas/todo/Item/schema.json": {
+        bsonType: "object",
+        title: "Item",
+        required: ["_id", "isComplete"],
+        properties: {
+          _id: { bsonType: "objectId" },
+          isComplete: { bsonType: "boolean" },
+          flags: { bsonType: "array", items: { bsonType: ["boolean", "null"] } },
+        },
+      },
+    });
+    const item = config.dataSources.get("mongodb-atlas")?.collections.get("todo.Item");
+    expect(item?.schema?.["properties"]).toEqual({
+      _id: { bsonType: "objectId" },
+      isComplete: { bsonType: "bool" },
+      flags: { bsonType: "array", items: { bsonType: ["bool", "null"] } },
+    });
+  });
+
   it("loads a realm-cli export made by development mode: float and embedded-object schemas, empty legacy permissions", async () => {
     const config = await load({
       "root_config.json": null,
