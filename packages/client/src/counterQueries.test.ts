@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Realm } from "./Realm.js";
 import type { Counter } from "./objects/Counter.js";
+import type { ObjectSchema } from "./index.js";
 
 interface Score {
   _id: number;
@@ -18,7 +19,7 @@ interface Team {
   members: Score[];
 }
 
-const schema = [
+const schema: ObjectSchema[] = [
   {
     name: "Score",
     primaryKey: "_id",

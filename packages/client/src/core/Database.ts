@@ -4,7 +4,7 @@
  * (keeping a before-image for rollback) and hands the touched rows to the store at commit.
  */
 import type { ClassInfo, ObjectRow, Stored } from "../schema/ClassInfo.js";
-import { buildClasses, pkIndexKey } from "../schema/ClassInfo.js";
+import { buildClasses, defaultFor, pkIndexKey } from "../schema/ClassInfo.js";
 import type { CanonicalObjectSchema } from "../schema/types.js";
 import type { LocalStore, StoredObject } from "../store/LocalStore.js";
 import { decodeValues } from "./rowCodec.js";
@@ -22,7 +22,7 @@ export function fillMissing(cls: ClassInfo, values: Record<string, unknown>): vo
     if (prop.collection === "dictionary") values[prop.key] = {};
     else if (prop.collection) values[prop.key] = [];
     else if (prop.schema.default !== undefined && prop.element !== "object")
-      values[prop.key] = prop.schema.default;
+      values[prop.key] = defaultFor(prop);
     else values[prop.key] = prop.optional ? null : zeroValue(prop.element);
   }
 }

@@ -56,6 +56,8 @@ export class ClassInfo {
   readonly byName = new Map<string, PropInfo>();
   readonly pk: PropInfo | undefined;
   private readonly stored: readonly PropInfo[];
+  /** Stored props whose default is a function, called for each new object (`() => new ObjectId()`). */
+  readonly generatedDefaults: readonly PropInfo[];
   /** Live rows in key order. */
   readonly rows = new Map<number, ObjectRow>();
   readonly pkIndex = new Map<unknown, ObjectRow>();
@@ -78,6 +80,9 @@ export class ClassInfo {
     }
     this.pk = schema.primaryKey === undefined ? undefined : this.byName.get(schema.primaryKey);
     this.stored = this.props.filter((prop) => prop.element !== "linkingObjects");
+    this.generatedDefaults = this.stored.filter(
+      (prop) => typeof prop.schema.default === "function",
+    );
   }
 
   get embedded(): boolean {
@@ -91,6 +96,12 @@ export class ClassInfo {
   storedProps(): readonly PropInfo[] {
     return this.stored;
   }
+}
+
+/** A property's default for one new object: a function default is called each time. */
+export function defaultFor(prop: PropInfo): unknown {
+  const value = prop.schema.default;
+  return typeof value === "function" ? (value as () => unknown)() : value;
 }
 
 function toPropInfo(className: string, schema: CanonicalPropertySchema): PropInfo {

@@ -6,6 +6,7 @@
 import { Long } from "bson";
 import { ClientErrorCode, RealmError, errors } from "../errors.js";
 import { addressOf } from "../core/paths.js";
+import { defaultFor } from "../schema/ClassInfo.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { storedEquals, toStoredPrimitive, typeMismatch } from "../values/convert.js";
 import { payloadOf } from "./payload.js";
@@ -16,23 +17,33 @@ import type { EmbeddedPlacement } from "./WriterBase.js";
 
 export { UpdateMode };
 
+/** `values` with the function defaults of the properties it lacks called once, for this object. */
+function withGeneratedDefaults(
+  cls: ClassInfo,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  let filled: Record<string, unknown> | undefined;
+  for (const prop of cls.generatedDefaults) {
+    if (values[prop.name] !== undefined) continue;
+    filled ??= { ...values };
+    filled[prop.name] = defaultFor(prop);
+  }
+  return filled ?? values;
+}
+
 /**
  * The writer a write transaction hands out: creating objects and assigning properties, on top
  * of collection mutation and deletion (see WriterBase for the chain).
  */
 export class ObjectWriter extends DeletingWriter {
   /** Creates (or, with an update mode, updates) an object; embedded objects need `attach`. */
-  create(
-    cls: ClassInfo,
-    values: unknown,
-    mode: UpdateMode,
-    embedded?: EmbeddedPlacement,
-  ): ObjectRow {
-    if (!isPlainRecord(values)) {
+  create(cls: ClassInfo, raw: unknown, mode: UpdateMode, embedded?: EmbeddedPlacement): ObjectRow {
+    if (!isPlainRecord(raw)) {
       throw errors.invalidArgument(
-        `Expected values for '${cls.name}' to be an object, got ${typeof values}`,
+        `Expected values for '${cls.name}' to be an object, got ${typeof raw}`,
       );
     }
+    let values = raw;
     if (cls.embedded && !embedded) {
       throw new RealmError(
         ClientErrorCode.InvalidArgument,
@@ -43,6 +54,7 @@ export class ObjectWriter extends DeletingWriter {
     if (!source) {
       for (const key of Object.keys(values))
         if (!cls.byName.has(key)) throw errors.unknownProperty(cls.name, key);
+      if (cls.generatedDefaults.length > 0) values = withGeneratedDefaults(cls, values);
     }
     let pkValue: unknown;
     if (cls.pk) {
