@@ -35,6 +35,7 @@ export type {
 export {
   SYNC_PROTOCOL_VERSION,
   OLDEST_SUPPORTED_PROTOCOL_VERSION,
+  RECOVERY_MODE_FLAG_VERSION,
   SUBPROTOCOL_PREFIX,
   negotiateProtocolVersion,
   offeredSubprotocols,

@@ -6,12 +6,16 @@
  * - 1: first version. One BSON document per binary frame; Realm-shaped sessions (bind, ident,
  *   query, upload, download, mark, unbind), cursors and error codes; changesets are
  *   instruction-set v1 documents carried as opaque bytes.
+ * - 2: `error` may carry `isRecoveryModeDisabled` (client resets). A server sends it only to
+ *   clients that negotiated version 2 or later.
  *
  * Any change to a message's wire shape bumps this number (the wire fixtures test enforces it).
  */
-export const SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_PROTOCOL_VERSION = 2;
 export const OLDEST_SUPPORTED_PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL_PREFIX = "atoll-sync#";
+/** The first version whose `error` message may carry `isRecoveryModeDisabled`. */
+export const RECOVERY_MODE_FLAG_VERSION = 2;
 
 export function subprotocolFor(version: number): string {
   return `${SUBPROTOCOL_PREFIX}${version}`;
