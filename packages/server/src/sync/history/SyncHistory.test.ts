@@ -34,13 +34,15 @@ describe("sync history over storage", () => {
 
   it("allocates distinct file identities from 2 up, each with a salt", async () => {
     const a = await history.allocateFileIdent("ann");
-    const b = await history.allocateFileIdent("bob");
+    const b = await history.allocateFileIdent("bob", 1_000);
     expect([a.ident, b.ident]).toEqual([2, 3]);
     expect(a.salt).toBeGreaterThan(0);
     expect(await history.clientFile(b.ident)).toEqual({
+      ident: b.ident,
       salt: b.salt,
       userId: "bob",
       integratedClientVersion: 0,
+      lastSeen: 1_000,
     });
   });
 

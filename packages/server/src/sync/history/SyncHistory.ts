@@ -8,7 +8,12 @@
  * version read, so two integrations (on one node or several) can never take the same number:
  * the loser's batch fails with a conflict and is integrated again on the new state.
  */
-import type { Instruction, PrimaryKey } from "@atoll/protocol";
+import {
+  SyncErrorCode,
+  SyncProtocolError,
+  type Instruction,
+  type PrimaryKey,
+} from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
@@ -24,6 +29,13 @@ import {
 import { isListInstruction } from "../merge/listTransform.js";
 import { EMPTY_META } from "../merge/objectMeta.js";
 import type { SyncModel } from "../syncSchema.js";
+import {
+  clientFileFromDocument,
+  recordSeen,
+  type ClientFileRecord,
+  type Seen,
+} from "./clientFileRecords.js";
+import { FLOOR_COUNTER } from "./compactHistory.js";
 import { correctionsFor, type RestoreObject } from "./corrections.js";
 import { DocumentReads } from "./DocumentReads.js";
 import {
@@ -106,6 +118,8 @@ export class PresumedAbsenceFailed extends Error {
 }
 
 export class SyncHistory {
+  private compactedThrough = 0;
+
   constructor(
     private readonly storage: StorageEngine,
     private readonly model: SyncModel,
@@ -115,8 +129,26 @@ export class SyncHistory {
     return counterValue(await this.storage.get(COUNTERS, "serverVersion"));
   }
 
-  /** History entries after `version`, oldest first, at most `limit`. */
+  /**
+   * The compaction floor as last read or raised here: entries at or below it are deleted
+   * (`compactHistory`). It only grows; `loadFloor` reads it from storage.
+   */
+  get floor(): number {
+    return this.compactedThrough;
+  }
+
+  async loadFloor(): Promise<number> {
+    const stored = counterValue(await this.storage.get(COUNTERS, FLOOR_COUNTER));
+    this.compactedThrough = Math.max(this.compactedThrough, stored);
+    return this.compactedThrough;
+  }
+
+  /**
+   * History entries after `version`, oldest first, at most `limit`. History before the floor
+   * is gone: asking for it fails with 222 (the reader must reset), never with fewer entries.
+   */
   async entriesSince(version: number, limit = 1000): Promise<SyncEntry[]> {
+    if (version < this.compactedThrough) throw this.compacted(version);
     const latest = await this.latestVersion();
     const ids = Array.from(
       { length: Math.max(0, Math.min(limit, latest - version)) },
@@ -124,11 +156,26 @@ export class SyncHistory {
     );
     if (ids.length === 0) return [];
     const stored = await this.storage.scan(HISTORY, { ids });
+    if (stored.length !== ids.length) {
+      // Compacted meanwhile (here or on another node): the floor was stored with the deletions.
+      if (version < (await this.loadFloor())) throw this.compacted(version);
+      throw new StorageError("Conflict", `history entries after ${version} are missing`);
+    }
     return stored.map(({ doc }) => entryFromDocument(doc)).sort((a, b) => a.version - b.version);
   }
 
-  /** A new client file identity with a random salt. */
-  async allocateFileIdent(userId: string): Promise<{ ident: number; salt: number }> {
+  private compacted(version: number): SyncProtocolError {
+    return new SyncProtocolError(
+      SyncErrorCode.ClientFileExpired,
+      `The client needs history after server version ${version}, but history through server version ${this.compactedThrough} was compacted; the client must reset`,
+    );
+  }
+
+  /** A new client file identity with a random salt, seen at `now` (ms since the Unix epoch). */
+  async allocateFileIdent(
+    userId: string,
+    now = Date.now(),
+  ): Promise<{ ident: number; salt: number }> {
     for (let attempt = 0; ; attempt++) {
       const counter = await this.storage.get(COUNTERS, "fileIdent");
       const ident = ((counter?.doc.value as number | undefined) ?? SERVER_FILE_IDENT) + 1;
@@ -139,7 +186,7 @@ export class SyncHistory {
           {
             kind: "insert",
             ns: CLIENT_FILES,
-            doc: { _id: ident, salt, userId, integratedClientVersion: 0 },
+            doc: { _id: ident, salt, userId, integratedClientVersion: 0, lastSeen: now },
           },
         ]);
         return { ident, salt };
@@ -149,17 +196,14 @@ export class SyncHistory {
     }
   }
 
-  async clientFile(
-    ident: number,
-  ): Promise<{ salt: number; userId: string; integratedClientVersion: number } | undefined> {
+  async clientFile(ident: number): Promise<ClientFileRecord | undefined> {
     const stored = await this.storage.get(CLIENT_FILES, ident);
-    if (!stored) return undefined;
-    const { salt, userId, integratedClientVersion } = stored.doc as {
-      salt: number;
-      userId: string;
-      integratedClientVersion: number;
-    };
-    return { salt, userId, integratedClientVersion };
+    return stored ? clientFileFromDocument(stored.doc) : undefined;
+  }
+
+  /** Records that client file `ident` was connected (see `ClientFileRecord`). */
+  recordSeen(ident: number, seen: Seen): Promise<void> {
+    return recordSeen(this.storage, ident, seen);
   }
 
   /** A per-changeset cache of synced documents, to share between judging and `integrate`. */
@@ -253,7 +297,11 @@ export class SyncHistory {
         {
           kind: "replace",
           ns: CLIENT_FILES,
-          doc: { ...file.doc, integratedClientVersion: upload.clientVersion },
+          doc: {
+            ...file.doc,
+            integratedClientVersion: upload.clientVersion,
+            uploadBase: upload.writer.baseVersion,
+          },
           expectedVersion: file.version,
         },
         historyEntryOp(entry),

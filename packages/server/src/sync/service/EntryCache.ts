@@ -47,7 +47,8 @@ export class EntryCache {
   async refresh(): Promise<number> {
     const latest = await this.history.latestVersion();
     if (latest === this.newest) return latest;
-    const from = Math.max(this.newest, latest - CAPACITY);
+    // Never below the compaction floor: those entries are gone, and no session may ask for them.
+    const from = Math.max(this.newest, latest - CAPACITY, this.history.floor);
     const fresh = await this.history.entriesSince(from, latest - from);
     const contiguous = from === this.newest ? [...this.entries, ...fresh] : fresh;
     this.entries = contiguous.slice(-CAPACITY);
