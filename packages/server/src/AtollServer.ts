@@ -19,7 +19,7 @@ import { LogStore } from "./logs/LogStore.js";
 import { openStorage } from "./storage/openStorage.js";
 import type { StorageEngine } from "./storage/StorageEngine.js";
 import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
-import { SyncService } from "./sync/service/SyncService.js";
+import { SyncService, type SyncServiceOptions } from "./sync/service/SyncService.js";
 
 export interface AtollServerOptions {
   readonly appDir: string;
@@ -32,8 +32,14 @@ export interface AtollServerOptions {
   readonly functionTimeoutMs?: number;
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
-  /** Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes. */
-  readonly sync?: { readonly bootstrapBatchSize?: number; readonly maxMessageBytes?: number };
+  /**
+   * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
+   * clock client file expiry is measured by, time between history compactions.
+   */
+  readonly sync?: Pick<
+    SyncServiceOptions,
+    "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs"
+  >;
 }
 
 export class AtollServer {

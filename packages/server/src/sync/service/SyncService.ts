@@ -31,6 +31,9 @@ import { AsyncMutex } from "./AsyncMutex.js";
 import { readClientSchema } from "./clientSchema.js";
 import { EntryCache } from "./EntryCache.js";
 import { FanOut, type FanOutSession } from "./FanOut.js";
+import { HistoryCompactor } from "./HistoryCompactor.js";
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /** A live session as the service sees it. */
 export interface LiveSession extends FanOutSession {
@@ -38,6 +41,8 @@ export interface LiveSession extends FanOutSession {
   wake(): void;
   /** Ends the session because the server is closing. */
   terminate(): void;
+  /** Records durably that the session's client file was connected at `now`. */
+  touch(now: number): Promise<void>;
 }
 
 export interface SyncServiceOptions {
@@ -51,6 +56,10 @@ export interface SyncServiceOptions {
   readonly maxMessageBytes?: number;
   /** Runs the app's functions, for `%function` in rules (without it, `%function` is false). */
   readonly functions?: FunctionRunner;
+  /** The clock client file expiry is measured by (default: the system clock). */
+  readonly now?: () => Date;
+  /** Time between history compactions (default one hour; see `HistoryCompactor`). */
+  readonly compactionIntervalMs?: number;
 }
 
 /** The part of the function service rules need: run a function as a user. */
@@ -66,6 +75,9 @@ export class SyncService {
   private readonly mutex = new AsyncMutex();
   private readonly sessions = new FanOut<LiveSession>();
   private readonly recorder: ExternalChangeRecorder;
+  readonly compactor: HistoryCompactor;
+  /** Writes marking files seen that nobody waits for (sessions ending); close waits for them. */
+  private readonly touches = new Set<Promise<void>>();
   private readonly syncedNamespaces: Set<string>;
   private recording: Promise<void> | undefined;
   private recordAgain = false;
@@ -84,6 +96,17 @@ export class SyncService {
     this.history = new SyncHistory(storage, this.model);
     this.recorder = new ExternalChangeRecorder(storage, this.model);
     this.entries = new EntryCache(this.history);
+    this.compactor = new HistoryCompactor(
+      {
+        storage,
+        history: this.history,
+        maxOfflineDays: config.sync.clientMaxOfflineDays,
+        now: () => this.now(),
+        touchLiveFiles: (now) => this.touchLiveFiles(now),
+        record: (entry) => this.record(entry),
+      },
+      options.compactionIntervalMs ?? HOUR_MS,
+    );
     this.queryable = {
       global: config.sync.queryableFieldsNames,
       byTable: config.sync.collectionQueryableFieldsNames,
@@ -103,7 +126,9 @@ export class SyncService {
     service.addToModel(readClientSchema(await loadDevelopmentTypes(options.storage)));
     service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
     await service.recordExternalWrites();
+    await service.history.loadFloor();
     await service.entries.refresh();
+    await service.compactor.start();
     return service;
   }
 
@@ -118,6 +143,39 @@ export class SyncService {
 
   get maxMessageBytes(): number {
     return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /** The current time (ms since the Unix epoch) by the service's clock. */
+  now(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+
+  /** `client_max_offline_days` when it is set and positive. */
+  get maxOfflineDays(): number | undefined {
+    const days = this.options.config.sync.clientMaxOfflineDays;
+    return days !== undefined && days > 0 ? days : undefined;
+  }
+
+  get recoveryModeDisabled(): boolean {
+    return this.options.config.sync.isRecoveryModeDisabled;
+  }
+
+  /** Marks a file seen without making the caller wait (a session ending); failures are logged. */
+  touchInBackground(touch: () => Promise<void>): void {
+    const done = touch()
+      .catch((error: unknown) =>
+        this.record({
+          type: "sync",
+          outcome: "error",
+          message: `could not record when a client file was last seen: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      )
+      .finally(() => this.touches.delete(done));
+    this.touches.add(done);
+  }
+
+  private async touchLiveFiles(now: number): Promise<void> {
+    for (const session of this.sessions.all()) await session.touch(now);
   }
 
   get developmentMode(): boolean {
@@ -245,8 +303,10 @@ export class SyncService {
   async close(): Promise<void> {
     this.closed = true;
     this.stopFeed();
+    await this.compactor.stop();
     for (const session of this.sessions.all()) session.terminate();
     await this.recording;
+    await Promise.all([...this.touches]);
     // Let an integration or bootstrap under way finish before storage closes.
     await this.exclusive(async () => {});
   }

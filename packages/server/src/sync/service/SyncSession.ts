@@ -42,6 +42,8 @@ export class SyncSession implements LiveSession {
   private wakeQueued = false;
   /** Tables of the newest subscription set bound (history on them wakes the session while it bootstraps). */
   private subscribing: ReadonlySet<string> = new Set();
+  /** The download cursor the client last reported (ident, upload progress): what compaction trusts. */
+  private reportedDownload: number | undefined;
 
   private constructor(
     private readonly service: SyncService,
@@ -96,11 +98,24 @@ export class SyncSession implements LiveSession {
     );
   }
 
+  /** Records durably that the file was connected at `now`, with the cursor it last reported. */
+  touch(now: number): Promise<void> {
+    return this.service.history.recordSeen(this.file.ident, {
+      at: now,
+      ...(this.reportedDownload === undefined ? {} : { downloadVersion: this.reportedDownload }),
+    });
+  }
+
   /** Ends the session (unbind, connection closed, fatal error). */
   end(): void {
     if (this.phase === "ended") return;
+    const identified = this.phase === "active";
     this.phase = "ended";
     this.service.remove(this);
+    if (identified) {
+      const now = this.service.now();
+      this.service.touchInBackground(() => this.touch(now));
+    }
     this.service.recordInBackground({
       type: "sync",
       outcome: "ok",
@@ -129,6 +144,9 @@ export class SyncSession implements LiveSession {
         `The client has server version ${message.download.serverVersion}, but the server's history ends at ${latest}`,
       );
     }
+    this.checkNotCompacted(message);
+    this.reportedDownload = message.download.serverVersion;
+    await this.touch(this.service.now());
     this.downloads.cursor = message.download.serverVersion;
     this.downloads.lastIntegratedClientVersion = message.download.lastIntegratedClientVersion;
     this.downloads.queryVersion = message.queryVersion;
@@ -186,8 +204,24 @@ export class SyncSession implements LiveSession {
     this.queries = next;
   }
 
+  /**
+   * A cursor below the compaction floor names history that is gone: the client must reset.
+   * A file that never downloaded anything and subscribes to nothing yet (new, or just reset)
+   * needs no history: it gets its view by bootstrap.
+   */
+  private checkNotCompacted(message: ClientIdentMessage): void {
+    const cursor = message.download.serverVersion;
+    const floor = this.service.history.floor;
+    if (cursor >= floor || (cursor === 0 && message.queryVersion === 0)) return;
+    throw new SyncProtocolError(
+      SyncErrorCode.ClientFileExpired,
+      `Client file ${this.file.ident} has server version ${cursor}, but history before server version ${floor + 1} was compacted; the client must reset`,
+    );
+  }
+
   async upload(message: UploadMessage): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("upload");
+    this.reportedDownload = message.progress.lastIntegratedServerVersion;
     const session = {
       fileIdent: this.file.ident,
       permissions: this.permissions,

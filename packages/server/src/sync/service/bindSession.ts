@@ -1,16 +1,20 @@
 /**
  * What `bind` settles before a session exists (contract rules 1, 2 and 9): the access token
  * re-checked, the client's schema checked (or, in development mode, its new types added), the
- * client file allocated or recognised (salt and owner checked), and the caller's roles per
- * table, fixed for the session's life.
+ * client file allocated or recognised (salt and owner checked, and not expired: offline for
+ * longer than `client_max_offline_days`), and the caller's roles per table, fixed for the
+ * session's life.
  */
 import { SyncErrorCode, SyncProtocolError, type BindMessage } from "@atoll/protocol";
 import type { Caller } from "../../auth/AuthService.js";
 import { ruleContextFor } from "../../rules/RuleContext.js";
+import type { ClientFileRecord } from "../history/clientFileRecords.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
 import { checkClientSchema, readClientSchema } from "./clientSchema.js";
 import type { SessionHost } from "./SessionHost.js";
 import type { SyncService } from "./SyncService.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ClientFile {
   readonly ident: number;
@@ -85,7 +89,7 @@ async function clientFile(
   message: BindMessage,
 ): Promise<{ file: ClientFile; integrated: number }> {
   if (message.clientFileIdent === null) {
-    const file = await service.history.allocateFileIdent(caller.user.id);
+    const file = await service.history.allocateFileIdent(caller.user.id, service.now());
     return { file, integrated: 0 };
   }
   const { ident, salt } = message.clientFileIdent;
@@ -102,5 +106,22 @@ async function clientFile(
       `Client file ${ident} belongs to another user`,
     );
   }
+  checkNotExpired(service, known);
   return { file: { ident, salt }, integrated: known.integratedClientVersion };
+}
+
+/**
+ * A file offline for longer than the app allows may need history compaction already removed
+ * (or soon will): it must reset, as on Atlas. Checked against its last-seen time as well as
+ * the mark compaction leaves, so the answer does not depend on when compaction last ran.
+ */
+function checkNotExpired(service: SyncService, file: ClientFileRecord): void {
+  const days = service.maxOfflineDays;
+  if (days === undefined || file.lastSeen === undefined) return;
+  const offline = service.now() - file.lastSeen;
+  if (!file.expired && offline <= days * DAY_MS) return;
+  throw new SyncProtocolError(
+    SyncErrorCode.ClientFileExpired,
+    `Client file ${file.ident} was last seen ${Math.floor(offline / DAY_MS)} days ago, more than the ${days} days client_max_offline_days allows; the client must reset`,
+  );
 }

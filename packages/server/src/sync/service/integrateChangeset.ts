@@ -24,6 +24,7 @@ import {
   type UploadedChangeset,
 } from "../history/SyncHistory.js";
 import { createsFresh } from "../merge/freshInserts.js";
+import { isListInstruction } from "../merge/listTransform.js";
 import { judgeUpload, type Judgement } from "../permissions/judgeUpload.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
 import type { SyncService } from "./SyncService.js";
@@ -50,6 +51,7 @@ export async function integrateChangeset(
 ): Promise<IntegratedChangeset> {
   const instructions = decode(changeset);
   return service.exclusive(async () => {
+    checkBaseNotCompacted(service.history.floor, changeset, instructions);
     const { rejected, result } = await judgeAndIntegrate(
       service.history,
       session,
@@ -139,6 +141,26 @@ async function judgeAndIntegrateOn(
   );
   // A re-upload (integrated before) rejects nothing: it is not integrated at all.
   return { rejected: result.version === undefined ? [] : judgement.rejected, result };
+}
+
+/**
+ * List positions are merged through the history after the changeset's base (the only part of
+ * a merge that reads history; everything else goes by per-object clocks, which compaction
+ * leaves alone). When that history was compacted the changeset cannot be merged: the client
+ * must reset. Uploads without list changes merge whatever their base, so a device that just
+ * reset never loops on changes it made before its fresh copy arrived.
+ */
+function checkBaseNotCompacted(
+  floor: number,
+  changeset: UploadChangeset,
+  instructions: readonly Instruction[],
+): void {
+  const base = changeset.lastIntegratedServerVersion;
+  if (base >= floor || !instructions.some(isListInstruction)) return;
+  throw new SyncProtocolError(
+    SyncErrorCode.ClientFileExpired,
+    `Changeset of client version ${changeset.clientVersion} is based on server version ${base}, but history before server version ${floor + 1} was compacted; the client must reset`,
+  );
 }
 
 function decode(changeset: UploadChangeset): Instruction[] {
