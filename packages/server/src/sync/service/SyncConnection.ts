@@ -8,6 +8,7 @@
 import {
   decodeClientMessage,
   encodeMessage,
+  RECOVERY_MODE_FLAG_VERSION,
   SYNC_ERRORS,
   SyncErrorCode,
   SyncProtocolError,
@@ -34,7 +35,7 @@ export class SyncConnection {
     private readonly socket: WebSocket,
     private readonly accessToken: string,
     private readonly userId: string,
-    protocolVersion: number | undefined,
+    private readonly protocolVersion: number | undefined,
   ) {
     socket.binaryType = "nodebuffer";
     socket.on("message", (data, isBinary) => this.receive(data, isBinary));
@@ -181,6 +182,10 @@ export class SyncConnection {
       message: failure.message,
       tryAgain: !info.fatal,
       action: info.action,
+      // Clients of protocol version 1 know no such field (their decoder refuses unknown ones).
+      ...(info.action === "ClientReset" && (this.protocolVersion ?? 0) >= RECOVERY_MODE_FLAG_VERSION
+        ? { isRecoveryModeDisabled: this.service.recoveryModeDisabled }
+        : {}),
     });
     this.service.recordInBackground({
       type: "sync",
