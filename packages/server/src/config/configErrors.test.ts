@@ -235,15 +235,21 @@ describe("config errors name the file and the field", () => {
     expect(error.message).toContain('"isAdmin"');
   });
 
-  it("a rules.json whose collection disagrees with its directory", async () => {
+  it("two directories whose rules.json name the same collection", async () => {
     const error = await loadError({
       "data_sources/mongodb-atlas/db/Car/rules.json": {
         collection: "Cars",
         database: "db",
         roles: [],
       },
+      "data_sources/mongodb-atlas/db/Cars/rules.json": {
+        collection: "Cars",
+        database: "db",
+        roles: [],
+      },
     });
     expect(error.field).toBe("collection");
+    expect(error.message).toContain("db.Cars is configured twice");
   });
 
   it("a directory that is not an app export", async () => {

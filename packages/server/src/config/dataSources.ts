@@ -77,7 +77,14 @@ async function loadCollections(
         db.name,
         coll.name,
       );
-      collections.set(`${db.name}.${coll.name}`, config);
+      const key = `${config.database}.${config.collection}`;
+      if (collections.has(key))
+        throw new ConfigError(
+          `${base}/${db.name}/${coll.name}/rules.json`,
+          "collection",
+          `${key} is configured twice (also in another directory)`,
+        );
+      collections.set(key, config);
     }
   }
   return collections;
@@ -95,20 +102,6 @@ async function loadCollection(
   const schemaValue = await files.readJson(schemaFile);
   const relationshipsValue = await files.readJson(`${dir}/relationships.json`);
   const parsed = rulesValue === undefined ? undefined : parseRuleSet(rulesValue, rulesFile);
-  if (parsed?.database !== undefined && parsed.database !== database) {
-    throw new ConfigError(
-      rulesFile,
-      "database",
-      `says ${JSON.stringify(parsed.database)} but the file is in the directory of database ${JSON.stringify(database)}`,
-    );
-  }
-  if (parsed?.collection !== undefined && parsed.collection !== collection) {
-    throw new ConfigError(
-      rulesFile,
-      "collection",
-      `says ${JSON.stringify(parsed.collection)} but the file is in the directory of collection ${JSON.stringify(collection)}`,
-    );
-  }
   // Some exporters write `{}` for a collection without a schema: that means "no schema".
   const schema =
     schemaValue === undefined || isEmptyObject(schemaValue)
@@ -116,9 +109,11 @@ async function loadCollection(
       : parseCollectionSchema(schemaValue, schemaFile);
   if (parsed !== undefined && schema !== undefined)
     checkRuleFieldsAgainstSchema(parsed.rules, schema, rulesFile);
+  // rules.json names the namespace; the directories usually repeat it, but App Services goes by
+  // the file (exports exist whose directory is the Realm type's name, "Store" for "Stores").
   return {
-    database,
-    collection,
+    database: parsed?.database ?? database,
+    collection: parsed?.collection ?? collection,
     rules: parsed?.rules,
     schema,
     relationships:

@@ -264,6 +264,27 @@ describe("loadAppConfig on other exports", () => {
     expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
   });
 
+  it("takes a collection's namespace from its rules.json when its directory is named otherwise", async () => {
+    const config = await load({
+      "data_sources/mongodb-atlas/shop/Store/rules.json": {
+        collection: "Stores",
+        database: "shop",
+        roles: [{ name: "all", apply_when: {}, read: true, write: true }],
+      },
+      "data_sources/mongodb-atlas/shop/Store/schema.json": {
+        title: "Store",
+        bsonType: "object",
+        properties: { _id: { bsonType: "string" } },
+      },
+    });
+    const collections = config.dataSources.get("mongodb-atlas")?.collections;
+    expect([...(collections?.keys() ?? [])]).toEqual(["shop.Stores"]);
+    expect(collections?.get("shop.Stores")).toMatchObject({
+      database: "shop",
+      collection: "Stores",
+    });
+  });
+
   it('reads bsonType "boolean" (as App Services\' own template apps export it) as "bool"', async () => {
     const config = await load({
       "data_sources/mongodb-atlas/todo/Item/schema.json": {
