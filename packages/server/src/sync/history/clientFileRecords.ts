@@ -26,8 +26,7 @@ export interface ClientFileRecord {
 }
 
 export function clientFileFromDocument(doc: Document): ClientFileRecord {
-  const optional = (name: string) =>
-    typeof doc[name] === "number" ? { [name]: doc[name] } : {};
+  const optional = (name: string) => (typeof doc[name] === "number" ? { [name]: doc[name] } : {});
   return {
     ident: doc._id as number,
     salt: doc.salt as number,
