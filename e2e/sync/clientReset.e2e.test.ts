@@ -44,6 +44,8 @@ let appDir: SyncAppDir;
 let root: string;
 /** The same app, but `group` is no longer a queryable field: the device's subscription is refused. */
 let narrowedAppDir: string;
+/** The same app with `client_max_offline_days: 30`. */
+let expiringAppDir: string;
 beforeAll(async () => {
   appDir = await writeSyncApp();
   root = mkdtempSync(join(tmpdir(), "atoll-e2e-reset-"));
@@ -55,6 +57,16 @@ beforeAll(async () => {
   };
   config.queryable_fields_names = config.queryable_fields_names.filter((name) => name !== "group");
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  expiringAppDir = join(root, "expiring-app");
+  cpSync(appDir.dir, expiringAppDir, { recursive: true });
+  const expiringConfig = join(expiringAppDir, "sync", "config.json");
+  writeFileSync(
+    expiringConfig,
+    JSON.stringify({
+      ...JSON.parse(readFileSync(expiringConfig, "utf8")),
+      client_max_offline_days: 30,
+    }),
+  );
 });
 afterAll(async () => {
   await appDir?.remove();
@@ -188,6 +200,17 @@ async function deviceBehindRestoredServer(
   });
   await server.restore(restoredApp);
   return { server, user, realm, errors, calls, settled };
+}
+
+/** Resolves once `condition` holds (checked every 10 ms). */
+function until(condition: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (!condition()) return;
+      clearInterval(poll);
+      resolve();
+    }, 10);
+  });
 }
 
 const titles = (tasks: readonly TaskSnapshot[]): string[] =>
@@ -340,20 +363,94 @@ describe("client reset after the server was restored from a backup", () => {
     }));
     const { server, realm } = scenario;
     try {
-      const reported = new Promise<SyncError>((resolve) => {
-        const poll = setInterval(() => {
-          if (scenario.errors.length === 0) return;
-          clearInterval(poll);
-          resolve(scenario.errors[0]!);
-        }, 10);
-      });
       realm.syncSession!.resume();
-      const error = await reported;
+      await until(() => scenario.errors.length > 0);
+      const error = scenario.errors[0]!;
       expect(error).toBeInstanceOf(Realm.ClientResetError);
       expect(error).toMatchObject({ name: "ClientReset", code: 208, isFatal: true });
       expect((error as InstanceType<typeof Realm.ClientResetError>).config.path).toBe(realm.path);
     } finally {
       realm.close();
+      await server.close();
+    }
+  });
+});
+
+describe("client reset after a device stayed offline longer than client_max_offline_days", () => {
+  it("resets the expired device, recovers its offline writes, and keeps the device that stayed in touch", async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    let clock = Date.UTC(2026, 0, 1);
+    const server = await AtollServer.start({
+      appDir: expiringAppDir,
+      port: 0,
+      storage: `sqlite:${join(root, "expiring.sqlite")}`,
+      logLevel: "silent",
+      sync: { now: () => new Date(clock) },
+    });
+    const realms: Realm[] = [];
+    try {
+      const open = async (name: string, calls: string[]): Promise<Realm> => {
+        const app = new App({
+          id: server.appId,
+          baseUrl: server.url,
+          baseFilePath: join(root, name),
+        });
+        const user = await app.logIn(Credentials.anonymous(false));
+        const realm = await Realm.open({
+          schema: [TaskSchema],
+          path: join(root, `${name}.realm`),
+          sync: {
+            user,
+            flexible: true,
+            initialSubscriptions: {
+              update: (subs, r) => void subs.add(r.objects("Task").filtered("group == 'g'")),
+            },
+            onError: (_session, error) => void calls.push(`onError ${error.code}`),
+            clientReset: {
+              mode: Realm.ClientResetMode.RecoverOrDiscardUnsyncedChanges,
+              onBefore: () => void calls.push("onBefore"),
+              onRecovery: () => void calls.push("onRecovery"),
+            },
+          },
+        });
+        realms.push(realm);
+        return realm;
+      };
+      const awayCalls: string[] = [];
+      const stayCalls: string[] = [];
+      const away = await open("away", awayCalls);
+      const stay = await open("stay", stayCalls);
+      away.write(() => away.create("Task", task("before", "written before leaving")));
+      await away.syncSession!.uploadAllLocalChanges();
+      away.syncSession!.pause();
+      away.write(() => away.create("Task", task("offline", "written offline")));
+      // The server has seen the device go (its last-seen time is taken then) before time moves.
+      await until(() => server.sync!.sessionCount === 1);
+
+      clock += 31 * DAY;
+      stay.write(() => stay.create("Task", task("meanwhile", "written while away was gone")));
+      await stay.syncSession!.uploadAllLocalChanges();
+      const compaction = await server.sync!.compactor.run();
+      expect(compaction?.expired.length).toBe(1);
+
+      away.syncSession!.resume();
+      await until(() => awayCalls.includes("onRecovery"));
+      await away.syncSession!.uploadAllLocalChanges();
+      await stay.syncSession!.downloadAllServerChanges();
+      await away.syncSession!.downloadAllServerChanges();
+
+      const expected = [
+        "before:written before leaving",
+        "meanwhile:written while away was gone",
+        "offline:written offline",
+      ];
+      expect(titles(snapshotRealm(away))).toEqual(expected);
+      expect(titles(snapshotRealm(stay))).toEqual(expected);
+      expect(titles(await serverTasks(server, ["g"]))).toEqual(expected);
+      expect(awayCalls).toEqual(["onBefore", "onRecovery"]);
+      expect(stayCalls).toEqual([]);
+    } finally {
+      for (const realm of realms) realm.close();
       await server.close();
     }
   });
