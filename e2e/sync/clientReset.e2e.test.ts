@@ -46,6 +46,8 @@ let root: string;
 let narrowedAppDir: string;
 /** The same app with `client_max_offline_days: 30`. */
 let expiringAppDir: string;
+/** The same app whose Task rules hide tasks titled "secret". */
+let secretiveAppDir: string;
 beforeAll(async () => {
   appDir = await writeSyncApp();
   root = mkdtempSync(join(tmpdir(), "atoll-e2e-reset-"));
@@ -57,6 +59,25 @@ beforeAll(async () => {
   };
   config.queryable_fields_names = config.queryable_fields_names.filter((name) => name !== "group");
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  secretiveAppDir = join(root, "secretive-app");
+  cpSync(appDir.dir, secretiveAppDir, { recursive: true });
+  const rulesFile = join(
+    secretiveAppDir,
+    "data_sources",
+    "mongodb-atlas",
+    "cars-db",
+    "Task",
+    "rules.json",
+  );
+  const rules = JSON.parse(readFileSync(rulesFile, "utf8")) as {
+    roles: { document_filters: { read: unknown; write: unknown } }[];
+  };
+  // Write implies read, so both filters narrow.
+  rules.roles[0]!.document_filters = {
+    read: { title: { $ne: "secret" } },
+    write: { title: { $ne: "secret" } },
+  };
+  writeFileSync(rulesFile, JSON.stringify(rules));
   expiringAppDir = join(root, "expiring-app");
   cpSync(appDir.dir, expiringAppDir, { recursive: true });
   const expiringConfig = join(expiringAppDir, "sync", "config.json");
@@ -102,6 +123,12 @@ class RestorableServer {
   async restore(app?: string): Promise<void> {
     await this.server.close();
     this.copyFiles(`${this.file}.backup`, this.file);
+    await this.run(app);
+  }
+
+  /** Stops the server and starts it again on the same files (on another app export if given). */
+  async restart(app?: string): Promise<void> {
+    await this.server.close();
     await this.run(app);
   }
 
@@ -451,6 +478,61 @@ describe("client reset after a device stayed offline longer than client_max_offl
       expect(stayCalls).toEqual([]);
     } finally {
       for (const realm of realms) realm.close();
+      await server.close();
+    }
+  });
+});
+
+describe("client reset after the rules changed", () => {
+  it("resets a device whose read filter changed (228) to exactly its new view, and no other", async () => {
+    const server = await RestorableServer.start("rules");
+    const tasks = server.server.data.system().db("cars-db").collection("Task");
+    await tasks.insertMany([task("a1", "secret"), task("a2", "plain")]);
+    const calls: string[] = [];
+    const app = new App({
+      id: server.server.appId,
+      baseUrl: server.url,
+      baseFilePath: join(root, "rules"),
+    });
+    const user = await app.logIn(Credentials.anonymous(false));
+    const realm = await Realm.open({
+      schema: [TaskSchema],
+      path: join(root, "rules.realm"),
+      sync: {
+        user,
+        flexible: true,
+        initialSubscriptions: {
+          update: (subs, r) => void subs.add(r.objects("Task").filtered("group == 'g'")),
+        },
+        onError: (_session, error) => void calls.push(`onError ${error.code}`),
+        clientReset: {
+          mode: Realm.ClientResetMode.RecoverOrDiscardUnsyncedChanges,
+          onBefore: () => void calls.push("onBefore"),
+          onRecovery: () => void calls.push("onRecovery"),
+        },
+      },
+    });
+    try {
+      expect(titles(snapshotRealm(realm))).toEqual(["a1:secret", "a2:plain"]);
+      // Same rules: the device reconnects as it is.
+      await server.restart();
+      await realm.syncSession!.downloadAllServerChanges();
+      realm.write(() => realm.create("Task", task("b1", "after the first restart")));
+      await realm.syncSession!.uploadAllLocalChanges();
+      expect(calls).toEqual([]);
+
+      await server.restart(secretiveAppDir);
+      await until(() => calls.includes("onRecovery"));
+      await realm.syncSession!.downloadAllServerChanges();
+      expect(titles(snapshotRealm(realm))).toEqual(["a2:plain", "b1:after the first restart"]);
+      expect(calls).toEqual(["onBefore", "onRecovery"]);
+      expect(titles(await server.tasks())).toEqual([
+        "a1:secret",
+        "a2:plain",
+        "b1:after the first restart",
+      ]);
+    } finally {
+      realm.close();
       await server.close();
     }
   });

@@ -18,6 +18,7 @@ import type { Document } from "../../data/types.js";
 import { StorageError } from "../../storage/StorageError.js";
 import type { StorageEngine, StoredDocument, WriteOp } from "../../storage/StorageEngine.js";
 import type { Writer } from "../merge/clock.js";
+import type { ReadFingerprints } from "../permissions/readFingerprints.js";
 import { separateFreshInserts, type SeparatedUpload } from "../merge/freshInserts.js";
 import { groupByObject, type ObjectInstructions } from "../groupByObject.js";
 import {
@@ -31,6 +32,7 @@ import { EMPTY_META } from "../merge/objectMeta.js";
 import type { SyncModel } from "../syncSchema.js";
 import {
   clientFileFromDocument,
+  recordReadFingerprints,
   recordSeen,
   type ClientFileRecord,
   type Seen,
@@ -202,6 +204,10 @@ export class SyncHistory {
   }
 
   /** Records that client file `ident` was connected (see `ClientFileRecord`). */
+  recordReadFingerprints(ident: number, fingerprints: ReadFingerprints): Promise<void> {
+    return recordReadFingerprints(this.storage, ident, fingerprints);
+  }
+
   recordSeen(ident: number, seen: Seen): Promise<void> {
     return recordSeen(this.storage, ident, seen);
   }

@@ -9,6 +9,16 @@ import type { Document } from "../../data/types.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
 import { isConflict, MAX_ATTEMPTS } from "./historyWrites.js";
 import { CLIENT_FILES } from "./syncNamespaces.js";
+import type { ReadFingerprints } from "../permissions/readFingerprints.js";
+
+function isFingerprints(value: unknown): value is ReadFingerprints {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.values(value).every((digest) => typeof digest === "string")
+  );
+}
 
 export interface ClientFileRecord {
   readonly ident: number;
@@ -23,6 +33,8 @@ export interface ClientFileRecord {
   readonly uploadBase?: number;
   /** Set by compaction once the file was offline too long; it must reset to sync again. */
   readonly expired?: boolean;
+  /** The read filters of its last session, per table (see readFingerprints.ts). */
+  readonly readFingerprints?: ReadFingerprints;
 }
 
 export function clientFileFromDocument(doc: Document): ClientFileRecord {
@@ -36,6 +48,7 @@ export function clientFileFromDocument(doc: Document): ClientFileRecord {
     ...optional("downloadVersion"),
     ...optional("uploadBase"),
     ...(doc.expired === true ? { expired: true } : {}),
+    ...(isFingerprints(doc.readFingerprints) ? { readFingerprints: doc.readFingerprints } : {}),
   };
 }
 
@@ -46,18 +59,45 @@ export interface Seen {
 }
 
 /**
- * Records that client file `ident` was seen (read, change, write; retried when an upload or
- * another touch wrote the document meanwhile). A file that no longer exists is left alone.
+ * Records that client file `ident` was seen. A file that no longer exists is left alone.
  */
-export async function recordSeen(storage: StorageEngine, ident: number, seen: Seen): Promise<void> {
+export function recordSeen(storage: StorageEngine, ident: number, seen: Seen): Promise<void> {
+  return updateClientFile(storage, ident, (doc) => ({
+    ...doc,
+    lastSeen: seen.at,
+    ...(seen.downloadVersion === undefined ? {} : { downloadVersion: seen.downloadVersion }),
+  }));
+}
+
+/** Records the read filters client file `ident` syncs by (see readFingerprints.ts). */
+export function recordReadFingerprints(
+  storage: StorageEngine,
+  ident: number,
+  fingerprints: ReadFingerprints,
+): Promise<void> {
+  return updateClientFile(storage, ident, (doc) => ({ ...doc, readFingerprints: fingerprints }));
+}
+
+/**
+ * Read, change, write of one client file's document, retried when an upload or another update
+ * wrote it meanwhile. A file that no longer exists is left alone.
+ */
+async function updateClientFile(
+  storage: StorageEngine,
+  ident: number,
+  change: (doc: Document) => Document,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const stored = await storage.get(CLIENT_FILES, ident);
     if (!stored) return;
-    const doc: Document = { ...stored.doc, lastSeen: seen.at };
-    if (seen.downloadVersion !== undefined) doc.downloadVersion = seen.downloadVersion;
     try {
       await storage.commit([
-        { kind: "replace", ns: CLIENT_FILES, doc, expectedVersion: stored.version },
+        {
+          kind: "replace",
+          ns: CLIENT_FILES,
+          doc: change(stored.doc),
+          expectedVersion: stored.version,
+        },
       ]);
       return;
     } catch (error) {

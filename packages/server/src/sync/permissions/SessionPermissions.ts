@@ -73,6 +73,11 @@ export class SessionPermissions {
     return this.access.get(table);
   }
 
+  /** Each table's read filter as expanded for this session (MATCH_NOTHING when unreadable). */
+  readFilters(): Map<string, Document> {
+    return new Map([...this.access].map(([table, access]) => [table, access.readFilter]));
+  }
+
   /** Whether `doc` is in the view given by the session's subscription queries for its table. */
   inView(table: string, doc: Document, queries: readonly BoundQuery[]): boolean {
     const access = this.access.get(table);

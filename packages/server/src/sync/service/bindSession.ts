@@ -10,6 +10,11 @@ import type { Caller } from "../../auth/AuthService.js";
 import { ruleContextFor } from "../../rules/RuleContext.js";
 import type { ClientFileRecord } from "../history/clientFileRecords.js";
 import { SessionPermissions } from "../permissions/SessionPermissions.js";
+import {
+  changedTables,
+  readFingerprints,
+  type ReadFingerprints,
+} from "../permissions/readFingerprints.js";
 import { checkClientSchema, readClientSchema } from "./clientSchema.js";
 import type { SessionHost } from "./SessionHost.js";
 import type { SyncService } from "./SyncService.js";
@@ -49,7 +54,7 @@ export async function bindSession(
   } else {
     checkClientSchema(readClientSchema(message.schema), service.model.schema);
   }
-  const { file, integrated } = await clientFile(service, caller, message);
+  const { file, integrated, known } = await clientFile(service, caller, message);
   if (message.clientFileIdent === null) {
     host.send({
       type: "ident",
@@ -62,6 +67,7 @@ export async function bindSession(
     service.rulesByTable(),
     ruleContextFor(service.config, caller.context, service.functionsFor(caller.context)),
   );
+  await checkReadFilters(service, file, known, readFingerprints(permissions.readFilters()));
   await service.record({
     type: "sync",
     outcome: "ok",
@@ -87,7 +93,7 @@ async function clientFile(
   service: SyncService,
   caller: Caller,
   message: BindMessage,
-): Promise<{ file: ClientFile; integrated: number }> {
+): Promise<{ file: ClientFile; integrated: number; known?: ClientFileRecord }> {
   if (message.clientFileIdent === null) {
     const file = await service.history.allocateFileIdent(caller.user.id, service.now());
     return { file, integrated: 0 };
@@ -107,7 +113,32 @@ async function clientFile(
     );
   }
   checkNotExpired(service, known);
-  return { file: { ident, salt }, integrated: known.integratedClientVersion };
+  return { file: { ident, salt }, integrated: known.integratedClientVersion, known };
+}
+
+/**
+ * The objects on a device were chosen by the read filters of its file's last session. When the
+ * rules, or the user data they expand, now give a table another filter, the device may hold
+ * objects it may no longer read (or lack ones it now may): it must reset, as on Atlas
+ * (server_permissions_changed, 228). Otherwise the filters are recorded for the next session.
+ */
+async function checkReadFilters(
+  service: SyncService,
+  file: ClientFile,
+  known: ClientFileRecord | undefined,
+  now: ReadFingerprints,
+): Promise<void> {
+  const before = known?.readFingerprints;
+  if (before) {
+    const changed = changedTables(before, now);
+    if (changed.length > 0)
+      throw new SyncProtocolError(
+        SyncErrorCode.ServerPermissionsChanged,
+        `The permissions for ${changed.join(", ")} changed since client file ${file.ident} last synced (the rules, or the user data they use); the client must reset`,
+      );
+    if (Object.keys(now).every((table) => before[table] === now[table])) return;
+  }
+  await service.history.recordReadFingerprints(file.ident, now);
 }
 
 /**
