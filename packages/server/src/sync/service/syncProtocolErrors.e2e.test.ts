@@ -7,11 +7,7 @@ import type { ServerErrorMessage } from "@atoll/protocol";
 import { BSON, Long, ObjectId } from "bson";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
-import {
-  upgradeStatus,
-  type SyncTestClient,
-  type TestLogin,
-} from "../test-support/SyncTestClient.js";
+import { upgradeStatus, SyncTestClient, type TestLogin } from "../test-support/SyncTestClient.js";
 
 const MAX_BYTES = 16 * 1024;
 
@@ -134,6 +130,22 @@ describe("protocol errors", () => {
     await client.closed();
     const logs = await t.server.logs.query({ type: "sync", userId: login.userId });
     expect(logs.some((e) => e.message.includes("could not apply changeset"))).toBe(true);
+    await bystanderStillReceives();
+  });
+
+  it("tells a client reset's recovery setting only to clients on protocol version 2", async () => {
+    const unknownFile = { ident: 999_999, salt: 7 };
+    for (const [subprotocol, expected] of [
+      ["atoll-sync#1", undefined],
+      ["atoll-sync#2", false],
+    ] as const) {
+      const client = await SyncTestClient.connect(t.syncUrl, login.accessToken, [subprotocol]);
+      await client.bind({ file: unknownFile });
+      const error = await client.next("error");
+      expect(error).toMatchObject({ code: 208, action: "ClientReset" });
+      expect(error.isRecoveryModeDisabled).toBe(expected);
+      expect(await client.closed()).toBeGreaterThan(0);
+    }
     await bystanderStillReceives();
   });
 

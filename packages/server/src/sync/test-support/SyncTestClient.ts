@@ -114,9 +114,14 @@ export class SyncTestClient {
     });
   }
 
-  static connect(url: string, token: string): Promise<SyncTestClient> {
+  /** Opens a sync connection offering `subprotocols` (by default every version this build speaks). */
+  static connect(
+    url: string,
+    token: string,
+    subprotocols: string[] = offeredSubprotocols(),
+  ): Promise<SyncTestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, offeredSubprotocols(), {
+      const ws = new WebSocket(url, subprotocols, {
         headers: { Authorization: `Bearer ${token}` },
       });
       ws.binaryType = "nodebuffer";
