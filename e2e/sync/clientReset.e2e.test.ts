@@ -16,29 +16,17 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { App, Credentials, Realm } from "@atoll/client";
 import type { ClientResetConfig, SyncError, SyncSession, User } from "@atoll/client";
 import { AtollServer } from "@atoll/server";
+import { freePort } from "../support/freePort.js";
 import { TaskSchema, writeSyncApp, type SyncAppDir } from "../support/faults/syncApp.js";
 import { serverTasks, snapshotRealm, type TaskSnapshot } from "../support/faults/syncedClients.js";
 
 const SQLITE_FILES = ["", "-wal", "-shm"];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 let appDir: SyncAppDir;
 let root: string;
@@ -403,6 +391,36 @@ describe("client reset after the server was restored from a backup", () => {
   });
 });
 
+/**
+ * A device on `server` (a new anonymous user) subscribed to group "g", recovering on a reset;
+ * `calls` records onBefore, onRecovery and the codes onError hears.
+ */
+async function openRecoveringDevice(
+  server: AtollServer,
+  name: string,
+  calls: string[],
+): Promise<Realm> {
+  const app = new App({ id: server.appId, baseUrl: server.url, baseFilePath: join(root, name) });
+  const user = await app.logIn(Credentials.anonymous(false));
+  return Realm.open({
+    schema: [TaskSchema],
+    path: join(root, `${name}.realm`),
+    sync: {
+      user,
+      flexible: true,
+      initialSubscriptions: {
+        update: (subs, r) => void subs.add(r.objects("Task").filtered("group == 'g'")),
+      },
+      onError: (_session, error) => void calls.push(`onError ${error.code}`),
+      clientReset: {
+        mode: Realm.ClientResetMode.RecoverOrDiscardUnsyncedChanges,
+        onBefore: () => void calls.push("onBefore"),
+        onRecovery: () => void calls.push("onRecovery"),
+      },
+    },
+  });
+}
+
 describe("client reset after a device stayed offline longer than client_max_offline_days", () => {
   it("resets the expired device, recovers its offline writes, and keeps the device that stayed in touch", async () => {
     const DAY = 24 * 60 * 60 * 1000;
@@ -417,29 +435,7 @@ describe("client reset after a device stayed offline longer than client_max_offl
     const realms: Realm[] = [];
     try {
       const open = async (name: string, calls: string[]): Promise<Realm> => {
-        const app = new App({
-          id: server.appId,
-          baseUrl: server.url,
-          baseFilePath: join(root, name),
-        });
-        const user = await app.logIn(Credentials.anonymous(false));
-        const realm = await Realm.open({
-          schema: [TaskSchema],
-          path: join(root, `${name}.realm`),
-          sync: {
-            user,
-            flexible: true,
-            initialSubscriptions: {
-              update: (subs, r) => void subs.add(r.objects("Task").filtered("group == 'g'")),
-            },
-            onError: (_session, error) => void calls.push(`onError ${error.code}`),
-            clientReset: {
-              mode: Realm.ClientResetMode.RecoverOrDiscardUnsyncedChanges,
-              onBefore: () => void calls.push("onBefore"),
-              onRecovery: () => void calls.push("onRecovery"),
-            },
-          },
-        });
+        const realm = await openRecoveringDevice(server, name, calls);
         realms.push(realm);
         return realm;
       };
@@ -489,29 +485,7 @@ describe("client reset after the rules changed", () => {
     const tasks = server.server.data.system().db("cars-db").collection("Task");
     await tasks.insertMany([task("a1", "secret"), task("a2", "plain")]);
     const calls: string[] = [];
-    const app = new App({
-      id: server.server.appId,
-      baseUrl: server.url,
-      baseFilePath: join(root, "rules"),
-    });
-    const user = await app.logIn(Credentials.anonymous(false));
-    const realm = await Realm.open({
-      schema: [TaskSchema],
-      path: join(root, "rules.realm"),
-      sync: {
-        user,
-        flexible: true,
-        initialSubscriptions: {
-          update: (subs, r) => void subs.add(r.objects("Task").filtered("group == 'g'")),
-        },
-        onError: (_session, error) => void calls.push(`onError ${error.code}`),
-        clientReset: {
-          mode: Realm.ClientResetMode.RecoverOrDiscardUnsyncedChanges,
-          onBefore: () => void calls.push("onBefore"),
-          onRecovery: () => void calls.push("onRecovery"),
-        },
-      },
-    });
+    const realm = await openRecoveringDevice(server.server, "rules", calls);
     try {
       expect(titles(snapshotRealm(realm))).toEqual(["a1:secret", "a2:plain"]);
       // Same rules: the device reconnects as it is.

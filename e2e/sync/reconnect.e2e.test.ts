@@ -5,8 +5,6 @@
  * wrote meanwhile is downloaded. And Realm.open's time-out when the server cannot be reached.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ObjectId } from "bson";
@@ -17,17 +15,7 @@ import { CARS_APP_DIR, startAppServer } from "@atoll/client/test-support/appServ
 import type { TestAppServer } from "@atoll/client/test-support/appServer";
 import type { Car } from "../support/carModel.js";
 import { CarSchema } from "../support/carModel.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../support/freePort.js";
 
 describe("a server restart", () => {
   const root = mkdtempSync(join(tmpdir(), "atoll-e2e-restart-"));

@@ -74,6 +74,19 @@ function objectName(table: string, pk: PrimaryKey): string {
   return `${table}:${pk.toString()}`;
 }
 
+/** Redoes `changes` (lenient) on the new base, capturing each one's fresh undo images. */
+function redo(
+  txn: WriteTransaction,
+  applier: InstructionApplier,
+  changes: readonly PendingChange[],
+): { version: number; undo: Uint8Array }[] {
+  return changes.map((change) => {
+    txn.startCapture();
+    applier.applyChangeset(change.instructions, "lenient");
+    return { version: change.version, undo: txn.endCapture() };
+  });
+}
+
 export class DownloadIntegrator {
   constructor(
     private readonly db: Database,
@@ -125,12 +138,8 @@ export class DownloadIntegrator {
     pending: readonly PendingChange[],
     metadata: SyncMetadata,
   ): CommitChanges {
-    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
-    const writer = new ObjectWriter(this.db, txn);
-    const applier = new InstructionApplier(this.db, txn, writer);
+    const { txn, applier } = this.undoing(pending);
     try {
-      const undoer = new ChangesetUndoer(this.db, txn, applier);
-      for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
       const remaining = [...pending];
       const confirmed: PendingChange[] = [];
       const confirmThrough = (version: number): void => {
@@ -145,11 +154,7 @@ export class DownloadIntegrator {
         applier.applyChangeset(changeset.instructions, "strict");
       }
       confirmThrough(confirmedThrough(download));
-      const undoUpdates = remaining.map((change) => {
-        txn.startCapture();
-        applier.applyChangeset(change.instructions, "lenient");
-        return { version: change.version, undo: txn.endCapture() };
-      });
+      const undoUpdates = redo(txn, applier, remaining);
       for (const cls of applier.revivedClasses) this.db.reorder(cls);
       return this.commit(txn, confirmed, undoUpdates, metadata);
     } catch (error) {
@@ -170,23 +175,12 @@ export class DownloadIntegrator {
     metadata: SyncMetadata,
     mode: ClientResetMode,
   ): CommitChanges {
-    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
-    const writer = new ObjectWriter(this.db, txn);
-    const applier = new InstructionApplier(this.db, txn, writer);
+    const { txn, applier, undoer } = this.undoing(pending);
     try {
-      const undoer = new ChangesetUndoer(this.db, txn, applier);
-      for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
       undoer.removeAll();
       for (const changeset of download.changesets)
         applier.applyChangeset(changeset.instructions, "strict");
-      const undoUpdates =
-        mode === "recover"
-          ? pending.map((change) => {
-              txn.startCapture();
-              applier.applyChangeset(change.instructions, "lenient");
-              return { version: change.version, undo: txn.endCapture() };
-            })
-          : [];
+      const undoUpdates = mode === "recover" ? redo(txn, applier, pending) : [];
       for (const cls of applier.revivedClasses) this.db.reorder(cls);
       return this.commit(
         txn,
@@ -199,6 +193,24 @@ export class DownloadIntegrator {
       txn.rollback();
       throw error;
     }
+  }
+
+  /** A sync transaction with the pending changesets taken off the live state, newest first. */
+  private undoing(pending: readonly PendingChange[]): {
+    txn: WriteTransaction;
+    applier: InstructionApplier;
+    undoer: ChangesetUndoer;
+  } {
+    const txn = new WriteTransaction(this.db, { record: false, netChanges: true });
+    const applier = new InstructionApplier(this.db, txn, new ObjectWriter(this.db, txn));
+    const undoer = new ChangesetUndoer(this.db, txn, applier);
+    try {
+      for (let i = pending.length - 1; i >= 0; i--) undoer.undo((pending[i] as PendingChange).undo);
+    } catch (error) {
+      txn.rollback();
+      throw error;
+    }
+    return { txn, applier, undoer };
   }
 
   private commit(
