@@ -39,12 +39,7 @@ export class DownloadApplier {
   refused(queryVersion: number): ClientResetMode | undefined {
     const reset = this.local.pendingReset();
     if (reset?.queryVersion !== queryVersion) return undefined;
-    this.local.integrate({
-      changesets: [],
-      uploadAcknowledged: 0,
-      metadata: { reset: null },
-      resetMode: reset.mode,
-    });
+    this.local.integrate({ changesets: [], uploadAcknowledged: 0, resetMode: reset.mode });
     return reset.mode;
   }
 
@@ -65,19 +60,14 @@ export class DownloadApplier {
     const acknowledged = message.upload.clientVersion;
     const reset = this.local.pendingReset();
     if (message.batchState === BatchState.SteadyState) {
-      const completesReset = reset?.queryVersion === 0;
+      const completedReset = reset?.queryVersion === 0 ? reset.mode : undefined;
       this.local.integrate({
         changesets,
         uploadAcknowledged: acknowledged,
-        metadata: completesReset ? { ...metadata, reset: null } : metadata,
-        ...(completesReset ? { resetMode: reset.mode } : {}),
+        metadata,
+        ...(completedReset ? { resetMode: completedReset } : {}),
       });
-      return {
-        bytes,
-        acknowledged,
-        completedQueryVersion: undefined,
-        completedReset: completesReset ? reset.mode : undefined,
-      };
+      return { bytes, acknowledged, completedQueryVersion: undefined, completedReset };
     }
     if (this.bootstrap?.queryVersion !== message.queryVersion)
       this.bootstrap = { queryVersion: message.queryVersion, changesets: [] };
@@ -93,24 +83,15 @@ export class DownloadApplier {
     const { queryVersion, changesets: all } = this.bootstrap;
     this.bootstrap = undefined;
     const subscriptions = this.subscriptions;
-    const completesReset = reset !== null && reset.queryVersion === queryVersion;
+    const completedReset = reset?.queryVersion === queryVersion ? reset.mode : undefined;
     this.local.integrate({
       changesets: all,
       uploadAcknowledged: acknowledged,
-      metadata: {
-        ...metadata,
-        ...subscriptions.completionPatch(queryVersion),
-        ...(completesReset ? { reset: null } : {}),
-      },
-      ...(completesReset ? { resetMode: reset.mode } : {}),
+      metadata: { ...metadata, ...subscriptions.completionPatch(queryVersion) },
+      ...(completedReset ? { resetMode: completedReset } : {}),
     });
     // Complete once applied: a bootstrap that arrived during a write transaction waits for it.
     void this.local.whenIdle().then(() => subscriptions.completed(queryVersion));
-    return {
-      bytes,
-      acknowledged,
-      completedQueryVersion: queryVersion,
-      completedReset: completesReset ? reset.mode : undefined,
-    };
+    return { bytes, acknowledged, completedQueryVersion: queryVersion, completedReset };
   }
 }

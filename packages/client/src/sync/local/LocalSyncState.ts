@@ -157,14 +157,15 @@ export class LocalSyncState {
   }
 
   private apply(download: Download): void {
-    const metadata = { ...this.current, ...download.metadata };
-    // Two downloads queued behind a write transaction may both have looked like a reset's
-    // fresh copy: only the first one is.
-    if (download.resetMode && !this.current.reset) {
-      const { resetMode: _done, ...plain } = download;
-      download = plain;
-    }
-    const changes = this.integrator.integrate(download, metadata);
+    // A reset's fresh copy ends the reset. Two downloads queued behind a write transaction may
+    // both have looked like it: only the first one is.
+    const resetMode = this.current.reset ? download.resetMode : undefined;
+    const metadata = {
+      ...this.current,
+      ...download.metadata,
+      ...(resetMode ? { reset: null } : {}),
+    };
+    const changes = this.integrator.integrate(download, metadata, resetMode);
     this.current = metadata;
     const changed = changes.inserted.size + changes.deleted.size + changes.modified.size > 0;
     if (changed) for (const context of this.db.contexts) context.onCommit(changes);

@@ -93,10 +93,18 @@ export class DownloadIntegrator {
     private readonly pendingLog: PendingChangesets,
   ) {}
 
-  /** Applies `download` over the pending changesets and commits with `metadata`; throws (nothing changed) on a bad changeset. */
-  integrate(download: Download, metadata: SyncMetadata): CommitChanges {
+  /**
+   * Applies `download` over the pending changesets (or, for a client reset's fresh copy, in
+   * place of the local state) and commits with `metadata`; throws (nothing changed) on a bad
+   * changeset.
+   */
+  integrate(
+    download: Download,
+    metadata: SyncMetadata,
+    resetMode?: ClientResetMode,
+  ): CommitChanges {
     const pending = this.pendingLog.current();
-    if (download.resetMode) return this.replace(download, pending, metadata, download.resetMode);
+    if (resetMode) return this.replace(download, pending, metadata, resetMode);
     return (
       this.tryFastPath(download, pending, metadata) ?? this.rebase(download, pending, metadata)
     );

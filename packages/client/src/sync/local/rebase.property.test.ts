@@ -113,7 +113,6 @@ describe("rebase property", () => {
                   },
                 ],
                 uploadAcknowledged: 0,
-                metadata: { reset: null },
                 resetMode: step.mode,
               });
               expect(state.pendingReset()).toBeNull();

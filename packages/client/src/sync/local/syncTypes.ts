@@ -38,7 +38,10 @@ export interface Download {
   /** Every local changeset up to this client version is acknowledged by the server. */
   uploadAcknowledged: number;
   metadata?: Partial<SyncMetadata>;
-  /** The fresh copy a client reset waits for: it replaces the local state (see ClientResetState). */
+  /**
+   * The fresh copy a client reset waits for: it replaces the local state (see ClientResetState)
+   * and ends the reset.
+   */
   resetMode?: ClientResetMode;
 }
 
