@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { ObjectSchema } from "./index.js";
 import type { RealmObject } from "./objects/RealmObject.js";
 import { SqliteStore } from "./store/SqliteStore.js";
+import { UpdateMode } from "./transaction/ObjectWriter.js";
 import { useRealms, useTempDir } from "./test-support/realms.js";
 
 type Item = RealmObject & { _id: ObjectId; summary: string; createdAt: Date; rank: number };
@@ -47,6 +48,16 @@ describe("function defaults", () => {
     expect(ranks).toBe(before + 2);
     expect(first.createdAt).toEqual(new Date(1_800_000_000_000));
     expect(realm.objectForPrimaryKey<Item>("Item", first._id)?.summary).toBe("one");
+  });
+
+  it("are not called when create updates an existing object", () => {
+    const realm = open({ path: path(), schema: [ItemSchema] });
+    const item = realm.write(() => realm.create<Item>("Item", { summary: "first", rank: 7 }));
+    const calls = ranks;
+    realm.write(() =>
+      realm.create("Item", { _id: item._id, summary: "updated" }, UpdateMode.Modified),
+    );
+    expect([item.summary, item.rank, ranks]).toEqual(["updated", 7, calls]);
   });
 
   it("give each object stored before the property existed its own value", () => {

@@ -17,14 +17,17 @@ import type { EmbeddedPlacement } from "./WriterBase.js";
 
 export { UpdateMode };
 
-/** `values` with the function defaults of the properties it lacks called once, for this object. */
+/**
+ * `values` with the function defaults of the properties it lacks called once, for a new
+ * object (the primary key's is called by primaryKeyOf, before the object is looked for).
+ */
 function withGeneratedDefaults(
   cls: ClassInfo,
   values: Record<string, unknown>,
 ): Record<string, unknown> {
   let filled: Record<string, unknown> | undefined;
   for (const prop of cls.generatedDefaults) {
-    if (values[prop.name] !== undefined) continue;
+    if (prop === cls.pk || values[prop.name] !== undefined) continue;
     filled ??= { ...values };
     filled[prop.name] = defaultFor(prop);
   }
@@ -54,7 +57,6 @@ export class ObjectWriter extends DeletingWriter {
     if (!source) {
       for (const key of Object.keys(values))
         if (!cls.byName.has(key)) throw errors.unknownProperty(cls.name, key);
-      if (cls.generatedDefaults.length > 0) values = withGeneratedDefaults(cls, values);
     }
     let pkValue: unknown;
     if (cls.pk) {
@@ -72,6 +74,8 @@ export class ObjectWriter extends DeletingWriter {
         return existing;
       }
     }
+    // A new object: its function defaults are called now (an update sets only what is given).
+    if (!source && cls.generatedDefaults.length > 0) values = withGeneratedDefaults(cls, values);
     const row: ObjectRow = {
       key: this.db.nextKey++,
       cls,
@@ -103,7 +107,7 @@ export class ObjectWriter extends DeletingWriter {
 
   private primaryKeyOf(cls: ClassInfo, given: unknown): unknown {
     const pk = cls.pk as PropInfo;
-    const value = given === undefined ? pk.schema.default : given;
+    const value = given === undefined ? defaultFor(pk) : given;
     if (value === undefined) {
       if (pk.optional) return null;
       throw errors.missingProperty(cls.name, pk.name);
