@@ -203,11 +203,12 @@ export class SyncHistory {
     return stored ? clientFileFromDocument(stored.doc) : undefined;
   }
 
-  /** Records that client file `ident` was connected (see `ClientFileRecord`). */
+  /** Records the read filters client file `ident` syncs by (see `ClientFileRecord`). */
   recordReadFingerprints(ident: number, fingerprints: ReadFingerprints): Promise<void> {
     return recordReadFingerprints(this.storage, ident, fingerprints);
   }
 
+  /** Records that client file `ident` was connected (see `ClientFileRecord`). */
   recordSeen(ident: number, seen: Seen): Promise<void> {
     return recordSeen(this.storage, ident, seen);
   }
