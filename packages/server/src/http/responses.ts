@@ -6,14 +6,21 @@
 import { AppError } from "@atoll/protocol";
 import { toCanonicalEjson } from "./ejson.js";
 
-const JSON_HEADERS = { "Content-Type": "application/json" } as const;
+/**
+ * A fresh headers object for every response: the node adapter keeps the init object and
+ * writes into it (`Content-Length` among others), so one object shared between responses
+ * would carry one response's length onto the next.
+ */
+function jsonHeaders(): Record<string, string> {
+  return { "Content-Type": "application/json" };
+}
 
 export function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+  return new Response(JSON.stringify(body), { status, headers: jsonHeaders() });
 }
 
 export function ejsonResponse(value: unknown, status = 200): Response {
-  return new Response(toCanonicalEjson(value), { status, headers: JSON_HEADERS });
+  return new Response(toCanonicalEjson(value), { status, headers: jsonHeaders() });
 }
 
 export function emptyResponse(status = 204): Response {
