@@ -16,15 +16,16 @@ type UserpassAction = (
   body: Record<string, unknown>,
 ) => Promise<void>;
 
-const USERPASS_ACTIONS: Readonly<Record<string, UserpassAction>> = {
-  register: (accounts, body) => accounts.register(body),
-  confirm: (accounts, body) => accounts.confirm(body),
-  "confirm/send": (accounts, body) => accounts.resendConfirmation(body),
-  "confirm/call": (accounts, body) => accounts.resendConfirmation(body),
-  reset: (accounts, body) => accounts.reset(body),
-  "reset/send": (accounts, body) => accounts.sendReset(body),
-  "reset/call": (accounts, body) => accounts.callReset(body),
-};
+/** Keyed by the path after the provider name; a Map, so inherited object names are no actions. */
+const USERPASS_ACTIONS: ReadonlyMap<string, UserpassAction> = new Map<string, UserpassAction>([
+  ["register", (accounts, body) => accounts.register(body)],
+  ["confirm", (accounts, body) => accounts.confirm(body)],
+  ["confirm/send", (accounts, body) => accounts.resendConfirmation(body)],
+  ["confirm/call", (accounts, body) => accounts.resendConfirmation(body)],
+  ["reset", (accounts, body) => accounts.reset(body)],
+  ["reset/send", (accounts, body) => accounts.sendReset(body)],
+  ["reset/call", (accounts, body) => accounts.callReset(body)],
+]);
 
 export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
   const routes = new Hono<HttpEnv>();
@@ -57,7 +58,7 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
   });
 
   const userpass = async (c: Context<HttpEnv>, action: string): Promise<Response> => {
-    const run = USERPASS_ACTIONS[action];
+    const run = USERPASS_ACTIONS.get(action);
     if (run === undefined) throw new AppError("NotFound", `no such route: ${c.req.path}`);
     const accounts = deps.auth.emailPassword(c.req.param("provider"));
     const body = await ejsonBody(c);

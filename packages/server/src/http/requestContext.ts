@@ -15,18 +15,21 @@ function remoteAddress(c: Context): string {
   return incoming?.socket.remoteAddress ?? "";
 }
 
+function canonicalHeaderName(name: string): string {
+  return name.replace(
+    /(^|-)([a-z])/g,
+    (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+  );
+}
+
 export function requestContextOf(
   c: Context,
   service?: { service: string; action: string },
 ): RequestContext {
-  const headers: Record<string, string[]> = {};
-  c.req.raw.headers.forEach((value, name) => {
-    const canonical = name.replace(
-      /(^|-)([a-z])/g,
-      (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
-    );
-    headers[canonical] = value.split(/,\s*/);
-  });
+  // fromEntries defines own properties, so a header named `__proto__` stays a header.
+  const headers: Record<string, string[]> = Object.fromEntries(
+    [...c.req.raw.headers].map(([name, value]) => [canonicalHeaderName(name), value.split(/,\s*/)]),
+  );
   const url = new URL(c.req.url);
   return {
     remoteIPAddress: remoteAddress(c),

@@ -86,52 +86,62 @@ const modifyOptions = (args: Args) =>
     returnNewDocument: flag(args, "returnNewDocument"),
   });
 
-const ACTIONS: Readonly<Record<string, Action>> = {
-  find: (c, a) =>
-    c.find(
-      doc(a, "query") ?? {},
-      defined({ projection: doc(a, "project"), sort: doc(a, "sort"), limit: limit(a) }),
-    ),
-  findOne: (c, a) =>
-    c.findOne(
-      doc(a, "query") ?? {},
-      defined({ projection: doc(a, "project"), sort: doc(a, "sort") }),
-    ),
-  count: async (c, a) =>
-    Long.fromNumber(await c.count(doc(a, "query") ?? {}, defined({ limit: limit(a) }))),
-  aggregate: (c, a) => c.aggregate(docs(a, "pipeline")),
-  insertOne: (c, a) => c.insertOne(doc(a, "document", true) ?? {}),
-  insertMany: (c, a) => c.insertMany(docs(a, "documents")),
-  updateOne: async (c, a) =>
-    updateResult(
-      await c.updateOne(doc(a, "query") ?? {}, doc(a, "update", true) ?? {}, updateOptions(a)),
-    ),
-  updateMany: async (c, a) =>
-    updateResult(
-      await c.updateMany(doc(a, "query") ?? {}, doc(a, "update", true) ?? {}, updateOptions(a)),
-    ),
-  deleteOne: async (c, a) => ({
-    deletedCount: new Int32((await c.deleteOne(doc(a, "query") ?? {})).deletedCount),
-  }),
-  deleteMany: async (c, a) => ({
-    deletedCount: new Int32((await c.deleteMany(doc(a, "query") ?? {})).deletedCount),
-  }),
-  findOneAndUpdate: (c, a) =>
-    c.findOneAndUpdate(doc(a, "filter") ?? {}, doc(a, "update", true) ?? {}, modifyOptions(a)),
-  // realm-web 2.0.1's findOneAndDelete() sends this action without `update`: treat it as the delete it meant.
-  findOneAndReplace: (c, a) =>
-    a.update === undefined
-      ? c.findOneAndDelete(
-          doc(a, "filter") ?? {},
-          defined({ projection: doc(a, "projection"), sort: doc(a, "sort") }),
-        )
-      : c.findOneAndReplace(doc(a, "filter") ?? {}, doc(a, "update", true) ?? {}, modifyOptions(a)),
-  findOneAndDelete: (c, a) =>
-    c.findOneAndDelete(
-      doc(a, "filter") ?? {},
-      defined({ projection: doc(a, "projection"), sort: doc(a, "sort") }),
-    ),
-};
+/**
+ * A Map, not an object: action names come from clients, and an object would also answer to
+ * `toString`, `__proto__` and the other names every object inherits.
+ */
+const ACTIONS: ReadonlyMap<string, Action> = new Map(
+  Object.entries({
+    find: (c, a) =>
+      c.find(
+        doc(a, "query") ?? {},
+        defined({ projection: doc(a, "project"), sort: doc(a, "sort"), limit: limit(a) }),
+      ),
+    findOne: (c, a) =>
+      c.findOne(
+        doc(a, "query") ?? {},
+        defined({ projection: doc(a, "project"), sort: doc(a, "sort") }),
+      ),
+    count: async (c, a) =>
+      Long.fromNumber(await c.count(doc(a, "query") ?? {}, defined({ limit: limit(a) }))),
+    aggregate: (c, a) => c.aggregate(docs(a, "pipeline")),
+    insertOne: (c, a) => c.insertOne(doc(a, "document", true) ?? {}),
+    insertMany: (c, a) => c.insertMany(docs(a, "documents")),
+    updateOne: async (c, a) =>
+      updateResult(
+        await c.updateOne(doc(a, "query") ?? {}, doc(a, "update", true) ?? {}, updateOptions(a)),
+      ),
+    updateMany: async (c, a) =>
+      updateResult(
+        await c.updateMany(doc(a, "query") ?? {}, doc(a, "update", true) ?? {}, updateOptions(a)),
+      ),
+    deleteOne: async (c, a) => ({
+      deletedCount: new Int32((await c.deleteOne(doc(a, "query") ?? {})).deletedCount),
+    }),
+    deleteMany: async (c, a) => ({
+      deletedCount: new Int32((await c.deleteMany(doc(a, "query") ?? {})).deletedCount),
+    }),
+    findOneAndUpdate: (c, a) =>
+      c.findOneAndUpdate(doc(a, "filter") ?? {}, doc(a, "update", true) ?? {}, modifyOptions(a)),
+    // realm-web 2.0.1's findOneAndDelete() sends this action without `update`: treat it as the delete it meant.
+    findOneAndReplace: (c, a) =>
+      a.update === undefined
+        ? c.findOneAndDelete(
+            doc(a, "filter") ?? {},
+            defined({ projection: doc(a, "projection"), sort: doc(a, "sort") }),
+          )
+        : c.findOneAndReplace(
+            doc(a, "filter") ?? {},
+            doc(a, "update", true) ?? {},
+            modifyOptions(a),
+          ),
+    findOneAndDelete: (c, a) =>
+      c.findOneAndDelete(
+        doc(a, "filter") ?? {},
+        defined({ projection: doc(a, "projection"), sort: doc(a, "sort") }),
+      ),
+  } satisfies Record<string, Action>),
+);
 
 /** The collection one action's argument document names; reserved databases are refused. */
 export function targetCollection(
@@ -157,16 +167,12 @@ export function targetCollection(
   return { collection: data.db(database).collection(collection), args: argument };
 }
 
-export function isServiceAction(action: string): boolean {
-  return Object.hasOwn(ACTIONS, action);
-}
-
 export async function runServiceAction(
   data: DataService,
   action: string,
   args: unknown[],
 ): Promise<unknown> {
-  const run = ACTIONS[action];
+  const run = ACTIONS.get(action);
   if (run === undefined)
     throw new AppError("ServiceCommandNotFound", `function not found: '${action}'`);
   const target = targetCollection(data, args);
