@@ -33,6 +33,11 @@ export interface AtollServerOptions {
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
   /**
+   * A reverse proxy stands in front: believe its `X-Forwarded-Host`, `-Proto` and `-For`
+   * headers (default false: they are ignored).
+   */
+  readonly trustProxy?: boolean;
+  /**
    * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
    * clock client file expiry is measured by, time between history compactions.
    */
@@ -105,7 +110,14 @@ export class AtollServer {
             details: { email: link.email, url: link.url },
           }),
       });
-      const app = createHttpApp({ config, auth, data, functions, log });
+      const app = createHttpApp({
+        config,
+        auth,
+        data,
+        functions,
+        log,
+        trustProxy: options.trustProxy ?? false,
+      });
       const syncService = await SyncService.start({
         config,
         storage,

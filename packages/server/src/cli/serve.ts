@@ -18,6 +18,7 @@ interface ServeOptions {
   storage?: string;
   functionTimeout: number;
   logLevel: LogLevel;
+  trustProxy: boolean;
 }
 
 export function addServeCommand(program: Command): void {
@@ -39,6 +40,11 @@ export function addServeCommand(program: Command): void {
       300_000,
     )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
+    .option(
+      "--trust-proxy",
+      "a reverse proxy stands in front: believe its X-Forwarded-Host/-Proto/-For headers",
+      false,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -54,6 +60,7 @@ async function serve(options: ServeOptions): Promise<void> {
     storage,
     functionTimeoutMs: options.functionTimeout,
     logLevel: options.logLevel,
+    trustProxy: options.trustProxy,
   });
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
   // that sees it also sees the hints.

@@ -26,11 +26,21 @@ export interface HttpDeps {
   readonly log: ServerLog;
   /** Largest accepted request body (App Services: 18 MB). */
   readonly bodyLimitBytes?: number;
+  /**
+   * A reverse proxy stands in front and sets `X-Forwarded-Host`, `-Proto` and `-For`: only
+   * then are those headers believed (default false).
+   */
+  readonly trustProxy?: boolean;
 }
 
 /** Per-request values the routes share with the request logger. */
 export interface HttpEnv {
   Variables: {
     caller: Caller | undefined;
+    /**
+     * The client's IP address, honouring `trustProxy` (see `clientAddressOf`); empty when
+     * unknown. What per-address limits and logs should key on.
+     */
+    clientAddress: string;
   };
 }

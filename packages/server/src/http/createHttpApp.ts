@@ -8,10 +8,10 @@
  */
 import { AppError } from "@atoll/protocol";
 import { Hono } from "hono";
-import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authRoutes } from "./authRoutes.js";
+import { clientAddressOf, publicOrigin } from "./forwarded.js";
 import { functionRoutes } from "./functionRoutes.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { asAppError, errorResponse, jsonResponse } from "./responses.js";
@@ -37,20 +37,14 @@ function originAllowed(deps: HttpDeps, origin: string): boolean {
   return allowed.length === 0 || allowed.includes(origin);
 }
 
-/** Public URL of this server as the client reached it, for the location route. */
-function publicOrigin(c: Context): { http: string; ws: string } {
-  const url = new URL(c.req.url);
-  const proto = c.req.header("x-forwarded-proto") ?? url.protocol.replace(/:$/, "");
-  const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ?? url.host;
-  return { http: `${proto}://${host}`, ws: `${proto === "https" ? "wss" : "ws"}://${host}` };
-}
-
 export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const appId = deps.config.appId;
+  const trustProxy = deps.trustProxy ?? false;
 
   app.use("*", async (c, next) => {
     c.set("caller", undefined);
+    c.set("clientAddress", clientAddressOf(c, trustProxy));
     await next();
     const caller = c.get("caller");
     const failed = c.res.status >= 400;
@@ -100,7 +94,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     await next();
   });
   appScoped.get("/location", (c) => {
-    const origin = publicOrigin(c);
+    const origin = publicOrigin(c, trustProxy);
     return jsonResponse({
       deployment_model: "GLOBAL",
       location: "US-VA",

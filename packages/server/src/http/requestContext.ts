@@ -3,17 +3,8 @@
  * App Services fills it: headers as arrays of values, the raw query string, the client address.
  */
 import type { Context } from "hono";
-import type { IncomingMessage } from "node:http";
 import type { RequestContext } from "../callerContext.js";
-
-function remoteAddress(c: Context): string {
-  const env: unknown = c.env;
-  const incoming =
-    typeof env === "object" && env !== null
-      ? (env as { incoming?: IncomingMessage }).incoming
-      : undefined;
-  return incoming?.socket.remoteAddress ?? "";
-}
+import type { HttpEnv } from "./HttpDeps.js";
 
 function canonicalHeaderName(name: string): string {
   return name.replace(
@@ -23,7 +14,7 @@ function canonicalHeaderName(name: string): string {
 }
 
 export function requestContextOf(
-  c: Context,
+  c: Context<HttpEnv>,
   service?: { service: string; action: string },
 ): RequestContext {
   // fromEntries defines own properties, so a header named `__proto__` stays a header.
@@ -32,7 +23,7 @@ export function requestContextOf(
   );
   const url = new URL(c.req.url);
   return {
-    remoteIPAddress: remoteAddress(c),
+    remoteIPAddress: c.get("clientAddress"),
     requestHeaders: headers,
     httpMethod: c.req.method,
     rawQueryString: url.search.replace(/^\?/, ""),
