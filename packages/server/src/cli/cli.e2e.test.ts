@@ -57,6 +57,27 @@ describe("atoll serve", () => {
     expect(done.code).toBe(0);
   });
 
+  it("believes X-Forwarded-Host and -Proto only with --trust-proxy", async () => {
+    const forwarded = { "X-Forwarded-Host": "atoll.example.com", "X-Forwarded-Proto": "https" };
+    for (const [flags, hostname] of [
+      [[], undefined],
+      [["--trust-proxy"], "https://atoll.example.com"],
+    ] as const) {
+      const { cli, url } = await startServer([
+        "--app",
+        CARS_APP_DIR,
+        "--storage",
+        "memory",
+        ...flags,
+      ]);
+      const response = await fetch(`${url}/api/client/v2.0/app/cars/location`, {
+        headers: forwarded,
+      });
+      expect(await response.json()).toMatchObject({ hostname: hostname ?? url });
+      expect((await cli.signal("SIGTERM")).code).toBe(0);
+    }
+  });
+
   it("keeps its data in ./data/<appId>.db by default, creating the directory", async () => {
     const cwd = await mkdtemp(path.join(work, "cwd-"));
     const { cli } = await startServer(["--app", CARS_APP_DIR], cwd);
@@ -87,6 +108,46 @@ describe("atoll serve", () => {
     const done = await runCli(["serve", "--app", CARS_APP_DIR, "--port", "eighty"], { cwd: work });
     expect(done.code).not.toBe(0);
     expect(done.stderr).toContain("--port");
+  });
+});
+
+describe("atoll serve interrupted while starting", () => {
+  const serveArgs = (storage: string, ...extra: string[]) => [
+    "serve",
+    "--app",
+    CARS_APP_DIR,
+    "--port",
+    "0",
+    "--storage",
+    `sqlite:${path.join(work, storage)}`,
+    ...extra,
+  ];
+
+  it(
+    "exits 0 on SIGINT the moment it reports that it is starting, before it listens",
+    { timeout: 90_000 },
+    async () => {
+      for (let round = 0; round < 3; round++) {
+        const cli = new CliProcess(serveArgs(`early-${round}.db`, "--log-level", "debug"), {
+          cwd: work,
+        });
+        await cli.waitForStderrLine(/"msg":"starting"/);
+        const done = await cli.signal("SIGINT");
+        expect({ code: done.code, signal: done.signal }).toEqual({ code: 0, signal: null });
+        expect(done.stdout).not.toMatch(LISTENING);
+      }
+    },
+  );
+
+  it("exits 0 on SIGINT sent right after its first output", { timeout: 90_000 }, async () => {
+    for (let round = 0; round < 3; round++) {
+      const cli = new CliProcess(serveArgs(`first-output-${round}.db`, "--log-level", "warn"), {
+        cwd: work,
+      });
+      await cli.waitForLine(/./);
+      const done = await cli.signal("SIGINT");
+      expect({ code: done.code, signal: done.signal }).toEqual({ code: 0, signal: null });
+    }
   });
 });
 

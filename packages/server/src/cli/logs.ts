@@ -4,6 +4,7 @@ import { formatLogEntry } from "./formatLogEntry.js";
 import { AppStore } from "./openAppStore.js";
 import { parseDate, parseLogType, parsePositiveInt, parseStorageSpec } from "./options.js";
 import { runCommand } from "./runCommand.js";
+import { untilShutdown } from "./shutdownSignals.js";
 
 interface LogsOptions {
   app: string;
@@ -48,6 +49,7 @@ async function printLogs(options: LogsOptions): Promise<void> {
       process.stdout.write(`${formatLogEntry(entry, options.json === true)}\n`);
     }
     if (options.follow !== true) return;
+    const interrupted = untilShutdown();
     await new Promise<void>((resolve, reject) => {
       const stop = store.logs.follow((entry) => {
         if (filter.type !== undefined && entry.type !== filter.type) return;
@@ -56,13 +58,11 @@ async function printLogs(options: LogsOptions): Promise<void> {
       }, reject);
       // The follower's poll timer does not hold the process open; this does, until a signal.
       const keepAlive = setInterval(() => {}, 60_000);
-      const finish = (): void => {
+      void interrupted.then(() => {
         clearInterval(keepAlive);
         stop();
         resolve();
-      };
-      process.once("SIGINT", finish);
-      process.once("SIGTERM", finish);
+      });
     });
   });
 }

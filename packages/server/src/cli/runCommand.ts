@@ -1,5 +1,6 @@
 import { AppError, AtollError } from "@atoll/protocol";
 import { ConfigError } from "../config/ConfigError.js";
+import { commandStarted } from "./shutdownSignals.js";
 
 /** Exit codes scripts can tell apart. */
 export const ExitCode = {
@@ -15,6 +16,7 @@ export const ExitCode = {
  * it is a bug.
  */
 export async function runCommand(body: () => Promise<void>): Promise<void> {
+  commandStarted();
   try {
     await body();
   } catch (error) {

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
+import type { AppConfig } from "../config/types.js";
+import type { Logger } from "pino";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
   defaultStorageSpec,
@@ -10,6 +12,7 @@ import {
   parseStorageSpec,
 } from "./options.js";
 import { runCommand } from "./runCommand.js";
+import { shutdownRequested, untilShutdown } from "./shutdownSignals.js";
 
 interface ServeOptions {
   app: string;
@@ -49,9 +52,12 @@ export function addServeCommand(program: Command): void {
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  const shutdown = untilShutdown();
   const logger = createConsoleLogger(options.logLevel);
+  logger.debug({ app: options.app }, "starting");
   // Loaded here first so a broken export fails before any storage is opened or created.
   const config = await loadAppConfig(options.app);
+  if (shutdownRequested()) return;
   const storage = options.storage ?? defaultStorageSpec(config.appId);
   const server = await AtollServer.start({
     appDir: options.app,
@@ -62,6 +68,21 @@ async function serve(options: ServeOptions): Promise<void> {
     logLevel: options.logLevel,
     trustProxy: options.trustProxy,
   });
+  // Interrupted while starting: shut down without announcing a server that is going away.
+  if (!shutdownRequested()) announce(server, storage, config, options, logger);
+  await shutdown;
+  logger.info("shutting down");
+  await server.close();
+  logger.info("stopped");
+}
+
+function announce(
+  server: AtollServer,
+  storage: string,
+  config: AppConfig,
+  options: ServeOptions,
+  logger: Logger,
+): void {
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
   // that sees it also sees the hints.
   process.stdout.write(
@@ -78,23 +99,4 @@ async function serve(options: ServeOptions): Promise<void> {
     for (const note of config.unsupported ?? []) process.stderr.write(`atoll: warning: ${note}\n`);
   }
   logger.info({ url: server.url, appId: server.appId, storage }, "server started");
-  await untilSignalled();
-  logger.info("shutting down");
-  await server.close();
-  logger.info("stopped");
-}
-
-/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
-function untilSignalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      process.once("SIGTERM", () => process.exit(130));
-      process.once("SIGINT", () => process.exit(130));
-      resolve();
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
 }

@@ -2,7 +2,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
-const TSX = fileURLToPath(new URL("../../../../../node_modules/.bin/tsx", import.meta.url));
+/**
+ * Node runs the CLI itself, with tsx's loader, as `node dist/cli.js` would: signals reach the
+ * CLI directly rather than through the tsx wrapper process, which relays them to its child
+ * under timeouts of its own.
+ */
+const TSX_LOADER = new URL("../../../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 
 export interface Finished {
   readonly code: number | null;
@@ -22,10 +27,14 @@ export class CliProcess {
     args: readonly string[],
     options: { cwd?: string; env?: Record<string, string> } = {},
   ) {
-    this.child = spawn(TSX, ["--conditions=source", CLI, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-    });
+    this.child = spawn(
+      process.execPath,
+      ["--import", TSX_LOADER, "--conditions=source", CLI, ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+      },
+    );
     this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => (this.stdoutText += chunk));
     this.child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.stderrText += chunk));
     this.exited = new Promise((resolve) => {
@@ -39,23 +48,39 @@ export class CliProcess {
     return this.stdoutText;
   }
 
+  get stderr(): string {
+    return this.stderrText;
+  }
+
   /** Resolves with the first stdout line matching `pattern`; rejects if the process ends first. */
   waitForLine(pattern: RegExp): Promise<string> {
+    return this.waitFor("stdout", pattern);
+  }
+
+  /** Resolves with the first stderr line matching `pattern`; rejects if the process ends first. */
+  waitForStderrLine(pattern: RegExp): Promise<string> {
+    return this.waitFor("stderr", pattern);
+  }
+
+  private waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<string> {
+    const text = (): string => (stream === "stdout" ? this.stdoutText : this.stderrText);
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const line = this.stdoutText.split("\n").find((l) => pattern.test(l));
+        const line = text()
+          .split("\n")
+          .find((l) => pattern.test(l));
         if (line === undefined) return false;
-        this.child.stdout.off("data", check);
+        this.child[stream].off("data", check);
         resolve(line);
         return true;
       };
       if (check()) return;
-      this.child.stdout.on("data", check);
+      this.child[stream].on("data", check);
       void this.exited.then((done) => {
         if (!check())
           reject(
             new Error(
-              `the CLI exited (${done.code ?? done.signal}) before printing ${pattern}:\n${done.stdout}\n${done.stderr}`,
+              `the CLI exited (${done.code ?? done.signal}) before printing ${pattern} on ${stream}:\n${done.stdout}\n${done.stderr}`,
             ),
           );
       });
