@@ -37,6 +37,10 @@ export interface AtollServerOptions {
    * headers (default false: they are ignored).
    */
   readonly trustProxy?: boolean;
+  /** Largest accepted HTTP request body in bytes (default 18 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** Deepest accepted nesting of arrays and objects in an HTTP request body (default 128). */
+  readonly bodyDepthLimit?: number;
   /**
    * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
    * clock client file expiry is measured by, time between history compactions.
@@ -117,6 +121,8 @@ export class AtollServer {
         functions,
         log,
         trustProxy: options.trustProxy ?? false,
+        ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+        ...(options.bodyDepthLimit === undefined ? {} : { bodyDepthLimit: options.bodyDepthLimit }),
       });
       const syncService = await SyncService.start({
         config,

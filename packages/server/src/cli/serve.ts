@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
+import { DEFAULT_BODY_DEPTH_LIMIT, DEFAULT_BODY_LIMIT_BYTES } from "../http/body.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import type { AppConfig } from "../config/types.js";
 import type { Logger } from "pino";
@@ -22,6 +23,8 @@ interface ServeOptions {
   functionTimeout: number;
   logLevel: LogLevel;
   trustProxy: boolean;
+  bodyLimit: number;
+  bodyDepthLimit: number;
 }
 
 export function addServeCommand(program: Command): void {
@@ -48,6 +51,18 @@ export function addServeCommand(program: Command): void {
       "a reverse proxy stands in front: believe its X-Forwarded-Host/-Proto/-For headers",
       false,
     )
+    .option(
+      "--body-limit <bytes>",
+      "largest accepted HTTP request body",
+      parsePositiveInt,
+      DEFAULT_BODY_LIMIT_BYTES,
+    )
+    .option(
+      "--body-depth-limit <levels>",
+      "deepest accepted nesting of arrays and objects in an HTTP request body",
+      parsePositiveInt,
+      DEFAULT_BODY_DEPTH_LIMIT,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -67,6 +82,8 @@ async function serve(options: ServeOptions): Promise<void> {
     functionTimeoutMs: options.functionTimeout,
     logLevel: options.logLevel,
     trustProxy: options.trustProxy,
+    bodyLimitBytes: options.bodyLimit,
+    bodyDepthLimit: options.bodyDepthLimit,
   });
   // Interrupted while starting: shut down without announcing a server that is going away.
   if (!shutdownRequested()) announce(server, storage, config, options, logger);

@@ -24,8 +24,10 @@ export interface HttpDeps {
   readonly data: UserDataAccess;
   readonly functions: FunctionRunner;
   readonly log: ServerLog;
-  /** Largest accepted request body (App Services: 18 MB). */
+  /** Largest accepted request body in bytes (default `DEFAULT_BODY_LIMIT_BYTES`, 18 MiB). */
   readonly bodyLimitBytes?: number;
+  /** Deepest accepted nesting of arrays and objects in a request body (default 128). */
+  readonly bodyDepthLimit?: number;
   /**
    * A reverse proxy stands in front and sets `X-Forwarded-Host`, `-Proto` and `-For`: only
    * then are those headers believed (default false).

@@ -34,7 +34,7 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
     const provider = c.req.param("provider");
     const link = c.req.query("link") === "true";
     try {
-      const body = await ejsonBody(c);
+      const body = await ejsonBody(c, deps);
       const linkTo = link ? await accessCaller(c, deps) : undefined;
       const result = await deps.auth.logIn(provider, body, linkTo);
       await deps.log.record({
@@ -61,7 +61,7 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
     const run = USERPASS_ACTIONS.get(action);
     if (run === undefined) throw new AppError("NotFound", `no such route: ${c.req.path}`);
     const accounts = deps.auth.emailPassword(c.req.param("provider"));
-    const body = await ejsonBody(c);
+    const body = await ejsonBody(c, deps);
     await run(accounts, body);
     const email = typeof body.email === "string" ? body.email : undefined;
     await deps.log.record({

@@ -36,7 +36,7 @@ describe("EJSON at the HTTP boundary", () => {
   it("reads back every value it writes, types included (generated documents)", () => {
     fc.assert(
       fc.property(bsonValue.node, (value) => {
-        expect(parseEjson(toCanonicalEjson(value))).toEqual(value);
+        expect(parseEjson(toCanonicalEjson(value), 128)).toEqual(value);
       }),
     );
   });
@@ -44,6 +44,7 @@ describe("EJSON at the HTTP boundary", () => {
   it("turns canonical numbers into the data layer's numbers, keeping unsafe int64 exact", () => {
     const parsed = parseEjson(
       '{"i":{"$numberInt":"7"},"d":{"$numberDouble":"1.5"},"l":{"$numberLong":"42"},"big":{"$numberLong":"9007199254740993"},"dec":{"$numberDecimal":"1.10"}}',
+      128,
     );
     expect(parsed).toEqual({
       i: 7,
@@ -81,7 +82,7 @@ describe("EJSON at the HTTP boundary", () => {
     ]) {
       const error = (() => {
         try {
-          parseEjsonObject(text);
+          parseEjsonObject(text, 128);
         } catch (caught) {
           return caught;
         }
@@ -90,7 +91,16 @@ describe("EJSON at the HTTP boundary", () => {
       expect(error, text).toBeInstanceOf(AppError);
       expect((error as AppError).code, text).toBe("BadRequest");
     }
-    expect(parseEjsonObject("")).toEqual({});
+    expect(parseEjsonObject("", 128)).toEqual({});
+  });
+
+  it("refuses nesting beyond its limit with BadRequest, counting only brackets outside strings", () => {
+    const nested = (depth: number) => `{"a":${"[".repeat(depth - 1)}${"]".repeat(depth - 1)}}`;
+    expect(() => parseEjsonObject(nested(128), 128)).not.toThrow();
+    expect(() => parseEjsonObject(nested(129), 128)).toThrow(/deeper than 128 levels/);
+    expect(() => parseEjsonObject(`{"a":${"[".repeat(100_000)}`, 128)).toThrow(AppError);
+    const bracketsInString = { s: `${"[{".repeat(1_000)}\\"[{` };
+    expect(parseEjsonObject(JSON.stringify(bracketsInString), 2)).toEqual(bracketsInString);
   });
 });
 

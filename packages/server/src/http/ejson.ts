@@ -43,8 +43,46 @@ function checkWrappers(value: unknown): void {
   Object.values(record).forEach(checkWrappers);
 }
 
-/** Parses canonical (or relaxed) EJSON text; malformed text is `BadRequest`. */
-export function parseEjson(text: string): unknown {
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]); // [ {
+const CLOSERS = new Set([0x5d, 0x7d]); // ] }
+
+/**
+ * Refuses text whose arrays and objects nest deeper than `limit`, in one pass over the text
+ * that skips strings and needs no stack: parsing, EJSON decoding and everything after recurse
+ * into nested values, and a 100 000-deep `[[[…` must be a 400 before any of them sees it.
+ * Malformed text is left for the parser to describe.
+ */
+function checkNesting(text: string, limit: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (OPENERS.has(code)) {
+      depth++;
+      if (depth > limit)
+        throw new AppError(
+          "BadRequest",
+          `failed to parse request body as Extended JSON: arrays and objects nest deeper than ${limit} levels`,
+        );
+    } else if (CLOSERS.has(code)) {
+      depth--;
+    }
+  }
+}
+
+/**
+ * Parses canonical (or relaxed) EJSON text nesting at most `depthLimit` levels; malformed or
+ * too deeply nested text is `BadRequest`.
+ */
+export function parseEjson(text: string, depthLimit: number): unknown {
+  checkNesting(text, depthLimit);
   try {
     const json: unknown = JSON.parse(text);
     checkWrappers(json);
@@ -57,8 +95,12 @@ export function parseEjson(text: string): unknown {
   }
 }
 
-export function parseEjsonObject(text: string, what = "request body"): Record<string, unknown> {
-  const value = text.trim() === "" ? {} : parseEjson(text);
+export function parseEjsonObject(
+  text: string,
+  depthLimit: number,
+  what = "request body",
+): Record<string, unknown> {
+  const value = text.trim() === "" ? {} : parseEjson(text, depthLimit);
   if (!isPlainObject(value))
     throw new AppError("BadRequest", `expected the ${what} to be a JSON object`);
   return value;

@@ -11,7 +11,7 @@ import type { Caller } from "../auth/AuthService.js";
 import type { RequestContext } from "../callerContext.js";
 import type { DataService } from "../data/types.js";
 import { accessCaller } from "./bearer.js";
-import { ejsonBody } from "./body.js";
+import { bodyDepthLimit, ejsonBody } from "./body.js";
 import { parseEjsonObject } from "./ejson.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { requestContextOf } from "./requestContext.js";
@@ -36,11 +36,11 @@ function functionCall(body: Record<string, unknown>): FunctionCall {
   return { name, args: (args as unknown[] | undefined) ?? [], service };
 }
 
-function decodeStreamingRequest(encoded: string | undefined): FunctionCall {
+function decodeStreamingRequest(encoded: string | undefined, depthLimit: number): FunctionCall {
   if (encoded === undefined || encoded === "")
     throw new AppError("MissingParameter", "expected a 'baas_request' query parameter");
   const json = Buffer.from(encoded, "base64").toString("utf8");
-  return functionCall(parseEjsonObject(json, "baas_request"));
+  return functionCall(parseEjsonObject(json, depthLimit, "baas_request"));
 }
 
 function userData(
@@ -79,7 +79,7 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
 
   routes.post("/functions/call", async (c) => {
     const caller = await accessCaller(c, deps);
-    const call = functionCall(await ejsonBody(c));
+    const call = functionCall(await ejsonBody(c, deps));
     try {
       let result: unknown;
       let logs: string[] = [];
@@ -110,7 +110,7 @@ export function functionRoutes(deps: HttpDeps): Hono<HttpEnv> {
 
   routes.get("/functions/call", async (c: Context<HttpEnv>) => {
     const caller = await accessCaller(c, deps, true);
-    const call = decodeStreamingRequest(c.req.query("baas_request"));
+    const call = decodeStreamingRequest(c.req.query("baas_request"), bodyDepthLimit(deps));
     if (call.service === undefined || call.name !== "watch") {
       throw new AppError("InvalidParameter", "only the 'watch' service action can be streamed");
     }

@@ -57,7 +57,7 @@ export function sessionRoutes(deps: HttpDeps): Hono<HttpEnv> {
     if (caller.user.identities.every((identity) => identity.provider_type === "anon-user")) {
       throw new AppError("InvalidParameter", "anonymous users cannot create API keys");
     }
-    const body = await ejsonBody(c);
+    const body = await ejsonBody(c, deps);
     return jsonResponse(await deps.auth.apiKeys.create(caller.user.id, body.name), 201);
   });
 
