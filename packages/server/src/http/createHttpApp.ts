@@ -11,14 +11,15 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authRoutes } from "./authRoutes.js";
+import { DEFAULT_BODY_LIMIT_BYTES } from "./body.js";
 import { clientAddressOf, publicOrigin } from "./forwarded.js";
 import { functionRoutes } from "./functionRoutes.js";
+import { bodyStillArriving } from "./incoming.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { asAppError, errorResponse, jsonResponse } from "./responses.js";
 import { sessionRoutes } from "./sessionRoutes.js";
 
 export const API_PREFIX = "/api/client/v2.0";
-const DEFAULT_BODY_LIMIT = 18 * 1024 * 1024;
 const KNOWN_PATHS = [
   "/app/:appId/location",
   "/app/:appId/functions/call",
@@ -46,6 +47,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     c.set("caller", undefined);
     c.set("clientAddress", clientAddressOf(c, trustProxy));
     await next();
+    if (bodyStillArriving(c)) c.res.headers.set("Connection", "close");
     const caller = c.get("caller");
     const failed = c.res.status >= 400;
     deps.log.recordInBackground({
@@ -77,7 +79,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   app.use(
     "*",
     bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       onError: () => {
         throw new AppError("PayloadTooLarge", "request body is too large");
       },

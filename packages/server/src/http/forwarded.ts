@@ -5,8 +5,8 @@
  * plain `host[:port]`, `http`/`https` or IP address is ignored, never echoed.
  */
 import type { Context } from "hono";
-import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
+import { incomingOf } from "./incoming.js";
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
@@ -21,13 +21,6 @@ export function isHostAndPort(value: string): boolean {
   const portValid =
     port === undefined || (PORT.test(port) && Number(port) >= 1 && Number(port) <= 65_535);
   return hostValid && portValid;
-}
-
-function incomingOf(c: Context): IncomingMessage | undefined {
-  const env: unknown = c.env;
-  return typeof env === "object" && env !== null
-    ? (env as { incoming?: IncomingMessage }).incoming
-    : undefined;
 }
 
 /** The entries of a comma-separated header, trimmed; none when it is absent. */
