@@ -13,7 +13,7 @@ const HOSTNAME =
 const PORT = /^\d{1,5}$/;
 
 /** `host`, `host:port`, `[v6]` or `[v6]:port`, with a port from 1 to 65535. */
-export function isHostAndPort(value: string): boolean {
+function isHostAndPort(value: string): boolean {
   const match = /^(\[[^\]]*\]|[^:[\]]*)(?::([^:]*))?$/.exec(value);
   if (match === null) return false;
   const [, host = "", port] = match;
