@@ -339,6 +339,25 @@ describe("field-level permissions", () => {
       modifiedCount: 1,
     });
   });
+
+  it("treats fields named like Object.prototype members as unlisted fields", async () => {
+    const items = await shop({
+      roles: [
+        role({
+          name: "extra",
+          fields: { secret: {} },
+          additional_fields: { read: true, write: true },
+        }),
+      ],
+      filters: [],
+    });
+    const inherited = { toString: "t", constructor: "c", valueOf: "v", hasOwnProperty: "h" };
+    expect(await items("u1").updateOne({ _id: 3 }, { $set: inherited })).toEqual({
+      matchedCount: 1,
+      modifiedCount: 1,
+    });
+    expect(await items("u1").findOne({ _id: 3 })).toMatchObject(inherited);
+  });
 });
 
 describe("filters", () => {

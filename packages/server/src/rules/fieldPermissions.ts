@@ -105,8 +105,13 @@ async function scopeWritable(
   return true;
 }
 
+/** Own entries only: a document field named `toString` or `constructor` is an unlisted field. */
 function permissionFor(scope: Scope, name: string): FieldPermissions | undefined {
-  return scope.fields?.[name] ?? scope.additional_fields;
+  const listed =
+    scope.fields !== undefined && Object.hasOwn(scope.fields, name)
+      ? scope.fields[name]
+      : undefined;
+  return listed ?? scope.additional_fields;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
