@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
+import { DEFAULT_QUERY_LIMITS } from "../data/queryLimits.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
   defaultStorageSpec,
@@ -17,6 +18,9 @@ interface ServeOptions {
   host: string;
   storage?: string;
   functionTimeout: number;
+  queryTimeout: number;
+  queryMemory: number;
+  queryWorkers: number;
   logLevel: LogLevel;
 }
 
@@ -38,6 +42,24 @@ export function addServeCommand(program: Command): void {
       parsePositiveInt,
       300_000,
     )
+    .option(
+      "--query-timeout <ms>",
+      "wall-time limit of one data-API pipeline or computed projection",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.timeoutMs,
+    )
+    .option(
+      "--query-memory <mb>",
+      "heap limit of one data-API query worker, in MB",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.workerMemoryMb,
+    )
+    .option(
+      "--query-workers <n>",
+      "data-API pipelines evaluated at once",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.workers,
+    )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
@@ -53,6 +75,11 @@ async function serve(options: ServeOptions): Promise<void> {
     host: options.host,
     storage,
     functionTimeoutMs: options.functionTimeout,
+    queryLimits: {
+      timeoutMs: options.queryTimeout,
+      workerMemoryMb: options.queryMemory,
+      workers: options.queryWorkers,
+    },
     logLevel: options.logLevel,
   });
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
