@@ -15,6 +15,9 @@ import type { EvaluationReply, EvaluationRequest, WorkerBounds } from "./evaluat
 import type { QueryLimits } from "./queryLimits.js";
 import type { Document } from "./types.js";
 
+/** How long a new worker may take to load before the evaluation waiting for it fails. */
+const WORKER_START_TIMEOUT_MS = 60_000;
+
 interface Job {
   readonly input: string;
   readonly resolve: (docs: Document[]) => void;
@@ -23,6 +26,7 @@ interface Job {
 
 export class EvaluationPool {
   readonly #idle: ChildProcess[] = [];
+  readonly #started = new WeakMap<ChildProcess, Promise<boolean>>();
   readonly #queue: Job[] = [];
   #running = 0;
   #closed = false;
@@ -49,10 +53,20 @@ export class EvaluationPool {
     while (this.#queue.length > 0 && this.#running < this.limits.workers) {
       const job = this.#queue.shift()!;
       this.#running += 1;
-      this.#runOn(this.#idle.pop() ?? this.#spawn(), job);
+      const worker = this.#idle.pop() ?? this.#spawn();
+      void this.#started.get(worker)?.then((started) => {
+        if (started) {
+          this.#runOn(worker, job);
+        } else {
+          this.#running -= 1;
+          job.reject(new AppError("InternalServerError", "a query worker could not be started"));
+          this.#dispatch();
+        }
+      });
     }
   }
 
+  /** Sends `job` to a started worker; its time limit runs from here. */
   #runOn(worker: ChildProcess, job: Job): void {
     let settled = false;
     const finish = (keep: boolean, outcome: () => void): void => {
@@ -63,7 +77,9 @@ export class EvaluationPool {
       worker.off("exit", onExit);
       this.#running -= 1;
       if (keep && !this.#closed) {
+        // Idle workers (and their IPC channels) must not keep the server process alive.
         worker.unref();
+        worker.channel?.unref();
         this.#idle.push(worker);
       } else {
         worker.kill("SIGKILL");
@@ -74,7 +90,8 @@ export class EvaluationPool {
     const onMessage = (reply: EvaluationReply): void =>
       finish(true, () => {
         if ("error" in reply) job.reject(new AppError(reply.error.code, reply.error.message));
-        else job.resolve(deserializeEjson(JSON.parse(reply.output)) as Document[]);
+        else if ("output" in reply) job.resolve(deserializeEjson(JSON.parse(reply.output)) as Document[]);
+        else job.reject(new AppError("InternalServerError", "a query worker answered out of turn"));
       });
     // A worker that exits mid-evaluation ran out of memory (or was killed from outside).
     const onExit = (): void =>
@@ -92,6 +109,7 @@ export class EvaluationPool {
     worker.on("exit", onExit);
     // Busy, the worker keeps the process alive like any pending request.
     worker.ref();
+    worker.channel?.ref();
     const request: EvaluationRequest = { input: job.input };
     worker.send(request);
   }
@@ -109,6 +127,7 @@ export class EvaluationPool {
       if (index >= 0) this.#idle.splice(index, 1);
     });
     worker.on("error", () => worker.kill("SIGKILL"));
+    this.#started.set(worker, untilReady(worker));
     return worker;
   }
 }
@@ -122,6 +141,27 @@ function startWorker(bounds: string, heapFlags: string[]): ChildProcess {
   // workspace packages to their sources as the test runner does.
   const entry = fileURLToPath(new URL("./evaluationWorker.ts", import.meta.url));
   return fork(entry, [bounds], { execArgv: [...heapFlags, "--import", "tsx", "--conditions=source"], stdio: [...stdio] });
+}
+
+/** Resolves true once the worker has loaded, false if it exits or takes too long first. */
+function untilReady(worker: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (started: boolean): void => {
+      clearTimeout(timer);
+      worker.off("message", onMessage);
+      worker.off("exit", onExit);
+      if (!started) worker.kill("SIGKILL");
+      resolve(started);
+    };
+    const onMessage = (message: EvaluationReply): void => {
+      if ("ready" in message) done(true);
+    };
+    const onExit = (): void => done(false);
+    const timer = setTimeout(() => done(false), WORKER_START_TIMEOUT_MS);
+    timer.unref();
+    worker.on("message", onMessage);
+    worker.on("exit", onExit);
+  });
 }
 
 function shuttingDown(): AppError {

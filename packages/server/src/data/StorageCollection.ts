@@ -12,7 +12,7 @@ import { checkPipeline } from "./aggregatePipeline.js";
 import { checkClientFilter, checkClientPipeline, checkClientProjection, checkClientSort, checkClientUpdate, isComputedProjection } from "./clientQueryPolicy.js";
 import type { EvaluationPool } from "./EvaluationPool.js";
 import type { QueryLimits } from "./queryLimits.js";
-import { checkStorable, documentArgument, documentsArgument, optionsArgument } from "./checkArguments.js";
+import { checkStorable, documentArgument, isDocument, documentsArgument, optionsArgument } from "./checkArguments.js";
 import { commitWrites, retryOnConflict, updateOp, withId } from "./commitWrites.js";
 import { openChangeStream } from "./changeStream.js";
 import { compileFilter, runStages, shapeResults, type CursorOptions } from "./mql.js";
@@ -74,7 +74,17 @@ export class StorageCollection implements T.Collection {
     if (evaluation !== undefined) checkClientPipeline(pipeline, evaluation.limits);
     const plan = await this.governance.policy.planRead();
     const source = await this.#reveal(plan, await this.#matching({}, plan));
-    if (evaluation !== undefined) return evaluation.pool.run(source, pipeline);
+    if (evaluation !== undefined) {
+      // Leading $match stages are plain filters (the allow-list keeps expressions out of
+      // them): applied here, in linear time, so only the documents they keep are sent to the
+      // worker. They see revealed documents, as inside the pipeline.
+      const leading = pipeline.findIndex((stage) => !isDocument(stage.$match));
+      const matches = pipeline.slice(0, leading < 0 ? pipeline.length : leading);
+      const tests = matches.map((stage) => compileFilter(stage.$match as T.Document, evaluation.limits));
+      const rest = pipeline.slice(matches.length);
+      const kept = source.filter((doc) => tests.every((test) => test(doc)));
+      return rest.length === 0 ? kept : evaluation.pool.run(kept, rest);
+    }
     const foreign = new Map<string, T.Document[]>();
     for (const name of lookups) {
       const stored = await this.storage.scan({ db: this.databaseName, coll: name });

@@ -9,6 +9,8 @@ export interface EvaluationRequest {
   readonly input: string;
 }
 
+/** The first message of a worker is `ready`; then one reply per request. */
 export type EvaluationReply =
+  | { readonly ready: true }
   | { readonly output: string }
   | { readonly error: { readonly code: AppErrorCode; readonly message: string } };

@@ -16,6 +16,8 @@ process.on("message", (request: EvaluationRequest) => {
   process.send?.(evaluate(request));
 });
 process.on("disconnect", () => process.exit(0));
+const ready: EvaluationReply = { ready: true };
+process.send?.(ready);
 
 function evaluate(request: EvaluationRequest): EvaluationReply {
   try {
