@@ -9,7 +9,8 @@
  * Evaluations beyond the pool's size wait their turn, in arrival order.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { AppError, deserializeEjson, stringifyCanonicalEjson } from "@atoll/protocol";
 import type { EvaluationReply, EvaluationRequest, WorkerBounds } from "./evaluationMessages.js";
 import type { QueryLimits } from "./queryLimits.js";
@@ -140,7 +141,8 @@ function startWorker(bounds: string, heapFlags: string[]): ChildProcess {
   // Running from the TypeScript sources (tests): the worker loads them through tsx, resolving
   // workspace packages to their sources as the test runner does.
   const entry = fileURLToPath(new URL("./evaluationWorker.ts", import.meta.url));
-  return fork(entry, [bounds], { execArgv: [...heapFlags, "--import", "tsx", "--conditions=source"], stdio: [...stdio] });
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  return fork(entry, [bounds], { execArgv: [...heapFlags, "--import", tsx, "--conditions=source"], stdio: [...stdio] });
 }
 
 /** Resolves true once the worker has loaded, false if it exits or takes too long first. */
