@@ -67,7 +67,7 @@ export function safeExpressionOperators(bounds: EvaluationBounds): Record<string
       if (typeof input !== "string" || typeof find !== "string" || typeof replacement !== "string") {
         throw new AppError("MongoDBError", "$replaceAll needs input, find and replacement strings");
       }
-      return input.split(find).join(replacement);
+      return input.replaceAll(find, () => replacement);
     },
     $range: (obj, expr, options) => {
       const args = computeValue(obj, expr, null, options);

@@ -97,7 +97,7 @@ describe("differential: bounded operators answer as mingo's on ordinary input", 
   );
   const options = fc.constantFrom("", "i", "m", "s", "im");
 
-  it("$regexMatch, $regexFind, $range, $split, $replaceOne as mingo's; $regexFindAll as JavaScript's matchAll", () => {
+  it("$regexMatch, $regexFind, $range, $split, $replaceOne, $replaceAll (of plain text) as mingo's; $regexFindAll as JavaScript's matchAll", () => {
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), pattern, options, fc.integer({ min: -20, max: 20 }), fc.integer({ min: 1, max: 5 }), (inputs, regex, flags, end, step) => {
         const docs: Document[] = inputs.map((s, i) => ({ _id: i, s }));
@@ -109,6 +109,7 @@ describe("differential: bounded operators answer as mingo's on ordinary input", 
               r: { $range: [0, end, step] },
               sp: { $split: ["$s", "a"] },
               one: { $replaceOne: { input: "$s", find: "a", replacement: "z" } },
+              all: { $replaceAll: { input: "$s", find: regex.replace(/[^a-cA ]/g, ""), replacement: "<>" } },
             },
           },
         ];
