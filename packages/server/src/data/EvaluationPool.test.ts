@@ -54,6 +54,18 @@ describe("evaluation workers", () => {
     await expect(pool.run([{}], [{ $project: { r: { $range: [0, 200_000] } } }])).rejects.toMatchObject({ code: "ReadSizeLimitExceeded" });
   });
 
+  it("refuse evaluations beyond the waiting line at once, and run those in it", async () => {
+    const small = new EvaluationPool(queryLimits({ workers: 1, maxQueuedEvaluations: 1 }));
+    try {
+      const running = small.run([{ a: 1 }], [{ $project: { _id: 0, a: 1 } }]);
+      const waiting = small.run([{ a: 2 }], [{ $project: { _id: 0, a: 1 } }]);
+      await expect(small.run([{ a: 3 }], [])).rejects.toMatchObject({ code: "TooManyRequests" });
+      expect(await Promise.all([running, waiting])).toEqual([[{ a: 1 }], [{ a: 2 }]]);
+    } finally {
+      small.close();
+    }
+  });
+
   it("replace a worker that runs out of memory or time, and run the next evaluation", async () => {
     const doubling = { $reduce: { input: { $range: [0, 40] }, initialValue: ["x"], in: { $concatArrays: ["$$value", "$$value"] } } };
     await expect(pool.run([{}], [{ $project: { n: { $size: doubling } } }])).rejects.toMatchObject({ code: "MongoDBError", message: expect.stringContaining("96 MB") });

@@ -6,7 +6,8 @@
  * it. A worker that runs past the limit is killed and the request answered
  * `ExecutionTimeLimitExceeded`; one that runs out of memory dies alone and the request is
  * answered `MongoDBError`. Either way a fresh worker takes its place for the next evaluation.
- * Evaluations beyond the pool's size wait their turn, in arrival order.
+ * Evaluations beyond the pool's size wait their turn, in arrival order, up to a bounded
+ * number; beyond that a request is answered `TooManyRequests` at once.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
@@ -37,6 +38,9 @@ export class EvaluationPool {
   /** Runs `stages` over `docs` in a worker. */
   run(docs: readonly Document[], stages: readonly Document[]): Promise<Document[]> {
     if (this.#closed) return Promise.reject(shuttingDown());
+    if (this.#queue.length >= this.limits.maxQueuedEvaluations) {
+      return Promise.reject(new AppError("TooManyRequests", "too many queries are waiting to be evaluated; try again later"));
+    }
     const input = stringifyCanonicalEjson({ docs, stages });
     return new Promise((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });

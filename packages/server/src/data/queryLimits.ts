@@ -12,6 +12,8 @@ export interface QueryLimits {
   readonly workerMemoryMb: number;
   /** Evaluation workers running at once; further evaluations wait for a free one. */
   readonly workers: number;
+  /** Evaluations that may wait for a worker; beyond them a request is refused at once. */
+  readonly maxQueuedEvaluations: number;
   /** Stages in one pipeline. */
   readonly maxPipelineStages: number;
   /** Nesting depth of a filter, update, projection or pipeline document. */
@@ -28,6 +30,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   timeoutMs: 5_000,
   workerMemoryMb: 256,
   workers: 2,
+  maxQueuedEvaluations: 100,
   maxPipelineStages: 100,
   maxNestingDepth: 64,
   maxRangeLength: 1_000_000,
