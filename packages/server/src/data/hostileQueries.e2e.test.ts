@@ -155,6 +155,25 @@ describe("data API: regular expressions", () => {
 });
 
 describe("data API: allow-list", () => {
+  it("runs the reshaping and bucketing stages for users", async () => {
+    const { id, cars } = await carsOf();
+    await cars.insertMany([
+      { _id: new ObjectId(), ownerId: id, make: "Kia", miles: 5 },
+      { _id: new ObjectId(), ownerId: id, make: "Kia", miles: 50 },
+      { _id: new ObjectId(), ownerId: id, make: "Audi", miles: 500 },
+    ]);
+    expect(await cars.aggregate([{ $sortByCount: "$make" }])).toEqual([
+      { _id: "Kia", count: 2 },
+      { _id: "Audi", count: 1 },
+    ]);
+    expect(await cars.aggregate([{ $bucket: { groupBy: "$miles", boundaries: [0, 10, 1_000] } }])).toEqual([
+      { _id: 0, count: 1 },
+      { _id: 10, count: 2 },
+    ]);
+    expect(await cars.aggregate([{ $sort: { miles: 1 } }, { $limit: 1 }, { $replaceWith: { m: "$miles" } }])).toEqual([{ m: 5 }]);
+    expect(await cars.aggregate([{ $match: { make: "Audi" } }, { $replaceRoot: { newRoot: { make: "$make" } } }])).toEqual([{ make: "Audi" }]);
+  });
+
   it("refuses stages and operators that write, reach outside or run code", async () => {
     const { cars } = await carsOf();
     const cases: [Promise<unknown>, string][] = [
