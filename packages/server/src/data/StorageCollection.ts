@@ -163,7 +163,7 @@ export class StorageCollection implements T.Collection {
   async #matching(filter: T.Document, plan: ReadPlan, sort?: T.Document): Promise<StoredDocument[]> {
     if (this.governance.evaluation !== undefined) checkClientFilter(filter, this.governance.evaluation.limits);
     const combined = withReadFilter(filter, plan.filter);
-    const test = compileFilter(combined);
+    const test = compileFilter(combined, this.governance.evaluation?.limits);
     const ids = idsFromFilter(combined);
     const stored = await this.storage.scan(this.#ns, { filter: combined, ...(ids === undefined ? {} : { ids }) });
     const matched: StoredDocument[] = [];
