@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo; echo "### $*"; npx tsx --conditions=source "$@"; }
-# Server (issue 3): logins/s, function-call latency, find on 100k documents, memory at rest.
+# Server (issue 3): logins/s, function-call latency, find on 100k documents, memory at rest;
+# the cost of evaluating a user's pipeline in a bounded worker process.
 run bench/server/logins.ts
 run bench/server/functions.ts
 run bench/server/find.ts
 run bench/server/memory.ts
 run bench/server/storageCommit.ts
+run bench/server/aggregate.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts

@@ -9,6 +9,7 @@ import { UserStore } from "./auth/UserStore.js";
 import { loadAppConfig } from "./config/loadAppConfig.js";
 import type { AppConfig } from "./config/types.js";
 import { DataLayer } from "./data/DataLayer.js";
+import type { QueryLimits } from "./data/queryLimits.js";
 import { FunctionService } from "./functions/FunctionService.js";
 import { createHttpApp } from "./http/createHttpApp.js";
 import { listen } from "./http/listen.js";
@@ -32,6 +33,8 @@ export interface AtollServerOptions {
   readonly functionTimeoutMs?: number;
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
+  /** Bounds on data-API queries from users (data/queryLimits.ts has the defaults). */
+  readonly queryLimits?: Partial<QueryLimits>;
   /**
    * A reverse proxy stands in front: believe its `X-Forwarded-Host`, `-Proto` and `-For`
    * headers (default false: they are ignored).
@@ -81,7 +84,7 @@ export class AtollServer {
     const storage = await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
     try {
-      const data = new DataLayer(storage, config);
+      const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });
       const logs = new LogStore(data);
       const log = new ServerLog(
         logs,
@@ -162,6 +165,7 @@ export class AtollServer {
     await this.parts.listening.close();
     await this.parts.log.flush();
     this.parts.functions.close();
+    this.data.close();
     await this.parts.storage.close();
   }
 }

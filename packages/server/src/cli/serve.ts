@@ -4,6 +4,7 @@ import { DEFAULT_BODY_DEPTH_LIMIT, DEFAULT_BODY_LIMIT_BYTES } from "../http/body
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import type { AppConfig } from "../config/types.js";
 import type { Logger } from "pino";
+import { DEFAULT_QUERY_LIMITS } from "../data/queryLimits.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
   defaultStorageSpec,
@@ -21,6 +22,9 @@ interface ServeOptions {
   host: string;
   storage?: string;
   functionTimeout: number;
+  queryTimeout: number;
+  queryMemory: number;
+  queryWorkers: number;
   logLevel: LogLevel;
   trustProxy: boolean;
   bodyLimit: number;
@@ -44,6 +48,24 @@ export function addServeCommand(program: Command): void {
       "wall-time limit of one function call",
       parsePositiveInt,
       300_000,
+    )
+    .option(
+      "--query-timeout <ms>",
+      "wall-time limit of one data-API pipeline or computed projection",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.timeoutMs,
+    )
+    .option(
+      "--query-memory <mb>",
+      "heap limit of one data-API query worker, in MB",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.workerMemoryMb,
+    )
+    .option(
+      "--query-workers <n>",
+      "data-API pipelines evaluated at once",
+      parsePositiveInt,
+      DEFAULT_QUERY_LIMITS.workers,
     )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
     .option(
@@ -80,6 +102,11 @@ async function serve(options: ServeOptions): Promise<void> {
     host: options.host,
     storage,
     functionTimeoutMs: options.functionTimeout,
+    queryLimits: {
+      timeoutMs: options.queryTimeout,
+      workerMemoryMb: options.queryMemory,
+      workers: options.queryWorkers,
+    },
     logLevel: options.logLevel,
     trustProxy: options.trustProxy,
     bodyLimitBytes: options.bodyLimit,

@@ -3,7 +3,9 @@
  * rules and schema (server bookkeeping, `run_as_system` functions); `forUser()` enforces the
  * collection's rules (or the data source's default rule when it has none) and schema.json.
  * A service name that is not one of the app's data sources is `ServiceNotFound`. Databases
- * named `__atoll*` are never reachable through `forUser()`.
+ * named `__atoll*` are never reachable through `forUser()`. User-context queries are held to
+ * the allow-list and bounds of clientQueryPolicy.ts and queryLimits.ts, their pipelines
+ * evaluated in the worker pool of EvaluationPool.ts.
  */
 import { AppError } from "@atoll/protocol";
 import type { RequestContext, UserContext } from "../callerContext.js";
@@ -13,6 +15,8 @@ import { RulesPolicy } from "../rules/RulesPolicy.js";
 import { isInternalDatabase } from "../storage/SqliteStorage.js";
 import type { StorageEngine } from "../storage/StorageEngine.js";
 import { OPEN_ACCESS } from "./AccessPolicy.js";
+import { EvaluationPool } from "./EvaluationPool.js";
+import { queryLimits, type QueryLimits } from "./queryLimits.js";
 import { StorageCollection, type CollectionGovernance } from "./StorageCollection.js";
 import type { Collection, DataService, Database } from "./types.js";
 
@@ -23,11 +27,28 @@ export interface ForUserOptions {
   readonly service?: string;
 }
 
+export interface DataLayerOptions {
+  /** Bounds on user-context queries (queryLimits.ts defaults otherwise). */
+  readonly queryLimits?: Partial<QueryLimits>;
+}
+
 export class DataLayer {
+  readonly queryLimits: QueryLimits;
+  readonly #evaluation: { readonly limits: QueryLimits; readonly pool: EvaluationPool };
+
   constructor(
     readonly storage: StorageEngine,
     readonly config: AppConfig,
-  ) {}
+    options: DataLayerOptions = {},
+  ) {
+    this.queryLimits = queryLimits(options.queryLimits);
+    this.#evaluation = { limits: this.queryLimits, pool: new EvaluationPool(this.queryLimits) };
+  }
+
+  /** Stops the evaluation workers; the storage engine is its owner's to close. */
+  close(): void {
+    this.#evaluation.pool.close();
+  }
 
   /** Full access, no rules, no schema validation. */
   system(service?: string): DataService {
@@ -43,7 +64,12 @@ export class DataLayer {
       const namespace = `${db}.${coll}`;
       const collection = source?.collections.get(namespace);
       const ruleSet = isInternalDatabase(db) ? undefined : (collection?.rules ?? source?.defaultRule);
-      return { policy: new RulesPolicy(ruleSet, ctx, namespace), schema: collection?.schema, systemContext: false };
+      return {
+        policy: new RulesPolicy(ruleSet, ctx, namespace),
+        schema: collection?.schema,
+        systemContext: false,
+        evaluation: this.#evaluation,
+      };
     });
   }
 

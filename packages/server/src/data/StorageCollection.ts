@@ -9,11 +9,14 @@ import type { CollectionSchema } from "../config/types.js";
 import type { Namespace, StorageEngine, StoredDocument, WriteOp } from "../storage/StorageEngine.js";
 import type { AccessPolicy, ReadPlan } from "./AccessPolicy.js";
 import { checkPipeline } from "./aggregatePipeline.js";
-import { checkStorable, documentArgument, documentsArgument, optionsArgument } from "./checkArguments.js";
+import { checkClientFilter, checkClientPipeline, checkClientProjection, checkClientSort, checkClientUpdate, isComputedProjection } from "./clientQueryPolicy.js";
+import type { EvaluationPool } from "./EvaluationPool.js";
+import type { QueryLimits } from "./queryLimits.js";
+import { checkStorable, documentArgument, isDocument, documentsArgument, optionsArgument } from "./checkArguments.js";
 import { commitWrites, retryOnConflict, updateOp, withId } from "./commitWrites.js";
 import { openChangeStream } from "./changeStream.js";
-import { compileFilter, runStages, shapeResults } from "./mql.js";
-import { checkUserFilter, idsFromFilter, withReadFilter } from "./filters.js";
+import { compileFilter, runStages, shapeResults, type CursorOptions } from "./mql.js";
+import { idsFromFilter, withReadFilter } from "./filters.js";
 import { applyReplacement, applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, type UpdateOutcome } from "./updateDocument.js";
 import { validateSchema } from "./validateSchema.js";
 import type * as T from "./types.js";
@@ -23,6 +26,11 @@ export interface CollectionGovernance {
   /** Validated on user-context writes only. */
   readonly schema?: CollectionSchema | undefined;
   readonly systemContext: boolean;
+  /**
+   * For user context: the bounds its queries are checked against and the workers that
+   * evaluate its pipelines and computed projections.
+   */
+  readonly evaluation?: { readonly limits: QueryLimits; readonly pool: EvaluationPool } | undefined;
 }
 
 type Modify = (before: T.Document, inserting: boolean) => UpdateOutcome;
@@ -42,9 +50,10 @@ export class StorageCollection implements T.Collection {
   async find(filterArg?: T.Document, optionsArg?: T.FindOptions): Promise<T.Document[]> {
     const filter = documentArgument(filterArg, "filter", {});
     const options = optionsArgument<T.FindOptions>(optionsArg);
+    this.#checkCursor(options);
     const plan = await this.governance.policy.planRead();
     const revealed = await this.#reveal(plan, await this.#matching(filter, plan));
-    return shapeResults(revealed, { ...options, projection: mergeProjection(options.projection, plan.projection) });
+    return this.#shape(revealed, { ...options, projection: mergeProjection(options.projection, plan.projection) });
   }
 
   async findOne(filter?: T.Document, options?: T.FindOneOptions): Promise<T.Document | null> {
@@ -61,8 +70,21 @@ export class StorageCollection implements T.Collection {
 
   async aggregate(pipeline: readonly T.Document[]): Promise<T.Document[]> {
     const lookups = checkPipeline(pipeline, this.governance.systemContext);
+    const evaluation = this.governance.evaluation;
+    if (evaluation !== undefined) checkClientPipeline(pipeline, evaluation.limits);
     const plan = await this.governance.policy.planRead();
     const source = await this.#reveal(plan, await this.#matching({}, plan));
+    if (evaluation !== undefined) {
+      // Leading $match stages are plain filters (the allow-list keeps expressions out of
+      // them): applied here, in linear time, so only the documents they keep are sent to the
+      // worker. They see revealed documents, as inside the pipeline.
+      const leading = pipeline.findIndex((stage) => !isDocument(stage.$match));
+      const matches = pipeline.slice(0, leading < 0 ? pipeline.length : leading);
+      const tests = matches.map((stage) => compileFilter(stage.$match as T.Document, evaluation.limits));
+      const rest = pipeline.slice(matches.length);
+      const kept = source.filter((doc) => tests.every((test) => test(doc)));
+      return rest.length === 0 ? kept : evaluation.pool.run(kept, rest);
+    }
     const foreign = new Map<string, T.Document[]>();
     for (const name of lookups) {
       const stored = await this.storage.scan({ db: this.databaseName, coll: name });
@@ -86,14 +108,14 @@ export class StorageCollection implements T.Collection {
   async updateOne(filterArg: T.Document, update: T.Document, optionsArg?: T.UpdateOptions): Promise<T.UpdateResult> {
     const filter = documentArgument(filterArg, "filter");
     const options = optionsArgument<T.UpdateOptions>(optionsArg);
-    checkUpdateDocument(documentArgument(update, "update"));
+    this.#checkUpdateDocument(update, options.arrayFilters);
     return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options, 1);
   }
 
   async updateMany(filterArg: T.Document, update: T.Document, optionsArg?: T.UpdateOptions): Promise<T.UpdateResult> {
     const filter = documentArgument(filterArg, "filter");
     const options = optionsArgument<T.UpdateOptions>(optionsArg);
-    checkUpdateDocument(documentArgument(update, "update"));
+    this.#checkUpdateDocument(update, options.arrayFilters);
     return this.#update(filter, (before, inserting) => applyUpdate(before, update, { ...options, inserting }), options);
   }
 
@@ -106,7 +128,7 @@ export class StorageCollection implements T.Collection {
   }
 
   async findOneAndUpdate(filter: T.Document, update: T.Document, options?: T.FindOneAndModifyOptions): Promise<T.Document | null> {
-    checkUpdateDocument(documentArgument(update, "update"));
+    this.#checkUpdateDocument(update);
     const modify: Modify = (before, inserting) => applyUpdate(before, update, { inserting });
     return this.#findOneAndModify(documentArgument(filter, "filter"), modify, optionsArgument(options));
   }
@@ -120,6 +142,7 @@ export class StorageCollection implements T.Collection {
   async findOneAndDelete(filterArg: T.Document, optionsArg?: T.FindOneOptions): Promise<T.Document | null> {
     const filter = documentArgument(filterArg, "filter", {});
     const options = optionsArgument<T.FindOneOptions>(optionsArg);
+    this.#checkCursor(options);
     const [deleted] = await this.#delete(filter, options.sort, 1);
     if (deleted === undefined) return null;
     const plan = await this.governance.policy.planRead();
@@ -129,15 +152,18 @@ export class StorageCollection implements T.Collection {
   watch(optionsArg?: T.WatchOptions): T.ChangeStream {
     const options = optionsArgument<T.WatchOptions>(optionsArg);
     if (options.filter !== undefined) documentArgument(options.filter, "options.filter");
+    if (options.filter !== undefined && this.governance.evaluation !== undefined) {
+      checkClientFilter(options.filter, this.governance.evaluation.limits);
+    }
     if (options.ids !== undefined && !Array.isArray(options.ids)) throw new AppError("MongoDBError", "options.ids must be an array");
     return openChangeStream(this.storage, this.#ns, options, () => this.governance.policy.planRead());
   }
 
   /** Stored documents that match the caller's filter and the read plan, in natural order. */
   async #matching(filter: T.Document, plan: ReadPlan, sort?: T.Document): Promise<StoredDocument[]> {
-    if (!this.governance.systemContext) checkUserFilter(filter);
+    if (this.governance.evaluation !== undefined) checkClientFilter(filter, this.governance.evaluation.limits);
     const combined = withReadFilter(filter, plan.filter);
-    const test = compileFilter(combined);
+    const test = compileFilter(combined, this.governance.evaluation?.limits);
     const ids = idsFromFilter(combined);
     const stored = await this.storage.scan(this.#ns, { filter: combined, ...(ids === undefined ? {} : { ids }) });
     const matched: StoredDocument[] = [];
@@ -161,7 +187,32 @@ export class StorageCollection implements T.Collection {
   async #present(plan: ReadPlan, doc: T.Document, projection: T.Document | undefined): Promise<T.Document | null> {
     const revealed = this.governance.systemContext ? doc : await plan.reveal(doc);
     if (revealed === null) return null;
-    return shapeResults([revealed], { projection: mergeProjection(projection, plan.projection) })[0] ?? null;
+    return (await this.#shape([revealed], { projection: mergeProjection(projection, plan.projection) }))[0] ?? null;
+  }
+
+  /**
+   * Sorts, skips, limits and projects; for user context a projection that computes values is
+   * evaluated in a worker, everything else in process.
+   */
+  async #shape(docs: readonly T.Document[], options: CursorOptions): Promise<T.Document[]> {
+    const evaluation = this.governance.evaluation;
+    if (evaluation === undefined || !isComputedProjection(options.projection)) return shapeResults(docs, options);
+    const { projection, ...cursor } = options;
+    return evaluation.pool.run(shapeResults(docs, cursor), [{ $project: projection }]);
+  }
+
+  /** For user context, the sort and projection a read was given must pass the allow-list. */
+  #checkCursor(options: { readonly sort?: T.Document | undefined; readonly projection?: T.Document | undefined }): void {
+    const limits = this.governance.evaluation?.limits;
+    if (limits === undefined) return;
+    if (options.sort !== undefined) checkClientSort(options.sort, limits);
+    if (options.projection !== undefined) checkClientProjection(options.projection, limits);
+  }
+
+  #checkUpdateDocument(update: unknown, arrayFilters?: readonly T.Document[]): void {
+    checkUpdateDocument(documentArgument(update, "update"));
+    const limits = this.governance.evaluation?.limits;
+    if (limits !== undefined) checkClientUpdate(update, limits, arrayFilters);
   }
 
   async #update(filter: T.Document, modify: Modify, options: T.UpdateOptions, limit?: number): Promise<T.UpdateResult> {
@@ -190,6 +241,7 @@ export class StorageCollection implements T.Collection {
     options: T.FindOneAndModifyOptions,
     kind: "update" | "replace" = "update",
   ): Promise<T.Document | null> {
+    this.#checkCursor(options);
     return retryOnConflict(async () => {
       const plan = await this.governance.policy.planRead();
       const [entry] = await this.#matching(filter, plan, options.sort);

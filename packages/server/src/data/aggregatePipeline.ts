@@ -1,9 +1,10 @@
 /**
  * The aggregation subset Atoll runs: $match, $project, $addFields, $set, $unset, $sort,
  * $limit, $skip, $group (with mingo's accumulators: $sum, $avg, $min, $max, $first, $last,
- * $push, $addToSet, $count...), $count, $unwind, and $lookup (system context only, as in App
- * Services, from a collection of the same database). Any other stage is refused with a
- * `MongoDBError` naming it.
+ * $push, $addToSet, $count...), $count, $unwind, $replaceRoot, $replaceWith, $sortByCount,
+ * $bucket, $bucketAuto, and $lookup (system context only, as in App Services, from a
+ * collection of the same database). Any other stage is refused with a `MongoDBError` naming
+ * it. What user-context pipelines may contain inside these stages is clientQueryPolicy.ts's.
  */
 import { AppError } from "@atoll/protocol";
 import type { Document } from "./types.js";
@@ -20,6 +21,11 @@ const SUPPORTED_STAGES = new Set([
   "$group",
   "$count",
   "$unwind",
+  "$replaceRoot",
+  "$replaceWith",
+  "$sortByCount",
+  "$bucket",
+  "$bucketAuto",
   "$lookup",
 ]);
 

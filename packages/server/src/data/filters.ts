@@ -1,13 +1,10 @@
 /**
  * Filter plumbing shared by reads and writes: ANDing the read plan's filter into the
- * caller's, refusing operators App Services keeps to system context, and finding the `_id`
+ * caller's, and finding the `_id`
  * values a filter pins down so the engine can look them up by key.
  */
 import { AppError } from "@atoll/protocol";
 import type { Document } from "./types.js";
-
-/** Query operators App Services allows in system context only. */
-const SYSTEM_ONLY_OPERATORS = new Set(["$where", "$text", "$expr", "$jsonSchema", "$regex", "$function", "$accumulator"]);
 
 export function withReadFilter(filter: Document, readFilter: Document): Document {
   if (filter === null || typeof filter !== "object" || Array.isArray(filter)) {
@@ -16,20 +13,6 @@ export function withReadFilter(filter: Document, readFilter: Document): Document
   if (Object.keys(readFilter).length === 0) return filter;
   if (Object.keys(filter).length === 0) return readFilter;
   return { $and: [filter, readFilter] };
-}
-
-export function checkUserFilter(value: unknown): void {
-  if (Array.isArray(value)) {
-    value.forEach(checkUserFilter);
-    return;
-  }
-  if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return;
-  for (const [key, item] of Object.entries(value)) {
-    if (SYSTEM_ONLY_OPERATORS.has(key)) {
-      throw new AppError("MongoDBError", `${key} is only allowed in system context`, { details: { operator: key } });
-    }
-    checkUserFilter(item);
-  }
 }
 
 /** The `_id` values a filter restricts to (equality or `$in`, top level or in `$and`), if any. */

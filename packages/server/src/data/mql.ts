@@ -6,7 +6,9 @@
  * ObjectIds order correctly (fixed-width hex). Dates compare as dates. Range operators and
  * find's sort compare Decimal128 and int64 values numerically (numericComparisons.ts); a
  * `$sort` stage inside an aggregation pipeline still orders them by their text.
- * Every mingo failure becomes `AppError("MongoDBError")` with mingo's message.
+ * Regexes run on RE2 and `$range` is capped (safeOperators.ts), within the bounds the caller
+ * passes (the defaults of queryLimits.ts otherwise). Every mingo failure becomes
+ * `AppError("MongoDBError")` with mingo's message.
  */
 import { AppError } from "@atoll/protocol";
 import { Aggregator, Context, Query } from "mingo";
@@ -16,23 +18,38 @@ import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
+import { isDocument } from "./checkArguments.js";
 import { equalityPredicate } from "./equalityFilter.js";
 import { numericComparisonOperators, sortWithWideNumbers } from "./numericComparisons.js";
+import { DEFAULT_QUERY_LIMITS } from "./queryLimits.js";
+import { safeExpressionOperators, safeQueryOperators, type EvaluationBounds } from "./safeOperators.js";
+import { withRegexConditions } from "./safeRegex.js";
 import type { Document } from "./types.js";
 
-const OPTIONS: Partial<Options> = {
-  context: Context.init()
-    .addAccumulatorOps(operators(accumulatorOperators))
-    .addExpressionOps(operators(expressionOperators))
-    .addPipelineOps(operators(pipelineOperators))
-    .addProjectionOps(operators(projectionOperators))
-    // Registered first, so they take precedence over mingo's operators of the same name.
-    .addQueryOps({ ...numericComparisonOperators })
-    .addQueryOps(operators(queryOperators)),
-  useGlobalContext: false,
-  scriptEnabled: false,
-  useStrictMode: true,
-};
+const contexts = new WeakMap<EvaluationBounds, Partial<Options>>();
+
+/** mingo's options for evaluating within `bounds`, built once per bounds object. */
+function mqlOptions(bounds: EvaluationBounds): Partial<Options> {
+  let options = contexts.get(bounds);
+  if (options === undefined) {
+    options = {
+      context: Context.init()
+        .addAccumulatorOps(operators(accumulatorOperators))
+        // Registered first, so they take precedence over mingo's operators of the same name.
+        .addExpressionOps(safeExpressionOperators(bounds))
+        .addExpressionOps(operators(expressionOperators))
+        .addPipelineOps(operators(pipelineOperators))
+        .addProjectionOps(operators(projectionOperators))
+        .addQueryOps({ ...numericComparisonOperators, ...safeQueryOperators(bounds) })
+        .addQueryOps(operators(queryOperators)),
+      useGlobalContext: false,
+      scriptEnabled: false,
+      useStrictMode: true,
+    };
+    contexts.set(bounds, options);
+  }
+  return options;
+}
 
 /** An operator module as a plain table (the CommonJS build adds a `default` member). */
 function operators<T>(module: object): T {
@@ -40,10 +57,10 @@ function operators<T>(module: object): T {
 }
 
 /** Compiles a filter once; the predicate can then be applied to many documents. */
-export function compileFilter(filter: Document): (doc: Document) => boolean {
+export function compileFilter(filter: Document, bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS): (doc: Document) => boolean {
   const simple = equalityPredicate(filter);
   if (simple !== undefined) return simple;
-  const query = mongoError(() => new Query(filter, OPTIONS));
+  const query = mongoError(() => new Query(withRegexConditions(filter), mqlOptions(bounds)));
   return (doc) => mongoError(() => query.test(doc));
 }
 
@@ -59,7 +76,7 @@ export interface CursorOptions {
 }
 
 /** Sort, skip, limit and project documents that already passed the filter. */
-export function shapeResults(docs: readonly Document[], options: CursorOptions): Document[] {
+export function shapeResults(docs: readonly Document[], options: CursorOptions, bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS): Document[] {
   const stages: Document[] = [];
   let input = docs;
   if (options.sort !== undefined && Object.keys(options.sort).length > 0) {
@@ -73,7 +90,7 @@ export function shapeResults(docs: readonly Document[], options: CursorOptions):
     stages.push({ $project: options.projection });
   }
   if (stages.length === 0) return [...input];
-  return runStages([...input], stages);
+  return runStages([...input], stages, undefined, bounds);
 }
 
 /**
@@ -84,11 +101,19 @@ export function runStages(
   docs: Document[],
   stages: readonly Document[],
   resolveCollection?: (name: string) => Document[],
+  bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS,
 ): Document[] {
   return mongoError(() => {
-    const options = resolveCollection === undefined ? OPTIONS : { ...OPTIONS, collectionResolver: resolveCollection };
-    return new Aggregator([...stages], options).run<Document>(docs);
+    const base = mqlOptions(bounds);
+    const options = resolveCollection === undefined ? base : { ...base, collectionResolver: resolveCollection };
+    return new Aggregator(stages.map(withRegexMatch), options).run<Document>(docs);
   });
+}
+
+/** A `$match` stage's filter reads its regexes as compileFilter's do. */
+function withRegexMatch(stage: Document): Document {
+  const filter = stage.$match;
+  return isDocument(filter) && Object.keys(stage).length === 1 ? { $match: withRegexConditions(filter) } : stage;
 }
 
 export function mongoError<T>(work: () => T): T {

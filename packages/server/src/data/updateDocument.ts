@@ -8,6 +8,7 @@ import { AppError } from "@atoll/protocol";
 import { EJSON } from "bson";
 import { update as mingoUpdate } from "mingo";
 import { normaliseBson } from "../storage/normaliseBson.js";
+import { checkFieldPath } from "./clientQueryPolicy.js";
 import { mongoError } from "./mql.js";
 import type { Document } from "./types.js";
 
@@ -94,6 +95,8 @@ function applyOperator(doc: Document, operator: string, fields: unknown, arrayFi
   if ([...paths, ...renamed].some((path) => path === "_id" || path.startsWith("_id."))) {
     throw new AppError("MongoDBError", "performing an update on the path '_id' would modify the immutable field '_id'");
   }
+  // mingo walks inherited properties when it writes a path: never let one reach a prototype.
+  [...paths, ...renamed].forEach(checkFieldPath);
   mongoError(() =>
     mingoUpdate(doc, { [operator]: fields } as unknown as Parameters<typeof mingoUpdate>[1], arrayFilters ? [...arrayFilters] : undefined, undefined, {
       cloneMode: "deep",
