@@ -7,7 +7,7 @@ import { Realm } from "./Realm.js";
 export { Realm };
 export default Realm;
 export * as BSON from "bson";
-export type { Configuration, MigrationCallback } from "./Realm.js";
+export type { Configuration, MigrationCallback } from "./Configuration.js";
 export { RealmObject as Object } from "./objects/RealmObject.js";
 export type { ObjectChangeCallback, ObjectChangeSet } from "./objects/RealmObject.js";
 export { Counter } from "./objects/Counter.js";
