@@ -529,6 +529,7 @@ export namespace Realm {
   export import ProgressMode = members.ProgressMode;
   export import OpenRealmBehaviorType = members.OpenRealmBehaviorType;
   export import OpenRealmTimeOutBehavior = members.OpenRealmTimeOutBehavior;
+  export import WaitForSync = members.WaitForSync;
 
   export type Mixed = unknown;
   export type Configuration = RealmConfiguration;

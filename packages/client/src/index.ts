@@ -61,5 +61,6 @@ export {
   ProgressMode,
   SessionState,
   SubscriptionSetState,
+  WaitForSync,
 } from "./sync/types.js";
 export type { OpenRealmBehaviorConfiguration } from "./sync/types.js";

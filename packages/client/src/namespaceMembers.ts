@@ -36,4 +36,5 @@ export {
   ProgressMode,
   SessionState,
   SubscriptionSetState,
+  WaitForSync,
 } from "./sync/types.js";

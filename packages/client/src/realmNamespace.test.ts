@@ -54,6 +54,7 @@ describe("Realm as a namespace", () => {
     expect(Realm.ProgressDirection.Download).toBe("download");
     expect(Realm.ProgressMode.ReportIndefinitely).toBe("reportIndefinitely");
     expect(Realm.OpenRealmBehaviorType.OpenImmediately).toBe("openImmediately");
+    expect(Realm.WaitForSync.FirstTime).toBe("first-time");
     expect(Realm.flags.THROW_ON_GLOBAL_REALM).toBe(false);
   });
 

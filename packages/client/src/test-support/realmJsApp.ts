@@ -202,6 +202,17 @@ export function watchUpload(session: Realm.SyncSession, heard: number[]): void {
   );
 }
 
+export function lowMileageCars(realm: Realm): Promise<Realm.Results<Car>> {
+  return realm
+    .objects(Car)
+    .filtered("miles < 1000")
+    .subscribe({ name: "low-mileage", behavior: Realm.WaitForSync.FirstTime, timeout: 10_000 });
+}
+
+export function forgetLowMileageCars(cars: Realm.Results<Car>): void {
+  cars.unsubscribe();
+}
+
 export function subscriptionCount(realm: Realm): number {
   const subs: Realm.SubscriptionSet = realm.subscriptions;
   return subs.length;
