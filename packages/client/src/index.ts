@@ -15,7 +15,7 @@ export { UpdateMode } from "./transaction/ObjectWriter.js";
 export { Results } from "./collections/Results.js";
 export { List } from "./collections/List.js";
 export { RealmSet as Set } from "./collections/RealmSet.js";
-export { Dictionary } from "./collections/Dictionary.js";
+export { Dictionary } from "./collections/publicDictionary.js";
 export type { CollectionChangeSet, DictionaryChangeSet } from "./listeners/diff.js";
 export { ClientErrorCode, RealmError, TypeAssertionError } from "./errors.js";
 export type {

@@ -11,7 +11,7 @@ export { OrderedCollection as Collection } from "./collections/OrderedCollection
 export { Results } from "./collections/Results.js";
 export { List } from "./collections/List.js";
 export { RealmSet as Set } from "./collections/RealmSet.js";
-export { Dictionary } from "./collections/Dictionary.js";
+export { Dictionary } from "./collections/publicDictionary.js";
 export { RealmError, TypeAssertionError } from "./errors.js";
 export {
   ApiKeyAuth,

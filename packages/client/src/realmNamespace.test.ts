@@ -14,6 +14,7 @@ import {
   appFor,
   carId,
   carsByMake,
+  doorsOf,
   driveTrip,
   findCar,
   openGarage,
@@ -74,6 +75,7 @@ describe("Realm as a namespace", () => {
       expect(kia.tags).toBeInstanceOf(Realm.Types.List);
       expect(kia.features).toBeInstanceOf(Realm.Set);
       expect(kia.specs).toBeInstanceOf(Realm.Dictionary);
+      expect(doorsOf(kia)).toBe(4);
       expect(kia.trips).toBeInstanceOf(Realm.Types.Counter);
       expect(kia.extra).toBe("red");
       expect(kia.manufacturer?.cars).toBeInstanceOf(Realm.Results);

@@ -8,7 +8,7 @@ import { Results } from "../collections/Results.js";
 export { Decimal128, ObjectId, UUID } from "bson";
 export { List } from "../collections/List.js";
 export { RealmSet as Set } from "../collections/RealmSet.js";
-export { Dictionary } from "../collections/Dictionary.js";
+export { Dictionary } from "../collections/publicDictionary.js";
 export { Counter } from "../objects/Counter.js";
 
 export type Bool = boolean;

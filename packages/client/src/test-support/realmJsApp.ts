@@ -138,6 +138,11 @@ export function driveTrip(realm: Realm, car: Car): number {
   return car.trips.value;
 }
 
+/** Dictionary entries read as properties. */
+export function doorsOf(car: Car): number | undefined {
+  return car.specs.doors;
+}
+
 /** The id of a car, as apps keep it in navigation state. */
 export function carId(car: Car): string {
   const id: Realm.BSON.ObjectId = car._id;
@@ -228,5 +233,7 @@ export function wrongUsages(realm: Realm, car: Car): void {
   realm.create(Car, { make: "x", model: "y" }, Realm.UpdateMode.Sometimes);
   // @ts-expect-error an ObjectId is not a string
   const id: string = car._id;
-  void [miles, list, id];
+  // @ts-expect-error the entries of a Dictionary<number> are numbers
+  const doors: string | undefined = car.specs.doors;
+  void [miles, list, id, doors];
 }
