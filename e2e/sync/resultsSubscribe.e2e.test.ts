@@ -45,11 +45,17 @@ describe("Results.subscribe and unsubscribe", () => {
     expect(realm.subscriptions.state).toBe(Realm.SubscriptionSetState.Complete);
     expect(realm.subscriptions.findByQuery(high)).not.toBeNull();
 
-    // Paused, nothing could be synchronized: the second call resolves because it does not wait.
+    // Paused, nothing could be synchronized: these calls resolve because they do not wait.
     realm.syncSession!.pause();
-    await realm.objects<Car>("Car").filtered("miles >= 100").subscribe({ name: undefined });
+    await realm.objects<Car>("Car").filtered("miles >= 100").subscribe();
     expect(realm.subscriptions.length).toBe(1);
+    // As in Realm JS, options without a behavior do not wait, even for a new query.
+    const low = await realm.objects<Car>("Car").filtered("miles < 100").subscribe({ name: "low" });
+    expect(low).toHaveLength(0);
+    expect(realm.subscriptions.findByName("low")).not.toBeNull();
     realm.syncSession!.resume();
+    await realm.subscriptions.waitForSynchronization();
+    expect(makes(low)).toEqual(["A"]);
   });
 
   it("does not wait with WaitForSync.Never: the data arrives later", async () => {

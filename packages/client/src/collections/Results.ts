@@ -168,7 +168,7 @@ export class Results<T = unknown> extends OrderedCollection<T> {
 
   /**
    * Subscribes to this query (flexible sync) and resolves with these Results: at once, or once
-   * the data is in the realm, as `options.behavior` says (`WaitForSync.FirstTime` by default:
+   * the data is in the realm, as `options.behavior` says (without options `WaitForSync.FirstTime`:
    * only when the query had no subscription yet), but no later than `options.timeout` ms.
    */
   async subscribe(options?: SubscriptionOptions): Promise<this> {

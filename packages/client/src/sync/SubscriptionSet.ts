@@ -22,7 +22,10 @@ export interface SubscriptionOptions {
   name?: string;
   /** Throw instead of replacing the query of an existing subscription with this name. */
   throwOnUpdate?: boolean;
-  /** `Results.subscribe()` only: when to wait for the data (default `WaitForSync.FirstTime`). */
+  /**
+   * `Results.subscribe()` only: when to wait for the data. `subscribe()` without options waits
+   * the first time (`WaitForSync.FirstTime`); options without a behavior do not wait.
+   */
   behavior?: WaitForSync;
   /**
    * `Results.subscribe()` only: stop waiting after this many milliseconds and resolve anyway;

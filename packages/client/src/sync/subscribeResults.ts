@@ -15,18 +15,25 @@ import { WaitForSync } from "./types.js";
 const BEHAVIORS: ReadonlySet<unknown> = new Set(Object.values(WaitForSync));
 
 /**
+ * Without options, `subscribe()` waits the first time. As in Realm JS, options without a
+ * `behavior` do not wait.
+ */
+const DEFAULT_OPTIONS: SubscriptionOptions = { behavior: WaitForSync.FirstTime };
+
+/**
  * Adds a subscription on `query` (an existing one with the same query, or the same name, is
  * kept or updated as `MutableSubscriptionSet.add` does). Waits for its data when `behavior` is
- * `Always`, or `FirstTime` and the query had no subscription yet; a `timeout` ends the wait
- * without an error. Rejects as `waitForSynchronization()` does when the server refuses it.
+ * `Always`, or `FirstTime` and the query had no subscription yet, and not when it is `Never` or
+ * missing; a `timeout` ends the wait without an error. Rejects as `waitForSynchronization()`
+ * does when the server refuses it.
  */
 export async function subscribeQuery(
   subscriptions: SubscriptionSet,
   query: SubscribableQuery,
-  options: SubscriptionOptions = {},
+  options: SubscriptionOptions = DEFAULT_OPTIONS,
 ): Promise<void> {
-  const behavior = options.behavior ?? WaitForSync.FirstTime;
-  if (!BEHAVIORS.has(behavior)) {
+  const { behavior } = options;
+  if (behavior !== undefined && !BEHAVIORS.has(behavior)) {
     throw errors.invalidArgument(
       `Unsupported 'behavior': only '${Object.values(WaitForSync).join("', '")}' are supported`,
     );
