@@ -2,7 +2,8 @@
  * Plain-data copies of live objects and collections (Realm JS `toJSON`). One call shares one
  * cache: an object reached twice, through two links or a cycle, becomes one and the same plain
  * object (so a cycle stays a cycle, as in Realm JS, for a circular-aware serialiser to handle).
- * A counter becomes its number; other values are kept as they are.
+ * Every property is there, `linkingObjects` ones too (as arrays). A counter becomes its number;
+ * other values are kept as they are.
  */
 import type { ObjectRow } from "../schema/ClassInfo.js";
 import { Counter } from "./Counter.js";
@@ -22,7 +23,6 @@ export function toJSONValue(value: unknown, cache: JSONCache): unknown {
     const result: Record<string, unknown> = {};
     cache.set(row, result);
     for (const prop of row.cls.props) {
-      if (prop.element === "linkingObjects") continue;
       result[prop.name] = toJSONValue((value as Record<string, unknown>)[prop.name], cache);
     }
     return result;
