@@ -1,6 +1,7 @@
 /**
  * @atoll/client: the Realm JS v12 API over a local store. `Realm` is both the default and a
- * named export, with `Realm.Object`, `Realm.UpdateMode`, `Realm.BSON` on it as in Realm JS.
+ * named export; as in Realm JS it is also a namespace (`Realm.Object`, `Realm.Results<T>`,
+ * `Realm.BSON.ObjectId`, `Realm.Types.Int`), and the same classes and types are named exports.
  */
 import { Realm } from "./Realm.js";
 
