@@ -4,7 +4,6 @@
  * is a synced realm: every commit feeds the upload log, the file's sync session (shared by the
  * realms on the file) keeps it in step with the server, and `subscriptions` says what to sync.
  */
-import * as bson from "bson";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { ClientErrorCode, RealmError, errors } from "./errors.js";
@@ -18,7 +17,7 @@ import {
 } from "./core/openDatabase.js";
 import { normalizeSchema } from "./schema/normalizeSchema.js";
 import type { ClassInfo } from "./schema/ClassInfo.js";
-import type { CanonicalObjectSchema, RealmObjectConstructor, SchemaEntry } from "./schema/types.js";
+import type { CanonicalObjectSchema, RealmObjectConstructor } from "./schema/types.js";
 import { serializeSchema } from "./schema/compareSchemas.js";
 import { toStoredPrimitive } from "./values/convert.js";
 import { SqliteStore } from "./store/SqliteStore.js";
@@ -28,35 +27,39 @@ import { Context } from "./core/Context.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
 import { currentTransaction, setTransaction } from "./transaction/openTransaction.js";
 import type { RealmEventName, RealmListenerCallback } from "./listeners/ChangeNotifier.js";
-import { RealmObject } from "./objects/RealmObject.js";
-import { Counter } from "./objects/Counter.js";
+import type { RealmObject } from "./objects/RealmObject.js";
 import { rowOf } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
-import { List } from "./collections/List.js";
-import { RealmSet } from "./collections/RealmSet.js";
-import { Dictionary } from "./collections/Dictionary.js";
-import { OrderedCollection } from "./collections/OrderedCollection.js";
 import { migrate } from "./migration.js";
-import { App } from "./app/App.js";
-import { Credentials } from "./app/Credentials.js";
-import { User } from "./app/User.js";
+import type { Configuration, MigrationCallback } from "./Configuration.js";
+import { flags } from "./flags.js";
+import * as members from "./namespaceMembers.js";
+import type * as schemaTypes from "./schema/types.js";
+import type * as changeSets from "./listeners/diff.js";
+import type * as notifier from "./listeners/ChangeNotifier.js";
+import type * as syncConfiguration from "./sync/SyncConfiguration.js";
+import type * as syncTypes from "./sync/types.js";
+import type { ProgressNotificationCallback as ProgressCallback } from "./sync/ProgressNotifier.js";
+import type { ConnectionNotificationCallback as ConnectionCallback } from "./sync/SessionConnection.js";
+import type { CompensatingWriteInfo as CompensatingWrite } from "./sync/SyncError.js";
+import type { SubscriptionOptions as SubscribeOptions } from "./sync/SubscriptionSet.js";
+import type { LogLevel as Level, Logger as LogFunction } from "./sync/logger.js";
+import type * as appTypes from "./app/index.js";
+import type { SortDescriptor as Sort } from "./collections/sorting.js";
 import { localSyncStateFor } from "./sync/local/LocalSyncState.js";
 import { setLogLevel, setLogger } from "./sync/logger.js";
 import { releaseSync } from "./sync/sessionRegistry.js";
 import {
-  ClientResetMode,
   checkSyncConfiguration,
   checkSyncedSchema,
   defaultSyncedPath,
 } from "./sync/SyncConfiguration.js";
-import type { SyncConfiguration, UploadLogOnlyConfiguration } from "./sync/SyncConfiguration.js";
+import type { SyncConfiguration } from "./sync/SyncConfiguration.js";
 import { attachSync, waitBeforeOpen } from "./sync/syncedRealm.js";
 import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
-import { ClientResetError, CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 import type { SyncSession } from "./sync/SyncSession.js";
-import * as syncEnums from "./sync/types.js";
 
 /** The Database under each realm, for `databaseOf`. */
 const databases = new WeakMap<Realm, Database>();
@@ -71,19 +74,6 @@ export function databaseOf(realm: Realm): Database {
   return db;
 }
 
-export interface Configuration {
-  schema?: SchemaEntry[];
-  path?: string;
-  inMemory?: boolean;
-  schemaVersion?: number;
-  onMigration?: MigrationCallback;
-  readOnly?: boolean;
-  deleteRealmIfMigrationNeeded?: boolean;
-  /** Present for synced realms (flexible sync). */
-  sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
-}
-export type MigrationCallback = (oldRealm: Realm, newRealm: Realm) => void;
-
 type TypeArg<T> = string | (abstract new (...args: never[]) => T);
 
 const DEFAULT_PATH = "default.realm";
@@ -95,30 +85,7 @@ function resolvePath(config: Configuration): string {
 
 export class Realm {
   static defaultPath = DEFAULT_PATH;
-  static readonly Object = RealmObject;
-  static readonly UpdateMode = UpdateMode;
-  static readonly BSON = bson;
-  static readonly Results = Results;
-  static readonly List = List;
-  static readonly Set = RealmSet;
-  static readonly Dictionary = Dictionary;
-  static readonly Collection = OrderedCollection;
-  static readonly Counter = Counter;
-  static readonly Types = { Counter };
-  static readonly App = App;
-  static readonly Credentials = Credentials;
-  static readonly User = User;
-  static readonly SyncError = SyncError;
-  static readonly CompensatingWriteError = CompensatingWriteError;
-  static readonly ClientResetError = ClientResetError;
-  static readonly ClientResetMode = ClientResetMode;
-  static readonly SubscriptionSetState = syncEnums.SubscriptionSetState;
-  static readonly ConnectionState = syncEnums.ConnectionState;
-  static readonly SessionState = syncEnums.SessionState;
-  static readonly ProgressDirection = syncEnums.ProgressDirection;
-  static readonly ProgressMode = syncEnums.ProgressMode;
-  static readonly OpenRealmBehaviorType = syncEnums.OpenRealmBehaviorType;
-  static readonly OpenRealmTimeOutBehavior = syncEnums.OpenRealmTimeOutBehavior;
+  static readonly flags = flags;
   static readonly setLogLevel = setLogLevel;
   static readonly setLogger = setLogger;
 
@@ -516,6 +483,96 @@ export class Realm {
     else this.context.notifier.removeRealmListener(name);
   }
 }
+
+/**
+ * `Realm` is also a namespace, as in Realm JS: `Realm.Results<Car>`, `Realm.ObjectSchema`,
+ * `Realm.BSON.ObjectId`, `Realm.Types.Int`. Classes, enums and modules are merged in as values
+ * and types at once (`new Realm.BSON.ObjectId()`, `class Car extends Realm.Object<Car>`);
+ * interfaces and callbacks as types only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- the merge with the class is the API
+export namespace Realm {
+  export import BSON = members.BSON;
+  export import Types = members.Types;
+  export import Object = members.Object;
+  export import Counter = members.Counter;
+  export import UpdateMode = members.UpdateMode;
+  export import Collection = members.Collection;
+  export import Results = members.Results;
+  export import List = members.List;
+  export import Set = members.Set;
+  export import Dictionary = members.Dictionary;
+  export import RealmError = members.RealmError;
+  export import TypeAssertionError = members.TypeAssertionError;
+  export import App = members.App;
+  export import AppError = members.AppError;
+  export import MongoDBRealmError = members.AppError;
+  export import Credentials = members.Credentials;
+  export import ProviderType = members.ProviderType;
+  export import User = members.User;
+  export import UserState = members.UserState;
+  export import ApiKeyAuth = members.ApiKeyAuth;
+  export import EmailPasswordAuth = members.EmailPasswordAuth;
+  export import MongoDBCollection = members.MongoDBCollection;
+  export import SyncSession = members.SyncSession;
+  export import SyncError = members.SyncError;
+  export import CompensatingWriteError = members.CompensatingWriteError;
+  export import ClientResetError = members.ClientResetError;
+  export import ClientResetMode = members.ClientResetMode;
+  export import Subscription = members.Subscription;
+  export import SubscriptionSet = members.SubscriptionSet;
+  export import MutableSubscriptionSet = members.MutableSubscriptionSet;
+  export import SubscriptionSetState = members.SubscriptionSetState;
+  export import ConnectionState = members.ConnectionState;
+  export import SessionState = members.SessionState;
+  export import ProgressDirection = members.ProgressDirection;
+  export import ProgressMode = members.ProgressMode;
+  export import OpenRealmBehaviorType = members.OpenRealmBehaviorType;
+  export import OpenRealmTimeOutBehavior = members.OpenRealmTimeOutBehavior;
+  export import WaitForSync = members.WaitForSync;
+
+  export type Mixed = unknown;
+  export type Configuration = RealmConfiguration;
+  export type MigrationCallback = RealmMigrationCallback;
+  export type ObjectSchema = schemaTypes.ObjectSchema;
+  export type PropertySchema = schemaTypes.PropertySchema;
+  export type ObjectSchemaProperty = schemaTypes.PropertySchema;
+  export type PropertySchemaShorthand = schemaTypes.PropertySchemaShorthand;
+  export type PropertiesTypes = schemaTypes.PropertiesTypes;
+  export type PropertyTypeName = schemaTypes.PropertyTypeName;
+  export type CanonicalObjectSchema = schemaTypes.CanonicalObjectSchema;
+  export type CanonicalPropertySchema = schemaTypes.CanonicalPropertySchema;
+  export type RealmObjectConstructor = schemaTypes.RealmObjectConstructor;
+  export type ObjectClass = schemaTypes.RealmObjectConstructor;
+  export type SortDescriptor = Sort;
+  export type CollectionChangeSet = changeSets.CollectionChangeSet;
+  export type DictionaryChangeSet = changeSets.DictionaryChangeSet;
+  export type CollectionChangeCallback = notifier.CollectionChangeCallback;
+  export type ObjectChangeSet<T> = notifier.ObjectChangeSet<T>;
+  export type ObjectChangeCallback<T> = notifier.ObjectChangeCallback<T>;
+  export type SyncConfiguration = syncConfiguration.SyncConfiguration<Realm>;
+  export type FlexibleSyncConfiguration = syncConfiguration.SyncConfiguration<Realm>;
+  export type ClientResetConfig = syncConfiguration.ClientResetConfig<Realm>;
+  export type ClientResetFallbackCallback = syncConfiguration.ClientResetFallbackCallback;
+  export type ClientResetBeforeCallback = syncConfiguration.ClientResetBeforeCallback<Realm>;
+  export type ClientResetAfterCallback = syncConfiguration.ClientResetAfterCallback<Realm>;
+  export type ErrorCallback = syncConfiguration.ErrorCallback;
+  export type OpenRealmBehaviorConfiguration = syncTypes.OpenRealmBehaviorConfiguration;
+  export type ProgressNotificationCallback = ProgressCallback;
+  export type ConnectionNotificationCallback = ConnectionCallback;
+  export type CompensatingWriteInfo = CompensatingWrite;
+  export type SubscriptionOptions = SubscribeOptions;
+  export type LogLevel = Level;
+  export type Logger = LogFunction;
+  export type AppConfiguration = appTypes.AppConfiguration;
+  export type UserProfile = appTypes.UserProfile;
+  export type DefaultUserProfileData = appTypes.UserProfile;
+  export type UserIdentity = appTypes.UserIdentity;
+}
+
+/** The module-level names the namespace re-exports under the same names. */
+type RealmConfiguration = Configuration;
+type RealmMigrationCallback = MigrationCallback;
 
 /** A synced configuration with its default path filled in. */
 function withSyncedPath(config: Configuration): Configuration {

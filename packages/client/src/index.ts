@@ -1,13 +1,14 @@
 /**
  * @atoll/client: the Realm JS v12 API over a local store. `Realm` is both the default and a
- * named export, with `Realm.Object`, `Realm.UpdateMode`, `Realm.BSON` on it as in Realm JS.
+ * named export; as in Realm JS it is also a namespace (`Realm.Object`, `Realm.Results<T>`,
+ * `Realm.BSON.ObjectId`, `Realm.Types.Int`), and the same classes and types are named exports.
  */
 import { Realm } from "./Realm.js";
 
 export { Realm };
 export default Realm;
 export * as BSON from "bson";
-export type { Configuration, MigrationCallback } from "./Realm.js";
+export type { Configuration, MigrationCallback } from "./Configuration.js";
 export { RealmObject as Object } from "./objects/RealmObject.js";
 export type { ObjectChangeCallback, ObjectChangeSet } from "./objects/RealmObject.js";
 export { Counter } from "./objects/Counter.js";
@@ -15,7 +16,7 @@ export { UpdateMode } from "./transaction/ObjectWriter.js";
 export { Results } from "./collections/Results.js";
 export { List } from "./collections/List.js";
 export { RealmSet as Set } from "./collections/RealmSet.js";
-export { Dictionary } from "./collections/Dictionary.js";
+export { Dictionary } from "./collections/publicDictionary.js";
 export type { CollectionChangeSet, DictionaryChangeSet } from "./listeners/diff.js";
 export { ClientErrorCode, RealmError, TypeAssertionError } from "./errors.js";
 export type {
@@ -61,5 +62,6 @@ export {
   ProgressMode,
   SessionState,
   SubscriptionSetState,
+  WaitForSync,
 } from "./sync/types.js";
 export type { OpenRealmBehaviorConfiguration } from "./sync/types.js";

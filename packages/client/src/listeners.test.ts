@@ -250,4 +250,79 @@ describe("listeners", () => {
       { insertions: ["shape"], modifications: ["color"], deletions: ["size"] },
     ]);
   });
+  describe("a listener added just before a synchronous write", () => {
+    it("never reports the written objects twice: in the first call's state and as insertions", async () => {
+      const realm = open({ path: path(), schema });
+      realm.write(() => realm.create("Task", { id: 1, title: "old", done: false }));
+      const tasks = realm.objects<Obj>("Task");
+      const seen: { length: number; insertions: number }[] = [];
+      tasks.addListener((collection, changes) =>
+        seen.push({ length: collection.length, insertions: changes.insertions.length }),
+      );
+      realm.write(() => {
+        for (let id = 2; id <= 4; id++) realm.create("Task", { id, title: "new", done: false });
+      });
+      await flushListeners();
+      realm.write(() => realm.create("Task", { id: 5, title: "later", done: false }));
+      await flushListeners();
+      expect(seen).toEqual([
+        { length: 4, insertions: 0 },
+        { length: 5, insertions: 1 },
+      ]);
+      const [first, ...later] = seen;
+      const reported = (first?.length ?? 0) + later.reduce((sum, call) => sum + call.insertions, 0);
+      expect(reported).toBe(tasks.length);
+    });
+
+    it("holds for lists", async () => {
+      const realm = open({ path: path(), schema });
+      const task = realm.write(() =>
+        realm.create<Obj>("Task", { id: 1, title: "a", done: false, tags: ["x"] }),
+      );
+      const seen: { length: number; insertions: number }[] = [];
+      task.tags.addListener((tags: { length: number }, changes: CollectionChangeSet) =>
+        seen.push({ length: tags.length, insertions: changes.insertions.length }),
+      );
+      realm.write(() => task.tags.push("y", "z"));
+      await flushListeners();
+      expect(seen).toEqual([{ length: 3, insertions: 0 }]);
+    });
+
+    it("holds for dictionaries", async () => {
+      const realm = open({ path: path(), schema });
+      const task = realm.write(() =>
+        realm.create<Obj>("Task", { id: 1, title: "a", done: false, extras: { color: "red" } }),
+      );
+      const seen: { keys: number; insertions: string[] }[] = [];
+      task.extras.addListener(
+        (extras: Record<string, unknown>, changes: { insertions: string[] }) =>
+          seen.push({ keys: Object.keys(extras).length, insertions: changes.insertions }),
+      );
+      realm.write(() => {
+        task.extras.size = "L";
+        task.extras.shape = "round";
+      });
+      await flushListeners();
+      realm.write(() => {
+        task.extras.weight = "light";
+      });
+      await flushListeners();
+      expect(seen).toEqual([
+        { keys: 3, insertions: [] },
+        { keys: 4, insertions: ["weight"] },
+      ]);
+    });
+
+    it("reports an object's change once", async () => {
+      const realm = open({ path: path(), schema });
+      const task = realm.write(() => realm.create<Obj>("Task", { id: 1, title: "a", done: false }));
+      const changes: ObjectChangeSet<Obj>[] = [];
+      task.addListener((_obj, change) => changes.push(change));
+      realm.write(() => {
+        task.title = "b";
+      });
+      await flushListeners();
+      expect(changes).toEqual([{ deleted: false, changedProperties: ["title"] }]);
+    });
+  });
 });

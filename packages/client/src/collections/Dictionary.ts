@@ -7,6 +7,7 @@ import type { RealmContext } from "../core/RealmContext.js";
 import { errors } from "../errors.js";
 import type { ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { toJSONValue } from "../objects/toJSON.js";
+import type { JSONCache } from "../objects/toJSON.js";
 import { elementId, readElement } from "./elements.js";
 import type { CollectionChangeCallback, Observable } from "../listeners/ChangeNotifier.js";
 import type { DictionaryChangeSet } from "../listeners/diff.js";
@@ -114,9 +115,9 @@ export class Dictionary<T = unknown> implements Observable {
     return this.toJSONInternal(new Map());
   }
 
-  toJSONInternal(seen: Map<object, unknown>): Record<string, unknown> {
+  toJSONInternal(cache: JSONCache): Record<string, unknown> {
     return Object.fromEntries(
-      this.entries().map(([key, value]) => [key, toJSONValue(value, seen)]),
+      this.entries().map(([key, value]) => [key, toJSONValue(value, cache)]),
     );
   }
 }

@@ -10,6 +10,7 @@ import type { CollectionChangeSet } from "../listeners/diff.js";
 import { aggregate } from "./aggregates.js";
 import type { AggregateName } from "./aggregates.js";
 import { toJSONValue } from "../objects/toJSON.js";
+import type { JSONCache } from "../objects/toJSON.js";
 import type { Indexable } from "./indexProxy.js";
 import { withIndexAccess } from "./indexProxy.js";
 
@@ -70,8 +71,8 @@ export abstract class OrderedCollection<T = unknown> implements Indexable, Obser
   toJSON(): unknown[] {
     return this.toJSONInternal(new Map());
   }
-  toJSONInternal(seen: Map<object, unknown>): unknown[] {
-    return this.items().map((item) => toJSONValue(item, seen));
+  toJSONInternal(cache: JSONCache): unknown[] {
+    return this.items().map((item) => toJSONValue(item, cache));
   }
 
   // Array methods, over the items at call time.

@@ -13,6 +13,8 @@ import { bind, runQuery } from "../query/query.js";
 import { indexCandidates } from "../query/indexes.js";
 import { OrderedCollection } from "./OrderedCollection.js";
 import { sortDescriptors, sortItems } from "./sorting.js";
+import { subscribeQuery, unsubscribeQuery } from "../sync/subscribeResults.js";
+import type { SubscriptionOptions } from "../sync/SubscriptionSet.js";
 import type { SortDescriptor } from "./sorting.js";
 
 export type QueryStep =
@@ -162,5 +164,21 @@ export class Results<T = unknown> extends OrderedCollection<T> {
     );
     if (filters.length === 0) return "TRUEPREDICATE";
     return filters.length === 1 ? filters[0]! : filters.map((text) => `(${text})`).join(" AND ");
+  }
+
+  /**
+   * Subscribes to this query (flexible sync) and resolves with these Results: at once, or once
+   * the data is in the realm, as `options.behavior` says (without options `WaitForSync.FirstTime`:
+   * only when the query had no subscription yet), but no later than `options.timeout` ms.
+   */
+  async subscribe(options?: SubscriptionOptions): Promise<this> {
+    await subscribeQuery(this.context.subscriptions, this, options);
+    // Methods run on the collection behind the index-access proxy; callers hold the proxy.
+    return this.publicHandle;
+  }
+
+  /** Removes the subscriptions on this query, without waiting for the server. */
+  unsubscribe(): void {
+    unsubscribeQuery(this.context.subscriptions, this);
   }
 }

@@ -16,6 +16,7 @@ import type { WriteTransaction } from "../transaction/WriteTransaction.js";
 import type { Database } from "./Database.js";
 import { releaseDatabase } from "./openDatabase.js";
 import type { RealmContext } from "./RealmContext.js";
+import type { SubscriptionSet } from "../sync/SubscriptionSet.js";
 
 /** What the context needs to know of its Realm. */
 export interface RealmHandle {
@@ -23,6 +24,7 @@ export interface RealmHandle {
   readonly isReadOnly: boolean;
   /** The key under which the database is shared in this process. */
   readonly registryKey: string;
+  readonly subscriptions: SubscriptionSet;
 }
 
 export class Context implements RealmContext {
@@ -42,6 +44,10 @@ export class Context implements RealmContext {
 
   get isClosed(): boolean {
     return this.realm.isClosed;
+  }
+
+  get subscriptions(): SubscriptionSet {
+    return this.realm.subscriptions;
   }
 
   get rqlSchema(): RqlSchema {

@@ -8,6 +8,7 @@ import type { LiveObject } from "../objects/symbols.js";
 import type { Database } from "./Database.js";
 import type { ChangeNotifier } from "../listeners/ChangeNotifier.js";
 import type { RqlSchema } from "@atoll/rql";
+import type { SubscriptionSet } from "../sync/SubscriptionSet.js";
 
 export interface RealmContext {
   readonly db: Database;
@@ -22,4 +23,6 @@ export interface RealmContext {
   readonly rqlSchema: RqlSchema;
   /** The public Realm instance, handed to listeners. */
   readonly realm: unknown;
+  /** The realm's newest subscription set; throws for a realm without flexible sync. */
+  readonly subscriptions: SubscriptionSet;
 }

@@ -52,7 +52,8 @@ export interface Observable {
 interface CollectionListener {
   readonly observable: Observable;
   readonly callback: CollectionChangeCallback;
-  previous: unknown[];
+  /** The contents the listener was last told about; unset until its first callback. */
+  previous: unknown[] | undefined;
 }
 
 interface ObjectListener {
@@ -99,20 +100,21 @@ export class ChangeNotifier {
     }
   }
 
-  /** Registers a collection listener; Realm calls it once at first with an empty change set. */
+  /**
+   * Registers a collection listener. As in Realm, it is called once at first with an empty change
+   * set, and that call stands for the contents at the time it runs: commits made before it are
+   * part of that state, not reported again. Later calls report changes from there on.
+   */
   addCollectionListener(observable: Observable, callback: CollectionChangeCallback): void {
-    const listener: CollectionListener = {
-      observable,
-      callback,
-      previous: observable.snapshotIds(),
-    };
+    const listener: CollectionListener = { observable, callback, previous: undefined };
     this.collectionListeners.add(listener);
     setImmediate(() => {
-      if (this.collectionListeners.has(listener))
-        callback(
-          observable.publicHandle,
-          observable.keyed ? emptyKeyedChangeSet() : emptyChangeSet(),
-        );
+      if (!this.collectionListeners.has(listener)) return;
+      listener.previous = observable.isValid() ? observable.snapshotIds() : [];
+      callback(
+        observable.publicHandle,
+        observable.keyed ? emptyKeyedChangeSet() : emptyChangeSet(),
+      );
     });
   }
 
@@ -148,13 +150,14 @@ export class ChangeNotifier {
     const isModified = (id: unknown): boolean =>
       typeof id === "object" && id !== null && changes.modified.has(id as ObjectRow);
     for (const listener of this.collectionListeners) {
-      if (!listener.observable.isValid()) continue;
+      const previous = listener.previous;
+      if (previous === undefined || !listener.observable.isValid()) continue;
       const current = listener.observable.snapshotIds();
       const diff = listener.observable.keyed
-        ? diffKeyed(listener.previous as KeyedId[], current as KeyedId[], isModified)
+        ? diffKeyed(previous as KeyedId[], current as KeyedId[], isModified)
         : listener.observable.uniqueIds
-          ? diffUnique(listener.previous, current, isModified)
-          : diffSequence(listener.previous, current, isModified);
+          ? diffUnique(previous, current, isModified)
+          : diffSequence(previous, current, isModified);
       listener.previous = current;
       if (isEmptyChangeSet(diff)) continue;
       deliveries.push(() => {

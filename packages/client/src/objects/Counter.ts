@@ -34,4 +34,9 @@ export class Counter {
   valueOf(): number {
     return this.value;
   }
+
+  /** A counter serialises as its number. */
+  toJSON(): number {
+    return this.value;
+  }
 }

@@ -21,13 +21,20 @@ interface RealmLike {
   ): RealmObject;
 }
 
-export class RealmObject<T = unknown> {
+/**
+ * `T` is the model class itself (`class Car extends Realm.Object<Car>`), which types listeners;
+ * `RequiredProperties` names the properties `new Car(realm, values)` must be given.
+ */
+export class RealmObject<T = unknown, RequiredProperties extends keyof T = never> {
   declare [ROW]: ObjectRow;
   declare [CONTEXT]: RealmContext;
   static schema?: ObjectSchema;
 
   /** As in Realm JS v12, constructing a subclass with a realm creates the object in it. */
-  constructor(realm: RealmLike, values: Partial<T> | Record<string, unknown>) {
+  constructor(
+    realm: RealmLike,
+    values: (Partial<T> & Pick<T, RequiredProperties>) | Record<string, unknown>,
+  ) {
     return realm.create(new.target, values) as this;
   }
 

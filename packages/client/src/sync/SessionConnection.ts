@@ -5,6 +5,7 @@
  * listeners. What runs over an open socket is the SessionProtocol the session builds (`bind`);
  * whether a connection is wanted at all (paused, stopped, logged out) is the session's call.
  */
+import { SyncErrorAction, SyncErrorCode } from "@atoll/protocol";
 import type WebSocket from "ws";
 import type { User } from "../app/User.js";
 import { Backoff } from "./Backoff.js";
@@ -152,11 +153,15 @@ export class SessionConnection {
       await this.options.user.refreshAccessToken();
     } catch (error) {
       this.options.fail(
-        new SyncError(203, `Could not refresh the access token: ${(error as Error).message}`, {
-          isFatal: true,
-          action: "LogOutUser",
-          cause: error,
-        }),
+        new SyncError(
+          SyncErrorCode.BadAuthentication,
+          `Could not refresh the access token: ${(error as Error).message}`,
+          {
+            isFatal: true,
+            action: SyncErrorAction.LogOutUser,
+            cause: error,
+          },
+        ),
       );
       return;
     }

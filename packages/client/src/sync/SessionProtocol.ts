@@ -6,7 +6,13 @@
  * the session (SyncSession, SessionConnection) decides what comes next.
  */
 import type WebSocket from "ws";
-import { SyncProtocolError, decodeServerMessage, encodeMessage } from "@atoll/protocol";
+import {
+  SyncErrorAction,
+  SyncErrorCode,
+  SyncProtocolError,
+  decodeServerMessage,
+  encodeMessage,
+} from "@atoll/protocol";
 import type { ClientMessage, DownloadMessage, ServerErrorMessage } from "@atoll/protocol";
 import { queryBody } from "./SubscriptionStore.js";
 import type { StoredSubscriptionSet, SubscriptionStore } from "./SubscriptionStore.js";
@@ -227,11 +233,14 @@ export class SessionProtocol {
       return;
     }
     const code = (error as { code?: unknown }).code;
-    const bad = code === 212 || code === "BadChangeset";
+    const bad = code === SyncErrorCode.BadChangeset || code === "BadChangeset";
     const message = error instanceof Error ? error.message : String(error);
-    if (bad) this.send({ type: "error", session: 1, code: 212, message });
+    if (bad) this.send({ type: "error", session: 1, code: SyncErrorCode.BadChangeset, message });
     this.hooks.log("error", `Failed to integrate downloaded changesets: ${message}`);
-    this.end({ retry: false, error: new SyncError(212, message, { isFatal: true, cause: error }) });
+    this.end({
+      retry: false,
+      error: new SyncError(SyncErrorCode.BadChangeset, message, { isFatal: true, cause: error }),
+    });
   }
 
   private download(message: DownloadMessage): void {
@@ -251,7 +260,7 @@ export class SessionProtocol {
       "info",
       `Received: ERROR "${message.message}" (error_code=${message.code}, try_again=${message.tryAgain}, error_action=${message.action})`,
     );
-    if (message.code === 231) {
+    if (message.code === SyncErrorCode.CompensatingWrite) {
       this.hooks.log(
         "info",
         `Reporting compensating write for client version ${message.rejectedClientVersion ?? 0} in server version ${message.compensatingWriteServerVersion ?? 0}: ${message.message}`,
@@ -259,11 +268,14 @@ export class SessionProtocol {
       this.hooks.report(error);
       return;
     }
-    if (message.code === 202) {
+    if (message.code === SyncErrorCode.TokenExpired) {
       this.end({ retry: true, refreshToken: true });
       return;
     }
-    if (message.action === "ClientReset" || message.action === "ClientResetNoRecovery") {
+    if (
+      message.action === SyncErrorAction.ClientReset ||
+      message.action === "ClientResetNoRecovery"
+    ) {
       const recoveryDisabled =
         message.isRecoveryModeDisabled === true || message.action === "ClientResetNoRecovery";
       this.end({ retry: false, reset: { error, recoveryDisabled } });

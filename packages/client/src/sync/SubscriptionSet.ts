@@ -10,7 +10,7 @@ import type {
   StoredSubscription,
   StoredSubscriptionSet,
 } from "./SubscriptionStore.js";
-import type { SubscriptionSetState } from "./types.js";
+import type { SubscriptionSetState, WaitForSync } from "./types.js";
 
 /** What a subscription is made from: Results (anything with an object type and an RQL description). */
 export interface SubscribableQuery {
@@ -22,6 +22,16 @@ export interface SubscriptionOptions {
   name?: string;
   /** Throw instead of replacing the query of an existing subscription with this name. */
   throwOnUpdate?: boolean;
+  /**
+   * `Results.subscribe()` only: when to wait for the data. `subscribe()` without options waits
+   * the first time (`WaitForSync.FirstTime`); options without a behavior do not wait.
+   */
+  behavior?: WaitForSync;
+  /**
+   * `Results.subscribe()` only: stop waiting after this many milliseconds and resolve anyway;
+   * the subscription stays, and its data arrives later.
+   */
+  timeout?: number;
 }
 
 export class Subscription {

@@ -6,6 +6,7 @@
  * A set moves pending → complete (its bootstrap was applied) or error (the server refused
  * it); when a set completes, older pending sets become superseded.
  */
+import { SyncErrorCode } from "@atoll/protocol";
 import type { SyncMetadata } from "./local/syncTypes.js";
 import type { LocalSyncPort } from "./types.js";
 import { SubscriptionSetState } from "./types.js";
@@ -191,7 +192,9 @@ export class SubscriptionStore {
         waiter.resolve();
       else if (state === SubscriptionSetState.Error)
         waiter.reject(
-          new SyncError(226, error ?? "The subscription set was refused", { isFatal: false }),
+          new SyncError(SyncErrorCode.BadQuery, error ?? "The subscription set was refused", {
+            isFatal: false,
+          }),
         );
       else still.push(waiter);
     }

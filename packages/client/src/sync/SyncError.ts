@@ -5,7 +5,13 @@
  * for a reset the app handles itself (manual mode, or a recovery the server does not allow).
  */
 import { Long } from "bson";
-import { AtollError, SYNC_ERRORS, isSyncErrorCode } from "@atoll/protocol";
+import {
+  AtollError,
+  SYNC_ERRORS,
+  SyncErrorAction,
+  SyncErrorCode,
+  isSyncErrorCode,
+} from "@atoll/protocol";
 import type { ServerErrorMessage } from "@atoll/protocol";
 
 export class SyncError extends AtollError<number> {
@@ -22,7 +28,7 @@ export class SyncError extends AtollError<number> {
     super(code, message, options.cause === undefined ? {} : { cause: options.cause });
     const known = isSyncErrorCode(code) ? SYNC_ERRORS[code] : undefined;
     this.isFatal = options.isFatal ?? known?.fatal ?? true;
-    this.action = options.action ?? known?.action ?? "ApplicationBug";
+    this.action = options.action ?? known?.action ?? SyncErrorAction.ApplicationBug;
     this.logUrl = options.logUrl;
   }
 
@@ -43,7 +49,11 @@ export class CompensatingWriteError extends SyncError {
   readonly writes: readonly CompensatingWriteInfo[];
 
   constructor(message: string, writes: readonly CompensatingWriteInfo[], logUrl?: string) {
-    super(231, message, { isFatal: false, action: "Warning", ...(logUrl ? { logUrl } : {}) });
+    super(SyncErrorCode.CompensatingWrite, message, {
+      isFatal: false,
+      action: SyncErrorAction.Warning,
+      ...(logUrl ? { logUrl } : {}),
+    });
     this.writes = writes;
   }
 }
@@ -66,7 +76,7 @@ export class ClientResetError extends SyncError {
 /** The error a server `error` message stands for. */
 export function syncErrorFrom(message: ServerErrorMessage): SyncError {
   const logUrl = message.logURL ? message.logURL : undefined;
-  if (message.code === 231) {
+  if (message.code === SyncErrorCode.CompensatingWrite) {
     const writes = (message.rejectedUpdates ?? []).map((update) => ({
       objectName: update.table,
       primaryKey: update.pk instanceof Long ? update.pk.toNumber() : update.pk,

@@ -5,6 +5,7 @@
  * server while active (SessionConnection) and wires each connection's SessionProtocol to the
  * file's local sync state, subscriptions, marks and upload tracking.
  */
+import { SyncErrorCode } from "@atoll/protocol";
 import type WebSocket from "ws";
 import type { BackoffOptions } from "./Backoff.js";
 import { sessionLog, log } from "./logger.js";
@@ -79,7 +80,12 @@ export class SyncSession {
         const protocol = this.connection.protocol;
         if (protocol) protocol.failed(error);
         else
-          this.fail(new SyncError(212, (error as Error).message, { isFatal: true, cause: error }));
+          this.fail(
+            new SyncError(SyncErrorCode.BadChangeset, (error as Error).message, {
+              isFatal: true,
+              cause: error,
+            }),
+          );
       }),
     );
     // Reopened in the middle of a client reset: its fresh copy is still to come.

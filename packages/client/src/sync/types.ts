@@ -63,6 +63,17 @@ export const OpenRealmTimeOutBehavior = {
 } as const;
 export type OpenRealmTimeOutBehavior = ValueOf<typeof OpenRealmTimeOutBehavior>;
 
+/** When `Results.subscribe()` waits for the subscription's data (Realm JS v12 values). */
+export const WaitForSync = {
+  /** Only when the query was not subscribed to yet (the default). */
+  FirstTime: "first-time",
+  /** Every time. */
+  Always: "always",
+  /** Never: resolves once the subscription is committed locally. */
+  Never: "never",
+} as const;
+export type WaitForSync = ValueOf<typeof WaitForSync>;
+
 export interface OpenRealmBehaviorConfiguration {
   type: OpenRealmBehaviorType;
   timeOut?: number;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { Realm } from "../Realm.js";
-import type { Configuration } from "../Realm.js";
+import type { Configuration } from "../Configuration.js";
 
 export function useTempDir(): () => string {
   const dir = mkdtempSync(join(tmpdir(), "atoll-client-"));

@@ -1,0 +1,18 @@
+/** How a realm is opened: `new Realm(config)`, `Realm.open(config)` (Realm JS v12 names). */
+import type { Realm } from "./Realm.js";
+import type { SchemaEntry } from "./schema/types.js";
+import type { SyncConfiguration, UploadLogOnlyConfiguration } from "./sync/SyncConfiguration.js";
+
+export interface Configuration {
+  schema?: SchemaEntry[];
+  path?: string;
+  inMemory?: boolean;
+  schemaVersion?: number;
+  onMigration?: MigrationCallback;
+  readOnly?: boolean;
+  deleteRealmIfMigrationNeeded?: boolean;
+  /** Present for synced realms (flexible sync). */
+  sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
+}
+
+export type MigrationCallback = (oldRealm: Realm, newRealm: Realm) => void;
