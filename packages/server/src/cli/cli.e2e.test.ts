@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -61,6 +61,10 @@ describe("atoll serve", () => {
     const cwd = await mkdtemp(path.join(work, "cwd-"));
     const { cli } = await startServer(["--app", CARS_APP_DIR], cwd);
     expect(existsSync(path.join(cwd, "data", "cars.db"))).toBe(true);
+    const mode = (file: string) => statSync(path.join(cwd, file)).mode & 0o777;
+    expect(mode("data")).toBe(0o700);
+    for (const file of ["data/cars.db", "data/cars.db-wal", "data/cars.db-shm"])
+      expect(mode(file)).toBe(0o600);
     expect((await cli.signal("SIGINT")).code).toBe(0);
   });
 
