@@ -1,0 +1,116 @@
+/**
+ * Custom user data ends up in the user's access token, where rules and functions trust it.
+ * Over real HTTP with an unmodified realm-web client, against the cars example and the test
+ * app: a user cannot write another user's custom data, through the example's function or the
+ * data API, nor give themselves a role.
+ */
+import * as Realm from "realm-web";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AtollServer } from "../AtollServer.js";
+import { CARS_APP_DIR } from "../config/test-support/appFixture.js";
+import { claimsOf } from "./test-support/rawClient.js";
+import { TEST_APP_DIR } from "./test-support/standInServer.js";
+
+const servers = new Map<string, AtollServer>();
+
+beforeAll(async () => {
+  for (const [name, appDir] of [
+    ["cars example", CARS_APP_DIR],
+    ["test app", TEST_APP_DIR],
+  ] as const) {
+    servers.set(
+      name,
+      await AtollServer.start({
+        appDir,
+        port: 0,
+        storage: "memory",
+        logLevel: "silent",
+        functionTimeoutMs: 10_000,
+      }),
+    );
+  }
+});
+afterAll(async () => {
+  for (const server of servers.values()) await server.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error("expected the promise to reject");
+}
+
+describe.each(["cars example", "test app"])("custom user data of the %s", (name) => {
+  function server(): AtollServer {
+    const started = servers.get(name);
+    if (started === undefined) throw new Error(`no ${name} server`);
+    return started;
+  }
+  function newApp(): Realm.App {
+    return new Realm.App({ id: server().appId, baseUrl: server().url });
+  }
+
+  it("cannot be written for another user, nor given a role, by the writeCustomUserData function", async () => {
+    const alice = await newApp().logIn(Realm.Credentials.anonymous(false));
+    await alice.functions.callFunction("writeCustomUserData", {
+      userId: alice.id,
+      favoriteFood: "pizza",
+    });
+    const aliceData = await alice.refreshCustomData();
+    const bob = await newApp().logIn(Realm.Credentials.anonymous(false));
+
+    for (const forged of [
+      { userId: alice.id, favoriteFood: "gravel", role: "admin" },
+      { userId: alice.id, favoriteFood: "gravel" },
+    ]) {
+      expect(await failure(bob.functions.callFunction("writeCustomUserData", forged))).toContain(
+        "writeCustomUserData",
+      );
+    }
+    expect(
+      await failure(bob.functions.callFunction("writeCustomUserData", { role: "admin" })),
+    ).toContain('does not write the field "role"');
+
+    expect(await alice.refreshCustomData()).toEqual(aliceData);
+    expect(claimsOf(alice.accessToken ?? "").user_data).toEqual(
+      JSON.parse(JSON.stringify(aliceData)),
+    );
+    const bobData = await bob.refreshCustomData();
+    expect(bobData.role).toBeUndefined();
+    expect(bobData.userId ?? bob.id).toBe(bob.id);
+  });
+
+  it("cannot be written for another user through the data API", async () => {
+    const alice = await newApp().logIn(Realm.Credentials.anonymous(false));
+    await alice.functions.callFunction("writeCustomUserData", { favoriteFood: "pizza" });
+    const aliceData = await alice.refreshCustomData();
+    const bob = await newApp().logIn(Realm.Credentials.anonymous(false));
+    const customData = bob
+      .mongoClient("mongodb-atlas")
+      .db("custom-user-data-database")
+      .collection("custom-user-data");
+
+    const storedOfBoth = () =>
+      server()
+        .data.system()
+        .db("custom-user-data-database")
+        .collection("custom-user-data")
+        .find({ userId: { $in: [alice.id, bob.id] } }, { sort: { userId: 1 } });
+    const before = await storedOfBoth();
+    // Each attempt is refused or changes nothing; what counts is what is stored afterwards.
+    const attempts = [
+      () => customData.insertOne({ userId: alice.id, role: "admin" }),
+      () =>
+        customData.updateOne({ userId: alice.id }, { $set: { role: "admin" } }, { upsert: true }),
+      () => customData.updateOne({ userId: bob.id }, { $set: { role: "admin" } }, { upsert: true }),
+      () => customData.deleteOne({ userId: alice.id }),
+    ];
+    for (const attempt of attempts) await attempt().catch(() => undefined);
+    expect(await storedOfBoth()).toEqual(before);
+    expect(await alice.refreshCustomData()).toEqual(aliceData);
+    expect((await bob.refreshCustomData()).role).toBeUndefined();
+  });
+});
