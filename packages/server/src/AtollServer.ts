@@ -39,7 +39,10 @@ export interface AtollServerOptions {
   readonly sync?: Pick<
     SyncServiceOptions,
     "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs"
-  >;
+  > & {
+    /** Time between re-checks of every sync connection's user and session (default 30 s). */
+    readonly accessSweepMs?: number;
+  };
 }
 
 export class AtollServer {
@@ -116,7 +119,7 @@ export class AtollServer {
       });
       const sync = syncService && {
         service: syncService,
-        endpoint: new SyncEndpoint(syncService),
+        endpoint: new SyncEndpoint(syncService, { accessSweepMs: options.sync?.accessSweepMs }),
       };
       const listening = await listen(
         app.fetch,

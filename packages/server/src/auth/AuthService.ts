@@ -9,6 +9,7 @@ import { ObjectId } from "bson";
 import type { UserContext } from "../callerContext.js";
 import type { AppConfig, AuthProviderConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
+import { AccessRevocations } from "./AccessRevocations.js";
 import { ApiKeyStore } from "./ApiKeyStore.js";
 import { AuthCollection, authCollection } from "./authCollections.js";
 import { readCustomUserData } from "./customUserData.js";
@@ -86,6 +87,8 @@ export class AuthService {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly apiKeys: ApiKeyStore;
+  /** Users and sessions that lose access are announced here (within this process). */
+  readonly revocations = new AccessRevocations();
   private readonly tokens: TokenIssuer;
 
   private constructor(
@@ -238,6 +241,17 @@ export class AuthService {
     return user;
   }
 
+  /**
+   * Throws `InvalidSession` or `UserDisabled` unless the user still exists, is enabled and the
+   * session is live: what a long-lived connection re-checks without re-reading its token.
+   */
+  async checkSession(userId: string, sessionId: string): Promise<void> {
+    if (!(await this.sessions.exists(sessionId))) {
+      throw new AppError("InvalidSession", "invalid session: session has been revoked");
+    }
+    await this.liveUser(userId);
+  }
+
   /** The caller an access token stands for; its session must still be live. */
   async authenticate(accessToken: string): Promise<Caller> {
     const claims = await this.tokens.verifyAccess(accessToken);
@@ -275,6 +289,19 @@ export class AuthService {
 
   async logOut(caller: Caller): Promise<void> {
     await this.sessions.revoke(caller.sessionId);
+    this.revocations.announce({
+      userId: caller.user.id,
+      sessionId: caller.sessionId,
+      reason: "session revoked",
+    });
+  }
+
+  /** Disabling a user also ends all its sessions. */
+  async setUserDisabled(userId: string, disabled: boolean): Promise<void> {
+    await this.users.setDisabled(userId, disabled);
+    if (!disabled) return;
+    await this.sessions.revokeAllOf(userId);
+    this.revocations.announce({ userId, reason: "user disabled" });
   }
 
   profile(caller: Caller): Record<string, unknown> {
@@ -301,5 +328,6 @@ export class AuthService {
     await this.sessions.revokeAllOf(user.id);
     await this.apiKeys.deleteAllOf(user.id);
     await this.users.delete(user);
+    this.revocations.announce({ userId: user.id, reason: "user deleted" });
   }
 }

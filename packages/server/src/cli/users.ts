@@ -124,8 +124,7 @@ async function setDisabled(
 ): Promise<void> {
   await AppStore.use(options, async (store) => {
     const auth = await store.auth(() => {});
-    await auth.users.setDisabled(userId, disabled);
-    if (disabled) await auth.sessions.revokeAllOf(userId);
+    await auth.setUserDisabled(userId, disabled);
     await store.logs.append({
       time: new Date(),
       type: "auth",
