@@ -10,6 +10,7 @@ import type { UserContext } from "../callerContext.js";
 import type { AppConfig, AuthProviderConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
 import { AccessRevocations } from "./AccessRevocations.js";
+import { AuthThrottle } from "./AuthThrottle.js";
 import { ApiKeyStore } from "./ApiKeyStore.js";
 import { AuthCollection, authCollection } from "./authCollections.js";
 import { readCustomUserData } from "./customUserData.js";
@@ -19,6 +20,7 @@ import { resolveCustomToken } from "./providers/customToken.js";
 import { EmailPasswordAccounts } from "./providers/EmailPasswordAccounts.js";
 import type { LinkDelivery } from "./providers/EmailPasswordAccounts.js";
 import type { ResolvedIdentity } from "./providers/ResolvedIdentity.js";
+import { hashForUnknownAccounts, scryptPasswords, type PasswordHasher } from "./passwords.js";
 import { newId } from "./secrets.js";
 import { SessionStore } from "./SessionStore.js";
 import { loadOrCreateSigningKey } from "./signingKey.js";
@@ -96,6 +98,9 @@ export class AuthService {
     private readonly system: DataService,
     private readonly functions: FunctionRunner,
     private readonly deliverLink: LinkDelivery,
+    private readonly passwords: PasswordHasher,
+    /** Limits on failed logins and on confirmation/reset sends (the HTTP routes apply them). */
+    readonly throttle: AuthThrottle,
     key: Uint8Array,
   ) {
     this.users = new UserStore(system);
@@ -109,13 +114,19 @@ export class AuthService {
     system: DataService;
     functions: FunctionRunner;
     deliverLink: LinkDelivery;
+    passwords?: PasswordHasher;
+    throttle?: AuthThrottle;
   }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
+    // Ready before the first login for an unknown email, which must not pay for making it.
+    await hashForUnknownAccounts();
     return new AuthService(
       options.config,
       options.system,
       options.functions,
       options.deliverLink,
+      options.passwords ?? scryptPasswords,
+      options.throttle ?? new AuthThrottle(),
       key,
     );
   }
@@ -135,7 +146,13 @@ export class AuthService {
         "AuthProviderNotFound",
         `'${providerName}' is not an email/password provider`,
       );
-    return new EmailPasswordAccounts(this.system, provider, this.functions, this.deliverLink);
+    return new EmailPasswordAccounts(
+      this.system,
+      provider,
+      this.functions,
+      this.deliverLink,
+      this.passwords,
+    );
   }
 
   private async resolve(

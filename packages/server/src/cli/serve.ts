@@ -1,5 +1,6 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
+import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
@@ -18,6 +19,18 @@ interface ServeOptions {
   storage?: string;
   functionTimeout: number;
   logLevel: LogLevel;
+  smtpUrl?: string;
+  smtpFrom?: string;
+  devPrintAuthLinks?: boolean;
+  authThrottle?: AuthThrottleLimits;
+}
+
+function parseAuthThrottleOption(value: string): AuthThrottleLimits {
+  try {
+    return parseAuthThrottle(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 export function addServeCommand(program: Command): void {
@@ -39,6 +52,22 @@ export function addServeCommand(program: Command): void {
       300_000,
     )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
+    .addOption(
+      new Option(
+        "--smtp-url <url>",
+        "SMTP server that mails confirmation and reset links (smtp://user:pass@host:port)",
+      ).env("ATOLL_SMTP_URL"),
+    )
+    .addOption(new Option("--smtp-from <address>", "sender of account mail").env("ATOLL_SMTP_FROM"))
+    .option(
+      "--dev-print-auth-links",
+      "development only: print confirmation and reset links (with their tokens) to the console instead of mailing them",
+    )
+    .option(
+      "--auth-throttle <spec>",
+      "limits on failed logins and confirmation/reset sends, e.g. login=10/15m,login-address=100/15m,send=5/60m,send-address=20/60m",
+      parseAuthThrottleOption,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -54,6 +83,14 @@ async function serve(options: ServeOptions): Promise<void> {
     storage,
     functionTimeoutMs: options.functionTimeout,
     logLevel: options.logLevel,
+    mail: {
+      ...(options.smtpUrl === undefined ? {} : { smtpUrl: options.smtpUrl }),
+      ...(options.smtpFrom === undefined ? {} : { from: options.smtpFrom }),
+      devPrintLinks: options.devPrintAuthLinks === true,
+    },
+    ...(options.authThrottle === undefined
+      ? {}
+      : { authThrottle: { limits: options.authThrottle } }),
   });
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
   // that sees it also sees the hints.

@@ -89,7 +89,9 @@ async function createUser(
   await AppStore.use(options, async (store) => {
     // Confirmation links the provider would e-mail are confirmed here, as an administrator may.
     const links: { url: string }[] = [];
-    const auth = await store.auth((link) => links.push(link));
+    const auth = await store.auth((link) => {
+      links.push(link);
+    });
     const accounts = auth.emailPassword();
     await accounts.register({ email: options.email, password: options.password });
     for (const link of links.splice(0)) {
