@@ -244,8 +244,11 @@ export class AuthService {
     const user = await this.userFor(resolved);
     if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
     const deviceId = requestedDeviceId(body) ?? newId();
-    const { session, token } = await this.sessions.create(user.id, deviceId, (sessionId) =>
-      this.tokens.issueRefresh({ userId: user.id, sessionId }),
+    const { session, token } = await this.sessions.create(
+      user.id,
+      deviceId,
+      (sessionId) => this.tokens.issueRefresh({ userId: user.id, sessionId }),
+      provider.type === "api-key" ? resolved.identity.id : undefined,
     );
     const access = await this.accessToken(user, session.id, deviceId);
     return { access_token: access, refresh_token: token, user_id: user.id, device_id: deviceId };
@@ -311,6 +314,22 @@ export class AuthService {
       sessionId: caller.sessionId,
       reason: "session revoked",
     });
+  }
+
+  /** Disabling or deleting an API key also ends the sessions logged in with it. */
+  async setApiKeyDisabled(userId: string, keyId: string, disabled: boolean): Promise<void> {
+    await this.apiKeys.setDisabled(userId, keyId, disabled);
+    if (disabled) await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  async deleteApiKey(userId: string, keyId: string): Promise<void> {
+    await this.apiKeys.delete(userId, keyId);
+    await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  private async endSessionsOfApiKey(userId: string, keyId: string): Promise<void> {
+    for (const sessionId of await this.sessions.revokeOpenedWith(keyId))
+      this.revocations.announce({ userId, sessionId, reason: "session revoked" });
   }
 
   /** Disabling a user also ends all its sessions. */

@@ -122,6 +122,61 @@ describe("through this server's API, the connection closes at once", () => {
   });
 });
 
+async function apiKeyLogin(owner: TestLogin): Promise<{ keyId: string; login: TestLogin }> {
+  const created = await fetch(`${t.server.url}/api/client/v2.0/auth/api_keys`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${owner.refreshToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: `device-${accounts}` }),
+  });
+  const key = (await created.json()) as { _id: string; key: string };
+  const response = await fetch(
+    `${t.server.url}/api/client/v2.0/app/${t.server.appId}/auth/providers/api-key/login`,
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ key: key.key }),
+    },
+  );
+  const body = (await response.json()) as {
+    access_token: string;
+    refresh_token: string;
+    user_id: string;
+  };
+  return {
+    keyId: key._id,
+    login: {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      userId: body.user_id,
+    },
+  };
+}
+
+describe("through this server's API, an API key's sessions end with the key", () => {
+  for (const [what, method, route] of [
+    ["disabled", "PUT", "/disable"],
+    ["deleted", "DELETE", ""],
+  ] as const) {
+    it(`when the key is ${what}, leaving the owner's other sessions connected`, async () => {
+      const owner = await t.logIn(newAccount());
+      const { keyId, login } = await apiKeyLogin(owner);
+      expect(login.userId).toBe(owner.userId);
+      const keyDevice = await syncingDevice(login);
+      const ownerDevice = await syncingDevice(owner);
+      expect(
+        (await authApi(`/auth/api_keys/${keyId}${route}`, owner.refreshToken, method)).status,
+      ).toBe(204);
+      const late = uploadAfterwards(keyDevice, login.userId);
+      await endedWithBadAuthentication(keyDevice);
+      expect(await storedCar(late)).toBeNull();
+      expect((await authApi("/auth/profile", login.accessToken, "GET")).status).toBe(401);
+      const stillSyncing = car(owner.userId);
+      await ownerDevice.acknowledged(ownerDevice.upload(stillSyncing.instructions));
+      expect(await storedCar(stillSyncing.id)).not.toBeNull();
+    });
+  }
+});
+
 describe("through another process on the same store, the next upload is refused", () => {
   it("when the user is disabled", async () => {
     const login = await t.logIn(newAccount());
