@@ -1,22 +1,26 @@
 /**
  * Custom user data ends up in the user's access token, where rules and functions trust it.
- * Over real HTTP with an unmodified realm-web client, against the cars example and the test
- * app: a user cannot write another user's custom data, through the example's function or the
- * data API, nor give themselves a role.
+ * Over real HTTP with an unmodified realm-web client, against the cars example, the test app
+ * and the `atoll init` template: a user cannot write another user's custom data, through the
+ * example's function or the data API, nor give themselves a role.
  */
 import * as Realm from "realm-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtollServer } from "../AtollServer.js";
-import { CARS_APP_DIR } from "../config/test-support/appFixture.js";
+import { scaffoldFiles } from "../cli/scaffold.js";
+import { CARS_APP_DIR, writeApp } from "../config/test-support/appFixture.js";
 import { claimsOf } from "./test-support/rawClient.js";
 import { TEST_APP_DIR } from "./test-support/standInServer.js";
 
 const servers = new Map<string, AtollServer>();
+let template: { dir: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
+  template = await writeApp(scaffoldFiles("template"), {});
   for (const [name, appDir] of [
     ["cars example", CARS_APP_DIR],
     ["test app", TEST_APP_DIR],
+    ["atoll init template", template.dir],
   ] as const) {
     servers.set(
       name,
@@ -32,7 +36,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const server of servers.values()) await server.close();
+  await template.remove();
 });
+
+function serverOf(name: string): AtollServer {
+  const started = servers.get(name);
+  if (started === undefined) throw new Error(`no ${name} server`);
+  return started;
+}
+
+function appOf(name: string): Realm.App {
+  return new Realm.App({ id: serverOf(name).appId, baseUrl: serverOf(name).url });
+}
 
 async function failure(promise: Promise<unknown>): Promise<string> {
   try {
@@ -44,14 +59,7 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 }
 
 describe.each(["cars example", "test app"])("custom user data of the %s", (name) => {
-  function server(): AtollServer {
-    const started = servers.get(name);
-    if (started === undefined) throw new Error(`no ${name} server`);
-    return started;
-  }
-  function newApp(): Realm.App {
-    return new Realm.App({ id: server().appId, baseUrl: server().url });
-  }
+  const newApp = () => appOf(name);
 
   it("cannot be written for another user, nor given a role, by the writeCustomUserData function", async () => {
     const alice = await newApp().logIn(Realm.Credentials.anonymous(false));
@@ -82,35 +90,47 @@ describe.each(["cars example", "test app"])("custom user data of the %s", (name)
     expect(bobData.role).toBeUndefined();
     expect(bobData.userId ?? bob.id).toBe(bob.id);
   });
-
-  it("cannot be written for another user through the data API", async () => {
-    const alice = await newApp().logIn(Realm.Credentials.anonymous(false));
-    await alice.functions.callFunction("writeCustomUserData", { favoriteFood: "pizza" });
-    const aliceData = await alice.refreshCustomData();
-    const bob = await newApp().logIn(Realm.Credentials.anonymous(false));
-    const customData = bob
-      .mongoClient("mongodb-atlas")
-      .db("custom-user-data-database")
-      .collection("custom-user-data");
-
-    const storedOfBoth = () =>
-      server()
-        .data.system()
-        .db("custom-user-data-database")
-        .collection("custom-user-data")
-        .find({ userId: { $in: [alice.id, bob.id] } }, { sort: { userId: 1 } });
-    const before = await storedOfBoth();
-    // Each attempt is refused or changes nothing; what counts is what is stored afterwards.
-    const attempts = [
-      () => customData.insertOne({ userId: alice.id, role: "admin" }),
-      () =>
-        customData.updateOne({ userId: alice.id }, { $set: { role: "admin" } }, { upsert: true }),
-      () => customData.updateOne({ userId: bob.id }, { $set: { role: "admin" } }, { upsert: true }),
-      () => customData.deleteOne({ userId: alice.id }),
-    ];
-    for (const attempt of attempts) await attempt().catch(() => undefined);
-    expect(await storedOfBoth()).toEqual(before);
-    expect(await alice.refreshCustomData()).toEqual(aliceData);
-    expect((await bob.refreshCustomData()).role).toBeUndefined();
-  });
 });
+
+describe.each(["cars example", "test app", "atoll init template"])(
+  "custom user data of the %s",
+  (name) => {
+    it("cannot be written for another user through the data API", async () => {
+      const config = serverOf(name).config.customUserData;
+      if (config === undefined) throw new Error(`${name} has no custom user data`);
+      const stored = serverOf(name)
+        .data.system()
+        .db(config.databaseName)
+        .collection(config.collectionName);
+      const alice = await appOf(name).logIn(Realm.Credentials.anonymous(false));
+      await stored.updateOne(
+        { userId: alice.id },
+        { $set: { favoriteFood: "pizza" } },
+        { upsert: true },
+      );
+      const aliceData = await alice.refreshCustomData();
+      expect(aliceData).toMatchObject({ favoriteFood: "pizza" });
+      const bob = await appOf(name).logIn(Realm.Credentials.anonymous(false));
+      const bobsView = bob
+        .mongoClient(config.mongoServiceName)
+        .db(config.databaseName)
+        .collection(config.collectionName);
+
+      const storedOfBoth = () =>
+        stored.find({ userId: { $in: [alice.id, bob.id] } }, { sort: { userId: 1 } });
+      const before = await storedOfBoth();
+      // Each attempt is refused or changes nothing; what counts is what is stored afterwards.
+      const attempts = [
+        () => bobsView.insertOne({ userId: alice.id, role: "admin" }),
+        () =>
+          bobsView.updateOne({ userId: alice.id }, { $set: { role: "admin" } }, { upsert: true }),
+        () => bobsView.updateOne({ userId: bob.id }, { $set: { role: "admin" } }, { upsert: true }),
+        () => bobsView.deleteOne({ userId: alice.id }),
+      ];
+      for (const attempt of attempts) await attempt().catch(() => undefined);
+      expect(await storedOfBoth()).toEqual(before);
+      expect(await alice.refreshCustomData()).toEqual(aliceData);
+      expect((await bob.refreshCustomData()).role).toBeUndefined();
+    });
+  },
+);
