@@ -235,6 +235,29 @@ describe("account secrets", () => {
     }
   });
 
+  it("when the mail server refuses, a reset send fails with its reason in the log, not the token", async () => {
+    const console = captureConsole();
+    const refusing = await startTestSmtpServer({ refuseRecipients: true });
+    try {
+      const { server, storage, call } = await start({ mail: { smtpUrl: refusing.url } });
+      const email = "bounced@example.org";
+      expect(
+        (
+          await call("/app/auth/providers/local-userpass/register", {
+            body: { email, password: "some-password" },
+          })
+        ).status,
+      ).toBe(500);
+      await server.close();
+      const log = await storedLog(storage);
+      expect(log).toContain(`could not send the confirmation email to ${email}`);
+      expect(log).toContain("is unavailable");
+      for (const text of [log, console.text()]) expect(text).not.toContain("token=");
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it("prints links to the console with the development switch, and keeps them out of the log store", async () => {
     const printed: string[] = [];
     const { server, storage, call } = await start({

@@ -28,12 +28,22 @@ function decodeQuotedPrintable(body: string): string {
     .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+/** With `refuseRecipients`, every recipient is refused (550), as a mail server may. */
+export async function startTestSmtpServer(
+  options: { refuseRecipients?: boolean } = {},
+): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuseRecipients !== true) return callback();
+      const refusal = Object.assign(new Error(`mailbox ${address.address} is unavailable`), {
+        responseCode: 550,
+      });
+      callback(refusal);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
