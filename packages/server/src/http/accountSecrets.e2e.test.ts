@@ -259,6 +259,7 @@ describe("account secrets", () => {
   });
 
   it("prints links to the console with the development switch, and keeps them out of the log store", async () => {
+    const console = captureConsole();
     const printed: string[] = [];
     const { server, storage, call } = await start({
       mail: { devPrintLinks: true, print: (line) => printed.push(line) },
@@ -279,5 +280,7 @@ describe("account secrets", () => {
     ).toBe(200);
     await server.close();
     expect(await storedLog(storage)).not.toContain(tokenOf(link).token);
+    // Printed through the development printer only, not through the server's logger.
+    expect(console.text()).not.toContain(tokenOf(link).token);
   });
 });
