@@ -55,6 +55,9 @@ describe("atoll serve", () => {
     expect(await response.json()).toMatchObject({ hostname: url });
     const done = await cli.signal("SIGTERM");
     expect(done.code).toBe(0);
+    expect(done.stderr).toContain(
+      "atoll: warning: local-userpass: password reset emails cannot be sent until a mail server is configured (--smtp-url)",
+    );
   });
 
   it("keeps its data in ./data/<appId>.db by default, creating the directory", async () => {

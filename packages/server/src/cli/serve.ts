@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
+import { mailSettingNotes } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
   defaultStorageSpec,
@@ -76,6 +77,11 @@ async function serve(options: ServeOptions): Promise<void> {
   // Loaded here first so a broken export fails before any storage is opened or created.
   const config = await loadAppConfig(options.app);
   const storage = options.storage ?? defaultStorageSpec(config.appId);
+  const mail = {
+    ...(options.smtpUrl === undefined ? {} : { smtpUrl: options.smtpUrl }),
+    ...(options.smtpFrom === undefined ? {} : { from: options.smtpFrom }),
+    devPrintLinks: options.devPrintAuthLinks === true,
+  };
   const server = await AtollServer.start({
     appDir: options.app,
     port: options.port,
@@ -83,11 +89,7 @@ async function serve(options: ServeOptions): Promise<void> {
     storage,
     functionTimeoutMs: options.functionTimeout,
     logLevel: options.logLevel,
-    mail: {
-      ...(options.smtpUrl === undefined ? {} : { smtpUrl: options.smtpUrl }),
-      ...(options.smtpFrom === undefined ? {} : { from: options.smtpFrom }),
-      devPrintLinks: options.devPrintAuthLinks === true,
-    },
+    mail,
     ...(options.authThrottle === undefined
       ? {}
       : { authThrottle: { limits: options.authThrottle } }),
@@ -105,7 +107,11 @@ async function serve(options: ServeOptions): Promise<void> {
     ].join("\n"),
   );
   if (options.logLevel !== "error" && options.logLevel !== "silent") {
-    for (const note of config.unsupported ?? []) process.stderr.write(`atoll: warning: ${note}\n`);
+    for (const note of [
+      ...(config.unsupported ?? []),
+      ...mailSettingNotes(config.authProviders, mail),
+    ])
+      process.stderr.write(`atoll: warning: ${note}\n`);
   }
   logger.info({ url: server.url, appId: server.appId, storage }, "server started");
   await untilSignalled();

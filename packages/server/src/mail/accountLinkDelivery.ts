@@ -6,6 +6,7 @@
  * error that names the missing setting and not the link, so the token stays secret.
  */
 import { AppError } from "@atoll/protocol";
+import type { AuthProviderConfig } from "../config/types.js";
 import type { LinkDelivery } from "../auth/providers/EmailPasswordAccounts.js";
 import { smtpMailer, type Mailer } from "./smtpMailer.js";
 
@@ -72,4 +73,30 @@ function mailedLinks(mailer: Mailer, from: string): LinkDelivery {
       );
     }
   };
+}
+
+/**
+ * Warnings for the operator at start-up: email/password providers whose confirmation or reset
+ * would need mail while neither a mail server nor the development switch is configured.
+ */
+export function mailSettingNotes(
+  providers: ReadonlyMap<string, AuthProviderConfig>,
+  options: AccountMailOptions,
+): string[] {
+  if ((options.smtpUrl ?? "") !== "" || options.devPrintLinks === true) return [];
+  const notes: string[] = [];
+  for (const provider of providers.values()) {
+    if (provider.type !== "local-userpass" || provider.disabled) continue;
+    const mailed = [
+      provider.config.autoConfirm !== true && provider.config.runConfirmationFunction !== true
+        ? "confirmation"
+        : undefined,
+      provider.config.runResetFunction !== true ? "password reset" : undefined,
+    ].filter((what) => what !== undefined);
+    if (mailed.length > 0)
+      notes.push(
+        `${provider.name}: ${mailed.join(" and ")} emails cannot be sent until a mail server is configured (--smtp-url)`,
+      );
+  }
+  return notes;
 }
