@@ -4,6 +4,7 @@
  * start servers through `AtollServer.start`.
  */
 import { AuthService, userContextOf } from "./auth/AuthService.js";
+import { AuthThrottle, type AuthThrottleLimits } from "./auth/AuthThrottle.js";
 import { readCustomUserData } from "./auth/customUserData.js";
 import { UserStore } from "./auth/UserStore.js";
 import { loadAppConfig } from "./config/loadAppConfig.js";
@@ -17,6 +18,7 @@ import type { Listening } from "./http/listen.js";
 import { ServerLog } from "./http/ServerLog.js";
 import { createConsoleLogger, isLogLevel } from "./logs/consoleLogger.js";
 import { LogStore } from "./logs/LogStore.js";
+import { accountLinkDelivery, type AccountMailOptions } from "./mail/accountLinkDelivery.js";
 import { openStorage } from "./storage/openStorage.js";
 import type { StorageEngine } from "./storage/StorageEngine.js";
 import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
@@ -44,6 +46,10 @@ export interface AtollServerOptions {
   readonly bodyLimitBytes?: number;
   /** Deepest accepted nesting of arrays and objects in an HTTP request body (default 128). */
   readonly bodyDepthLimit?: number;
+  /** How confirmation and reset links are mailed (none configured: sending them fails). */
+  readonly mail?: AccountMailOptions;
+  /** Limits on failed logins and confirmation/reset sends, and the clock they are counted by. */
+  readonly authThrottle?: { readonly limits?: AuthThrottleLimits; readonly now?: () => number };
   /**
    * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
    * clock client file expiry is measured by, time between history compactions.
@@ -51,7 +57,10 @@ export interface AtollServerOptions {
   readonly sync?: Pick<
     SyncServiceOptions,
     "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs"
-  >;
+  > & {
+    /** Time between re-checks of every sync connection's user and session (default 30 s). */
+    readonly accessSweepMs?: number;
+  };
 }
 
 export class AtollServer {
@@ -109,13 +118,8 @@ export class AtollServer {
         config,
         system: data.system(),
         functions,
-        deliverLink: (link) =>
-          log.recordInBackground({
-            type: "auth",
-            outcome: "ok",
-            message: `email/password ${link.kind} link for ${link.email}: ${link.url}`,
-            details: { email: link.email, url: link.url },
-          }),
+        deliverLink: accountLinkDelivery(options.mail ?? {}),
+        throttle: new AuthThrottle(options.authThrottle?.limits, options.authThrottle?.now),
       });
       const app = createHttpApp({
         config,
@@ -137,7 +141,7 @@ export class AtollServer {
       });
       const sync = syncService && {
         service: syncService,
-        endpoint: new SyncEndpoint(syncService),
+        endpoint: new SyncEndpoint(syncService, { accessSweepMs: options.sync?.accessSweepMs }),
       };
       const listening = await listen(
         app.fetch,

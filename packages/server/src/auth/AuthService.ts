@@ -9,6 +9,8 @@ import { ObjectId } from "bson";
 import type { UserContext } from "../callerContext.js";
 import type { AppConfig, AuthProviderConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
+import { AccessRevocations } from "./AccessRevocations.js";
+import { AuthThrottle } from "./AuthThrottle.js";
 import { ApiKeyStore } from "./ApiKeyStore.js";
 import { AuthCollection, authCollection } from "./authCollections.js";
 import { readCustomUserData } from "./customUserData.js";
@@ -18,6 +20,7 @@ import { resolveCustomToken } from "./providers/customToken.js";
 import { EmailPasswordAccounts } from "./providers/EmailPasswordAccounts.js";
 import type { LinkDelivery } from "./providers/EmailPasswordAccounts.js";
 import type { ResolvedIdentity } from "./providers/ResolvedIdentity.js";
+import { hashForUnknownAccounts, scryptPasswords, type PasswordHasher } from "./passwords.js";
 import { newId } from "./secrets.js";
 import { SessionStore } from "./SessionStore.js";
 import { loadOrCreateSigningKey } from "./signingKey.js";
@@ -86,6 +89,8 @@ export class AuthService {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly apiKeys: ApiKeyStore;
+  /** Users and sessions that lose access are announced here (within this process). */
+  readonly revocations = new AccessRevocations();
   private readonly tokens: TokenIssuer;
 
   private constructor(
@@ -93,6 +98,9 @@ export class AuthService {
     private readonly system: DataService,
     private readonly functions: FunctionRunner,
     private readonly deliverLink: LinkDelivery,
+    private readonly passwords: PasswordHasher,
+    /** Limits on failed logins and on confirmation/reset sends (the HTTP routes apply them). */
+    readonly throttle: AuthThrottle,
     key: Uint8Array,
   ) {
     this.users = new UserStore(system);
@@ -106,13 +114,19 @@ export class AuthService {
     system: DataService;
     functions: FunctionRunner;
     deliverLink: LinkDelivery;
+    passwords?: PasswordHasher;
+    throttle?: AuthThrottle;
   }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
+    // Ready before the first login for an unknown email, which must not pay for making it.
+    await hashForUnknownAccounts();
     return new AuthService(
       options.config,
       options.system,
       options.functions,
       options.deliverLink,
+      options.passwords ?? scryptPasswords,
+      options.throttle ?? new AuthThrottle(),
       key,
     );
   }
@@ -132,7 +146,13 @@ export class AuthService {
         "AuthProviderNotFound",
         `'${providerName}' is not an email/password provider`,
       );
-    return new EmailPasswordAccounts(this.system, provider, this.functions, this.deliverLink);
+    return new EmailPasswordAccounts(
+      this.system,
+      provider,
+      this.functions,
+      this.deliverLink,
+      this.passwords,
+    );
   }
 
   private async resolve(
@@ -224,8 +244,11 @@ export class AuthService {
     const user = await this.userFor(resolved);
     if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
     const deviceId = requestedDeviceId(body) ?? newId();
-    const { session, token } = await this.sessions.create(user.id, deviceId, (sessionId) =>
-      this.tokens.issueRefresh({ userId: user.id, sessionId }),
+    const { session, token } = await this.sessions.create(
+      user.id,
+      deviceId,
+      (sessionId) => this.tokens.issueRefresh({ userId: user.id, sessionId }),
+      provider.type === "api-key" ? resolved.identity.id : undefined,
     );
     const access = await this.accessToken(user, session.id, deviceId);
     return { access_token: access, refresh_token: token, user_id: user.id, device_id: deviceId };
@@ -236,6 +259,17 @@ export class AuthService {
     if (user === undefined) throw new AppError("InvalidSession", "invalid session: user not found");
     if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
     return user;
+  }
+
+  /**
+   * Throws `InvalidSession` or `UserDisabled` unless the user still exists, is enabled and the
+   * session is live: what a long-lived connection re-checks without re-reading its token.
+   */
+  async checkSession(userId: string, sessionId: string): Promise<void> {
+    if (!(await this.sessions.exists(sessionId))) {
+      throw new AppError("InvalidSession", "invalid session: session has been revoked");
+    }
+    await this.liveUser(userId);
   }
 
   /** The caller an access token stands for; its session must still be live. */
@@ -275,6 +309,35 @@ export class AuthService {
 
   async logOut(caller: Caller): Promise<void> {
     await this.sessions.revoke(caller.sessionId);
+    this.revocations.announce({
+      userId: caller.user.id,
+      sessionId: caller.sessionId,
+      reason: "session revoked",
+    });
+  }
+
+  /** Disabling or deleting an API key also ends the sessions logged in with it. */
+  async setApiKeyDisabled(userId: string, keyId: string, disabled: boolean): Promise<void> {
+    await this.apiKeys.setDisabled(userId, keyId, disabled);
+    if (disabled) await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  async deleteApiKey(userId: string, keyId: string): Promise<void> {
+    await this.apiKeys.delete(userId, keyId);
+    await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  private async endSessionsOfApiKey(userId: string, keyId: string): Promise<void> {
+    for (const sessionId of await this.sessions.revokeOpenedWith(keyId))
+      this.revocations.announce({ userId, sessionId, reason: "session revoked" });
+  }
+
+  /** Disabling a user also ends all its sessions. */
+  async setUserDisabled(userId: string, disabled: boolean): Promise<void> {
+    await this.users.setDisabled(userId, disabled);
+    if (!disabled) return;
+    await this.sessions.revokeAllOf(userId);
+    this.revocations.announce({ userId, reason: "user disabled" });
   }
 
   profile(caller: Caller): Record<string, unknown> {
@@ -301,5 +364,6 @@ export class AuthService {
     await this.sessions.revokeAllOf(user.id);
     await this.apiKeys.deleteAllOf(user.id);
     await this.users.delete(user);
+    this.revocations.announce({ userId: user.id, reason: "user deleted" });
   }
 }

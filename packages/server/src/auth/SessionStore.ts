@@ -20,11 +20,15 @@ export class SessionStore {
     return authCollection(this.system, AuthCollection.sessions);
   }
 
-  /** `token` is the signed refresh token; only its digest is kept. */
+  /**
+   * `token` is the signed refresh token; only its digest is kept. A session opened with an
+   * API key remembers the key, so that disabling or deleting the key ends it.
+   */
   async create(
     userId: string,
     deviceId: string,
     sign: (sessionId: string) => Promise<string>,
+    apiKeyId?: string,
   ): Promise<{ session: Session; token: string }> {
     const id = newId();
     const token = await sign(id);
@@ -34,6 +38,7 @@ export class SessionStore {
       deviceId,
       tokenDigest: digest(token),
       createdAt: new Date(),
+      ...(apiKeyId === undefined ? {} : { apiKeyId }),
     });
     return { session: { id, userId, deviceId }, token };
   }
@@ -55,6 +60,13 @@ export class SessionStore {
 
   async revoke(sessionId: string): Promise<void> {
     await this.sessions.deleteOne({ _id: sessionId });
+  }
+
+  /** Revokes the sessions opened with the API key; returns their ids. */
+  async revokeOpenedWith(apiKeyId: string): Promise<string[]> {
+    const opened = await this.sessions.find({ apiKeyId }, { projection: { _id: 1 } });
+    await this.sessions.deleteMany({ apiKeyId });
+    return opened.map((doc) => stringField(doc, "_id"));
   }
 
   async revokeAllOf(userId: string): Promise<void> {

@@ -59,3 +59,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** How email/password accounts hash and check passwords (tests count the calls). */
+export interface PasswordHasher {
+  readonly hash: (password: string) => Promise<string>;
+  readonly verify: (password: string, stored: string) => Promise<boolean>;
+}
+
+export const scryptPasswords: PasswordHasher = { hash: hashPassword, verify: verifyPassword };
+
+let unknownAccountHash: Promise<string> | undefined;
+
+/**
+ * A hash of a random password with the current parameters, to check a login for an unknown
+ * account against, so that it costs what a login for a known one costs.
+ */
+export function hashForUnknownAccounts(): Promise<string> {
+  unknownAccountHash ??= hashPassword(randomBytes(24).toString("base64"));
+  return unknownAccountHash;
+}

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -55,6 +55,9 @@ describe("atoll serve", () => {
     expect(await response.json()).toMatchObject({ hostname: url });
     const done = await cli.signal("SIGTERM");
     expect(done.code).toBe(0);
+    expect(done.stderr).toContain(
+      "atoll: warning: local-userpass: password reset emails cannot be sent until a mail server is configured (--smtp-url)",
+    );
   });
 
   it("believes X-Forwarded-Host and -Proto only with --trust-proxy", async () => {
@@ -82,6 +85,10 @@ describe("atoll serve", () => {
     const cwd = await mkdtemp(path.join(work, "cwd-"));
     const { cli } = await startServer(["--app", CARS_APP_DIR], cwd);
     expect(existsSync(path.join(cwd, "data", "cars.db"))).toBe(true);
+    const mode = (file: string) => statSync(path.join(cwd, file)).mode & 0o777;
+    expect(mode("data")).toBe(0o700);
+    for (const file of ["data/cars.db", "data/cars.db-wal", "data/cars.db-shm"])
+      expect(mode(file)).toBe(0o600);
     expect((await cli.signal("SIGINT")).code).toBe(0);
   });
 

@@ -1,10 +1,12 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { DEFAULT_BODY_DEPTH_LIMIT, DEFAULT_BODY_LIMIT_BYTES } from "../http/body.js";
-import { loadAppConfig } from "../config/loadAppConfig.js";
 import type { AppConfig } from "../config/types.js";
 import type { Logger } from "pino";
 import { DEFAULT_QUERY_LIMITS } from "../data/queryLimits.js";
+import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle.js";
+import { loadAppConfig } from "../config/loadAppConfig.js";
+import { mailSettingNotes, type AccountMailOptions } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import {
   defaultStorageSpec,
@@ -29,6 +31,18 @@ interface ServeOptions {
   trustProxy: boolean;
   bodyLimit: number;
   bodyDepthLimit: number;
+  smtpUrl?: string;
+  smtpFrom?: string;
+  devPrintAuthLinks?: boolean;
+  authThrottle?: AuthThrottleLimits;
+}
+
+function parseAuthThrottleOption(value: string): AuthThrottleLimits {
+  try {
+    return parseAuthThrottle(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 export function addServeCommand(program: Command): void {
@@ -85,6 +99,22 @@ export function addServeCommand(program: Command): void {
       parsePositiveInt,
       DEFAULT_BODY_DEPTH_LIMIT,
     )
+    .addOption(
+      new Option(
+        "--smtp-url <url>",
+        "SMTP server that mails confirmation and reset links (smtp://user:pass@host:port)",
+      ).env("ATOLL_SMTP_URL"),
+    )
+    .addOption(new Option("--smtp-from <address>", "sender of account mail").env("ATOLL_SMTP_FROM"))
+    .option(
+      "--dev-print-auth-links",
+      "development only: print confirmation and reset links (with their tokens) to the console instead of mailing them",
+    )
+    .option(
+      "--auth-throttle <spec>",
+      "limits on failed logins and confirmation/reset sends, e.g. login=10/15m,login-address=100/15m,send=5/60m,send-address=20/60m",
+      parseAuthThrottleOption,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -96,6 +126,11 @@ async function serve(options: ServeOptions): Promise<void> {
   const config = await loadAppConfig(options.app);
   if (shutdownRequested()) return;
   const storage = options.storage ?? defaultStorageSpec(config.appId);
+  const mail = {
+    ...(options.smtpUrl === undefined ? {} : { smtpUrl: options.smtpUrl }),
+    ...(options.smtpFrom === undefined ? {} : { from: options.smtpFrom }),
+    devPrintLinks: options.devPrintAuthLinks === true,
+  };
   const server = await AtollServer.start({
     appDir: options.app,
     port: options.port,
@@ -111,9 +146,13 @@ async function serve(options: ServeOptions): Promise<void> {
     trustProxy: options.trustProxy,
     bodyLimitBytes: options.bodyLimit,
     bodyDepthLimit: options.bodyDepthLimit,
+    mail,
+    ...(options.authThrottle === undefined
+      ? {}
+      : { authThrottle: { limits: options.authThrottle } }),
   });
   // Interrupted while starting: shut down without announcing a server that is going away.
-  if (!shutdownRequested()) announce(server, storage, config, options, logger);
+  if (!shutdownRequested()) announce(server, storage, config, options, logger, mail);
   await shutdown;
   logger.info("shutting down");
   await server.close();
@@ -126,6 +165,7 @@ function announce(
   config: AppConfig,
   options: ServeOptions,
   logger: Logger,
+  mail: AccountMailOptions,
 ): void {
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
   // that sees it also sees the hints.
@@ -140,7 +180,11 @@ function announce(
     ].join("\n"),
   );
   if (options.logLevel !== "error" && options.logLevel !== "silent") {
-    for (const note of config.unsupported ?? []) process.stderr.write(`atoll: warning: ${note}\n`);
+    for (const note of [
+      ...(config.unsupported ?? []),
+      ...mailSettingNotes(config.authProviders, mail),
+    ])
+      process.stderr.write(`atoll: warning: ${note}\n`);
   }
   logger.info({ url: server.url, appId: server.appId, storage }, "server started");
 }

@@ -89,7 +89,9 @@ async function createUser(
   await AppStore.use(options, async (store) => {
     // Confirmation links the provider would e-mail are confirmed here, as an administrator may.
     const links: { url: string }[] = [];
-    const auth = await store.auth((link) => links.push(link));
+    const auth = await store.auth((link) => {
+      links.push(link);
+    });
     const accounts = auth.emailPassword();
     await accounts.register({ email: options.email, password: options.password });
     for (const link of links.splice(0)) {
@@ -124,8 +126,7 @@ async function setDisabled(
 ): Promise<void> {
   await AppStore.use(options, async (store) => {
     const auth = await store.auth(() => {});
-    await auth.users.setDisabled(userId, disabled);
-    if (disabled) await auth.sessions.revokeAllOf(userId);
+    await auth.setUserDisabled(userId, disabled);
     await store.logs.append({
       time: new Date(),
       type: "auth",

@@ -266,6 +266,19 @@ describe("tokens", () => {
     );
   });
 
+  it("refuses a custom JWT that never expires with 401 AuthError", async () => {
+    const token = await new SignJWT({ email: "forever@example.com", aud: "atoll-http-test" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("never-expires")
+      .sign(new TextEncoder().encode("a-shared-secret-for-custom-jwt-tests-0123456789"));
+    const login = await env.client.call(env.client.appPath("/auth/providers/custom-token/login"), {
+      method: "POST",
+      body: JSON.stringify({ token }),
+    });
+    expect(login.status).toBe(401);
+    expect(login.body).toMatchObject({ error_code: "AuthError" });
+  });
+
   it("refuses to log a disabled user in", async () => {
     const token = await new SignJWT({ email: "off@example.com", aud: "atoll-http-test" })
       .setProtectedHeader({ alg: "HS256" })

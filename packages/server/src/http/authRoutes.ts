@@ -1,6 +1,8 @@
 /**
  * App-scoped auth routes: provider login (and `?link=true` linking) and the email/password
- * flows. Every login is logged as an `auth` entry, success or failure.
+ * flows. Every login is logged as an `auth` entry, success or failure (never with a password,
+ * token or key). Failed logins and confirmation/reset sends are throttled per account and
+ * per client address (`AuthThrottle`).
  */
 import { AppError } from "@atoll/protocol";
 import { Hono } from "hono";
@@ -15,6 +17,29 @@ type UserpassAction = (
   accounts: EmailPasswordAccounts,
   body: Record<string, unknown>,
 ) => Promise<void>;
+
+/** Actions that send mail or run the app's confirmation/reset function: throttled. */
+const SENDING_ACTIONS = new Set(["confirm/send", "confirm/call", "reset/send", "reset/call"]);
+
+/** Refusals of the credentials themselves (not of the request's shape): counted as failures. */
+function isCredentialFailure(error: unknown): boolean {
+  return (
+    error instanceof AppError && (error.code === "InvalidPassword" || error.code === "AuthError")
+  );
+}
+
+/**
+ * The address failed logins and sends are counted by: the client's address (the proxy's
+ * `X-Forwarded-For` only under `--trust-proxy`, else the TCP peer); one shared bucket when
+ * it is unknown.
+ */
+function throttleAddress(c: Context<HttpEnv>): string {
+  return c.get("clientAddress") || "unknown";
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
 
 /** Keyed by the path after the provider name; a Map, so inherited object names are no actions. */
 const USERPASS_ACTIONS: ReadonlyMap<string, UserpassAction> = new Map<string, UserpassAction>([
@@ -33,10 +58,17 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
   routes.post("/auth/providers/:provider/login", async (c) => {
     const provider = c.req.param("provider");
     const link = c.req.query("link") === "true";
+    const address = throttleAddress(c);
     try {
       const body = await ejsonBody(c, deps);
+      const account = stringOf(body.username);
+      deps.auth.throttle.checkLogin(account, address);
       const linkTo = link ? await accessCaller(c, deps) : undefined;
-      const result = await deps.auth.logIn(provider, body, linkTo);
+      const result = await deps.auth.logIn(provider, body, linkTo).catch((error: unknown) => {
+        if (isCredentialFailure(error)) deps.auth.throttle.loginFailed(account, address);
+        throw error;
+      });
+      deps.auth.throttle.loginSucceeded(account);
       await deps.log.record({
         type: "auth",
         userId: result.user_id,
@@ -62,8 +94,9 @@ export function authRoutes(deps: HttpDeps): Hono<HttpEnv> {
     if (run === undefined) throw new AppError("NotFound", `no such route: ${c.req.path}`);
     const accounts = deps.auth.emailPassword(c.req.param("provider"));
     const body = await ejsonBody(c, deps);
+    const email = stringOf(body.email);
+    if (SENDING_ACTIONS.has(action)) deps.auth.throttle.sendAttempted(email, throttleAddress(c));
     await run(accounts, body);
-    const email = typeof body.email === "string" ? body.email : undefined;
     await deps.log.record({
       type: "auth",
       outcome: "ok",

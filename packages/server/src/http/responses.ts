@@ -33,6 +33,14 @@ export function asAppError(error: unknown): AppError {
   return new AppError("InternalServerError", "internal server error", { cause: error });
 }
 
+/** A throttled request (`details.retryAfterSeconds`) also says when to come back (`Retry-After`). */
 export function errorResponse(error: AppError): Response {
-  return jsonResponse({ error: error.message, error_code: error.code, link: "" }, error.httpStatus);
+  const retryAfter = error.details?.retryAfterSeconds;
+  return new Response(JSON.stringify({ error: error.message, error_code: error.code, link: "" }), {
+    status: error.httpStatus,
+    headers:
+      typeof retryAfter === "number"
+        ? { ...jsonHeaders(), "Retry-After": String(retryAfter) }
+        : jsonHeaders(),
+  });
 }

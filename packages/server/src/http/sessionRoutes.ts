@@ -73,14 +73,14 @@ export function sessionRoutes(deps: HttpDeps): Hono<HttpEnv> {
 
   routes.delete("/auth/api_keys/:id", async (c) => {
     const caller = await refreshCaller(c, deps);
-    await deps.auth.apiKeys.delete(caller.user.id, c.req.param("id"));
+    await deps.auth.deleteApiKey(caller.user.id, c.req.param("id"));
     return emptyResponse(204);
   });
 
   for (const state of ["enable", "disable"] as const) {
     routes.put(`/auth/api_keys/:id/${state}`, async (c) => {
       const caller = await refreshCaller(c, deps);
-      await deps.auth.apiKeys.setDisabled(caller.user.id, c.req.param("id"), state === "disable");
+      await deps.auth.setApiKeyDisabled(caller.user.id, c.req.param("id"), state === "disable");
       return emptyResponse(204);
     });
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,6 +24,20 @@ describe("openStorage", () => {
     const engine = await openStorage(`sqlite:${join(dir, "nested", "deeper", "app.db")}`);
     await engine.commit([{ kind: "insert", ns: { db: "d", coll: "c" }, doc: { _id: 1 } }]);
     expect((await engine.get({ db: "d", coll: "c" }, 1))?.doc).toEqual({ _id: 1 });
+    await engine.close();
+  });
+
+  it("creates a new store, its WAL files and its directories readable by their owner only", async () => {
+    const top = join(dir, "private");
+    const file = join(top, "inner", "app.db");
+    const engine = await openStorage(`sqlite:${file}`);
+    await engine.commit([{ kind: "insert", ns: { db: "d", coll: "c" }, doc: { _id: 1 } }]);
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect([mode(top), mode(join(top, "inner"))]).toEqual([0o700, 0o700]);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      expect(existsSync(path)).toBe(true);
+      expect(mode(path)).toBe(0o600);
+    }
     await engine.close();
   });
 

@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { createOwnerOnlyFile } from "./ownerOnlyFiles.js";
 import { SqliteStorage } from "./SqliteStorage.js";
 import { StorageError } from "./StorageError.js";
 import type { StorageEngine } from "./StorageEngine.js";
 
 /**
- * Opens the engine a spec names: `sqlite:<file>` (created, with its directory, if missing) or `memory` (SQLite in memory, gone when closed).
+ * Opens the engine a spec names: `sqlite:<file>` (created owner-only, with its directories, if missing) or `memory` (SQLite in memory, gone when closed).
  */
 export async function openStorage(spec: string): Promise<StorageEngine> {
   if (spec === "memory") return new SqliteStorage(":memory:");
@@ -14,7 +13,7 @@ export async function openStorage(spec: string): Promise<StorageEngine> {
     if (file === "")
       throw new StorageError("BadSpec", `storage spec "${spec}" names no file (sqlite:<file>)`);
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      createOwnerOnlyFile(file);
       return new SqliteStorage(file);
     } catch (cause) {
       if (cause instanceof StorageError) throw cause;

@@ -1,5 +1,6 @@
 /** Email/password accounts through AuthService: registration, confirmation, reset, login. */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { scryptPasswords, type PasswordHasher } from "../passwords.js";
 import { authHarness, testAppConfig } from "../test-support/authHarness.js";
 
 afterEach(() => {
@@ -30,6 +31,38 @@ describe("email/password", () => {
     ).rejects.toMatchObject({
       code: "AccountNameInUse",
       message: "name already in use",
+    });
+  });
+
+  it("does the same work for an unknown email as for a known one: one password check, same error", async () => {
+    const verified: string[] = [];
+    const counting: PasswordHasher = {
+      hash: scryptPasswords.hash,
+      verify: (password, stored) => {
+        verified.push(password);
+        return scryptPasswords.verify(password, stored);
+      },
+    };
+    const { auth } = await authHarness({
+      config: await testAppConfig({ autoConfirm: true }),
+      passwords: counting,
+    });
+    await auth.emailPassword().register({ email: "known@example.org", password: "right-one" });
+    const failures = [];
+    for (const username of ["known@example.org", "unknown@example.org"]) {
+      verified.length = 0;
+      failures.push(
+        await auth
+          .logIn("local-userpass", { username, password: "wrong-one" })
+          .catch((e: unknown) => e),
+      );
+      expect(verified).toEqual(["wrong-one"]);
+    }
+    const [known, unknown] = failures;
+    expect(known).toMatchObject({ code: "InvalidPassword", message: "invalid username/password" });
+    expect(unknown).toMatchObject({
+      code: "InvalidPassword",
+      message: "invalid username/password",
     });
   });
 

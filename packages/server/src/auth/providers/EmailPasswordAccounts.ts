@@ -1,8 +1,10 @@
 /**
  * Email/password accounts (`local-userpass`): registration, confirmation and password reset,
  * each through auto-confirm, the app's confirmation/reset function, or a token link. Tokens
- * are single-use, valid for 30 minutes, and stored as digests. Atoll sends no email: where
- * App Services would mail a link, the link is handed to `deliverLink` (the server logs it).
+ * are single-use, valid for 30 minutes, and stored as digests; a link carrying one is handed to
+ * `deliverLink` (the server mails it) and never logged. A login for an unknown email checks the
+ * password against a stand-in hash, so it costs what a login for a known one costs, and both
+ * fail alike (`InvalidPassword`).
  */
 import { AppError } from "@atoll/protocol";
 import { SYSTEM_USER } from "../../callerContext.js";
@@ -16,14 +18,23 @@ import {
   stringField,
 } from "../authCollections.js";
 import type { FunctionRunner } from "../FunctionRunner.js";
-import { hashPassword, verifyPassword } from "../passwords.js";
+import { hashForUnknownAccounts, scryptPasswords, type PasswordHasher } from "../passwords.js";
 import { digest, newId, randomSecret } from "../secrets.js";
 import type { ResolvedIdentity } from "./ResolvedIdentity.js";
 
 export const USERPASS_TOKEN_MINUTES = 30;
 
 type TokenKind = "confirm" | "reset";
-export type LinkDelivery = (link: { kind: TokenKind; email: string; url: string }) => void;
+
+/** A confirmation or reset link for `email`; `url` carries the token. */
+export interface AccountLink {
+  readonly kind: TokenKind;
+  readonly email: string;
+  readonly url: string;
+}
+
+/** Sends the link to its owner; rejects (without the link in the error) when it cannot. */
+export type LinkDelivery = (link: AccountLink) => void | Promise<void>;
 
 function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
@@ -52,6 +63,7 @@ export class EmailPasswordAccounts {
     private readonly provider: AuthProviderConfig,
     private readonly functions: FunctionRunner,
     private readonly deliverLink: LinkDelivery,
+    private readonly passwords: PasswordHasher = scryptPasswords,
   ) {}
 
   private get accounts() {
@@ -129,7 +141,7 @@ export class EmailPasswordAccounts {
       _id: email.toLowerCase(),
       email,
       identityId: newId(),
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.passwords.hash(password),
       confirmed,
       createdAt: new Date(),
     };
@@ -149,11 +161,16 @@ export class EmailPasswordAccounts {
     const token = await this.issueToken(email, "confirm");
     const functionName = this.option("confirmationFunctionName");
     if (this.option("runConfirmationFunction") !== true || typeof functionName !== "string") {
-      this.deliverLink({
-        kind: "confirm",
-        email,
-        url: this.linkUrl("emailConfirmationUrl", token),
-      });
+      try {
+        await this.deliverLink({
+          kind: "confirm",
+          email,
+          url: this.linkUrl("emailConfirmationUrl", token),
+        });
+      } catch (error) {
+        if (removeOnFailure) await this.accounts.deleteOne({ _id: email.toLowerCase() });
+        throw error;
+      }
       return;
     }
     let status: string;
@@ -206,7 +223,7 @@ export class EmailPasswordAccounts {
     }
     const doc = await this.account(email);
     const token = await this.issueToken(stringField(doc, "email"), "reset");
-    this.deliverLink({
+    await this.deliverLink({
       kind: "reset",
       email: stringField(doc, "email"),
       url: this.linkUrl("resetPasswordUrl", token),
@@ -219,7 +236,7 @@ export class EmailPasswordAccounts {
     const doc = await this.consumeToken("reset", body);
     await this.accounts.updateOne(
       { _id: doc._id },
-      { $set: { passwordHash: await hashPassword(password) } },
+      { $set: { passwordHash: await this.passwords.hash(password) } },
     );
   }
 
@@ -235,7 +252,10 @@ export class EmailPasswordAccounts {
     const extraArguments = Array.isArray(body.arguments) ? (body.arguments as unknown[]) : [];
     const doc = await this.account(email);
     const token = await this.issueToken(stringField(doc, "email"), "reset");
-    const currentPasswordValid = await verifyPassword(password, stringField(doc, "passwordHash"));
+    const currentPasswordValid = await this.passwords.verify(
+      password,
+      stringField(doc, "passwordHash"),
+    );
     const result = await this.functions.execute(
       functionName,
       [
@@ -260,7 +280,9 @@ export class EmailPasswordAccounts {
     const username = requireString(body, "username");
     const password = requireString(body, "password");
     const doc = await this.accounts.findOne({ _id: username.toLowerCase() });
-    if (doc === null || !(await verifyPassword(password, stringField(doc, "passwordHash")))) {
+    const stored = doc === null ? await hashForUnknownAccounts() : stringField(doc, "passwordHash");
+    const valid = await this.passwords.verify(password, stored);
+    if (doc === null || !valid) {
       throw new AppError("InvalidPassword", "invalid username/password");
     }
     if (!booleanField(doc, "confirmed")) throw new AppError("AuthError", "confirmation required");

@@ -71,6 +71,39 @@ describe("custom JWT authentication", () => {
     });
   });
 
+  it("refuses a token without exp, one not valid before a later time, and one issued in the future", async () => {
+    const key = new TextEncoder().encode(SECRET);
+    const signed = (payload: Record<string, unknown>) =>
+      new SignJWT({ aud: "my-app", email: "x", ...payload })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("external-7")
+        .sign(key);
+    const hourFromNow = Math.floor(Date.now() / 1000) + 3600;
+    for (const payload of [
+      {},
+      { exp: hourFromNow, nbf: hourFromNow - 60 },
+      { exp: hourFromNow + 3600, iat: hourFromNow },
+    ]) {
+      await expect(
+        resolveCustomToken({ token: await signed(payload) }, provider()),
+      ).rejects.toMatchObject({
+        code: "AuthError",
+      });
+    }
+    await expect(
+      resolveCustomToken(
+        {
+          token: await signed({
+            exp: hourFromNow,
+            nbf: hourFromNow - 7200,
+            iat: hourFromNow - 7200,
+          }),
+        },
+        provider(),
+      ),
+    ).resolves.toMatchObject({ identity: { id: "external-7" } });
+  });
+
   it("checks the audience only when one is configured", async () => {
     const token = await jwt({ aud: "anything", email: "x" }).sign(new TextEncoder().encode(SECRET));
     await expect(

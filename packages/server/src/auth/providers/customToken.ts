@@ -1,7 +1,9 @@
 /**
  * Custom JWT authentication: the client brings a token minted by a third party; it is accepted
- * when one of the provider's signing keys verifies it, it has not expired, and its audience
- * matches the configured one (when one is configured). The user is identified by `sub`, and
+ * when one of the provider's signing keys verifies it, it carries an `exp` that has not passed,
+ * its `nbf` (when present) has passed, its `iat` (when present) is not in the future, and its
+ * audience matches the configured one (when one is configured). A token without `exp` would
+ * log its bearer in forever, so it is refused as App Services refuses it. The user is identified by `sub`, and
  * `metadata_fields` copy values at JWT paths into `user.data`.
  */
 import { AppError } from "@atoll/protocol";
@@ -9,6 +11,9 @@ import { importSPKI, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
 import type { AuthProviderConfig } from "../../config/types.js";
 import type { ResolvedIdentity } from "./ResolvedIdentity.js";
+
+/** How far the token issuer's clock may run ahead of this server's. */
+const CLOCK_SKEW_SECONDS = 60;
 
 function configuredAudiences(provider: AuthProviderConfig): string[] {
   const audience = provider.config.audience;
@@ -34,7 +39,11 @@ async function verifyWithAnyKey(token: string, provider: AuthProviderConfig): Pr
     try {
       const verificationKey =
         algorithm === "HS256" ? new TextEncoder().encode(key) : await importSPKI(key, algorithm);
-      const { payload } = await jwtVerify(token, verificationKey, { algorithms: [algorithm] });
+      const { payload } = await jwtVerify(token, verificationKey, {
+        algorithms: [algorithm],
+        requiredClaims: ["exp"],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      });
       return payload;
     } catch (error) {
       lastError = error;
@@ -53,6 +62,11 @@ function checkAudience(payload: JWTPayload, provider: AuthProviderConfig): void 
     ? expected.every((aud) => actual.includes(aud))
     : expected.some((aud) => actual.includes(aud));
   if (!ok) throw new AppError("AuthError", "invalid custom auth token: audience does not match");
+}
+
+function checkIssuedAt(payload: JWTPayload): void {
+  if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS)
+    throw new AppError("AuthError", "invalid custom auth token: 'iat' is in the future");
 }
 
 function valueAtPath(payload: JWTPayload, path: string): unknown {
@@ -88,6 +102,7 @@ export async function resolveCustomToken(
   if (typeof token !== "string" || token === "")
     throw new AppError("MissingParameter", "expected a 'token' in the login payload");
   const claims = await verifyWithAnyKey(token, provider);
+  checkIssuedAt(claims);
   checkAudience(claims, provider);
   if (typeof claims.sub !== "string" || claims.sub === "")
     throw new AppError("AuthError", "invalid custom auth token: 'sub' is missing");

@@ -10,6 +10,7 @@ import { MemoryDataService } from "../../http/test-support/memoryDataService.js"
 import { TEST_APP_DIR } from "../../http/test-support/standInServer.js";
 import { AuthService } from "../AuthService.js";
 import type { FunctionRunner } from "../FunctionRunner.js";
+import type { PasswordHasher } from "../passwords.js";
 
 export type Script = (args: unknown[], user: UserContext) => unknown;
 
@@ -24,7 +25,11 @@ export async function testAppConfig(userpassConfig?: Record<string, unknown>): P
 }
 
 export async function authHarness(
-  options: { config?: AppConfig; scripts?: Record<string, Script> } = {},
+  options: {
+    config?: AppConfig;
+    scripts?: Record<string, Script>;
+    passwords?: PasswordHasher;
+  } = {},
 ) {
   const data = new MemoryDataService();
   const calls: { name: string; args: unknown[] }[] = [];
@@ -45,7 +50,10 @@ export async function authHarness(
     config,
     system: data,
     functions,
-    deliverLink: (link) => links.push(link),
+    ...(options.passwords === undefined ? {} : { passwords: options.passwords }),
+    deliverLink: (link) => {
+      links.push(link);
+    },
   });
   return { auth, data, calls, links };
 }

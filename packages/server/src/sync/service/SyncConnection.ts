@@ -16,6 +16,7 @@ import {
   type ServerMessage,
 } from "@atoll/protocol";
 import type { RawData, WebSocket } from "ws";
+import type { ConnectionAccess } from "./ConnectionAccess.js";
 import type { SessionHost } from "./SessionHost.js";
 import { SyncSession } from "./SyncSession.js";
 import type { SyncService } from "./SyncService.js";
@@ -36,6 +37,7 @@ export class SyncConnection {
     private readonly accessToken: string,
     private readonly userId: string,
     private readonly protocolVersion: number | undefined,
+    readonly access: ConnectionAccess,
   ) {
     socket.binaryType = "nodebuffer";
     socket.on("message", (data, isBinary) => this.receive(data, isBinary));
@@ -56,6 +58,11 @@ export class SyncConnection {
   terminate(): void {
     this.shutDown();
     this.socket.terminate();
+  }
+
+  /** Tells the client its access ended (`error`) and closes the connection. */
+  revoke(error: SyncProtocolError): void {
+    if (!this.closed) this.fail(0, error);
   }
 
   private receive(data: RawData, isBinary: boolean): void {
@@ -112,6 +119,7 @@ export class SyncConnection {
       case "query":
         return session.query(message);
       case "upload":
+        await this.access.check();
         return session.upload(message);
       case "mark":
         return session.mark(message.requestId);

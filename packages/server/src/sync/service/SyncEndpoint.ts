@@ -3,14 +3,16 @@
  * HTTP server's `upgrade` event. The access token (`Authorization: Bearer` or `?baas_at=`)
  * is checked before the upgrade: a bad or expired one gets HTTP 401, which makes the client
  * refresh it once and reconnect. The subprotocol is negotiated here (`atoll-sync#N`).
+ * Connections whose user or session loses access are closed (see `ConnectionAccess`).
  */
-import { negotiateProtocolVersion, subprotocolFor } from "@atoll/protocol";
+import { negotiateProtocolVersion, subprotocolFor, SyncProtocolError } from "@atoll/protocol";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Caller } from "../../auth/AuthService.js";
 import { tokenOf } from "../../http/bearer.js";
 import type { UpgradeHandler } from "../../http/listen.js";
+import { accessEnded, ConnectionAccess, DEFAULT_ACCESS_SWEEP_MS } from "./ConnectionAccess.js";
 import { SyncConnection } from "./SyncConnection.js";
 import type { SyncService } from "./SyncService.js";
 
@@ -21,8 +23,12 @@ export class SyncEndpoint {
   private readonly server: WebSocketServer;
   private readonly connections = new Set<SyncConnection>();
   private readonly path: string;
+  private readonly stopWatchingAccess: () => void;
 
-  constructor(private readonly service: SyncService) {
+  constructor(
+    private readonly service: SyncService,
+    options: { accessSweepMs?: number } = {},
+  ) {
     this.path = `/api/client/v2.0/app/${service.config.appId}/realm-sync`;
     this.server = new WebSocketServer({
       noServer: true,
@@ -33,6 +39,20 @@ export class SyncEndpoint {
         return version === undefined ? false : subprotocolFor(version);
       },
     });
+    const unsubscribe = service.auth.revocations.subscribe((revocation) => {
+      for (const connection of this.connections)
+        if (connection.access.endedBy(revocation))
+          connection.revoke(accessEnded(revocation.reason));
+    });
+    const sweep = setInterval(
+      () => this.sweepAccess(),
+      options.accessSweepMs ?? DEFAULT_ACCESS_SWEEP_MS,
+    );
+    sweep.unref();
+    this.stopWatchingAccess = () => {
+      unsubscribe();
+      clearInterval(sweep);
+    };
   }
 
   readonly handleUpgrade: UpgradeHandler = (request, socket, head) => {
@@ -43,9 +63,19 @@ export class SyncEndpoint {
   };
 
   close(): void {
+    this.stopWatchingAccess();
     for (const connection of this.connections) connection.terminate();
     this.connections.clear();
     this.server.close();
+  }
+
+  /** Closes the connections whose user or session lost access through another process. */
+  private sweepAccess(): void {
+    for (const connection of this.connections) {
+      connection.access.check().catch((error: unknown) => {
+        if (error instanceof SyncProtocolError) connection.revoke(error);
+      });
+    }
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -67,7 +97,15 @@ export class SyncEndpoint {
     const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",");
     const version = negotiateProtocolVersion(offered);
     this.server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new SyncConnection(this.service, ws, token, caller.user.id, version);
+      const access = new ConnectionAccess(this.service.auth, caller.user.id, caller.sessionId);
+      const connection = new SyncConnection(
+        this.service,
+        ws,
+        token,
+        caller.user.id,
+        version,
+        access,
+      );
       this.connections.add(connection);
       ws.on("close", () => this.connections.delete(connection));
     });
