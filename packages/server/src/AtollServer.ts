@@ -34,11 +34,12 @@ export interface AtollServerOptions {
   readonly logLevel?: string;
   /**
    * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
-   * clock client file expiry is measured by, time between history compactions.
+   * clock client file expiry is measured by, time between history compactions, bounds on
+   * uploaded changesets.
    */
   readonly sync?: Pick<
     SyncServiceOptions,
-    "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs"
+    "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs" | "limits"
   >;
 }
 

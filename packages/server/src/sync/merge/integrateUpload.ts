@@ -110,7 +110,8 @@ function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
   return text;
 }
 
-function valueAt(doc: Document, path: Path): unknown {
+/** The value at `path` in `doc`, undefined when the path does not resolve. */
+export function valueAt(doc: Document, path: Path): unknown {
   let current: unknown = doc;
   for (const element of path) {
     if (current === null || typeof current !== "object") return undefined;

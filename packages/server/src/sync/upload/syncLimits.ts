@@ -1,0 +1,31 @@
+/**
+ * The bounds on what one uploaded changeset may ask of the server. Each has a default an
+ * operator may change (server option `sync.limits`); an upload beyond one is refused with
+ * `limits_exceeded` (104) before it reaches the rules or storage. The frame size itself is
+ * bounded by `maxMessageBytes` (the protocol's 16 MiB by default) when the frame is decoded.
+ */
+export interface SyncLimits {
+  /** Instructions in one changeset. */
+  readonly maxChangesetInstructions: number;
+  /** Instructions on one object in one changeset. */
+  readonly maxObjectInstructions: number;
+  /** Elements of a list or set an upload leaves behind. */
+  readonly maxListLength: number;
+  /** Elements of an instruction's path (property, index, key, …). */
+  readonly maxPathDepth: number;
+  /** Characters of a property name or dictionary key in a path. */
+  readonly maxNameLength: number;
+}
+
+export const DEFAULT_SYNC_LIMITS: SyncLimits = {
+  maxChangesetInstructions: 1_000_000,
+  maxObjectInstructions: 100_000,
+  maxListLength: 100_000,
+  maxPathDepth: 16,
+  maxNameLength: 255,
+};
+
+/** The operator's limits over the defaults. */
+export function syncLimits(overrides: Partial<SyncLimits> = {}): SyncLimits {
+  return { ...DEFAULT_SYNC_LIMITS, ...overrides };
+}
