@@ -16,7 +16,7 @@
 import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
-import { applyToDocument } from "../documentPatch.js";
+import { applyToDocument, type OwnedContainers } from "../documentPatch.js";
 import { isConcurrent, overwrites, type Writer } from "./clock.js";
 import {
   EMPTY_META,
@@ -132,6 +132,8 @@ export function integrateUpload(
   );
   const lists = new ListTransformer(concurrent.flatMap((entry) => entry.instructions));
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
+  // The objects' documents are copied once, then changed in place (see OwnedContainers).
+  const owns: OwnedContainers = new WeakSet();
   const stamp = { ts: writer.ts, ident: writer.ident, version };
 
   for (const instruction of upload.instructions) {
@@ -159,7 +161,7 @@ export function integrateUpload(
       if (state.doc) return "the object already exists";
       return {
         instruction,
-        state: { doc: applyToDocument(undefined, instruction), meta: EMPTY_META },
+        state: { doc: applyToDocument(undefined, instruction, owns), meta: EMPTY_META },
       };
     }
     if (instruction.type === "EraseObject") {
@@ -205,7 +207,7 @@ export function integrateUpload(
     ) {
       return "the list element was removed concurrently";
     }
-    return { instruction: placed, state: { ...state, doc: applyToDocument(doc, placed) } };
+    return { instruction: placed, state: { ...state, doc: applyToDocument(doc, placed, owns) } };
   }
 
   function applyToField(instruction: Instruction & { path: Path }, state: ObjectState) {
@@ -220,10 +222,13 @@ export function integrateUpload(
         ...state.meta,
         additions: { ...additions, [fieldKey]: [...(additions[fieldKey] ?? []), addition] },
       };
-      return { instruction, state: { doc: applyToDocument(state.doc, instruction), meta } };
+      return { instruction, state: { doc: applyToDocument(state.doc, instruction, owns), meta } };
     }
     if (instruction.type === "SetInsert" || instruction.type === "SetErase") {
-      return { instruction, state: { ...state, doc: applyToDocument(state.doc, instruction) } };
+      return {
+        instruction,
+        state: { ...state, doc: applyToDocument(state.doc, instruction, owns) },
+      };
     }
     const blockers = Object.entries(clocks).filter(
       ([key]) => prefixKeys(path).includes(key) || isAtOrBelow(key, path),
@@ -256,6 +261,6 @@ export function integrateUpload(
       clocks: { ...keptClocks, [fieldKey]: stamp },
       additions: keptAdditions,
     };
-    return { instruction: placed, state: { doc: applyToDocument(state.doc, placed), meta } };
+    return { instruction: placed, state: { doc: applyToDocument(state.doc, placed, owns), meta } };
   }
 }
