@@ -1,7 +1,9 @@
 /**
  * The upload limits over a real WebSocket, on a server whose operator set them: a changeset
  * within them is accepted however large (200 000 list inserts on one object are integrated in
- * time linear in their number: the list is copied once, not per insert), one beyond any of
+ * time linear in their number: the list is copied once, not per insert; so are 50 000 writes
+ * to different keys of one dictionary: a write finds the clocks around its path by an index,
+ * not by reading every clock of the object), one beyond any of
  * them is refused whole with limits_exceeded (104) and nothing of it is stored.
  */
 import { SyncErrorCode, type Instruction } from "@atoll/protocol";
@@ -80,6 +82,33 @@ it("integrates 200 000 list inserts on one object in one changeset", async () =>
   await client.acknowledged(client.upload([...createCar(pk), ...inserts(pk, 0, LIST_LENGTH)]));
   expect(client.received.some((m) => m.type === "error")).toBe(false);
   expect(await storedTags(pk)).toBe(LIST_LENGTH);
+  await client.close();
+});
+
+it("integrates 50 000 writes to different keys of one dictionary in one changeset", async () => {
+  const car = new ObjectId();
+  const writes = Array.from({ length: 50_000 }, (_, i) => ({
+    type: "Update" as const,
+    table: "Car",
+    pk: car,
+    path: ["notes", `key ${i}`],
+    value: "x",
+  }));
+  const client = await device();
+  const clear: Instruction = {
+    type: "Clear",
+    table: "Car",
+    pk: car,
+    path: ["notes"],
+    collectionType: "dictionary",
+  };
+  await client.acknowledged(client.upload([...createCar(car), clear, ...writes]));
+  const doc = await garage.t.server.data
+    .system()
+    .db("cars-db")
+    .collection("Car")
+    .findOne({ _id: car });
+  expect(Object.keys(doc?.notes as object)).toHaveLength(50_000);
   await client.close();
 });
 
