@@ -18,7 +18,7 @@ import {
 import { Long } from "bson";
 import type { Document } from "../data/types.js";
 import { normaliseBson, setOwn } from "../storage/normaliseBson.js";
-import { bsonEquals } from "./bsonEquals.js";
+import { forgetSetIndex, setErase, setInsert } from "./setIndex.js";
 
 type Container = Document | unknown[];
 
@@ -137,6 +137,7 @@ export function applyToDocument(
       if (Array.isArray(parent)) {
         if (typeof last !== "number" || last >= parent.length)
           throw badPath(instruction, `index ${String(last)} out of range`);
+        forgetSetIndex(parent);
         parent[last] = documentValue(instruction.value);
       } else {
         setOwn(parent, String(last), documentValue(instruction.value));
@@ -187,9 +188,8 @@ export function applyToDocument(
       const container = parent as Record<string | number, unknown>;
       const set = owned(listAt(instruction, parent, last, instruction.type === "SetInsert"), owns);
       const value = documentValue(instruction.value);
-      const at = set.findIndex((item) => bsonEquals(item, value));
-      if (instruction.type === "SetInsert" && at < 0) set.push(value);
-      if (instruction.type === "SetErase" && at >= 0) set.splice(at, 1);
+      if (instruction.type === "SetInsert") setInsert(set, value);
+      else setErase(set, value);
       container[last] = set;
       return root;
     }
@@ -242,5 +242,6 @@ function cloneListParent(
   // List instructions' paths end in an index, so `parent` is the (already copied) list itself.
   if (!Array.isArray(parent))
     throw badPath(instruction, `path ${JSON.stringify(path)} is not a list element`);
+  forgetSetIndex(parent);
   return parent;
 }

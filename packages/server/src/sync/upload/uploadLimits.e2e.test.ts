@@ -3,7 +3,8 @@
  * within them is accepted however large (200 000 list inserts on one object are integrated in
  * time linear in their number: the list is copied once, not per insert; so are 50 000 writes
  * to different keys of one dictionary: a write finds the clocks around its path by an index,
- * not by reading every clock of the object), one beyond any of
+ * not by reading every clock of the object; and 100 000 inserts into one set, whose
+ * membership test reads an index, not every element), one beyond any of
  * them is refused whole with limits_exceeded (104) and nothing of it is stored.
  */
 import { SyncErrorCode, type Instruction } from "@atoll/protocol";
@@ -109,6 +110,26 @@ it("integrates 50 000 writes to different keys of one dictionary in one changese
     .collection("Car")
     .findOne({ _id: car });
   expect(Object.keys(doc?.notes as object)).toHaveLength(50_000);
+  await client.close();
+});
+
+it("integrates 100 000 inserts into one set in one changeset", async () => {
+  const car = new ObjectId();
+  const inserts = Array.from({ length: 100_000 }, (_, i) => ({
+    type: "SetInsert" as const,
+    table: "Car",
+    pk: car,
+    path: ["codes"],
+    value: Long.fromNumber(i),
+  }));
+  const client = await device();
+  await client.acknowledged(client.upload([...createCar(car), ...inserts]));
+  const doc = await garage.t.server.data
+    .system()
+    .db("cars-db")
+    .collection("Car")
+    .findOne({ _id: car });
+  expect(doc?.codes).toHaveLength(100_000);
   await client.close();
 });
 
