@@ -53,11 +53,9 @@ export function setErase(set: unknown[], value: unknown): void {
   const items = bucket(indexOf(set), bucketKey(value));
   const at = items.findIndex((item) => bsonEquals(item, value));
   if (at < 0) return;
-  items.splice(at, 1);
-  set.splice(
-    set.findIndex((item) => bsonEquals(item, value)),
-    1,
-  );
+  const [item] = items.splice(at, 1);
+  // The bucket holds the set's own elements: find it by identity (a native scan).
+  set.splice(set.indexOf(item), 1);
 }
 
 /** `list` is about to be changed by position (as a list): its index, if any, no longer holds. */
