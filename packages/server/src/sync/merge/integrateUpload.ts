@@ -119,12 +119,17 @@ export function integrateUpload(
   version: number,
   current: ReadonlyMap<string, ObjectState>,
   concurrentHistory: readonly HistoryEntry[],
+  /** Bounds moving list positions through concurrent changes (see `ListTransformer`). */
+  maxListTransformSteps?: number,
 ): Integration {
   const { writer } = upload;
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const lists = new ListTransformer(concurrent.flatMap((entry) => entry.instructions));
+  const lists = new ListTransformer(
+    concurrent.flatMap((entry) => entry.instructions),
+    maxListTransformSteps,
+  );
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
   // The objects' documents are copied once, then changed in place (see OwnedContainers).
   const owns: OwnedContainers = new WeakSet();

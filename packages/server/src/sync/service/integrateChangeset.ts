@@ -156,6 +156,7 @@ async function judgeAndIntegrateOn(
       reads,
       judged: judgement.after,
       grouped: { uploaded: judgement.objects, integrated: judgement.allowedObjects },
+      ...(context.limits ? { maxListTransformSteps: context.limits.maxListTransformSteps } : {}),
     },
   );
   // A re-upload (integrated before) rejects nothing: it is not integrated at all.

@@ -15,6 +15,12 @@ export interface SyncLimits {
   readonly maxPathDepth: number;
   /** Characters of a property name or dictionary key in a path. */
   readonly maxNameLength: number;
+  /**
+   * Steps of merging an upload's list positions with the list changes made concurrently
+   * (after its base, by others): one step per pair of an uploaded and a concurrent change to
+   * the same list.
+   */
+  readonly maxListTransformSteps: number;
 }
 
 export const DEFAULT_SYNC_LIMITS: SyncLimits = {
@@ -23,6 +29,7 @@ export const DEFAULT_SYNC_LIMITS: SyncLimits = {
   maxListLength: 100_000,
   maxPathDepth: 16,
   maxNameLength: 255,
+  maxListTransformSteps: 50_000_000,
 };
 
 /** The operator's limits over the defaults. */

@@ -7,7 +7,7 @@
  * membership test reads an index, not every element), one beyond any of
  * them is refused whole with limits_exceeded (104) and nothing of it is stored.
  */
-import { SyncErrorCode, type Instruction } from "@atoll/protocol";
+import { encodeChangeset, SyncErrorCode, type Instruction } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startGarageServer, type GarageServer } from "../test-support/garageApp.js";
@@ -20,6 +20,7 @@ const LIMITS = {
   maxListLength: LIST_LENGTH,
   maxPathDepth: 3,
   maxNameLength: 20,
+  maxListTransformSteps: 1_000_000,
 };
 
 let garage: GarageServer;
@@ -161,6 +162,43 @@ it("refuses more instructions in one changeset than allowed", async () => {
     { type: "Update", table: "Car", pk: car, path: ["make"], value: "Volvo" },
   ]);
   expect(await refused(creates)).toContain("in one changeset");
+});
+
+it("refuses list changes whose merge with concurrent ones takes more steps than allowed", async () => {
+  const car = new ObjectId();
+  const first = await device();
+  await first.acknowledged(first.upload(createCar(car)));
+  const base = first.cursor.serverVersion;
+  await first.acknowledged(first.upload(inserts(car, 0, 2000)));
+  await first.close();
+  /** Uploads `count` inserts from another device as if it had not seen the 2000 above. */
+  const behind = async (count: number) => {
+    const client = await device();
+    client.send({
+      type: "upload",
+      session: 1,
+      progress: { clientVersion: 1, lastIntegratedServerVersion: base },
+      lockedServerVersion: base,
+      changesets: [
+        {
+          clientVersion: 1,
+          lastIntegratedServerVersion: base,
+          originTimestamp: Date.now(),
+          changeset: encodeChangeset(inserts(car, 0, count)),
+        },
+      ],
+    });
+    return client;
+  };
+  const within = await behind(100); // 100 × 2000 steps
+  await within.acknowledged(1);
+  expect(await storedTags(car)).toBe(2100);
+  await within.close();
+  const beyond = await behind(600); // 600 × 2100 steps
+  const error = await beyond.next("error");
+  expect(error.code).toBe(SyncErrorCode.LimitsExceeded);
+  expect(error.message).toContain("1000000 steps");
+  expect(await storedTags(car)).toBe(2100);
 });
 
 it("refuses a path deeper than allowed and a name longer than allowed", async () => {
