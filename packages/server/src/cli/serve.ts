@@ -1,7 +1,8 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
+import { parseSyncLimit, type SyncLimits } from "../sync/upload/syncLimits.js";
 import {
   defaultStorageSpec,
   parseLogLevel,
@@ -18,6 +19,7 @@ interface ServeOptions {
   storage?: string;
   functionTimeout: number;
   logLevel: LogLevel;
+  syncLimit: Partial<SyncLimits>;
 }
 
 export function addServeCommand(program: Command): void {
@@ -39,6 +41,12 @@ export function addServeCommand(program: Command): void {
       300_000,
     )
     .option("--log-level <level>", "debug, info, warn, error or silent", parseLogLevel, "info")
+    .option(
+      "--sync-limit <name=value>",
+      "a bound on sync uploads over its default, e.g. maxListLength=200000 (repeatable; see docs/security.md)",
+      cliSyncLimit,
+      {},
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -54,6 +62,7 @@ async function serve(options: ServeOptions): Promise<void> {
     storage,
     functionTimeoutMs: options.functionTimeout,
     logLevel: options.logLevel,
+    sync: { limits: options.syncLimit },
   });
   // The first line is a contract: scripts and tests wait for it. One write, so that a reader
   // that sees it also sees the hints.
@@ -75,6 +84,14 @@ async function serve(options: ServeOptions): Promise<void> {
   logger.info("shutting down");
   await server.close();
   logger.info("stopped");
+}
+
+function cliSyncLimit(text: string, previous: Partial<SyncLimits>): Partial<SyncLimits> {
+  try {
+    return parseSyncLimit(text, previous);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
