@@ -19,6 +19,7 @@ import type { RqlProperty } from "@atoll/rql";
 import { objectKey } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
 import {
+  clip,
   describeProperty,
   targetOf,
   type InstructionTarget,
@@ -66,9 +67,7 @@ export function validateUpload(
 }
 
 function describe(instruction: Instruction): string {
-  const table =
-    instruction.table.length > 64 ? `${instruction.table.slice(0, 64)}…` : instruction.table;
-  return `${instruction.type} on ${table} ${String(instruction.pk)}`;
+  return `${instruction.type} on ${clip(instruction.table)} ${clip(String(instruction.pk))}`;
 }
 
 class InstructionCheck {
