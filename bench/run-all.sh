@@ -24,3 +24,4 @@ run bench/sync/upload.ts
 run bench/sync/bootstrap.ts
 run bench/sync/ingest.ts
 run bench/sync/connections.ts
+run bench/sync/listInserts.ts

@@ -52,11 +52,12 @@ export interface AtollServerOptions {
   readonly authThrottle?: { readonly limits?: AuthThrottleLimits; readonly now?: () => number };
   /**
    * Sync tuning: objects per bootstrap download, largest accepted sync frame in bytes, the
-   * clock client file expiry is measured by, time between history compactions.
+   * clock client file expiry is measured by, time between history compactions, bounds on
+   * uploaded changesets.
    */
   readonly sync?: Pick<
     SyncServiceOptions,
-    "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs"
+    "bootstrapBatchSize" | "maxMessageBytes" | "now" | "compactionIntervalMs" | "limits"
   > & {
     /** Time between re-checks of every sync connection's user and session (default 30 s). */
     readonly accessSweepMs?: number;

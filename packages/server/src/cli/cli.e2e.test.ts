@@ -116,6 +116,13 @@ describe("atoll serve", () => {
     expect(done.code).not.toBe(0);
     expect(done.stderr).toContain("--port");
   });
+
+  it("refuses a sync limit it does not know", async () => {
+    const args = ["serve", "--app", CARS_APP_DIR, "--sync-limit", "maxLists=3"];
+    const done = await runCli(args, { cwd: work });
+    expect(done.code).not.toBe(0);
+    expect(done.stderr).toContain('unknown sync limit "maxLists"');
+  });
 });
 
 describe("atoll serve interrupted while starting", () => {

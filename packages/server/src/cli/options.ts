@@ -51,3 +51,16 @@ export function parseDate(value: string): Date {
 export function defaultStorageSpec(appId: string): string {
   return `sqlite:./data/${appId.replace(/[^A-Za-z0-9._-]/g, "_")}.db`;
 }
+
+/** A parser that throws plain errors, as an option parser: its errors become usage errors. */
+export function asOptionParser<A extends unknown[], T>(
+  parse: (...args: A) => T,
+): (...args: A) => T {
+  return (...args) => {
+    try {
+      return parse(...args);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
+}

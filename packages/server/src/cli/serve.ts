@@ -1,4 +1,4 @@
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { AtollServer } from "../AtollServer.js";
 import { DEFAULT_BODY_DEPTH_LIMIT, DEFAULT_BODY_LIMIT_BYTES } from "../http/body.js";
 import type { AppConfig } from "../config/types.js";
@@ -8,7 +8,9 @@ import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { mailSettingNotes, type AccountMailOptions } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
+import { parseSyncLimit, type SyncLimits } from "../sync/upload/syncLimits.js";
 import {
+  asOptionParser,
   defaultStorageSpec,
   parseLogLevel,
   parsePort,
@@ -35,14 +37,7 @@ interface ServeOptions {
   smtpFrom?: string;
   devPrintAuthLinks?: boolean;
   authThrottle?: AuthThrottleLimits;
-}
-
-function parseAuthThrottleOption(value: string): AuthThrottleLimits {
-  try {
-    return parseAuthThrottle(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-  }
+  syncLimit: Partial<SyncLimits>;
 }
 
 export function addServeCommand(program: Command): void {
@@ -113,7 +108,13 @@ export function addServeCommand(program: Command): void {
     .option(
       "--auth-throttle <spec>",
       "limits on failed logins and confirmation/reset sends, e.g. login=10/15m,login-address=100/15m,send=5/60m,send-address=20/60m",
-      parseAuthThrottleOption,
+      asOptionParser(parseAuthThrottle),
+    )
+    .option(
+      "--sync-limit <name=value>",
+      "a bound on sync uploads over its default, e.g. maxListLength=200000 (repeatable; see docs/security.md)",
+      asOptionParser(parseSyncLimit),
+      {},
     )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
@@ -150,6 +151,7 @@ async function serve(options: ServeOptions): Promise<void> {
     ...(options.authThrottle === undefined
       ? {}
       : { authThrottle: { limits: options.authThrottle } }),
+    sync: { limits: options.syncLimit },
   });
   // Interrupted while starting: shut down without announcing a server that is going away.
   if (!shutdownRequested()) announce(server, storage, config, options, logger, mail);

@@ -253,6 +253,10 @@ describe("replaying instructions on a document", () => {
     fc.string().map((value) => at("Update", { path: ["home", "city"], value })),
     fc.constant(at("Update", { path: ["home"], value: { $object: true } })),
     fc.constant(at("Erase", { path: ["name"] })),
+    fc.constant(at("ArrayErase", { path: ["tags", 0], priorSize: 1 })),
+    fc.constant(at("Clear", { path: ["tags"], collectionType: "list" })),
+    fc.integer().map((n) => at("SetInsert", { path: ["lucky"], value: Long.fromNumber(n % 3) })),
+    fc.string().map((key) => at("Update", { path: ["scores", key || "k"], value: 1.5 })),
   );
 
   it("gives what applying the instructions one by one gives, leaving its input alone", () => {
@@ -284,5 +288,28 @@ describe("replaying instructions on a document", () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it("copies each container of its input once: a run of list inserts changes one copy in place", () => {
+    const start: Document = { _id: pk, name: "Ann", tags: ["a"], home: { city: "X" } };
+    const owns = new WeakSet<object>();
+    const first = applyToDocument(
+      start,
+      at("ArrayInsert", { path: ["tags", 1], value: "b", priorSize: 1 }),
+      owns,
+    )!;
+    const list = first.tags;
+    let doc: Document | undefined = first;
+    for (let i = 2; i < 1000; i++)
+      doc = applyToDocument(
+        doc,
+        at("ArrayInsert", { path: ["tags", i], value: `t${i}`, priorSize: i }),
+        owns,
+      );
+    expect(doc).toBe(first);
+    expect(doc!.tags).toBe(list);
+    expect((doc!.tags as unknown[]).length).toBe(1000);
+    expect(doc!.home).toBe(start.home); // untouched containers are shared, never changed
+    expect(start.tags).toEqual(["a"]);
   });
 });

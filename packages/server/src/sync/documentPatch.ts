@@ -4,8 +4,9 @@
  * dictionary a nested document, a link the target's primary key. Instruction values become
  * document values under the conventions of `data/types.ts` (int64 → number when safe).
  *
- * Pure: the input document is never modified. A path that does not resolve, or an index
- * outside its list, is the sender's fault: `bad_changeset` (212).
+ * Pure: the input document is never modified, only copies made for the same run of
+ * instructions (`OwnedContainers`). A path that does not resolve, or an index outside its
+ * list, is the sender's fault: `bad_changeset` (212).
  */
 import {
   SyncErrorCode,
@@ -17,7 +18,7 @@ import {
 import { Long } from "bson";
 import type { Document } from "../data/types.js";
 import { normaliseBson, setOwn } from "../storage/normaliseBson.js";
-import { bsonEquals } from "./bsonEquals.js";
+import { forgetSetIndex, setErase, setInsert } from "./setIndex.js";
 
 type Container = Document | unknown[];
 
@@ -46,16 +47,37 @@ function isContainer(value: unknown): value is Container {
   );
 }
 
-/** Deep copy of the containers along a path, so the result shares nothing mutable with the input. */
-function cloneAlong(doc: Document, path: Path): { root: Document; parent: Container } {
-  const root = { ...doc };
+/**
+ * Containers a run of instructions made itself (copies of stored ones, or new ones): a later
+ * instruction of the run changes them in place instead of copying them again, so a run of
+ * list inserts costs one copy of the list, not one per insert.
+ */
+export type OwnedContainers = WeakSet<object>;
+
+/** `container` itself when the run owns it, else a shallow copy the run now owns. */
+function owned<T extends Container>(container: T, owns: OwnedContainers): T {
+  if (owns.has(container)) return container;
+  const copy = (Array.isArray(container) ? [...container] : { ...container }) as T;
+  owns.add(copy);
+  return copy;
+}
+
+/** The containers along a path made the run's own, so the result shares nothing mutable with what the run did not make. */
+function ownAlong(
+  doc: Document,
+  path: Path,
+  owns: OwnedContainers,
+): { root: Document; parent: Container } {
+  const root = owned(doc, owns);
   let parent: Container = root;
   for (const element of path.slice(0, -1)) {
     const child: unknown = (parent as Record<string | number, unknown>)[element];
     if (!isContainer(child)) return { root, parent: undefined as never };
-    const copy: Container = Array.isArray(child) ? [...child] : { ...child };
-    if (Array.isArray(parent)) parent[element as number] = copy;
-    else setOwn(parent, String(element), copy);
+    const copy: Container = owned(child, owns);
+    if (copy !== child) {
+      if (Array.isArray(parent)) parent[element as number] = copy;
+      else setOwn(parent, String(element), copy);
+    }
     parent = copy;
   }
   return { root, parent };
@@ -85,22 +107,28 @@ function listAt(
 
 /**
  * The document after `instruction`; undefined when the object does not exist (after an
- * erase, or before a create).
+ * erase, or before a create). `doc` is left as it is, except for the containers in `owns`
+ * (those a run of instructions made itself), which are changed in place.
  */
 export function applyToDocument(
   doc: Document | undefined,
   instruction: Instruction,
+  owns: OwnedContainers = new WeakSet(),
 ): Document | undefined {
   switch (instruction.type) {
-    case "CreateObject":
-      return doc ?? { _id: normaliseBson(instruction.pk) };
+    case "CreateObject": {
+      if (doc !== undefined) return doc;
+      const created = { _id: normaliseBson(instruction.pk) };
+      owns.add(created);
+      return created;
+    }
     case "EraseObject":
       return undefined;
   }
   if (doc === undefined) throw badPath(instruction, "the object does not exist");
   const { path } = instruction;
-  const base = instruction.type === "ArrayInsert" ? withListAt(doc, path.slice(0, -1)) : doc;
-  const { root, parent } = cloneAlong(base, path);
+  const base = instruction.type === "ArrayInsert" ? withListAt(doc, path.slice(0, -1), owns) : doc;
+  const { root, parent } = ownAlong(base, path, owns);
   if (parent === undefined)
     throw badPath(instruction, `path ${JSON.stringify(path)} does not resolve`);
   const last = path[path.length - 1]!;
@@ -109,6 +137,7 @@ export function applyToDocument(
       if (Array.isArray(parent)) {
         if (typeof last !== "number" || last >= parent.length)
           throw badPath(instruction, `index ${String(last)} out of range`);
+        forgetSetIndex(parent);
         parent[last] = documentValue(instruction.value);
       } else {
         setOwn(parent, String(last), documentValue(instruction.value));
@@ -149,17 +178,18 @@ export function applyToDocument(
     }
     case "Clear": {
       if (Array.isArray(parent)) throw badPath(instruction, "cannot clear a list element");
-      setOwn(parent, String(last), instruction.collectionType === "dictionary" ? {} : []);
+      const empty = instruction.collectionType === "dictionary" ? {} : [];
+      owns.add(empty);
+      setOwn(parent, String(last), empty);
       return root;
     }
     case "SetInsert":
     case "SetErase": {
       const container = parent as Record<string | number, unknown>;
-      const set = [...listAt(instruction, parent, last, instruction.type === "SetInsert")];
+      const set = owned(listAt(instruction, parent, last, instruction.type === "SetInsert"), owns);
       const value = documentValue(instruction.value);
-      const at = set.findIndex((item) => bsonEquals(item, value));
-      if (instruction.type === "SetInsert" && at < 0) set.push(value);
-      if (instruction.type === "SetErase" && at >= 0) set.splice(at, 1);
+      if (instruction.type === "SetInsert") setInsert(set, value);
+      else setErase(set, value);
       container[last] = set;
       return root;
     }
@@ -172,39 +202,35 @@ export function applyToDocument(
 }
 
 /**
- * The document after each instruction in turn, as `applyToDocument` one by one makes it, with
- * fewer copies: once a step has made a document of its own (shared with no one), a later write
- * to one of its top-level fields is made on it in place. `from` is never modified. Instructions
- * on an object that does not exist (before a create, after an erase) are passed over.
+ * The document after each instruction in turn, as `applyToDocument` one by one makes it,
+ * copying each container at most once (the run owns its copies). `from` is never modified.
+ * Instructions on an object that does not exist (before a create, after an erase) are passed
+ * over.
  */
 export function replayOnDocument(
   from: Document | undefined,
   instructions: readonly Instruction[],
 ): Document | undefined {
+  const owns: OwnedContainers = new WeakSet();
   let doc = from;
-  let owned = false;
   for (const instruction of instructions) {
     if (doc === undefined && instruction.type !== "CreateObject") continue;
-    if (owned && instruction.type === "Update" && instruction.path.length === 1) {
-      const [field] = instruction.path;
-      if (typeof field === "string") {
-        setOwn(doc!, field, documentValue(instruction.value));
-        continue;
-      }
-    }
-    const next = applyToDocument(doc, instruction);
-    owned = next !== undefined && next !== doc;
-    doc = next;
+    doc = applyToDocument(doc, instruction, owns);
   }
   return doc;
 }
 
 /** A first insert into a list the document does not have yet creates it (a missing field is an empty list). */
-function withListAt(doc: Document, listPath: Path): Document {
+function withListAt(doc: Document, listPath: Path, owns: OwnedContainers): Document {
   if (listPath.length !== 1) return doc;
   const key = String(listPath[0]);
   const current = doc[key];
-  return current === undefined || current === null ? { ...doc, [key]: [] } : doc;
+  if (current !== undefined && current !== null) return doc;
+  const root = owned(doc, owns);
+  const list: unknown[] = [];
+  owns.add(list);
+  setOwn(root, key, list);
+  return root;
 }
 
 /** The list a list instruction's path (ending in an index) points into, copied in place. */
@@ -216,5 +242,6 @@ function cloneListParent(
   // List instructions' paths end in an index, so `parent` is the (already copied) list itself.
   if (!Array.isArray(parent))
     throw badPath(instruction, `path ${JSON.stringify(path)} is not a list element`);
+  forgetSetIndex(parent);
   return parent;
 }

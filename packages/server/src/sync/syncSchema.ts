@@ -154,7 +154,8 @@ function property(
     const element = property(`${where}[]`, field, items, false, schema);
     if (element.collection)
       throw new SyncSchemaError(`${where}: nested collections cannot be synced`, where);
-    return { ...element, optional: false, collection: json.uniqueItems === true ? "set" : "list" };
+    // A collection's `optional` is its elements' (a list of `string?` holds nulls), as in Realm.
+    return { ...element, collection: json.uniqueItems === true ? "set" : "list" };
   }
   if (bsonType === "object") {
     if (json.properties !== undefined) {
@@ -167,7 +168,7 @@ function property(
       values && typeof values === "object"
         ? property(`${where}{}`, field, values as JsonSchema, true, schema)
         : ({ name: field, type: "mixed", optional: true } as RqlProperty);
-    return { ...element, optional: false, collection: "dictionary" };
+    return { ...element, collection: "dictionary" };
   }
   const type = typeof bsonType === "string" ? SCALARS[bsonType] : undefined;
   if (!type)

@@ -107,6 +107,8 @@ export interface IntegrateOptions {
     readonly uploaded: ReadonlyMap<string, ObjectInstructions>;
     readonly integrated: ReadonlyMap<string, ObjectInstructions>;
   };
+  /** Bounds the work of merging list positions (unbounded when absent). */
+  readonly maxListTransformSteps?: number;
 }
 
 /**
@@ -274,6 +276,7 @@ export class SyncHistory {
         version,
         current,
         concurrent,
+        options.maxListTransformSteps,
       );
       const result = withInserts(merged, separated);
       const afterOf = (key: string) =>

@@ -16,16 +16,10 @@
 import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
-import { applyToDocument } from "../documentPatch.js";
+import { applyToDocument, type OwnedContainers } from "../documentPatch.js";
 import { isConcurrent, overwrites, type Writer } from "./clock.js";
-import {
-  EMPTY_META,
-  isAtOrBelow,
-  pathKey,
-  prefixKeys,
-  type Addition,
-  type ObjectMeta,
-} from "./objectMeta.js";
+import { MetaDraft } from "./MetaDraft.js";
+import { EMPTY_META, pathKey, type ObjectMeta } from "./objectMeta.js";
 import { ListTransformer } from "./listTransform.js";
 
 export interface HistoryEntry {
@@ -110,7 +104,8 @@ function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
   return text;
 }
 
-function valueAt(doc: Document, path: Path): unknown {
+/** The value at `path` in `doc`, undefined when the path does not resolve. */
+export function valueAt(doc: Document, path: Path): unknown {
   let current: unknown = doc;
   for (const element of path) {
     if (current === null || typeof current !== "object") return undefined;
@@ -124,64 +119,91 @@ export function integrateUpload(
   version: number,
   current: ReadonlyMap<string, ObjectState>,
   concurrentHistory: readonly HistoryEntry[],
+  /** Bounds moving list positions through concurrent changes (see `ListTransformer`). */
+  maxListTransformSteps?: number,
 ): Integration {
   const { writer } = upload;
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const lists = new ListTransformer(concurrent.flatMap((entry) => entry.instructions));
+  const lists = new ListTransformer(
+    concurrent.flatMap((entry) => entry.instructions),
+    maxListTransformSteps,
+  );
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
+  // The objects' documents are copied once, then changed in place (see OwnedContainers).
+  const owns: OwnedContainers = new WeakSet();
   const stamp = { ts: writer.ts, ident: writer.ident, version };
 
+  // Each object's metadata is changed in place while the upload is integrated (see MetaDraft).
+  const metas = new Map<string, MetaDraft>();
   for (const instruction of upload.instructions) {
     const key = objectKey(instruction.table, instruction.pk);
     const state = result.objects.get(key)?.state ??
       current.get(key) ?? { doc: undefined, meta: EMPTY_META };
-    const outcome = integrateOne(instruction, state);
+    let meta = metas.get(key);
+    if (!meta) {
+      meta = new MetaDraft(state.meta);
+      metas.set(key, meta);
+    }
+    const outcome = integrateOne(instruction, state.doc, meta);
     if (typeof outcome === "string") {
       result.dropped.push({ instruction, reason: outcome });
       continue;
     }
     result.effective.push(outcome.instruction);
-    result.objects.set(key, { table: instruction.table, pk: instruction.pk, state: outcome.state });
+    if (outcome.meta) metas.set(key, outcome.meta);
+    result.objects.set(key, {
+      table: instruction.table,
+      pk: instruction.pk,
+      state: { doc: outcome.doc, meta: EMPTY_META },
+    });
   }
+  for (const [key, object] of result.objects)
+    result.objects.set(key, {
+      ...object,
+      state: { ...object.state, meta: metas.get(key)!.toMeta() },
+    });
   return result;
 
+  /** The outcome of one instruction: its effective form and the object's document (and new metadata when it starts afresh), or why it was dropped. */
   function integrateOne(
     instruction: Instruction,
-    state: ObjectState,
-  ): { instruction: Instruction; state: ObjectState } | string {
-    const { erased } = state.meta;
+    doc: Document | undefined,
+    meta: MetaDraft,
+  ): Outcome | string {
+    const { erased } = meta;
     if (erased && isConcurrent(writer, erased.version, erased.ident))
       return "the object was erased concurrently";
     if (instruction.type === "CreateObject") {
-      if (state.doc) return "the object already exists";
+      if (doc) return "the object already exists";
       return {
         instruction,
-        state: { doc: applyToDocument(undefined, instruction), meta: EMPTY_META },
+        doc: applyToDocument(undefined, instruction, owns),
+        meta: new MetaDraft(EMPTY_META),
       };
     }
     if (instruction.type === "EraseObject") {
-      if (!state.doc) return "the object does not exist";
+      if (!doc) return "the object does not exist";
       return {
         instruction,
-        state: {
-          doc: undefined,
-          meta: { ...EMPTY_META, erased: { version, ident: writer.ident } },
-        },
+        doc: undefined,
+        meta: new MetaDraft({ ...EMPTY_META, erased: { version, ident: writer.ident } }),
       };
     }
-    if (!state.doc) return "the object does not exist";
+    if (!doc) return "the object does not exist";
     const transformed = lists.transform(instruction);
     if (!transformed) return "the list element was removed concurrently";
     if ("path" in transformed && transformed.path.some((e) => typeof e === "number")) {
-      return applyToListElement(transformed, state);
+      return applyToListElement(transformed, doc);
     }
-    return applyToField(transformed as Instruction & { path: Path }, state);
+    return applyToField(transformed as Instruction & { path: Path }, doc, meta);
   }
 
-  function applyToListElement(instruction: Instruction & { path: Path }, state: ObjectState) {
-    const doc = state.doc!;
+  function applyToListElement(
+    instruction: Instruction & { path: Path },
+    doc: Document,
+  ): Outcome | string {
     const { path } = instruction;
     const list = valueAt(doc, path.slice(0, -1));
     const size = Array.isArray(list) ? list.length : 0;
@@ -204,37 +226,34 @@ export function integrateUpload(
     ) {
       return "the list element was removed concurrently";
     }
-    return { instruction: placed, state: { ...state, doc: applyToDocument(doc, placed) } };
+    return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
 
-  function applyToField(instruction: Instruction & { path: Path }, state: ObjectState) {
+  function applyToField(
+    instruction: Instruction & { path: Path },
+    doc: Document,
+    meta: MetaDraft,
+  ): Outcome | string {
     const { path } = instruction;
-    const { clocks, additions } = state.meta;
     const fieldKey = pathKey(path);
     if (instruction.type === "AddInteger") {
-      const clock = clocks[fieldKey];
+      const clock = meta.clock(fieldKey);
       if (!overwrites(writer, clock) && clock) return "a newer concurrent write replaced the value";
-      const addition: Addition = { ...stamp, delta: Long.fromValue(instruction.value).toNumber() };
-      const meta = {
-        ...state.meta,
-        additions: { ...additions, [fieldKey]: [...(additions[fieldKey] ?? []), addition] },
-      };
-      return { instruction, state: { doc: applyToDocument(state.doc, instruction), meta } };
+      meta.add(fieldKey, { ...stamp, delta: Long.fromValue(instruction.value).toNumber() });
+      return { instruction, doc: applyToDocument(doc, instruction, owns) };
     }
     if (instruction.type === "SetInsert" || instruction.type === "SetErase") {
-      return { instruction, state: { ...state, doc: applyToDocument(state.doc, instruction) } };
+      return { instruction, doc: applyToDocument(doc, instruction, owns) };
     }
-    const blockers = Object.entries(clocks).filter(
-      ([key]) => prefixKeys(path).includes(key) || isAtOrBelow(key, path),
-    );
-    if (blockers.some(([, clock]) => !overwrites(writer, clock)))
+    if (meta.clocksAround(path).some((clock) => !overwrites(writer, clock)))
       return "a newer concurrent write won";
     let placed: Instruction = instruction;
     if (
       instruction.type === "Update" &&
       (typeof instruction.value === "number" || Long.isLong(instruction.value))
     ) {
-      const folded = (additions[fieldKey] ?? [])
+      const folded = meta
+        .additionsAt(fieldKey)
         .filter((a) => isConcurrent(writer, a.version, a.ident) && !overwrites(writer, a))
         .reduce((sum, a) => sum + a.delta, 0);
       if (folded !== 0) {
@@ -244,17 +263,14 @@ export function integrateUpload(
         placed = { ...instruction, value };
       }
     }
-    const keptClocks = Object.fromEntries(
-      Object.entries(clocks).filter(([key]) => !isAtOrBelow(key, path)),
-    );
-    const keptAdditions = Object.fromEntries(
-      Object.entries(additions).filter(([key]) => !isAtOrBelow(key, path)),
-    );
-    const meta: ObjectMeta = {
-      ...state.meta,
-      clocks: { ...keptClocks, [fieldKey]: stamp },
-      additions: keptAdditions,
-    };
-    return { instruction: placed, state: { doc: applyToDocument(state.doc, placed), meta } };
+    meta.write(path, stamp);
+    return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
+}
+
+interface Outcome {
+  readonly instruction: Instruction;
+  readonly doc: Document | undefined;
+  /** Set when the object starts afresh (created, erased). */
+  readonly meta?: MetaDraft;
 }

@@ -9,7 +9,7 @@
  * element erased concurrently takes element updates, erases and moves with it, and a
  * concurrent clear drops element references while inserts survive (clamped when applied).
  */
-import type { Instruction, Path } from "@atoll/protocol";
+import { SyncErrorCode, SyncProtocolError, type Instruction, type Path } from "@atoll/protocol";
 
 type Kind = "insert" | "erase" | "set" | "clear";
 
@@ -105,8 +105,17 @@ export function isListInstruction(instruction: Instruction): boolean {
 
 export class ListTransformer {
   private readonly byList = new Map<string, ListChange[]>();
+  private steps = 0;
 
-  constructor(concurrent: Iterable<Instruction>) {
+  /**
+   * `maxSteps` bounds the work: every incoming position is moved through every concurrent
+   * change of its list, so an upload of many list changes based far behind many concurrent
+   * ones costs their product. Beyond it the upload is refused with `limits_exceeded`.
+   */
+  constructor(
+    concurrent: Iterable<Instruction>,
+    private readonly maxSteps = Number.POSITIVE_INFINITY,
+  ) {
     for (const instruction of concurrent) {
       for (const change of changesOf(instruction)) {
         const list = this.byList.get(change.list) ?? [];
@@ -159,7 +168,14 @@ export class ListTransformer {
   /** Transforms one position through every live concurrent change on `list`, in order. */
   private through(o: { kind: Kind; index: number }, list: string): number | undefined {
     let index: number | undefined = o.index;
-    for (const c of this.byList.get(list) ?? []) {
+    const changes = this.byList.get(list) ?? [];
+    this.steps += changes.length;
+    if (this.steps > this.maxSteps)
+      throw new SyncProtocolError(
+        SyncErrorCode.LimitsExceeded,
+        `Merging the changeset's list changes with the ${changes.length} made concurrently to one list takes more than the ${this.maxSteps} steps allowed`,
+      );
+    for (const c of changes) {
       index = transformPair({ kind: o.kind, index }, c);
       if (index === undefined) return undefined;
     }

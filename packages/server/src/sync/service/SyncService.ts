@@ -25,6 +25,7 @@ import { ExternalChangeRecorder } from "../history/ExternalChangeRecorder.js";
 import type { SyncEntry } from "../history/historyEntries.js";
 import { SyncHistory } from "../history/SyncHistory.js";
 import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
+import type { SyncLimits } from "../upload/syncLimits.js";
 import type { QueryableFields } from "../subscriptions/bindSubscription.js";
 import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.js";
 import { AsyncMutex } from "./AsyncMutex.js";
@@ -60,6 +61,8 @@ export interface SyncServiceOptions {
   readonly now?: () => Date;
   /** Time between history compactions (default one hour; see `HistoryCompactor`). */
   readonly compactionIntervalMs?: number;
+  /** Bounds on uploaded changesets over their defaults (see `syncLimits`). */
+  readonly limits?: Partial<SyncLimits>;
 }
 
 /** The part of the function service rules need: run a function as a user. */

@@ -1,6 +1,6 @@
 /**
  * Integrates one uploaded changeset of a session into history (contract rules 3 and 5):
- * decoded, judged per object against the session's roles and view, the allowed rest merged
+ * decoded, checked against the app's schema and the limits (`validateUpload`), judged per object against the session's roles and view, the allowed rest merged
  * and appended under the app's sync lock; rejected objects stay with the entry so its 231
  * report and correction reach the origin with the entry, even after a reconnect.
  */
@@ -27,6 +27,9 @@ import { createsFresh } from "../merge/freshInserts.js";
 import { isListInstruction } from "../merge/listTransform.js";
 import { judgeUpload, type Judgement } from "../permissions/judgeUpload.js";
 import type { SessionPermissions } from "../permissions/SessionPermissions.js";
+import { checkListLengths } from "../upload/listLengths.js";
+import { syncLimits, type SyncLimits } from "../upload/syncLimits.js";
+import { validateUpload } from "../upload/validateUpload.js";
 import type { SyncService } from "./SyncService.js";
 
 /** What integrating a changeset needs from its session. */
@@ -50,6 +53,12 @@ export async function integrateChangeset(
   changeset: UploadChangeset,
 ): Promise<IntegratedChangeset> {
   const instructions = decode(changeset);
+  const limits = syncLimits(service.options.limits);
+  validateUpload(
+    instructions,
+    { model: service.model, developmentMode: service.developmentMode, limits },
+    changeset.clientVersion,
+  );
   return service.exclusive(async () => {
     checkBaseNotCompacted(service.history.floor, changeset, instructions);
     const { rejected, result } = await judgeAndIntegrate(
@@ -67,6 +76,7 @@ export async function integrateChangeset(
       {
         viewless: service.asymmetricTables,
         recent: (after, limit) => service.entries.after(after, limit),
+        limits,
       },
     );
     if (result.entry !== undefined) await service.appended([result.entry]);
@@ -81,6 +91,8 @@ export interface JudgeContext {
   readonly recent?: IntegrateOptions["recent"];
   /** false: read every object (the general way) rather than presume fresh creates absent. */
   readonly presume?: boolean;
+  /** Bounds the lists the upload may grow (none when absent). */
+  readonly limits?: SyncLimits;
 }
 
 /**
@@ -124,6 +136,13 @@ async function judgeAndIntegrateOn(
         : reads.get(table, pk, key).then((stored) => stored?.doc),
     context.viewless,
   );
+  if (context.limits)
+    checkListLengths(
+      judgement.allowedObjects,
+      judgement.after,
+      context.limits,
+      upload.clientVersion,
+    );
   if (reads.presumedAbsence && judgement.rejected.length > 0)
     throw new PresumedAbsenceFailed(undefined);
   const result = await history.integrate(
@@ -137,6 +156,7 @@ async function judgeAndIntegrateOn(
       reads,
       judged: judgement.after,
       grouped: { uploaded: judgement.objects, integrated: judgement.allowedObjects },
+      ...(context.limits ? { maxListTransformSteps: context.limits.maxListTransformSteps } : {}),
     },
   );
   // A re-upload (integrated before) rejects nothing: it is not integrated at all.

@@ -5,7 +5,7 @@
  * The added types are kept durably: after a restart on the same file devices can subscribe to
  * them without sending them, and writes to them through data access still reach devices.
  */
-import { BatchState, decodeChangeset } from "@atoll/protocol";
+import { BatchState, decodeChangeset, SyncErrorCode } from "@atoll/protocol";
 import { ObjectId } from "bson";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -71,4 +71,21 @@ it("keeps the added types across a restart, and records data-access writes to th
   expect(instructions).toContainEqual(
     expect.objectContaining({ type: "CreateObject", table: "Dog", pk: id }),
   );
+});
+
+it("checks writes to an added type against the schema the device sent", async () => {
+  const login = await t.logIn();
+  const device = await t.connect(login);
+  await device.bind({ schema: [DOG] });
+  await device.subscribe(1, { Dog: "_id != null" });
+  const id = new ObjectId();
+  const version = device.upload([
+    { type: "CreateObject", table: "Dog", pk: id },
+    { type: "Update", table: "Dog", pk: id, path: ["name"], value: "Rex" },
+  ]);
+  await device.acknowledged(version); // passed the schema check (the rules judge it after)
+  expect(device.received.some((m) => m.type === "error" && m.code !== 231)).toBe(false);
+  device.upload([{ type: "Update", table: "Dog", pk: id, path: ["name"], value: 7 }]);
+  const error = await device.next("error", (e) => e.code !== SyncErrorCode.CompensatingWrite);
+  expect(error.code).toBe(SyncErrorCode.BadChangeset);
 });
