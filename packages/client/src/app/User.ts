@@ -158,18 +158,19 @@ export class User extends Listenable {
   async logOut(): Promise<void> {
     if (this.state !== UserState.LoggedIn) return;
     const refreshToken = this.stored.refreshToken;
-    if (refreshToken !== null) {
-      try {
-        await this.host.transport.request({
-          method: "DELETE",
-          path: "/auth/session",
-          bearer: refreshToken,
-        });
-      } catch {
-        // The session may already be gone on the server; locally the user is logged out anyway.
-      }
-    }
+    // Locally first: the user's sync sessions stop as a logout (inactive) before the server,
+    // ending the session, closes their connections with an authentication error.
     this.endSession();
+    if (refreshToken === null) return;
+    try {
+      await this.host.transport.request({
+        method: "DELETE",
+        path: "/auth/session",
+        bearer: refreshToken,
+      });
+    } catch {
+      // The session may already be gone on the server; locally the user is logged out anyway.
+    }
   }
 
   /** Adds another identity to this user, as Realm JS's `linkCredentials`. */

@@ -351,7 +351,7 @@ describe("field-level permissions", () => {
       ],
       filters: [],
     });
-    const inherited = { toString: "t", constructor: "c", valueOf: "v", hasOwnProperty: "h" };
+    const inherited = { toString: "t", valueOf: "v", hasOwnProperty: "h", isPrototypeOf: "i" };
     expect(await items("u1").updateOne({ _id: 3 }, { $set: inherited })).toEqual({
       matchedCount: 1,
       modifiedCount: 1,
