@@ -4,7 +4,7 @@
  * state of each object touched. Deterministic: the outcome depends only on the current state,
  * the upload and the changes integrated concurrently with it.
  *
- * Rules (DESIGN §5, modelled on realm-core's merge rules):
+ * Rules (contract rule 3 in docs/sync-contract.md, modelled on realm-core's merge rules):
  * - per field, last writer wins by (timestamp, file ident) among concurrent writes; a write
  *   the uploader had already seen is always overwritten;
  * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
