@@ -144,7 +144,7 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-describe("the packages installed from their tarballs", () => {
+describe("the packages, packed and installed as users get them,", () => {
   it("ship a README, the licence and compiled code, but no sources, tests, test helpers or maps", () => {
     expect(packed.map((p) => p.name).sort()).toEqual(PACKAGES.map((p) => `@atoll/${p}`).sort());
     for (const pkg of packed) {
@@ -177,7 +177,7 @@ describe("the packages installed from their tarballs", () => {
     expect(typeCheck).toEqual({ ok: true });
   });
 
-  it("run the atoll command (`npx @atoll/server init`, then `atoll serve`) for two synced devices", async () => {
+  it("run the atoll command (`npx @atoll/server init`, then `atoll serve`) for two synced devices and a function", async () => {
     const init = await npm(["exec", "--", "@atoll/server", "init", "my-app"], project);
     expect(init.stdout).toContain('Created app "my-app" in my-app');
 
@@ -197,9 +197,9 @@ describe("the packages installed from their tarballs", () => {
     try {
       const listening = await server.waitForLine(/^Atoll listening on /);
       const baseUrl = /^Atoll listening on (\S+) \(app my-app\)$/.exec(listening)?.[1];
-      expect(baseUrl).toBeDefined();
+      if (baseUrl === undefined) throw new Error(`unexpected listening line: ${listening}`);
       const app = (mode: string): Promise<{ stdout: string }> =>
-        run(process.execPath, ["out/syncedTasks.js", mode, baseUrl!, "my-app", "Buy milk"], {
+        run(process.execPath, ["out/syncedTasks.js", mode, baseUrl, "my-app", "Buy milk"], {
           cwd: project,
         });
       await app("write");
@@ -207,11 +207,32 @@ describe("the packages installed from their tarballs", () => {
       expect(JSON.parse(stdout)).toEqual({
         synced: ["Buy milk"],
         found: [{ summary: "Buy milk" }],
+        greeting: "Hello, world!",
       });
     } finally {
       const finished = await server.signal("SIGTERM");
       expect(finished.code, finished.stderr).toBe(0);
     }
+  });
+
+  it("link the atoll command from a committed shim, which names a missing build", async () => {
+    const manifest = JSON.parse(
+      readFileSync(join(REPO, "packages/server/package.json"), "utf8"),
+    ) as { bin: { atoll: string } };
+    const shim = join("packages/server", manifest.bin.atoll);
+    // npm links a workspace's commands when it installs, before any build: only a file in git
+    // is there then.
+    await expect(
+      run("git", ["ls-files", "--error-unmatch", shim], { cwd: REPO }),
+    ).resolves.toBeDefined();
+    const unbuilt = join(work, "unbuilt/bin/atoll.js");
+    cpSync(join(REPO, shim), unbuilt, { recursive: true });
+    const outcome = await run(process.execPath, [unbuilt, "--version"]).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain("npm run build");
   });
 
   it("embed the server in a program", async () => {

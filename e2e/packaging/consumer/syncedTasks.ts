@@ -3,7 +3,8 @@
  * installed the packed packages. `write <baseUrl> <appId> <summary>` logs in anonymously,
  * creates a task and waits until the server has it; `read <baseUrl> <appId> <summary>` logs in
  * as another anonymous user on a device of its own and prints, as JSON, the summaries of the
- * matching tasks that sync brought down and those the data API's pipeline finds.
+ * matching tasks that sync brought down and those the data API's pipeline finds, and what the
+ * app's `greet` function answers.
  */
 import Realm, { App, Credentials, type ObjectSchema } from "@atoll/client";
 
@@ -52,7 +53,8 @@ if (mode === "write") {
     .db(`${appId}-db`)
     .collection("Task")
     .aggregate([{ $match: { summary } }, { $project: { _id: 0, summary: 1 } }]);
-  console.log(JSON.stringify({ synced, found }));
+  const greeting: unknown = await user.functions.greet?.("world");
+  console.log(JSON.stringify({ synced, found, greeting }));
 }
 realm.close();
 await user.logOut();
