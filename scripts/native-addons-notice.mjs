@@ -19,8 +19,8 @@ function onPath(tool) {
 }
 
 console.error(
-  `atoll: installing; the native addons ${ADDONS.join(", ")} are compiled from source ` +
-    "(python3, make and g++), which takes several minutes on a small machine with no output.",
+  `atoll: npm compiles the native addons ${ADDONS.join(", ")} from source when it installs ` +
+    "them (with python3, make and g++): several minutes on a small machine, with no output.",
 );
 const missing = process.platform === "win32" ? [] : TOOLS.filter((tool) => !onPath(tool));
 if (missing.length > 0) {
