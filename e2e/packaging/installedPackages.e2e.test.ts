@@ -159,6 +159,30 @@ describe("the packages, packed and installed as users get them,", () => {
     }
   });
 
+  it("import only Node's modules and the packages they declare as dependencies", () => {
+    for (const name of PACKAGES) {
+      const dir = join(REPO, "packages", name);
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
+      const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+      const shipped = packed.find((p) => p.name === `@atoll/${name}`)?.files ?? [];
+      const undeclared = new Set<string>();
+      for (const { path } of shipped.filter((f) => /\.(js|d\.ts)$/.test(f.path))) {
+        const code = readFileSync(join(dir, path), "utf8");
+        for (const [, specifier = ""] of code.matchAll(
+          /(?:from|import\(|require\() ?"([^".][^"]*)"/g,
+        )) {
+          const dependency = /^(@[^/]+\/)?[^/]+/.exec(specifier)?.[0] ?? specifier;
+          if (!dependency.startsWith("node:") && !declared.has(dependency)) {
+            undeclared.add(`${dependency} (${path})`);
+          }
+        }
+      }
+      expect([...undeclared], `@atoll/${name}`).toEqual([]);
+    }
+  });
+
   it("expose only their entry points", async () => {
     const script = [
       'await import("@atoll/server");',
