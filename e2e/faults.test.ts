@@ -10,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompensatingWriteError } from "@atoll/client";
 import { AtollServer } from "@atoll/server";
-import { logIn, SyncTestClient, syncUrl } from "@atoll/server/sync/test-support/SyncTestClient";
+import {
+  logIn,
+  SyncTestClient,
+  syncUrl,
+} from "../packages/server/src/sync/test-support/SyncTestClient.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultProxy } from "./support/faults/proxy.js";
 import { startServerProcess } from "./support/faults/serverProcess.js";

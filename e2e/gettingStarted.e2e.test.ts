@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import Realm, { App, Credentials, type BSON, type ObjectSchema } from "@atoll/client";
-import { useAppServer } from "@atoll/client/test-support/appServer";
+import { useAppServer } from "../packages/client/src/test-support/appServer.js";
 
 const server = useAppServer();
 const baseFilePath = mkdtempSync(join(tmpdir(), "atoll-getting-started-"));

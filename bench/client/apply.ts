@@ -13,8 +13,8 @@ import { Long } from "bson";
 import type { Instruction } from "@atoll/protocol";
 import { Realm } from "@atoll/client";
 import type { ObjectSchema } from "@atoll/client";
-import { localSyncStateFor } from "@atoll/client/sync/local/LocalSyncState";
-import type { Database } from "@atoll/client/core/Database";
+import { localSyncStateFor } from "../../packages/client/src/sync/local/LocalSyncState.js";
+import type { Database } from "../../packages/client/src/core/Database.js";
 
 const N = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 3);

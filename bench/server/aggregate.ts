@@ -6,9 +6,9 @@
  * Usage: npx tsx --conditions=source bench/server/aggregate.ts [iterations]
  */
 import { ObjectId } from "bson";
-import { EvaluationPool } from "@atoll/server/data/EvaluationPool";
-import { runStages } from "@atoll/server/data/mql";
-import { DEFAULT_QUERY_LIMITS } from "@atoll/server/data/queryLimits";
+import { EvaluationPool } from "../../packages/server/src/data/EvaluationPool.js";
+import { runStages } from "../../packages/server/src/data/mql.js";
+import { DEFAULT_QUERY_LIMITS } from "../../packages/server/src/data/queryLimits.js";
 import { fmt, median } from "./support.js";
 
 const ITERATIONS = Number(process.argv[2] ?? 2_000);

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { ObjectId } from "bson";
-import { loadAppConfig } from "@atoll/server/config/loadAppConfig";
-import { DataLayer } from "@atoll/server/data/DataLayer";
-import { openStorage } from "@atoll/server/storage/openStorage";
+import { loadAppConfig } from "../../packages/server/src/config/loadAppConfig.js";
+import { DataLayer } from "../../packages/server/src/data/DataLayer.js";
+import { openStorage } from "../../packages/server/src/storage/openStorage.js";
 import { CARS_APP_DIR, fmt, median } from "./support.js";
 
 const DOCUMENTS = Number(process.argv[2] ?? 100_000);

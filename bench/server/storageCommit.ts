@@ -14,10 +14,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { ObjectId } from "bson";
-import { encodeDocument, idDocumentText, idKey } from "@atoll/server/storage/documentCodec";
-import { SqliteStorage } from "@atoll/server/storage/SqliteStorage";
-import { migrate } from "@atoll/server/storage/sqliteMigrations";
-import type { WriteOp } from "@atoll/server/storage/StorageEngine";
+import {
+  encodeDocument,
+  idDocumentText,
+  idKey,
+} from "../../packages/server/src/storage/documentCodec.js";
+import { SqliteStorage } from "../../packages/server/src/storage/SqliteStorage.js";
+import { migrate } from "../../packages/server/src/storage/sqliteMigrations.js";
+import type { WriteOp } from "../../packages/server/src/storage/StorageEngine.js";
 import { fmt, median } from "./support.js";
 
 const OBJECTS = Number(process.argv[2] ?? 40_000);

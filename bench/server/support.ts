@@ -6,7 +6,7 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { AtollServer } from "@atoll/server/AtollServer";
+import { AtollServer } from "../../packages/server/src/AtollServer.js";
 
 export const CARS_APP_DIR = fileURLToPath(new URL("../../examples/cars", import.meta.url));
 

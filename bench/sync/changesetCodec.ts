@@ -11,7 +11,7 @@
  */
 import { decodeChangeset, encodeChangeset, type Instruction } from "@atoll/protocol";
 import type { RqlSchema } from "@atoll/rql";
-import { instructionsForDocument } from "@atoll/server/sync/documentInstructions";
+import { instructionsForDocument } from "../../packages/server/src/sync/documentInstructions.js";
 import { BSON, ObjectId } from "bson";
 import { fmt, median } from "../server/support.js";
 

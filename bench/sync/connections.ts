@@ -8,7 +8,7 @@
  *
  *   npx tsx --conditions=source bench/sync/connections.ts [idle=500] [steps=1000,1500,2000,3000,4000] [rounds=200]
  */
-import type { SyncTestClient } from "@atoll/server/sync/test-support/SyncTestClient";
+import type { SyncTestClient } from "../../packages/server/src/sync/test-support/SyncTestClient.js";
 import { interleavedLatencies } from "../server/support.js";
 import { fmt, mb, memoryOf, openLatencyProbe, percentile, startSyncBench } from "./support.js";
 

@@ -8,7 +8,7 @@
  *   npx tsx --conditions=source bench/sync/latency.ts [rounds=300]
  */
 import WebSocket from "ws";
-import type { SyncTestClient } from "@atoll/server/sync/test-support/SyncTestClient";
+import type { SyncTestClient } from "../../packages/server/src/sync/test-support/SyncTestClient.js";
 import { interleavedLatencies } from "../server/support.js";
 import { fmt, openLatencyProbe, percentile, startEchoServer, startSyncBench } from "./support.js";
 

@@ -11,7 +11,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { User } from "@atoll/client";
-import { logIn, SyncTestClient, syncUrl } from "@atoll/server/sync/test-support/SyncTestClient";
+import {
+  logIn,
+  SyncTestClient,
+  syncUrl,
+} from "../../packages/server/src/sync/test-support/SyncTestClient.js";
 import { startServerProcess, type ServerProcess } from "../../e2e/support/faults/serverProcess.js";
 import { writeSyncApp, type SyncAppDir } from "../../e2e/support/faults/syncApp.js";
 import {

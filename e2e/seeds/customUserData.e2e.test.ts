@@ -6,7 +6,7 @@ import { ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
 import type { App } from "@atoll/client";
 import { Credentials } from "@atoll/client";
-import { useApps } from "@atoll/client/test-support/appClients";
+import { useApps } from "../../packages/client/src/test-support/appClients.js";
 import { useSyncServer } from "../support/syncHarness.js";
 
 describe("seeds 000/001: custom user data", () => {

@@ -11,8 +11,8 @@ import { WebSocketServer } from "ws";
 import { App } from "@atoll/client";
 import { decodeClientMessage, encodeMessage, SUBPROTOCOL_PREFIX } from "@atoll/protocol";
 import type { ClientMessage, ServerMessage } from "@atoll/protocol";
-import { useApps } from "@atoll/client/test-support/appClients";
-import type { TestAppServer } from "@atoll/client/test-support/appServer";
+import { useApps } from "../../packages/client/src/test-support/appClients.js";
+import type { TestAppServer } from "../../packages/client/src/test-support/appServer.js";
 
 /** Answers one client message; `send` writes to the connection it came on. */
 export type StandInHandler = (

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { App, Credentials, Realm } from "@atoll/client";
 import type { Configuration, Object as RealmObject, Results, SyncError, User } from "@atoll/client";
-import { CARS_APP_DIR, useAppServer } from "@atoll/client/test-support/appServer";
-import type { TestAppServer } from "@atoll/client/test-support/appServer";
+import { CARS_APP_DIR, useAppServer } from "../../packages/client/src/test-support/appServer.js";
+import type { TestAppServer } from "../../packages/client/src/test-support/appServer.js";
 import type { Car } from "./carModel.js";
 import { CarSchema, SensorReadingSchema, seedSubscription } from "./carModel.js";
 

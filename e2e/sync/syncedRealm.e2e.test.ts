@@ -10,7 +10,7 @@ import { ObjectId } from "bson";
 import { afterEach, describe, expect, it } from "vitest";
 import { Credentials, Realm, SyncError } from "@atoll/client";
 import type { Configuration, User } from "@atoll/client";
-import { useApps } from "@atoll/client/test-support/appClients";
+import { useApps } from "../../packages/client/src/test-support/appClients.js";
 import { CarSchema, SensorReadingSchema } from "../support/carModel.js";
 import { useSyncServer } from "../support/syncHarness.js";
 

@@ -5,7 +5,7 @@
 import { Decimal128, Long, ObjectId } from "bson";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { copyCarsApp } from "@atoll/server/config/test-support/appFixture";
+import { copyCarsApp } from "../../../server/src/config/test-support/appFixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectionOf, useApps } from "../test-support/appClients.js";
 import { startAppServer } from "../test-support/appServer.js";

@@ -58,12 +58,15 @@ export class DataLayer {
 
   /** Access as `user`, under the collection's rules and schema. */
   forUser(user: UserContext, options: ForUserOptions = {}): DataService {
-    const source = options.service === undefined ? this.#defaultDataSource() : this.#dataSource(options.service);
+    const source =
+      options.service === undefined ? this.#defaultDataSource() : this.#dataSource(options.service);
     const ctx = ruleContextFor(this.config, user, options);
     return this.#service((db, coll): CollectionGovernance => {
       const namespace = `${db}.${coll}`;
       const collection = source?.collections.get(namespace);
-      const ruleSet = isInternalDatabase(db) ? undefined : (collection?.rules ?? source?.defaultRule);
+      const ruleSet = isInternalDatabase(db)
+        ? undefined
+        : (collection?.rules ?? source?.defaultRule);
       return {
         policy: new RulesPolicy(ruleSet, ctx, namespace),
         schema: collection?.schema,
@@ -90,7 +93,8 @@ export class DataLayer {
 
   #dataSource(service: string): DataSourceConfig {
     const source = this.config.dataSources.get(service);
-    if (source === undefined) throw new AppError("ServiceNotFound", `service not found: '${service}'`);
+    if (source === undefined)
+      throw new AppError("ServiceNotFound", `service not found: '${service}'`);
     return source;
   }
 

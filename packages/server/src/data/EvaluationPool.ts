@@ -39,7 +39,12 @@ export class EvaluationPool {
   run(docs: readonly Document[], stages: readonly Document[]): Promise<Document[]> {
     if (this.#closed) return Promise.reject(shuttingDown());
     if (this.#queue.length >= this.limits.maxQueuedEvaluations) {
-      return Promise.reject(new AppError("TooManyRequests", "too many queries are waiting to be evaluated; try again later"));
+      return Promise.reject(
+        new AppError(
+          "TooManyRequests",
+          "too many queries are waiting to be evaluated; try again later",
+        ),
+      );
     }
     const input = stringifyCanonicalEjson({ docs, stages });
     return new Promise((resolve, reject) => {
@@ -95,18 +100,29 @@ export class EvaluationPool {
     const onMessage = (reply: EvaluationReply): void =>
       finish(true, () => {
         if ("error" in reply) job.reject(new AppError(reply.error.code, reply.error.message));
-        else if ("output" in reply) job.resolve(deserializeEjson(JSON.parse(reply.output)) as Document[]);
+        else if ("output" in reply)
+          job.resolve(deserializeEjson(JSON.parse(reply.output)) as Document[]);
         else job.reject(new AppError("InternalServerError", "a query worker answered out of turn"));
       });
     // A worker that exits mid-evaluation ran out of memory (or was killed from outside).
     const onExit = (): void =>
       finish(false, () =>
-        job.reject(new AppError("MongoDBError", `the query needed more than ${this.limits.workerMemoryMb} MB of memory and was stopped`)),
+        job.reject(
+          new AppError(
+            "MongoDBError",
+            `the query needed more than ${this.limits.workerMemoryMb} MB of memory and was stopped`,
+          ),
+        ),
       );
     const timer = setTimeout(
       () =>
         finish(false, () =>
-          job.reject(new AppError("ExecutionTimeLimitExceeded", `the query ran longer than ${this.limits.timeoutMs} ms and was stopped`)),
+          job.reject(
+            new AppError(
+              "ExecutionTimeLimitExceeded",
+              `the query ran longer than ${this.limits.timeoutMs} ms and was stopped`,
+            ),
+          ),
         ),
       this.limits.timeoutMs,
     );
@@ -125,7 +141,9 @@ export class EvaluationPool {
       maxRangeLength: this.limits.maxRangeLength,
       maxResultBytes: this.limits.maxResultBytes,
     };
-    const worker = startWorker(JSON.stringify(bounds), [`--max-old-space-size=${this.limits.workerMemoryMb}`]);
+    const worker = startWorker(JSON.stringify(bounds), [
+      `--max-old-space-size=${this.limits.workerMemoryMb}`,
+    ]);
     // A worker that dies while idle is forgotten; one that cannot be reached is killed.
     worker.on("exit", () => {
       const index = this.#idle.indexOf(worker);
@@ -140,13 +158,19 @@ export class EvaluationPool {
 function startWorker(bounds: string, heapFlags: string[]): ChildProcess {
   const stdio = ["ignore", "ignore", "ignore", "ipc"] as const;
   if (!import.meta.url.endsWith(".ts")) {
-    return fork(fileURLToPath(new URL("./evaluationWorker.js", import.meta.url)), [bounds], { execArgv: heapFlags, stdio: [...stdio] });
+    return fork(fileURLToPath(new URL("./evaluationWorker.js", import.meta.url)), [bounds], {
+      execArgv: heapFlags,
+      stdio: [...stdio],
+    });
   }
   // Running from the TypeScript sources (tests): the worker loads them through tsx, resolving
   // workspace packages to their sources as the test runner does.
   const entry = fileURLToPath(new URL("./evaluationWorker.ts", import.meta.url));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return fork(entry, [bounds], { execArgv: [...heapFlags, "--import", tsx, "--conditions=source"], stdio: [...stdio] });
+  return fork(entry, [bounds], {
+    execArgv: [...heapFlags, "--import", tsx, "--conditions=source"],
+    stdio: [...stdio],
+  });
 }
 
 /** Resolves true once the worker has loaded, false if it exits or takes too long first. */

@@ -31,23 +31,32 @@ const SUPPORTED_STAGES = new Set([
 
 /** Checks the pipeline's shape and stages; returns the collections its `$lookup`s read. */
 export function checkPipeline(pipeline: readonly Document[], systemContext: boolean): string[] {
-  if (!Array.isArray(pipeline)) throw new AppError("MongoDBError", "the pipeline must be an array of stages");
+  if (!Array.isArray(pipeline))
+    throw new AppError("MongoDBError", "the pipeline must be an array of stages");
   const lookups: string[] = [];
   for (const stage of pipeline) {
     const keys = stage !== null && typeof stage === "object" ? Object.keys(stage) : [];
     const name = keys[0];
     if (keys.length !== 1 || name === undefined) {
-      throw new AppError("MongoDBError", "each pipeline stage must be a document with exactly one stage operator");
+      throw new AppError(
+        "MongoDBError",
+        "each pipeline stage must be a document with exactly one stage operator",
+      );
     }
     if (!SUPPORTED_STAGES.has(name)) {
-      throw new AppError("MongoDBError", `aggregation stage ${name} is not supported`, { details: { stage: name } });
+      throw new AppError("MongoDBError", `aggregation stage ${name} is not supported`, {
+        details: { stage: name },
+      });
     }
     if (name === "$lookup") {
       if (!systemContext) {
-        throw new AppError("MongoDBError", "$lookup is only allowed in system context", { details: { stage: name } });
+        throw new AppError("MongoDBError", "$lookup is only allowed in system context", {
+          details: { stage: name },
+        });
       }
       const from = (stage.$lookup as { from?: unknown } | null)?.from;
-      if (typeof from !== "string") throw new AppError("MongoDBError", "$lookup needs a 'from' collection name");
+      if (typeof from !== "string")
+        throw new AppError("MongoDBError", "$lookup needs a 'from' collection name");
       lookups.push(from);
     }
   }

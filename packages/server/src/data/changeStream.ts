@@ -22,14 +22,17 @@ export function openChangeStream(
   const queue: ChangeRecord[] = [];
   let wake: (() => void) | undefined;
   let closed = false;
-  const unsubscribe = storage.onCommit((records) => {
-    for (const record of records) {
-      if (record.ns.db !== ns.db || record.ns.coll !== ns.coll) continue;
-      if (ids !== undefined && !ids.has(idKey(record.documentKey._id))) continue;
-      queue.push(record);
-    }
-    wake?.();
-  }, () => close());
+  const unsubscribe = storage.onCommit(
+    (records) => {
+      for (const record of records) {
+        if (record.ns.db !== ns.db || record.ns.coll !== ns.coll) continue;
+        if (ids !== undefined && !ids.has(idKey(record.documentKey._id))) continue;
+        queue.push(record);
+      }
+      wake?.();
+    },
+    () => close(),
+  );
 
   async function admit(record: ChangeRecord, readPlan: ReadPlan): Promise<ChangeEvent | null> {
     const { fullDocumentBeforeChange, origin: _origin, ...event } = record;
@@ -47,7 +50,11 @@ export function openChangeStream(
         visibleEvent = {
           ...visibleEvent,
           updateDescription: {
-            updatedFields: Object.fromEntries(Object.keys(updatedFields).filter((name) => name in revealed).map((name) => [name, revealed[name]])),
+            updatedFields: Object.fromEntries(
+              Object.keys(updatedFields)
+                .filter((name) => name in revealed)
+                .map((name) => [name, revealed[name]]),
+            ),
             // Which removed fields were readable is unknown once they are gone: name them only
             // when the role hides nothing.
             removedFields: hidesNothing(record.fullDocument, revealed) ? removedFields : [],

@@ -15,7 +15,10 @@ export function isDocument(value: unknown): value is Document {
 /** A document argument; `undefined` becomes `fallback` when one is given. */
 export function documentArgument(value: unknown, name: string, fallback?: Document): Document {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (!isDocument(value)) throw new AppError("MongoDBError", `${name} must be a document`, { details: { argument: name } });
+  if (!isDocument(value))
+    throw new AppError("MongoDBError", `${name} must be a document`, {
+      details: { argument: name },
+    });
   return value;
 }
 
@@ -24,23 +27,37 @@ export function optionsArgument<T extends object>(value: unknown, name = "option
   if (value === undefined || value === null) return {} as T;
   const options = documentArgument(value, name);
   for (const member of ["projection", "sort"]) {
-    if (options[member] !== undefined && options[member] !== null) documentArgument(options[member], `${name}.${member}`);
+    if (options[member] !== undefined && options[member] !== null)
+      documentArgument(options[member], `${name}.${member}`);
   }
   for (const member of ["limit", "skip"]) {
     const count = options[member];
-    if (count !== undefined && count !== null && !(typeof count === "number" && Number.isInteger(count) && count >= 0)) {
-      throw new AppError("MongoDBError", `${name}.${member} must be a non-negative integer`, { details: { argument: `${name}.${member}` } });
+    if (
+      count !== undefined &&
+      count !== null &&
+      !(typeof count === "number" && Number.isInteger(count) && count >= 0)
+    ) {
+      throw new AppError("MongoDBError", `${name}.${member} must be a non-negative integer`, {
+        details: { argument: `${name}.${member}` },
+      });
     }
   }
-  if (options.arrayFilters !== undefined && !(Array.isArray(options.arrayFilters) && options.arrayFilters.every(isDocument))) {
+  if (
+    options.arrayFilters !== undefined &&
+    !(Array.isArray(options.arrayFilters) && options.arrayFilters.every(isDocument))
+  ) {
     throw new AppError("MongoDBError", `${name}.arrayFilters must be an array of documents`);
   }
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null && v !== undefined)) as T;
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== null && v !== undefined),
+  ) as T;
 }
 
 export function documentsArgument(value: unknown, name: string): Document[] {
   if (!Array.isArray(value) || !value.every(isDocument)) {
-    throw new AppError("MongoDBError", `${name} must be an array of documents`, { details: { argument: name } });
+    throw new AppError("MongoDBError", `${name} must be an array of documents`, {
+      details: { argument: name },
+    });
   }
   return value;
 }
@@ -60,7 +77,11 @@ export function checkStorable(doc: Document): void {
     for (const [name, item] of Object.entries(value)) {
       const here = path === "" ? name : `${path}.${name}`;
       if (name.startsWith("$")) {
-        throw new AppError("MongoDBError", `the dollar ($) prefixed field '${here}' is not valid for storage`, { details: { field: here } });
+        throw new AppError(
+          "MongoDBError",
+          `the dollar ($) prefixed field '${here}' is not valid for storage`,
+          { details: { field: here } },
+        );
       }
       visit(item, here);
     }

@@ -12,7 +12,10 @@ import type { QueryLimits } from "./queryLimits.js";
 import { isRegexValue, regexParts, safeRegex } from "./safeRegex.js";
 import type { Document } from "./types.js";
 
-type Bounds = Pick<QueryLimits, "maxNestingDepth" | "maxPipelineStages" | "maxRangeLength" | "maxRegexLength">;
+type Bounds = Pick<
+  QueryLimits,
+  "maxNestingDepth" | "maxPipelineStages" | "maxRangeLength" | "maxRegexLength"
+>;
 
 const LOGICAL_QUERY_OPERATORS = new Set(["$and", "$or", "$nor"]);
 
@@ -39,7 +42,13 @@ const ARRAY_UPDATE_MODIFIERS = new Set(["$each", "$slice", "$sort", "$position"]
 const FIELD_EXPRESSION_STAGES = new Set(["$project", "$addFields", "$set", "$group"]);
 
 /** Stages whose argument is an expression (or a document of expressions and literals). */
-const EXPRESSION_STAGES = new Set(["$replaceRoot", "$replaceWith", "$sortByCount", "$bucket", "$bucketAuto"]);
+const EXPRESSION_STAGES = new Set([
+  "$replaceRoot",
+  "$replaceWith",
+  "$sortByCount",
+  "$bucket",
+  "$bucketAuto",
+]);
 
 const PLAIN_STAGES = new Set(["$match", "$sort", "$limit", "$skip", "$count", "$unset", "$unwind"]);
 
@@ -60,7 +69,14 @@ const EXPRESSION_OPERATORS = new Set([
   ...["$and", "$or", "$not", "$cmp", "$eq", "$gt", "$gte", "$lt", "$lte", "$ne"],
   ...["$cond", "$ifNull", "$switch"],
   // dates
-  ...["$dateAdd", "$dateDiff", "$dateFromParts", "$dateFromString", "$dateSubtract", "$dateToParts"],
+  ...[
+    "$dateAdd",
+    "$dateDiff",
+    "$dateFromParts",
+    "$dateFromString",
+    "$dateSubtract",
+    "$dateToParts",
+  ],
   ...["$dateToString", "$dateTrunc", "$dayOfMonth", "$dayOfWeek", "$dayOfYear", "$hour"],
   ...["$isoDayOfWeek", "$isoWeek", "$isoWeekYear", "$millisecond", "$minute", "$month"],
   ...["$second", "$week", "$year"],
@@ -75,7 +91,16 @@ const EXPRESSION_OPERATORS = new Set([
   ...["$sin", "$cos", "$tan", "$asin", "$acos", "$atan", "$atan2", "$sinh", "$cosh", "$tanh"],
   ...["$asinh", "$acosh", "$atanh", "$degreesToRadians", "$radiansToDegrees"],
   // types and variables
-  ...["$convert", "$isNumber", "$toBool", "$toDate", "$toDecimal", "$toDouble", "$toInt", "$toLong"],
+  ...[
+    "$convert",
+    "$isNumber",
+    "$toBool",
+    "$toDate",
+    "$toDecimal",
+    "$toDouble",
+    "$toInt",
+    "$toLong",
+  ],
   ...["$toObjectId", "$toString", "$type", "$let"],
   // accumulators ($group, and over arrays in $project)
   ...["$sum", "$avg", "$min", "$max", "$push", "$addToSet", "$count", "$stdDevPop", "$stdDevSamp"],
@@ -83,7 +108,12 @@ const EXPRESSION_OPERATORS = new Set([
 ]);
 
 /** App Services allows these in system context only. */
-const SYSTEM_ONLY_EXPRESSION_OPERATORS = new Set(["$function", "$accumulator", "$setIsSubset", "$where"]);
+const SYSTEM_ONLY_EXPRESSION_OPERATORS = new Set([
+  "$function",
+  "$accumulator",
+  "$setIsSubset",
+  "$where",
+]);
 
 const REGEX_EXPRESSION_OPERATORS = new Set(["$regexMatch", "$regexFind", "$regexFindAll"]);
 
@@ -94,7 +124,11 @@ export function checkClientFilter(filter: unknown, bounds: Bounds): void {
   checkClause(filter);
 }
 
-export function checkClientUpdate(update: unknown, bounds: Bounds, arrayFilters?: readonly unknown[]): void {
+export function checkClientUpdate(
+  update: unknown,
+  bounds: Bounds,
+  arrayFilters?: readonly unknown[],
+): void {
   checkDepth(update, bounds);
   if (!isDocument(update)) return;
   for (const [operator, fields] of Object.entries(update)) {
@@ -104,9 +138,14 @@ export function checkClientUpdate(update: unknown, bounds: Bounds, arrayFilters?
       checkFieldPath(path);
       if (operator === "$rename" && typeof value === "string") checkFieldPath(value);
       if (operator === "$pull") checkPullCondition(value);
-      if ((operator === "$push" || operator === "$addToSet") && isDocument(value) && hasOperatorKeys(value)) {
+      if (
+        (operator === "$push" || operator === "$addToSet") &&
+        isDocument(value) &&
+        hasOperatorKeys(value)
+      ) {
         for (const modifier of Object.keys(value)) {
-          if (!ARRAY_UPDATE_MODIFIERS.has(modifier)) throw refusal(`${operator} modifier`, modifier);
+          if (!ARRAY_UPDATE_MODIFIERS.has(modifier))
+            throw refusal(`${operator} modifier`, modifier);
         }
       }
     }
@@ -133,7 +172,9 @@ export function checkClientSort(sort: unknown, bounds: Bounds): void {
   for (const [path, direction] of Object.entries(sort)) {
     checkFieldPath(path);
     if (direction !== 1 && direction !== -1) {
-      throw new AppError("MongoDBError", `sort direction for '${path}' must be 1 or -1`, { details: { field: path } });
+      throw new AppError("MongoDBError", `sort direction for '${path}' must be 1 or -1`, {
+        details: { field: path },
+      });
     }
   }
 }
@@ -141,7 +182,10 @@ export function checkClientSort(sort: unknown, bounds: Bounds): void {
 /** A client pipeline: its length, depth, stages and every filter and expression inside. */
 export function checkClientPipeline(pipeline: readonly Document[], bounds: Bounds): void {
   if (pipeline.length > bounds.maxPipelineStages) {
-    throw new AppError("MongoDBError", `a pipeline is limited to ${bounds.maxPipelineStages} stages`);
+    throw new AppError(
+      "MongoDBError",
+      `a pipeline is limited to ${bounds.maxPipelineStages} stages`,
+    );
   }
   checkDepth(pipeline, bounds);
   for (const stage of pipeline) {
@@ -149,7 +193,8 @@ export function checkClientPipeline(pipeline: readonly Document[], bounds: Bound
       if (SYSTEM_ONLY_STAGES.has(name)) throw refusal("aggregation stage", name, true);
       if (name === "$match") checkClause(argument);
       else if (name === "$sort") checkClientSort(argument, bounds);
-      else if (name === "$unset") [argument].flat().forEach((path) => typeof path === "string" && checkFieldPath(path));
+      else if (name === "$unset")
+        [argument].flat().forEach((path) => typeof path === "string" && checkFieldPath(path));
       else if (name === "$count" && typeof argument === "string") checkFieldPath(argument);
       else if (name === "$project") checkClientProjection(argument, bounds);
       else if (FIELD_EXPRESSION_STAGES.has(name) && isDocument(argument)) {
@@ -158,7 +203,8 @@ export function checkClientPipeline(pipeline: readonly Document[], bounds: Bound
           checkExpression(value, bounds);
         }
       } else if (EXPRESSION_STAGES.has(name)) checkExpression(argument, bounds);
-      else if (!PLAIN_STAGES.has(name) && !FIELD_EXPRESSION_STAGES.has(name)) throw refusal("aggregation stage", name);
+      else if (!PLAIN_STAGES.has(name) && !FIELD_EXPRESSION_STAGES.has(name))
+        throw refusal("aggregation stage", name);
     }
   }
 }
@@ -168,7 +214,12 @@ export function isComputedProjection(projection: Document | undefined): boolean 
   if (projection === undefined) return false;
   return Object.values(projection).some((value) => {
     if (typeof value === "number" || typeof value === "boolean") return false;
-    if (isDocument(value) && Object.keys(value).length === 1 && ("$slice" in value || "$elemMatch" in value)) return false;
+    if (
+      isDocument(value) &&
+      Object.keys(value).length === 1 &&
+      ("$slice" in value || "$elemMatch" in value)
+    )
+      return false;
     return true;
   });
 }
@@ -241,16 +292,22 @@ function checkLiteralRange(argument: unknown, bounds: Bounds): void {
   const [start = 0, end = 0, step = 1] = argument;
   const length = step === 0 ? 0 : Math.ceil((end - start) / step);
   if (length > bounds.maxRangeLength) {
-    throw new AppError("MongoDBError", `$range would produce ${length} elements; the limit is ${bounds.maxRangeLength}`, {
-      details: { operator: "$range" },
-    });
+    throw new AppError(
+      "MongoDBError",
+      `$range would produce ${length} elements; the limit is ${bounds.maxRangeLength}`,
+      {
+        details: { operator: "$range" },
+      },
+    );
   }
 }
 
 /** A literal pattern must compile on RE2 within the length limit. */
 function checkLiteralRegex(argument: unknown, bounds: Bounds): void {
   if (!isDocument(argument)) return;
-  const parts = regexParts(argument.regex) ?? (typeof argument.regex === "string" ? { pattern: argument.regex, options: "" } : undefined);
+  const parts =
+    regexParts(argument.regex) ??
+    (typeof argument.regex === "string" ? { pattern: argument.regex, options: "" } : undefined);
   if (parts === undefined) return;
   const options = typeof argument.options === "string" ? argument.options : parts.options;
   safeRegex(parts.pattern, options, bounds.maxRegexLength);
@@ -261,7 +318,10 @@ function checkDepth(value: unknown, bounds: Bounds): void {
   const visit = (item: unknown, depth: number): void => {
     if (item === null || typeof item !== "object") return;
     if (depth > bounds.maxNestingDepth) {
-      throw new AppError("MongoDBError", `documents in a query are limited to ${bounds.maxNestingDepth} levels of nesting`);
+      throw new AppError(
+        "MongoDBError",
+        `documents in a query are limited to ${bounds.maxNestingDepth} levels of nesting`,
+      );
     }
     if (Array.isArray(item)) for (const entry of item) visit(entry, depth + 1);
     else if (isDocument(item)) for (const entry of Object.values(item)) visit(entry, depth + 1);
@@ -276,7 +336,9 @@ export function checkFieldPath(path: string): void {
 
 function checkFieldName(name: string): void {
   if (PROTOTYPE_NAMES.has(name)) {
-    throw new AppError("MongoDBError", `the field name '${name}' is not allowed in a query`, { details: { field: name } });
+    throw new AppError("MongoDBError", `the field name '${name}' is not allowed in a query`, {
+      details: { field: name },
+    });
   }
 }
 
@@ -285,6 +347,8 @@ function hasOperatorKeys(value: Document): boolean {
 }
 
 function refusal(kind: string, name: string, systemOnly = false): AppError {
-  const message = systemOnly ? `${kind} ${name} is only allowed in system context` : `${kind} ${name} is not supported`;
+  const message = systemOnly
+    ? `${kind} ${name} is only allowed in system context`
+    : `${kind} ${name} is not supported`;
   return new AppError("MongoDBError", message, { details: { operator: name } });
 }

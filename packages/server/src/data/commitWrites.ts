@@ -7,22 +7,35 @@ import { AppError } from "@atoll/protocol";
 import { ObjectId } from "bson";
 import { normaliseBson } from "../storage/normaliseBson.js";
 import { StorageError } from "../storage/StorageError.js";
-import type { Namespace, StorageEngine, StoredDocument, WriteOp } from "../storage/StorageEngine.js";
+import type {
+  Namespace,
+  StorageEngine,
+  StoredDocument,
+  WriteOp,
+} from "../storage/StorageEngine.js";
 import type { UpdateOutcome } from "./updateDocument.js";
 import type { Document } from "./types.js";
 
 const MAX_ATTEMPTS = 25;
 
-export async function commitWrites(storage: StorageEngine, ns: Namespace, ops: readonly WriteOp[]): Promise<void> {
+export async function commitWrites(
+  storage: StorageEngine,
+  ns: Namespace,
+  ops: readonly WriteOp[],
+): Promise<void> {
   if (ops.length === 0) return;
   try {
     await storage.commit(ops);
   } catch (error) {
     if (error instanceof StorageError && error.code === "DuplicateKey") {
       const id = normaliseBson(error.details?.id);
-      throw new AppError("MongoDBError", `E11000 duplicate key error collection: ${ns.db}.${ns.coll} index: _id_ dup key: { _id: ${describeId(id)} }`, {
-        cause: error,
-      });
+      throw new AppError(
+        "MongoDBError",
+        `E11000 duplicate key error collection: ${ns.db}.${ns.coll} index: _id_ dup key: { _id: ${describeId(id)} }`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -47,14 +60,22 @@ export function withId(document: Document): Document {
   return doc;
 }
 
-export function updateOp(ns: Namespace, entry: StoredDocument, outcome: UpdateOutcome, kind: "update" | "replace"): WriteOp {
+export function updateOp(
+  ns: Namespace,
+  entry: StoredDocument,
+  outcome: UpdateOutcome,
+  kind: "update" | "replace",
+): WriteOp {
   if (kind === "replace") return { kind, ns, doc: outcome.doc, expectedVersion: entry.version };
   return {
     kind,
     ns,
     doc: outcome.doc,
     expectedVersion: entry.version,
-    updateDescription: { updatedFields: outcome.updatedFields, removedFields: outcome.removedFields },
+    updateDescription: {
+      updatedFields: outcome.updatedFields,
+      removedFields: outcome.removedFields,
+    },
   };
 }
 

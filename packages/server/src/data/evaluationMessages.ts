@@ -2,7 +2,10 @@
 import type { AppErrorCode } from "@atoll/protocol";
 import type { QueryLimits } from "./queryLimits.js";
 
-export type WorkerBounds = Pick<QueryLimits, "maxRegexLength" | "maxRangeLength" | "maxResultBytes">;
+export type WorkerBounds = Pick<
+  QueryLimits,
+  "maxRegexLength" | "maxRangeLength" | "maxResultBytes"
+>;
 
 export interface EvaluationRequest {
   /** Canonical Extended JSON of `{docs, stages}`. */

@@ -21,14 +21,25 @@ process.send?.(ready);
 
 function evaluate(request: EvaluationRequest): EvaluationReply {
   try {
-    const { docs, stages } = deserializeEjson(JSON.parse(request.input)) as { docs: Document[]; stages: Document[] };
+    const { docs, stages } = deserializeEjson(JSON.parse(request.input)) as {
+      docs: Document[];
+      stages: Document[];
+    };
     const output = stringifyCanonicalEjson(runStages(docs, stages, undefined, bounds));
     if (output.length > bounds.maxResultBytes) {
-      throw new AppError("ReadSizeLimitExceeded", `the result is larger than ${bounds.maxResultBytes} bytes`);
+      throw new AppError(
+        "ReadSizeLimitExceeded",
+        `the result is larger than ${bounds.maxResultBytes} bytes`,
+      );
     }
     return { output };
   } catch (error) {
     if (error instanceof AppError) return { error: { code: error.code, message: error.message } };
-    return { error: { code: "MongoDBError", message: error instanceof Error ? error.message : String(error) } };
+    return {
+      error: {
+        code: "MongoDBError",
+        message: error instanceof Error ? error.message : String(error),
+      },
+    };
   }
 }

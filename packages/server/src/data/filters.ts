@@ -33,7 +33,8 @@ export function idsFromFilter(filter: Document): unknown[] | undefined {
       }
     }
     if (Array.isArray(clause.$and)) {
-      for (const part of clause.$and) if (part !== null && typeof part === "object") visit(part as Document);
+      for (const part of clause.$and)
+        if (part !== null && typeof part === "object") visit(part as Document);
     }
   };
   visit(filter);

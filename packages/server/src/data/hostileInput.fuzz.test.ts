@@ -20,7 +20,15 @@ import { openStorage } from "../storage/openStorage.js";
 
 const SECRET = "victim-secret";
 const OWNER_ONLY = {
-  roles: [{ name: "own", apply_when: {}, document_filters: { read: { o: "%%user.id" }, write: { o: "%%user.id" } }, read: true, write: true }],
+  roles: [
+    {
+      name: "own",
+      apply_when: {},
+      document_filters: { read: { o: "%%user.id" }, write: { o: "%%user.id" } },
+      read: true,
+      write: true,
+    },
+  ],
   filters: [],
 };
 
@@ -30,7 +38,9 @@ let attacker: Collection;
 let victimDocs: Document[];
 
 beforeAll(async () => {
-  data = new Layer(await openStorage("memory"), testAppConfig({ defaultRule: OWNER_ONLY }), { queryLimits: { timeoutMs: 3_000, workerMemoryMb: 96 } });
+  data = new Layer(await openStorage("memory"), testAppConfig({ defaultRule: OWNER_ONLY }), {
+    queryLimits: { timeoutMs: 3_000, workerMemoryMb: 96 },
+  });
   system = data.system().db("d").collection("c");
   attacker = data.forUser(testUser("u")).db("d").collection("c");
   await system.insertMany([
@@ -52,12 +62,75 @@ function nested(depth: number): Document {
 }
 
 const evil = "^(a+)+$";
-const fieldName = fc.constantFrom("a", "n.x", "_id", "o", "s", "secret", "big", "__proto__", "constructor", "a.__proto__.b", "constructor.prototype.p", "prototype");
+const fieldName = fc.constantFrom(
+  "a",
+  "n.x",
+  "_id",
+  "o",
+  "s",
+  "secret",
+  "big",
+  "__proto__",
+  "constructor",
+  "a.__proto__.b",
+  "constructor.prototype.p",
+  "prototype",
+);
 const operatorName = fc.constantFrom(
-  ...["$set", "$inc", "$push", "$pull", "$rename", "$unset", "$each", "$gt", "$in", "$and", "$or", "$not", "$exists", "$elemMatch", "$size", "$all"],
-  ...["$where", "$regex", "$options", "$expr", "$text", "$function", "$accumulator", "$jsonSchema", "$nope"],
-  ...["$match", "$project", "$group", "$addFields", "$lookup", "$out", "$merge", "$unionWith", "$facet", "$currentOp"],
-  ...["$regexMatch", "$regexFind", "$regexFindAll", "$replaceAll", "$range", "$map", "$reduce", "$concatArrays", "$literal", "$sum", "$split"],
+  ...[
+    "$set",
+    "$inc",
+    "$push",
+    "$pull",
+    "$rename",
+    "$unset",
+    "$each",
+    "$gt",
+    "$in",
+    "$and",
+    "$or",
+    "$not",
+    "$exists",
+    "$elemMatch",
+    "$size",
+    "$all",
+  ],
+  ...[
+    "$where",
+    "$regex",
+    "$options",
+    "$expr",
+    "$text",
+    "$function",
+    "$accumulator",
+    "$jsonSchema",
+    "$nope",
+  ],
+  ...[
+    "$match",
+    "$project",
+    "$group",
+    "$addFields",
+    "$lookup",
+    "$out",
+    "$merge",
+    "$unionWith",
+    "$facet",
+    "$currentOp",
+  ],
+  ...[
+    "$regexMatch",
+    "$regexFind",
+    "$regexFindAll",
+    "$replaceAll",
+    "$range",
+    "$map",
+    "$reduce",
+    "$concatArrays",
+    "$literal",
+    "$sum",
+    "$split",
+  ],
 );
 const key = fc.oneof(fieldName, operatorName, fc.string({ maxLength: 4 }));
 const hostileLeaf = fc.constantFrom<unknown>(
@@ -122,7 +195,9 @@ describe("hostile input against the data layer", () => {
           await outcome(() => attacker.find({}, { projection: y, sort: z })),
           await outcome(() => attacker.findOne(x, y)),
           await outcome(() => attacker.count(x, y)),
-          await outcome(() => attacker.aggregate(stages).then((result) => ((evaluated += 1), result))),
+          await outcome(() =>
+            attacker.aggregate(stages).then((result) => ((evaluated += 1), result)),
+          ),
           await outcome(() => attacker.aggregate(x as unknown as Document[])),
           await outcome(() => attacker.updateOne(x, y, z)),
           await outcome(() => attacker.updateMany({}, y, z)),
@@ -145,7 +220,12 @@ describe("hostile input against the data layer", () => {
 
   it("as the system, with bad JSON of every shape: coded errors only", async () => {
     const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(key, tie("v"), { maxKeys: 3 })),
+      v: fc.oneof(
+        { depthSize: "small" },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie("v"), { maxLength: 3 }),
+        fc.dictionary(key, tie("v"), { maxKeys: 3 }),
+      ),
     })).v;
     await fc.assert(
       fc.asyncProperty(json, json, json, async (a, b, c) => {
@@ -155,7 +235,11 @@ describe("hostile input against the data layer", () => {
         await outcome(() => system.aggregate(x as unknown as Document[]));
         await outcome(() => system.updateOne({ _id: { $gt: 100 } }, y, z));
         await outcome(() => system.findOneAndReplace({ _id: { $gt: 100 } }, y, z));
-        await outcome(() => system.insertMany(x as unknown as Document[]).then(() => system.deleteMany({ _id: { $nin: [1, 2, 3] } })));
+        await outcome(() =>
+          system
+            .insertMany(x as unknown as Document[])
+            .then(() => system.deleteMany({ _id: { $nin: [1, 2, 3] } })),
+        );
         expect(Object.keys(Object.prototype)).toEqual([]);
       }),
       fuzzParameters(150),

@@ -41,11 +41,15 @@ function carsCollection(user: Realm.User) {
 }
 
 async function carsOf(): Promise<{ id: string; cars: ReturnType<typeof carsCollection> }> {
-  const user = await new Realm.App({ id: server.appId, baseUrl: server.url }).logIn(Realm.Credentials.anonymous(false));
+  const user = await new Realm.App({ id: server.appId, baseUrl: server.url }).logIn(
+    Realm.Credentials.anonymous(false),
+  );
   return { id: user.id, cars: carsCollection(user) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ statusCode?: number; errorCode?: string; error?: string }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ statusCode?: number; errorCode?: string; error?: string }> {
   try {
     await promise;
   } catch (error) {
@@ -80,12 +84,16 @@ describe("data API: runaway expressions", () => {
   it("answers another user while a runaway pipeline runs, then stops the pipeline at its time limit", async () => {
     const attacker = await carsOf();
     await attacker.cars.insertOne({ _id: new ObjectId(), ownerId: attacker.id, make: "Lada" });
-    const spin = { $map: { input: { $range: [0, 100_000] }, in: { $size: { $range: [0, 100_000] } } } };
+    const spin = {
+      $map: { input: { $range: [0, 100_000] }, in: { $size: { $range: [0, 100_000] } } },
+    };
     const order: string[] = [];
-    const hostile = rejection(attacker.cars.aggregate([{ $project: { x: { $sum: spin } } }])).then((refused) => {
-      order.push("hostile");
-      return refused;
-    });
+    const hostile = rejection(attacker.cars.aggregate([{ $project: { x: { $sum: spin } } }])).then(
+      (refused) => {
+        order.push("hostile");
+        return refused;
+      },
+    );
     const other = await carsOf();
     await other.cars.insertOne({ _id: new ObjectId(), ownerId: other.id, make: "Skoda", miles: 7 });
     const ordinary = Promise.all([
@@ -96,14 +104,23 @@ describe("data API: runaway expressions", () => {
       return result;
     });
     expect(await ordinary).toEqual([[{ make: "Skoda" }], [{ _id: "Skoda", miles: 7 }]]);
-    expect(await hostile).toMatchObject({ statusCode: 400, errorCode: "ExecutionTimeLimitExceeded" });
+    expect(await hostile).toMatchObject({
+      statusCode: 400,
+      errorCode: "ExecutionTimeLimitExceeded",
+    });
     expect(order).toEqual(["ordinary", "hostile"]);
     await expectStillServing();
   });
   it("stops a query that outgrows its memory, and keeps serving", async () => {
     const { id, cars } = await carsOf();
     await cars.insertOne({ _id: new ObjectId(), ownerId: id, make: "Fiat" });
-    const doubling = { $reduce: { input: { $range: [0, 40] }, initialValue: ["$make"], in: { $concatArrays: ["$$value", "$$value"] } } };
+    const doubling = {
+      $reduce: {
+        input: { $range: [0, 40] },
+        initialValue: ["$make"],
+        in: { $concatArrays: ["$$value", "$$value"] },
+      },
+    };
     const refused = await rejection(cars.aggregate([{ $project: { x: { $size: doubling } } }]));
     expect(refused).toMatchObject({ statusCode: 400, errorCode: "MongoDBError" });
     expect(refused.error).toContain("memory");
@@ -122,12 +139,23 @@ describe("data API: regular expressions", () => {
       { _id: new ObjectId(), ownerId: id, make: input },
       { _id: new ObjectId(), ownerId: id, make: "aaaa" },
     ]);
-    const matched = await cars.aggregate([{ $project: { _id: 0, make: 1, m: { $regexMatch: { input: "$make", regex: evil } } } }, { $sort: { make: 1 } }]);
+    const matched = await cars.aggregate([
+      { $project: { _id: 0, make: 1, m: { $regexMatch: { input: "$make", regex: evil } } } },
+      { $sort: { make: 1 } },
+    ]);
     expect(matched).toEqual([
       { make: "aaaa", m: true },
       { make: input, m: false },
     ]);
-    expect(await cars.find({}, { projection: { _id: 0, f: { $regexFind: { input: "$make", regex: "(a+)!" } } }, sort: { make: 1 } })).toEqual([
+    expect(
+      await cars.find(
+        {},
+        {
+          projection: { _id: 0, f: { $regexFind: { input: "$make", regex: "(a+)!" } } },
+          sort: { make: 1 },
+        },
+      ),
+    ).toEqual([
       { f: null },
       { f: { match: `${"a".repeat(40)}!`, idx: 0, captures: ["a".repeat(40)] } },
     ]);
@@ -137,13 +165,22 @@ describe("data API: regular expressions", () => {
   it("refuses $regex and $expr in user filters (system context only) and patterns RE2 cannot run", async () => {
     const { cars } = await carsOf();
     const refusals = [
-      await rejection(cars.aggregate([{ $match: { $expr: { $regexMatch: { input: "$make", regex: evil } } } }])),
+      await rejection(
+        cars.aggregate([{ $match: { $expr: { $regexMatch: { input: "$make", regex: evil } } } }]),
+      ),
       await rejection(cars.find({ make: { $regex: evil } })),
       await rejection(cars.find({ make: new Realm.BSON.BSONRegExp(evil, "") })),
-      await rejection(cars.aggregate([{ $project: { m: { $regexMatch: { input: "$make", regex: "(a)\\1" } } } }])),
-      await rejection(cars.aggregate([{ $project: { m: { $regexMatch: { input: "$make", regex: "a".repeat(5_000) } } } }])),
+      await rejection(
+        cars.aggregate([{ $project: { m: { $regexMatch: { input: "$make", regex: "(a)\\1" } } } }]),
+      ),
+      await rejection(
+        cars.aggregate([
+          { $project: { m: { $regexMatch: { input: "$make", regex: "a".repeat(5_000) } } } },
+        ]),
+      ),
     ];
-    for (const refused of refusals) expect(refused).toMatchObject({ statusCode: 400, errorCode: "MongoDBError" });
+    for (const refused of refusals)
+      expect(refused).toMatchObject({ statusCode: 400, errorCode: "MongoDBError" });
     expect(refusals.map((refused) => refused.error)).toEqual([
       "query operator $expr is only allowed in system context",
       "query operator $regex is only allowed in system context",
@@ -166,12 +203,25 @@ describe("data API: allow-list", () => {
       { _id: "Kia", count: 2 },
       { _id: "Audi", count: 1 },
     ]);
-    expect(await cars.aggregate([{ $bucket: { groupBy: "$miles", boundaries: [0, 10, 1_000] } }])).toEqual([
+    expect(
+      await cars.aggregate([{ $bucket: { groupBy: "$miles", boundaries: [0, 10, 1_000] } }]),
+    ).toEqual([
       { _id: 0, count: 1 },
       { _id: 10, count: 2 },
     ]);
-    expect(await cars.aggregate([{ $sort: { miles: 1 } }, { $limit: 1 }, { $replaceWith: { m: "$miles" } }])).toEqual([{ m: 5 }]);
-    expect(await cars.aggregate([{ $match: { make: "Audi" } }, { $replaceRoot: { newRoot: { make: "$make" } } }])).toEqual([{ make: "Audi" }]);
+    expect(
+      await cars.aggregate([
+        { $sort: { miles: 1 } },
+        { $limit: 1 },
+        { $replaceWith: { m: "$miles" } },
+      ]),
+    ).toEqual([{ m: 5 }]);
+    expect(
+      await cars.aggregate([
+        { $match: { make: "Audi" } },
+        { $replaceRoot: { newRoot: { make: "$make" } } },
+      ]),
+    ).toEqual([{ make: "Audi" }]);
   });
 
   it("refuses stages and operators that write, reach outside or run code", async () => {
@@ -180,7 +230,12 @@ describe("data API: allow-list", () => {
       [cars.aggregate([{ $out: "stolen" }]), "$out"],
       [cars.aggregate([{ $merge: { into: "stolen" } }]), "$merge"],
       [cars.aggregate([{ $unionWith: "custom-user-data" }]), "$unionWith"],
-      [cars.aggregate([{ $project: { x: { $function: { body: "return 1", args: [], lang: "js" } } } }]), "$function"],
+      [
+        cars.aggregate([
+          { $project: { x: { $function: { body: "return 1", args: [], lang: "js" } } } },
+        ]),
+        "$function",
+      ],
       [cars.find({ $where: "true" }), "$where"],
       [cars.updateOne({}, { $set: { "__proto__.polluted": 1 } }), "__proto__"],
     ];

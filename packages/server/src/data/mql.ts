@@ -22,7 +22,11 @@ import { isDocument } from "./checkArguments.js";
 import { equalityPredicate } from "./equalityFilter.js";
 import { numericComparisonOperators, sortWithWideNumbers } from "./numericComparisons.js";
 import { DEFAULT_QUERY_LIMITS } from "./queryLimits.js";
-import { safeExpressionOperators, safeQueryOperators, type EvaluationBounds } from "./safeOperators.js";
+import {
+  safeExpressionOperators,
+  safeQueryOperators,
+  type EvaluationBounds,
+} from "./safeOperators.js";
 import { withRegexConditions } from "./safeRegex.js";
 import type { Document } from "./types.js";
 
@@ -57,7 +61,10 @@ function operators<T>(module: object): T {
 }
 
 /** Compiles a filter once; the predicate can then be applied to many documents. */
-export function compileFilter(filter: Document, bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS): (doc: Document) => boolean {
+export function compileFilter(
+  filter: Document,
+  bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS,
+): (doc: Document) => boolean {
   const simple = equalityPredicate(filter);
   if (simple !== undefined) return simple;
   const query = mongoError(() => new Query(withRegexConditions(filter), mqlOptions(bounds)));
@@ -76,7 +83,11 @@ export interface CursorOptions {
 }
 
 /** Sort, skip, limit and project documents that already passed the filter. */
-export function shapeResults(docs: readonly Document[], options: CursorOptions, bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS): Document[] {
+export function shapeResults(
+  docs: readonly Document[],
+  options: CursorOptions,
+  bounds: EvaluationBounds = DEFAULT_QUERY_LIMITS,
+): Document[] {
   const stages: Document[] = [];
   let input = docs;
   if (options.sort !== undefined && Object.keys(options.sort).length > 0) {
@@ -105,7 +116,8 @@ export function runStages(
 ): Document[] {
   return mongoError(() => {
     const base = mqlOptions(bounds);
-    const options = resolveCollection === undefined ? base : { ...base, collectionResolver: resolveCollection };
+    const options =
+      resolveCollection === undefined ? base : { ...base, collectionResolver: resolveCollection };
     return new Aggregator(stages.map(withRegexMatch), options).run<Document>(docs);
   });
 }
@@ -113,7 +125,9 @@ export function runStages(
 /** A `$match` stage's filter reads its regexes as compileFilter's do. */
 function withRegexMatch(stage: Document): Document {
   const filter = stage.$match;
-  return isDocument(filter) && Object.keys(stage).length === 1 ? { $match: withRegexConditions(filter) } : stage;
+  return isDocument(filter) && Object.keys(stage).length === 1
+    ? { $match: withRegexConditions(filter) }
+    : stage;
 }
 
 export function mongoError<T>(work: () => T): T {

@@ -23,16 +23,17 @@ const TESTS: Readonly<Record<Comparison, (order: number) => boolean>> = {
 
 type Membership = "$eq" | "$ne" | "$in" | "$nin";
 
-export const numericComparisonOperators: Readonly<Record<Comparison | Membership, QueryOperator>> = {
-  $gt: numericAware("$gt"),
-  $gte: numericAware("$gte"),
-  $lt: numericAware("$lt"),
-  $lte: numericAware("$lte"),
-  $eq: numericEquality("$eq"),
-  $ne: numericEquality("$ne"),
-  $in: numericEquality("$in"),
-  $nin: numericEquality("$nin"),
-};
+export const numericComparisonOperators: Readonly<Record<Comparison | Membership, QueryOperator>> =
+  {
+    $gt: numericAware("$gt"),
+    $gte: numericAware("$gte"),
+    $lt: numericAware("$lt"),
+    $lte: numericAware("$lte"),
+    $eq: numericEquality("$eq"),
+    $ne: numericEquality("$ne"),
+    $in: numericEquality("$in"),
+    $nin: numericEquality("$nin"),
+  };
 
 /**
  * Equality and membership: what mingo finds equal stays equal; in addition a Long or
@@ -44,7 +45,8 @@ function numericEquality(name: Membership): QueryOperator {
   const negated = name === "$ne" || name === "$nin";
   return (selector: string, value: unknown, options: Options) => {
     const fallback = base(selector, value, options);
-    const wanted = name === "$in" || name === "$nin" ? (Array.isArray(value) ? value : []) : [value];
+    const wanted =
+      name === "$in" || name === "$nin" ? (Array.isArray(value) ? value : []) : [value];
     const numericWanted = wanted.filter(isNumeric);
     if (numericWanted.length === 0) return fallback;
     return (doc) => {
@@ -52,7 +54,9 @@ function numericEquality(name: Membership): QueryOperator {
       const candidates = Array.isArray(found) ? found.flat() : [found];
       const wide = numericWanted.some(isWide) || candidates.some(isWide);
       if (!wide) return fallback(doc);
-      const numericMatch = candidates.some((c) => isNumeric(c) && numericWanted.some((w) => compareNumeric(c, w) === 0));
+      const numericMatch = candidates.some(
+        (c) => isNumeric(c) && numericWanted.some((w) => compareNumeric(c, w) === 0),
+      );
       return negated ? fallback(doc) && !numericMatch : fallback(doc) || numericMatch;
     };
   };
@@ -68,7 +72,9 @@ function numericAware(name: Comparison): QueryOperator {
       const found: unknown = resolve(doc, selector);
       const candidates = Array.isArray(found) ? found.flat() : [found];
       if (!isWide(value) && !candidates.some(isWide)) return fallback(doc);
-      return candidates.some((candidate) => isNumeric(candidate) && test(compareNumeric(candidate, value)));
+      return candidates.some(
+        (candidate) => isNumeric(candidate) && test(compareNumeric(candidate, value)),
+      );
     };
   };
 }
@@ -82,10 +88,15 @@ export function isNumeric(value: unknown): value is number | Long | Decimal128 {
 }
 
 /** Exact for int64 pairs; Decimal128 compares through its decimal string as a double. */
-export function compareNumeric(a: number | Long | Decimal128, b: number | Long | Decimal128): number {
+export function compareNumeric(
+  a: number | Long | Decimal128,
+  b: number | Long | Decimal128,
+): number {
   if (Long.isLong(a) && Long.isLong(b)) return a.compare(b);
-  if (Long.isLong(a) && typeof b === "number" && Number.isInteger(b) && Number.isSafeInteger(b)) return a.compare(Long.fromNumber(b));
-  if (typeof a === "number" && Number.isSafeInteger(a) && Long.isLong(b)) return Long.fromNumber(a).compare(b);
+  if (Long.isLong(a) && typeof b === "number" && Number.isInteger(b) && Number.isSafeInteger(b))
+    return a.compare(Long.fromNumber(b));
+  if (typeof a === "number" && Number.isSafeInteger(a) && Long.isLong(b))
+    return Long.fromNumber(a).compare(b);
   const x = toNumber(a);
   const y = toNumber(b);
   return x === y ? 0 : x < y ? -1 : 1;
@@ -101,8 +112,14 @@ function toNumber(value: number | Long | Decimal128): number {
  * (returns null otherwise, leaving the sort to mingo): numeric pairs by value, anything else
  * in mingo's BSON order.
  */
-export function sortWithWideNumbers(docs: readonly Record<string, unknown>[], spec: Record<string, unknown>): Record<string, unknown>[] | null {
-  const keys = Object.entries(spec).map(([path, direction]) => ({ path, direction: direction === -1 ? -1 : 1 }));
+export function sortWithWideNumbers(
+  docs: readonly Record<string, unknown>[],
+  spec: Record<string, unknown>,
+): Record<string, unknown>[] | null {
+  const keys = Object.entries(spec).map(([path, direction]) => ({
+    path,
+    direction: direction === -1 ? -1 : 1,
+  }));
   const involved = docs.some((doc) => keys.some(({ path }) => isWide(resolve(doc, path))));
   if (!involved) return null;
   return [...docs].sort((x, y) => {

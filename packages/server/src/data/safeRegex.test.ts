@@ -41,7 +41,14 @@ const evil = `${"a".repeat(40)}!`;
 
 describe("regexes in filters", () => {
   it("rewrites every regex form to {$regex, $options}", () => {
-    expect(withRegexConditions({ a: /x/i, b: new BSONRegExp("y", "m"), c: { $regex: new BSONRegExp("z", "s") }, d: { $not: /w/ } })).toEqual({
+    expect(
+      withRegexConditions({
+        a: /x/i,
+        b: new BSONRegExp("y", "m"),
+        c: { $regex: new BSONRegExp("z", "s") },
+        d: { $not: /w/ },
+      }),
+    ).toEqual({
       a: { $regex: "x", $options: "i" },
       b: { $regex: "y", $options: "m" },
       c: { $regex: "z", $options: "s" },
@@ -55,7 +62,12 @@ describe("regexes in filters", () => {
   });
 
   it("match in linear time in every form, where a backtracking engine would not finish", () => {
-    for (const filter of [{ s: /^(a+)+$/ }, { s: new BSONRegExp("^(a+)+$", "") }, { s: { $regex: "^(a+)+$" } }, { s: { $not: { $regex: "^(a+)+$" } } }]) {
+    for (const filter of [
+      { s: /^(a+)+$/ },
+      { s: new BSONRegExp("^(a+)+$", "") },
+      { s: { $regex: "^(a+)+$" } },
+      { s: { $not: { $regex: "^(a+)+$" } } },
+    ]) {
       const negated = "$not" in (filter.s as object);
       expect(compileFilter(filter)({ s: evil })).toBe(negated);
       expect(compileFilter(filter)({ s: "aaaa" })).toBe(!negated);
@@ -64,8 +76,12 @@ describe("regexes in filters", () => {
   });
 
   it("refuse backreferences, lookaround, the x option and overlong patterns", () => {
-    expect(refusal(() => compileFilter({ s: { $regex: "(a)\\1" } })({ s: "aa" }))).toContain("backreferences");
-    expect(refusal(() => compileFilter({ s: { $regex: "(?=a)" } })({ s: "a" }))).toContain("lookaround");
+    expect(refusal(() => compileFilter({ s: { $regex: "(a)\\1" } })({ s: "aa" }))).toContain(
+      "backreferences",
+    );
+    expect(refusal(() => compileFilter({ s: { $regex: "(?=a)" } })({ s: "a" }))).toContain(
+      "lookaround",
+    );
     expect(refusal(() => safeRegex("a", "x", 100))).toContain("not supported");
     expect(refusal(() => safeRegex("a".repeat(101), "", 100))).toContain("100 characters");
   });
@@ -73,19 +89,38 @@ describe("regexes in filters", () => {
 
 describe("bounded expression operators", () => {
   it("$regexFindAll advances past empty matches instead of looping", () => {
-    const [doc] = runStages([{ s: "ab" }], [{ $project: { _id: 0, all: { $regexFindAll: { input: "$s", regex: "" } } } }]);
+    const [doc] = runStages(
+      [{ s: "ab" }],
+      [{ $project: { _id: 0, all: { $regexFindAll: { input: "$s", regex: "" } } } }],
+    );
     expect((doc?.all as unknown[]).length).toBe(3);
   });
 
   it("$replaceAll replaces a literal string, even one with pattern characters", () => {
-    expect(runStages([{ s: "a.b.c" }], [{ $project: { _id: 0, r: { $replaceAll: { input: "$s", find: ".", replacement: "-" } } } }])).toEqual([{ r: "a-b-c" }]);
+    expect(
+      runStages(
+        [{ s: "a.b.c" }],
+        [
+          {
+            $project: { _id: 0, r: { $replaceAll: { input: "$s", find: ".", replacement: "-" } } },
+          },
+        ],
+      ),
+    ).toEqual([{ r: "a-b-c" }]);
   });
 
   it("$range refuses a zero step and lengths beyond the limit", () => {
-    expect(refusal(() => runStages([{}], [{ $project: { r: { $range: [0, 5, 0] } } }]))).toContain("$range");
-    expect(refusal(() => runStages([{ n: 2e9 }], [{ $project: { r: { $range: [0, "$n"] } } }], undefined, { maxRangeLength: 10, maxRegexLength: 10 }))).toContain(
-      "limit is 10",
+    expect(refusal(() => runStages([{}], [{ $project: { r: { $range: [0, 5, 0] } } }]))).toContain(
+      "$range",
     );
+    expect(
+      refusal(() =>
+        runStages([{ n: 2e9 }], [{ $project: { r: { $range: [0, "$n"] } } }], undefined, {
+          maxRangeLength: 10,
+          maxRegexLength: 10,
+        }),
+      ),
+    ).toContain("limit is 10");
   });
 });
 
@@ -99,29 +134,50 @@ describe("differential: bounded operators answer as mingo's on ordinary input", 
 
   it("$regexMatch, $regexFind, $range, $split, $replaceOne, $replaceAll (of plain text) as mingo's; $regexFindAll as JavaScript's matchAll", () => {
     fc.assert(
-      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), pattern, options, fc.integer({ min: -20, max: 20 }), fc.integer({ min: 1, max: 5 }), (inputs, regex, flags, end, step) => {
-        const docs: Document[] = inputs.map((s, i) => ({ _id: i, s }));
-        const stages = [
-          {
-            $project: {
-              m: { $regexMatch: { input: "$s", regex, options: flags } },
-              f: { $regexFind: { input: "$s", regex, options: flags } },
-              r: { $range: [0, end, step] },
-              sp: { $split: ["$s", "a"] },
-              one: { $replaceOne: { input: "$s", find: "a", replacement: "z" } },
-              all: { $replaceAll: { input: "$s", find: regex.replace(/[^a-cA ]/g, ""), replacement: "<>" } },
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 5 }),
+        pattern,
+        options,
+        fc.integer({ min: -20, max: 20 }),
+        fc.integer({ min: 1, max: 5 }),
+        (inputs, regex, flags, end, step) => {
+          const docs: Document[] = inputs.map((s, i) => ({ _id: i, s }));
+          const stages = [
+            {
+              $project: {
+                m: { $regexMatch: { input: "$s", regex, options: flags } },
+                f: { $regexFind: { input: "$s", regex, options: flags } },
+                r: { $range: [0, end, step] },
+                sp: { $split: ["$s", "a"] },
+                one: { $replaceOne: { input: "$s", find: "a", replacement: "z" } },
+                all: {
+                  $replaceAll: {
+                    input: "$s",
+                    find: regex.replace(/[^a-cA ]/g, ""),
+                    replacement: "<>",
+                  },
+                },
+              },
             },
-          },
-        ];
-        expect(runStages(docs, stages)).toEqual(new Aggregator(stages, STOCK).run(docs));
-        // mingo's own $regexFindAll misplaces matches after the second and never ends on an
-        // empty match, so JavaScript's matchAll is the reference here.
-        const all = runStages(docs, [{ $project: { _id: 0, all: { $regexFindAll: { input: "$s", regex, options: flags } } } }]);
-        const expected = inputs.map((s) => ({
-          all: [...s.matchAll(new RegExp(regex, `${flags}g`))].map((m) => ({ match: m[0], idx: m.index, captures: m.slice(1).map((c) => c ?? null) })),
-        }));
-        expect(all).toEqual(expected);
-      }),
+          ];
+          expect(runStages(docs, stages)).toEqual(new Aggregator(stages, STOCK).run(docs));
+          // mingo's own $regexFindAll misplaces matches after the second and never ends on an
+          // empty match, so JavaScript's matchAll is the reference here.
+          const all = runStages(docs, [
+            {
+              $project: { _id: 0, all: { $regexFindAll: { input: "$s", regex, options: flags } } },
+            },
+          ]);
+          const expected = inputs.map((s) => ({
+            all: [...s.matchAll(new RegExp(regex, `${flags}g`))].map((m) => ({
+              match: m[0],
+              idx: m.index,
+              captures: m.slice(1).map((c) => c ?? null),
+            })),
+          }));
+          expect(all).toEqual(expected);
+        },
+      ),
       fuzzParameters(200),
     );
   });
@@ -132,7 +188,9 @@ describe("differential: bounded operators answer as mingo's on ordinary input", 
         const docs: Document[] = inputs.map((s, i) => ({ _id: i, s }));
         const filter = { s: { $regex: regex, $options: flags } };
         const reference = new Query(filter, STOCK);
-        expect(docs.filter(compileFilter(filter))).toEqual(docs.filter((doc) => reference.test(doc)));
+        expect(docs.filter(compileFilter(filter))).toEqual(
+          docs.filter((doc) => reference.test(doc)),
+        );
       }),
       fuzzParameters(200),
     );

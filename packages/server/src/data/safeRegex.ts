@@ -15,11 +15,19 @@ const CACHE_SIZE = 64;
 const compiled = new Map<string, RE2>();
 
 /** An RE2 for `pattern`; `global` for scanning every match with `lastIndex`. */
-export function safeRegex(pattern: unknown, options: unknown, maxLength: number, global = false): RE2 {
-  if (typeof pattern !== "string") throw regexError("a regular expression pattern must be a string");
+export function safeRegex(
+  pattern: unknown,
+  options: unknown,
+  maxLength: number,
+  global = false,
+): RE2 {
+  if (typeof pattern !== "string")
+    throw regexError("a regular expression pattern must be a string");
   const flags = options ?? "";
   if (typeof flags !== "string" || !SUPPORTED_OPTIONS.test(flags)) {
-    throw regexError(`regular expression options ${JSON.stringify(flags)} are not supported (use i, m, s, u)`);
+    throw regexError(
+      `regular expression options ${JSON.stringify(flags)} are not supported (use i, m, s, u)`,
+    );
   }
   if (pattern.length > maxLength) {
     throw regexError(`a regular expression pattern is limited to ${maxLength} characters`);
@@ -32,7 +40,9 @@ export function safeRegex(pattern: unknown, options: unknown, maxLength: number,
     regex = new RE2(pattern, flags + (global ? "g" : ""));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw regexError(`unsupported regular expression /${pattern}/: ${reason} (backreferences and lookaround are not supported)`);
+    throw regexError(
+      `unsupported regular expression /${pattern}/: ${reason} (backreferences and lookaround are not supported)`,
+    );
   }
   if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value!);
   compiled.set(key, regex);
@@ -74,7 +84,12 @@ function mapClause(clause: Document): Document {
     } else if (!key.startsWith("$")) {
       mapped = mapCondition(value);
     }
-    Object.defineProperty(out, key, { value: mapped, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: mapped,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -82,7 +97,8 @@ function mapClause(clause: Document): Document {
 function mapCondition(condition: unknown): unknown {
   const parts = regexParts(condition);
   if (parts !== undefined) return { $regex: parts.pattern, $options: parts.options };
-  if (!isDocument(condition) || !Object.keys(condition).some((key) => key.startsWith("$"))) return condition;
+  if (!isDocument(condition) || !Object.keys(condition).some((key) => key.startsWith("$")))
+    return condition;
   const out: Document = { ...condition };
   const inner = regexParts(condition.$regex);
   if (inner !== undefined) {
@@ -92,12 +108,16 @@ function mapCondition(condition: unknown): unknown {
   if ("$not" in condition) out.$not = mapCondition(condition.$not);
   if (isDocument(condition.$elemMatch)) {
     const elem = condition.$elemMatch;
-    out.$elemMatch = Object.keys(elem).some((key) => key.startsWith("$")) ? mapCondition(elem) : mapClause(elem);
+    out.$elemMatch = Object.keys(elem).some((key) => key.startsWith("$"))
+      ? mapCondition(elem)
+      : mapClause(elem);
   }
   for (const list of ["$in", "$nin", "$all"]) {
     const items = condition[list];
     if (Array.isArray(items) && items.some(isRegexValue)) {
-      throw new AppError("MongoDBError", `regular expressions inside ${list} are not supported`, { details: { operator: list } });
+      throw new AppError("MongoDBError", `regular expressions inside ${list} are not supported`, {
+        details: { operator: list },
+      });
     }
   }
   return out;

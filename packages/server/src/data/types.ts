@@ -98,8 +98,16 @@ export interface Collection {
   updateMany(filter: Document, update: Document, options?: UpdateOptions): Promise<UpdateResult>;
   deleteOne(filter: Document): Promise<DeleteResult>;
   deleteMany(filter: Document): Promise<DeleteResult>;
-  findOneAndUpdate(filter: Document, update: Document, options?: FindOneAndModifyOptions): Promise<Document | null>;
-  findOneAndReplace(filter: Document, replacement: Document, options?: FindOneAndModifyOptions): Promise<Document | null>;
+  findOneAndUpdate(
+    filter: Document,
+    update: Document,
+    options?: FindOneAndModifyOptions,
+  ): Promise<Document | null>;
+  findOneAndReplace(
+    filter: Document,
+    replacement: Document,
+    options?: FindOneAndModifyOptions,
+  ): Promise<Document | null>;
   findOneAndDelete(filter: Document, options?: FindOneOptions): Promise<Document | null>;
   watch(options?: WatchOptions): ChangeStream;
 }

@@ -26,7 +26,10 @@ export function isOperatorUpdate(update: Document): boolean {
 
 export function checkUpdateDocument(update: Document): void {
   if (!isOperatorUpdate(update)) {
-    throw new AppError("MongoDBError", "update document requires atomic operators (keys starting with $)");
+    throw new AppError(
+      "MongoDBError",
+      "update document requires atomic operators (keys starting with $)",
+    );
   }
 }
 
@@ -74,7 +77,8 @@ export function upsertSeed(filter: Document): Document {
   const collect = (clause: Document): void => {
     for (const [key, value] of Object.entries(clause)) {
       if (key === "$and" && Array.isArray(value)) {
-        for (const part of value) if (part !== null && typeof part === "object") collect(part as Document);
+        for (const part of value)
+          if (part !== null && typeof part === "object") collect(part as Document);
       } else if (!key.startsWith("$") && !isOperatorObject(value)) {
         setPath(seed, key, isEqOperator(value) ? (value as { $eq: unknown }).$eq : value);
       } else if (!key.startsWith("$") && isEqOperator(value)) {
@@ -86,21 +90,35 @@ export function upsertSeed(filter: Document): Document {
   return normaliseBson(seed) as Document;
 }
 
-function applyOperator(doc: Document, operator: string, fields: unknown, arrayFilters?: readonly Document[]): void {
+function applyOperator(
+  doc: Document,
+  operator: string,
+  fields: unknown,
+  arrayFilters?: readonly Document[],
+): void {
   if (fields === null || typeof fields !== "object" || Array.isArray(fields)) {
     throw new AppError("MongoDBError", `${operator} takes a document of fields`);
   }
   const paths = Object.keys(fields);
   const renamed = operator === "$rename" ? Object.values(fields as Document).map(String) : [];
   if ([...paths, ...renamed].some((path) => path === "_id" || path.startsWith("_id."))) {
-    throw new AppError("MongoDBError", "performing an update on the path '_id' would modify the immutable field '_id'");
+    throw new AppError(
+      "MongoDBError",
+      "performing an update on the path '_id' would modify the immutable field '_id'",
+    );
   }
   // mingo walks inherited properties when it writes a path: never let one reach a prototype.
   [...paths, ...renamed].forEach(checkFieldPath);
   mongoError(() =>
-    mingoUpdate(doc, { [operator]: fields } as unknown as Parameters<typeof mingoUpdate>[1], arrayFilters ? [...arrayFilters] : undefined, undefined, {
-      cloneMode: "deep",
-    }),
+    mingoUpdate(
+      doc,
+      { [operator]: fields } as unknown as Parameters<typeof mingoUpdate>[1],
+      arrayFilters ? [...arrayFilters] : undefined,
+      undefined,
+      {
+        cloneMode: "deep",
+      },
+    ),
   );
 }
 
@@ -117,7 +135,9 @@ function describeChange(before: Document, after: Document): UpdateOutcome {
 
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  return EJSON.stringify({ v: a }, { relaxed: false }) === EJSON.stringify({ v: b }, { relaxed: false });
+  return (
+    EJSON.stringify({ v: a }, { relaxed: false }) === EJSON.stringify({ v: b }, { relaxed: false })
+  );
 }
 
 function isOperatorObject(value: unknown): boolean {
@@ -127,7 +147,11 @@ function isOperatorObject(value: unknown): boolean {
 }
 
 function isEqOperator(value: unknown): boolean {
-  return isOperatorObject(value) && Object.keys(value as Document).length === 1 && "$eq" in (value as Document);
+  return (
+    isOperatorObject(value) &&
+    Object.keys(value as Document).length === 1 &&
+    "$eq" in (value as Document)
+  );
 }
 
 function setPath(target: Document, path: string, value: unknown): void {

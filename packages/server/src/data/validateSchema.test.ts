@@ -17,7 +17,11 @@ const schema = {
     at: { bsonType: "date" },
     key: { bsonType: "uuid" },
     either: { bsonType: ["string", "int"] },
-    address: { bsonType: "object", required: ["city"], properties: { city: { bsonType: "string" }, zip: { bsonType: "string" } } },
+    address: {
+      bsonType: "object",
+      required: ["city"],
+      properties: { city: { bsonType: "string" }, zip: { bsonType: "string" } },
+    },
     tags: { bsonType: "array", items: { bsonType: "string" } },
     anything: { bsonType: "mixed" },
   },

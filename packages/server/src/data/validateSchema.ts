@@ -13,7 +13,8 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 const BSON_TYPE_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {
-  object: (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype,
+  object: (v) =>
+    v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype,
   array: (v) => Array.isArray(v),
   string: (v) => typeof v === "string",
   int: (v) => typeof v === "number" && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX,
@@ -34,7 +35,12 @@ export function validateSchema(schema: CollectionSchema, doc: Document): void {
   checkValue(schema, doc, "", true);
 }
 
-function checkValue(schema: CollectionSchema, value: unknown, path: string, required: boolean): void {
+function checkValue(
+  schema: CollectionSchema,
+  value: unknown,
+  path: string,
+  required: boolean,
+): void {
   const types = schema.bsonType === undefined ? [] : [schema.bsonType].flat().map(String);
   if (types.length > 0 && !(value === null && !required && path !== "")) {
     const known = types.filter((type) => BSON_TYPE_CHECKS[type] !== undefined);
@@ -43,15 +49,23 @@ function checkValue(schema: CollectionSchema, value: unknown, path: string, requ
     }
   }
   if (Array.isArray(value) && isSchema(schema.items)) {
-    value.forEach((item, index) => checkValue(schema.items as CollectionSchema, item, join(path, String(index)), true));
+    value.forEach((item, index) =>
+      checkValue(schema.items as CollectionSchema, item, join(path, String(index)), true),
+    );
   }
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     const doc = value as Document;
     const requiredFields = Array.isArray(schema.required) ? schema.required.map(String) : [];
     for (const field of requiredFields) {
       if (doc[field] === undefined) fail(join(path, field), "is required");
     }
-    const properties = isSchema(schema.properties) ? (schema.properties as Record<string, unknown>) : {};
+    const properties = isSchema(schema.properties)
+      ? (schema.properties as Record<string, unknown>)
+      : {};
     for (const [field, fieldSchema] of Object.entries(properties)) {
       if (doc[field] !== undefined && isSchema(fieldSchema)) {
         checkValue(fieldSchema, doc[field], join(path, field), requiredFields.includes(field));
@@ -69,7 +83,11 @@ function join(path: string, field: string): string {
 }
 
 function fail(path: string, problem: string): never {
-  throw new AppError("SchemaValidationFailedWrite", `failed to validate document: field "${path || "(document)"}" ${problem}`, {
-    details: { field: path },
-  });
+  throw new AppError(
+    "SchemaValidationFailedWrite",
+    `failed to validate document: field "${path || "(document)"}" ${problem}`,
+    {
+      details: { field: path },
+    },
+  );
 }

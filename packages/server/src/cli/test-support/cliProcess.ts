@@ -16,25 +16,29 @@ export interface Finished {
   readonly stderr: string;
 }
 
-/** The `atoll` CLI as a real child process, run from its TypeScript sources. */
+export interface CliProcessOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /** A built `atoll` script (an installed package's bin) to run instead of the sources. */
+  readonly executable?: string;
+}
+
+/** The `atoll` CLI as a real child process, run from its TypeScript sources unless told. */
 export class CliProcess {
   private stdoutText = "";
   private stderrText = "";
   private readonly exited: Promise<Finished>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(
-    args: readonly string[],
-    options: { cwd?: string; env?: Record<string, string> } = {},
-  ) {
-    this.child = spawn(
-      process.execPath,
-      ["--import", TSX_LOADER, "--conditions=source", CLI, ...args],
-      {
-        cwd: options.cwd,
-        env: { ...process.env, ...options.env },
-      },
-    );
+  constructor(args: readonly string[], options: CliProcessOptions = {}) {
+    const entry =
+      options.executable === undefined
+        ? ["--import", TSX_LOADER, "--conditions=source", CLI]
+        : [options.executable];
+    this.child = spawn(process.execPath, [...entry, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+    });
     this.child.stdout.setEncoding("utf8").on("data", (chunk: string) => (this.stdoutText += chunk));
     this.child.stderr.setEncoding("utf8").on("data", (chunk: string) => (this.stderrText += chunk));
     this.exited = new Promise((resolve) => {
@@ -99,7 +103,7 @@ export class CliProcess {
 
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: CliProcessOptions = {},
 ): Promise<Finished> {
   return new CliProcess(args, options).finished();
 }
