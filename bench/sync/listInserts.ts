@@ -10,8 +10,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ObjectId } from "bson";
 import type { Instruction } from "@atoll/protocol";
-import { copyCarsApp } from "@atoll/server/config/test-support/appFixture";
-import { startSyncServer } from "@atoll/server/sync/test-support/startSyncServer";
+import { copyCarsApp } from "../../packages/server/src/config/test-support/appFixture.js";
+import { startSyncServer } from "../../packages/server/src/sync/test-support/startSyncServer.js";
 import { fmt } from "../server/support.js";
 
 const SIZES = (process.argv[2] ?? "20000,40000,200000").split(",").map(Number);
