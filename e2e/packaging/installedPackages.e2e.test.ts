@@ -144,6 +144,13 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * The module specifiers of import and export statements, dynamic imports and requires (a
+ * statement starts its line in compiled output, so words in strings are not taken for one).
+ */
+const MODULE_SPECIFIERS =
+  /^\s*(?:import|export)\s[^;]*?\bfrom\s*"([^"]+)"|^\s*import\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)|\brequire\(\s*"([^"]+)"\s*\)/gm;
+
 describe("the packages, packed and installed as users get them,", () => {
   it("ship a README, the licence and compiled code, but no sources, tests, test helpers or maps", () => {
     expect(packed.map((p) => p.name).sort()).toEqual(PACKAGES.map((p) => `@atoll/${p}`).sort());
@@ -170,9 +177,9 @@ describe("the packages, packed and installed as users get them,", () => {
       const undeclared = new Set<string>();
       for (const { path } of shipped.filter((f) => /\.(js|d\.ts)$/.test(f.path))) {
         const code = readFileSync(join(dir, path), "utf8");
-        for (const [, specifier = ""] of code.matchAll(
-          /(?:from|import\(|require\() ?"([^".][^"]*)"/g,
-        )) {
+        for (const match of code.matchAll(MODULE_SPECIFIERS)) {
+          const specifier = match.slice(1).find((s) => s !== undefined) ?? "";
+          if (specifier.startsWith(".")) continue;
           const dependency = /^(@[^/]+\/)?[^/]+/.exec(specifier)?.[0] ?? specifier;
           if (!dependency.startsWith("node:") && !declared.has(dependency)) {
             undeclared.add(`${dependency} (${path})`);
