@@ -11,6 +11,8 @@ export interface Configuration {
   onMigration?: MigrationCallback;
   readOnly?: boolean;
   deleteRealmIfMigrationNeeded?: boolean;
+  /** 64 bytes: the file (with its sync metadata) is encrypted with it, and needs it to be opened. */
+  encryptionKey?: ArrayBuffer | ArrayBufferView | Int8Array;
   /** Present for synced realms (flexible sync). */
   sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
 }

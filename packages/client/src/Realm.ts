@@ -22,6 +22,7 @@ import { serializeSchema } from "./schema/compareSchemas.js";
 import { toStoredPrimitive } from "./values/convert.js";
 import { SqliteStore } from "./store/SqliteStore.js";
 import type { LocalStore } from "./store/LocalStore.js";
+import { checkEncryptionKey, keyFingerprint } from "./store/encryptionKey.js";
 import { UpdateMode } from "./transaction/ObjectWriter.js";
 import { Context } from "./core/Context.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
@@ -95,6 +96,8 @@ export class Realm {
   readonly schemaVersion: number;
   private readonly context: Context;
   private readonly synced: SyncedRealmState<Realm> | undefined;
+  /** The checked encryption key; copies of the file (client reset) are opened with it. */
+  private readonly encryptionKey: Buffer | undefined;
 
   /** The key under which this realm's database is shared in the process. */
   get registryKey(): string {
@@ -134,12 +137,16 @@ export class Realm {
     return existsSync(resolvePath(config));
   }
 
-  /** The schema version stored in the file at `path`, or -1 if there is no realm there. */
-  static schemaVersion(path: string): number {
+  /**
+   * The schema version stored in the file at `path`, or -1 if there is no realm there. An
+   * encrypted file needs its key.
+   */
+  static schemaVersion(path: string, encryptionKey?: Configuration["encryptionKey"]): number {
+    const key = checkEncryptionKey(encryptionKey);
     const open = openDatabaseAt(resolve(path));
     if (open) return open.store.readSchemaState()?.schemaVersion ?? -1;
     if (!existsSync(path)) return -1;
-    const store = new SqliteStore(path, { readOnly: true });
+    const store = new SqliteStore(path, { readOnly: true, encryptionKey: key });
     try {
       return store.readSchemaState()?.schemaVersion ?? -1;
     } finally {
@@ -149,6 +156,7 @@ export class Realm {
 
   constructor(config: Configuration | string = {}) {
     const options = withSyncedPath(typeof config === "string" ? { path: config } : config);
+    this.encryptionKey = checkEncryptionKey(options.encryptionKey);
     this.inMemory = options.inMemory === true;
     this.isReadOnly = options.readOnly === true;
     this.path = this.inMemory ? (options.path ?? ":memory:") : resolvePath(options);
@@ -183,7 +191,12 @@ export class Realm {
   private readOnlyCopy(db: Database, path: string): { realm: Realm; dispose(): void } {
     Realm.deleteFile({ path });
     db.store.copyTo(path);
-    const realm = new Realm({ path, schemaVersion: this.schemaVersion, readOnly: true });
+    const realm = new Realm({
+      path,
+      schemaVersion: this.schemaVersion,
+      readOnly: true,
+      encryptionKey: this.encryptionKey,
+    });
     return {
       realm,
       dispose: () => {
@@ -196,10 +209,14 @@ export class Realm {
   private openOrShare(options: Configuration): Database {
     const registryKey = this.registryKey;
     const canonical = options.schema ? normalizeSchema(options.schema) : undefined;
-    const shared = sharedDatabase(registryKey, canonical);
+    const fingerprint = keyFingerprint(this.encryptionKey);
+    const shared = sharedDatabase(registryKey, canonical, fingerprint);
     if (shared) return shared;
     const openStore = (): LocalStore =>
-      new SqliteStore(this.inMemory ? ":memory:" : this.path, { readOnly: this.isReadOnly });
+      new SqliteStore(this.inMemory ? ":memory:" : this.path, {
+        readOnly: this.isReadOnly,
+        encryptionKey: this.encryptionKey,
+      });
     const open = (): ReturnType<typeof openDatabase> =>
       openDatabase(openStore, {
         schema: options.schema,
@@ -240,7 +257,7 @@ export class Realm {
       db.store.close();
       throw error;
     }
-    registerDatabase(registryKey, db);
+    registerDatabase(registryKey, db, fingerprint);
     return db;
   }
 
@@ -256,6 +273,7 @@ export class Realm {
     fields.path = like.path;
     fields.inMemory = like.inMemory;
     fields.isReadOnly = readOnly;
+    fields.encryptionKey = like.encryptionKey;
     fields.schemaVersion = schemaVersion;
     fields.closed = false;
     fields.context = new Context(realm, db, false);

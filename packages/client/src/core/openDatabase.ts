@@ -97,14 +97,29 @@ function decide(
 }
 
 /** Process-wide: open Databases by file path, shared by the Realm instances on that path. */
-const openDatabases = new Map<string, { db: Database; users: number; schemaJson: string }>();
+const openDatabases = new Map<
+  string,
+  { db: Database; users: number; schemaJson: string; keyFingerprint: string }
+>();
 
+/**
+ * The Database already open on `path`, taking a share of it; it must have been opened with the
+ * same encryption key (`keyFingerprint`, see encryptionKey.ts) and a compatible schema.
+ */
 export function sharedDatabase(
   path: string,
   schema: readonly CanonicalObjectSchema[] | undefined,
+  keyFingerprint: string,
 ): Database | undefined {
   const entry = openDatabases.get(path);
   if (!entry) return undefined;
+  if (entry.keyFingerprint !== keyFingerprint) {
+    throw new RealmError(
+      ClientErrorCode.DecryptionFailed,
+      `Realm at path '${path}' already opened with different encryption key`,
+      { details: { path } },
+    );
+  }
   if (schema && JSON.stringify(serializeSchema(schema)) !== entry.schemaJson) {
     throw new RealmError(
       ClientErrorCode.SchemaMismatch,
@@ -116,8 +131,13 @@ export function sharedDatabase(
   return entry.db;
 }
 
-export function registerDatabase(path: string, db: Database): void {
-  openDatabases.set(path, { db, users: 1, schemaJson: JSON.stringify(serializeSchema(db.schema)) });
+export function registerDatabase(path: string, db: Database, keyFingerprint: string): void {
+  openDatabases.set(path, {
+    db,
+    users: 1,
+    schemaJson: JSON.stringify(serializeSchema(db.schema)),
+    keyFingerprint,
+  });
 }
 
 /** Returns true when this was the last user, and the store has been closed. */
