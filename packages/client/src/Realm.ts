@@ -61,6 +61,8 @@ import { attachSync, waitBeforeOpen } from "./sync/syncedRealm.js";
 import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
 import type { SyncSession } from "./sync/SyncSession.js";
+import { ProgressRealmPromise } from "./sync/ProgressRealmPromise.js";
+import type { OpenTask } from "./sync/ProgressRealmPromise.js";
 
 /** The Database under each realm, for `databaseOf`. */
 const databases = new WeakMap<Realm, Database>();
@@ -107,20 +109,30 @@ export class Realm {
 
   /**
    * Opens a realm; resolves once it is ready. Local realms are ready at once; a synced realm by
-   * default (downloadBeforeOpen) once its subscriptions' data is downloaded.
+   * default (downloadBeforeOpen, 30 s at most) once its subscriptions' data is downloaded. The
+   * promise reports the download's progress and can be cancelled.
    */
-  static async open(config: Configuration = {}): Promise<Realm> {
+  static open(config: Configuration = {}): ProgressRealmPromise<Realm> {
+    return new ProgressRealmPromise<Realm>((task) => Realm.openAndWait(config, task));
+  }
+
+  private static async openAndWait(config: Configuration, task: OpenTask): Promise<Realm> {
     const sync = config.sync?.user ? config.sync : undefined;
     const existed = sync !== undefined && Realm.exists(withSyncedPath(config));
     const realm = new Realm(config);
     const synced = realm.synced;
     if (!synced || !sync) return realm;
     const behavior = existed ? sync.existingRealmFileBehavior : sync.newRealmFileBehavior;
+    // Closed within cancel() itself, so whoever sees the rejection finds the file released.
+    const closeOnCancel = (): void => realm.close();
+    task.signal.addEventListener("abort", closeOnCancel, { once: true });
     try {
-      await waitBeforeOpen(synced, behavior);
+      await waitBeforeOpen(synced, behavior, task);
     } catch (error) {
       realm.close();
       throw error;
+    } finally {
+      task.signal.removeEventListener("abort", closeOnCancel);
     }
     return realm;
   }
@@ -548,6 +560,8 @@ export namespace Realm {
   export import OpenRealmBehaviorType = members.OpenRealmBehaviorType;
   export import OpenRealmTimeOutBehavior = members.OpenRealmTimeOutBehavior;
   export import WaitForSync = members.WaitForSync;
+  export import ProgressRealmPromise = members.ProgressRealmPromise;
+  export import TimeoutError = members.TimeoutError;
 
   export type Mixed = unknown;
   export type Configuration = RealmConfiguration;
