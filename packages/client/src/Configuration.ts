@@ -13,6 +13,11 @@ export interface Configuration {
   deleteRealmIfMigrationNeeded?: boolean;
   /** 64 bytes: the file (with its sync metadata) is encrypted with it, and needs it to be opened. */
   encryptionKey?: ArrayBuffer | ArrayBufferView | Int8Array;
+  /**
+   * Called when the file is first opened in the process (not read-only, not in memory) with
+   * the bytes it takes and the bytes holding data; returning true compacts it before use.
+   */
+  shouldCompact?: (totalBytes: number, usedBytes: number) => boolean;
   /** Present for synced realms (flexible sync). */
   sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
 }

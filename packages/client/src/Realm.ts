@@ -62,6 +62,7 @@ import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
 import type { SyncSession } from "./sync/SyncSession.js";
 import { ProgressRealmPromise } from "./sync/ProgressRealmPromise.js";
+import { writeCopy } from "./sync/writeCopy.js";
 import type { OpenTask } from "./sync/ProgressRealmPromise.js";
 
 /** The Database under each realm, for `databaseOf`. */
@@ -224,11 +225,22 @@ export class Realm {
     const fingerprint = keyFingerprint(this.encryptionKey);
     const shared = sharedDatabase(registryKey, canonical, fingerprint);
     if (shared) return shared;
-    const openStore = (): LocalStore =>
-      new SqliteStore(this.inMemory ? ":memory:" : this.path, {
+    const openStore = (): LocalStore => {
+      const store = new SqliteStore(this.inMemory ? ":memory:" : this.path, {
         readOnly: this.isReadOnly,
         encryptionKey: this.encryptionKey,
       });
+      if (options.shouldCompact && !this.isReadOnly && !this.inMemory) {
+        try {
+          const { totalBytes, usedBytes } = store.sizes();
+          if (options.shouldCompact(totalBytes, usedBytes)) store.compact();
+        } catch (error) {
+          store.close();
+          throw error;
+        }
+      }
+      return store;
+    };
     const open = (): ReturnType<typeof openDatabase> =>
       openDatabase(openStore, {
         schema: options.schema,
@@ -334,6 +346,39 @@ export class Realm {
     this.closed = true;
     if (this.synced) releaseSync(this.registryKey, this.synced.attachment);
     this.context.close();
+  }
+
+  /**
+   * Rewrites the file without its free space (what deleted objects left). Returns true, as
+   * Realm does when the compaction succeeded.
+   */
+  compact(): boolean {
+    this.context.checkOpen();
+    if (this.isInTransaction)
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Cannot compact a Realm within a transaction.",
+      );
+    if (this.isReadOnly)
+      throw new RealmError(ClientErrorCode.ReadOnly, "Can't compact a read-only Realm");
+    this.context.db.store.compact();
+    return true;
+  }
+
+  /**
+   * Writes a compacted copy of the realm to a new file at `config.path`, encrypted with
+   * `config.encryptionKey` if given (see writeCopy.ts for what a synced realm's copy keeps).
+   */
+  writeCopyTo(config: Configuration): void {
+    this.context.checkOpen();
+    if (this.isInTransaction) {
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can only convert Realms outside a transaction.",
+      );
+    }
+    const db = this.context.db;
+    writeCopy(db.store, config, this.synced ? localSyncStateFor(db) : undefined);
   }
 
   // --- transactions --------------------------------------------------------------------------

@@ -90,8 +90,14 @@ function unreadable(path: string, keyGiven: boolean, cause: unknown): RealmError
   );
 }
 
+function sameKey(a: Buffer | null, b: Buffer | undefined): boolean {
+  return a === null ? b === undefined : b !== undefined && a.equals(b);
+}
+
 export class SqliteStore implements LocalStore {
   private readonly db: Database.Database;
+  /** The file's key (undefined when it is not encrypted). */
+  private readonly key: Buffer | undefined;
   private preparedCommit: ((batch: CommitBatch) => number | undefined) | undefined;
   private format = STORE_FORMAT_VERSION;
   /** Read on every sync download and upload: prepared once (after any format upgrade). */
@@ -105,6 +111,7 @@ export class SqliteStore implements LocalStore {
     const file = path === ":memory:" ? ":memory:" : path;
     // An in-memory store never touches the disk: there is nothing to encrypt.
     const key = file === ":memory:" ? undefined : options.encryptionKey;
+    this.key = key;
     let db: Database.Database | undefined;
     try {
       db = new Database(file, {
@@ -288,8 +295,39 @@ export class SqliteStore implements LocalStore {
     this.db.prepare("DELETE FROM upload_log WHERE version <= ?").run(version);
   }
 
-  copyTo(path: string): void {
+  copyTo(path: string, encryptionKey?: Buffer | null): void {
     this.db.prepare("VACUUM INTO ?").run(path);
+    if (encryptionKey === undefined || sameKey(encryptionKey, this.key)) return;
+    // The copy is written with this store's key (or none) and in rollback-journal mode, where
+    // SQLite3MultipleCiphers can re-encrypt a file in place.
+    const copy = new Database(path, { fileMustExist: true });
+    try {
+      copy.pragma(`cipher = '${CIPHER}'`);
+      if (this.key) copy.key(this.key);
+      copy.rekey(encryptionKey ?? Buffer.alloc(0));
+    } finally {
+      copy.close();
+    }
+  }
+
+  sizes(): { totalBytes: number; usedBytes: number } {
+    const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+    const pages = this.db.pragma("page_count", { simple: true }) as number;
+    const free = this.db.pragma("freelist_count", { simple: true }) as number;
+    return { totalBytes: pages * pageSize, usedBytes: (pages - free) * pageSize };
+  }
+
+  compact(): void {
+    this.db.exec("VACUUM");
+    // The rewritten pages are in the WAL until a checkpoint moves them into the (smaller) file.
+    if (this.path !== ":memory:") this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  clearSyncState(): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM meta WHERE key = 'sync'").run();
+      this.db.prepare("DELETE FROM upload_log").run();
+    })();
   }
 
   close(): void {
