@@ -128,6 +128,16 @@ export class SyncSession {
     this.connection.connect();
   }
 
+  /**
+   * Realm JS's `reconnect()`: a session waiting to reconnect after losing its connection tries
+   * at once instead of at the end of its backoff delay (for example when the app knows the
+   * network is back). Nothing happens when it is connected, connecting, paused or stopped.
+   */
+  reconnect(): void {
+    if (this.stopped || this.paused) return;
+    this.connection.reconnectNow();
+  }
+
   /** Resolves once every changeset committed before the call is acknowledged by the server. */
   uploadAllLocalChanges(timeoutMs?: number): Promise<void> {
     if (this.stopped instanceof SyncError) return Promise.reject(this.stopped);
