@@ -18,6 +18,12 @@ export interface Configuration {
    * the bytes it takes and the bytes holding data; returning true compacts it before use.
    */
   shouldCompact?: (totalBytes: number, usedBytes: number) => boolean;
+  /**
+   * Called once, when this open creates the file, inside the write transaction that records
+   * its schema: objects created here are in the file from the start (create them without
+   * `write()`). If it throws, nothing is written and the open fails.
+   */
+  onFirstOpen?: (realm: Realm) => void;
   /** Present for synced realms (flexible sync). */
   sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
 }

@@ -33,6 +33,7 @@ import { rowOf } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
 import { migrate } from "./migration.js";
+import { inSchemaTransaction } from "./transaction/schemaTransaction.js";
 import type { Configuration, MigrationCallback } from "./Configuration.js";
 import { flags } from "./flags.js";
 import * as members from "./namespaceMembers.js";
@@ -271,11 +272,18 @@ export class Realm {
           (database, readOnly, version) => Realm.attach(database, readOnly, version, this),
         );
       } else if (opened.schemaChanged) {
-        db.store.commit({
-          upserts: [],
-          deletes: [],
-          schemaState: { schemaVersion: this.schemaVersion, schema: serializeSchema(db.schema) },
-        });
+        const schemaState = {
+          schemaVersion: this.schemaVersion,
+          schema: serializeSchema(db.schema),
+        };
+        const onFirstOpen = opened.created ? options.onFirstOpen : undefined;
+        // The initial data is committed with the new file's schema: if onFirstOpen throws, the
+        // file stays without one and the next open is a first open again.
+        if (onFirstOpen) {
+          inSchemaTransaction(db, schemaState, () =>
+            onFirstOpen(Realm.attach(db, false, this.schemaVersion, this)),
+          );
+        } else db.store.commit({ upserts: [], deletes: [], schemaState });
       }
     } catch (error) {
       db.store.close();
@@ -304,6 +312,18 @@ export class Realm {
     databases.set(realm, db);
     return realm;
   }
+
+  /** True for a realm opened with `inMemory: true`: its data is never written to disk. */
+  get isInMemory(): boolean {
+    return this.inMemory;
+  }
+
+  /**
+   * Realm JS copies realm files shipped in a React Native app's bundle to where the app can
+   * open them. A Node app reads its files where they are (open a shipped one by `path`, or copy
+   * it with `fs` first), so there is nothing to copy: this does nothing.
+   */
+  static copyBundledRealmFiles(): void {}
 
   get isClosed(): boolean {
     return this.closed;

@@ -25,6 +25,8 @@ export interface OpenedDatabase {
   readonly migrateFrom: StoredSchemaState | undefined;
   /** True when the schema state must be written (new file or additive change). */
   readonly schemaChanged: boolean;
+  /** True when the file had never been given a schema: this open creates the realm. */
+  readonly created: boolean;
 }
 
 function checkVersion(version: number): void {
@@ -63,8 +65,8 @@ function decide(
   stored: StoredSchemaState | undefined,
   schema: readonly CanonicalObjectSchema[],
   options: OpenOptions,
-): Pick<OpenedDatabase, "migrateFrom" | "schemaChanged"> {
-  if (!stored) return { migrateFrom: undefined, schemaChanged: true };
+): Pick<OpenedDatabase, "migrateFrom" | "schemaChanged" | "created"> {
+  if (!stored) return { migrateFrom: undefined, schemaChanged: true, created: true };
   const storedSchema = stored.schema as CanonicalObjectSchema[];
   const sameSchema = JSON.stringify(serializeSchema(schema)) === JSON.stringify(storedSchema);
   if (options.schemaVersion < stored.schemaVersion && options.schema) {
@@ -77,9 +79,10 @@ function decide(
   if (options.schemaVersion > stored.schemaVersion && options.schema) {
     if (options.readOnly)
       throw new RealmError(ClientErrorCode.ReadOnly, "Cannot migrate a read-only realm.");
-    return { migrateFrom: stored, schemaChanged: true };
+    return { migrateFrom: stored, schemaChanged: true, created: false };
   }
-  if (sameSchema || !options.schema) return { migrateFrom: undefined, schemaChanged: false };
+  if (sameSchema || !options.schema)
+    return { migrateFrom: undefined, schemaChanged: false, created: false };
   const breaking = breakingChanges(storedSchema, schema);
   if (breaking.length > 0) {
     throw new RealmError(
@@ -93,7 +96,7 @@ function decide(
       ClientErrorCode.ReadOnly,
       "Cannot change the schema of a read-only realm.",
     );
-  return { migrateFrom: undefined, schemaChanged: true };
+  return { migrateFrom: undefined, schemaChanged: true, created: false };
 }
 
 /** Process-wide: open Databases by file path, shared by the Realm instances on that path. */
