@@ -34,6 +34,7 @@ import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
 import { migrate } from "./migration.js";
 import { inSchemaTransaction } from "./transaction/schemaTransaction.js";
+import { deleteModel } from "./transaction/deleteModel.js";
 import type { Configuration, MigrationCallback } from "./Configuration.js";
 import { flags } from "./flags.js";
 import * as members from "./namespaceMembers.js";
@@ -492,6 +493,24 @@ export class Realm {
       );
     }
     this.context.writer().create(cls, values, UpdateMode.Never);
+  }
+
+  /**
+   * Deletes every object of a type and takes the type out of the realm's schema; for a type no
+   * longer in the schema (in a migration), deletes the objects the file still holds of it.
+   * Needs a write transaction.
+   */
+  deleteModel(name: string): void {
+    this.context.checkOpen();
+    const db = this.context.db;
+    const txn = currentTransaction(db);
+    if (!txn) {
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can only delete objects within a transaction.",
+      );
+    }
+    deleteModel(db, txn, this.context.writer(), name, this.schemaVersion);
   }
 
   /** Deletes an object, the objects of a Results, List or array. */
