@@ -174,22 +174,23 @@ export class User extends Listenable {
     );
   }
 
-  /** Ends the session on the server (best effort) and forgets the tokens. */
+  /** Forgets the tokens (the user's sync sessions go offline), then ends the session on the server (best effort). */
   async logOut(): Promise<void> {
     if (this.state !== UserState.LoggedIn) return;
     const refreshToken = this.stored.refreshToken;
-    if (refreshToken !== null) {
-      try {
-        await this.host.transport.request({
-          method: "DELETE",
-          path: "/auth/session",
-          bearer: refreshToken,
-        });
-      } catch {
-        // The session may already be gone on the server; locally the user is logged out anyway.
-      }
-    }
+    // Locally first, as Realm does: the user's sync sessions go offline before the server ends
+    // the session (which would otherwise cut their connections with an authentication error).
     this.endSession();
+    if (refreshToken === null) return;
+    try {
+      await this.host.transport.request({
+        method: "DELETE",
+        path: "/auth/session",
+        bearer: refreshToken,
+      });
+    } catch {
+      // The session may already be gone on the server; locally the user is logged out anyway.
+    }
   }
 
   /** Adds another identity to this user, as Realm JS's `linkCredentials`. */
