@@ -174,7 +174,10 @@ export class User extends Listenable {
     );
   }
 
-  /** Forgets the tokens (the user's sync sessions go offline), then ends the session on the server (best effort). */
+  /**
+   * Forgets the tokens (the user's sync sessions go offline), then ends the session on the
+   * server (best effort).
+   */
   async logOut(): Promise<void> {
     if (this.state !== UserState.LoggedIn) return;
     const refreshToken = this.stored.refreshToken;

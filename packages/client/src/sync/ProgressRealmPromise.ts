@@ -5,6 +5,7 @@
  * reports and makes the open close what it had opened; once the promise has resolved,
  * cancelling changes nothing.
  */
+import type { Realm } from "../Realm.js";
 import { callProgress } from "./ProgressNotifier.js";
 import type { ProgressNotificationCallback } from "./ProgressNotifier.js";
 
@@ -21,7 +22,8 @@ export class TimeoutError extends Error {
   override readonly name = "TimeoutError";
 }
 
-export class ProgressRealmPromise<R extends { close(): void }> implements Promise<R> {
+/** `R` is the Realm class; a parameter only so that this module does not import Realm's code. */
+export class ProgressRealmPromise<R extends { close(): void } = Realm> implements Promise<R> {
   private readonly listeners = new Set<ProgressNotificationCallback>();
   private readonly abort = new AbortController();
   private readonly promise: Promise<R>;
