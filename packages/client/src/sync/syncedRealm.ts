@@ -138,8 +138,10 @@ export async function waitBeforeOpen<R>(
   if (behavior.type === OpenRealmBehaviorType.OpenImmediately) return "ready";
   checkBehavior(behavior);
   const session = state.attachment.session;
-  const forward = (transferred: number, transferable: number): void =>
-    task.reportProgress(transferred, transferable);
+  // Nothing known to download yet says nothing about the download: an estimate would read 1.
+  const forward = (transferred: number, transferable: number): void => {
+    if (transferable > 0) task.reportProgress(transferred, transferable);
+  };
   session.addProgressNotification(
     ProgressDirection.Download,
     ProgressMode.ReportIndefinitely,
