@@ -74,6 +74,13 @@ describe("deleteModel", () => {
     expect(() => realm.objects("Dog")).toThrow("Object type 'Dog' not found in schema.");
     await flushListeners();
     expect(heard).toEqual([["Person"]]);
+    // Another instance on the open file gives the schema the file has now.
+    expect(() => new Realm({ path: file, schema: [Dog, Person] })).toThrow(
+      "already opened with a different schema",
+    );
+    const second = new Realm({ path: file, schema: [Person] });
+    expect(second.objects("Person")).toHaveLength(1);
+    second.close();
     realm.close();
 
     const reopened = new Realm({ path: file });

@@ -100,10 +100,7 @@ function decide(
 }
 
 /** Process-wide: open Databases by file path, shared by the Realm instances on that path. */
-const openDatabases = new Map<
-  string,
-  { db: Database; users: number; schemaJson: string; keyFingerprint: string }
->();
+const openDatabases = new Map<string, { db: Database; users: number; keyFingerprint: string }>();
 
 /**
  * The Database already open on `path`, taking a share of it; it must have been opened with the
@@ -123,7 +120,9 @@ export function sharedDatabase(
       { details: { path } },
     );
   }
-  if (schema && JSON.stringify(serializeSchema(schema)) !== entry.schemaJson) {
+  // Compared with the schema the database has now (deleteModel can have narrowed it).
+  const current = JSON.stringify(serializeSchema(entry.db.schema));
+  if (schema && JSON.stringify(serializeSchema(schema)) !== current) {
     throw new RealmError(
       ClientErrorCode.SchemaMismatch,
       `Realm at path '${path}' is already opened with a different schema`,
@@ -135,12 +134,7 @@ export function sharedDatabase(
 }
 
 export function registerDatabase(path: string, db: Database, keyFingerprint: string): void {
-  openDatabases.set(path, {
-    db,
-    users: 1,
-    schemaJson: JSON.stringify(serializeSchema(db.schema)),
-    keyFingerprint,
-  });
+  openDatabases.set(path, { db, users: 1, keyFingerprint });
 }
 
 /** Returns true when this was the last user, and the store has been closed. */
