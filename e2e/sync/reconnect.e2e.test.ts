@@ -130,7 +130,7 @@ describe("a server restart", () => {
       },
     });
     await expect(Realm.open(behavior("throwException"))).rejects.toThrow(
-      "The realm could not be downloaded in the allocated time: 50 ms",
+      "Realm could not be downloaded in the allocated time: 50 ms.",
     );
     const local = await Realm.open(behavior("openLocalRealm"));
     expect(local.syncSession?.connectionState).not.toBe(Realm.ConnectionState.Connected);

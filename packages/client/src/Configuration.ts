@@ -11,6 +11,19 @@ export interface Configuration {
   onMigration?: MigrationCallback;
   readOnly?: boolean;
   deleteRealmIfMigrationNeeded?: boolean;
+  /** 64 bytes: the file (with its sync metadata) is encrypted with it, and needs it to be opened. */
+  encryptionKey?: ArrayBuffer | ArrayBufferView | Int8Array;
+  /**
+   * Called when the file is first opened in the process (not read-only, not in memory) with
+   * the bytes it takes and the bytes holding data; returning true compacts it before use.
+   */
+  shouldCompact?: (totalBytes: number, usedBytes: number) => boolean;
+  /**
+   * Called once, when this open creates the file, inside the write transaction that records
+   * its schema: objects created here are in the file from the start (create them without
+   * `write()`). If it throws, nothing is written and the open fails.
+   */
+  onFirstOpen?: (realm: Realm) => void;
   /** Present for synced realms (flexible sync). */
   sync?: SyncConfiguration<Realm> | UploadLogOnlyConfiguration;
 }

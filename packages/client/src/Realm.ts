@@ -22,6 +22,7 @@ import { serializeSchema } from "./schema/compareSchemas.js";
 import { toStoredPrimitive } from "./values/convert.js";
 import { SqliteStore } from "./store/SqliteStore.js";
 import type { LocalStore } from "./store/LocalStore.js";
+import { checkEncryptionKey, keyFingerprint } from "./store/encryptionKey.js";
 import { UpdateMode } from "./transaction/ObjectWriter.js";
 import { Context } from "./core/Context.js";
 import { WriteTransaction } from "./transaction/WriteTransaction.js";
@@ -32,6 +33,8 @@ import { rowOf } from "./objects/symbols.js";
 import { buildPrototype } from "./objects/accessors.js";
 import { Results } from "./collections/Results.js";
 import { migrate } from "./migration.js";
+import { inSchemaTransaction } from "./transaction/schemaTransaction.js";
+import { deleteModel } from "./transaction/deleteModel.js";
 import type { Configuration, MigrationCallback } from "./Configuration.js";
 import { flags } from "./flags.js";
 import * as members from "./namespaceMembers.js";
@@ -60,6 +63,9 @@ import { attachSync, waitBeforeOpen } from "./sync/syncedRealm.js";
 import type { SyncedRealmState } from "./sync/syncedRealm.js";
 import type { SubscriptionSet } from "./sync/SubscriptionSet.js";
 import type { SyncSession } from "./sync/SyncSession.js";
+import { ProgressRealmPromise } from "./sync/ProgressRealmPromise.js";
+import { writeCopy } from "./sync/writeCopy.js";
+import type { OpenTask } from "./sync/ProgressRealmPromise.js";
 
 /** The Database under each realm, for `databaseOf`. */
 const databases = new WeakMap<Realm, Database>();
@@ -95,6 +101,8 @@ export class Realm {
   readonly schemaVersion: number;
   private readonly context: Context;
   private readonly synced: SyncedRealmState<Realm> | undefined;
+  /** The checked encryption key; copies of the file (client reset) are opened with it. */
+  private readonly encryptionKey: Buffer | undefined;
 
   /** The key under which this realm's database is shared in the process. */
   get registryKey(): string {
@@ -104,20 +112,30 @@ export class Realm {
 
   /**
    * Opens a realm; resolves once it is ready. Local realms are ready at once; a synced realm by
-   * default (downloadBeforeOpen) once its subscriptions' data is downloaded.
+   * default (downloadBeforeOpen, 30 s at most) once its subscriptions' data is downloaded. The
+   * promise reports the download's progress and can be cancelled.
    */
-  static async open(config: Configuration = {}): Promise<Realm> {
+  static open(config: Configuration = {}): ProgressRealmPromise<Realm> {
+    return new ProgressRealmPromise<Realm>((task) => Realm.openAndWait(config, task));
+  }
+
+  private static async openAndWait(config: Configuration, task: OpenTask): Promise<Realm> {
     const sync = config.sync?.user ? config.sync : undefined;
     const existed = sync !== undefined && Realm.exists(withSyncedPath(config));
     const realm = new Realm(config);
     const synced = realm.synced;
     if (!synced || !sync) return realm;
     const behavior = existed ? sync.existingRealmFileBehavior : sync.newRealmFileBehavior;
+    // Closed within cancel() itself, so whoever sees the rejection finds the file released.
+    const closeOnCancel = (): void => realm.close();
+    task.signal.addEventListener("abort", closeOnCancel, { once: true });
     try {
-      await waitBeforeOpen(synced, behavior);
+      await waitBeforeOpen(synced, behavior, task);
     } catch (error) {
       realm.close();
       throw error;
+    } finally {
+      task.signal.removeEventListener("abort", closeOnCancel);
     }
     return realm;
   }
@@ -134,12 +152,16 @@ export class Realm {
     return existsSync(resolvePath(config));
   }
 
-  /** The schema version stored in the file at `path`, or -1 if there is no realm there. */
-  static schemaVersion(path: string): number {
+  /**
+   * The schema version stored in the file at `path`, or -1 if there is no realm there. An
+   * encrypted file needs its key.
+   */
+  static schemaVersion(path: string, encryptionKey?: Configuration["encryptionKey"]): number {
+    const key = checkEncryptionKey(encryptionKey);
     const open = openDatabaseAt(resolve(path));
     if (open) return open.store.readSchemaState()?.schemaVersion ?? -1;
     if (!existsSync(path)) return -1;
-    const store = new SqliteStore(path, { readOnly: true });
+    const store = new SqliteStore(path, { readOnly: true, encryptionKey: key });
     try {
       return store.readSchemaState()?.schemaVersion ?? -1;
     } finally {
@@ -149,6 +171,7 @@ export class Realm {
 
   constructor(config: Configuration | string = {}) {
     const options = withSyncedPath(typeof config === "string" ? { path: config } : config);
+    this.encryptionKey = checkEncryptionKey(options.encryptionKey);
     this.inMemory = options.inMemory === true;
     this.isReadOnly = options.readOnly === true;
     this.path = this.inMemory ? (options.path ?? ":memory:") : resolvePath(options);
@@ -183,7 +206,12 @@ export class Realm {
   private readOnlyCopy(db: Database, path: string): { realm: Realm; dispose(): void } {
     Realm.deleteFile({ path });
     db.store.copyTo(path);
-    const realm = new Realm({ path, schemaVersion: this.schemaVersion, readOnly: true });
+    const realm = new Realm({
+      path,
+      schemaVersion: this.schemaVersion,
+      readOnly: true,
+      encryptionKey: this.encryptionKey,
+    });
     return {
       realm,
       dispose: () => {
@@ -196,10 +224,25 @@ export class Realm {
   private openOrShare(options: Configuration): Database {
     const registryKey = this.registryKey;
     const canonical = options.schema ? normalizeSchema(options.schema) : undefined;
-    const shared = sharedDatabase(registryKey, canonical);
+    const fingerprint = keyFingerprint(this.encryptionKey);
+    const shared = sharedDatabase(registryKey, canonical, fingerprint);
     if (shared) return shared;
-    const openStore = (): LocalStore =>
-      new SqliteStore(this.inMemory ? ":memory:" : this.path, { readOnly: this.isReadOnly });
+    const openStore = (): LocalStore => {
+      const store = new SqliteStore(this.inMemory ? ":memory:" : this.path, {
+        readOnly: this.isReadOnly,
+        encryptionKey: this.encryptionKey,
+      });
+      if (options.shouldCompact && !this.isReadOnly && !this.inMemory) {
+        try {
+          const { totalBytes, usedBytes } = store.sizes();
+          if (options.shouldCompact(totalBytes, usedBytes)) store.compact();
+        } catch (error) {
+          store.close();
+          throw error;
+        }
+      }
+      return store;
+    };
     const open = (): ReturnType<typeof openDatabase> =>
       openDatabase(openStore, {
         schema: options.schema,
@@ -230,17 +273,24 @@ export class Realm {
           (database, readOnly, version) => Realm.attach(database, readOnly, version, this),
         );
       } else if (opened.schemaChanged) {
-        db.store.commit({
-          upserts: [],
-          deletes: [],
-          schemaState: { schemaVersion: this.schemaVersion, schema: serializeSchema(db.schema) },
-        });
+        const schemaState = {
+          schemaVersion: this.schemaVersion,
+          schema: serializeSchema(db.schema),
+        };
+        const onFirstOpen = opened.created ? options.onFirstOpen : undefined;
+        // The initial data is committed with the new file's schema: if onFirstOpen throws, the
+        // file stays without one and the next open is a first open again.
+        if (onFirstOpen) {
+          inSchemaTransaction(db, schemaState, () =>
+            onFirstOpen(Realm.attach(db, false, this.schemaVersion, this)),
+          );
+        } else db.store.commit({ upserts: [], deletes: [], schemaState });
       }
     } catch (error) {
       db.store.close();
       throw error;
     }
-    registerDatabase(registryKey, db);
+    registerDatabase(registryKey, db, fingerprint);
     return db;
   }
 
@@ -256,12 +306,25 @@ export class Realm {
     fields.path = like.path;
     fields.inMemory = like.inMemory;
     fields.isReadOnly = readOnly;
+    fields.encryptionKey = like.encryptionKey;
     fields.schemaVersion = schemaVersion;
     fields.closed = false;
     fields.context = new Context(realm, db, false);
     databases.set(realm, db);
     return realm;
   }
+
+  /** True for a realm opened with `inMemory: true`: its data is never written to disk. */
+  get isInMemory(): boolean {
+    return this.inMemory;
+  }
+
+  /**
+   * Realm JS copies realm files shipped in a React Native app's bundle to where the app can
+   * open them. A Node app reads its files where they are (open a shipped one by `path`, or copy
+   * it with `fs` first), so there is nothing to copy: this does nothing.
+   */
+  static copyBundledRealmFiles(): void {}
 
   get isClosed(): boolean {
     return this.closed;
@@ -304,6 +367,39 @@ export class Realm {
     this.closed = true;
     if (this.synced) releaseSync(this.registryKey, this.synced.attachment);
     this.context.close();
+  }
+
+  /**
+   * Rewrites the file without its free space (what deleted objects left). Returns true, as
+   * Realm does when the compaction succeeded.
+   */
+  compact(): boolean {
+    this.context.checkOpen();
+    if (this.isInTransaction)
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Cannot compact a Realm within a transaction.",
+      );
+    if (this.isReadOnly)
+      throw new RealmError(ClientErrorCode.ReadOnly, "Can't compact a read-only Realm");
+    this.context.db.store.compact();
+    return true;
+  }
+
+  /**
+   * Writes a compacted copy of the realm to a new file at `config.path`, encrypted with
+   * `config.encryptionKey` if given (see writeCopy.ts for what a synced realm's copy keeps).
+   */
+  writeCopyTo(config: Configuration): void {
+    this.context.checkOpen();
+    if (this.isInTransaction) {
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can only convert Realms outside a transaction.",
+      );
+    }
+    const db = this.context.db;
+    writeCopy(db.store, config, this.synced ? localSyncStateFor(db) : undefined);
   }
 
   // --- transactions --------------------------------------------------------------------------
@@ -397,6 +493,24 @@ export class Realm {
       );
     }
     this.context.writer().create(cls, values, UpdateMode.Never);
+  }
+
+  /**
+   * Deletes every object of a type and takes the type out of the realm's schema; for a type no
+   * longer in the schema (in a migration), deletes the objects the file still holds of it.
+   * Needs a write transaction.
+   */
+  deleteModel(name: string): void {
+    this.context.checkOpen();
+    const db = this.context.db;
+    const txn = currentTransaction(db);
+    if (!txn) {
+      throw new RealmError(
+        ClientErrorCode.WrongTransactionState,
+        "Can only delete objects within a transaction.",
+      );
+    }
+    deleteModel(db, txn, this.context.writer(), name, this.schemaVersion);
   }
 
   /** Deletes an object, the objects of a Results, List or array. */
@@ -530,6 +644,8 @@ export namespace Realm {
   export import OpenRealmBehaviorType = members.OpenRealmBehaviorType;
   export import OpenRealmTimeOutBehavior = members.OpenRealmTimeOutBehavior;
   export import WaitForSync = members.WaitForSync;
+  export import ProgressRealmPromise = members.ProgressRealmPromise;
+  export import TimeoutError = members.TimeoutError;
 
   export type Mixed = unknown;
   export type Configuration = RealmConfiguration;

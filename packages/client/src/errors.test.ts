@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import Database from "better-sqlite3";
+import Database from "better-sqlite3-multiple-ciphers";
 import { describe, expect, it } from "vitest";
 import Realm, { ClientErrorCode, RealmError, TypeAssertionError } from "./index.js";
 import type { RealmObject } from "./objects/RealmObject.js";

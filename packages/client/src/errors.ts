@@ -25,6 +25,13 @@ export const ClientErrorCode = {
   ReadOnly: "ReadOnly",
   RealmClosed: "RealmClosed",
   UnsupportedFileFormat: "UnsupportedFileFormat",
+  /** An `encryptionKey` that is not 64 bytes. */
+  InvalidEncryptionKey: "InvalidEncryptionKey",
+  /**
+   * The file could not be read with the key given: a wrong key, no key for an encrypted file,
+   * or a key for a file that is not encrypted.
+   */
+  DecryptionFailed: "DecryptionFailed",
   /** Another process has the realm file open; one process owns a realm file at a time. */
   RealmFileInUse: "RealmFileInUse",
   /** Asymmetric types can only be created. */

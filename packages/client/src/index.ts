@@ -42,6 +42,7 @@ export type { CompensatingWriteInfo } from "./sync/SyncError.js";
 export { MutableSubscriptionSet, Subscription, SubscriptionSet } from "./sync/SubscriptionSet.js";
 export type { SubscriptionOptions } from "./sync/SubscriptionSet.js";
 export { ClientResetMode } from "./sync/SyncConfiguration.js";
+export { ProgressRealmPromise, TimeoutError } from "./sync/ProgressRealmPromise.js";
 export type {
   ClientResetAfterCallback,
   ClientResetBeforeCallback,

@@ -12,8 +12,7 @@ import { normalizeSchema } from "./schema/normalizeSchema.js";
 import { serializeSchema } from "./schema/compareSchemas.js";
 import type { CanonicalObjectSchema } from "./schema/types.js";
 import type { StoredSchemaState } from "./store/LocalStore.js";
-import { WriteTransaction } from "./transaction/WriteTransaction.js";
-import { setTransaction } from "./transaction/openTransaction.js";
+import { inSchemaTransaction } from "./transaction/schemaTransaction.js";
 import { buildPrototype } from "./objects/accessors.js";
 
 type Attach<R> = (db: Database, readOnly: boolean, schemaVersion: number) => R;
@@ -53,36 +52,29 @@ export function migrate<R>(
   for (const cls of oldDb.classes.values()) cls.proto = buildPrototype(cls);
   const oldByName = new Map(storedSchema.map((o) => [o.name, o]));
 
-  const txn = new WriteTransaction(db);
-  txn.schemaState = { schemaVersion, schema: serializeSchema(db.schema) };
-  setTransaction(db, txn);
   db.migrating = true;
   try {
-    for (const cls of db.classes.values()) {
-      for (const row of cls.rows.values()) {
-        txn.touch(row);
-        conform(cls, oldByName.get(cls.name), row.values);
+    inSchemaTransaction(db, { schemaVersion, schema: serializeSchema(db.schema) }, (txn) => {
+      for (const cls of db.classes.values()) {
+        for (const row of cls.rows.values()) {
+          txn.touch(row);
+          conform(cls, oldByName.get(cls.name), row.values);
+        }
+        db.rebuildPrimaryKeyIndex(cls);
       }
-      db.rebuildPrimaryKeyIndex(cls);
-    }
-    if (onMigration)
-      onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
-    for (const cls of db.classes.values()) {
-      const clash = db.rebuildPrimaryKeyIndex(cls);
-      if (clash) {
-        throw new RealmError(
-          ClientErrorCode.SchemaMismatch,
-          `Primary key property '${cls.name}.${cls.pk?.name ?? ""}' has duplicate values after migration: '${String(clash.duplicate)}'`,
-          { details: { objectType: cls.name } },
-        );
+      if (onMigration)
+        onMigration(attach(oldDb, true, from.schemaVersion), attach(db, false, schemaVersion));
+      for (const cls of db.classes.values()) {
+        const clash = db.rebuildPrimaryKeyIndex(cls);
+        if (clash) {
+          throw new RealmError(
+            ClientErrorCode.SchemaMismatch,
+            `Primary key property '${cls.name}.${cls.pk?.name ?? ""}' has duplicate values after migration: '${String(clash.duplicate)}'`,
+            { details: { objectType: cls.name } },
+          );
+        }
       }
-    }
-    setTransaction(db, undefined);
-    txn.commit();
-  } catch (error) {
-    setTransaction(db, undefined);
-    txn.rollback();
-    throw error;
+    });
   } finally {
     db.migrating = false;
   }

@@ -28,6 +28,7 @@ export { SyncSession } from "./sync/SyncSession.js";
 export { ClientResetError, CompensatingWriteError, SyncError } from "./sync/SyncError.js";
 export { MutableSubscriptionSet, Subscription, SubscriptionSet } from "./sync/SubscriptionSet.js";
 export { ClientResetMode } from "./sync/SyncConfiguration.js";
+export { ProgressRealmPromise, TimeoutError } from "./sync/ProgressRealmPromise.js";
 export {
   ConnectionState,
   OpenRealmBehaviorType,

@@ -17,6 +17,7 @@ import {
   doorsOf,
   driveTrip,
   findCar,
+  openEncryptedGarage,
   openGarage,
   watchCars,
 } from "./test-support/realmJsApp.js";
@@ -103,6 +104,24 @@ describe("Realm as a namespace", () => {
     } finally {
       realm.close();
     }
+  });
+
+  it("opens an encrypted realm through Realm.open's ProgressRealmPromise", async () => {
+    const file = path();
+    const key = new ArrayBuffer(64);
+    new Uint8Array(key).fill(7);
+    const heard: number[] = [];
+    const opening = openEncryptedGarage(file, key, heard);
+    expect(opening).toBeInstanceOf(Realm.ProgressRealmPromise);
+    const realm = await opening;
+    expect(
+      realm.objects("Manufacturer").map((m) => (m as unknown as { name: string }).name),
+    ).toEqual(["Unknown"]);
+    // A local realm downloads nothing: no progress to report.
+    expect(heard).toEqual([]);
+    realm.close();
+    expect(() => openGarage(file)).toThrow(Realm.RealmError);
+    expect(new Realm.TimeoutError("late")).toBeInstanceOf(Error);
   });
 
   it("builds App, Credentials as values of the namespace", () => {

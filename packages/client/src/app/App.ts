@@ -87,6 +87,11 @@ export class App extends Listenable {
     return app;
   }
 
+  /** Realm JS's older name for `App.get`. */
+  static getApp(id: string): App {
+    return App.get(id);
+  }
+
   readonly id: string;
   readonly baseUrl: string;
   /** `<baseFilePath>/mongodb-realm/<appId>`: where this app's files (users, realms) live. */

@@ -4,6 +4,8 @@
  * `service` and one argument document `{database, collection, ...}`. The server applies the
  * collection's rules as the calling user.
  */
+import { changeEvents } from "./changeEvents.js";
+
 export type Document = Record<string, unknown>;
 
 export interface FindOptions {
@@ -29,8 +31,32 @@ export interface UpdateResult {
   readonly upsertedId?: unknown;
 }
 
-/** Calls one service action (the user's `functions/call` with `service`). */
-export type ServiceCall = (action: string, argument: Document) => Promise<unknown>;
+/** How a collection reaches its data source: one service action, or one streamed (`watch`). */
+export interface ServiceAccess {
+  call(action: string, argument: Document): Promise<unknown>;
+  stream(action: string, argument: Document): Promise<AsyncIterable<Uint8Array>>;
+}
+
+/** A change to a watched collection, as the server describes it (MongoDB's change event). */
+export interface ChangeEvent<T extends Document = Document> {
+  readonly _id: { readonly _data: string };
+  /** "insert", "update", "replace" or "delete". */
+  readonly operationType: string;
+  readonly ns: { readonly db: string; readonly coll: string };
+  readonly documentKey: { readonly _id: unknown };
+  readonly fullDocument?: T;
+  readonly updateDescription?: {
+    readonly updatedFields: Document;
+    readonly removedFields: string[];
+  };
+}
+
+export interface WatchOptions {
+  /** Only changes to the documents with these `_id`s. */
+  readonly ids?: unknown[];
+  /** Only change events matching this filter (on the event: `fullDocument.make`, `operationType`, …). */
+  readonly filter?: Document;
+}
 
 function defined(options: Document): Document {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
@@ -38,7 +64,7 @@ function defined(options: Document): Document {
 
 export class MongoDBCollection<T extends Document = Document> {
   constructor(
-    private readonly call: ServiceCall,
+    private readonly service: ServiceAccess,
     readonly serviceName: string,
     readonly databaseName: string,
     readonly name: string,
@@ -125,19 +151,29 @@ export class MongoDBCollection<T extends Document = Document> {
     return this.run("updateMany", { query: filter, update, ...options }) as Promise<UpdateResult>;
   }
 
+  /**
+   * The collection's changes as they happen, under the collection's read rules: an async
+   * generator to iterate with `for await`; leaving the loop ends the stream. The request is
+   * made on the first `next()`; a refused one (or a stream that fails) throws an `AppError`.
+   */
+  async *watch(options: WatchOptions = {}): AsyncGenerator<ChangeEvent<T>> {
+    const bytes = await this.service.stream("watch", this.argument({ ...options }));
+    yield* changeEvents<ChangeEvent<T>>(bytes);
+  }
+
   private run(action: string, argument: Document): Promise<unknown> {
-    return this.call(action, {
-      database: this.databaseName,
-      collection: this.name,
-      ...defined(argument),
-    });
+    return this.service.call(action, this.argument(argument));
+  }
+
+  private argument(options: Document): Document {
+    return { database: this.databaseName, collection: this.name, ...defined(options) };
   }
 }
 
 /** `user.mongoClient(serviceName)`: the data source's databases. */
 export class MongoDB {
   constructor(
-    private readonly call: ServiceCall,
+    private readonly service: ServiceAccess,
     readonly serviceName: string,
   ) {}
 
@@ -148,7 +184,7 @@ export class MongoDB {
     return {
       name: databaseName,
       collection: <T extends Document = Document>(name: string) =>
-        new MongoDBCollection<T>(this.call, this.serviceName, databaseName, name),
+        new MongoDBCollection<T>(this.service, this.serviceName, databaseName, name),
     };
   }
 }

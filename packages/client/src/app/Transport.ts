@@ -28,6 +28,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The chunks of a response body; stopping the iteration cancels the body (and the request). */
+async function* bytesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
 export class Transport {
   private location: Promise<Location> | undefined;
 
@@ -49,6 +63,16 @@ export class Transport {
   async request(request: ApiRequest): Promise<unknown> {
     const { hostname } = await this.locate();
     return this.send(hostname, request);
+  }
+
+  /**
+   * A request whose successful answer is a stream (server-sent events): resolves once the
+   * server has answered, with the body's bytes as they come; a refusal is an `AppError` as for
+   * `request`. Leaving the iteration early cancels the request.
+   */
+  async stream(request: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
+    const { hostname } = await this.locate();
+    return (await this.send(hostname, request, true)) as AsyncIterable<Uint8Array>;
   }
 
   private async fetchLocation(): Promise<Location> {
@@ -75,10 +99,12 @@ export class Transport {
     return { hostname, wsHostname, syncRoute };
   }
 
-  private async send(host: string, request: ApiRequest): Promise<unknown> {
+  private async send(host: string, request: ApiRequest, streamed = false): Promise<unknown> {
     const prefix = request.appScoped === true ? `/app/${encodeURIComponent(this.appId)}` : "";
     const url = `${host.replace(/\/+$/, "")}${API_PATH}${prefix}${request.path}`;
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = {
+      Accept: streamed ? "text/event-stream" : "application/json",
+    };
     if (request.body !== undefined) headers["Content-Type"] = "application/json";
     if (request.bearer !== undefined) headers.Authorization = `Bearer ${request.bearer}`;
     let response: Response;
@@ -98,6 +124,7 @@ export class Transport {
         cause,
       });
     }
+    if (streamed && response.ok && response.body) return bytesOf(response.body);
     const text = await response.text();
     const failed = (errorCode: string, error: string, cause?: unknown): AppError =>
       new AppError({

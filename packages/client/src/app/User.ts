@@ -9,6 +9,7 @@ import { readAccessToken } from "./accessToken.js";
 import { ApiKeyAuth } from "./ApiKeyAuth.js";
 import type { App } from "./App.js";
 import { AppError } from "./AppError.js";
+import { encodeEjson } from "./ejson.js";
 import type { Credentials } from "./Credentials.js";
 import { createFunctions } from "./FunctionsFactory.js";
 import { Listenable } from "./Listenable.js";
@@ -79,7 +80,10 @@ export class User extends Listenable {
   ) {
     super();
     this.stored = stored;
-    this.functions = createFunctions((name, args) => this.callFunction(name, ...args));
+    this.functions = createFunctions(
+      (name, args) => this.callFunction(name, ...args),
+      (name, args) => this.streamFunction(name, args),
+    );
     this.apiKeys = new ApiKeyAuth((request) => this.requestWithRefreshToken(request));
   }
 
@@ -144,22 +148,41 @@ export class User extends Listenable {
     return this.callFunctionOnService(name, args);
   }
 
+  /**
+   * Realm JS's streaming call: `name` on the service `serviceName`, answered as server-sent
+   * events; resolves once the server has answered, with the raw bytes as they come. The server
+   * streams only a data source's `watch`: anything else is refused with an `AppError`.
+   */
+  callFunctionStreaming(
+    name: string,
+    serviceName: string,
+    ...args: unknown[]
+  ): Promise<AsyncIterable<Uint8Array>> {
+    return this.streamFunction(name, args, serviceName);
+  }
+
   /** MongoDB data access through the named data source (e.g. "mongodb-atlas"), under the app's rules. */
   mongoClient(serviceName: string): MongoDB {
     if (typeof serviceName !== "string" || serviceName === "")
       throw errors.invalidArgument("mongoClient needs the data source's service name");
     return new MongoDB(
-      (action, argument) => this.callFunctionOnService(action, [argument], serviceName),
+      {
+        call: (action, argument) => this.callFunctionOnService(action, [argument], serviceName),
+        stream: (action, argument) => this.streamFunction(action, [argument], serviceName),
+      },
       serviceName,
     );
   }
 
-  /** Ends the session on the server (best effort) and forgets the tokens. */
+  /**
+   * Forgets the tokens (the user's sync sessions go offline), then ends the session on the
+   * server (best effort).
+   */
   async logOut(): Promise<void> {
     if (this.state !== UserState.LoggedIn) return;
     const refreshToken = this.stored.refreshToken;
-    // Locally first: the user's sync sessions stop as a logout (inactive) before the server,
-    // ending the session, closes their connections with an authentication error.
+    // Locally first, as Realm does: the user's sync sessions go offline before the server ends
+    // the session (which would otherwise cut their connections with an authentication error).
     this.endSession();
     if (refreshToken === null) return;
     try {
@@ -202,14 +225,19 @@ export class User extends Listenable {
   }
 
   /** A request authorised by the access token, refreshed and retried once on `InvalidSession`. */
-  async requestWithAccessToken(request: Omit<ApiRequest, "bearer">): Promise<unknown> {
+  requestWithAccessToken(request: Omit<ApiRequest, "bearer">): Promise<unknown> {
+    return this.withAccessToken((bearer) => this.host.transport.request({ ...request, bearer }));
+  }
+
+  /** Sends with the access token; on `InvalidSession` refreshes it once and sends again. */
+  private async withAccessToken<T>(send: (bearer: string) => Promise<T>): Promise<T> {
     try {
-      return await this.host.transport.request({ ...request, bearer: this.requireLoggedIn() });
+      return await send(this.requireLoggedIn());
     } catch (error) {
       if (!(error instanceof AppError && error.isInvalidSession)) throw error;
     }
     await this.refreshAccessToken();
-    return this.host.transport.request({ ...request, bearer: this.requireLoggedIn() });
+    return send(this.requireLoggedIn());
   }
 
   /** A request authorised by the refresh token; `InvalidSession` means the session is over. */
@@ -230,8 +258,23 @@ export class User extends Listenable {
       method: "POST",
       path: "/functions/call",
       appScoped: true,
-      body: service === undefined ? { name, arguments: args } : { name, arguments: args, service },
+      body: functionCallBody(name, args, service),
     });
+  }
+
+  /** The streamed form of a call: a GET whose request is base64 EJSON in `baas_request`. */
+  private streamFunction(
+    name: string,
+    args: unknown[],
+    service?: string,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const encoded = Buffer.from(encodeEjson(functionCallBody(name, args, service))).toString(
+      "base64",
+    );
+    const path = `/functions/call?baas_request=${encodeURIComponent(encoded)}`;
+    return this.withAccessToken((bearer) =>
+      this.host.transport.stream({ method: "GET", path, appScoped: true, bearer }),
+    );
   }
 
   /** The persisted form (the app writes it to disk). */
@@ -280,6 +323,10 @@ export class User extends Listenable {
     if (!this.isLoggedIn || accessToken === null) throw notLoggedIn();
     return accessToken;
   }
+}
+
+function functionCallBody(name: string, args: unknown[], service: string | undefined) {
+  return service === undefined ? { name, arguments: args } : { name, arguments: args, service };
 }
 
 function notLoggedIn(): AppError {

@@ -11,9 +11,11 @@ export { EmailPasswordAuth } from "./EmailPasswordAuth.js";
 export type { Functions } from "./FunctionsFactory.js";
 export { MongoDB, MongoDBCollection } from "./MongoDBCollection.js";
 export type {
+  ChangeEvent,
   FindOneAndModifyOptions,
   FindOneOptions,
   FindOptions,
   UpdateOptions,
   UpdateResult,
+  WatchOptions,
 } from "./MongoDBCollection.js";

@@ -80,6 +80,10 @@ export class Context implements RealmContext {
 
   onCommit(changes: CommitChanges): void {
     this.notifier.onCommit(changes);
+    if (changes.schema) {
+      this.rql = undefined;
+      this.notifier.notifySchema([...changes.schema]);
+    }
   }
 
   close(): void {

@@ -29,6 +29,7 @@ export function fillMissing(cls: ClassInfo, values: Record<string, unknown>): vo
 
 export class Database {
   readonly classes: Map<string, ClassInfo>;
+  private currentSchema: readonly CanonicalObjectSchema[];
   readonly rowsByKey = new Map<number, ObjectRow>();
   /** Stored objects of types not in the current schema: left untouched in the file. */
   readonly foreignObjects: StoredObject[] = [];
@@ -50,13 +51,57 @@ export class Database {
 
   constructor(
     readonly store: LocalStore,
-    readonly schema: readonly CanonicalObjectSchema[],
+    schema: readonly CanonicalObjectSchema[],
     /** Record every commit as a changeset in the upload log (only for synced realms). */
     readonly recordChangesets: boolean,
   ) {
+    this.currentSchema = schema;
     this.classes = buildClasses(schema);
     this.asymmetricTypes = new Set(schema.filter((s) => s.asymmetric).map((s) => s.name));
     this.pendingIngest = new PendingIngest(store, this.asymmetricTypes);
+  }
+
+  /** The schema the realm has: the one it was opened with, less the types `deleteModel` removed. */
+  get schema(): readonly CanonicalObjectSchema[] {
+    return this.currentSchema;
+  }
+
+  /**
+   * Takes a type, which must hold no objects any more, out of the schema; returns what puts it
+   * back (a rollback).
+   */
+  removeType(name: string): () => void {
+    const schema = this.currentSchema;
+    const classes = [...this.classes];
+    this.currentSchema = schema.filter((type) => type.name !== name);
+    this.classes.delete(name);
+    return () => {
+      this.currentSchema = schema;
+      this.classes.clear();
+      for (const [key, cls] of classes) this.classes.set(key, cls);
+    };
+  }
+
+  /**
+   * Takes the stored objects of `className`, a type not in the schema, out of
+   * `foreignObjects`, with the embedded objects they hold; returns them.
+   */
+  takeForeign(className: string): StoredObject[] {
+    const doomed = new Set<number>();
+    for (const object of this.foreignObjects)
+      if (object.className === className) doomed.add(object.key);
+    for (let grew = doomed.size > 0; grew;) {
+      grew = false;
+      for (const object of this.foreignObjects) {
+        if (doomed.has(object.key) || !doomed.has(object.owner)) continue;
+        doomed.add(object.key);
+        grew = true;
+      }
+    }
+    const taken = this.foreignObjects.filter((object) => doomed.has(object.key));
+    const kept = this.foreignObjects.filter((object) => !doomed.has(object.key));
+    this.foreignObjects.splice(0, this.foreignObjects.length, ...kept);
+    return taken;
   }
 
   /** Loads every stored object; objects of unknown types are kept aside, untouched. */

@@ -25,6 +25,8 @@ export interface OpenedDatabase {
   readonly migrateFrom: StoredSchemaState | undefined;
   /** True when the schema state must be written (new file or additive change). */
   readonly schemaChanged: boolean;
+  /** True when the file had never been given a schema: this open creates the realm. */
+  readonly created: boolean;
 }
 
 function checkVersion(version: number): void {
@@ -63,8 +65,8 @@ function decide(
   stored: StoredSchemaState | undefined,
   schema: readonly CanonicalObjectSchema[],
   options: OpenOptions,
-): Pick<OpenedDatabase, "migrateFrom" | "schemaChanged"> {
-  if (!stored) return { migrateFrom: undefined, schemaChanged: true };
+): Pick<OpenedDatabase, "migrateFrom" | "schemaChanged" | "created"> {
+  if (!stored) return { migrateFrom: undefined, schemaChanged: true, created: true };
   const storedSchema = stored.schema as CanonicalObjectSchema[];
   const sameSchema = JSON.stringify(serializeSchema(schema)) === JSON.stringify(storedSchema);
   if (options.schemaVersion < stored.schemaVersion && options.schema) {
@@ -77,9 +79,10 @@ function decide(
   if (options.schemaVersion > stored.schemaVersion && options.schema) {
     if (options.readOnly)
       throw new RealmError(ClientErrorCode.ReadOnly, "Cannot migrate a read-only realm.");
-    return { migrateFrom: stored, schemaChanged: true };
+    return { migrateFrom: stored, schemaChanged: true, created: false };
   }
-  if (sameSchema || !options.schema) return { migrateFrom: undefined, schemaChanged: false };
+  if (sameSchema || !options.schema)
+    return { migrateFrom: undefined, schemaChanged: false, created: false };
   const breaking = breakingChanges(storedSchema, schema);
   if (breaking.length > 0) {
     throw new RealmError(
@@ -93,19 +96,33 @@ function decide(
       ClientErrorCode.ReadOnly,
       "Cannot change the schema of a read-only realm.",
     );
-  return { migrateFrom: undefined, schemaChanged: true };
+  return { migrateFrom: undefined, schemaChanged: true, created: false };
 }
 
 /** Process-wide: open Databases by file path, shared by the Realm instances on that path. */
-const openDatabases = new Map<string, { db: Database; users: number; schemaJson: string }>();
+const openDatabases = new Map<string, { db: Database; users: number; keyFingerprint: string }>();
 
+/**
+ * The Database already open on `path`, taking a share of it; it must have been opened with the
+ * same encryption key (`keyFingerprint`, see encryptionKey.ts) and a compatible schema.
+ */
 export function sharedDatabase(
   path: string,
   schema: readonly CanonicalObjectSchema[] | undefined,
+  keyFingerprint: string,
 ): Database | undefined {
   const entry = openDatabases.get(path);
   if (!entry) return undefined;
-  if (schema && JSON.stringify(serializeSchema(schema)) !== entry.schemaJson) {
+  if (entry.keyFingerprint !== keyFingerprint) {
+    throw new RealmError(
+      ClientErrorCode.DecryptionFailed,
+      `Realm at path '${path}' already opened with different encryption key`,
+      { details: { path } },
+    );
+  }
+  // Compared with the schema the database has now (deleteModel can have narrowed it).
+  const current = JSON.stringify(serializeSchema(entry.db.schema));
+  if (schema && JSON.stringify(serializeSchema(schema)) !== current) {
     throw new RealmError(
       ClientErrorCode.SchemaMismatch,
       `Realm at path '${path}' is already opened with a different schema`,
@@ -116,8 +133,8 @@ export function sharedDatabase(
   return entry.db;
 }
 
-export function registerDatabase(path: string, db: Database): void {
-  openDatabases.set(path, { db, users: 1, schemaJson: JSON.stringify(serializeSchema(db.schema)) });
+export function registerDatabase(path: string, db: Database, keyFingerprint: string): void {
+  openDatabases.set(path, { db, users: 1, keyFingerprint });
 }
 
 /** Returns true when this was the last user, and the store has been closed. */

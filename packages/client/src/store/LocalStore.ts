@@ -71,7 +71,17 @@ export interface LocalStore {
   readUploadLog(afterVersion?: number): PendingChangeset[];
   /** Drops changesets up to and including `version` (once the server has them). */
   trimUploadLog(version: number): void;
-  /** Writes a consistent copy of the store to a new file at `path`. */
-  copyTo(path: string): void;
+  /**
+   * Writes a consistent, compacted copy of the store to a new file at `path`, encrypted with
+   * `encryptionKey` (a checked 64-byte key; null for none), or with this store's own key when
+   * it is not given.
+   */
+  copyTo(path: string, encryptionKey?: Buffer | null): void;
+  /** Bytes the store takes, and the part of them that holds data (the rest is free space). */
+  sizes(): { readonly totalBytes: number; readonly usedBytes: number };
+  /** Rewrites the store without its free space. */
+  compact(): void;
+  /** Drops the sync metadata and the upload log: the file is no longer a synced realm's. */
+  clearSyncState(): void;
   close(): void;
 }

@@ -1,12 +1,15 @@
 /**
- * LocalStore on better-sqlite3: one file per realm (or ":memory:").
+ * LocalStore on better-sqlite3-multiple-ciphers (better-sqlite3 with SQLite3MultipleCiphers):
+ * one file per realm (or ":memory:"). With an encryption key every page of the file and of its
+ * WAL is encrypted (ChaCha20-Poly1305, the key stretched by the library's key derivation), and
+ * a page that does not authenticate under the key is refused, never read.
  *
  * Durability: WAL with synchronous=NORMAL. A commit is in the WAL when `commit` returns, so it
  * survives a kill -9 of the process; only an operating-system crash or power loss can drop the
  * last commits (never corrupt the file), the same trade most embedded stores make for fast
  * single-object transactions.
  */
-import Database from "better-sqlite3";
+import Database from "better-sqlite3-multiple-ciphers";
 import { ClientErrorCode, RealmError } from "../errors.js";
 import type {
   CommitBatch,
@@ -55,8 +58,46 @@ function unsupported(path: string, reason: string, cause?: unknown): RealmError 
   );
 }
 
+/**
+ * The cipher is named rather than left to the library's default, so files stay readable if a
+ * later version of the library defaults to another one.
+ */
+const CIPHER = "chacha20";
+
+export interface SqliteStoreOptions {
+  readonly readOnly?: boolean;
+  /** The checked 64-byte key (see encryptionKey.ts); the file is encrypted with it. */
+  readonly encryptionKey?: Buffer | undefined;
+}
+
+/**
+ * SQLite's "not a database": the first page did not decode. With a key, the key does not open
+ * the file (another key, or a file written without one). Without one, the file is encrypted or
+ * is not a database at all; an encrypted file starts with random bytes, so the two look alike.
+ */
+function unreadable(path: string, keyGiven: boolean, cause: unknown): RealmError {
+  if (!keyGiven) {
+    return unsupported(
+      path,
+      "it is not a realm file, or it is encrypted and no encryption key was given",
+      cause,
+    );
+  }
+  return new RealmError(
+    ClientErrorCode.DecryptionFailed,
+    `Realm file decryption failed: the encryption key given does not open '${path}' (it was written with another key, or without one)`,
+    { details: { path }, cause },
+  );
+}
+
+function sameKey(a: Buffer | null, b: Buffer | undefined): boolean {
+  return a === null ? b === undefined : b !== undefined && a.equals(b);
+}
+
 export class SqliteStore implements LocalStore {
   private readonly db: Database.Database;
+  /** The file's key (undefined when it is not encrypted). */
+  private readonly key: Buffer | undefined;
   private preparedCommit: ((batch: CommitBatch) => number | undefined) | undefined;
   private format = STORE_FORMAT_VERSION;
   /** Read on every sync download and upload: prepared once (after any format upgrade). */
@@ -65,15 +106,24 @@ export class SqliteStore implements LocalStore {
 
   constructor(
     private readonly path: string,
-    options: { readOnly?: boolean } = {},
+    options: SqliteStoreOptions = {},
   ) {
     const file = path === ":memory:" ? ":memory:" : path;
+    // An in-memory store never touches the disk: there is nothing to encrypt.
+    const key = file === ":memory:" ? undefined : options.encryptionKey;
+    this.key = key;
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(file, {
+      db = new Database(file, {
         timeout: 1000,
         readonly: options.readOnly === true,
         fileMustExist: options.readOnly === true,
       });
+      this.db = db;
+      if (key) {
+        db.pragma(`cipher = '${CIPHER}'`);
+        db.key(key);
+      }
       if (file !== ":memory:" && options.readOnly !== true) {
         // The live state is in this process's memory, so a second writer would work on a stale
         // copy: the connection keeps an exclusive lock on the file from its first read on.
@@ -83,8 +133,11 @@ export class SqliteStore implements LocalStore {
       this.db.pragma("synchronous = NORMAL");
       this.checkFormat(options.readOnly === true);
     } catch (error) {
+      if (db?.open) db.close();
       if (error instanceof RealmError) throw error;
-      if ((error as { code?: unknown }).code === "SQLITE_BUSY") {
+      const code = (error as { code?: unknown }).code;
+      if (code === "SQLITE_NOTADB") throw unreadable(path, key !== undefined, error);
+      if (code === "SQLITE_BUSY") {
         throw new RealmError(
           ClientErrorCode.RealmFileInUse,
           `Cannot open realm file '${path}': another process has it open`,
@@ -242,8 +295,39 @@ export class SqliteStore implements LocalStore {
     this.db.prepare("DELETE FROM upload_log WHERE version <= ?").run(version);
   }
 
-  copyTo(path: string): void {
+  copyTo(path: string, encryptionKey?: Buffer | null): void {
     this.db.prepare("VACUUM INTO ?").run(path);
+    if (encryptionKey === undefined || sameKey(encryptionKey, this.key)) return;
+    // The copy is written with this store's key (or none) and in rollback-journal mode, where
+    // SQLite3MultipleCiphers can re-encrypt a file in place.
+    const copy = new Database(path, { fileMustExist: true });
+    try {
+      copy.pragma(`cipher = '${CIPHER}'`);
+      if (this.key) copy.key(this.key);
+      copy.rekey(encryptionKey ?? Buffer.alloc(0));
+    } finally {
+      copy.close();
+    }
+  }
+
+  sizes(): { totalBytes: number; usedBytes: number } {
+    const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+    const pages = this.db.pragma("page_count", { simple: true }) as number;
+    const free = this.db.pragma("freelist_count", { simple: true }) as number;
+    return { totalBytes: pages * pageSize, usedBytes: (pages - free) * pageSize };
+  }
+
+  compact(): void {
+    this.db.exec("VACUUM");
+    // The rewritten pages are in the WAL until a checkpoint moves them into the (smaller) file.
+    if (this.path !== ":memory:") this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  clearSyncState(): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM meta WHERE key = 'sync'").run();
+      this.db.prepare("DELETE FROM upload_log").run();
+    })();
   }
 
   close(): void {

@@ -11,6 +11,20 @@ import { ProgressMode } from "./types.js";
 export type ProgressNotificationCallback =
   ((transferred: number, transferable: number) => void) | ((estimate: number) => void);
 
+/** Calls a progress callback in the form its arity asks for: byte counts, or one estimate. */
+export function callProgress(
+  callback: ProgressNotificationCallback,
+  transferred: number,
+  transferable: number,
+): void {
+  if (callback.length === 1) {
+    const estimate = transferable === 0 ? 1 : Math.min(1, transferred / transferable);
+    (callback as (estimate: number) => void)(estimate);
+  } else {
+    callback(Math.min(transferred, transferable), transferable);
+  }
+}
+
 interface Registration {
   readonly callback: ProgressNotificationCallback;
   readonly target: number | undefined;
@@ -72,12 +86,7 @@ export class ProgressNotifier {
       if (!counter.registrations.includes(registration)) continue;
       const { transferred } = counter;
       const transferable = registration.target ?? counter.transferable;
-      if (registration.callback.length === 1) {
-        const estimate = transferable === 0 ? 1 : Math.min(1, transferred / transferable);
-        (registration.callback as (estimate: number) => void)(estimate);
-      } else {
-        registration.callback(Math.min(transferred, transferable), transferable);
-      }
+      callProgress(registration.callback, transferred, transferable);
       if (registration.target !== undefined && transferred >= registration.target) {
         counter.registrations.splice(counter.registrations.indexOf(registration), 1);
       }

@@ -76,6 +76,18 @@ export class SessionConnection {
     void this.open(++this.attempt, refreshedToken);
   }
 
+  /**
+   * Connects now, from the shortest delay again, when a reconnect is waiting out its backoff;
+   * nothing otherwise (connected, connecting, or not wanted).
+   */
+  reconnectNow(): void {
+    if (!this.reconnectTimer) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.backoff.reset();
+    this.connect();
+  }
+
   /** Closes the connection from this side (no reconnect) and cancels a pending reconnect. */
   disconnect(): void {
     clearTimeout(this.reconnectTimer);

@@ -5,7 +5,7 @@
  * server while active (SessionConnection) and wires each connection's SessionProtocol to the
  * file's local sync state, subscriptions, marks and upload tracking.
  */
-import { SyncErrorCode } from "@atoll/protocol";
+import { SyncErrorAction, SyncErrorCode } from "@atoll/protocol";
 import type WebSocket from "ws";
 import type { BackoffOptions } from "./Backoff.js";
 import { sessionLog, log } from "./logger.js";
@@ -128,6 +128,16 @@ export class SyncSession {
     this.connection.connect();
   }
 
+  /**
+   * Realm JS's `reconnect()`: a session waiting to reconnect after losing its connection tries
+   * at once instead of at the end of its backoff delay (for example when the app knows the
+   * network is back). Nothing happens when it is connected, connecting, paused or stopped.
+   */
+  reconnect(): void {
+    if (this.stopped || this.paused) return;
+    this.connection.reconnectNow();
+  }
+
   /** Resolves once every changeset committed before the call is acknowledged by the server. */
   uploadAllLocalChanges(timeoutMs?: number): Promise<void> {
     if (this.stopped instanceof SyncError) return Promise.reject(this.stopped);
@@ -199,6 +209,19 @@ export class SyncSession {
   }
 
   /** A user who logs out takes the session offline; logging in again brings it back. */
+  /**
+   * The server no longer accepts the user (its session ended elsewhere, or the user was
+   * disabled): as in Realm, the user is logged out here and the session goes inactive, not
+   * invalid; its waits stay pending, and it resumes when the user logs in again.
+   */
+  private userRefused(error: SyncError, report: boolean): void {
+    this.session = SessionState.Inactive;
+    this.connection.disconnect();
+    log("error", `SyncSessionError: ${error.message} (code ${error.code})`);
+    if (report) this.options.report(this, error);
+    void this.options.user.logOut();
+  }
+
   private userChanged(): void {
     const loggedIn = this.options.user.isLoggedIn;
     if (loggedIn === this.wasLoggedIn) return; // a token refresh, not a log-in or log-out
@@ -290,6 +313,10 @@ export class SyncSession {
   }
 
   private fail(error: SyncError, report = true): void {
+    if (error.action === SyncErrorAction.LogOutUser) {
+      this.userRefused(error, report);
+      return;
+    }
     this.stopped = error;
     this.session = SessionState.Invalid;
     this.connection.disconnect();

@@ -218,6 +218,33 @@ export function forgetLowMileageCars(cars: Realm.Results<Car>): void {
   cars.unsubscribe();
 }
 
+/** An encrypted, compacted-on-open garage, opened with progress reports and a way to give up. */
+export function openEncryptedGarage(
+  path: string,
+  key: ArrayBuffer,
+  heard: number[],
+): Realm.ProgressRealmPromise {
+  const config: Realm.Configuration = {
+    path,
+    schema: [Car, Manufacturer, Address],
+    encryptionKey: key,
+    shouldCompact: (total: number, used: number) => used < total / 2,
+    onFirstOpen: (realm: Realm) => void realm.create(Manufacturer, { name: "Unknown" }),
+  };
+  const opening: Realm.ProgressRealmPromise = Realm.open(config);
+  return opening.progress((transferred: number, transferable: number) =>
+    heard.push(transferred, transferable),
+  );
+}
+
+export async function newestCarChange(user: Realm.User): Promise<string | undefined> {
+  const cars = user.mongoClient("mongodb-atlas").db("cars-db").collection("Car");
+  for await (const change of cars.watch({ filter: { operationType: "insert" } })) {
+    return change.operationType;
+  }
+  return undefined;
+}
+
 export function subscriptionCount(realm: Realm): number {
   const subs: Realm.SubscriptionSet = realm.subscriptions;
   return subs.length;

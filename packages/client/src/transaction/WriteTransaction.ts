@@ -74,6 +74,28 @@ export class WriteTransaction {
   }
 
   private endListeners: (() => void)[] = [];
+  /** Undoes what the transaction changed besides rows (schema, objects of removed types), newest first. */
+  private readonly rollbackSteps: (() => void)[] = [];
+  /** Stored objects of types no longer in the schema that the commit deletes. */
+  private readonly foreignDeletes: number[] = [];
+  private schemaChanged = false;
+
+  /**
+   * Records a change of the realm's schema (the database already has the new one): it is
+   * written with the commit, and `undo` restores the old one on rollback.
+   */
+  changeSchema(schemaState: StoredSchemaState, undo: () => void): void {
+    this.schemaState = schemaState;
+    this.schemaChanged = true;
+    this.rollbackSteps.push(undo);
+  }
+
+  /** Deletes, at commit, the stored objects of a type that is not in the schema. */
+  deleteForeign(className: string): void {
+    const taken = this.db.takeForeign(className);
+    this.foreignDeletes.push(...taken.map((object) => object.key));
+    this.rollbackSteps.push(() => this.db.foreignObjects.push(...taken));
+  }
 
   /** Runs `listener` once the transaction is committed or rolled back. */
   onEnd(listener: () => void): void {
@@ -173,6 +195,7 @@ export class WriteTransaction {
       if (row.alive) upserts.push(encodeRow(row));
       else if (image !== null) deletes.push(row.key);
     }
+    deletes.push(...this.foreignDeletes);
     const instructions = this.instructions;
     let appended: number | undefined;
     try {
@@ -231,7 +254,12 @@ export class WriteTransaction {
         current = location.owner;
       }
     }
-    return { inserted, deleted, modified };
+    return {
+      inserted,
+      deleted,
+      modified,
+      ...(this.schemaChanged ? { schema: this.db.schema } : {}),
+    };
   }
 
   /** Net mode: replaces the recorded property changes by the differences from the before-images. */
@@ -249,6 +277,7 @@ export class WriteTransaction {
   }
 
   rollback(): void {
+    for (const step of this.rollbackSteps.splice(0).reverse()) step();
     const reorder = new Set<ClassInfo>();
     for (const [row, image] of this.before) {
       if (row.alive) this.db.removeRow(row);

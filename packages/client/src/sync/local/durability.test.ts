@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
+import Database from "better-sqlite3-multiple-ciphers";
 import { ObjectId } from "bson";
 import { decodeChangeset } from "@atoll/protocol";
 import { describe, expect, it } from "vitest";
