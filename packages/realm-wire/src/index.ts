@@ -12,3 +12,13 @@ export { decodeServerMessage, encodeServerMessage } from "./messages/serverMessa
 export { DEFAULT_MAX_BODY_BYTES, type DecodeLimits } from "./messages/messageFrame.js";
 export { jsonErrorBody } from "./messages/jsonErrorBody.js";
 export type { JsonErrorBody, RealmErrorAction, RejectedUpdate } from "./messages/jsonErrorBody.js";
+export { realmToAtoll } from "./translate/realmToAtoll.js";
+export type { CollectionKinds, TranslatedChangeset } from "./translate/realmToAtoll.js";
+export { atollToRealm } from "./translate/atollToRealm.js";
+export type { FloatProperties } from "./translate/atollToRealm.js";
+export {
+  payloadFromAtoll,
+  payloadToAtoll,
+  primaryKeyFromAtoll,
+  primaryKeyToAtoll,
+} from "./translate/realmValues.js";

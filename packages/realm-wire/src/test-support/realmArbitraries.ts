@@ -125,12 +125,10 @@ export const realmInstruction: fc.Arbitrary<RealmInstruction> = fc.oneof(
       ...(r.collectionType === "Dictionary" ? { keyType } : {}),
     })),
   fc.record({ table: name, field: name }).map((r) => ({ type: "EraseColumn" as const, ...r })),
-  fc
-    .record({ table: name, pk: realmPrimaryKey, erase: fc.boolean() })
-    .map(({ erase, ...r }) => ({
-      type: erase ? ("EraseObject" as const) : ("CreateObject" as const),
-      ...r,
-    })),
+  fc.record({ table: name, pk: realmPrimaryKey, erase: fc.boolean() }).map(({ erase, ...r }) => ({
+    type: erase ? ("EraseObject" as const) : ("CreateObject" as const),
+    ...r,
+  })),
   fc
     .tuple(prefix(false), realmPayload, fc.boolean())
     .map(([p, value, isDefault]) => ({ type: "Update" as const, ...p, value, isDefault })),
@@ -155,13 +153,11 @@ export const realmInstruction: fc.Arbitrary<RealmInstruction> = fc.oneof(
       fc.constantFrom("Single" as const, "List" as const, "Dictionary" as const, "Set" as const),
     )
     .map(([p, collectionType]) => ({ type: "Clear" as const, ...p, collectionType })),
-  fc
-    .tuple(prefix(false), realmPayload, fc.boolean())
-    .map(([p, value, erase]) => ({
-      type: erase ? ("SetErase" as const) : ("SetInsert" as const),
-      ...p,
-      value,
-    })),
+  fc.tuple(prefix(false), realmPayload, fc.boolean()).map(([p, value, erase]) => ({
+    type: erase ? ("SetErase" as const) : ("SetInsert" as const),
+    ...p,
+    value,
+  })),
 );
 
 const safe = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
