@@ -6,8 +6,6 @@
  * process down.
  */
 import {
-  decodeClientMessage,
-  encodeMessage,
   RECOVERY_MODE_FLAG_VERSION,
   SYNC_ERRORS,
   SyncErrorCode,
@@ -20,6 +18,7 @@ import type { ConnectionAccess } from "./ConnectionAccess.js";
 import type { SessionHost } from "./SessionHost.js";
 import { SyncSession } from "./SyncSession.js";
 import type { SyncService } from "./SyncService.js";
+import type { SyncWire } from "./SyncWire.js";
 
 /** Bytes a connection may have waiting to be written before a bulk sender waits for them. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -36,14 +35,14 @@ export class SyncConnection {
     private readonly socket: WebSocket,
     private readonly accessToken: string,
     private readonly userId: string,
-    private readonly protocolVersion: number | undefined,
+    private readonly wire: SyncWire,
     readonly access: ConnectionAccess,
   ) {
     socket.binaryType = "nodebuffer";
     socket.on("message", (data, isBinary) => this.receive(data, isBinary));
     socket.on("close", () => this.shutDown());
     socket.on("error", () => this.shutDown());
-    if (protocolVersion === undefined) {
+    if (wire.protocolVersion === undefined) {
       this.fail(
         0,
         new SyncProtocolError(
@@ -67,17 +66,18 @@ export class SyncConnection {
 
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    let message: ClientMessage;
+    let messages: ClientMessage[];
     try {
       if (!isBinary)
         throw new SyncProtocolError(SyncErrorCode.BadSyntax, "Text frames are not accepted");
       const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      message = decodeClientMessage(frame, this.service.maxMessageBytes);
+      messages = this.wire.decode(frame);
     } catch (error) {
       this.fail(0, error);
       return;
     }
-    this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
+    for (const message of messages)
+      this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
   }
 
   private enqueue(task: () => Promise<void>, session = 0): void {
@@ -92,6 +92,7 @@ export class SyncConnection {
   }
 
   private async handle(message: ClientMessage): Promise<void> {
+    await this.wire.admit?.(message);
     if (message.type === "ping") {
       this.send({ type: "pong", timestamp: message.timestamp });
       return;
@@ -154,7 +155,13 @@ export class SyncConnection {
 
   private send(message: ServerMessage): void {
     if (this.closed) return;
-    this.socket.send(encodeMessage(message), () => this.flushed());
+    const frame = this.wire.encode(message);
+    if (frame instanceof Uint8Array) {
+      this.socket.send(frame, () => this.flushed());
+      return;
+    }
+    this.shutDown();
+    this.socket.close(frame.closeCode, frame.reason);
   }
 
   private writable(): Promise<boolean> {
@@ -191,7 +198,8 @@ export class SyncConnection {
       tryAgain: !info.fatal,
       action: info.action,
       // Clients of protocol version 1 know no such field (their decoder refuses unknown ones).
-      ...(info.action === "ClientReset" && (this.protocolVersion ?? 0) >= RECOVERY_MODE_FLAG_VERSION
+      ...(info.action === "ClientReset" &&
+      (this.wire.protocolVersion ?? 0) >= RECOVERY_MODE_FLAG_VERSION
         ? { isRecoveryModeDisabled: this.service.recoveryModeDisabled }
         : {}),
     });
