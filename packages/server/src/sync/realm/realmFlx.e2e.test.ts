@@ -75,4 +75,122 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
       },
     ]);
   });
+
+  async function signedIn(name: string): Promise<{ native: RealmFlxDevice; userId: string }> {
+    const native = await device(name);
+    const { userId } = await native.command({ cmd: "login", provider: "anonymous" });
+    return { native, userId: String(userId) };
+  }
+
+  const cheapCars = [{ name: "cheap", class: "Car", query: "miles < 100" }];
+  const create = (value: Record<string, unknown>) => ({
+    cmd: "write",
+    ops: [{ op: "create", class: "Car", value }],
+  });
+
+  it("a car written for another owner is reverted on the device, with Atlas' compensating write error", async () => {
+    const { native } = await signedIn("writer");
+    await native.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const _id = "65f1a1b2c3d4e5f6012345ff";
+    await native.command(
+      create({ _id: { $oid: _id }, ownerId: "someone-else", make: "VW", miles: 5 }),
+    );
+    await native.command({ cmd: "upload" });
+
+    const error = await native.event((event) => event.event === "syncError");
+    expect(error).toMatchObject({
+      code: 231,
+      codeName: "SyncCompensatingWrite",
+      isFatal: false,
+      action: "Warning",
+      compensatingWrites: [
+        {
+          objectName: "Car",
+          primaryKey: { $oid: _id },
+          reason: `write to "${_id}" in table "Car" was denied by write filter in role "owner-read-write"`,
+        },
+      ],
+    });
+    await native.command({ cmd: "download" });
+    expect(await native.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 0 });
+    const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
+    expect(stored).toBeNull();
+  });
+
+  it("a car written outside the device's subscriptions is reverted, as outside of the query view", async () => {
+    const { native, userId } = await signedIn("viewer");
+    await native.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const _id = "65f1a1b2c3d4e5f601234aaa";
+    await native.command(create({ _id: { $oid: _id }, ownerId: userId, make: "Lada", miles: 500 }));
+    await native.command({ cmd: "upload" });
+    const error = await native.event((event) => event.event === "syncError");
+    expect(error).toMatchObject({
+      code: 231,
+      compensatingWrites: [
+        {
+          objectName: "Car",
+          reason: `write to "${_id}" in table "Car" not allowed; object is outside of the current query view`,
+        },
+      ],
+    });
+    await native.command({ cmd: "download" });
+    expect(await native.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 0 });
+  });
+
+  it("another user's device does not see the car, and a car's later change reaches an open device", async () => {
+    const email = "live@example.com";
+    const password = "password123";
+    const first = await device("first-live");
+    await first.command({ cmd: "register", email, password });
+    const { userId } = await first.command({ cmd: "login", provider: "email", email, password });
+    await first.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const second = await device("second-live");
+    await second.command({ cmd: "login", provider: "email", email, password });
+    await second.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const { native: stranger } = await signedIn("stranger");
+    await stranger.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+
+    const _id = { $oid: "65f1a1b2c3d4e5f601234bbb" };
+    await first.command(create({ _id, ownerId: userId, make: "Fiat", miles: 10 }));
+    await first.command({ cmd: "upload" });
+    await second.command({ cmd: "download" });
+    expect(await second.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 1 });
+
+    await first.command({
+      cmd: "write",
+      ops: [{ op: "set", class: "Car", pk: _id, field: "miles", value: 11 }],
+    });
+    await first.command({ cmd: "upload" });
+    await second.command({ cmd: "download" });
+    const { objects } = await second.command({ cmd: "query", class: "Car" });
+    expect(objects).toEqual([expect.objectContaining({ miles: { $numberLong: "11" } })]);
+
+    await stranger.command({ cmd: "download" });
+    expect(await stranger.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 0 });
+  });
 });
