@@ -13,6 +13,7 @@
  *   waits forever for one that has none.
  */
 import {
+  ChangesetFormatError,
   decodeChangeset,
   encodeChangeset,
   SyncErrorCode,
@@ -199,7 +200,7 @@ export class RealmWire implements SyncWire {
   private upload(message: Extract<RealmClientMessage, { type: "upload" }>): UploadMessage {
     const schema: RealmSchemaInstruction[] = [];
     const changesets = message.changesets.map((entry) => {
-      const translated = realmToAtoll(decodeRealmChangeset(entry.changeset), this.context);
+      const translated = translateUpload(entry.changeset, this.context);
       schema.push(...translated.schema);
       return {
         clientVersion: entry.clientVersion,
@@ -260,6 +261,16 @@ export class RealmWire implements SyncWire {
       progressEstimate: message.progressEstimate,
       changesets,
     };
+  }
+}
+
+/** A changeset that cannot be read or has no Atoll meaning is the client's bad changeset (212). */
+function translateUpload(changeset: Uint8Array, kinds: CollectionKinds) {
+  try {
+    return realmToAtoll(decodeRealmChangeset(changeset), kinds);
+  } catch (error) {
+    if (!(error instanceof ChangesetFormatError)) throw error;
+    throw new SyncProtocolError(SyncErrorCode.BadChangeset, error.message, { cause: error });
   }
 }
 

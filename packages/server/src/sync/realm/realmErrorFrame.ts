@@ -72,9 +72,15 @@ export function realmErrorFrame(message: ServerErrorMessage): Uint8Array | WireC
       ? {}
       : { compensatingWriteServerVersion: message.compensatingWriteServerVersion }),
   });
-  // Connection-level codes (1xx) belong to session 0, session-level ones to a session.
-  const session = code < 200 ? 0 : message.session;
-  return encodeServerMessage({ type: "json_error", code, session, body });
+  // realm-core reads a 1xx code with session 0, a 2xx code with a session, anything else as a
+  // protocol violation: a session error found before its session was known is the connection's.
+  const connectionLevel = code < 200 || message.session === 0;
+  return encodeServerMessage({
+    type: "json_error",
+    code: connectionLevel && code >= 200 ? SyncErrorCode.OtherError : code,
+    session: connectionLevel ? 0 : message.session,
+    body,
+  });
 }
 
 /** A close reason is at most 123 bytes. */
