@@ -193,4 +193,72 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     await stranger.command({ cmd: "download" });
     expect(await stranger.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 0 });
   });
+
+  it("a session resumed with its file's identity (bind, then IDENT) goes on syncing", async () => {
+    const email = "resume@example.com";
+    const password = "password123";
+    const first = await device("first-resume");
+    await first.command({ cmd: "register", email, password });
+    const { userId } = await first.command({ cmd: "login", provider: "email", email, password });
+    await first.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    await first.command(
+      create({ _id: { $oid: "65f1a1b2c3d4e5f601234d01" }, ownerId: userId, make: "Kia", miles: 1 }),
+    );
+    await first.command({ cmd: "upload" });
+    await first.command({ cmd: "pause" });
+    await first.command(
+      create({
+        _id: { $oid: "65f1a1b2c3d4e5f601234d02" },
+        ownerId: userId,
+        make: "Seat",
+        miles: 2,
+      }),
+    );
+    await first.command({ cmd: "resume" });
+    await first.command({ cmd: "upload" });
+
+    const second = await device("second-resume");
+    await second.command({ cmd: "login", provider: "email", email, password });
+    await second.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const { objects } = await second.command({ cmd: "query", class: "Car", sort: "miles ASC" });
+    expect(objects).toEqual([
+      expect.objectContaining({ make: "Kia" }),
+      expect.objectContaining({ make: "Seat" }),
+    ]);
+    expect(first.events.filter((event) => event.event === "syncError")).toEqual([]);
+  });
+
+  it("a subscription on a field that is not queryable fails with the server's reason; the session goes on", async () => {
+    const { native, userId } = await signedIn("querier");
+    await native.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: cheapCars,
+    });
+    const refused = await native.send({
+      cmd: "subscribe",
+      subscriptions: [{ name: "by-make", class: "Car", query: 'make == "VW"' }],
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: "SubscriptionFailed", message: expect.stringContaining("make") },
+    });
+    await native.command(
+      create({ _id: { $oid: "65f1a1b2c3d4e5f601234e01" }, ownerId: userId, make: "VW", miles: 3 }),
+    );
+    await native.command({ cmd: "upload" });
+    const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
+    expect(stored).toMatchObject({ make: "VW", ownerId: userId });
+  });
 });
