@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { fuzzParameters } from "../../server/src/test-support/fuzzParameters.js";
 import { decodeRealmChangeset } from "./changeset/decodeRealmChangeset.js";
 import { encodeRealmChangeset } from "./changeset/encodeRealmChangeset.js";
 import { decodeInt, encodeInt } from "./changeset/integerCodec.js";
@@ -35,6 +36,7 @@ describe("realm-core's integer encoding", () => {
         encodeInt(value, out);
         expect(decodeInt(Uint8Array.from(out), 0)).toEqual({ value, next: out.length });
       }),
+      fuzzParameters(1000),
     );
     // Ten bytes holding 2^63: one past int64.
     const tooBig = Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
@@ -51,7 +53,7 @@ describe("the changeset codec", () => {
         expect(decoded).toEqual(instructions);
         expect(encodeRealmChangeset(decoded)).toEqual(bytes);
       }),
-      { numRuns: 300 },
+      fuzzParameters(300),
     );
   });
 });
@@ -62,7 +64,7 @@ describe("the message codecs", () => {
       fc.property(realmClientMessage, (message) => {
         expect(decodeClientMessage(encodeClientMessage(message))).toEqual(message);
       }),
-      { numRuns: 300 },
+      fuzzParameters(300),
     );
   });
 
@@ -71,7 +73,7 @@ describe("the message codecs", () => {
       fc.property(realmServerMessage, (message) => {
         expect(decodeServerMessage(encodeServerMessage(message))).toEqual(message);
       }),
-      { numRuns: 300 },
+      fuzzParameters(300),
     );
   });
 
