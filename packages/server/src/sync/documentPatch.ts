@@ -99,7 +99,12 @@ export function applyToDocument(
   }
   if (doc === undefined) throw badPath(instruction, "the object does not exist");
   const { path } = instruction;
-  const base = instruction.type === "ArrayInsert" ? withListAt(doc, path.slice(0, -1)) : doc;
+  const base =
+    instruction.type === "ArrayInsert"
+      ? withListAt(doc, path.slice(0, -1))
+      : instruction.type === "Update" || instruction.type === "Erase"
+        ? withDictionaryAt(doc, path)
+        : doc;
   const { root, parent } = cloneAlong(base, path);
   if (parent === undefined)
     throw badPath(instruction, `path ${JSON.stringify(path)} does not resolve`);
@@ -205,6 +210,18 @@ function withListAt(doc: Document, listPath: Path): Document {
   const key = String(listPath[0]);
   const current = doc[key];
   return current === undefined || current === null ? { ...doc, [key]: [] } : doc;
+}
+
+/**
+ * A dictionary property exists, empty, on every object, so the first key set on an object that
+ * never had one (realm-core clients write a new object's dictionary key by key, without a
+ * Clear) starts it. Only an absent top-level field: an embedded object is created explicitly
+ * (ObjectValue) before its fields are set, and a null one stays an error.
+ */
+function withDictionaryAt(doc: Document, path: Path): Document {
+  if (path.length !== 2 || typeof path[1] !== "string") return doc;
+  const key = String(path[0]);
+  return Object.hasOwn(doc, key) ? doc : { ...doc, [key]: {} };
 }
 
 /** The list a list instruction's path (ending in an index) points into, copied in place. */
