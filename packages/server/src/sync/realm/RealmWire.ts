@@ -38,6 +38,7 @@ import {
 } from "@atoll/realm-wire";
 import type { SyncWire, WireClose } from "../service/SyncWire.js";
 import { clientSchemaOf } from "./realmClientSchema.js";
+import { bindSchemaVersion, clientErrorText, queryBody } from "./realmJsonBodies.js";
 import { realmErrorFrame } from "./realmErrorFrame.js";
 
 /** realm-core's changeset timestamps are milliseconds since 2015-01-01T00:00:00Z. */
@@ -271,54 +272,5 @@ function translateUpload(changeset: Uint8Array, kinds: CollectionKinds) {
   } catch (error) {
     if (!(error instanceof ChangesetFormatError)) throw error;
     throw new SyncProtocolError(SyncErrorCode.BadChangeset, error.message, { cause: error });
-  }
-}
-
-/** BIND's JSON: `{"schemaVersion":N,"sessionReason":0|1}`; only the schema version is used. */
-function bindSchemaVersion(json: string): number {
-  const parsed = parseJson(json, "bind");
-  const version =
-    typeof parsed === "object" && parsed !== null
-      ? (parsed as Record<string, unknown>).schemaVersion
-      : undefined;
-  if (version === undefined) return 0;
-  if (!Number.isSafeInteger(version) || (version as number) < 0)
-    throw new SyncProtocolError(SyncErrorCode.BadSyntax, "bind has an invalid schemaVersion");
-  return version as number;
-}
-
-/** A subscription set: class name → RQL. */
-function queryBody(json: string): Record<string, string> {
-  const parsed = parseJson(json, "query");
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new SyncProtocolError(SyncErrorCode.BadSyntax, "A query body is not a JSON object");
-  const body: Record<string, string> = {};
-  for (const [table, rql] of Object.entries(parsed)) {
-    if (typeof rql !== "string" || table === "")
-      throw new SyncProtocolError(SyncErrorCode.BadSyntax, "A query body maps class names to RQL");
-    Object.defineProperty(body, table, {
-      value: rql,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return body;
-}
-
-function clientErrorText(json: string): string {
-  const parsed = parseJson(json, "json_error");
-  const message =
-    typeof parsed === "object" && parsed !== null
-      ? (parsed as Record<string, unknown>).message
-      : undefined;
-  return typeof message === "string" ? message : json.slice(0, 1000);
-}
-
-function parseJson(json: string, what: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    throw new SyncProtocolError(SyncErrorCode.BadSyntax, `The ${what} body is not JSON`);
   }
 }
