@@ -261,4 +261,49 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
     expect(stored).toMatchObject({ make: "VW", ownerId: userId });
   });
+
+  it("a reading ingested into an asymmetric type (data ingest) reaches the server's collection", async () => {
+    const { native, userId } = await signedIn("sensor");
+    const SENSOR = {
+      name: "SensorReading",
+      asymmetric: true,
+      primaryKey: "_id",
+      properties: {
+        _id: "objectId",
+        ownerId: "string",
+        carId: "objectId",
+        timestamp: "date",
+        value: "double",
+      },
+    };
+    await native.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: [...CAR_SCHEMA, SENSOR],
+      subscriptions: cheapCars,
+    });
+    await native.command({
+      cmd: "write",
+      ops: [
+        {
+          op: "ingest",
+          class: "SensorReading",
+          value: {
+            ownerId: userId,
+            carId: { $oid: "65f1a1b2c3d4e5f601234567" },
+            timestamp: { $date: { $numberLong: "1700000000000" } },
+            value: 21.5,
+          },
+        },
+      ],
+    });
+    await native.command({ cmd: "upload" });
+    const stored = await sync.server.data
+      .system()
+      .db("cars-db")
+      .collection("SensorReading")
+      .findOne({});
+    expect(stored).toMatchObject({ ownerId: userId, value: 21.5 });
+    expect(native.events.filter((event) => event.event === "syncError")).toEqual([]);
+  });
 });
