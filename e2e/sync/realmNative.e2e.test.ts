@@ -59,9 +59,8 @@ it("a car written on a native Realm device reaches an Atoll device, and one writ
     ],
   });
   await native.command({ cmd: "upload" });
-  const received = await whenRealm(
-    atoll.realm,
-    () => atoll.realm.objectForPrimaryKey("Car", new Realm.BSON.ObjectId(nativeCar))?.toJSON(),
+  const received = await whenRealm(atoll.realm, () =>
+    atoll.realm.objectForPrimaryKey("Car", new Realm.BSON.ObjectId(nativeCar))?.toJSON(),
   );
   expect(received).toMatchObject({ make: "Saab", miles: 12, ownerId: atoll.user.id });
 
