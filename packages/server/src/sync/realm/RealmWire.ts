@@ -57,6 +57,7 @@ interface PendingBind {
 export class RealmWire implements SyncWire {
   /** Binds waiting for the client's IDENT, by session. */
   private readonly pendingBinds = new Map<number, PendingBind>();
+  readonly sessionErrorsKeepConnection = true;
   /** Schema instructions of uploads not handled yet. */
   private readonly schemas = new WeakMap<UploadMessage, RealmSchemaInstruction[]>();
 

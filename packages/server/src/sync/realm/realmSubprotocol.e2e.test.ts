@@ -76,3 +76,47 @@ it("an Atoll client offering both protocols keeps Atoll's", async () => {
   socket!.close();
   expect(protocol).toBe(atoll);
 });
+
+it("a session's fatal error ends that session alone: its unbind gets no answer, the next session binds", async () => {
+  const { socket } = await open(realmOffer([14]));
+  const received: ReturnType<typeof decodeServerMessage>[] = [];
+  let wake: () => void = () => undefined;
+  socket!.on("message", (data: Buffer) => {
+    received.push(decodeServerMessage(new Uint8Array(data)));
+    wake();
+  });
+  const next = async () => {
+    while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return received.shift()!;
+  };
+  const bind = (session: number, needClientFileIdent: boolean) =>
+    encodeClientMessage({
+      type: "bind",
+      session,
+      path: '{"schemaVersion":0,"sessionReason":0}',
+      token: "",
+      needClientFileIdent,
+      isSubserver: false,
+    });
+  socket!.send(bind(1, false));
+  socket!.send(
+    encodeClientMessage({
+      type: "ident",
+      session: 1,
+      clientFileIdent: 999,
+      clientFileSalt: 1,
+      scanServerVersion: 0,
+      scanClientVersion: 0,
+      latestServerVersion: 0,
+      latestServerSalt: 0,
+      queryVersion: 0,
+      query: "{}",
+    }),
+  );
+  const error = await next();
+  expect(error).toMatchObject({ type: "json_error", code: 208, session: 1 });
+  socket!.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  socket!.send(bind(2, true));
+  expect(await next()).toMatchObject({ type: "ident", session: 2 });
+  socket!.close();
+});

@@ -28,6 +28,8 @@ export class SyncConnection {
   /** Senders waiting for the outgoing buffer to drain below the high-water mark. */
   private waiting: ((open: boolean) => void)[] = [];
   private readonly sessions = new Map<number, SyncSession>();
+  /** Sessions a fatal error ended while the connection stays open (see SyncWire). */
+  private readonly failedSessions = new Set<number>();
   private closed = false;
 
   constructor(
@@ -92,6 +94,12 @@ export class SyncConnection {
   }
 
   private async handle(message: ClientMessage): Promise<void> {
+    // The error ended the session: its unbind is answered by nothing (the error stood for
+    // unbound), and what the client sent before it saw the error is dropped.
+    if ("session" in message && this.failedSessions.has(message.session)) {
+      if (message.type === "unbind") this.failedSessions.delete(message.session);
+      return;
+    }
     await this.wire.admit?.(message);
     if (message.type === "ping") {
       this.send({ type: "pong", timestamp: message.timestamp });
@@ -215,7 +223,19 @@ export class SyncConnection {
         ...(known ? {} : { cause: error instanceof Error ? error.message : String(error) }),
       },
     });
-    if (info.fatal || failure.code === SyncErrorCode.TokenExpired || !known) this.close();
+    const sessionAlone =
+      this.wire.sessionErrorsKeepConnection === true &&
+      known &&
+      target !== 0 &&
+      failure.code !== SyncErrorCode.TokenExpired;
+    if (!sessionAlone) {
+      if (info.fatal || failure.code === SyncErrorCode.TokenExpired || !known) this.close();
+      return;
+    }
+    if (!info.fatal) return;
+    this.sessions.get(target)?.end();
+    this.sessions.delete(target);
+    this.failedSessions.add(target);
   }
 
   private close(): void {

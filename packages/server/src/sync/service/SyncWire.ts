@@ -26,6 +26,12 @@ export interface SyncWire {
   decode(frame: Uint8Array): ClientMessage[];
   /** Settles what a message needs before it is handled (a realm-core upload's schema). */
   admit?(message: ClientMessage): Promise<void>;
+  /**
+   * Whether a fatal session-level error ends that session alone and the connection stays
+   * open (realm-core's protocol: the client unbinds the session and binds others on the same
+   * connection). Atoll's own clients expect the connection closed.
+   */
+  readonly sessionErrorsKeepConnection?: boolean;
   /** The frame for a message, or the close that stands for it. */
   encode(message: ServerMessage): Uint8Array | WireClose;
 }
