@@ -20,6 +20,7 @@ const realmWire = () =>
     maxMessageBytes: 1 << 20,
     isFloat: () => false,
     collectionOf: () => "list",
+    schemaInstructions: () => [],
     acceptSchema: async () => undefined,
   });
 

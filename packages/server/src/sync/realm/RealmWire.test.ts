@@ -26,6 +26,7 @@ function wire() {
     maxMessageBytes: 1 << 20,
     isFloat: (table, field) => table === "Car" && field === "weight",
     collectionOf: () => undefined,
+    schemaInstructions: () => [],
     acceptSchema: async (schema) => {
       schemas.push([...schema]);
     },

@@ -38,7 +38,7 @@ import {
 } from "@atoll/realm-wire";
 import type { SyncWire, WireClose } from "../service/SyncWire.js";
 import { clientSchemaOf } from "./realmClientSchema.js";
-import { bindSchemaVersion, clientErrorText, queryBody } from "./realmJsonBodies.js";
+import { bindBody, clientErrorText, queryBody } from "./realmJsonBodies.js";
 import { realmErrorFrame } from "./realmErrorFrame.js";
 
 /** realm-core's changeset timestamps are milliseconds since 2015-01-01T00:00:00Z. */
@@ -47,6 +47,8 @@ export const REALM_EPOCH_MS = Date.UTC(2015, 0, 1);
 /** What the wire needs from the app: its schema's answers, and the check of a client schema. */
 export interface RealmWireContext extends CollectionKinds, FloatProperties {
   acceptSchema(schema: readonly Record<string, unknown>[]): Promise<void>;
+  /** The app's synced schema as AddTable/AddColumn, for the fresh file of a client reset. */
+  schemaInstructions(): RealmSchemaInstruction[];
   readonly maxMessageBytes: number;
 }
 
@@ -58,6 +60,8 @@ export class RealmWire implements SyncWire {
   /** Binds waiting for the client's IDENT, by session. */
   private readonly pendingBinds = new Map<number, PendingBind>();
   readonly sessionErrorsKeepConnection = true;
+  /** Sessions of a client reset's fresh file, whose first download must bring the schema. */
+  private readonly freshFiles = new Set<number>();
   /** Schema instructions of uploads not handled yet. */
   private readonly schemas = new WeakMap<UploadMessage, RealmSchemaInstruction[]>();
 
@@ -120,7 +124,9 @@ export class RealmWire implements SyncWire {
   private translate(message: RealmClientMessage): ClientMessage[] {
     switch (message.type) {
       case "bind": {
-        const schemaVersion = bindSchemaVersion(message.path);
+        const { schemaVersion, clientReset } = bindBody(message.path);
+        if (clientReset) this.freshFiles.add(message.session);
+        else this.freshFiles.delete(message.session);
         if (message.needClientFileIdent) {
           return [
             {
@@ -239,6 +245,19 @@ export class RealmWire implements SyncWire {
         changeset: bytes,
       };
     });
+    if (this.freshFiles.delete(message.session)) {
+      const schema = encodeRealmChangeset(this.context.schemaInstructions());
+      const first = changesets[0];
+      changesets.unshift({
+        serverVersion: first?.serverVersion ?? message.download.serverVersion,
+        lastIntegratedClientVersion:
+          first?.lastIntegratedClientVersion ?? message.download.lastIntegratedClientVersion,
+        originTimestamp: Math.max(0, Date.now() - REALM_EPOCH_MS),
+        originFileIdent: 1,
+        originalSize: schema.length,
+        changeset: schema,
+      });
+    }
     if (message.batchState !== 2 && changesets.length === 0) {
       changesets.push({
         serverVersion: message.download.serverVersion,

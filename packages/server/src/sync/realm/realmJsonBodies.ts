@@ -4,17 +4,15 @@
  */
 import { SyncErrorCode, SyncProtocolError } from "@atoll/protocol";
 
-/** BIND's JSON: `{"schemaVersion":N,"sessionReason":0|1}`; only the schema version is used. */
-export function bindSchemaVersion(json: string): number {
+/** BIND's JSON: `{"schemaVersion":N,"sessionReason":0|1}` (1: the fresh file of a client reset). */
+export function bindBody(json: string): { schemaVersion: number; clientReset: boolean } {
   const parsed = parseJson(json, "bind");
-  const version =
-    typeof parsed === "object" && parsed !== null
-      ? (parsed as Record<string, unknown>).schemaVersion
-      : undefined;
-  if (version === undefined) return 0;
+  const fields =
+    typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const version = fields.schemaVersion ?? 0;
   if (!Number.isSafeInteger(version) || (version as number) < 0)
     throw new SyncProtocolError(SyncErrorCode.BadSyntax, "bind has an invalid schemaVersion");
-  return version as number;
+  return { schemaVersion: version as number, clientReset: fields.sessionReason === 1 };
 }
 
 /** A subscription set: class name → RQL. */

@@ -3,6 +3,7 @@ import type { CollectionType } from "@atoll/protocol";
 import { acceptClientSchema } from "../service/bindSession.js";
 import type { SyncService } from "../service/SyncService.js";
 import { RealmWire } from "./RealmWire.js";
+import { realmSchemaInstructions } from "./realmSchemaInstructions.js";
 
 export function realmWireFor(service: SyncService, userId: string, version: number): RealmWire {
   const property = (table: string, field: string) => service.model.schema[table]?.properties[field];
@@ -11,5 +12,6 @@ export function realmWireFor(service: SyncService, userId: string, version: numb
     isFloat: (table, field) => property(table, field)?.type === "float",
     collectionOf: (table, field): CollectionType | undefined => property(table, field)?.collection,
     acceptSchema: (schema) => acceptClientSchema(service, userId, schema),
+    schemaInstructions: () => realmSchemaInstructions(service.model.schema),
   });
 }
