@@ -28,7 +28,7 @@ import { CliProcess } from "../../packages/server/src/cli/test-support/cliProces
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const CONSUMER_SOURCES = fileURLToPath(new URL("./consumer", import.meta.url));
-const PACKAGES = ["protocol", "rql", "server", "client"] as const;
+const PACKAGES = ["protocol", "rql", "realm-wire", "server", "client"] as const;
 const NATIVE_ADDONS = [
   "better-sqlite3",
   "better-sqlite3-multiple-ciphers",

@@ -223,7 +223,8 @@ describe("applying instructions to documents", () => {
       at("Update", { path: ["tags", 7], value: "x" }),
       at("ArrayInsert", { path: ["tags", 3], value: "x", priorSize: 2 }),
       at("ArrayErase", { path: ["name", 0], priorSize: 1 }),
-      at("Update", { path: ["nowhere", "deep"], value: 1 }),
+      // (["nowhere", "deep"] alone would start a dictionary: see documentPatch.test.ts.)
+      at("Update", { path: ["nowhere", "deep", "deeper"], value: 1 }),
     ];
     for (const instruction of bad) {
       expect(() => applyToDocument(base, instruction)).toThrow(SyncProtocolError);

@@ -127,7 +127,12 @@ export function applyToDocument(
   }
   if (doc === undefined) throw badPath(instruction, "the object does not exist");
   const { path } = instruction;
-  const base = instruction.type === "ArrayInsert" ? withListAt(doc, path.slice(0, -1), owns) : doc;
+  const base =
+    instruction.type === "ArrayInsert"
+      ? withListAt(doc, path.slice(0, -1), owns)
+      : instruction.type === "Update" || instruction.type === "Erase"
+        ? withDictionaryAt(doc, path, owns)
+        : doc;
   const { root, parent } = ownAlong(base, path, owns);
   if (parent === undefined)
     throw badPath(instruction, `path ${JSON.stringify(path)} does not resolve`);
@@ -230,6 +235,23 @@ function withListAt(doc: Document, listPath: Path, owns: OwnedContainers): Docum
   const list: unknown[] = [];
   owns.add(list);
   setOwn(root, key, list);
+  return root;
+}
+
+/**
+ * A dictionary property exists, empty, on every object, so the first key set on an object that
+ * never had one (realm-core clients write a new object's dictionary key by key, without a
+ * Clear) starts it. Only an absent top-level field: an embedded object is created explicitly
+ * (ObjectValue) before its fields are set, and a null one stays an error.
+ */
+function withDictionaryAt(doc: Document, path: Path, owns: OwnedContainers): Document {
+  if (path.length !== 2 || typeof path[1] !== "string") return doc;
+  const key = String(path[0]);
+  if (Object.hasOwn(doc, key)) return doc;
+  const root = owned(doc, owns);
+  const dictionary: Record<string, unknown> = {};
+  owns.add(dictionary);
+  setOwn(root, key, dictionary);
   return root;
 }
 

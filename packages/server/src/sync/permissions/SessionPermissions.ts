@@ -38,15 +38,30 @@ type Gate = boolean | ((root: Document) => Promise<boolean>);
 export type WriteKind = "insert" | "update" | "delete";
 
 export class SessionPermissions {
-  private constructor(private readonly access: ReadonlyMap<string, TableAccess>) {}
+  private constructor(
+    private readonly access: Map<string, TableAccess>,
+    private readonly ctx: RuleContext,
+  ) {}
 
   /** Chooses each table's role and expands its filters for the session's user. */
   static async start(
     rulesByTable: ReadonlyMap<string, RuleSet | undefined>,
     ctx: RuleContext,
   ): Promise<SessionPermissions> {
-    const access = new Map<string, TableAccess>();
+    const permissions = new SessionPermissions(new Map(), ctx);
+    await permissions.cover(rulesByTable);
+    return permissions;
+  }
+
+  /**
+   * Chooses roles for the tables the session has none for yet: types development mode added
+   * after the session started (a realm-core device sends its schema after binding). The
+   * roles of the other tables stay as they were chosen at start.
+   */
+  async cover(rulesByTable: ReadonlyMap<string, RuleSet | undefined>): Promise<void> {
+    const ctx = this.ctx;
     for (const [table, ruleSet] of rulesByTable) {
+      if (this.access.has(table)) continue;
       const role = await selectRoleForSession(ruleSet, ctx.user, ctx);
       const canRead = role !== null && (role.read === true || role.write === true);
       const canWrite = role !== null && role.write === true;
@@ -56,7 +71,7 @@ export class SessionPermissions {
       const writeFilter = canWrite
         ? await expandFilter(role.document_filters?.write ?? false, ctx)
         : MATCH_NOTHING;
-      access.set(table, {
+      this.access.set(table, {
         role,
         readFilter,
         writeFilter,
@@ -66,7 +81,6 @@ export class SessionPermissions {
         deleteGate: gateOf(role?.delete, ctx),
       });
     }
-    return new SessionPermissions(access);
   }
 
   tableAccess(table: string): TableAccess | undefined {

@@ -6,8 +6,6 @@
  * process down.
  */
 import {
-  decodeClientMessage,
-  encodeMessage,
   RECOVERY_MODE_FLAG_VERSION,
   SYNC_ERRORS,
   SyncErrorCode,
@@ -20,6 +18,7 @@ import type { ConnectionAccess } from "./ConnectionAccess.js";
 import type { SessionHost } from "./SessionHost.js";
 import { SyncSession } from "./SyncSession.js";
 import type { SyncService } from "./SyncService.js";
+import type { SyncWire } from "./SyncWire.js";
 
 /** Bytes a connection may have waiting to be written before a bulk sender waits for them. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -29,6 +28,8 @@ export class SyncConnection {
   /** Senders waiting for the outgoing buffer to drain below the high-water mark. */
   private waiting: ((open: boolean) => void)[] = [];
   private readonly sessions = new Map<number, SyncSession>();
+  /** Sessions a fatal error ended while the connection stays open (see SyncWire). */
+  private readonly failedSessions = new Set<number>();
   private closed = false;
 
   constructor(
@@ -36,14 +37,14 @@ export class SyncConnection {
     private readonly socket: WebSocket,
     private readonly accessToken: string,
     private readonly userId: string,
-    private readonly protocolVersion: number | undefined,
+    private readonly wire: SyncWire,
     readonly access: ConnectionAccess,
   ) {
     socket.binaryType = "nodebuffer";
     socket.on("message", (data, isBinary) => this.receive(data, isBinary));
     socket.on("close", () => this.shutDown());
     socket.on("error", () => this.shutDown());
-    if (protocolVersion === undefined) {
+    if (wire.protocolVersion === undefined) {
       this.fail(
         0,
         new SyncProtocolError(
@@ -67,17 +68,18 @@ export class SyncConnection {
 
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    let message: ClientMessage;
+    let messages: ClientMessage[];
     try {
       if (!isBinary)
         throw new SyncProtocolError(SyncErrorCode.BadSyntax, "Text frames are not accepted");
       const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      message = decodeClientMessage(frame, this.service.maxMessageBytes);
+      messages = this.wire.decode(frame);
     } catch (error) {
       this.fail(0, error);
       return;
     }
-    this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
+    for (const message of messages)
+      this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
   }
 
   private enqueue(task: () => Promise<void>, session = 0): void {
@@ -92,6 +94,13 @@ export class SyncConnection {
   }
 
   private async handle(message: ClientMessage): Promise<void> {
+    // The error ended the session: its unbind is answered by nothing (the error stood for
+    // unbound), and what the client sent before it saw the error is dropped.
+    if ("session" in message && this.failedSessions.has(message.session)) {
+      if (message.type === "unbind") this.failedSessions.delete(message.session);
+      return;
+    }
+    await this.wire.admit?.(message);
     if (message.type === "ping") {
       this.send({ type: "pong", timestamp: message.timestamp });
       return;
@@ -154,7 +163,13 @@ export class SyncConnection {
 
   private send(message: ServerMessage): void {
     if (this.closed) return;
-    this.socket.send(encodeMessage(message), () => this.flushed());
+    const frame = this.wire.encode(message);
+    if (frame instanceof Uint8Array) {
+      this.socket.send(frame, () => this.flushed());
+      return;
+    }
+    this.shutDown();
+    this.socket.close(frame.closeCode, frame.reason);
   }
 
   private writable(): Promise<boolean> {
@@ -191,7 +206,8 @@ export class SyncConnection {
       tryAgain: !info.fatal,
       action: info.action,
       // Clients of protocol version 1 know no such field (their decoder refuses unknown ones).
-      ...(info.action === "ClientReset" && (this.protocolVersion ?? 0) >= RECOVERY_MODE_FLAG_VERSION
+      ...(info.action === "ClientReset" &&
+      (this.wire.protocolVersion ?? 0) >= RECOVERY_MODE_FLAG_VERSION
         ? { isRecoveryModeDisabled: this.service.recoveryModeDisabled }
         : {}),
     });
@@ -207,7 +223,19 @@ export class SyncConnection {
         ...(known ? {} : { cause: error instanceof Error ? error.message : String(error) }),
       },
     });
-    if (info.fatal || failure.code === SyncErrorCode.TokenExpired || !known) this.close();
+    const sessionAlone =
+      this.wire.sessionErrorsKeepConnection === true &&
+      known &&
+      target !== 0 &&
+      failure.code !== SyncErrorCode.TokenExpired;
+    if (!sessionAlone) {
+      if (info.fatal || failure.code === SyncErrorCode.TokenExpired || !known) this.close();
+      return;
+    }
+    if (!info.fatal) return;
+    this.sessions.get(target)?.end();
+    this.sessions.delete(target);
+    this.failedSessions.add(target);
   }
 
   private close(): void {

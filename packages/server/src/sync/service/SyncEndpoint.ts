@@ -2,7 +2,9 @@
  * The sync WebSocket endpoint, `/api/client/v2.0/app/<appId>/realm-sync`, attached to the
  * HTTP server's `upgrade` event. The access token (`Authorization: Bearer` or `?baas_at=`)
  * is checked before the upgrade: a bad or expired one gets HTTP 401, which makes the client
- * refresh it once and reconnect. The subprotocol is negotiated here (`atoll-sync#N`).
+ * refresh it once and reconnect. The subprotocol is negotiated here: `atoll-sync#N` for Atoll
+ * clients, else `com.mongodb.realm-query-sync#N` for native Realm apps (realm-core), whose
+ * messages `RealmWire` translates.
  * Connections whose user or session loses access are closed (see `ConnectionAccess`).
  */
 import { negotiateProtocolVersion, subprotocolFor, SyncProtocolError } from "@atoll/protocol";
@@ -15,6 +17,13 @@ import type { UpgradeHandler } from "../../http/listen.js";
 import { accessEnded, ConnectionAccess, DEFAULT_ACCESS_SWEEP_MS } from "./ConnectionAccess.js";
 import { SyncConnection } from "./SyncConnection.js";
 import type { SyncService } from "./SyncService.js";
+import { AtollWire, type SyncWire } from "./SyncWire.js";
+import {
+  negotiateRealmProtocolVersion,
+  offersRealmProtocol,
+  realmSubprotocolFor,
+} from "../realm/realmSubprotocol.js";
+import { realmWireFor } from "../realm/realmWireFor.js";
 
 /** Frames above the protocol limit but below this are refused with limits_exceeded (104); larger ones end the connection at once. */
 const HARD_LIMIT_FACTOR = 2;
@@ -35,8 +44,10 @@ export class SyncEndpoint {
       maxPayload: service.maxMessageBytes * HARD_LIMIT_FACTOR,
       handleProtocols: (offered) => {
         const version = negotiateProtocolVersion(offered);
+        if (version !== undefined) return subprotocolFor(version);
+        const realm = negotiateRealmProtocolVersion(offered);
         // Without a shared version the upgrade still succeeds, so the client can be told why (105).
-        return version === undefined ? false : subprotocolFor(version);
+        return realm === undefined ? false : realmSubprotocolFor(realm);
       },
     });
     const unsubscribe = service.auth.revocations.subscribe((revocation) => {
@@ -78,6 +89,16 @@ export class SyncEndpoint {
     }
   }
 
+  /** Atoll's protocol if offered, else realm-core's; undefined for a realm-core client without a version in common. */
+  private wireFor(offered: readonly string[], userId: string): SyncWire | undefined {
+    const version = negotiateProtocolVersion(offered);
+    if (version !== undefined) return new AtollWire(version, this.service.maxMessageBytes);
+    const realm = negotiateRealmProtocolVersion(offered);
+    if (realm !== undefined) return realmWireFor(this.service, userId, realm);
+    if (offersRealmProtocol(offered)) return undefined;
+    return new AtollWire(undefined, this.service.maxMessageBytes);
+  }
+
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== this.path) return refuse(socket, 404, "NotFound", "no sync endpoint here");
@@ -95,17 +116,13 @@ export class SyncEndpoint {
       );
     }
     const offered = (request.headers["sec-websocket-protocol"] ?? "").split(",");
-    const version = negotiateProtocolVersion(offered);
+    const wire = this.wireFor(offered, caller.user.id);
+    if (wire === undefined)
+      // realm-core fails (and may crash) on a 101 that names no subprotocol: refuse it plainly.
+      return refuse(socket, 400, "BadRequest", "no sync protocol version in common");
     this.server.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const access = new ConnectionAccess(this.service.auth, caller.user.id, caller.sessionId);
-      const connection = new SyncConnection(
-        this.service,
-        ws,
-        token,
-        caller.user.id,
-        version,
-        access,
-      );
+      const connection = new SyncConnection(this.service, ws, token, caller.user.id, wire, access);
       this.connections.add(connection);
       ws.on("close", () => this.connections.delete(connection));
     });
@@ -114,7 +131,7 @@ export class SyncEndpoint {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: message, error_code: code });
-  const reason = status === 401 ? "Unauthorized" : "Not Found";
+  const reason = { 400: "Bad Request", 401: "Unauthorized" }[status] ?? "Not Found";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -168,6 +168,7 @@ export class SyncSession implements LiveSession {
    */
   async query(message: QueryMessage): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("query");
+    if (this.service.developmentMode) await this.permissions.cover(this.service.rulesByTable());
     let next: ViewQueries;
     try {
       next = bindQuerySet(this.service.model, this.service.queryable, message.query);
@@ -221,6 +222,7 @@ export class SyncSession implements LiveSession {
 
   async upload(message: UploadMessage): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("upload");
+    if (this.service.developmentMode) await this.permissions.cover(this.service.rulesByTable());
     this.reportedDownload = message.progress.lastIntegratedServerVersion;
     const session = {
       fileIdent: this.file.ident,

@@ -40,20 +40,7 @@ export async function bindSession(
   message: BindMessage,
 ): Promise<BoundFile> {
   const caller = await reauthenticate(service, host.accessToken);
-  if (service.developmentMode) {
-    const added = await service.addClientTypes(message.schema);
-    if (added.length > 0) {
-      await service.record({
-        type: "sync",
-        outcome: "ok",
-        userId: caller.user.id,
-        message: `development mode: added object types ${added.join(", ")} to the synced schema`,
-        details: { types: added },
-      });
-    }
-  } else {
-    checkClientSchema(readClientSchema(message.schema), service.model.schema);
-  }
+  await acceptClientSchema(service, caller.user.id, message.schema);
   const { file, integrated, known } = await clientFile(service, caller, message);
   if (message.clientFileIdent === null) {
     host.send({
@@ -76,6 +63,31 @@ export async function bindSession(
     details: { clientFileIdent: file.ident, newFile: message.clientFileIdent === null },
   });
   return { caller, file, permissions, integrated };
+}
+
+/**
+ * Rule 9: the client's object schemas are checked against the app's, or in development mode
+ * its new types are added. Atoll clients send them on bind, realm-core clients in uploads.
+ */
+export async function acceptClientSchema(
+  service: SyncService,
+  userId: string,
+  schema: readonly Record<string, unknown>[],
+): Promise<void> {
+  if (!service.developmentMode) {
+    checkClientSchema(readClientSchema(schema), service.model.schema);
+    return;
+  }
+  const added = await service.addClientTypes(schema);
+  if (added.length > 0) {
+    await service.record({
+      type: "sync",
+      outcome: "ok",
+      userId,
+      message: `development mode: added object types ${added.join(", ")} to the synced schema`,
+      details: { types: added },
+    });
+  }
 }
 
 async function reauthenticate(service: SyncService, accessToken: string): Promise<Caller> {

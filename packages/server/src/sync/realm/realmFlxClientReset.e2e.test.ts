@@ -1,0 +1,70 @@
+/**
+ * A client reset of a realm-core device: offline for longer than the app's
+ * client_max_offline_days (30 in the cars app), its file has expired, so its next session fails
+ * with client_file_expired (222), whose action is a client reset. realm-core then downloads a
+ * fresh copy (a bind asking for a new identity) and, in its default recover-or-discard mode,
+ * uploads again what the device wrote while offline.
+ */
+import { afterEach, expect, it } from "vitest";
+import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
+import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+
+const CAR_SCHEMA = [
+  {
+    name: "Car",
+    primaryKey: "_id",
+    properties: {
+      _id: "objectId",
+      ownerId: "string",
+      make: "string",
+      model: "string?",
+      miles: "int?",
+    },
+  },
+];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const cleanUp: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanUp.splice(0).reverse()) await step();
+});
+
+it("a device offline beyond client_max_offline_days resets, and what it wrote offline reaches the server", async () => {
+  let clock = Date.UTC(2026, 0, 1);
+  const sync: SyncTestServer = await startSyncServer({ sync: { now: () => new Date(clock) } });
+  cleanUp.push(() => sync.stop());
+  const native = await RealmFlxDevice.start("reset", sync.server.url, sync.server.appId);
+  cleanUp.push(() => native.quit());
+  const { userId } = await native.command({ cmd: "login", provider: "anonymous" });
+  const subscriptions = [{ name: "cheap", class: "Car", query: "miles < 100" }];
+  await native.command({ cmd: "open", path: "cars.realm", schema: CAR_SCHEMA, subscriptions });
+  await native.command({ cmd: "pause" });
+  await native.command({
+    cmd: "write",
+    ops: [
+      {
+        op: "create",
+        class: "Car",
+        value: {
+          _id: { $oid: "65f1a1b2c3d4e5f601234f99" },
+          ownerId: userId,
+          make: "Trabant",
+          miles: 9,
+        },
+      },
+    ],
+  });
+  // The session's end is the time last seen: move the clock only once the server has ended it.
+  while (sync.server.sync!.sessionCount > 0)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  clock += 31 * DAY_MS;
+  await native.command({ cmd: "resume" });
+
+  const reset = await native.event(
+    (event) => event.event === "clientReset" && event.phase === "after",
+  );
+  expect(reset).toMatchObject({ didRecover: true });
+  await native.command({ cmd: "upload" });
+  const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
+  expect(stored).toMatchObject({ make: "Trabant", ownerId: userId });
+});

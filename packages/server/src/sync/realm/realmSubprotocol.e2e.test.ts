@@ -1,0 +1,122 @@
+/**
+ * The sync route's negotiation with realm-core clients, over a raw WebSocket: the 101 names
+ * the highest `com.mongodb.realm-query-sync#N` both sides speak (realm-core fails, and can
+ * crash, on a 101 without one), a client with no version in common is refused with HTTP 400
+ * before any upgrade, and an Atoll client offering both protocols keeps Atoll's.
+ */
+import { subprotocolFor, SYNC_PROTOCOL_VERSION } from "@atoll/protocol";
+import { decodeServerMessage, encodeClientMessage } from "@atoll/realm-wire";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
+
+let sync: SyncTestServer;
+let token: string;
+beforeAll(async () => {
+  sync = await startSyncServer();
+  token = (await sync.logIn()).accessToken;
+});
+afterAll(() => sync.stop());
+
+const realmOffer = (versions: number[]) =>
+  versions.map((version) => `com.mongodb.realm-query-sync#${version}`);
+
+/** Opens a socket offering `protocols`: the negotiated one, or the HTTP status of a refusal. */
+function open(
+  protocols: string[],
+): Promise<{ socket?: WebSocket; protocol?: string; status?: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${sync.syncUrl}?baas_at=${token}`, protocols);
+    socket.on("open", () => resolve({ socket, protocol: socket.protocol }));
+    socket.on("unexpected-response", (_request, response) => {
+      resolve({ status: response.statusCode });
+      response.resume();
+    });
+    socket.on("error", reject);
+  });
+}
+
+it("answers realm-core's offer (14 down to 2) with #14, and speaks its messages", async () => {
+  const { socket, protocol } = await open(realmOffer([14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]));
+  expect(protocol).toBe("com.mongodb.realm-query-sync#14");
+  const answers: Uint8Array[] = [];
+  const answered = new Promise<void>((resolve) =>
+    socket!.on("message", (data: Buffer) => {
+      answers.push(new Uint8Array(data));
+      if (answers.length === 2) resolve();
+    }),
+  );
+  socket!.send(
+    encodeClientMessage({
+      type: "bind",
+      session: 1,
+      path: '{"schemaVersion":0,"sessionReason":0}',
+      token: "",
+      needClientFileIdent: true,
+      isSubserver: false,
+    }),
+  );
+  socket!.send(encodeClientMessage({ type: "ping", timestamp: 1234, rtt: 0 }));
+  await answered;
+  socket!.close();
+  const messages = answers.map((frame) => decodeServerMessage(frame));
+  expect(messages).toContainEqual({ type: "pong", timestamp: 1234 });
+  const ident = messages.find((message) => message.type === "ident");
+  expect(ident).toMatchObject({ session: 1, clientFileIdent: expect.any(Number) });
+  expect(ident?.type === "ident" && ident.clientFileSalt).toBeGreaterThan(0);
+});
+
+it("an older realm-core, with no version in common, is refused with HTTP 400, not upgraded", async () => {
+  expect(await open(realmOffer([11, 10, 9]))).toEqual({ status: 400 });
+});
+
+it("an Atoll client offering both protocols keeps Atoll's", async () => {
+  const atoll = subprotocolFor(SYNC_PROTOCOL_VERSION);
+  const { socket, protocol } = await open([atoll, ...realmOffer([14])]);
+  socket!.close();
+  expect(protocol).toBe(atoll);
+});
+
+it("a session's fatal error ends that session alone: its unbind gets no answer, the next session binds", async () => {
+  const { socket } = await open(realmOffer([14]));
+  const received: ReturnType<typeof decodeServerMessage>[] = [];
+  let wake: () => void = () => undefined;
+  socket!.on("message", (data: Buffer) => {
+    received.push(decodeServerMessage(new Uint8Array(data)));
+    wake();
+  });
+  const next = async () => {
+    while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return received.shift()!;
+  };
+  const bind = (session: number, needClientFileIdent: boolean) =>
+    encodeClientMessage({
+      type: "bind",
+      session,
+      path: '{"schemaVersion":0,"sessionReason":0}',
+      token: "",
+      needClientFileIdent,
+      isSubserver: false,
+    });
+  socket!.send(bind(1, false));
+  socket!.send(
+    encodeClientMessage({
+      type: "ident",
+      session: 1,
+      clientFileIdent: 999,
+      clientFileSalt: 1,
+      scanServerVersion: 0,
+      scanClientVersion: 0,
+      latestServerVersion: 0,
+      latestServerSalt: 0,
+      queryVersion: 0,
+      query: "{}",
+    }),
+  );
+  const error = await next();
+  expect(error).toMatchObject({ type: "json_error", code: 208, session: 1 });
+  socket!.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  socket!.send(bind(2, true));
+  expect(await next()).toMatchObject({ type: "ident", session: 2 });
+  socket!.close();
+});
