@@ -8,10 +8,12 @@
  */
 import {
   bindQuery,
+  parseQuery,
   RqlError,
   type BoundExpression,
   type BoundPredicate,
   type BoundQuery,
+  type PredicateNode,
 } from "@atoll/rql";
 import type { SyncModel } from "../syncSchema.js";
 import { SubscriptionQueryError } from "./SubscriptionQueryError.js";
@@ -47,7 +49,11 @@ export function bindSubscription(
 
   let bound: BoundQuery;
   try {
-    bound = bindQuery(query, model.schema, table);
+    const ast = parseQuery(query);
+    // Checked before binding: the synced schema declares no full-text index, which would hide why.
+    if (usesFullText(ast.predicate))
+      fail("full-text search (TEXT) is not supported in subscriptions");
+    bound = bindQuery(ast, model.schema, table);
   } catch (error) {
     if (!(error instanceof RqlError)) throw error;
     throw new SubscriptionQueryError(`Client provided query with bad syntax: ${error.message}`, {
@@ -77,6 +83,8 @@ function checkPredicate(
       return;
     case "truth":
       return;
+    case "fullText":
+      return fail("full-text search (TEXT) is not supported in subscriptions");
     case "comparison": {
       // (list against list is refused by the binder already)
       checkExpression(predicate.left, allowed, fail);
@@ -107,5 +115,19 @@ function checkExpression(
     fail(
       `key "${expression.text}": paths through links, embedded objects or aggregates other than @count are not supported`,
     );
+  }
+}
+
+function usesFullText(predicate: PredicateNode): boolean {
+  switch (predicate.kind) {
+    case "and":
+    case "or":
+      return predicate.operands.some(usesFullText);
+    case "not":
+      return usesFullText(predicate.operand);
+    case "fullText":
+      return true;
+    default:
+      return false;
   }
 }
