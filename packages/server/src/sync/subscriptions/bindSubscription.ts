@@ -3,8 +3,8 @@
  * over top-level queryable fields (`_id` always; the app's global and per-collection
  * queryable fields), comparisons, AND/OR/NOT, string operators, `IN` a list of constants,
  * `value IN listField`, `@count`/`@size` of a list field, TRUEPREDICATE/FALSEPREDICATE. Not
- * allowed: paths through links or embedded objects, other aggregates, subqueries, list
- * against list (refused by the binder), SORT/DISTINCT/LIMIT, asymmetric tables. The messages follow Atlas'.
+ * allowed: paths through links or embedded objects, other aggregates, subqueries, full-text search (TEXT),
+ * list against list (refused by the binder), SORT/DISTINCT/LIMIT, asymmetric tables. The messages follow Atlas'.
  */
 import {
   bindQuery,
@@ -20,6 +20,8 @@ import { SubscriptionQueryError } from "./SubscriptionQueryError.js";
 
 /** Atlas refuses subscription queries larger than 256 kB. */
 export const MAX_SUBSCRIPTION_QUERY_BYTES = 256 * 1024;
+
+const NO_FULL_TEXT = "full-text search (TEXT) is not supported in subscriptions";
 
 export interface QueryableFields {
   readonly global: readonly string[];
@@ -51,8 +53,7 @@ export function bindSubscription(
   try {
     const ast = parseQuery(query);
     // Checked before binding: the synced schema declares no full-text index, which would hide why.
-    if (usesFullText(ast.predicate))
-      fail("full-text search (TEXT) is not supported in subscriptions");
+    if (usesFullText(ast.predicate)) fail(NO_FULL_TEXT);
     bound = bindQuery(ast, model.schema, table);
   } catch (error) {
     if (!(error instanceof RqlError)) throw error;
@@ -84,7 +85,7 @@ function checkPredicate(
     case "truth":
       return;
     case "fullText":
-      return fail("full-text search (TEXT) is not supported in subscriptions");
+      return fail(NO_FULL_TEXT);
     case "comparison": {
       // (list against list is refused by the binder already)
       checkExpression(predicate.left, allowed, fail);
