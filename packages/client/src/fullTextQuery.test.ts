@@ -66,6 +66,25 @@ describe("full-text search through the Realm API", () => {
     expect(again.objects("Book").filtered("title TEXT 'atlas'").length).toBe(1);
   });
 
+  it("searches a string primary key declared full-text, which still finds objects by key", () => {
+    const realm = open({
+      path: path(),
+      schema: [
+        {
+          name: "Tag",
+          primaryKey: "label",
+          properties: { label: { type: "string", indexed: "full-text" } },
+        },
+      ],
+    });
+    realm.write(() => {
+      realm.create("Tag", { label: "offline first" });
+      realm.create("Tag", { label: "online" });
+    });
+    expect(realm.objectForPrimaryKey("Tag", "online")).not.toBeNull();
+    expect(realm.objects("Tag").filtered("label TEXT 'first'").length).toBe(1);
+  });
+
   it("refuses TEXT on a property without a full-text index, naming it", () => {
     const realm = open({ path: path(), schema });
     const query = () => realm.objects("Book").filtered("blurb TEXT 'realm'");

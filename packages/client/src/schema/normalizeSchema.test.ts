@@ -191,6 +191,14 @@ describe("schema normalisation", () => {
     ]);
     expect(props.title).toMatchObject({ type: "string", indexed: "full-text" });
     expect(props.note).toMatchObject({ type: "string", optional: true, indexed: "full-text" });
+    const keyed = properties([
+      {
+        name: "Tag",
+        primaryKey: "label",
+        properties: { label: { type: "string", indexed: "full-text" } },
+      },
+    ]);
+    expect(keyed.label).toMatchObject({ indexed: "full-text" });
     const refused: [ObjectSchema["properties"][string], string][] = [
       [{ type: "int", indexed: "full-text" }, "of type 'int'"],
       [{ type: "mixed", indexed: "full-text" }, "of type 'mixed'"],

@@ -199,7 +199,8 @@ function validatePrimaryKey(object: CanonicalObjectSchema): void {
       `Property '${object.name}.${object.primaryKey}' of type '${property.type}' cannot be made the primary key`,
     );
   }
-  property.indexed = true;
+  // A primary key is always indexed; a full-text index declared on it is kept for TEXT queries.
+  if (property.indexed !== "full-text") property.indexed = true;
 }
 
 /** Canonicalises and validates a whole schema; throws RealmError(InvalidSchema) naming the fault. */
