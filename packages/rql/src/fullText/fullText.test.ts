@@ -18,6 +18,18 @@ const bookSchema: RqlSchema = {
       author: { name: "author", type: "object", objectType: "Author", optional: true },
     },
   },
+  Shelf: {
+    name: "Shelf",
+    properties: {
+      books: {
+        name: "books",
+        type: "object",
+        objectType: "Book",
+        collection: "list",
+        optional: false,
+      },
+    },
+  },
   Author: {
     name: "Author",
     properties: {
@@ -134,6 +146,20 @@ describe("TEXT: evaluation", () => {
     expect(titles("NOT title TEXT $0 AND pages < 40", ["realm"])).toEqual([
       "Crème brûlée, café et résumé",
     ]);
+  });
+});
+
+describe("TEXT: in a subquery", () => {
+  it("searches each element through the subquery variable", () => {
+    const bound = bindQuery(
+      "SUBQUERY(books, $b, $b.title TEXT 'realm -mongodb').@count == 2",
+      bookSchema,
+      "Shelf",
+    );
+    expect(applyQuery(bound, [{ books }, { books: books.slice(1) }])).toHaveLength(1);
+    expect(() =>
+      bindQuery("SUBQUERY(books, $b, $b.summary TEXT 'x').@count > 0", bookSchema, "Shelf"),
+    ).toThrow(/Column has no fulltext index: '\$b.summary'/);
   });
 });
 
