@@ -22,6 +22,7 @@ export { ClientErrorCode, RealmError, TypeAssertionError } from "./errors.js";
 export type {
   CanonicalObjectSchema,
   CanonicalPropertySchema,
+  IndexedType,
   ObjectSchema,
   PropertySchema,
   PropertiesTypes,

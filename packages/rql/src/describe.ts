@@ -28,6 +28,8 @@ function describePredicate(node: BoundPredicate): string {
       const operator = /^[a-z]/.test(node.operator) ? node.operator.toUpperCase() : node.operator;
       return `${describeExpression(node.left)} ${operator}${modifiers === "" ? "" : `[${modifiers}]`} ${describeExpression(node.right)}`;
     }
+    case "fullText":
+      return `${node.path.text} TEXT ${quoteString(node.text)}`;
   }
 }
 

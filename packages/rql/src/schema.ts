@@ -29,6 +29,8 @@ export interface RqlProperty {
   optional: boolean;
   /** for linkingObjects: the property on objectType that links here */
   linkOriginProperty?: string;
+  /** A string property with a full-text index, which `TEXT` queries need. */
+  fullTextIndexed?: boolean;
   /** The object holds the value boxed, its `valueOf()` being the value (a counter's int). */
   boxed?: boolean;
 }

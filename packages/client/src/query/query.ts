@@ -19,6 +19,7 @@ export function toRqlSchema(classes: Iterable<ClassInfo>): RqlSchema {
         // A counter is an int to queries; the object holds it as a Counter (valueOf: the int).
         ...(prop.schema.presentation === "counter" ? { boxed: true } : {}),
         optional: prop.optional,
+        ...(prop.schema.indexed === "full-text" ? { fullTextIndexed: true } : {}),
         ...(prop.objectType !== undefined ? { objectType: prop.objectType } : {}),
         ...(prop.collection !== undefined ? { collection: prop.collection } : {}),
         ...(prop.element === "linkingObjects" ? { linkOriginProperty: prop.schema.property } : {}),

@@ -3,6 +3,7 @@
  * Kept in step by Database (adds, removals, value changes) and rebuilt after migrations.
  */
 import { pkIndexKey } from "../values/indexKey.js";
+import type { IndexedType } from "./types.js";
 
 interface IndexedRow {
   readonly key: number;
@@ -12,11 +13,13 @@ interface IndexedRow {
 const INDEXABLE = new Set(["bool", "int", "string", "objectId", "uuid"]);
 
 export function isIndexed(prop: {
-  readonly schema: { readonly indexed: boolean };
+  readonly schema: { readonly indexed: IndexedType };
   readonly collection: string | undefined;
   readonly element: string;
 }): boolean {
-  return prop.schema.indexed && prop.collection === undefined && INDEXABLE.has(prop.element);
+  return (
+    prop.schema.indexed === true && prop.collection === undefined && INDEXABLE.has(prop.element)
+  );
 }
 
 export class PropertyIndex<R extends IndexedRow> {

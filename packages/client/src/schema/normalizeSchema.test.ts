@@ -178,4 +178,36 @@ describe("schema normalisation", () => {
   ])("rejects invalid schema %#", (schema, message) => {
     expect(() => normalizeSchema(schema as ObjectSchema[])).toThrow(message);
   });
+
+  it("keeps a full-text index on a string property and refuses it on any other type", () => {
+    const props = properties([
+      {
+        name: "Book",
+        properties: {
+          title: { type: "string", indexed: "full-text" },
+          note: { type: "string", optional: true, indexed: "full-text" },
+        },
+      },
+    ]);
+    expect(props.title).toMatchObject({ type: "string", indexed: "full-text" });
+    expect(props.note).toMatchObject({ type: "string", optional: true, indexed: "full-text" });
+    const keyed = properties([
+      {
+        name: "Tag",
+        primaryKey: "label",
+        properties: { label: { type: "string", indexed: "full-text" } },
+      },
+    ]);
+    expect(keyed.label).toMatchObject({ indexed: "full-text" });
+    const refused: [ObjectSchema["properties"][string], string][] = [
+      [{ type: "int", indexed: "full-text" }, "of type 'int'"],
+      [{ type: "mixed", indexed: "full-text" }, "of type 'mixed'"],
+      [{ type: "list", objectType: "string", indexed: "full-text" }, "of type 'list<string>'"],
+    ];
+    for (const [property, type] of refused) {
+      expect(() => normalizeSchema([{ name: "Book", properties: { p: property } }])).toThrow(
+        `Property 'Book.p' ${type} cannot have a full-text index: only string properties can`,
+      );
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { ClientErrorCode, RealmError } from "../errors.js";
 import type {
   CanonicalObjectSchema,
   CanonicalPropertySchema,
+  IndexedType,
   ObjectSchema,
   PropertySchema,
   PropertyTypeName,
@@ -85,7 +86,7 @@ function canonicalProperty(
     name,
     type: type as PropertyTypeName,
     optional,
-    indexed: raw.indexed === true,
+    indexed: canonicalIndexed(objectName, name, raw.indexed, type, objectType),
     mapTo: raw.mapTo ?? name,
   };
   if (objectType !== undefined) result.objectType = objectType;
@@ -93,6 +94,24 @@ function canonicalProperty(
   if (raw.default !== undefined) result.default = raw.default;
   if (counter) result.presentation = "counter";
   return result;
+}
+
+/** A full-text index only goes on a single string property. */
+function canonicalIndexed(
+  objectName: string,
+  name: string,
+  indexed: PropertySchema["indexed"],
+  type: string,
+  objectType: string | undefined,
+): IndexedType {
+  if (indexed !== "full-text") return indexed === true;
+  if (type !== "string") {
+    const shown = objectType === undefined ? type : `${type}<${objectType}>`;
+    throw invalidSchema(
+      `Property '${objectName}.${name}' of type '${shown}' cannot have a full-text index: only string properties can`,
+    );
+  }
+  return "full-text";
 }
 
 function schemaOf(entry: SchemaEntry): {
@@ -180,7 +199,8 @@ function validatePrimaryKey(object: CanonicalObjectSchema): void {
       `Property '${object.name}.${object.primaryKey}' of type '${property.type}' cannot be made the primary key`,
     );
   }
-  property.indexed = true;
+  // A primary key is always indexed; a full-text index declared on it is kept for TEXT queries.
+  if (property.indexed !== "full-text") property.indexed = true;
 }
 
 /** Canonicalises and validates a whole schema; throws RealmError(InvalidSchema) naming the fault. */

@@ -7,13 +7,16 @@ export type CollectionPropertyTypeName = "list" | "set" | "dictionary";
 export type PropertyTypeName =
   PrimitivePropertyTypeName | CollectionPropertyTypeName | "object" | "linkingObjects";
 
+/** `true`: an equality index; "full-text": a word index on a string, which `TEXT` queries need. */
+export type IndexedType = boolean | "full-text";
+
 export interface PropertySchema {
   /** A PropertyTypeName, or the name of an object type to link to. */
   type: string;
   objectType?: string;
   property?: string;
   optional?: boolean;
-  indexed?: boolean | "full-text";
+  indexed?: IndexedType;
   mapTo?: string;
   default?: unknown;
   /** "counter": an int read as a Counter, whose increments merge under sync. */
@@ -36,7 +39,7 @@ export interface CanonicalPropertySchema {
   objectType?: string;
   property?: string;
   optional: boolean;
-  indexed: boolean;
+  indexed: IndexedType;
   mapTo: string;
   default?: unknown;
   presentation?: "counter";

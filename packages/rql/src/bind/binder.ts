@@ -1,14 +1,16 @@
 import { RqlBindError } from "../errors.js";
+import { parseFullTextSearch } from "../fullText/fullTextSearch.js";
 import type {
   ComparisonNode,
   ExpressionNode,
+  FullTextNode,
   OrderingNode,
   PathNode,
   PredicateNode,
   QueryAst,
 } from "../parse/ast.js";
 import { parseQuery } from "../parse/parser.js";
-import type { RqlSchema } from "../schema.js";
+import type { RqlProperty, RqlSchema } from "../schema.js";
 import { bindPath } from "./bindPath.js";
 import type { PathScope, VariableBinding } from "./bindPath.js";
 import type {
@@ -78,6 +80,8 @@ class Binder {
         return { kind: "truth", value: node.value };
       case "comparison":
         return this.comparison(node);
+      case "fullText":
+        return this.fullText(node);
     }
   }
 
@@ -166,6 +170,42 @@ class Binder {
       };
     }
     return comparison;
+  }
+
+  private fullText(node: FullTextNode): BoundPredicate {
+    const where = `In '${snippet(this.text, node.offset)}'`;
+    const path = bindPath(node.property, this.scope);
+    const property = this.finalProperty(path);
+    if (property === undefined || path.many || path.type !== "string")
+      throw new RqlBindError(`${where}: TEXT needs a single string property, not '${path.text}'`);
+    if (property.fullTextIndexed !== true)
+      throw new RqlBindError(
+        `${where}: Column has no fulltext index: '${path.text}' (TEXT needs a string property declared with indexed: "full-text")`,
+      );
+    const search = typed(this.operand(node.search), "string");
+    if (search.kind !== "constant" || typeof search.value !== "string")
+      throw new RqlBindError(`${where}: TEXT needs a string of words to search for`);
+    return {
+      kind: "fullText",
+      path,
+      text: search.value,
+      search: parseFullTextSearch(search.value),
+    };
+  }
+
+  /** The property a path of plain property steps ends on; undefined for any other path. */
+  private finalProperty(path: BoundPath): RqlProperty | undefined {
+    let className =
+      path.variable === undefined
+        ? this.scope.className
+        : this.scope.variables.get(path.variable)?.objectType;
+    let property: RqlProperty | undefined;
+    for (const step of path.steps) {
+      if (step.kind !== "property" || className === undefined) return undefined;
+      property = this.scope.schema[className]?.properties[step.name];
+      className = property?.objectType;
+    }
+    return property;
   }
 
   private operand(node: ExpressionNode): Operand {

@@ -1,4 +1,5 @@
 import type { AggregateName, Operator, Quantifier } from "../parse/ast.js";
+import type { FullTextSearch } from "../fullText/fullTextSearch.js";
 import type { RqlScalarType, RqlSchema } from "../schema.js";
 
 /**
@@ -19,7 +20,17 @@ export type BoundPredicate =
   | { kind: "and" | "or"; operands: BoundPredicate[] }
   | { kind: "not"; operand: BoundPredicate }
   | { kind: "truth"; value: boolean }
-  | BoundComparison;
+  | BoundComparison
+  | BoundFullText;
+
+/** `property TEXT 'terms'` on a single string property with a full-text index. */
+export interface BoundFullText {
+  kind: "fullText";
+  path: BoundPath;
+  /** the search text as given (for describeQuery) */
+  text: string;
+  search: FullTextSearch;
+}
 
 export interface BoundComparison {
   kind: "comparison";

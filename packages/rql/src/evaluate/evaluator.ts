@@ -1,10 +1,12 @@
 import type {
   BoundComparison,
   BoundExpression,
+  BoundFullText,
   BoundPredicate,
   BoundQuery,
 } from "../bind/bound.js";
 import { RqlEvaluationError } from "../errors.js";
+import { matchesFullText } from "../fullText/fullTextSearch.js";
 import type { Quantifier } from "../parse/ast.js";
 import type { EvalContext } from "./context.js";
 import { equality, pairTest } from "./operators.js";
@@ -57,7 +59,18 @@ class PredicateCompiler {
       }
       case "comparison":
         return this.comparison(node);
+      case "fullText":
+        return this.fullText(node);
     }
+  }
+
+  private fullText(node: BoundFullText): Test {
+    const { search } = node;
+    const read = directReader(node.path);
+    const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
+    if (read !== undefined) return (o) => matchesFullText(text(read(o)), search);
+    const path = node.path;
+    return (o, env) => matchesFullText(text(pathValues(path, o, env)[0]), search);
   }
 
   private comparison(node: BoundComparison): Test {

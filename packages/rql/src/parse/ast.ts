@@ -19,7 +19,8 @@ export type PredicateNode =
   | { kind: "and" | "or"; operands: PredicateNode[]; offset: number }
   | { kind: "not"; operand: PredicateNode; offset: number }
   | { kind: "truth"; value: boolean; offset: number }
-  | ComparisonNode;
+  | ComparisonNode
+  | FullTextNode;
 
 export interface ComparisonNode {
   kind: "comparison";
@@ -28,6 +29,15 @@ export interface ComparisonNode {
   right: ExpressionNode;
   caseInsensitive: boolean;
   diacriticInsensitive: boolean;
+  offset: number;
+}
+
+/** `property TEXT 'terms'`: full-text search on a property with a full-text index. */
+export interface FullTextNode {
+  kind: "fullText";
+  property: PathNode;
+  /** a string literal or an argument */
+  search: ExpressionNode;
   offset: number;
 }
 

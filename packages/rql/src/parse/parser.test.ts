@@ -34,6 +34,7 @@ const CORPUS = [
   "attrs['x y'].@type IN {'int', \"double\"} AND ANY attrs.@keys ==[cd] 'é' AND @links.Person.bestFriend.@count >= $0",
   "avatar == B64\"AQID\" AND height < -inf AND balance == 1.5E+3 AND age == 0x1F AND name == 'a\\'b\\\\c\\u00e9'",
   "TRUEPREDICATE AND !FALSEPREDICATE AND ALL scores > 1 AND NONE {1, 2} == age AND nickname == nil",
+  "NOT name TEXT 'realm -mongo* data' OR bestFriend.name text $0",
 ];
 
 const TOKENS = [
@@ -102,6 +103,7 @@ const TOKENS = [
   "ASC",
   "DESC",
   "TRUEPREDICATE",
+  "TEXT",
   "'unterminated",
   "\\",
 ];

@@ -3,6 +3,7 @@ import type {
   AggregateName,
   ComparisonNode,
   ExpressionNode,
+  FullTextNode,
   ListNode,
   LiteralValue,
   Operator,
@@ -56,6 +57,7 @@ const EXPECTED_OPERATOR = [
   "LIKE",
   "IN",
   "BETWEEN",
+  "TEXT",
 ];
 const EXPECTED_VALUE = ["a property", "a literal", "an argument such as $0", "{…}", "SUBQUERY(…)"];
 
@@ -131,9 +133,10 @@ class Parser extends TokenCursor {
     return this.parseComparison();
   }
 
-  private parseComparison(): ComparisonNode {
+  private parseComparison(): ComparisonNode | FullTextNode {
     const left = this.parseExpression();
     const token = this.peek();
+    if (this.keyword(token) === "text") return this.parseFullText(left, token);
     let operator: Operator | undefined;
     if (token.type === "punct") operator = SYMBOL_OPERATORS[token.text];
     else if (token.type === "ident") operator = WORD_OPERATORS[token.text.toLowerCase()];
@@ -150,6 +153,21 @@ class Parser extends TokenCursor {
       );
     }
     return { kind: "comparison", operator, left, right, ...modifiers, offset: left.offset };
+  }
+
+  /** `property TEXT 'terms'`: the property must be a path; the terms a string or an argument. */
+  private parseFullText(left: ExpressionNode, operator: Token): FullTextNode {
+    if (left.kind !== "path" || left.quantifier !== undefined)
+      this.fail(operator, "TEXT needs a property on its left", ["a property name"], left.offset);
+    this.position++;
+    const search = this.peek();
+    if (search.type !== "string" && search.type !== "argument")
+      this.fail(search, "TEXT needs the words to search for", [
+        "a string",
+        "an argument such as $0",
+      ]);
+    const right = this.parseExpression();
+    return { kind: "fullText", property: left, search: right, offset: left.offset };
   }
 
   /** `[c]`, `[d]` or `[cd]` after a string operator, `==` or `!=`. */

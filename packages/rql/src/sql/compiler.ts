@@ -77,6 +77,11 @@ class SqlCompiler {
         return `(${node.operands.map((operand) => this.predicate(operand)).join(node.kind === "and" ? " AND " : " OR ")})`;
       case "comparison":
         return `(${this.comparison(node)})`;
+      case "fullText":
+        // Neither engine can cut text into Unicode words without diacritics the way the evaluator does.
+        throw new RqlUnsupportedError(
+          "TEXT (full-text search) is not compiled to SQL; evaluate it with evaluate or applyQuery",
+        );
     }
   }
 

@@ -160,6 +160,16 @@ describe("subscriptions", () => {
       logs.some((e) => e.outcome === "error" && e.message.includes("(ProtocolErrorCode=226)")),
     ).toBe(true);
   });
+
+  it("refuses full-text search (TEXT) with 226, as sync does not serve it", async () => {
+    const login = await t.logIn();
+    const client = await device(login);
+    const query = { Car: "ownerId TEXT 'kia -red'" };
+    client.send({ type: "query", session: 1, queryVersion: 1, query });
+    const refused = await client.next("queryError");
+    expect(refused).toMatchObject({ queryVersion: 1, code: 226 });
+    expect(refused.message).toContain("full-text search (TEXT) is not supported");
+  });
 });
 
 describe("uploads and fan-out", () => {

@@ -95,4 +95,10 @@ describe("subscription queries", () => {
       ),
     ).toMatch(/larger than/);
   });
+
+  it("refuses full-text search (TEXT), alone or inside a predicate, as bad_query", () => {
+    for (const query of ["make TEXT 'fast'", "miles < 5 AND NOT (make TEXT 'fast -red')"]) {
+      expect(refusal("Car", query)).toMatch(/full-text search \(TEXT\) is not supported/);
+    }
+  });
 });

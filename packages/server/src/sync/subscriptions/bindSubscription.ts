@@ -3,21 +3,25 @@
  * over top-level queryable fields (`_id` always; the app's global and per-collection
  * queryable fields), comparisons, AND/OR/NOT, string operators, `IN` a list of constants,
  * `value IN listField`, `@count`/`@size` of a list field, TRUEPREDICATE/FALSEPREDICATE. Not
- * allowed: paths through links or embedded objects, other aggregates, subqueries, list
- * against list (refused by the binder), SORT/DISTINCT/LIMIT, asymmetric tables. The messages follow Atlas'.
+ * allowed: paths through links or embedded objects, other aggregates, subqueries, full-text search (TEXT),
+ * list against list (refused by the binder), SORT/DISTINCT/LIMIT, asymmetric tables. The messages follow Atlas'.
  */
 import {
   bindQuery,
+  parseQuery,
   RqlError,
   type BoundExpression,
   type BoundPredicate,
   type BoundQuery,
+  type PredicateNode,
 } from "@atoll/rql";
 import type { SyncModel } from "../syncSchema.js";
 import { SubscriptionQueryError } from "./SubscriptionQueryError.js";
 
 /** Atlas refuses subscription queries larger than 256 kB. */
 export const MAX_SUBSCRIPTION_QUERY_BYTES = 256 * 1024;
+
+const NO_FULL_TEXT = "full-text search (TEXT) is not supported in subscriptions";
 
 export interface QueryableFields {
   readonly global: readonly string[];
@@ -47,7 +51,10 @@ export function bindSubscription(
 
   let bound: BoundQuery;
   try {
-    bound = bindQuery(query, model.schema, table);
+    const ast = parseQuery(query);
+    // Checked before binding: the synced schema declares no full-text index, which would hide why.
+    if (usesFullText(ast.predicate)) fail(NO_FULL_TEXT);
+    bound = bindQuery(ast, model.schema, table);
   } catch (error) {
     if (!(error instanceof RqlError)) throw error;
     throw new SubscriptionQueryError(`Client provided query with bad syntax: ${error.message}`, {
@@ -77,6 +84,8 @@ function checkPredicate(
       return;
     case "truth":
       return;
+    case "fullText":
+      return fail(NO_FULL_TEXT);
     case "comparison": {
       // (list against list is refused by the binder already)
       checkExpression(predicate.left, allowed, fail);
@@ -107,5 +116,19 @@ function checkExpression(
     fail(
       `key "${expression.text}": paths through links, embedded objects or aggregates other than @count are not supported`,
     );
+  }
+}
+
+function usesFullText(predicate: PredicateNode): boolean {
+  switch (predicate.kind) {
+    case "and":
+    case "or":
+      return predicate.operands.some(usesFullText);
+    case "not":
+      return usesFullText(predicate.operand);
+    case "fullText":
+      return true;
+    default:
+      return false;
   }
 }
