@@ -1,0 +1,41 @@
+/**
+ * Lists and dictionaries held by a mixed value (or by a list or dictionary of mixed). Stored as
+ * plain arrays and plain objects of stored values, which no other stored value is, and reached
+ * from their property by a path of list indexes and dictionary keys.
+ */
+import type { Stored } from "../schema/ClassInfo.js";
+
+/** Indexes and keys from a property's value down to a nested collection; [] is the property. */
+export type NestedPath = readonly (string | number)[];
+
+export function isStoredList(value: unknown): value is Stored[] {
+  return Array.isArray(value);
+}
+
+export function isStoredDictionary(value: unknown): value is Record<string, Stored> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** The value at `path` under `root`, or undefined when the path no longer leads anywhere. */
+export function valueAt(root: unknown, path: NestedPath): unknown {
+  let value = root;
+  for (const step of path) {
+    if (typeof step === "number" ? isStoredList(value) : isStoredDictionary(value)) {
+      value = Object.hasOwn(value as object, step)
+        ? (value as Record<string | number, unknown>)[step]
+        : undefined;
+    } else return undefined;
+  }
+  return value;
+}
+
+/** A copy sharing no list or dictionary with `value`, at any depth. */
+export function copyStored(value: Stored): Stored {
+  if (isStoredList(value)) return value.map(copyStored);
+  if (isStoredDictionary(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyStored(item)]));
+  }
+  return value;
+}
