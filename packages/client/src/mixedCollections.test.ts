@@ -171,6 +171,16 @@ describe("lists and dictionaries in mixed values", () => {
     expect(objectChanges.at(-1)).toEqual(["data"]);
   });
 
+  it("reports a change inside a nested collection as a modification of its entry", async () => {
+    const { realm, item } = withItem({ tags: ["a"], meta: { x: 1 }, other: 1 });
+    const changes: unknown[] = [];
+    item.data.addListener((_d: unknown, change: unknown) => changes.push(change));
+    await flushListeners();
+    realm.write(() => (item.data.meta.deeper = { list: [1] }));
+    await flushListeners();
+    expect(changes.at(-1)).toEqual({ insertions: [], modifications: ["meta"], deletions: [] });
+  });
+
   it("queries values inside nested dictionaries and the size of nested collections", () => {
     const realm = open({ path: path(), schema });
     realm.write(() => {
