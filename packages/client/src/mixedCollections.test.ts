@@ -138,6 +138,33 @@ describe("lists and dictionaries in mixed values", () => {
     expect(item.data.when[0]).toBeInstanceOf(Date);
   });
 
+  it("keeps nested collections through a migration, readable on both sides", () => {
+    const file = path();
+    const first = new Realm({ path: file, schema });
+    first.write(() => first.create("Item", { _id: 1, data: { tags: ["a"] } }));
+    first.close();
+    const Item2: ObjectSchema = {
+      ...Item,
+      properties: { ...Item.properties, note: "string?" },
+    };
+    const seen: unknown[] = [];
+    const realm = open({
+      path: file,
+      schema: [Item2, Place],
+      schemaVersion: 2,
+      onMigration: (oldRealm, newRealm) => {
+        seen.push((oldRealm.objectForPrimaryKey<Obj>("Item", 1) as Obj).data.toJSON());
+        const item = newRealm.objectForPrimaryKey<Obj>("Item", 1) as Obj;
+        item.data.tags.push("b");
+        item.note = "migrated";
+      },
+    });
+    expect(seen).toEqual([{ tags: ["a"] }]);
+    expect((realm.objectForPrimaryKey<Obj>("Item", 1) as Obj).data.toJSON()).toEqual({
+      tags: ["a", "b"],
+    });
+  });
+
   it("undoes nested changes when the write throws", () => {
     const { realm, item } = withItem({ tags: ["a"], meta: { x: 1 } });
     expect(() =>
@@ -197,6 +224,7 @@ describe("lists and dictionaries in mixed values", () => {
     expect(ids("data['meta']['x'] < 0")).toEqual([2]);
     expect(ids("data.tags.@size == 2")).toEqual([1]);
     expect(ids("data.@size == 3")).toEqual([3]);
+    expect(ids("data.@type == 'list'")).toEqual([3]);
     const positive = realm.objects<Obj>("Item").filtered("data.meta.x > 0");
     realm.write(() => {
       (realm.objectForPrimaryKey<Obj>("Item", 2) as Obj).data.meta.x = 5;
