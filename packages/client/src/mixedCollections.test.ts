@@ -33,7 +33,12 @@ const Place: ObjectSchema = {
   embedded: true,
   properties: { city: "string" },
 };
-const schema = [Item, Place];
+const Dog: ObjectSchema = {
+  name: "Dog",
+  primaryKey: "name",
+  properties: { name: "string" },
+};
+const schema = [Item, Place, Dog];
 
 describe("lists and dictionaries in mixed values", () => {
   const path = useTempDir();
@@ -232,6 +237,43 @@ describe("lists and dictionaries in mixed values", () => {
     expect(positive.map((item) => item._id as number)).toEqual([1, 2]);
   });
 
+  it("holds links to objects, at any depth; they become null when the object is deleted", () => {
+    const file = path();
+    const first = new Realm({ path: file, schema });
+    first.write(() => {
+      const rex = first.create<Obj>("Dog", { name: "Rex" });
+      const fido = first.create<Obj>("Dog", { name: "Fido" });
+      first.create("Item", { _id: 1, data: rex, many: [fido, { pets: [rex, fido] }] });
+    });
+    first.close();
+    const realm = open({ path: file, schema });
+    const item = realm.objectForPrimaryKey<Obj>("Item", 1) as Obj;
+    const rex = realm.objectForPrimaryKey<Obj>("Dog", "Rex") as Obj;
+    expect(item.data.name).toBe("Rex");
+    expect(item.many[1].pets[1].name).toBe("Fido");
+    expect(item.toJSON().many).toEqual([
+      { name: "Fido" },
+      { pets: [{ name: "Rex" }, { name: "Fido" }] },
+    ]);
+    expect(() =>
+      realm.write(() => {
+        realm.delete(rex);
+        throw new Error("undo");
+      }),
+    ).toThrow("undo");
+    expect(item.data.name).toBe("Rex");
+    realm.write(() => realm.delete(rex));
+    expect(item.data).toBe(null);
+    expect(item.many.toJSON()).toEqual([{ name: "Fido" }, { pets: [null, { name: "Fido" }] }]);
+    const elsewhere = open({ path: path(), schema });
+    const stranger = elsewhere.write(() => elsewhere.create<Obj>("Dog", { name: "Stray" }));
+    realm.write(() => {
+      expect(() => (item.data = stranger)).toThrow(
+        /Expected 'Item.data' to be a value Realm can store/,
+      );
+    });
+  });
+
   it("refuses what Realm refuses: a Realm.Set, an embedded object, bad keys, cycles", () => {
     const { realm, item } = withItem(null);
     const owner = realm.write(() => realm.create<Obj>("Item", { _id: 2, place: { city: "Oslo" } }));
@@ -246,12 +288,14 @@ describe("lists and dictionaries in mixed values", () => {
     expect(item.data).toBe(null);
   });
 
-  it("in a synced realm, refuses a nested collection with a clear error and records nothing of it", () => {
+  it("in a synced realm, refuses a link or nested collection in mixed with a clear error and records nothing of it", () => {
     const file = path();
     const realm = open({ path: file, schema, sync: { flexible: true } });
     const item = realm.write(() => realm.create<Obj>("Item", { _id: 1, data: 1, many: [2] }));
     const notSynchronized = /not synchronized yet; 'Item.data' cannot hold one/;
     realm.write(() => {
+      const dog = realm.create("Dog", { name: "Rex" });
+      expect(() => (item.data = dog)).toThrow(notSynchronized);
       expect(() => (item.data = { tags: ["a"] })).toThrow(notSynchronized);
       expect(() => item.many.push([1])).toThrow(/'Item.many' cannot hold one/);
       expect(() => realm.create("Item", { _id: 2, data: [1] })).toThrow(notSynchronized);
@@ -268,7 +312,7 @@ describe("lists and dictionaries in mixed values", () => {
         .flatMap((entry) => decodeChangeset(entry.changeset));
       expect(
         instructions.filter((instruction) => instruction.type === "CreateObject"),
-      ).toHaveLength(1);
+      ).toHaveLength(2);
       expect(instructions.at(-1)).toMatchObject({
         type: "Update",
         path: ["data"],

@@ -137,6 +137,7 @@ export class ObjectWriter extends DeletingWriter {
         throw errors.missingProperty(cls.name, prop.name);
       else {
         values[prop.key] = toStoredValue(
+          this.db,
           this.where(cls, prop),
           prop.element,
           prop.optional,
@@ -159,7 +160,13 @@ export class ObjectWriter extends DeletingWriter {
       const given = values[prop.name];
       if (given === undefined) continue;
       if (mode === UpdateMode.Modified && !prop.collection && prop.element !== "object") {
-        const stored = toStoredValue(this.where(cls, prop), prop.element, prop.optional, given);
+        const stored = toStoredValue(
+          this.db,
+          this.where(cls, prop),
+          prop.element,
+          prop.optional,
+          given,
+        );
         if (storedEquals(row.values[prop.key], stored)) continue;
       }
       this.assign(row, prop, given, false);
@@ -227,7 +234,13 @@ export class ObjectWriter extends DeletingWriter {
       this.assignLink(row, prop, value);
       return;
     }
-    const stored = toStoredValue(this.where(row.cls, prop), prop.element, prop.optional, value);
+    const stored = toStoredValue(
+      this.db,
+      this.where(row.cls, prop),
+      prop.element,
+      prop.optional,
+      value,
+    );
     const payload = this.payload(prop, stored);
     this.txn.modifiedProperty(row, prop.name);
     this.db.setValue(row, prop.key, stored);

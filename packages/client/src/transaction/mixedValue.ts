@@ -2,9 +2,10 @@
  * Stored form of values given for mixed properties and elements: besides the primitives, a
  * mixed value may be a list (an array or a Realm.List) or a dictionary (a plain object or a
  * Realm.Dictionary) of mixed values, nested to any depth. A Realm.Set, an embedded object or a
- * value that contains itself cannot be stored.
+ * value that contains itself cannot be stored. A Realm.Object of this realm is stored as a link.
  */
 import { RealmError, ClientErrorCode, errors } from "../errors.js";
+import type { Database } from "../core/Database.js";
 import type { ElementType, Stored } from "../schema/ClassInfo.js";
 import { collectionKindOf, rowOf } from "../objects/symbols.js";
 import { isStoredDictionary } from "../values/nested.js";
@@ -20,6 +21,7 @@ export function checkDictionaryKey(where: string, key: unknown): asserts key is 
 }
 
 function toStoredMixed(
+  db: Database,
   where: string,
   optional: boolean,
   value: unknown,
@@ -36,7 +38,9 @@ function toStoredMixed(
         `Embedded objects cannot be stored in the mixed property '${where}'`,
       );
     }
-    throw typeMismatch(where, "mixed", value);
+    if (!row.alive) throw errors.invalidated(row.cls.name);
+    if (db.rowsByKey.get(row.key) !== row) throw typeMismatch(where, "mixed", value);
+    return { $link: row.key };
   }
   const kind = collectionKindOf(value);
   if (kind === "set") {
@@ -55,14 +59,14 @@ function toStoredMixed(
   let stored: Stored;
   if (isList) {
     stored = [...(value as Iterable<unknown>)].map((item) =>
-      toStoredMixed(where, true, item, open),
+      toStoredMixed(db, where, true, item, open),
     );
   } else {
     const record = value as Record<string, unknown>;
     stored = Object.fromEntries(
       Object.keys(record).map((key) => {
         checkDictionaryKey(where, key);
-        return [key, toStoredMixed(where, true, record[key], open)];
+        return [key, toStoredMixed(db, where, true, record[key], open)];
       }),
     );
   }
@@ -72,11 +76,12 @@ function toStoredMixed(
 
 /** Stored form of a non-link value of `type`; `where` names it in errors ("Person.age"). */
 export function toStoredValue(
+  db: Database,
   where: string,
   type: ElementType,
   optional: boolean,
   value: unknown,
 ): Stored {
   if (type !== "mixed") return toStoredPrimitive(where, type, optional, value);
-  return toStoredMixed(where, optional, value, new Set());
+  return toStoredMixed(db, where, optional, value, new Set());
 }
