@@ -251,6 +251,7 @@ describe("lists and dictionaries in mixed values", () => {
     const rex = realm.objectForPrimaryKey<Obj>("Dog", "Rex") as Obj;
     expect(item.data.name).toBe("Rex");
     expect(item.many[1].pets[1].name).toBe("Fido");
+    expect(realm.objects<Obj>("Item").filtered("data == $0", rex).length).toBe(1);
     expect(item.toJSON().many).toEqual([
       { name: "Fido" },
       { pets: [{ name: "Rex" }, { name: "Fido" }] },
