@@ -24,6 +24,7 @@ const Item: ObjectSchema = {
     data: "mixed",
     many: "mixed[]",
     byKey: "mixed{}",
+    bag: "mixed<>",
     tags: "string<>",
     place: "Place?",
   },
@@ -64,6 +65,7 @@ describe("lists and dictionaries in mixed values", () => {
       data: { tags: ["a", "b"], meta: { x: 1, deep: [[1, { y: "z" }]] } },
       many: [],
       byKey: {},
+      bag: [],
       tags: [],
       place: null,
     });
@@ -282,6 +284,7 @@ describe("lists and dictionaries in mixed values", () => {
       expect(() => (item.data = owner.tags)).toThrow(/Realm.Set cannot be stored/);
       expect(() => (item.data = owner.place)).toThrow(/Embedded objects cannot be stored/);
       expect(() => (item.data = { "a.b": 1 })).toThrow(/must be a string without '.'/);
+      expect(() => item.bag.add([1])).toThrow(/A set cannot hold lists or dictionaries/);
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
       expect(() => (item.data = cyclic)).toThrow(/contains itself/);

@@ -3,7 +3,7 @@
  * mutations take the `at` path of a collection nested in a mixed value ([] for the property's
  * own collection).
  */
-import { errors } from "../errors.js";
+import { ClientErrorCode, RealmError, errors } from "../errors.js";
 import type { ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { storedEquals } from "../values/convert.js";
 import { isStoredDictionary, isStoredList, valueAt } from "../values/nested.js";
@@ -125,6 +125,12 @@ export abstract class CollectionWriter extends WriterBase {
 
   setAdd(row: ObjectRow, prop: PropInfo, value: unknown): boolean {
     const stored = this.element(row, prop, value);
+    if (isStoredList(stored) || isStoredDictionary(stored)) {
+      throw new RealmError(
+        ClientErrorCode.PropertyTypeMismatch,
+        `A set cannot hold lists or dictionaries ('${this.where(row.cls, prop)}')`,
+      );
+    }
     const set = row.values[prop.key] as Stored[];
     if (set.some((item) => storedEquals(item, stored))) return false;
     this.txn.modifiedProperty(row, prop.name);
