@@ -9,6 +9,9 @@ import type { ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { toJSONValue } from "../objects/toJSON.js";
 import type { JSONCache } from "../objects/toJSON.js";
 import { elementId, readElement } from "./elements.js";
+import { COLLECTION_KIND } from "../objects/symbols.js";
+import { isStoredDictionary, valueAt } from "../values/nested.js";
+import type { NestedPath } from "../values/nested.js";
 import type { CollectionChangeCallback, Observable } from "../listeners/ChangeNotifier.js";
 import type { DictionaryChangeSet } from "../listeners/diff.js";
 
@@ -16,19 +19,22 @@ export class Dictionary<T = unknown> implements Observable {
   readonly uniqueIds = true;
   readonly keyed = true;
   readonly identity: string;
+  readonly [COLLECTION_KIND] = "dictionary";
   /** The proxy user code holds (set by createDictionary). */
   publicHandle: unknown = this;
 
+  /** `path` leads to a dictionary nested in a mixed value; [] is the property's own one. */
   constructor(
-    private readonly context: RealmContext,
-    private readonly row: ObjectRow,
-    private readonly prop: PropInfo,
+    protected readonly context: RealmContext,
+    protected readonly row: ObjectRow,
+    protected readonly prop: PropInfo,
+    protected readonly path: NestedPath = [],
   ) {
-    this.identity = `dictionary:${row.key}:${prop.key}`;
+    this.identity = `dictionary:${row.key}:${prop.key}${path.length ? `:${JSON.stringify(path)}` : ""}`;
   }
 
   snapshotIds(): unknown[] {
-    if (!this.row.alive) return [];
+    if (!this.isValid()) return [];
     return Object.entries(this.stored()).map(([key, stored]) => [
       key,
       elementId(this.context, this.prop, stored),
@@ -54,18 +60,27 @@ export class Dictionary<T = unknown> implements Observable {
   private stored(): Record<string, Stored> {
     if (!this.row.alive) throw errors.invalidated(this.row.cls.name);
     this.context.checkOpen();
-    return this.row.values[this.prop.key] as Record<string, Stored>;
+    const stored = valueAt(this.row.values[this.prop.key], this.path);
+    if (!isStoredDictionary(stored)) throw errors.invalidated(this.row.cls.name);
+    return stored;
   }
 
   isValid(): boolean {
-    return this.row.alive && !this.context.isClosed;
+    return (
+      this.row.alive &&
+      !this.context.isClosed &&
+      isStoredDictionary(valueAt(this.row.values[this.prop.key], this.path))
+    );
   }
 
   getEntry(key: string): T | undefined {
     const stored = this.stored();
-    return Object.hasOwn(stored, key)
-      ? (readElement(this.context, this.prop, stored[key]) as T)
-      : undefined;
+    return Object.hasOwn(stored, key) ? (this.readEntry(stored[key], key) as T) : undefined;
+  }
+
+  /** What user code sees for the entry stored under `key`. */
+  protected readEntry(stored: Stored, _key: string): unknown {
+    return readElement(this.context, this.prop, stored);
   }
 
   hasEntry(key: string): boolean {
@@ -96,18 +111,18 @@ export class Dictionary<T = unknown> implements Observable {
   set(entries: Record<string, unknown>): this {
     const writer = this.context.writer();
     for (const [key, value] of Object.entries(entries))
-      writer.dictionarySet(this.row, this.prop, key, value);
+      writer.dictionarySet(this.row, this.prop, key, value, this.path);
     return this;
   }
 
   setEntry(key: string, value: unknown): void {
-    this.context.writer().dictionarySet(this.row, this.prop, key, value);
+    this.context.writer().dictionarySet(this.row, this.prop, key, value, this.path);
   }
 
   remove(keys: string | string[]): this {
     const writer = this.context.writer();
     for (const key of typeof keys === "string" ? [keys] : keys)
-      writer.dictionaryRemove(this.row, this.prop, key);
+      writer.dictionaryRemove(this.row, this.prop, key, this.path);
     return this;
   }
 
@@ -135,8 +150,8 @@ export function createDictionary(
   context: RealmContext,
   row: ObjectRow,
   prop: PropInfo,
+  dictionary: Dictionary = new Dictionary(context, row, prop),
 ): Dictionary {
-  const dictionary = new Dictionary(context, row, prop);
   const proxy = new Proxy(dictionary, {
     get(target, key, receiver) {
       if (typeof key === "symbol" || METHODS.has(key)) {

@@ -8,18 +8,25 @@ import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo
 import { OrderedCollection } from "./OrderedCollection.js";
 import { Results } from "./Results.js";
 import { elementId, readElement } from "./elements.js";
+import { COLLECTION_KIND } from "../objects/symbols.js";
+import { isStoredList, valueAt } from "../values/nested.js";
+import type { NestedPath } from "../values/nested.js";
 
 export abstract class PropertyCollection<T = unknown> extends OrderedCollection<T> {
   readonly identity: string;
+  readonly [COLLECTION_KIND]: "list" | "set";
 
+  /** `path` leads to a list nested in a mixed value; [] is the property's own collection. */
   constructor(
     context: RealmContext,
     protected readonly row: ObjectRow,
     protected readonly prop: PropInfo,
     private readonly kind: "list" | "set",
+    protected readonly path: NestedPath = [],
   ) {
     super(context);
-    this.identity = `${kind}:${row.key}:${prop.key}`;
+    this[COLLECTION_KIND] = kind;
+    this.identity = `${kind}:${row.key}:${prop.key}${path.length ? `:${JSON.stringify(path)}` : ""}`;
   }
 
   get type(): string {
@@ -32,15 +39,26 @@ export abstract class PropertyCollection<T = unknown> extends OrderedCollection<
   protected stored(): Stored[] {
     if (!this.row.alive) throw errors.invalidated(this.row.cls.name);
     this.context.checkOpen();
-    return this.row.values[this.prop.key] as Stored[];
+    const stored = valueAt(this.row.values[this.prop.key], this.path);
+    if (!isStoredList(stored)) throw errors.invalidated(this.row.cls.name);
+    return stored;
   }
 
   isValid(): boolean {
-    return this.row.alive && !this.context.isClosed;
+    return (
+      this.row.alive &&
+      !this.context.isClosed &&
+      isStoredList(valueAt(this.row.values[this.prop.key], this.path))
+    );
   }
 
   protected items(): T[] {
-    return this.stored().map((s) => readElement(this.context, this.prop, s) as T);
+    return this.stored().map((s, index) => this.read(s, index) as T);
+  }
+
+  /** What user code sees for the element stored at `index`. */
+  protected read(stored: Stored, _index: number): unknown {
+    return readElement(this.context, this.prop, stored);
   }
 
   protected objectClass(): ClassInfo | undefined {
@@ -55,7 +73,7 @@ export abstract class PropertyCollection<T = unknown> extends OrderedCollection<
   }
 
   snapshotIds(): unknown[] {
-    if (!this.row.alive) return [];
+    if (!this.isValid()) return [];
     return this.stored().map((s) => elementId(this.context, this.prop, s));
   }
 

@@ -10,6 +10,7 @@ import { List } from "../collections/List.js";
 import { RealmSet } from "../collections/RealmSet.js";
 import { createDictionary } from "../collections/Dictionary.js";
 import { backlinkResults } from "../collections/backlinks.js";
+import { MixedList, readMixed } from "../collections/mixedCollections.js";
 import { RealmObject } from "./RealmObject.js";
 import { Counter } from "./Counter.js";
 import { CONTEXT, ROW } from "./symbols.js";
@@ -37,6 +38,7 @@ function getterFor(prop: PropInfo): (this: Live) => unknown {
     return function (this: Live) {
       const row = this[ROW];
       if (!row.alive) throw errors.invalidated(row.cls.name);
+      if (prop.element === "mixed") return new MixedList(this[CONTEXT], row, prop);
       return new List(this[CONTEXT], row, prop);
     };
   }
@@ -51,6 +53,7 @@ function getterFor(prop: PropInfo): (this: Live) => unknown {
     return function (this: Live) {
       const row = this[ROW];
       if (!row.alive) throw errors.invalidated(row.cls.name);
+      if (prop.element === "mixed") return readMixed(this[CONTEXT], row, prop, [], row.values[key]);
       return createDictionary(this[CONTEXT], row, prop);
     };
   }
@@ -71,7 +74,14 @@ function getterFor(prop: PropInfo): (this: Live) => unknown {
       return row.values[key] === null ? null : new Counter(this[CONTEXT], row, prop);
     };
   }
-  if (prop.element === "data" || prop.element === "mixed") {
+  if (prop.element === "mixed") {
+    return function (this: Live) {
+      const row = this[ROW];
+      if (!row.alive) throw errors.invalidated(row.cls.name);
+      return readMixed(this[CONTEXT], row, prop, [], row.values[key]);
+    };
+  }
+  if (prop.element === "data") {
     return function (this: Live) {
       const row = this[ROW];
       if (!row.alive) throw errors.invalidated(row.cls.name);

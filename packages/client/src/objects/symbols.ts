@@ -15,3 +15,13 @@ export function rowOf(value: unknown): ObjectRow | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   return (value as { [ROW]?: ObjectRow })[ROW];
 }
+
+/** Which live collection a value is ("list", "set", "dictionary"), read without importing them. */
+export const COLLECTION_KIND: unique symbol = Symbol("Realm collection kind");
+
+export type CollectionKind = "list" | "set" | "dictionary";
+
+export function collectionKindOf(value: unknown): CollectionKind | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  return (value as { [COLLECTION_KIND]?: CollectionKind })[COLLECTION_KIND];
+}

@@ -1,14 +1,40 @@
-/** List, set and dictionary mutations, each with its changeset instruction. */
-import { errors } from "../errors.js";
+/**
+ * List, set and dictionary mutations, each with its changeset instruction. List and dictionary
+ * mutations take the `at` path of a collection nested in a mixed value ([] for the property's
+ * own collection).
+ */
+import { ClientErrorCode, RealmError, errors } from "../errors.js";
 import type { ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { storedEquals } from "../values/convert.js";
+import { isStoredDictionary, isStoredList, valueAt } from "../values/nested.js";
+import type { NestedPath } from "../values/nested.js";
 import { rowOf } from "../objects/symbols.js";
-import { payloadOf } from "./payload.js";
+import { checkDictionaryKey } from "./mixedValue.js";
 import { WriterBase } from "./WriterBase.js";
 
 export abstract class CollectionWriter extends WriterBase {
-  listInsert(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
-    const list = row.values[prop.key] as Stored[];
+  private listAt(row: ObjectRow, prop: PropInfo, at: NestedPath): Stored[] {
+    if (!row.alive) throw errors.invalidated(row.cls.name);
+    const list = valueAt(row.values[prop.key], at);
+    if (!isStoredList(list)) throw errors.invalidated(row.cls.name);
+    return list;
+  }
+
+  private dictionaryAt(row: ObjectRow, prop: PropInfo, at: NestedPath): Record<string, Stored> {
+    if (!row.alive) throw errors.invalidated(row.cls.name);
+    const dictionary = valueAt(row.values[prop.key], at);
+    if (!isStoredDictionary(dictionary)) throw errors.invalidated(row.cls.name);
+    return dictionary;
+  }
+
+  listInsert(
+    row: ObjectRow,
+    prop: PropInfo,
+    index: number,
+    value: unknown,
+    at: NestedPath = [],
+  ): void {
+    const list = this.listAt(row, prop, at);
     if (!Number.isInteger(index) || index < 0 || index > list.length)
       throw errors.indexOutOfRange("insert()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
@@ -23,15 +49,22 @@ export abstract class CollectionWriter extends WriterBase {
       return;
     }
     const stored = this.element(row, prop, value);
+    const payload = this.payload(prop, stored);
     list.splice(index, 0, stored);
-    this.emitPath("ArrayInsert", row, [prop.key, index], {
-      value: payloadOf(this.db, prop, stored),
+    this.emitPath("ArrayInsert", row, [prop.key, ...at, index], {
+      value: payload,
       priorSize: list.length - 1,
     });
   }
 
-  listSet(row: ObjectRow, prop: PropInfo, index: number, value: unknown): void {
-    const list = row.values[prop.key] as Stored[];
+  listSet(
+    row: ObjectRow,
+    prop: PropInfo,
+    index: number,
+    value: unknown,
+    at: NestedPath = [],
+  ): void {
+    const list = this.listAt(row, prop, at);
     if (!Number.isInteger(index) || index < 0 || index >= list.length)
       throw errors.indexOutOfRange("set()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
@@ -44,25 +77,26 @@ export abstract class CollectionWriter extends WriterBase {
       return;
     }
     const stored = this.element(row, prop, value);
+    const payload = this.payload(prop, stored);
     list[index] = stored;
-    this.emitPath("Update", row, [prop.key, index], {
-      value: payloadOf(this.db, prop, stored),
+    this.emitPath("Update", row, [prop.key, ...at, index], {
+      value: payload,
       priorSize: list.length,
     });
   }
 
-  listRemove(row: ObjectRow, prop: PropInfo, index: number): void {
-    const list = row.values[prop.key] as Stored[];
+  listRemove(row: ObjectRow, prop: PropInfo, index: number, at: NestedPath = []): void {
+    const list = this.listAt(row, prop, at);
     if (!Number.isInteger(index) || index < 0 || index >= list.length)
       throw errors.indexOutOfRange("remove()", index, list.length);
     this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("ArrayErase", row, [prop.key, index], { priorSize: list.length });
+    this.emitPath("ArrayErase", row, [prop.key, ...at, index], { priorSize: list.length });
     const [removed] = list.splice(index, 1);
     if (prop.target?.embedded) this.deleteEmbedded(removed as number);
   }
 
-  listMove(row: ObjectRow, prop: PropInfo, from: number, to: number): void {
-    const list = row.values[prop.key] as Stored[];
+  listMove(row: ObjectRow, prop: PropInfo, from: number, to: number, at: NestedPath = []): void {
+    const list = this.listAt(row, prop, at);
     if (!Number.isInteger(from) || from < 0 || from >= list.length)
       throw errors.indexOutOfRange("move()", from, list.length);
     if (!Number.isInteger(to) || to < 0 || to >= list.length)
@@ -70,7 +104,7 @@ export abstract class CollectionWriter extends WriterBase {
     this.txn.modifiedProperty(row, prop.name);
     const [item] = list.splice(from, 1);
     list.splice(to, 0, item);
-    this.emitPath("ArrayMove", row, [prop.key, from], { to, priorSize: list.length });
+    this.emitPath("ArrayMove", row, [prop.key, ...at, from], { to, priorSize: list.length });
   }
 
   clearCollection(row: ObjectRow, prop: PropInfo): void {
@@ -91,11 +125,17 @@ export abstract class CollectionWriter extends WriterBase {
 
   setAdd(row: ObjectRow, prop: PropInfo, value: unknown): boolean {
     const stored = this.element(row, prop, value);
+    if (isStoredList(stored) || isStoredDictionary(stored)) {
+      throw new RealmError(
+        ClientErrorCode.PropertyTypeMismatch,
+        `A set cannot hold lists or dictionaries ('${this.where(row.cls, prop)}')`,
+      );
+    }
     const set = row.values[prop.key] as Stored[];
     if (set.some((item) => storedEquals(item, stored))) return false;
     this.txn.modifiedProperty(row, prop.name);
     set.push(stored);
-    this.emitPath("SetInsert", row, [prop.key], { value: payloadOf(this.db, prop, stored) });
+    this.emitPath("SetInsert", row, [prop.key], { value: this.payload(prop, stored) });
     return true;
   }
 
@@ -110,18 +150,20 @@ export abstract class CollectionWriter extends WriterBase {
     const index = set.findIndex((item) => storedEquals(item, stored));
     if (index < 0) return false;
     this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("SetErase", row, [prop.key], { value: payloadOf(this.db, prop, stored) });
+    this.emitPath("SetErase", row, [prop.key], { value: this.payload(prop, stored) });
     set.splice(index, 1);
     return true;
   }
 
-  dictionarySet(row: ObjectRow, prop: PropInfo, key: string, value: unknown): void {
-    if (typeof key !== "string" || key.includes(".") || key.startsWith("$")) {
-      throw errors.invalidArgument(
-        `Dictionary key '${String(key)}' of '${this.where(row.cls, prop)}' must be a string without '.' that does not start with '$'`,
-      );
-    }
-    const dictionary = row.values[prop.key] as Record<string, Stored>;
+  dictionarySet(
+    row: ObjectRow,
+    prop: PropInfo,
+    key: string,
+    value: unknown,
+    at: NestedPath = [],
+  ): void {
+    checkDictionaryKey(this.where(row.cls, prop), key);
+    const dictionary = this.dictionaryAt(row, prop, at);
     this.txn.modifiedProperty(row, prop.name);
     if (prop.target?.embedded) {
       const previous = dictionary[key];
@@ -141,15 +183,21 @@ export abstract class CollectionWriter extends WriterBase {
       prop.element === "object"
         ? this.linkTarget(row.cls, { ...prop, collection: undefined }, value)
         : this.element(row, prop, value);
-    dictionary[key] = stored;
-    this.emitUpdate(row, [prop.key, key], payloadOf(this.db, prop, stored));
+    const payload = this.payload(prop, stored);
+    Object.defineProperty(dictionary, key, {
+      value: stored,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    this.emitUpdate(row, [prop.key, ...at, key], payload);
   }
 
-  dictionaryRemove(row: ObjectRow, prop: PropInfo, key: string): boolean {
-    const dictionary = row.values[prop.key] as Record<string, Stored>;
+  dictionaryRemove(row: ObjectRow, prop: PropInfo, key: string, at: NestedPath = []): boolean {
+    const dictionary = this.dictionaryAt(row, prop, at);
     if (!Object.hasOwn(dictionary, key)) return false;
     this.txn.modifiedProperty(row, prop.name);
-    this.emitPath("Erase", row, [prop.key, key], {});
+    this.emitPath("Erase", row, [prop.key, ...at, key], {});
     const previous = dictionary[key];
     delete dictionary[key];
     if (prop.target?.embedded && typeof previous === "number") this.deleteEmbedded(previous);

@@ -1,11 +1,12 @@
 /**
  * Deleting objects: embedded objects go with their owner, links to a deleted object become
- * null and lists drop it. Only the top-level erase is an instruction; receivers clean up links
+ * null (in mixed values too, at any depth) and lists drop it. Only the top-level erase is an instruction; receivers clean up links
  * themselves, as in realm-core.
  */
 import { errors } from "../errors.js";
 import { addressOf } from "../core/paths.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
+import { dropLinksTo, isStoredLink, linksTo } from "../values/nested.js";
 import { CollectionWriter } from "./CollectionWriter.js";
 
 export abstract class DeletingWriter extends CollectionWriter {
@@ -65,6 +66,23 @@ export abstract class DeletingWriter extends CollectionWriter {
     this.txn.deleted(row);
     if (row.cls.embedded) return;
     for (const { cls, prop } of row.cls.incoming) this.unlinkAll(cls, prop, row.key);
+    this.unlinkFromMixed(row.key);
+  }
+
+  private unlinkFromMixed(key: number): void {
+    for (const cls of this.db.classes.values()) {
+      const mixed = cls.storedProps().filter((prop) => prop.element === "mixed");
+      if (mixed.length === 0) continue;
+      for (const origin of cls.rows.values()) {
+        for (const prop of mixed) {
+          const value = origin.values[prop.key];
+          if (!linksTo(value, key)) continue;
+          this.txn.modifiedProperty(origin, prop.name); // before the change: the undo image
+          if (isStoredLink(value)) origin.values[prop.key] = null;
+          else dropLinksTo(value, key);
+        }
+      }
+    }
   }
 
   private unlinkAll(cls: ClassInfo, prop: PropInfo, key: number): void {

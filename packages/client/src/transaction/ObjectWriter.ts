@@ -10,6 +10,7 @@ import { defaultFor } from "../schema/ClassInfo.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
 import { storedEquals, toStoredPrimitive, typeMismatch } from "../values/convert.js";
 import { payloadOf } from "./payload.js";
+import { toStoredValue } from "./mixedValue.js";
 import { rowOf } from "../objects/symbols.js";
 import { DeletingWriter } from "./DeletingWriter.js";
 import { UpdateMode, isPlainRecord } from "./WriterBase.js";
@@ -100,7 +101,7 @@ export class ObjectWriter extends DeletingWriter {
       if (value === undefined) continue;
       if (prop.collection || prop.element === "object") this.assign(row, prop, value, isDefault);
       else if (this.txn.instructions)
-        this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, row.values[prop.key]), isDefault);
+        this.emitUpdate(row, [prop.key], this.payload(prop, row.values[prop.key]), isDefault);
     }
     return row;
   }
@@ -134,13 +135,16 @@ export class ObjectWriter extends DeletingWriter {
         }
       } else if (given === undefined && !prop.optional)
         throw errors.missingProperty(cls.name, prop.name);
-      else
-        values[prop.key] = toStoredPrimitive(
+      else {
+        values[prop.key] = toStoredValue(
+          this.db,
           this.where(cls, prop),
           prop.element,
           prop.optional,
           given ?? null,
         );
+        this.payload(prop, values[prop.key]); // a synced realm refuses what it cannot record
+      }
     }
     return values;
   }
@@ -156,7 +160,13 @@ export class ObjectWriter extends DeletingWriter {
       const given = values[prop.name];
       if (given === undefined) continue;
       if (mode === UpdateMode.Modified && !prop.collection && prop.element !== "object") {
-        const stored = toStoredPrimitive(this.where(cls, prop), prop.element, prop.optional, given);
+        const stored = toStoredValue(
+          this.db,
+          this.where(cls, prop),
+          prop.element,
+          prop.optional,
+          given,
+        );
         if (storedEquals(row.values[prop.key], stored)) continue;
       }
       this.assign(row, prop, given, false);
@@ -224,10 +234,17 @@ export class ObjectWriter extends DeletingWriter {
       this.assignLink(row, prop, value);
       return;
     }
-    const stored = toStoredPrimitive(this.where(row.cls, prop), prop.element, prop.optional, value);
+    const stored = toStoredValue(
+      this.db,
+      this.where(row.cls, prop),
+      prop.element,
+      prop.optional,
+      value,
+    );
+    const payload = this.payload(prop, stored);
     this.txn.modifiedProperty(row, prop.name);
     this.db.setValue(row, prop.key, stored);
-    this.emitUpdate(row, [prop.key], payloadOf(this.db, prop, stored), isDefault);
+    this.emitUpdate(row, [prop.key], payload, isDefault);
   }
 
   protected assignLink(row: ObjectRow, prop: PropInfo, value: unknown): void {

@@ -3,6 +3,7 @@
  * the changes listeners will be told about, and (for synced realms) the changeset instructions.
  * Commit hands the touched objects, and the changeset, to the store as one atomic batch.
  */
+import { copyStored } from "../values/nested.js";
 import type { Instruction } from "@atoll/protocol";
 import type { Database } from "../core/Database.js";
 import { encodeRow } from "../core/rowCodec.js";
@@ -39,19 +40,10 @@ function imageOf(row: ObjectRow): BeforeImage {
   return { values: copyValues(row.values), alive: row.alive, owner: row.owner };
 }
 
-/** A copy of a row's values that shares no mutable collection with them. */
+/** A copy of a row's values that shares no mutable collection with them, at any depth. */
 export function copyValues(values: Record<string, Stored>): Record<string, Stored> {
   const copy: Record<string, Stored> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (Array.isArray(value)) copy[key] = value.slice();
-    else if (
-      value !== null &&
-      typeof value === "object" &&
-      Object.getPrototypeOf(value) === Object.prototype
-    ) {
-      copy[key] = { ...value };
-    } else copy[key] = value;
-  }
+  for (const [key, value] of Object.entries(values)) copy[key] = copyStored(value);
   return copy;
 }
 

@@ -7,8 +7,10 @@
 import type { Database } from "../core/Database.js";
 import { addressOf } from "../core/paths.js";
 import type { ClassInfo, ObjectRow, PropInfo, Stored } from "../schema/ClassInfo.js";
-import { toStoredPrimitive } from "../values/convert.js";
-import type { payloadOf } from "./payload.js";
+import { ClientErrorCode, RealmError } from "../errors.js";
+import { isStoredDictionary, isStoredLink, isStoredList } from "../values/nested.js";
+import { toStoredValue } from "./mixedValue.js";
+import { payloadOf } from "./payload.js";
 import type { WriteTransaction } from "./WriteTransaction.js";
 
 export const UpdateMode = {
@@ -60,7 +62,23 @@ export abstract class WriterBase {
 
   protected element(row: ObjectRow, prop: PropInfo, value: unknown): Stored {
     if (prop.element === "object") return this.linkTarget(row.cls, prop, value);
-    return toStoredPrimitive(this.where(row.cls, prop), prop.element, prop.optional, value);
+    return toStoredValue(this.db, this.where(row.cls, prop), prop.element, prop.optional, value);
+  }
+
+  /**
+   * The changeset payload of a stored value, or null when nothing is recorded (local realms).
+   * Taken before the value is written: a synced realm refuses a link, list or dictionary in a
+   * mixed value (the sync protocol has no payload for one yet) and must be left unchanged.
+   */
+  protected payload(prop: PropInfo, stored: Stored): ReturnType<typeof payloadOf> {
+    if (!this.txn.instructions) return null;
+    if (isStoredList(stored) || isStoredDictionary(stored) || isStoredLink(stored)) {
+      throw new RealmError(
+        ClientErrorCode.PropertyTypeMismatch,
+        `Links, lists and dictionaries in mixed values are not synchronized yet; '${prop.qualifiedName}' cannot hold one in a synced realm`,
+      );
+    }
+    return payloadOf(this.db, prop, stored);
   }
 
   protected emitPath(
