@@ -135,6 +135,24 @@ describe("documents as sync instructions", () => {
     expect(valueAt("friend")).toEqual({ $link: { table: "Person", pk: friend } });
   });
 
+  it("sends a collection written into a mixed field outside sync as null, never failing", () => {
+    for (const anything of [["a", 1], { nested: { x: 1 } }]) {
+      const doc = {
+        _id: new ObjectId(),
+        name: "Ann",
+        anything,
+        tags: [],
+        lucky: [],
+        scores: {},
+        past: [],
+      };
+      const update = instructionsForDocument(schema, "Person", doc).find(
+        (i) => i.type === "Update" && i.path[0] === "anything",
+      );
+      expect(update).toMatchObject({ value: null });
+    }
+  });
+
   it("sends a change made outside sync as the touched fields, and a delete as an erase", () => {
     const _id = new ObjectId();
     const before = { _id, name: "Ann", age: 3, tags: ["a"], lucky: [], scores: {}, past: [] };

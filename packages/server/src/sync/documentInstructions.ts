@@ -19,7 +19,12 @@ export function primaryKeyOf(id: unknown): PrimaryKey {
     return new UUID(id.buffer.subarray(0, id.position));
   const bsonType = (id as { _bsontype?: string })._bsontype;
   if (bsonType === "ObjectId" || bsonType === "UUID") return id as PrimaryKey;
-  throw new TypeError(`an _id of type ${bsonType ?? typeof id} cannot be a primary key`);
+  throw new UnsyncableDocument(`an _id of type ${bsonType ?? typeof id} cannot be a primary key`);
+}
+
+/** A document written outside sync that no device can hold (its `_id` is no primary key). */
+export class UnsyncableDocument extends TypeError {
+  override readonly name = "UnsyncableDocument";
 }
 
 function scalarValue(value: unknown, property: RqlProperty): InstructionValue {
@@ -37,9 +42,10 @@ function scalarValue(value: unknown, property: RqlProperty): InstructionValue {
     case "mixed":
       if (typeof value === "number")
         return Number.isInteger(value) ? Long.fromNumber(value) : value;
-      if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) {
-        throw new TypeError(`${property.name}: collections inside mixed values are not synced`);
-      }
+      // Sync carries no collections inside mixed values yet; a document written with one
+      // (through the data API or a function) syncs the field as null rather than failing
+      // every session and the recorder that meet it.
+      if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) return null;
       return value as InstructionValue;
     default:
       return value as InstructionValue;

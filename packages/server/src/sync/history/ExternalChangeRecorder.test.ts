@@ -51,6 +51,16 @@ describe("writes made outside sync", () => {
     expect(await history.latestVersion()).toBe(2);
   });
 
+  it("leave out a document no device can hold, and go on recording the writes after it", async () => {
+    await externalInsert({ _id: { not: "a primary key" }, ownerId: "ann", make: "Odd" });
+    await externalInsert({ _id: pk, ownerId: "ann", make: "Ford", miles: 5 });
+    const recorded = await recorder.catchUp();
+    expect(recorded.map((entry) => entry.instructions[0])).toEqual([
+      { type: "CreateObject", table: "Car", pk },
+    ]);
+    expect(await recorder.catchUp()).toHaveLength(0);
+  });
+
   it("win over a concurrent upload that wrote the same field earlier", async () => {
     await externalInsert({ _id: pk, ownerId: "ann", make: "Ford", miles: 5 });
     await recorder.catchUp();

@@ -7,7 +7,11 @@
  */
 import type { Instruction } from "@atoll/protocol";
 import type { ChangeRecord, StorageEngine, WriteOp } from "../../storage/StorageEngine.js";
-import { instructionsForChange, primaryKeyOf } from "../documentInstructions.js";
+import {
+  instructionsForChange,
+  primaryKeyOf,
+  UnsyncableDocument,
+} from "../documentInstructions.js";
 import type { Clock } from "../merge/clock.js";
 import { objectKey } from "../merge/integrateUpload.js";
 import { EMPTY_META, isAtOrBelow, pathKey, type ObjectMeta } from "../merge/objectMeta.js";
@@ -86,7 +90,17 @@ export class ExternalChangeRecorder {
       const cursor = await this.storage.get(COUNTERS, "externalSeq");
       if (counterValue(cursor) >= record.seq) return undefined;
       const table = this.tableOf(record)!;
-      const { entry, writes } = await this.historyWrites(table, record);
+      const built = await this.historyWrites(table, record).catch((error: unknown) => {
+        if (error instanceof UnsyncableDocument) return undefined;
+        throw error;
+      });
+      // A document no device can hold is left out of history: the cursor moves past it, so
+      // the writes after it still reach the devices.
+      if (built === undefined) {
+        await this.advance(record.seq);
+        return undefined;
+      }
+      const { entry, writes } = built;
       const batch: WriteOp[] = [counterOp("externalSeq", record.seq, cursor), ...writes];
       try {
         await this.storage.commit(batch, { origin: SYNC_ORIGIN });
