@@ -1,15 +1,15 @@
 /** The messages a realm-core client sends, to and from bytes. */
-import { decodeBody, decodeEntries, encodeBody, encodeEntries } from "./changesetBody.js";
+import { encodeChangesetList, readChangesetList } from "./changesetList.js";
 import {
   DEFAULT_MAX_BODY_BYTES,
   frame,
   openFrame,
   readTextBody,
-  unknownMessage,
   utf8Bytes,
   type DecodeLimits,
 } from "./messageFrame.js";
 import type { RealmClientMessage, UploadChangeset } from "./realmMessages.js";
+import { decodeSharedMessage, encodeSharedMessage } from "./sharedMessages.js";
 
 export function decodeClientMessage(
   bytes: Uint8Array,
@@ -68,19 +68,23 @@ export function decodeClientMessage(
       const progressClientVersion = reader.number("progress client version");
       const progressServerVersion = reader.number("progress server version");
       const lockedServerVersion = reader.number("locked server version", "newline");
-      const body = decodeBody(reader, compressed, uncompressedSize, compressedSize, {
-        maxBodyBytes: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      });
-      const changesets = decodeEntries(body, 5, (fields, changeset): UploadChangeset => {
-        const [clientVersion = 0, lastIntegratedServerVersion = 0, originTimestamp = 0] = fields;
-        return {
-          clientVersion,
-          lastIntegratedServerVersion,
-          originTimestamp,
-          originFileIdent: fields[3] ?? 0,
-          changeset,
-        };
-      });
+      const header = { compressed, uncompressedSize, compressedSize };
+      const changesets = readChangesetList(
+        reader,
+        header,
+        5,
+        (fields, changeset): UploadChangeset => {
+          const [clientVersion = 0, lastIntegratedServerVersion = 0, originTimestamp = 0] = fields;
+          return {
+            clientVersion,
+            lastIntegratedServerVersion,
+            originTimestamp,
+            originFileIdent: fields[3] ?? 0,
+            changeset,
+          };
+        },
+        limits,
+      );
       return {
         type,
         session,
@@ -89,12 +93,6 @@ export function decodeClientMessage(
         lockedServerVersion,
         changesets,
       };
-    }
-    case "mark": {
-      const session = reader.number("session");
-      const requestIdent = reader.number("request ident", "newline");
-      reader.expectEnd("mark");
-      return { type, session, requestIdent };
     }
     case "unbind": {
       const session = reader.number("session", "newline");
@@ -107,21 +105,8 @@ export function decodeClientMessage(
       reader.expectEnd("ping");
       return { type, timestamp, rtt };
     }
-    case "json_error": {
-      const code = reader.number("error code");
-      const size = reader.number("body size");
-      const session = reader.number("session", "newline");
-      return { type, code, session, body: readTextBody(reader, size, "error body", limits) };
-    }
-    case "test_command": {
-      const session = reader.number("session");
-      const requestIdent = reader.number("request ident");
-      const size = reader.number("body size", "newline");
-      const body = readTextBody(reader, size, "test command body", limits);
-      return { type, session, requestIdent, body };
-    }
     default:
-      return unknownMessage(type);
+      return decodeSharedMessage(type, reader, limits);
   }
 }
 
@@ -156,26 +141,22 @@ export function encodeClientMessage(message: RealmClientMessage): Uint8Array {
       return frame(["query", message.session, message.queryVersion, query.length], query);
     }
     case "upload": {
-      const body = encodeBody(
-        encodeEntries(
-          message.changesets.map((entry) => ({
-            fields: [
-              entry.clientVersion,
-              entry.lastIntegratedServerVersion,
-              entry.originTimestamp,
-              entry.originFileIdent,
-            ],
-            changeset: entry.changeset,
-          })),
-        ),
+      const body = encodeChangesetList(
+        message.changesets.map((entry) => ({
+          fields: [
+            entry.clientVersion,
+            entry.lastIntegratedServerVersion,
+            entry.originTimestamp,
+            entry.originFileIdent,
+          ],
+          changeset: entry.changeset,
+        })),
       );
       return frame(
         [
           "upload",
           message.session,
-          body.compressed ? 1 : 0,
-          body.uncompressedSize,
-          body.compressedSize,
+          ...body.headerFields,
           message.progressClientVersion,
           message.progressServerVersion,
           message.lockedServerVersion,
@@ -183,19 +164,13 @@ export function encodeClientMessage(message: RealmClientMessage): Uint8Array {
         body.bytes,
       );
     }
-    case "mark":
-      return frame(["mark", message.session, message.requestIdent]);
     case "unbind":
       return frame(["unbind", message.session]);
     case "ping":
       return frame(["ping", message.timestamp, message.rtt]);
-    case "json_error": {
-      const body = utf8Bytes(message.body);
-      return frame(["json_error", message.code, body.length, message.session], body);
-    }
-    case "test_command": {
-      const body = utf8Bytes(message.body);
-      return frame(["test_command", message.session, message.requestIdent, body.length], body);
-    }
+    case "mark":
+    case "json_error":
+    case "test_command":
+      return encodeSharedMessage(message);
   }
 }

@@ -1,16 +1,9 @@
 /** The messages a server sends to a realm-core client, to and from bytes. */
 
-import { decodeBody, decodeEntries, encodeBody, encodeEntries } from "./changesetBody.js";
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  frame,
-  openFrame,
-  readTextBody,
-  unknownMessage,
-  utf8Bytes,
-  type DecodeLimits,
-} from "./messageFrame.js";
+import { encodeChangesetList, readChangesetList } from "./changesetList.js";
+import { frame, openFrame, readTextBody, utf8Bytes, type DecodeLimits } from "./messageFrame.js";
 import type { DownloadBatchState, DownloadChangeset, RealmServerMessage } from "./realmMessages.js";
+import { decodeSharedMessage, encodeSharedMessage } from "./sharedMessages.js";
 
 export function encodeServerMessage(message: RealmServerMessage): Uint8Array {
   switch (message.type) {
@@ -20,19 +13,17 @@ export function encodeServerMessage(message: RealmServerMessage): Uint8Array {
       if (!(message.progressEstimate >= 0 && message.progressEstimate <= 1)) {
         throw new RangeError(`A progress estimate is from 0 to 1, not ${message.progressEstimate}`);
       }
-      const body = encodeBody(
-        encodeEntries(
-          message.changesets.map((entry) => ({
-            fields: [
-              entry.serverVersion,
-              entry.lastIntegratedClientVersion,
-              entry.originTimestamp,
-              entry.originFileIdent,
-              entry.originalSize,
-            ],
-            changeset: entry.changeset,
-          })),
-        ),
+      const body = encodeChangesetList(
+        message.changesets.map((entry) => ({
+          fields: [
+            entry.serverVersion,
+            entry.lastIntegratedClientVersion,
+            entry.originTimestamp,
+            entry.originFileIdent,
+            entry.originalSize,
+          ],
+          changeset: entry.changeset,
+        })),
       );
       return frame(
         [
@@ -47,23 +38,15 @@ export function encodeServerMessage(message: RealmServerMessage): Uint8Array {
           message.queryVersion,
           message.batchState,
           String(message.progressEstimate),
-          body.compressed ? 1 : 0,
-          body.uncompressedSize,
-          body.compressedSize,
+          ...body.headerFields,
         ],
         body.bytes,
       );
     }
-    case "mark":
-      return frame(["mark", message.session, message.requestIdent]);
     case "unbound":
       return frame(["unbound", message.session]);
     case "pong":
       return frame(["pong", message.timestamp]);
-    case "json_error": {
-      const body = utf8Bytes(message.body);
-      return frame(["json_error", message.code, body.length, message.session], body);
-    }
     case "query_error": {
       const text = utf8Bytes(message.message);
       return frame(
@@ -75,10 +58,10 @@ export function encodeServerMessage(message: RealmServerMessage): Uint8Array {
       const body = utf8Bytes(message.body);
       return frame(["log_message", message.session, body.length], body);
     }
-    case "test_command": {
-      const body = utf8Bytes(message.body);
-      return frame(["test_command", message.session, message.requestIdent, body.length], body);
-    }
+    case "mark":
+    case "json_error":
+    case "test_command":
+      return encodeSharedMessage(message);
   }
 }
 
@@ -112,20 +95,24 @@ export function decodeServerMessage(
       const compressed = reader.bool("is compressed");
       const uncompressedSize = reader.number("uncompressed size");
       const compressedSize = reader.number("compressed size", "newline");
-      const body = decodeBody(reader, compressed, uncompressedSize, compressedSize, {
-        maxBodyBytes: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      });
-      const changesets = decodeEntries(body, 6, (fields, changeset): DownloadChangeset => {
-        const [serverVersion = 0, lastIntegratedClientVersion = 0, originTimestamp = 0] = fields;
-        return {
-          serverVersion,
-          lastIntegratedClientVersion,
-          originTimestamp,
-          originFileIdent: fields[3] ?? 0,
-          originalSize: fields[4] ?? 0,
-          changeset,
-        };
-      });
+      const header = { compressed, uncompressedSize, compressedSize };
+      const changesets = readChangesetList(
+        reader,
+        header,
+        6,
+        (fields, changeset): DownloadChangeset => {
+          const [serverVersion = 0, lastIntegratedClientVersion = 0, originTimestamp = 0] = fields;
+          return {
+            serverVersion,
+            lastIntegratedClientVersion,
+            originTimestamp,
+            originFileIdent: fields[3] ?? 0,
+            originalSize: fields[4] ?? 0,
+            changeset,
+          };
+        },
+        limits,
+      );
       return {
         type,
         session,
@@ -141,12 +128,6 @@ export function decodeServerMessage(
         changesets,
       };
     }
-    case "mark": {
-      const session = reader.number("session");
-      const requestIdent = reader.number("request ident", "newline");
-      reader.expectEnd("mark");
-      return { type, session, requestIdent };
-    }
     case "unbound": {
       const session = reader.number("session", "newline");
       reader.expectEnd("unbound");
@@ -156,12 +137,6 @@ export function decodeServerMessage(
       const timestamp = reader.number("timestamp", "newline");
       reader.expectEnd("pong");
       return { type, timestamp };
-    }
-    case "json_error": {
-      const code = reader.number("error code");
-      const size = reader.number("body size");
-      const session = reader.number("session", "newline");
-      return { type, code, session, body: readTextBody(reader, size, "error body", limits) };
     }
     case "query_error": {
       const code = reader.number("error code");
@@ -176,14 +151,7 @@ export function decodeServerMessage(
       const size = reader.number("body size", "newline");
       return { type, session, body: readTextBody(reader, size, "log message", limits) };
     }
-    case "test_command": {
-      const session = reader.number("session");
-      const requestIdent = reader.number("request ident");
-      const size = reader.number("body size", "newline");
-      const body = readTextBody(reader, size, "test command body", limits);
-      return { type, session, requestIdent, body };
-    }
     default:
-      return unknownMessage(type);
+      return decodeSharedMessage(type, reader, limits);
   }
 }
