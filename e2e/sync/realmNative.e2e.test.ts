@@ -6,6 +6,10 @@
 import { afterEach, expect, it } from "vitest";
 import { Realm } from "@atoll/client";
 import { RealmFlxDevice } from "../../packages/server/src/sync/realm/test-support/RealmFlxDevice.js";
+import {
+  CHEAP_CARS,
+  NATIVE_CAR_SCHEMA as CAR_SCHEMA,
+} from "../../packages/server/src/sync/realm/test-support/realmFlxHarness.js";
 import { useDevices, useSyncServer, whenRealm } from "../support/syncHarness.js";
 
 const server = useSyncServer();
@@ -14,20 +18,6 @@ const natives: RealmFlxDevice[] = [];
 afterEach(async () => {
   await Promise.all(natives.splice(0).map((native) => native.quit()));
 });
-
-const CAR_SCHEMA = [
-  {
-    name: "Car",
-    primaryKey: "_id",
-    properties: {
-      _id: "objectId",
-      ownerId: "string",
-      make: "string",
-      model: "string?",
-      miles: "int?",
-    },
-  },
-];
 
 it("a car written on a native Realm device reaches an Atoll device, and one written there comes back", async () => {
   const email = "both-sdks@example.com";
@@ -44,7 +34,7 @@ it("a car written on a native Realm device reaches an Atoll device, and one writ
     cmd: "open",
     path: "cars.realm",
     schema: CAR_SCHEMA,
-    subscriptions: [{ name: "cheap", class: "Car", query: "miles < 100" }],
+    subscriptions: CHEAP_CARS,
   });
 
   const nativeCar = "65f1a1b2c3d4e5f601234501";

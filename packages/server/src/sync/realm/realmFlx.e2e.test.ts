@@ -1,38 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
-import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
-
-const CAR_SCHEMA = [
-  {
-    name: "Car",
-    primaryKey: "_id",
-    properties: {
-      _id: "objectId",
-      ownerId: "string",
-      make: "string",
-      model: "string?",
-      miles: "int?",
-    },
-  },
-];
+import { describe, expect, it } from "vitest";
+import type { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import {
+  CHEAP_CARS,
+  NATIVE_CAR_SCHEMA as CAR_SCHEMA,
+  useRealmFlxServer,
+} from "./test-support/realmFlxHarness.js";
 
 describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
-  let sync: SyncTestServer;
-  const devices: RealmFlxDevice[] = [];
-
-  beforeEach(async () => {
-    sync = await startSyncServer();
-  });
-  afterEach(async () => {
-    await Promise.all(devices.splice(0).map((device) => device.quit()));
-    await sync.stop();
-  });
-
-  async function device(name: string): Promise<RealmFlxDevice> {
-    const started = await RealmFlxDevice.start(name, sync.server.url, sync.server.appId);
-    devices.push(started);
-    return started;
-  }
+  const { sync, device } = useRealmFlxServer();
 
   it("a car created on one device reaches the same user's second device", async () => {
     const email = "native@example.com";
@@ -82,7 +57,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     return { native, userId: String(userId) };
   }
 
-  const cheapCars = [{ name: "cheap", class: "Car", query: "miles < 100" }];
+  const cheapCars = CHEAP_CARS;
   const create = (value: Record<string, unknown>) => ({
     cmd: "write",
     ops: [{ op: "create", class: "Car", value }],
@@ -118,7 +93,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     });
     await native.command({ cmd: "download" });
     expect(await native.command({ cmd: "query", class: "Car" })).toMatchObject({ count: 0 });
-    const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
+    const stored = await sync().server.data.system().db("cars-db").collection("Car").findOne({});
     expect(stored).toBeNull();
   });
 
@@ -258,7 +233,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
       create({ _id: { $oid: "65f1a1b2c3d4e5f601234e01" }, ownerId: userId, make: "VW", miles: 3 }),
     );
     await native.command({ cmd: "upload" });
-    const stored = await sync.server.data.system().db("cars-db").collection("Car").findOne({});
+    const stored = await sync().server.data.system().db("cars-db").collection("Car").findOne({});
     expect(stored).toMatchObject({ make: "VW", ownerId: userId });
   });
 
@@ -298,8 +273,8 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
       ],
     });
     await native.command({ cmd: "upload" });
-    const stored = await sync.server.data
-      .system()
+    const stored = await sync()
+      .server.data.system()
       .db("cars-db")
       .collection("SensorReading")
       .findOne({});

@@ -5,39 +5,32 @@
  * fresh copy (a bind asking for a new identity) and, in its default recover-or-discard mode,
  * uploads again what the device wrote while offline.
  */
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import {
+  CHEAP_CARS,
+  NATIVE_CAR_SCHEMA as CAR_SCHEMA,
+  useCleanUp,
+} from "./test-support/realmFlxHarness.js";
 
-const CAR_SCHEMA = [
-  {
-    name: "Car",
-    primaryKey: "_id",
-    properties: {
-      _id: "objectId",
-      ownerId: "string",
-      make: "string",
-      model: "string?",
-      miles: "int?",
-    },
-  },
-];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const cleanUp: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanUp.splice(0).reverse()) await step();
-});
+const cleanUp = useCleanUp();
 
 it("a device offline beyond client_max_offline_days resets, and what it wrote offline reaches the server", async () => {
   let clock = Date.UTC(2026, 0, 1);
   const sync: SyncTestServer = await startSyncServer({ sync: { now: () => new Date(clock) } });
-  cleanUp.push(() => sync.stop());
+  cleanUp(() => sync.stop());
   const native = await RealmFlxDevice.start("reset", sync.server.url, sync.server.appId);
-  cleanUp.push(() => native.quit());
+  cleanUp(() => native.quit());
   const { userId } = await native.command({ cmd: "login", provider: "anonymous" });
-  const subscriptions = [{ name: "cheap", class: "Car", query: "miles < 100" }];
-  await native.command({ cmd: "open", path: "cars.realm", schema: CAR_SCHEMA, subscriptions });
+  await native.command({
+    cmd: "open",
+    path: "cars.realm",
+    schema: CAR_SCHEMA,
+    subscriptions: CHEAP_CARS,
+  });
   await native.command({ cmd: "pause" });
   await native.command({
     cmd: "write",

@@ -4,43 +4,24 @@
  * The server merges with Atoll's rules, the devices transform with realm-core's; for fields,
  * erases and counters these are the same rules (the later write wins, an erase wins).
  */
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
-import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import { expect, it } from "vitest";
+import type { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import {
+  CHEAP_CARS as subscriptions,
+  NATIVE_CAR_SCHEMA as CAR_SCHEMA,
+  useRealmFlxServer,
+} from "./test-support/realmFlxHarness.js";
 
-const CAR_SCHEMA = [
-  {
-    name: "Car",
-    primaryKey: "_id",
-    properties: {
-      _id: "objectId",
-      ownerId: "string",
-      make: "string",
-      model: "string?",
-      miles: "int?",
-    },
-  },
-];
-const subscriptions = [{ name: "cheap", class: "Car", query: "miles < 100" }];
 const _id = { $oid: "65f1a1b2c3d4e5f601234f01" };
 
-let sync: SyncTestServer;
-const devices: RealmFlxDevice[] = [];
-beforeEach(async () => {
-  sync = await startSyncServer();
-});
-afterEach(async () => {
-  await Promise.all(devices.splice(0).map((device) => device.quit()));
-  await sync.stop();
-});
+const { device: startDevice } = useRealmFlxServer();
 
 async function twoDevices(email: string) {
   const password = "password123";
   const started: RealmFlxDevice[] = [];
   let userId = "";
   for (const name of ["phone", "tablet"]) {
-    const device = await RealmFlxDevice.start(name, sync.server.url, sync.server.appId);
-    devices.push(device);
+    const device = await startDevice(name);
     if (name === "phone") await device.command({ cmd: "register", email, password });
     userId = String(
       (await device.command({ cmd: "login", provider: "email", email, password })).userId,

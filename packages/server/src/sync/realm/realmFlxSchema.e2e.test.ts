@@ -4,57 +4,27 @@
  * invalid_schema_change (225) when it has a type the app lacks, added to the synced model in
  * development mode.
  */
-import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { copyCarsApp } from "../../config/test-support/appFixture.js";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import {
+  copyCarsAppInDevelopmentMode,
+  NATIVE_CAR as CAR,
+  useCleanUp,
+} from "./test-support/realmFlxHarness.js";
 
-const CAR = {
-  name: "Car",
-  primaryKey: "_id",
-  properties: {
-    _id: "objectId",
-    ownerId: "string",
-    make: "string",
-    model: "string?",
-    miles: "int?",
-  },
-};
 const BOAT = { name: "Boat", primaryKey: "_id", properties: { _id: "objectId", name: "string" } };
 
-const cleanUp: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanUp.splice(0).reverse()) await step();
-});
+const cleanUp = useCleanUp();
 
 async function serverAndDevice(developmentMode: boolean) {
-  const app = await copyCarsApp();
-  cleanUp.push(app.remove);
-  if (developmentMode) {
-    const file = path.join(app.dir, "sync", "config.json");
-    const config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, development_mode_enabled: true }));
-    await writeFile(
-      path.join(app.dir, "data_sources", "mongodb-atlas", "default_rule.json"),
-      JSON.stringify({
-        roles: [
-          {
-            name: "everyone",
-            apply_when: {},
-            document_filters: { read: {}, write: {} },
-            read: true,
-            write: true,
-          },
-        ],
-      }),
-    );
-  }
+  const app = await (developmentMode ? copyCarsAppInDevelopmentMode() : copyCarsApp());
+  cleanUp(app.remove);
   const sync: SyncTestServer = await startSyncServer({ appDir: app.dir });
-  cleanUp.push(() => sync.stop());
+  cleanUp(() => sync.stop());
   const native = await RealmFlxDevice.start("schema", sync.server.url, sync.server.appId);
-  cleanUp.push(() => native.quit());
+  cleanUp(() => native.quit());
   await native.command({ cmd: "login", provider: "anonymous" });
   return { sync, native };
 }

@@ -4,12 +4,10 @@
  * and a body large enough that both sides compress it. The app is in development mode, so
  * the devices' schema (sent in their first upload) defines the types.
  */
-import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { copyCarsApp } from "../../config/test-support/appFixture.js";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import { RealmFlxDevice } from "./test-support/RealmFlxDevice.js";
+import { copyCarsAppInDevelopmentMode } from "./test-support/realmFlxHarness.js";
 
 const SCHEMA = [
   {
@@ -62,25 +60,8 @@ let remove: () => Promise<void>;
 const devices: RealmFlxDevice[] = [];
 
 beforeAll(async () => {
-  const app = await copyCarsApp();
+  const app = await copyCarsAppInDevelopmentMode();
   remove = app.remove;
-  const file = path.join(app.dir, "sync", "config.json");
-  const config = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
-  await writeFile(file, JSON.stringify({ ...config, development_mode_enabled: true }));
-  await writeFile(
-    path.join(app.dir, "data_sources", "mongodb-atlas", "default_rule.json"),
-    JSON.stringify({
-      roles: [
-        {
-          name: "everyone",
-          apply_when: {},
-          document_filters: { read: {}, write: {} },
-          read: true,
-          write: true,
-        },
-      ],
-    }),
-  );
   sync = await startSyncServer({ appDir: app.dir });
 });
 afterAll(async () => {
