@@ -57,7 +57,14 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     return { native, userId: String(userId) };
   }
 
-  const cheapCars = CHEAP_CARS;
+  async function openCheapCars(native: RealmFlxDevice): Promise<void> {
+    await native.command({
+      cmd: "open",
+      path: "cars.realm",
+      schema: CAR_SCHEMA,
+      subscriptions: CHEAP_CARS,
+    });
+  }
   const create = (value: Record<string, unknown>) => ({
     cmd: "write",
     ops: [{ op: "create", class: "Car", value }],
@@ -65,12 +72,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
 
   it("a car written for another owner is reverted on the device, with Atlas' compensating write error", async () => {
     const { native } = await signedIn("writer");
-    await native.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(native);
     const _id = "65f1a1b2c3d4e5f6012345ff";
     await native.command(
       create({ _id: { $oid: _id }, ownerId: "someone-else", make: "VW", miles: 5 }),
@@ -99,12 +101,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
 
   it("a car written outside the device's subscriptions is reverted, as outside of the query view", async () => {
     const { native, userId } = await signedIn("viewer");
-    await native.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(native);
     const _id = "65f1a1b2c3d4e5f601234aaa";
     await native.command(create({ _id: { $oid: _id }, ownerId: userId, make: "Lada", miles: 500 }));
     await native.command({ cmd: "upload" });
@@ -128,27 +125,12 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     const first = await device("first-live");
     await first.command({ cmd: "register", email, password });
     const { userId } = await first.command({ cmd: "login", provider: "email", email, password });
-    await first.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(first);
     const second = await device("second-live");
     await second.command({ cmd: "login", provider: "email", email, password });
-    await second.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(second);
     const { native: stranger } = await signedIn("stranger");
-    await stranger.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(stranger);
 
     const _id = { $oid: "65f1a1b2c3d4e5f601234bbb" };
     await first.command(create({ _id, ownerId: userId, make: "Fiat", miles: 10 }));
@@ -175,12 +157,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
     const first = await device("first-resume");
     await first.command({ cmd: "register", email, password });
     const { userId } = await first.command({ cmd: "login", provider: "email", email, password });
-    await first.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(first);
     await first.command(
       create({ _id: { $oid: "65f1a1b2c3d4e5f601234d01" }, ownerId: userId, make: "Kia", miles: 1 }),
     );
@@ -199,12 +176,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
 
     const second = await device("second-resume");
     await second.command({ cmd: "login", provider: "email", email, password });
-    await second.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(second);
     const { objects } = await second.command({ cmd: "query", class: "Car", sort: "miles ASC" });
     expect(objects).toEqual([
       expect.objectContaining({ make: "Kia" }),
@@ -215,12 +187,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
 
   it("a subscription on a field that is not queryable fails with the server's reason; the session goes on", async () => {
     const { native, userId } = await signedIn("querier");
-    await native.command({
-      cmd: "open",
-      path: "cars.realm",
-      schema: CAR_SCHEMA,
-      subscriptions: cheapCars,
-    });
+    await openCheapCars(native);
     const refused = await native.send({
       cmd: "subscribe",
       subscriptions: [{ name: "by-make", class: "Car", query: 'make == "VW"' }],
@@ -255,7 +222,7 @@ describe("a native Realm app (realm-core 14) syncs with Atoll", () => {
       cmd: "open",
       path: "cars.realm",
       schema: [...CAR_SCHEMA, SENSOR],
-      subscriptions: cheapCars,
+      subscriptions: CHEAP_CARS,
     });
     await native.command({
       cmd: "write",
