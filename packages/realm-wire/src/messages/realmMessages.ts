@@ -34,6 +34,23 @@ export interface DownloadChangeset {
 export const DownloadBatchState = { MoreToCome: 0, LastInBatch: 1, SteadyState: 2 } as const;
 export type DownloadBatchState = (typeof DownloadBatchState)[keyof typeof DownloadBatchState];
 
+/** The messages of the same shape whichever side sends them. */
+export type RealmSharedMessage =
+  | { readonly type: "mark"; readonly session: number; readonly requestIdent: number }
+  | {
+      readonly type: "json_error";
+      readonly code: number;
+      /** 0 for a connection-level error. */
+      readonly session: number;
+      readonly body: string;
+    }
+  | {
+      readonly type: "test_command";
+      readonly session: number;
+      readonly requestIdent: number;
+      readonly body: string;
+    };
+
 export type RealmClientMessage =
   | {
       readonly type: "bind";
@@ -71,21 +88,9 @@ export type RealmClientMessage =
       readonly lockedServerVersion: number;
       readonly changesets: readonly UploadChangeset[];
     }
-  | { readonly type: "mark"; readonly session: number; readonly requestIdent: number }
   | { readonly type: "unbind"; readonly session: number }
   | { readonly type: "ping"; readonly timestamp: number; readonly rtt: number }
-  | {
-      readonly type: "json_error";
-      readonly code: number;
-      readonly session: number;
-      readonly body: string;
-    }
-  | {
-      readonly type: "test_command";
-      readonly session: number;
-      readonly requestIdent: number;
-      readonly body: string;
-    };
+  | RealmSharedMessage;
 
 export type RealmServerMessage =
   | {
@@ -109,16 +114,8 @@ export type RealmServerMessage =
       readonly progressEstimate: number;
       readonly changesets: readonly DownloadChangeset[];
     }
-  | { readonly type: "mark"; readonly session: number; readonly requestIdent: number }
   | { readonly type: "unbound"; readonly session: number }
   | { readonly type: "pong"; readonly timestamp: number }
-  | {
-      readonly type: "json_error";
-      readonly code: number;
-      /** 0 for a connection-level error. */
-      readonly session: number;
-      readonly body: string;
-    }
   | {
       readonly type: "query_error";
       readonly code: number;
@@ -127,12 +124,7 @@ export type RealmServerMessage =
       readonly message: string;
     }
   | { readonly type: "log_message"; readonly session: number; readonly body: string }
-  | {
-      readonly type: "test_command";
-      readonly session: number;
-      readonly requestIdent: number;
-      readonly body: string;
-    };
+  | RealmSharedMessage;
 
 export type RealmClientMessageType = RealmClientMessage["type"];
 export type RealmServerMessageType = RealmServerMessage["type"];

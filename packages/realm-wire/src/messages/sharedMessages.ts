@@ -7,20 +7,14 @@ import {
   utf8Bytes,
   type DecodeLimits,
 } from "./messageFrame.js";
-import type { RealmClientMessage } from "./realmMessages.js";
-
-/** Client and server spell these three identically, so either union's members will do. */
-export type SharedMessage = Extract<
-  RealmClientMessage,
-  { readonly type: "mark" | "json_error" | "test_command" }
->;
+import type { RealmSharedMessage } from "./realmMessages.js";
 
 /** Decodes a shared message after its type word; any other type is an unknown message. */
 export function decodeSharedMessage(
   type: string,
   reader: FieldReader,
   limits: DecodeLimits,
-): SharedMessage {
+): RealmSharedMessage {
   switch (type) {
     case "mark": {
       const session = reader.number("session");
@@ -46,7 +40,7 @@ export function decodeSharedMessage(
   }
 }
 
-export function encodeSharedMessage(message: SharedMessage): Uint8Array {
+export function encodeSharedMessage(message: RealmSharedMessage): Uint8Array {
   switch (message.type) {
     case "mark":
       return frame(["mark", message.session, message.requestIdent]);
