@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fuzzParameters } from "../../server/src/test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../protocol/src/test-support/fuzzParameters.js";
 import { decodeRealmChangeset } from "./changeset/decodeRealmChangeset.js";
 import { encodeRealmChangeset } from "./changeset/encodeRealmChangeset.js";
 import { decodeInt, encodeInt } from "./changeset/integerCodec.js";

@@ -8,7 +8,7 @@ import { deflateSync } from "node:zlib";
 import { ChangesetFormatError, SyncErrorCode, SyncProtocolError } from "@atoll/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fuzzParameters } from "../../server/src/test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../protocol/src/test-support/fuzzParameters.js";
 import { decodeRealmChangeset } from "./changeset/decodeRealmChangeset.js";
 import { encodeRealmChangeset } from "./changeset/encodeRealmChangeset.js";
 import { encodeInt } from "./changeset/integerCodec.js";

@@ -2,7 +2,7 @@ import { ChangesetFormatError } from "@atoll/protocol";
 import { Decimal128, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fuzzParameters } from "../../../server/src/test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import { decodeRealmChangeset } from "../changeset/decodeRealmChangeset.js";
 import { encodeRealmChangeset } from "../changeset/encodeRealmChangeset.js";
 import type { RealmDataInstruction, RealmPayload } from "../changeset/realmInstructions.js";

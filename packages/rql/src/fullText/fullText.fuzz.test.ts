@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import { describe, expect, it } from "vitest";
 import { bindQuery } from "../bind/binder.js";
 import { describeQuery } from "../describe.js";
@@ -99,7 +100,7 @@ describe("TEXT on generated texts and searches", () => {
           expect(bindQuery(describeQuery(bound), schema, "Doc").predicate).toEqual(bound.predicate);
         },
       ),
-      { seed: 20261207, numRuns: 500 },
+      fuzzParameters(500),
     );
   });
 
@@ -117,7 +118,7 @@ describe("TEXT on generated texts and searches", () => {
           );
         },
       ),
-      { seed: 20261207, numRuns: 100 },
+      fuzzParameters(100),
     );
   });
 });

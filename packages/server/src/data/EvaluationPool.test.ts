@@ -6,7 +6,7 @@
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { fuzzParameters } from "../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import { EvaluationPool } from "./EvaluationPool.js";
 import { runStages } from "./mql.js";
 import { queryLimits } from "./queryLimits.js";

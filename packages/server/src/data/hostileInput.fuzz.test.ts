@@ -11,7 +11,7 @@ import { AppError } from "@atoll/protocol";
 import { BSONRegExp } from "bson";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fuzzParameters } from "../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import type { DataLayer } from "./DataLayer.js";
 import { testAppConfig, testUser } from "./test-support/testApp.js";
 import type { Collection, Document } from "./types.js";

@@ -11,7 +11,7 @@ import * as pipelineOperators from "mingo/operators/pipeline";
 import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
 import { describe, expect, it } from "vitest";
-import { fuzzParameters } from "../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import { compileFilter, runStages } from "./mql.js";
 import { safeRegex, withRegexConditions } from "./safeRegex.js";
 import type { Document } from "./types.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtollServer } from "../AtollServer.js";
-import { fuzzParameters } from "../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../protocol/src/test-support/fuzzParameters.js";
 import { RawClient, type Login } from "./test-support/rawClient.js";
 import { TEST_APP_DIR } from "./test-support/standInServer.js";
 

@@ -12,7 +12,7 @@ import {
 } from "../../../../realm-wire/src/test-support/realmArbitraries.js";
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { fuzzParameters } from "../../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../../protocol/src/test-support/fuzzParameters.js";
 import { RealmWire } from "./RealmWire.js";
 
 const realmWire = () =>

@@ -10,7 +10,7 @@ import { BatchState, SyncErrorCode, type Instruction } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fuzzParameters } from "../../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../../protocol/src/test-support/fuzzParameters.js";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import type { SyncTestClient, TestLogin } from "../test-support/SyncTestClient.js";
 

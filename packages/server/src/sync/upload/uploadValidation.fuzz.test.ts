@@ -20,7 +20,7 @@ import type { RqlClass, RqlProperty, RqlSchema } from "@atoll/rql";
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fuzzParameters } from "../../test-support/fuzzParameters.js";
+import { fuzzParameters } from "../../../../protocol/src/test-support/fuzzParameters.js";
 import { startGarageServer, type GarageServer } from "../test-support/garageApp.js";
 import type { SyncTestClient, TestLogin } from "../test-support/SyncTestClient.js";
 
