@@ -3,7 +3,7 @@
 # measured in the same run. Results are recorded by hand in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run() { echo; echo "### $*"; npx tsx --conditions=source "$@"; }
+run() { echo; echo "### $*"; npx tsx --conditions=@atoll/source "$@"; }
 # Server (issue 3): logins/s, function-call latency, find on 100k documents, memory at rest;
 # the cost of evaluating a user's pipeline in a bounded worker process.
 run bench/server/logins.ts

@@ -4,7 +4,7 @@
  * Rounds alternate (integrate, write, integrate, …) and medians are reported. Also measured: a
  * small download rebased over pending local changesets (undo, apply, redo).
  *
- *   npx tsx --conditions=source bench/client/apply.ts [objects=100000] [rounds=3]
+ *   npx tsx --conditions=@atoll/source bench/client/apply.ts [objects=100000] [rounds=3]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -5,7 +5,7 @@
  * comparison runs in alternating rounds (Atoll, raw, Atoll, raw, …) and reports medians, so a
  * busy machine weighs on both sides alike.
  *
- *   npx tsx --conditions=source bench/client/local.ts [objects=100000] [rounds=3]
+ *   npx tsx --conditions=@atoll/source bench/client/local.ts [objects=100000] [rounds=3]
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";

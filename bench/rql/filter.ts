@@ -3,7 +3,7 @@
  * and the compiled SQL on SQLite (JSON text documents without and with an index on the JSON
  * expression, and the same documents as SQLite JSONB blobs) against hand-written SQL over typed
  * columns (without and with a plain index).
- * Run: npx tsx --conditions=source bench/rql/filter.ts
+ * Run: npx tsx --conditions=@atoll/source bench/rql/filter.ts
  */
 import Database from "better-sqlite3";
 import { applyQuery, bindQuery, compileToSql, encodeDocument } from "@atoll/rql";

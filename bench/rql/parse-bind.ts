@@ -1,7 +1,7 @@
 /**
  * Parse and bind time for typical queries, against the time to evaluate the bound query on one
  * object (the ratio says how many objects one bind costs). Run:
- *   npx tsx --conditions=source bench/rql/parse-bind.ts
+ *   npx tsx --conditions=@atoll/source bench/rql/parse-bind.ts
  */
 import { bindQuery, evaluate, parseQuery } from "@atoll/rql";
 import { fixed, makeTasks, medianMs, taskSchema } from "./support.js";

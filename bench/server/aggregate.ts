@@ -3,7 +3,7 @@
  * aggregate ($match, $group, $sort over one user's 50 Car documents) as a user, whose
  * pipeline runs in the evaluation pool, against the same documents and pipeline evaluated in
  * process (the baseline), measured in the same run with a warm worker.
- * Usage: npx tsx --conditions=source bench/server/aggregate.ts [iterations]
+ * Usage: npx tsx --conditions=@atoll/source bench/server/aggregate.ts [iterations]
  */
 import { ObjectId } from "bson";
 import { EvaluationPool } from "../../packages/server/src/data/EvaluationPool.js";

@@ -2,7 +2,7 @@
  * Data-access `find` on 100k Car documents through the data layer: as the system (no rules)
  * and as a user under the seeds' owner-read-write role (its read filter ANDed into the
  * query), against a raw better-sqlite3 scan of the same documents as JSON rows, measured in
- * the same run. Usage: npx tsx --conditions=source bench/server/find.ts [documents]
+ * the same run. Usage: npx tsx --conditions=@atoll/source bench/server/find.ts [documents]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

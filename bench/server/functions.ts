@@ -1,7 +1,7 @@
 /**
  * Function-call latency over HTTP (functions/call, as realm-web sends it) for a trivial
  * function and for the seeds' writeCustomUserData (an upsert through the data layer), with
- * the location request as the HTTP floor. Usage: npx tsx --conditions=source bench/server/functions.ts [calls]
+ * the location request as the HTTP floor. Usage: npx tsx --conditions=@atoll/source bench/server/functions.ts [calls]
  */
 import { fmt, interleavedLatencies, median, percentile, postJson, serveCars } from "./support.js";
 

@@ -3,7 +3,7 @@
  * compared with the location request (the HTTP floor: routing, JSON, no auth work) measured
  * in the same run. The three alternate in short rounds so that load on a shared machine falls
  * on each alike; figures are medians over the rounds.
- * Usage: npx tsx --conditions=source bench/server/logins.ts [rounds]
+ * Usage: npx tsx --conditions=@atoll/source bench/server/logins.ts [rounds]
  */
 import { fmt, median, postJson, serveCars, throughput } from "./support.js";
 

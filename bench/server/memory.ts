@@ -2,7 +2,7 @@
  * Server memory at rest: the resident set of a process serving examples/cars (SQLite store,
  * function sandbox ready, after one login and one function call, then garbage collection),
  * against a bare Node process measured the same way. Each is measured in a fresh child.
- * Usage: npx tsx --conditions=source bench/server/memory.ts
+ * Usage: npx tsx --conditions=@atoll/source bench/server/memory.ts
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -35,7 +35,7 @@ if (role === "--bare") {
     JSON.parse(
       execFileSync(
         process.execPath,
-        ["--expose-gc", "--import", "tsx", "--conditions=source", self, arg],
+        ["--expose-gc", "--import", "tsx", "--conditions=@atoll/source", self, arg],
         { encoding: "utf8" },
       )
         .trim()

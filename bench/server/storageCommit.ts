@@ -7,7 +7,7 @@
  * - raw better-sqlite3 doing what the row-by-row writer does with the text already encoded
  *   (same schema, one transaction per batch): the floor of writing row by row.
  *
- *   npx tsx --conditions=source bench/server/storageCommit.ts [objects=40000] [batch=1000]
+ *   npx tsx --conditions=@atoll/source bench/server/storageCommit.ts [objects=40000] [batch=1000]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -4,7 +4,7 @@
  * (its own process) and of the server (its own process). Baseline: the server's store scanning
  * the same collection for the same documents (`find` through the data layer, in-process).
  *
- *   npx tsx --conditions=source bench/sync/bootstrap.ts [objects=100000]
+ *   npx tsx --conditions=@atoll/source bench/sync/bootstrap.ts [objects=100000]
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -84,7 +84,7 @@ try {
         : []),
       "--import",
       "tsx",
-      "--conditions=source",
+      "--conditions=@atoll/source",
       self,
       "--client",
       bench.server.url,

@@ -7,7 +7,7 @@
  * Version 1 is encoded as its encoder wrote it (`BSON.serialize({version: 1, instructions})`)
  * and decoded by `decodeChangeset`'s version-1 path. Milliseconds are medians of `rounds`.
  *
- *   npx tsx --conditions=source bench/sync/changesetCodec.ts [rounds=200]
+ *   npx tsx --conditions=@atoll/source bench/sync/changesetCodec.ts [rounds=200]
  */
 import { decodeChangeset, encodeChangeset, type Instruction } from "@atoll/protocol";
 import type { RqlSchema } from "@atoll/rql";

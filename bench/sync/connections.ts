@@ -6,7 +6,7 @@
  * stays under 100 ms. Idle clients subscribe to their own groups, so writes do not fan out to
  * them (they are other users, quiet).
  *
- *   npx tsx --conditions=source bench/sync/connections.ts [idle=500] [steps=1000,1500,2000,3000,4000] [rounds=200]
+ *   npx tsx --conditions=@atoll/source bench/sync/connections.ts [idle=500] [steps=1000,1500,2000,3000,4000] [rounds=200]
  */
 import type { SyncTestClient } from "../../packages/server/src/sync/test-support/SyncTestClient.js";
 import { interleavedLatencies } from "../server/support.js";

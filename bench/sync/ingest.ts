@@ -15,7 +15,7 @@
  * Baseline: inserting the same documents into the same kind of store directly (`insertMany`
  * through the data layer, in-process, batches of the same size), also warmed by a first pass.
  *
- *   npx tsx --conditions=source bench/sync/ingest.ts [objects=20000] [batch=1000] [rounds=3]
+ *   npx tsx --conditions=@atoll/source bench/sync/ingest.ts [objects=20000] [batch=1000] [rounds=3]
  */
 import path from "node:path";
 import { Realm } from "@atoll/client";

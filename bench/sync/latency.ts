@@ -5,7 +5,7 @@
  * subscribed to the same tasks (so every write fans out to 99 devices). Baseline: a raw `ws`
  * echo round trip to a server process on the same machine, measured in alternating rounds.
  *
- *   npx tsx --conditions=source bench/sync/latency.ts [rounds=300]
+ *   npx tsx --conditions=@atoll/source bench/sync/latency.ts [rounds=300]
  */
 import WebSocket from "ws";
 import type { SyncTestClient } from "../../packages/server/src/sync/test-support/SyncTestClient.js";

@@ -4,7 +4,7 @@
  * list instruction. The server runs in this process on a SQLite file, the device is the
  * sync test client over a real WebSocket. The limits are raised so every size is accepted.
  *
- *   npx tsx --conditions=source bench/sync/listInserts.ts [sizes=20000,40000,200000]
+ *   npx tsx --conditions=@atoll/source bench/sync/listInserts.ts [sizes=20000,40000,200000]
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";

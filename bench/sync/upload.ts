@@ -4,7 +4,7 @@
  * its own process, SQLite store). Writes are transactions of `batch` new tasks each. Baseline:
  * the same transactions on a local realm without sync.
  *
- *   npx tsx --conditions=source bench/sync/upload.ts [objects=20000] [batch=100]
+ *   npx tsx --conditions=@atoll/source bench/sync/upload.ts [objects=20000] [batch=100]
  */
 import { Realm } from "@atoll/client";
 import { TaskSchema } from "../../e2e/support/faults/syncApp.js";

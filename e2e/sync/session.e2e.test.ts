@@ -125,7 +125,7 @@ describe("sync session", () => {
       return new Promise((resolve, reject) => {
         const proc = spawn(
           process.execPath,
-          ["--conditions=source", "--import", "tsx", child, ...args],
+          ["--conditions=@atoll/source", "--import", "tsx", child, ...args],
           {
             stdio: ["ignore", "pipe", "pipe"],
           },

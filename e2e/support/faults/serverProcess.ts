@@ -35,7 +35,7 @@ export function startServerProcess(options: {
       ...(options.nodeOptions ?? []),
       "--import",
       "tsx",
-      "--conditions=source",
+      "--conditions=@atoll/source",
       CLI,
       "serve",
       "--app",

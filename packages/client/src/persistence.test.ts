@@ -21,7 +21,7 @@ function runAndKill(
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
-      ["--conditions=source", "--import", "tsx", child, path, mode],
+      ["--conditions=@atoll/source", "--import", "tsx", child, path, mode],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -37,7 +37,7 @@ async function inAnotherProcess(
   food: string,
 ): Promise<{ currentUserId: string | null; state: string | null }> {
   const { stdout } = await promisify(execFile)(process.execPath, [
-    "--conditions=source",
+    "--conditions=@atoll/source",
     "--import",
     "tsx",
     child,

@@ -168,7 +168,7 @@ function startWorker(bounds: string, heapFlags: string[]): ChildProcess {
   const entry = fileURLToPath(new URL("./evaluationWorker.ts", import.meta.url));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   return fork(entry, [bounds], {
-    execArgv: [...heapFlags, "--import", tsx, "--conditions=source"],
+    execArgv: [...heapFlags, "--import", tsx, "--conditions=@atoll/source"],
     stdio: [...stdio],
   });
 }

@@ -19,7 +19,7 @@ const child = fileURLToPath(new URL("./integrateCrashChild.ts", import.meta.url)
 
 function runUntilKilled(path: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--conditions=source", "--import", "tsx", child, path], {
+    const proc = spawn(process.execPath, ["--conditions=@atoll/source", "--import", "tsx", child, path], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

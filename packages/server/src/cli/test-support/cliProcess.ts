@@ -33,7 +33,7 @@ export class CliProcess {
   constructor(args: readonly string[], options: CliProcessOptions = {}) {
     const entry =
       options.executable === undefined
-        ? ["--import", TSX_LOADER, "--conditions=source", CLI]
+        ? ["--import", TSX_LOADER, "--conditions=@atoll/source", CLI]
         : [options.executable];
     this.child = spawn(process.execPath, [...entry, ...args], {
       cwd: options.cwd,

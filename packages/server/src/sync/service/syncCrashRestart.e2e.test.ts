@@ -38,7 +38,7 @@ async function serve(): Promise<{ server: ChildProcess; url: string; appId: stri
     [
       "--import",
       "tsx",
-      "--conditions=source",
+      "--conditions=@atoll/source",
       CLI,
       "serve",
       "--port",
