@@ -44,7 +44,8 @@ export class DatabaseTriggerRunner {
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
   private again = false;
-  private waitingForClaim = false;
+  /** Set while another node holds the claim: when it lapses, and the wait for that. */
+  private claimWait: { readonly until: number; readonly done: Promise<void> } | undefined;
   private state: CursorState | undefined;
 
   constructor(
@@ -74,13 +75,28 @@ export class DatabaseTriggerRunner {
     if (records.some((record) => inNamespace(this.trigger, record))) this.wake();
   }
 
-  /** Resolves when the trigger has handled every change it was woken for. */
+  /**
+   * Resolves when the trigger has handled every change it was woken for, and any claim of
+   * another node it was waiting for has not lapsed by the clock's now.
+   */
   async whenIdle(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+    for (;;) {
+      if (this.running !== undefined) await this.running;
+      else if (this.claimLapsed()) await this.claimWait?.done;
+      else return;
+    }
   }
 
   isIdle(): boolean {
-    return this.running === undefined;
+    return this.running === undefined && !this.claimLapsed();
+  }
+
+  private claimLapsed(): boolean {
+    return (
+      this.claimWait !== undefined &&
+      this.claimWait.until <= this.now() &&
+      !this.stopping.signal.aborted
+    );
   }
 
   /** Finishes the events under way, moves the cursor past them, and releases the claim. */
@@ -179,11 +195,11 @@ export class DatabaseTriggerRunner {
   }
 
   private retryWhenClaimLapses(until: number): void {
-    if (this.waitingForClaim) return;
-    this.waitingForClaim = true;
-    void this.deps.clock.sleepUntil(new Date(until), this.stopping.signal).then(() => {
-      this.waitingForClaim = false;
+    if (this.claimWait !== undefined) return;
+    const done = this.deps.clock.sleepUntil(new Date(until), this.stopping.signal).then(() => {
+      this.claimWait = undefined;
       this.wake();
     });
+    this.claimWait = { until, done };
   }
 }
