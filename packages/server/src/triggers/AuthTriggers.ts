@@ -6,23 +6,30 @@
  * triggers run in the background. A failing trigger is logged; the user's operation goes on.
  */
 import type { AuthEvent, AuthEvents } from "../auth/AuthEvents.js";
-import type { AuthenticationTriggerConfig } from "../config/types.js";
+import type { AppConfig, AuthenticationTriggerConfig } from "../config/types.js";
 import type { TriggerClock } from "./TriggerClock.js";
 import { runTrigger, type TriggerRunDeps } from "./triggerRun.js";
 
 export class AuthTriggers implements AuthEvents {
   private readonly background = new Set<Promise<unknown>>();
 
+  private readonly triggers: readonly AuthenticationTriggerConfig[];
+
+  /** The export's enabled authentication triggers. */
   constructor(
-    private readonly triggers: readonly AuthenticationTriggerConfig[],
+    config: Pick<AppConfig, "triggers">,
     private readonly deps: TriggerRunDeps & { readonly clock: TriggerClock },
-  ) {}
+  ) {
+    this.triggers = [...(config.triggers?.values() ?? [])].filter(
+      (trigger): trigger is AuthenticationTriggerConfig =>
+        trigger.type === "AUTHENTICATION" && !trigger.disabled,
+    );
+  }
 
   async announce(event: AuthEvent): Promise<void> {
     const runs = this.triggers
       .filter(
         (trigger) =>
-          !trigger.disabled &&
           trigger.operationType === event.operationType &&
           trigger.providers.some((provider) => event.providers.includes(provider)),
       )

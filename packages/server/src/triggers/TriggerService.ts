@@ -9,7 +9,7 @@
  * trigger catches up from its stored cursor whatever was committed while it was not running.
  */
 import { randomUUID } from "node:crypto";
-import type { AppConfig, AuthenticationTriggerConfig } from "../config/types.js";
+import type { AppConfig } from "../config/types.js";
 import type { StorageEngine } from "../storage/StorageEngine.js";
 import { AuthTriggers } from "./AuthTriggers.js";
 import { DatabaseTriggerRunner } from "./DatabaseTriggerRunner.js";
@@ -39,7 +39,6 @@ export class TriggerService {
     const clock = options.clock ?? systemClock;
     const run = { functions: options.functions, log: options.log };
     const nodeId = randomUUID();
-    const authTriggers: AuthenticationTriggerConfig[] = [];
     for (const trigger of options.config.triggers?.values() ?? []) {
       if (trigger.disabled) continue;
       switch (trigger.type) {
@@ -59,12 +58,9 @@ export class TriggerService {
             new ScheduledTriggerRunner(trigger, { ...run, storage: options.storage, clock }),
           );
           break;
-        case "AUTHENTICATION":
-          authTriggers.push(trigger);
-          break;
       }
     }
-    this.auth = new AuthTriggers(authTriggers, { ...run, clock });
+    this.auth = new AuthTriggers(options.config, { ...run, clock });
   }
 
   /** Starts following the change feed and the schedules. */

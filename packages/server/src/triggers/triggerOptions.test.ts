@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AtollServer } from "../AtollServer.js";
+import { runCli } from "../cli/test-support/cliProcess.js";
 import { MINIMAL_APP, writeApp } from "../config/test-support/appFixture.js";
 import type { DataService } from "../data/types.js";
 import { ManualClock } from "./test-support/ManualClock.js";
@@ -35,7 +36,15 @@ const database = (options: object) => ({
   ...options,
 });
 
-const NAMES = ["projected", "disabledOne", "dbSkipper", "scheduledSkipper", "onLogin", "onCreate"];
+const NAMES = [
+  "projected",
+  "disabledOne",
+  "dbSkipper",
+  "scheduledSkipper",
+  "onLogin",
+  "onCreate",
+  "onDelete",
+];
 
 const APP_FILES: Record<string, unknown> = {
   "functions/config.json": NAMES.map((name) => ({ name, private: true, run_as_system: true })),
@@ -61,6 +70,10 @@ const APP_FILES: Record<string, unknown> = {
   }),
   "triggers/onLogin.json": trigger("onLogin", "AUTHENTICATION", {
     operation_type: "LOGIN",
+    providers: ["anon-user"],
+  }),
+  "triggers/onDelete.json": trigger("onDelete", "AUTHENTICATION", {
+    operation_type: "DELETE",
     providers: ["anon-user"],
   }),
   "triggers/onCreate.json": trigger("onCreate", "AUTHENTICATION", {
@@ -205,5 +218,41 @@ describe("authentication trigger options", () => {
     ]);
     // The CREATE trigger is for email/password users only.
     expect(await recorded(system, "onCreate")).toEqual([]);
+  });
+
+  it("DELETE fires for a user deleted by the server or by atoll users delete", async () => {
+    const file = join(work, "delete.db");
+    const server = await start({ file });
+    const first = await server.auth.logIn("anon-user", {});
+    const second = await server.auth.logIn("anon-user", {});
+    await server.auth.deleteUser(first.user_id);
+    await stop(server);
+
+    const cli = await runCli(
+      ["users", "delete", second.user_id, "--app", appDir, "--storage", `sqlite:${file}`],
+      {
+        cwd: work,
+      },
+    );
+    expect(cli.code).toBe(0);
+
+    const after = await start({ file });
+    const deleted = await recorded(after.data.system(), "onDelete");
+    expect(deleted.map((doc) => doc["event"])).toEqual([
+      expect.objectContaining({
+        operationType: "DELETE",
+        providers: ["anon-user"],
+        user: expect.objectContaining({ id: first.user_id }),
+      }),
+      expect.objectContaining({
+        operationType: "DELETE",
+        providers: ["anon-user"],
+        user: expect.objectContaining({ id: second.user_id }),
+      }),
+    ]);
+    const logs = await after.logs.query({ type: "trigger" });
+    expect(
+      logs.filter((entry) => entry.message === "trigger onDelete: function onDelete"),
+    ).toHaveLength(2);
   });
 });
