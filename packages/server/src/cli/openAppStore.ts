@@ -4,6 +4,7 @@ import type { AppConfig } from "../config/types.js";
 import { DataLayer } from "../data/DataLayer.js";
 import { FunctionService } from "../functions/FunctionService.js";
 import type { LinkDelivery } from "../auth/providers/EmailPasswordAccounts.js";
+import { ServerLog, SILENT_CONSOLE } from "../http/ServerLog.js";
 import { LogStore } from "../logs/LogStore.js";
 import { openStorage } from "../storage/openStorage.js";
 import { AuthTriggers } from "../triggers/AuthTriggers.js";
@@ -51,7 +52,7 @@ export class AppStore {
     }));
     this.authTriggers ??= new AuthTriggers(this.config, {
       functions,
-      log: { record: (entry) => this.logs.append({ time: new Date(), ...entry }) },
+      log: new ServerLog(this.logs, SILENT_CONSOLE),
       clock: systemClock,
     });
     return AuthService.create({

@@ -48,8 +48,9 @@ export class AuthTriggers implements AuthEvents {
     void all.finally(() => this.background.delete(all));
   }
 
-  /** Resolves when the background runs started so far have finished. */
+  /** Resolves when the background runs started so far have finished and are logged. */
   async whenIdle(): Promise<void> {
     await Promise.all([...this.background]);
+    await this.deps.log.flush();
   }
 }

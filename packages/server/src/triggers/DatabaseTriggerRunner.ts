@@ -118,7 +118,7 @@ export class DatabaseTriggerRunner {
         try {
           await this.drain();
         } catch (error) {
-          await this.deps.log.record({
+          this.deps.log.recordInBackground({
             type: "trigger",
             outcome: "error",
             message: `trigger ${this.trigger.name}: cannot follow the change feed: ${error instanceof Error ? error.message : String(error)}`,

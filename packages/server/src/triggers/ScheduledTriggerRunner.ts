@@ -48,8 +48,8 @@ export class ScheduledTriggerRunner {
       stored = await this.read();
     }
     this.loop = this.run(stored)
-      .catch(async (error: unknown) => {
-        await this.deps.log.record({
+      .catch((error: unknown) => {
+        this.deps.log.recordInBackground({
           type: "trigger",
           outcome: "error",
           message: `trigger ${this.trigger.name}: schedule stopped: ${error instanceof Error ? error.message : String(error)}`,

@@ -77,7 +77,7 @@ export class TriggerService {
   /**
    * Resolves when every trigger has handled what it was woken for: database triggers the
    * changes committed so far, scheduled triggers the runs due by the clock's now,
-   * authentication triggers the background runs started so far.
+   * authentication triggers the background runs started so far; and their runs are logged.
    */
   async whenIdle(): Promise<void> {
     // A trigger's function may wake another trigger that had already gone idle.
@@ -88,6 +88,7 @@ export class TriggerService {
         this.auth.whenIdle(),
       ]);
     } while (this.database.some((runner) => !runner.isIdle()));
+    await this.options.log.flush();
   }
 
   /** Stops after the runs under way; database triggers release their claims. */

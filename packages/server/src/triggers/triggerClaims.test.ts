@@ -57,7 +57,10 @@ async function node(
     config: shared.config,
     storage: shared.storage,
     functions,
-    log: { record: async (entry) => void runs.push({ time: clock.now(), ...entry }) },
+    log: {
+      recordInBackground: (entry) => void runs.push({ time: clock.now(), ...entry }),
+      flush: async () => {},
+    },
     clock,
   });
   await service.start();

@@ -12,9 +12,13 @@ export interface TriggerFunctions {
   runForTrigger(name: string, args: unknown[]): Promise<{ value: unknown; logs: string[] }>;
 }
 
-/** Where trigger runs are logged (ServerLog implements it). */
+/**
+ * Where trigger runs are logged (ServerLog implements it). Entries are written in the
+ * background, batched with the server's other entries; `flush` waits for them.
+ */
 export interface TriggerLog {
-  record(entry: Omit<LogEntry, "time">): Promise<void>;
+  recordInBackground(entry: Omit<LogEntry, "time">): void;
+  flush(): Promise<void>;
 }
 
 export interface TriggerRunDeps {
@@ -41,7 +45,7 @@ export async function runTrigger(
   };
   try {
     const { logs } = await deps.functions.runForTrigger(trigger.functionName, args);
-    await deps.log.record({
+    deps.log.recordInBackground({
       ...common,
       outcome: "ok",
       message: `trigger ${trigger.name}: function ${trigger.functionName}`,
@@ -50,7 +54,7 @@ export async function runTrigger(
     });
     return true;
   } catch (error) {
-    await deps.log.record({
+    deps.log.recordInBackground({
       ...common,
       outcome: "error",
       message: `trigger ${trigger.name}: function ${trigger.functionName}: ${error instanceof Error ? error.message : String(error)}`,
