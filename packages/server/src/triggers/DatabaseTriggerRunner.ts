@@ -21,7 +21,7 @@
 import type { DatabaseTriggerConfig } from "../config/types.js";
 import type { Document } from "../data/types.js";
 import type { ChangeRecord, StorageEngine } from "../storage/StorageEngine.js";
-import { eventBuilder, inNamespace } from "./changeEvent.js";
+import { eventBuilder, inNamespace, resumeToken } from "./changeEvent.js";
 import type { TriggerClock } from "./TriggerClock.js";
 import { TriggerCursor, type CursorState } from "./TriggerCursor.js";
 import { runTrigger, type TriggerRunDeps } from "./triggerRun.js";
@@ -144,7 +144,9 @@ export class DatabaseTriggerRunner {
       }
       const records = await this.deps.storage.changesSince(state.seq, BATCH);
       if (records.length === 0) return;
-      const held = await this.cursor.advance(state, state.seq, this.now());
+      const held = this.cursor.isFresh(state, this.now())
+        ? state
+        : await this.cursor.advance(state, state.seq, this.now());
       if (held === undefined) continue;
       this.state = held;
       if (this.trigger.unordered) await this.runTogether(records);
@@ -158,24 +160,24 @@ export class DatabaseTriggerRunner {
       const event = this.build(record);
       if (event === undefined) continue;
       if (!(await this.holdClaim())) return;
-      await this.run(event);
+      await this.run(event, record.seq);
       if (!(await this.moveTo(record.seq))) return;
     }
     await this.moveTo(records.at(-1)!.seq);
   }
 
   private async runTogether(records: readonly ChangeRecord[]): Promise<void> {
-    const events = records.flatMap((record): Document[] => {
-      const event = this.build(record);
-      return event === undefined ? [] : [event];
-    });
-    await Promise.all(events.map((event) => this.run(event)));
+    await Promise.all(
+      records.map((record) => {
+        const event = this.build(record);
+        return event === undefined ? Promise.resolve() : this.run(event, record.seq);
+      }),
+    );
     await this.moveTo(records.at(-1)!.seq);
   }
 
-  private async run(event: Document): Promise<void> {
-    const token = (event["_id"] as { _data?: unknown } | undefined)?._data;
-    await runTrigger(this.deps, this.trigger, [event], token === undefined ? {} : { event: token });
+  private async run(event: Document, seq: number): Promise<void> {
+    await runTrigger(this.deps, this.trigger, [event], { event: resumeToken(seq)._data });
   }
 
   /** Renews the claim when half of it has passed; false when another node took it over. */
