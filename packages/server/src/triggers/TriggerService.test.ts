@@ -9,7 +9,7 @@ import type { DataService, Document } from "../data/types.js";
 import { ManualClock } from "./test-support/ManualClock.js";
 
 /** The cars app with a database trigger of each kind of use, a scheduled and an auth trigger. */
-export const TRIGGERS_APP_DIR = fileURLToPath(new URL("./test-app", import.meta.url));
+const TRIGGERS_APP_DIR = fileURLToPath(new URL("./test-app", import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "atoll-triggers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
