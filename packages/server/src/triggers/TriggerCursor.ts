@@ -7,6 +7,7 @@
  */
 import type { StorageEngine, StoredDocument } from "../storage/StorageEngine.js";
 import { isConflict } from "../sync/history/historyWrites.js";
+import { isDeadLocalProcess } from "./nodeIdentity.js";
 import { TRIGGER_STATE } from "./triggerNamespaces.js";
 
 export interface CursorState {
@@ -44,9 +45,17 @@ export class TriggerCursor {
     }
   }
 
-  /** Whether this node may run the trigger at `now` (it holds the claim, or nobody does). */
+  /**
+   * Whether this node may run the trigger at `now`: it holds the claim, or nobody does (none
+   * was made, it lapsed, or the process that made it is gone from this machine).
+   */
   mayRun(state: CursorState, now: number): boolean {
-    return state.holder === null || state.holder === this.nodeId || state.until <= now;
+    return (
+      state.holder === null ||
+      state.holder === this.nodeId ||
+      state.until <= now ||
+      isDeadLocalProcess(state.holder, this.nodeId)
+    );
   }
 
   /**

@@ -8,11 +8,11 @@
  * engine that shares its feed between processes, the commits it learns of); at start each
  * trigger catches up from its stored cursor whatever was committed while it was not running.
  */
-import { randomUUID } from "node:crypto";
 import type { AppConfig } from "../config/types.js";
 import type { StorageEngine } from "../storage/StorageEngine.js";
 import { AuthTriggers } from "./AuthTriggers.js";
 import { DatabaseTriggerRunner } from "./DatabaseTriggerRunner.js";
+import { newNodeId, retireNodeId } from "./nodeIdentity.js";
 import { ScheduledTriggerRunner } from "./ScheduledTriggerRunner.js";
 import { systemClock, type TriggerClock } from "./TriggerClock.js";
 import type { TriggerFunctions, TriggerLog } from "./triggerRun.js";
@@ -34,11 +34,12 @@ export class TriggerService {
   private readonly database: DatabaseTriggerRunner[] = [];
   private readonly scheduled: ScheduledTriggerRunner[] = [];
   private stopFeed: () => void = () => {};
+  private readonly nodeId: string;
 
   constructor(private readonly options: TriggerServiceOptions) {
     const clock = options.clock ?? systemClock;
     const run = { functions: options.functions, log: options.log };
-    const nodeId = randomUUID();
+    this.nodeId = newNodeId();
     for (const trigger of options.config.triggers?.values() ?? []) {
       if (trigger.disabled) continue;
       switch (trigger.type) {
@@ -48,7 +49,7 @@ export class TriggerService {
               ...run,
               storage: options.storage,
               clock,
-              nodeId,
+              nodeId: this.nodeId,
               leaseMs: options.leaseMs ?? 30_000,
             }),
           );
@@ -99,5 +100,6 @@ export class TriggerService {
       ...this.scheduled.map((runner) => runner.close()),
       this.auth.whenIdle(),
     ]);
+    retireNodeId(this.nodeId);
   }
 }
