@@ -23,6 +23,8 @@ import { openStorage } from "./storage/openStorage.js";
 import type { StorageEngine } from "./storage/StorageEngine.js";
 import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
 import { SyncService, type SyncServiceOptions } from "./sync/service/SyncService.js";
+import type { TriggerClock } from "./triggers/TriggerClock.js";
+import { TriggerService } from "./triggers/TriggerService.js";
 
 export interface AtollServerOptions {
   readonly appDir: string;
@@ -62,6 +64,8 @@ export interface AtollServerOptions {
     /** Time between re-checks of every sync connection's user and session (default 30 s). */
     readonly accessSweepMs?: number;
   };
+  /** The clock scheduled triggers and trigger claims go by (default: the system clock). */
+  readonly triggerClock?: TriggerClock;
 }
 
 export class AtollServer {
@@ -77,8 +81,14 @@ export class AtollServer {
       functions: FunctionService;
       storage: StorageEngine;
       sync: { service: SyncService; endpoint: SyncEndpoint } | undefined;
+      triggers: TriggerService;
     },
   ) {}
+
+  /** The app's triggers (`triggers/*.json`). */
+  get triggers(): TriggerService {
+    return this.parts.triggers;
+  }
 
   /** The app's flexible sync, when its export configures it. */
   get sync(): SyncService | undefined {
@@ -93,6 +103,7 @@ export class AtollServer {
     const config = await loadAppConfig(options.appDir);
     const storage = await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
+    let triggers: TriggerService | undefined;
     try {
       const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });
       const logs = new LogStore(data);
@@ -115,10 +126,18 @@ export class AtollServer {
           );
         },
       });
+      triggers = new TriggerService({
+        config,
+        storage,
+        functions,
+        log,
+        ...(options.triggerClock === undefined ? {} : { clock: options.triggerClock }),
+      });
       const auth = await AuthService.create({
         config,
         system: data.system(),
         functions,
+        events: triggers.auth,
         deliverLink: accountLinkDelivery(options.mail ?? {}),
         throttle: new AuthThrottle(options.authThrottle?.limits, options.authThrottle?.now),
       });
@@ -144,6 +163,7 @@ export class AtollServer {
         service: syncService,
         endpoint: new SyncEndpoint(syncService, { accessSweepMs: options.sync?.accessSweepMs }),
       };
+      await triggers.start();
       const listening = await listen(
         app.fetch,
         options.port ?? 8080,
@@ -156,8 +176,10 @@ export class AtollServer {
         functions,
         storage,
         sync,
+        triggers,
       });
     } catch (error) {
+      await triggers?.close();
       functions?.close();
       await storage.close();
       throw error;
@@ -168,6 +190,7 @@ export class AtollServer {
     this.parts.sync?.endpoint.close();
     await this.parts.sync?.service.close();
     await this.parts.listening.close();
+    await this.parts.triggers.close();
     await this.parts.log.flush();
     this.parts.functions.close();
     this.data.close();

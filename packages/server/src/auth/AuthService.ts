@@ -14,6 +14,7 @@ import { AuthThrottle } from "./AuthThrottle.js";
 import { ApiKeyStore } from "./ApiKeyStore.js";
 import { AuthCollection, authCollection } from "./authCollections.js";
 import { readCustomUserData } from "./customUserData.js";
+import type { AuthEvents, AuthEventType } from "./AuthEvents.js";
 import type { FunctionRunner } from "./FunctionRunner.js";
 import { resolveCustomFunction } from "./providers/customFunction.js";
 import { resolveCustomToken } from "./providers/customToken.js";
@@ -102,6 +103,7 @@ export class AuthService {
     /** Limits on failed logins and on confirmation/reset sends (the HTTP routes apply them). */
     readonly throttle: AuthThrottle,
     key: Uint8Array,
+    private readonly events: AuthEvents | undefined,
   ) {
     this.users = new UserStore(system);
     this.sessions = new SessionStore(system);
@@ -116,6 +118,8 @@ export class AuthService {
     deliverLink: LinkDelivery;
     passwords?: PasswordHasher;
     throttle?: AuthThrottle;
+    /** Told of every user creation, login and deletion (authentication triggers). */
+    events?: AuthEvents;
   }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
     // Ready before the first login for an unknown email, which must not pay for making it.
@@ -128,6 +132,7 @@ export class AuthService {
       options.passwords ?? scryptPasswords,
       options.throttle ?? new AuthThrottle(),
       key,
+      options.events,
     );
   }
 
@@ -198,8 +203,19 @@ export class AuthService {
       return changed ? this.users.updateData(existing, resolved.data) : existing;
     }
     const { user, created } = await this.users.create(resolved.identity, resolved.data);
-    if (created) await this.runOnUserCreation(user);
+    if (created) {
+      await this.runOnUserCreation(user);
+      await this.announce("CREATE", [resolved.identity.provider_type], user);
+    }
     return user;
+  }
+
+  private async announce(
+    operationType: AuthEventType,
+    providers: readonly string[],
+    user: StoredUser,
+  ): Promise<void> {
+    await this.events?.announce({ operationType, providers, user: userContextOf(user, {}) });
   }
 
   private async runOnUserCreation(user: StoredUser): Promise<void> {
@@ -251,6 +267,7 @@ export class AuthService {
       provider.type === "api-key" ? resolved.identity.id : undefined,
     );
     const access = await this.accessToken(user, session.id, deviceId);
+    await this.announce("LOGIN", [provider.type], user);
     return { access_token: access, refresh_token: token, user_id: user.id, device_id: deviceId };
   }
 
@@ -365,5 +382,7 @@ export class AuthService {
     await this.apiKeys.deleteAllOf(user.id);
     await this.users.delete(user);
     this.revocations.announce({ userId: user.id, reason: "user deleted" });
+    const providers = [...new Set(user.identities.map((identity) => identity.provider_type))];
+    await this.announce("DELETE", providers, user);
   }
 }

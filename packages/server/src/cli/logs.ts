@@ -32,7 +32,7 @@ export function addLogsCommand(program: Command): void {
     .option("-f, --follow", "keep printing entries as they are written, until interrupted")
     .option(
       "--type <type>",
-      "only entries of this type (request, auth, function, sync, error, config)",
+      "only entries of this type (request, auth, function, sync, error, config, trigger)",
       parseLogType,
     )
     .option("--user <id>", "only entries of this user")

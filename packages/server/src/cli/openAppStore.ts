@@ -4,8 +4,11 @@ import type { AppConfig } from "../config/types.js";
 import { DataLayer } from "../data/DataLayer.js";
 import { FunctionService } from "../functions/FunctionService.js";
 import type { LinkDelivery } from "../auth/providers/EmailPasswordAccounts.js";
+import { ServerLog, SILENT_CONSOLE } from "../http/ServerLog.js";
 import { LogStore } from "../logs/LogStore.js";
 import { openStorage } from "../storage/openStorage.js";
+import { AuthTriggers } from "../triggers/AuthTriggers.js";
+import { systemClock } from "../triggers/TriggerClock.js";
 import { defaultStorageSpec } from "./options.js";
 
 export interface AppStoreOptions {
@@ -20,6 +23,7 @@ export interface AppStoreOptions {
  */
 export class AppStore {
   private functionService: FunctionService | undefined;
+  private authTriggers: AuthTriggers | undefined;
   private constructor(
     readonly config: AppConfig,
     readonly storageSpec: string,
@@ -36,22 +40,32 @@ export class AppStore {
     return new AppStore(config, spec, data, new LogStore(data), () => storage.close());
   }
 
-  /** Auth over the store; links a confirmation flow would e-mail are handed to `deliverLink`. */
+  /**
+   * Auth over the store; links a confirmation flow would e-mail are handed to `deliverLink`.
+   * The app's authentication triggers run for what it does (a deletion from the CLI).
+   */
   async auth(deliverLink: LinkDelivery): Promise<AuthService> {
-    this.functionService ??= new FunctionService({
+    const functions = (this.functionService ??= new FunctionService({
       config: this.config,
       data: this.data,
       timeoutMs: 300_000,
+    }));
+    this.authTriggers ??= new AuthTriggers(this.config, {
+      functions,
+      log: new ServerLog(this.logs, SILENT_CONSOLE),
+      clock: systemClock,
     });
     return AuthService.create({
       config: this.config,
       system: this.data.system(),
-      functions: this.functionService,
+      functions,
       deliverLink,
+      events: this.authTriggers,
     });
   }
 
   async close(): Promise<void> {
+    await this.authTriggers?.whenIdle();
     this.functionService?.close();
     await this.closeStorage();
   }

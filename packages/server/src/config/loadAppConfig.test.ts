@@ -241,7 +241,6 @@ describe("loadAppConfig on other exports", () => {
 
   it("lists the parts of the export Atoll ignores, so start-up can say so", async () => {
     const config = await load({
-      "triggers/onNewCar.json": { name: "onNewCar", type: "DATABASE" },
       "graphql/config.json": { use_natural_pluralization: true },
       "https_endpoints/config.json": [],
       "hosting/config.json": { enabled: false },
@@ -257,7 +256,6 @@ describe("loadAppConfig on other exports", () => {
     expect(config.unsupported).toEqual([
       "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
       "sync/config.json: partition-based sync is not supported; only flexible sync is served",
-      "triggers/ (database, authentication and scheduled triggers): not supported, ignored",
       "log_forwarders/ (log forwarding): not supported, ignored",
       "auth/providers.json: oauth2-google: oauth2-google sign-in is not supported; its logins will be refused",
     ]);

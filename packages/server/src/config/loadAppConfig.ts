@@ -7,6 +7,7 @@ import { loadFunctions } from "./functions.js";
 import { AppFiles } from "./jsonFile.js";
 import { loadRootConfig } from "./rootConfig.js";
 import { loadSecrets } from "./secrets.js";
+import { loadTriggers } from "./triggers.js";
 import { findUnsupportedFeatures } from "./unsupportedFeatures.js";
 import { loadSync, SYNC_FILE, type LegacySyncPermissions } from "./sync.js";
 import type { AppConfig, CollectionConfig, DataSourceConfig } from "./types.js";
@@ -52,6 +53,7 @@ export async function loadAppConfig(
     values: await loadValues(files, secrets),
     environmentValues: await loadEnvironmentValues(files, root.environment),
     unsupported: await findUnsupportedFeatures(files, authProviders, sync),
+    triggers: await loadTriggers(files, { functions, dataSources }),
   };
   checkCrossReferences(config);
   return config;

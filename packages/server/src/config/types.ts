@@ -118,6 +118,55 @@ export interface ValueConfig {
   readonly fromSecret: boolean;
 }
 
+/** What every trigger of `triggers/*.json` has. */
+interface TriggerBase {
+  readonly name: string;
+  /** The file it was loaded from, relative to the app directory. */
+  readonly file: string;
+  readonly disabled: boolean;
+  /** `event_processors.FUNCTION.config.function_name`, or the older top-level `function_name`. */
+  readonly functionName: string;
+}
+
+export type DatabaseOperationType = "INSERT" | "UPDATE" | "REPLACE" | "DELETE";
+
+export interface DatabaseTriggerConfig extends TriggerBase {
+  readonly type: "DATABASE";
+  readonly serviceName: string;
+  readonly database: string;
+  /** Empty: every collection of the database. */
+  readonly collection: string;
+  readonly operationTypes: readonly DatabaseOperationType[];
+  /** A `$match` filter over the change event; `{}` matches every event. */
+  readonly match: Readonly<Record<string, unknown>>;
+  /** A `$project` over the change event; `{}` passes it whole. */
+  readonly project: Readonly<Record<string, unknown>>;
+  /** Updates carry the whole document after the change (inserts and replaces always do). */
+  readonly fullDocument: boolean;
+  readonly fullDocumentBeforeChange: boolean;
+  readonly unordered: boolean;
+  readonly skipCatchupEvents: boolean;
+}
+
+export interface ScheduledTriggerConfig extends TriggerBase {
+  readonly type: "SCHEDULED";
+  /** A five-field CRON expression, evaluated in UTC. */
+  readonly schedule: string;
+  readonly skipCatchupEvents: boolean;
+}
+
+export type AuthOperationType = "CREATE" | "LOGIN" | "DELETE";
+
+export interface AuthenticationTriggerConfig extends TriggerBase {
+  readonly type: "AUTHENTICATION";
+  readonly operationType: AuthOperationType;
+  /** Provider types (`anon-user`, `local-userpass`...) whose events fire the trigger. */
+  readonly providers: readonly string[];
+}
+
+export type TriggerConfig =
+  DatabaseTriggerConfig | ScheduledTriggerConfig | AuthenticationTriggerConfig;
+
 export interface AppConfig {
   /** Absolute path of the app directory. */
   readonly dir: string;
@@ -138,6 +187,8 @@ export interface AppConfig {
   readonly values: ReadonlyMap<string, unknown>;
   /** `environments/<environment>.json` `values`. */
   readonly environmentValues: Readonly<Record<string, unknown>>;
+  /** `triggers/*.json`, keyed by trigger name. Absent: none. */
+  readonly triggers?: ReadonlyMap<string, TriggerConfig>;
   /**
    * Parts of the export Atoll ignores (triggers, HTTPS endpoints, OAuth providers...), one
    * sentence each, for the operator to read at start-up. Absent or empty: none.

@@ -15,7 +15,7 @@
  * lines printed before the failure.
  */
 import { AppError } from "@atoll/protocol";
-import type { RequestContext, UserContext } from "../callerContext.js";
+import { SYSTEM_USER, type RequestContext, type UserContext } from "../callerContext.js";
 import type { AppConfig, FunctionDefinition } from "../config/types.js";
 import type { DataService } from "../data/types.js";
 import { runCallTree } from "./callTree.js";
@@ -128,6 +128,17 @@ export class FunctionService {
       this.logCall(name, user, started, error, logs);
       throw error;
     }
+  }
+
+  /**
+   * A trigger's call: private functions too, from system context, with no log entry of its
+   * own (the trigger logs its run with the console output returned here, or with the error's
+   * `details.logs`).
+   */
+  runForTrigger(name: string, args: unknown[]): Promise<{ value: unknown; logs: string[] }> {
+    const definition = this.config.functions.get(name);
+    if (definition === undefined) return Promise.reject(functionNotFound(name));
+    return this.callTopLevel(definition, args, SYSTEM_USER, undefined, true, false);
   }
 
   /** The FunctionSyntaxError of every function source that does not compile (none run). */

@@ -1,5 +1,13 @@
 /** What happened, in the categories App Services' log view filters by. */
-export const LOG_ENTRY_TYPES = ["request", "auth", "function", "sync", "error", "config"] as const;
+export const LOG_ENTRY_TYPES = [
+  "request",
+  "auth",
+  "function",
+  "sync",
+  "error",
+  "config",
+  "trigger",
+] as const;
 export type LogEntryType = (typeof LOG_ENTRY_TYPES)[number];
 
 /**

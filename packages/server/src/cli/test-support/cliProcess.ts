@@ -66,13 +66,19 @@ export class CliProcess {
     return this.waitFor("stderr", pattern);
   }
 
-  private waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<string> {
+  /** Resolves with the `count`th stderr line matching `pattern`; rejects if the process ends first. */
+  waitForStderrLines(pattern: RegExp, count: number): Promise<string> {
+    return this.waitFor("stderr", pattern, count);
+  }
+
+  private waitFor(stream: "stdout" | "stderr", pattern: RegExp, count = 1): Promise<string> {
     const text = (): string => (stream === "stdout" ? this.stdoutText : this.stderrText);
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const line = text()
           .split("\n")
-          .find((l) => pattern.test(l));
+          .filter((l) => pattern.test(l))
+          .at(count - 1);
         if (line === undefined) return false;
         this.child[stream].off("data", check);
         resolve(line);
