@@ -127,6 +127,7 @@ export class AtollServer {
         auth,
         data,
         functions,
+        endpoints: functions,
         log,
         trustProxy: options.trustProxy ?? false,
         ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),

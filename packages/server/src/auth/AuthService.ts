@@ -181,6 +181,40 @@ export class AuthService {
     }
   }
 
+  /**
+   * The user credentials sent to an HTTPS endpoint stand for, without opening a session: the
+   * provider of that type must be enabled, and an identity seen for the first time becomes a
+   * new user only with `createUser` (the endpoint's `create_user_on_auth`).
+   */
+  async userForCredentials(
+    providerType: string,
+    payload: Record<string, unknown>,
+    createUser: boolean,
+  ): Promise<StoredUser> {
+    const provider = [...this.config.authProviders.values()].find(
+      (candidate) => candidate.type === providerType && !candidate.disabled,
+    );
+    if (provider === undefined)
+      throw new AppError(
+        "AuthProviderNotFound",
+        `authentication via '${providerType}' is unsupported`,
+      );
+    const resolved = await this.resolve(provider, payload);
+    const known =
+      resolved.userId !== undefined ||
+      (await this.users.findByIdentity(resolved.identity.provider_type, resolved.identity.id)) !==
+        undefined;
+    if (!known && !createUser) throw new AppError("AuthError", "user not found");
+    const user = await this.userFor(resolved);
+    if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
+    return user;
+  }
+
+  /** The user's custom user data document, read now (not from a token). */
+  customDataOf(userId: string): Promise<Record<string, unknown>> {
+    return readCustomUserData(this.system, this.config.customUserData, userId);
+  }
+
   private async userFor(resolved: ResolvedIdentity): Promise<StoredUser> {
     if (resolved.userId !== undefined) {
       const owner = await this.users.get(resolved.userId);

@@ -112,6 +112,21 @@ export interface SyncConfig {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
+/** One entry of `https_endpoints/config.json`, served under `/app/<appId>/endpoint<route>`. */
+export interface EndpointConfig {
+  readonly route: string;
+  /** An HTTP method, or "*" for every method. */
+  readonly httpMethod: string;
+  readonly functionName: string;
+  readonly validationMethod: "NO_VALIDATION" | "SECRET_AS_QUERY_PARAM" | "VERIFY_PAYLOAD";
+  /** The value of `secret_name`'s secret, for the validating methods. */
+  readonly secret?: string;
+  readonly respondResult: boolean;
+  readonly fetchCustomUserData: boolean;
+  readonly createUserOnAuth: boolean;
+  readonly disabled: boolean;
+}
+
 export interface ValueConfig {
   readonly name: string;
   readonly value: unknown;
@@ -138,6 +153,8 @@ export interface AppConfig {
   readonly values: ReadonlyMap<string, unknown>;
   /** `environments/<environment>.json` `values`. */
   readonly environmentValues: Readonly<Record<string, unknown>>;
+  /** HTTPS endpoints; absent or empty: none. */
+  readonly endpoints?: readonly EndpointConfig[];
   /**
    * Parts of the export Atoll ignores (triggers, HTTPS endpoints, OAuth providers...), one
    * sentence each, for the operator to read at start-up. Absent or empty: none.

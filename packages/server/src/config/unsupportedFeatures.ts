@@ -4,8 +4,6 @@ import type { AuthProviderConfig, SyncConfig } from "./types.js";
 /** Parts of an export Atoll does not serve, with what they were for. */
 const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
   triggers: "database, authentication and scheduled triggers",
-  https_endpoints: "HTTPS endpoints",
-  http_endpoints: "HTTPS endpoints",
   graphql: "the GraphQL API",
   hosting: "static hosting",
   log_forwarders: "log forwarding",

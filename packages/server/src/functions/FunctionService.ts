@@ -22,6 +22,8 @@ import { runCallTree } from "./callTree.js";
 import type { CallTree, CallTreeLimits } from "./callTree.js";
 import { canEvaluate } from "./canEvaluate.js";
 import { decodeWrapped, encodeCanonical } from "./ejsonCodec.js";
+import { endpointOutcome } from "./endpointCall.js";
+import type { EndpointOutcome, EndpointRequest } from "./endpointCall.js";
 import { functionLogEntry } from "./functionLog.js";
 import type { FunctionLogEntry } from "./functionLog.js";
 import { resolveIdentity } from "./resolveIdentity.js";
@@ -108,16 +110,37 @@ export class FunctionService {
   ): Promise<unknown> {
     const definition = this.config.functions.get(name);
     if (definition === undefined) throw functionNotFound(name);
+    return this.logged(name, user, () =>
+      this.callTopLevel(definition, args, user, options.request, options.asSystem === true, false),
+    );
+  }
+
+  /**
+   * An HTTPS endpoint's call: private functions too, `can_evaluate` must pass, and the function
+   * runs as `(request, response)`; resolves to its return value and the response it built.
+   */
+  async callFromEndpoint(
+    name: string,
+    request: EndpointRequest,
+    user: UserContext,
+    httpRequest: RequestContext,
+  ): Promise<EndpointOutcome> {
+    const definition = this.config.functions.get(name);
+    if (definition === undefined) throw functionNotFound(name);
+    const outcome = await this.logged(name, user, () =>
+      this.callTopLevel(definition, [request], user, httpRequest, false, true, true),
+    );
+    return endpointOutcome(outcome);
+  }
+
+  private async logged(
+    name: string,
+    user: UserContext,
+    call: () => Promise<{ value: unknown; logs: string[] }>,
+  ): Promise<unknown> {
     const started = Date.now();
     try {
-      const { value, logs } = await this.callTopLevel(
-        definition,
-        args,
-        user,
-        options.request,
-        options.asSystem === true,
-        false,
-      );
+      const { value, logs } = await call();
       this.logCall(name, user, started, undefined, logs);
       return value;
     } catch (error) {
@@ -146,6 +169,7 @@ export class FunctionService {
     request: RequestContext | undefined,
     asSystem: boolean,
     checkCanEvaluate: boolean,
+    endpoint = false,
   ): Promise<{ value: unknown; logs: string[] }> {
     const callerIdentity: CallIdentity = {
       user: caller,
@@ -173,6 +197,7 @@ export class FunctionService {
         callerIdentity,
         request,
         0,
+        endpoint,
       );
       return decodeWrapped(text, `the result of function '${definition.name}'`);
     });
@@ -186,6 +211,7 @@ export class FunctionService {
     caller: CallIdentity,
     request: RequestContext | undefined,
     depth: number,
+    endpoint = false,
   ): Promise<string> {
     if (depth > this.maxCallDepth) {
       throw new AppError(
@@ -197,7 +223,7 @@ export class FunctionService {
       lookupUser: this.options.lookupUser,
       runScript: (script) => this.runSource(tree, script, "[]", caller, request, depth + 1),
     });
-    return await this.runSource(tree, definition, argsText, identity, request, depth);
+    return await this.runSource(tree, definition, argsText, identity, request, depth, endpoint);
   }
 
   private async runSource(
@@ -207,6 +233,7 @@ export class FunctionService {
     identity: CallIdentity,
     request: RequestContext | undefined,
     depth: number,
+    endpoint = false,
   ): Promise<string> {
     const broken = this.brokenSources.get(definition.name);
     if (broken !== undefined) throw broken;
@@ -217,7 +244,7 @@ export class FunctionService {
           name: definition.name,
           module: { key: definition.name, source: definition.source, file: definition.file },
           argsText,
-          initText: initText(this.app, identity, request),
+          initText: initText(this.app, identity, request, endpoint),
           identity,
           request,
         },
