@@ -5,6 +5,7 @@
  */
 import { AuthService, userContextOf } from "./auth/AuthService.js";
 import { AuthThrottle, type AuthThrottleLimits } from "./auth/AuthThrottle.js";
+import type { OAuthProviderType } from "./auth/providers/oauthIdToken.js";
 import { readCustomUserData } from "./auth/customUserData.js";
 import { UserStore } from "./auth/UserStore.js";
 import { loadAppConfig } from "./config/loadAppConfig.js";
@@ -26,6 +27,8 @@ import { SyncService, type SyncServiceOptions } from "./sync/service/SyncService
 
 export interface AtollServerOptions {
   readonly appDir: string;
+  /** The environment whose values apply, over root_config.json's `environment`. */
+  readonly environment?: string;
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
@@ -46,6 +49,8 @@ export interface AtollServerOptions {
   readonly bodyLimitBytes?: number;
   /** Deepest accepted nesting of arrays and objects in an HTTP request body (default 128). */
   readonly bodyDepthLimit?: number;
+  /** Where Google's, Apple's and Facebook's ID-token signing keys are fetched from instead. */
+  readonly oauthJwksUrls?: Partial<Record<OAuthProviderType, string>>;
   /** How confirmation and reset links are mailed (none configured: sending them fails). */
   readonly mail?: AccountMailOptions;
   /** Limits on failed logins and confirmation/reset sends, and the clock they are counted by. */
@@ -90,7 +95,10 @@ export class AtollServer {
   }
 
   static async start(options: AtollServerOptions): Promise<AtollServer> {
-    const config = await loadAppConfig(options.appDir);
+    const config = await loadAppConfig(
+      options.appDir,
+      options.environment === undefined ? {} : { environment: options.environment },
+    );
     const storage = await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
     try {
@@ -121,6 +129,7 @@ export class AtollServer {
         functions,
         deliverLink: accountLinkDelivery(options.mail ?? {}),
         throttle: new AuthThrottle(options.authThrottle?.limits, options.authThrottle?.now),
+        ...(options.oauthJwksUrls === undefined ? {} : { oauthJwksUrls: options.oauthJwksUrls }),
       });
       const app = createHttpApp({
         config,

@@ -18,6 +18,8 @@ import type { FunctionRunner } from "./FunctionRunner.js";
 import { resolveCustomFunction } from "./providers/customFunction.js";
 import { resolveCustomToken } from "./providers/customToken.js";
 import { EmailPasswordAccounts } from "./providers/EmailPasswordAccounts.js";
+import { isOAuthProviderType, OAuthIdTokens } from "./providers/oauthIdToken.js";
+import type { OAuthProviderType } from "./providers/oauthIdToken.js";
 import type { LinkDelivery } from "./providers/EmailPasswordAccounts.js";
 import type { ResolvedIdentity } from "./providers/ResolvedIdentity.js";
 import { hashForUnknownAccounts, scryptPasswords, type PasswordHasher } from "./passwords.js";
@@ -102,6 +104,7 @@ export class AuthService {
     /** Limits on failed logins and on confirmation/reset sends (the HTTP routes apply them). */
     readonly throttle: AuthThrottle,
     key: Uint8Array,
+    private readonly oauth: OAuthIdTokens,
   ) {
     this.users = new UserStore(system);
     this.sessions = new SessionStore(system);
@@ -116,6 +119,8 @@ export class AuthService {
     deliverLink: LinkDelivery;
     passwords?: PasswordHasher;
     throttle?: AuthThrottle;
+    /** Where Google's, Apple's and Facebook's signing keys are fetched, over their published URLs. */
+    oauthJwksUrls?: Partial<Record<OAuthProviderType, string>>;
   }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
     // Ready before the first login for an unknown email, which must not pay for making it.
@@ -128,6 +133,7 @@ export class AuthService {
       options.passwords ?? scryptPasswords,
       options.throttle ?? new AuthThrottle(),
       key,
+      new OAuthIdTokens(options.oauthJwksUrls),
     );
   }
 
@@ -174,6 +180,8 @@ export class AuthService {
       case "custom-function":
         return resolveCustomFunction(payload, provider, this.functions);
       default:
+        if (isOAuthProviderType(provider.type))
+          return this.oauth.resolve(provider.type, payload, provider);
         throw new AppError(
           "AuthProviderNotFound",
           `authentication via '${provider.type}' is unsupported`,

@@ -239,11 +239,12 @@ describe("loadAppConfig on other exports", () => {
     ).toBeUndefined();
   });
 
-  it("lists the parts of the export Atoll ignores, so start-up can say so", async () => {
+  it("names the parts of the export Atoll ignores in one sentence, so start-up can say so", async () => {
     const config = await load({
       "triggers/onNewCar.json": { name: "onNewCar", type: "DATABASE" },
       "graphql/config.json": { use_natural_pluralization: true },
       "https_endpoints/config.json": [],
+      "https_endpoints/data_api_config.json": { disabled: false, versions: ["v1"] },
       "hosting/config.json": { enabled: false },
       "log_forwarders/toS3.json": { name: "toS3", log_types: ["function"] },
       "functions/package.json": { dependencies: { axios: "1.3.6" } },
@@ -257,9 +258,7 @@ describe("loadAppConfig on other exports", () => {
     expect(config.unsupported).toEqual([
       "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
       "sync/config.json: partition-based sync is not supported; only flexible sync is served",
-      "triggers/ (database, authentication and scheduled triggers): not supported, ignored",
-      "log_forwarders/ (log forwarding): not supported, ignored",
-      "auth/providers.json: oauth2-google: oauth2-google sign-in is not supported; its logins will be refused",
+      "not supported, ignored: triggers/ (database, authentication and scheduled triggers), log_forwarders/ (log forwarding), https_endpoints/data_api_config.json (the Data API); see docs/migration-from-atlas.md for what Atoll serves of an export",
     ]);
     expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
   });

@@ -58,7 +58,7 @@ export async function loadAppConfig(
     endpoints: await loadEndpoints(files, secrets),
     values: await loadValues(files, secrets),
     environmentValues: await loadEnvironmentValues(files, root.environment),
-    unsupported: await findUnsupportedFeatures(files, authProviders, sync),
+    unsupported: await findUnsupportedFeatures(files, sync),
   };
   checkCrossReferences(config);
   return config;
