@@ -256,7 +256,7 @@ describe("loadAppConfig on other exports", () => {
       },
     });
     expect(config.unsupported).toEqual([
-      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+      "functions/package.json: axios not installed under functions/node_modules; require() of it will fail until npm install runs in the app's functions/ directory",
       "sync/config.json: partition-based sync is not supported; only flexible sync is served",
       "not supported, ignored: triggers/ (database, authentication and scheduled triggers), log_forwarders/ (log forwarding), https_endpoints/data_api_config.json (the Data API); see docs/migration-from-atlas.md for what Atoll serves of an export",
     ]);

@@ -24,15 +24,10 @@ export async function findUnsupportedFeatures(
   sync: SyncConfig,
 ): Promise<string[]> {
   const notes: string[] = [];
-  const functionPackage = await files.readJson("functions/package.json");
-  const dependencies = (functionPackage as { dependencies?: unknown } | undefined)?.dependencies;
-  if (
-    dependencies !== null &&
-    typeof dependencies === "object" &&
-    Object.keys(dependencies).length > 0
-  ) {
+  const missing = await uninstalledDependencies(files);
+  if (missing.length > 0) {
     notes.push(
-      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+      `functions/package.json: ${missing.join(", ")} not installed under functions/node_modules; require() of ${missing.length === 1 ? "it" : "them"} will fail until npm install runs in the app's functions/ directory`,
     );
   }
   if (sync.type === "partition") {
@@ -52,6 +47,19 @@ export async function findUnsupportedFeatures(
     );
   }
   return notes;
+}
+
+/** Packages functions/package.json lists that the operator has not installed. */
+async function uninstalledDependencies(files: AppFiles): Promise<string[]> {
+  const manifest = await files.readJson("functions/package.json");
+  const dependencies = (manifest as { dependencies?: unknown } | undefined)?.dependencies;
+  if (dependencies === null || typeof dependencies !== "object") return [];
+  const missing: string[] = [];
+  for (const name of Object.keys(dependencies)) {
+    if ((await files.readText(`functions/node_modules/${name}/package.json`)) === undefined)
+      missing.push(name);
+  }
+  return missing;
 }
 
 /** The Data API shares the endpoints' directory; its file exists, disabled, in most exports. */

@@ -26,6 +26,7 @@ import { endpointOutcome } from "./endpointCall.js";
 import type { EndpointOutcome, EndpointRequest } from "./endpointCall.js";
 import { functionLogEntry } from "./functionLog.js";
 import type { FunctionLogEntry } from "./functionLog.js";
+import { ModuleResolver } from "./moduleResolver.js";
 import { resolveIdentity } from "./resolveIdentity.js";
 import { runFrame } from "./runFrame.js";
 import { checkSources } from "./sandbox/checkSources.js";
@@ -73,9 +74,11 @@ export class FunctionService {
   private readonly app: Record<string, unknown>;
   /** Sources that do not compile (or export no function) fail the same way every time. */
   private readonly brokenSources = new Map<string, AppError>();
+  private readonly modules: ModuleResolver;
 
   constructor(private readonly options: FunctionServiceOptions) {
     this.config = options.config;
+    this.modules = new ModuleResolver(options.config.dir);
     const memoryLimitMb = options.memoryLimitMb ?? 128;
     this.pool = new IsolatePool({
       memoryLimitMb,
@@ -252,6 +255,7 @@ export class FunctionService {
           dataFor: (service, who, at) => this.dataFor(tree, service, who, at, depth),
           execute: (name, args) =>
             this.executeNested(tree, name, args, identity, request, depth + 1),
+          requireModule: (from, request) => this.modules.resolve(from, request),
         },
       );
     } catch (error) {

@@ -26,6 +26,8 @@ export interface BridgeHandlers {
   db(payload: string): Promise<string>;
   /** `context.functions.execute`: EJSON `{name, args}` in, EJSON `{v}` out. */
   execute(payload: string): Promise<string>;
+  /** `require`: JSON `{from?, request}` in, JSON `{id, source}` out. */
+  module(payload: string): string;
 }
 
 /** A fresh promise that never settles (a shared one would keep every caller waiting on it alive). */
@@ -44,6 +46,8 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
         }
         case "crypto":
           return `R${cryptoOperation(text)}`;
+        case "module":
+          return `R${handlers.module(text)}`;
         default:
           throw new AppError("InvalidParameter", `unknown host operation '${String(op)}'`);
       }

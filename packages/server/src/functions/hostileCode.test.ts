@@ -126,7 +126,7 @@ describe("hostile function code", () => {
   it.each([
     [
       "requireFs",
-      "require('fs') is not available: functions run in a sandbox without modules, file system or network",
+      "cannot require('fs'): Node built-in modules are not available in the sandbox",
     ],
     ["processExit", "process is not defined"],
     ["constructorEscape", "process is not defined"],
