@@ -12,6 +12,7 @@ import { loadAppConfig } from "./config/loadAppConfig.js";
 import type { AppConfig } from "./config/types.js";
 import { DataLayer } from "./data/DataLayer.js";
 import type { QueryLimits } from "./data/queryLimits.js";
+import type { FunctionHttpOptions } from "./functions/functionHttp.js";
 import { FunctionService } from "./functions/FunctionService.js";
 import { createHttpApp } from "./http/createHttpApp.js";
 import { listen } from "./http/listen.js";
@@ -36,6 +37,8 @@ export interface AtollServerOptions {
   readonly storage?: string;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
+  /** The hosts functions' `context.http` may reach, and its bounds (default: off). */
+  readonly functionsHttp?: FunctionHttpOptions;
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
   /** Bounds on data-API queries from users (data/queryLimits.ts has the defaults). */
@@ -113,6 +116,7 @@ export class AtollServer {
         config,
         data,
         timeoutMs: options.functionTimeoutMs ?? 300_000,
+        ...(options.functionsHttp === undefined ? {} : { http: options.functionsHttp }),
         log: (entry) => log.recordInBackground(entry),
         lookupUser: async (id) => {
           const user = await users.get(id);

@@ -7,6 +7,7 @@ import { DEFAULT_QUERY_LIMITS } from "../data/queryLimits.js";
 import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle.js";
 import { parseOAuthJwks, type OAuthProviderType } from "../auth/providers/oauthIdToken.js";
 import { ENVIRONMENTS } from "../config/rootConfig.js";
+import { parseHttpAllow } from "../functions/functionHttp.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { mailSettingNotes, type AccountMailOptions } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
@@ -42,6 +43,7 @@ interface ServeOptions {
   syncLimit: Partial<SyncLimits>;
   environment?: string;
   oauthJwks: Partial<Record<OAuthProviderType, string>>;
+  functionsHttpAllow: string[];
 }
 
 export function addServeCommand(program: Command): void {
@@ -132,6 +134,12 @@ export function addServeCommand(program: Command): void {
       asOptionParser(parseOAuthJwks),
       {},
     )
+    .option(
+      "--functions-http-allow <hosts>",
+      "host names (or host:port) functions' context.http may call, comma-separated (default: none, context.http is off)",
+      asOptionParser(parseHttpAllow),
+      [],
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -155,6 +163,7 @@ async function serve(options: ServeOptions): Promise<void> {
     appDir: options.app,
     ...(options.environment === undefined ? {} : { environment: options.environment }),
     oauthJwksUrls: options.oauthJwks,
+    functionsHttp: { allowedHosts: options.functionsHttpAllow },
     port: options.port,
     host: options.host,
     storage,

@@ -26,6 +26,8 @@ import { endpointOutcome } from "./endpointCall.js";
 import type { EndpointOutcome, EndpointRequest } from "./endpointCall.js";
 import { functionLogEntry } from "./functionLog.js";
 import type { FunctionLogEntry } from "./functionLog.js";
+import { functionHttpRequest } from "./functionHttp.js";
+import type { FunctionHttpOptions } from "./functionHttp.js";
 import { ModuleResolver } from "./moduleResolver.js";
 import { resolveIdentity } from "./resolveIdentity.js";
 import { runFrame } from "./runFrame.js";
@@ -64,6 +66,8 @@ export interface FunctionServiceOptions {
   readonly maxCallDepth?: number;
   /** Largest return value in characters of canonical EJSON (default 16 MiB). */
   readonly maxResultChars?: number;
+  /** The hosts `context.http` may reach and its bounds; absent: `context.http` is off. */
+  readonly http?: FunctionHttpOptions;
 }
 
 export class FunctionService {
@@ -256,6 +260,7 @@ export class FunctionService {
           execute: (name, args) =>
             this.executeNested(tree, name, args, identity, request, depth + 1),
           requireModule: (from, request) => this.modules.resolve(from, request),
+          http: (payload) => functionHttpRequest(payload, this.options.http, tree.deadline),
         },
       );
     } catch (error) {

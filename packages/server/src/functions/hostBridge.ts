@@ -26,6 +26,8 @@ export interface BridgeHandlers {
   db(payload: string): Promise<string>;
   /** `context.functions.execute`: EJSON `{name, args}` in, EJSON `{v}` out. */
   execute(payload: string): Promise<string>;
+  /** `context.http`: JSON request in, JSON response out (functionHttp.ts). */
+  http(payload: string): Promise<string>;
   /** `require`: JSON `{from?, request}` in, JSON `{id, source}` out. */
   module(payload: string): string;
 }
@@ -67,6 +69,9 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
           break;
         case "execute":
           reply = `R${await handlers.execute(text)}`;
+          break;
+        case "http":
+          reply = `R${await handlers.http(text)}`;
           break;
         case "sleep":
           await sleep(Math.min(Number(text) || 0, frame.deadline - Date.now()));

@@ -36,6 +36,8 @@ export interface FrameServices {
   ): DataService;
   /** `context.functions.execute` from this frame: EJSON `{v}` of the result. */
   execute(name: string, args: unknown[]): Promise<string>;
+  /** `context.http`: the sandbox's JSON request, answered with JSON (functionHttp.ts). */
+  http(payload: string): Promise<string>;
   /** `require(request)` from the module `from` (undefined: the function's own code). */
   requireModule(from: string | undefined, request: string): LoadedModule;
 }
@@ -68,6 +70,7 @@ export async function runFrame(
         }
         return await services.execute(request.name, request.args);
       },
+      http: (payload) => services.http(payload),
       module: (payload) => {
         const { from, request } = JSON.parse(payload) as { from?: unknown; request?: unknown };
         if (typeof request !== "string" || request === "")

@@ -39,7 +39,6 @@ const describeThrown = (thrown) => {
 
 const makeContext = (init) => {
   const values = init.values;
-  const noNetwork = () => Promise.reject(new Error("context.http is not available: functions have no network access"));
   return freeze({
     user: init.user,
     request: init.request,
@@ -50,7 +49,7 @@ const makeContext = (init) => {
     functions: freeze({
       execute: (name, ...args) => hostAsync("execute", encodeValue({ name: String(name), args })).then(decodeResult),
     }),
-    http: freeze({ get: noNetwork, post: noNetwork, put: noNetwork, patch: noNetwork, delete: noNetwork, head: noNetwork }),
+    http: httpObject,
     runningAsSystem: () => init.runningAsSystem === true,
   });
 };

@@ -9,6 +9,7 @@ import { BRIDGE_SOURCE } from "./bridgeSource.js";
 import { COLLECTION_SOURCE } from "./collectionSource.js";
 import { ENDPOINT_SOURCE } from "./endpointSource.js";
 import { GLOBALS_SOURCE } from "./globalsSource.js";
+import { HTTP_SOURCE } from "./httpSource.js";
 import { RUN_SOURCE } from "./runSource.js";
 import { WEB_SHIMS_SOURCE } from "./webShimsSource.js";
 
@@ -24,6 +25,7 @@ export function runtimeScriptSource(): string {
     GLOBALS_SOURCE,
     COLLECTION_SOURCE,
     ENDPOINT_SOURCE,
+    HTTP_SOURCE,
     RUN_SOURCE,
     "return run;",
     "})()",
