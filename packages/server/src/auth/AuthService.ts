@@ -172,8 +172,14 @@ export class AuthService {
       case "local-userpass":
         return this.emailPassword(provider.name).logIn(payload);
       case "api-key": {
-        const { userId, keyId } = await this.apiKeys.authenticate(payload.key);
-        return { identity: { id: keyId, ...self }, data: {}, userId };
+        const owner = await this.apiKeys.authenticate(payload.key);
+        if (owner.kind === "server")
+          return {
+            identity: { id: owner.keyId, ...self },
+            data: { name: owner.name },
+            server: true,
+          };
+        return { identity: { id: owner.keyId, ...self }, data: {}, userId: owner.userId };
       }
       case "custom-token":
         return resolveCustomToken(payload, provider);
@@ -239,7 +245,11 @@ export class AuthService {
       );
       return changed ? this.users.updateData(existing, resolved.data) : existing;
     }
-    const { user, created } = await this.users.create(resolved.identity, resolved.data);
+    const { user, created } = await this.users.create(
+      resolved.identity,
+      resolved.data,
+      resolved.server === true ? "server" : "normal",
+    );
     if (created) await this.runOnUserCreation(user);
     return user;
   }
@@ -367,6 +377,13 @@ export class AuthService {
   async deleteApiKey(userId: string, keyId: string): Promise<void> {
     await this.apiKeys.delete(userId, keyId);
     await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  /** Deleting a server key also deletes the server user it logged in (and its sessions). */
+  async deleteServerApiKey(keyId: string): Promise<void> {
+    await this.apiKeys.deleteServerKey(keyId);
+    const user = await this.users.findByIdentity("api-key", keyId);
+    if (user !== undefined) await this.deleteUser(user.id);
   }
 
   private async endSessionsOfApiKey(userId: string, keyId: string): Promise<void> {
