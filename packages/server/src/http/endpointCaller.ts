@@ -13,6 +13,7 @@ import { userContextOf } from "../auth/AuthService.js";
 import type { StoredUser } from "../auth/UserStore.js";
 import { SYSTEM_USER, type UserContext } from "../callerContext.js";
 import type { EndpointConfig, FunctionDefinition } from "../config/types.js";
+import { isCredentialFailure, throttleAddress } from "./authRoutes.js";
 import { tokenOf } from "./bearer.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 
@@ -50,13 +51,39 @@ async function credentialUser(
   }
   const create = endpoint.createUserOnAuth;
   const apiKey = header("apiKey");
-  if (apiKey !== undefined) return deps.auth.userForCredentials("api-key", { key: apiKey }, false);
   const email = header("email");
   const password = header("password");
-  if (email !== undefined && password !== undefined)
-    return deps.auth.userForCredentials("local-userpass", { username: email, password }, false);
   const jwt = header("jwtTokenString");
+  if (apiKey !== undefined)
+    return throttled(c, deps, undefined, () =>
+      deps.auth.userForCredentials("api-key", { key: apiKey }, false),
+    );
+  if (email !== undefined && password !== undefined)
+    return throttled(c, deps, email, () =>
+      deps.auth.userForCredentials("local-userpass", { username: email, password }, false),
+    );
   if (jwt !== undefined)
-    return deps.auth.userForCredentials("custom-token", { token: jwt }, create);
+    return throttled(c, deps, undefined, () =>
+      deps.auth.userForCredentials("custom-token", { token: jwt }, create),
+    );
   throw new AppError("AuthError", "no authentication methods were specified");
+}
+
+/** Credentials in headers are logins: failures count against the same limits as the login route. */
+async function throttled(
+  c: Context<HttpEnv>,
+  deps: HttpDeps,
+  account: string | undefined,
+  check: () => Promise<StoredUser>,
+): Promise<StoredUser> {
+  const address = throttleAddress(c);
+  deps.auth.throttle.checkLogin(account, address);
+  try {
+    const user = await check();
+    deps.auth.throttle.loginSucceeded(account);
+    return user;
+  } catch (error) {
+    if (isCredentialFailure(error)) deps.auth.throttle.loginFailed(account, address);
+    throw error;
+  }
 }
