@@ -4,6 +4,7 @@
  * user again, with the metadata fields; a token for another client, an expired one, one signed
  * by a key outside the set, or one from another issuer is refused.
  */
+import * as Realm from "realm-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtollServer } from "../../AtollServer.js";
 import { writeApp } from "../../config/test-support/appFixture.js";
@@ -11,6 +12,7 @@ import { startLocalJwks, type LocalJwks } from "../test-support/localJwks.js";
 
 const GOOGLE_CLIENT = "1234-test.apps.googleusercontent.com";
 const APPLE_CLIENT = "com.example.atoll";
+const FACEBOOK_APP = "1234567890";
 const GOOGLE_ISSUER = "https://accounts.google.com";
 
 let jwks: LocalJwks;
@@ -37,6 +39,12 @@ beforeAll(async () => {
         disabled: false,
         config: { clientId: APPLE_CLIENT },
       },
+      "oauth2-facebook": {
+        name: "oauth2-facebook",
+        type: "oauth2-facebook",
+        disabled: false,
+        config: { clientId: FACEBOOK_APP },
+      },
     },
   });
   server = await AtollServer.start({
@@ -44,7 +52,11 @@ beforeAll(async () => {
     port: 0,
     storage: "memory",
     logLevel: "silent",
-    oauthJwksUrls: { "oauth2-google": jwks.url, "oauth2-apple": jwks.url },
+    oauthJwksUrls: {
+      "oauth2-google": jwks.url,
+      "oauth2-apple": jwks.url,
+      "oauth2-facebook": jwks.url,
+    },
   });
 });
 afterAll(async () => {
@@ -119,6 +131,36 @@ describe("OAuth sign-in with ID tokens", () => {
     const result = await logIn("oauth2-google", { authCode: "4/0Abc" });
     expect(result.status).toBe(401);
     expect(String(result.body.error)).toContain("id_token");
+  });
+
+  it("signs realm-web's Google and Apple credentials in, and refuses its Facebook access token", async () => {
+    const client = new Realm.App({ id: server.appId, baseUrl: server.url });
+    const google = await client.logIn(
+      Realm.Credentials.google({
+        idToken: await jwks.sign({ ...googleClaims, sub: "google-web" }),
+      }),
+    );
+    expect(google.identities).toEqual([{ id: "google-web", providerType: "oauth2-google" }]);
+    const apple = await client.logIn(
+      Realm.Credentials.apple(
+        await jwks.sign({ iss: "https://appleid.apple.com", aud: APPLE_CLIENT, sub: "apple-web" }),
+      ),
+    );
+    expect(apple.profile).toBeDefined();
+    expect(apple.identities).toEqual([{ id: "apple-web", providerType: "oauth2-apple" }]);
+    await expect(client.logIn(Realm.Credentials.facebook("EAAB-access-token"))).rejects.toThrow(
+      /Facebook access tokens are not supported/,
+    );
+  });
+
+  it("logs a Facebook Limited Login user in with its ID token", async () => {
+    const token = await jwks.sign({
+      iss: "https://www.facebook.com",
+      aud: FACEBOOK_APP,
+      sub: "fb-7",
+    });
+    const result = await logIn("oauth2-facebook", { id_token: token });
+    expect(result.status).toBe(200);
   });
 
   it("logs an Apple user in with realm-core's payload shape", async () => {
