@@ -6,11 +6,15 @@
  */
 import { Binary } from "bson";
 
+/**
+ * The request as it crosses into the sandbox. Query and headers travel as JSON text, not as
+ * EJSON documents: a parameter named `$date` or `$oid` must stay a name, not become a value.
+ */
 export interface EndpointRequest {
-  /** Query parameters; a repeated one keeps its last value, as App Services does. */
-  readonly query: Readonly<Record<string, string>>;
+  /** Query parameters, `{name: value}`; a repeated one keeps its last value, as App Services does. */
+  readonly queryText: string;
   /** Canonical header names (`Content-Type`), each with its values. */
-  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly headersText: string;
   readonly body?: Binary;
 }
 
@@ -27,13 +31,13 @@ export interface EndpointOutcome {
 }
 
 export function endpointRequest(
-  query: Record<string, string>,
-  headers: Record<string, string[]>,
+  query: Readonly<Record<string, string>>,
+  headers: Readonly<Record<string, readonly string[]>>,
   body: Uint8Array,
 ): EndpointRequest {
   return {
-    query,
-    headers,
+    queryText: JSON.stringify(query),
+    headersText: JSON.stringify(headers),
     ...(body.length === 0 ? {} : { body: new Binary(body) }),
   };
 }

@@ -106,14 +106,17 @@ async function eventKinds(): Promise<unknown[]> {
 describe("HTTPS endpoints", () => {
   it("runs a webhook whose payload signature verifies, answering with what the function set", async () => {
     const body = JSON.stringify({ kind: "signed-push" });
-    const response = await endpoint("/signed?page=2", {
+    const response = await endpoint("/signed?page=2&$date=soon", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Endpoint-Signature": sign(body) },
       body,
     });
     expect(response.status).toBe(201);
     expect(response.headers.get("content-type")).toBe("application/json");
-    expect(await response.json()).toEqual({ received: "signed-push", query: { page: "2" } });
+    expect(await response.json()).toEqual({
+      received: "signed-push",
+      query: { page: "2", $date: "soon" },
+    });
     expect(await eventKinds()).toContain("signed-push");
   });
 

@@ -1,7 +1,8 @@
 /**
  * JavaScript evaluated inside every sandbox context, before `run`: the `(request, response)`
  * pair an HTTPS endpoint's function is called with. The host sends the request as EJSON
- * `{query, headers, body?}` (body a Binary); the function gets it with `body.text()`, and a
+ * `{queryText, headersText, body?}` (query and headers as JSON text, body a Binary); the
+ * function gets `{query, headers, body}` with `body.text()`, and a
  * `response` whose `setStatusCode`, `setBody`, `addHeader` and `setHeader` fill a plain state
  * object that travels back to the host beside the function's return value.
  */
@@ -12,11 +13,11 @@ const makeEndpointCall = (requestDocument) => {
   if (body !== undefined) {
     defineProperty(body, "text", { value: () => body.toString("utf8"), enumerable: false });
   }
-  const request = freeze({
-    query: freeze(isPlainObject(source.query) ? source.query : {}),
-    headers: freeze(isPlainObject(source.headers) ? source.headers : {}),
-    body,
-  });
+  const parsed = (text) => {
+    const value = typeof text === "string" ? jsonParse(text) : undefined;
+    return freeze(isPlainObject(value) ? value : {});
+  };
+  const request = freeze({ query: parsed(source.queryText), headers: parsed(source.headersText), body });
   const state = { headers: {} };
   const headerName = (name) => {
     if (typeof name !== "string" || name === "") throw new TypeError("a header name must be a non-empty string");
