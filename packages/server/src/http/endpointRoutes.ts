@@ -24,6 +24,7 @@ import {
 } from "./endpointValidation.js";
 import type { EndpointFunctionRunner, HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { requestContextOf } from "./requestContext.js";
+import { emptyResponse } from "./responses.js";
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -54,9 +55,7 @@ export function endpointRoutes(deps: HttpDeps, runner: EndpointFunctionRunner): 
       user,
       httpRequest,
     );
-    return endpoint.respondResult
-      ? endpointResponse(c, outcome)
-      : new Response(null, { status: 204 });
+    return endpoint.respondResult ? endpointResponse(c, outcome) : emptyResponse(204);
   });
   return routes;
 }
