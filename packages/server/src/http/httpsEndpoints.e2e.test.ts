@@ -10,6 +10,7 @@ import { AtollServer } from "../AtollServer.js";
 import { writeApp } from "../config/test-support/appFixture.js";
 
 const SECRET = "whsec-test-secret";
+const BODY_LIMIT = 64 * 1024;
 
 const APP = {
   "root_config.json": { name: "hooks" },
@@ -83,6 +84,7 @@ beforeAll(async () => {
     storage: "memory",
     logLevel: "silent",
     functionTimeoutMs: 10_000,
+    bodyLimitBytes: BODY_LIMIT,
   });
 });
 afterAll(async () => {
@@ -178,5 +180,16 @@ describe("HTTPS endpoints", () => {
     expect(wrongMethod.status).toBe(405);
     expect((await endpoint("/off")).status).toBe(404);
     expect((await endpoint("/nowhere")).status).toBe(404);
+  });
+
+  it("bounds bodies like every other route: 413 over the limit, before validation", async () => {
+    const body = JSON.stringify({ kind: "x".repeat(BODY_LIMIT) });
+    const response = await endpoint("/signed", {
+      method: "POST",
+      headers: { "Endpoint-Signature": sign(body) },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error_code: "PayloadTooLarge" });
   });
 });
