@@ -156,8 +156,9 @@ export interface AppConfig {
   /** HTTPS endpoints; absent or empty: none. */
   readonly endpoints?: readonly EndpointConfig[];
   /**
-   * Parts of the export Atoll ignores (triggers, HTTPS endpoints, OAuth providers...), one
-   * sentence each, for the operator to read at start-up. Absent or empty: none.
+   * What the export asks for that Atoll will not do (the ignored directories named together,
+   * partition sync, npm packages not installed), one sentence each, for the operator to read
+   * at start-up. Absent or empty: none.
    */
   readonly unsupported?: readonly string[];
 }
