@@ -11,7 +11,11 @@ import { AtollServer } from "../AtollServer.js";
 import { writeApp } from "../config/test-support/appFixture.js";
 
 const APP = {
-  "functions/config.json": [{ name: "postJson" }, { name: "tryGet" }],
+  "functions/config.json": [{ name: "postJson" }, { name: "tryGet" }, { name: "postForm" }],
+  "functions/postForm.js": `exports = async function (url) {
+  const response = await context.http.post({ url, form: { a: "1 2", b: ["x", "y"] }, username: "ada", password: "pw", cookies: { s: "c" } });
+  return JSON.parse(response.body.text());
+};`,
   "functions/postJson.js": `exports = async function (url) {
   const response = await context.http.post({ url, headers: { "X-Test": ["yes"] }, body: { hello: "world" }, encodeBodyAsJSON: true });
   return { statusCode: response.statusCode, type: response.headers["Content-Type"], echoed: JSON.parse(response.body.text()) };
@@ -36,8 +40,15 @@ const upstream = createServer((request, response) => {
       response.writeHead(302, { Location: `http://localhost:${port()}/echo` }).end();
     } else {
       response.writeHead(200, { "Content-Type": "application/json" });
+      const { authorization, cookie } = request.headers;
+      const type = request.headers["content-type"];
       response.end(
-        JSON.stringify({ method: request.method, header: request.headers["x-test"], body }),
+        JSON.stringify({
+          method: request.method,
+          header: request.headers["x-test"],
+          body,
+          ...(authorization === undefined ? {} : { authorization, cookie, type }),
+        }),
       );
     }
   });
@@ -103,6 +114,13 @@ describe("context.http", () => {
       statusCode: { $numberInt: "200" },
       type: ["application/json"],
       echoed: { method: "POST", header: "yes", body: '{"hello":"world"}' },
+    });
+    expect(await call("postForm", [`http://127.0.0.1:${port()}/echo`])).toEqual({
+      method: "POST",
+      body: "a=1%202&b=x&b=y",
+      authorization: `Basic ${Buffer.from("ada:pw").toString("base64")}`,
+      cookie: "s=c",
+      type: "application/x-www-form-urlencoded",
     });
     expect(await call("tryGet", [`http://localhost:${port()}/echo`])).toContain(
       `host 'localhost:${port()}' is not allowed`,
