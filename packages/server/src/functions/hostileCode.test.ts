@@ -124,10 +124,7 @@ describe("hostile function code", () => {
   });
 
   it.each([
-    [
-      "requireFs",
-      "cannot require('fs'): Node built-in modules are not available in the sandbox",
-    ],
+    ["requireFs", "cannot require('fs'): Node built-in modules are not available in the sandbox"],
     ["processExit", "process is not defined"],
     ["constructorEscape", "process is not defined"],
     ["functionEscape", "Cannot read properties of undefined (reading 'mainModule')"],
