@@ -12,7 +12,7 @@ run bench/server/find.ts
 run bench/server/memory.ts
 run bench/server/storageCommit.ts
 run bench/server/aggregate.ts
-# HTTPS endpoints (issue 17): an endpoint call against functions/call for the same function.
+# HTTPS endpoints: an endpoint call against functions/call for the same function.
 run bench/server/endpoints.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
