@@ -14,6 +14,8 @@ run bench/server/storageCommit.ts
 run bench/server/aggregate.ts
 # Triggers (issue 17): database trigger deliveries against direct calls of their function.
 run bench/server/triggers.ts
+# HTTPS endpoints: an endpoint call against functions/call for the same function.
+run bench/server/endpoints.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts

@@ -2,7 +2,7 @@
  * Shared pieces of the server benchmarks: timing loops, percentiles, and a throw-away copy of
  * examples/cars served on a free port with its store in a temporary directory.
  */
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,12 +18,23 @@ export interface BenchApp {
 }
 
 /** examples/cars plus `extraFunctions` (name → source), served on SQLite in a temp dir. */
-export async function serveCars(extraFunctions: Record<string, string> = {}): Promise<BenchApp> {
+/** `extraFiles`: more files of the export, by path (objects written as JSON). */
+export async function serveCars(
+  extraFunctions: Record<string, string> = {},
+  extraFiles: Record<string, unknown> = {},
+): Promise<BenchApp> {
   const dir = await mkdtemp(path.join(tmpdir(), "atoll-bench-"));
   const appDir = path.join(dir, "app");
   await cp(CARS_APP_DIR, appDir, { recursive: true });
   for (const [name, source] of Object.entries(extraFunctions)) {
     await writeFile(path.join(appDir, "functions", `${name}.js`), source);
+  }
+  for (const [file, content] of Object.entries(extraFiles)) {
+    await mkdir(path.dirname(path.join(appDir, file)), { recursive: true });
+    await writeFile(
+      path.join(appDir, file),
+      typeof content === "string" ? content : JSON.stringify(content),
+    );
   }
   const server = await AtollServer.start({
     appDir,

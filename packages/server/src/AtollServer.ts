@@ -5,12 +5,14 @@
  */
 import { AuthService, userContextOf } from "./auth/AuthService.js";
 import { AuthThrottle, type AuthThrottleLimits } from "./auth/AuthThrottle.js";
+import type { OAuthProviderType } from "./auth/providers/oauthIdToken.js";
 import { readCustomUserData } from "./auth/customUserData.js";
 import { UserStore } from "./auth/UserStore.js";
 import { loadAppConfig } from "./config/loadAppConfig.js";
 import type { AppConfig } from "./config/types.js";
 import { DataLayer } from "./data/DataLayer.js";
 import type { QueryLimits } from "./data/queryLimits.js";
+import type { FunctionHttpOptions } from "./functions/functionHttp.js";
 import { FunctionService } from "./functions/FunctionService.js";
 import { createHttpApp } from "./http/createHttpApp.js";
 import { listen } from "./http/listen.js";
@@ -28,6 +30,8 @@ import { TriggerService } from "./triggers/TriggerService.js";
 
 export interface AtollServerOptions {
   readonly appDir: string;
+  /** The environment whose values apply, over root_config.json's `environment`. */
+  readonly environment?: string;
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
@@ -35,6 +39,8 @@ export interface AtollServerOptions {
   readonly storage?: string;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
+  /** The hosts functions' `context.http` may reach, and its bounds (default: off). */
+  readonly functionsHttp?: FunctionHttpOptions;
   /** debug | info | warn | error | silent (default info). */
   readonly logLevel?: string;
   /** Bounds on data-API queries from users (data/queryLimits.ts has the defaults). */
@@ -48,6 +54,8 @@ export interface AtollServerOptions {
   readonly bodyLimitBytes?: number;
   /** Deepest accepted nesting of arrays and objects in an HTTP request body (default 128). */
   readonly bodyDepthLimit?: number;
+  /** Where Google's, Apple's and Facebook's ID-token signing keys are fetched from instead. */
+  readonly oauthJwksUrls?: Partial<Record<OAuthProviderType, string>>;
   /** How confirmation and reset links are mailed (none configured: sending them fails). */
   readonly mail?: AccountMailOptions;
   /** Limits on failed logins and confirmation/reset sends, and the clock they are counted by. */
@@ -100,7 +108,10 @@ export class AtollServer {
   }
 
   static async start(options: AtollServerOptions): Promise<AtollServer> {
-    const config = await loadAppConfig(options.appDir);
+    const config = await loadAppConfig(
+      options.appDir,
+      options.environment === undefined ? {} : { environment: options.environment },
+    );
     const storage = await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
     let triggers: TriggerService | undefined;
@@ -116,6 +127,7 @@ export class AtollServer {
         config,
         data,
         timeoutMs: options.functionTimeoutMs ?? 300_000,
+        ...(options.functionsHttp === undefined ? {} : { http: options.functionsHttp }),
         log: (entry) => log.recordInBackground(entry),
         lookupUser: async (id) => {
           const user = await users.get(id);
@@ -140,12 +152,14 @@ export class AtollServer {
         events: triggers.auth,
         deliverLink: accountLinkDelivery(options.mail ?? {}),
         throttle: new AuthThrottle(options.authThrottle?.limits, options.authThrottle?.now),
+        ...(options.oauthJwksUrls === undefined ? {} : { oauthJwksUrls: options.oauthJwksUrls }),
       });
       const app = createHttpApp({
         config,
         auth,
         data,
         functions,
+        endpoints: functions,
         log,
         trustProxy: options.trustProxy ?? false,
         ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),

@@ -35,3 +35,11 @@ export const SYSTEM_USER: UserContext = Object.freeze({
   custom_data: Object.freeze({}),
   identities: Object.freeze([]),
 });
+
+/** A header name as App Services spells it in `requestHeaders` and HTTP results: `Content-Type`. */
+export function canonicalHeaderName(name: string): string {
+  return name.replace(
+    /(^|-)([a-z])/g,
+    (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+  );
+}

@@ -1,7 +1,9 @@
 /**
- * User API keys: secrets a non-anonymous user creates to log in as themselves (the `api-key`
- * provider). The key is shown once, at creation; the store keeps its digest. At most 20 per
- * user, names unique per user.
+ * API keys (the `api-key` provider). User keys: secrets a non-anonymous user creates to log in
+ * as themselves; at most 20 per user, names unique per user. Server keys: created by the
+ * operator (`atoll api-keys create`), owned by no user; logging in with one logs in the
+ * server user that key stands for (a user of type "server", created at its first login).
+ * A key is shown once, at creation; the store keeps its digest.
  */
 import { AppError } from "@atoll/protocol";
 import type { DataService, Document } from "../data/types.js";
@@ -23,6 +25,14 @@ function toInfo(doc: Document): ApiKeyInfo {
     disabled: booleanField(doc, "disabled"),
   };
 }
+
+/** What a valid key stands for: a user's own key, or a server key. */
+export type ApiKeyOwner =
+  | { readonly kind: "user"; readonly userId: string; readonly keyId: string }
+  | { readonly kind: "server"; readonly keyId: string; readonly name: string };
+
+/** Server keys carry this as their `userId`: no user id is empty. */
+const SERVER_KEY_OWNER = "";
 
 export class ApiKeyStore {
   constructor(private readonly system: DataService) {}
@@ -81,13 +91,30 @@ export class ApiKeyStore {
     await this.keys.deleteMany({ userId });
   }
 
+  /** A server key, for the operator: the name must be new among server keys. */
+  createServerKey(name: unknown): Promise<ApiKeyInfo & { key: string }> {
+    return this.create(SERVER_KEY_OWNER, name);
+  }
+
+  listServerKeys(): Promise<ApiKeyInfo[]> {
+    return this.list(SERVER_KEY_OWNER);
+  }
+
+  deleteServerKey(keyId: string): Promise<void> {
+    return this.delete(SERVER_KEY_OWNER, keyId);
+  }
+
   /** The owner and id of an enabled key; any failure is the same 401, to reveal nothing. */
-  async authenticate(key: unknown): Promise<{ userId: string; keyId: string }> {
+  async authenticate(key: unknown): Promise<ApiKeyOwner> {
     if (typeof key !== "string" || key === "")
       throw new AppError("MissingParameter", "expected a 'key' in the login payload");
     const doc = await this.keys.findOne({ keyDigest: digest(key) });
     if (doc === null || booleanField(doc, "disabled"))
       throw new AppError("AuthError", "invalid API key");
-    return { userId: stringField(doc, "userId"), keyId: stringField(doc, "_id") };
+    const keyId = stringField(doc, "_id");
+    const userId = stringField(doc, "userId");
+    return userId === SERVER_KEY_OWNER
+      ? { kind: "server", keyId, name: stringField(doc, "name") }
+      : { kind: "user", userId, keyId };
   }
 }

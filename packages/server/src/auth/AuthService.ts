@@ -19,6 +19,8 @@ import type { FunctionRunner } from "./FunctionRunner.js";
 import { resolveCustomFunction } from "./providers/customFunction.js";
 import { resolveCustomToken } from "./providers/customToken.js";
 import { EmailPasswordAccounts } from "./providers/EmailPasswordAccounts.js";
+import { isOAuthProviderType, OAuthIdTokens } from "./providers/oauthIdToken.js";
+import type { OAuthProviderType } from "./providers/oauthIdToken.js";
 import type { LinkDelivery } from "./providers/EmailPasswordAccounts.js";
 import type { ResolvedIdentity } from "./providers/ResolvedIdentity.js";
 import { hashForUnknownAccounts, scryptPasswords, type PasswordHasher } from "./passwords.js";
@@ -104,6 +106,7 @@ export class AuthService {
     readonly throttle: AuthThrottle,
     key: Uint8Array,
     private readonly events: AuthEvents | undefined,
+    private readonly oauth: OAuthIdTokens,
   ) {
     this.users = new UserStore(system);
     this.sessions = new SessionStore(system);
@@ -120,6 +123,8 @@ export class AuthService {
     throttle?: AuthThrottle;
     /** Told of every user creation, login and deletion (authentication triggers). */
     events?: AuthEvents;
+    /** Where Google's, Apple's and Facebook's signing keys are fetched, over their published URLs. */
+    oauthJwksUrls?: Partial<Record<OAuthProviderType, string>>;
   }): Promise<AuthService> {
     const key = await loadOrCreateSigningKey(options.system);
     // Ready before the first login for an unknown email, which must not pay for making it.
@@ -133,6 +138,7 @@ export class AuthService {
       options.throttle ?? new AuthThrottle(),
       key,
       options.events,
+      new OAuthIdTokens(options.oauthJwksUrls),
     );
   }
 
@@ -171,19 +177,61 @@ export class AuthService {
       case "local-userpass":
         return this.emailPassword(provider.name).logIn(payload);
       case "api-key": {
-        const { userId, keyId } = await this.apiKeys.authenticate(payload.key);
-        return { identity: { id: keyId, ...self }, data: {}, userId };
+        const owner = await this.apiKeys.authenticate(payload.key);
+        if (owner.kind === "server")
+          return {
+            identity: { id: owner.keyId, ...self },
+            data: { name: owner.name },
+            server: true,
+          };
+        return { identity: { id: owner.keyId, ...self }, data: {}, userId: owner.userId };
       }
       case "custom-token":
         return resolveCustomToken(payload, provider);
       case "custom-function":
         return resolveCustomFunction(payload, provider, this.functions);
       default:
+        if (isOAuthProviderType(provider.type))
+          return this.oauth.resolve(provider.type, payload, provider);
         throw new AppError(
           "AuthProviderNotFound",
           `authentication via '${provider.type}' is unsupported`,
         );
     }
+  }
+
+  /**
+   * The user credentials sent to an HTTPS endpoint stand for, without opening a session: the
+   * provider of that type must be enabled, and an identity seen for the first time becomes a
+   * new user only with `createUser` (the endpoint's `create_user_on_auth`).
+   */
+  async userForCredentials(
+    providerType: string,
+    payload: Record<string, unknown>,
+    createUser: boolean,
+  ): Promise<StoredUser> {
+    const provider = [...this.config.authProviders.values()].find(
+      (candidate) => candidate.type === providerType && !candidate.disabled,
+    );
+    if (provider === undefined)
+      throw new AppError(
+        "AuthProviderNotFound",
+        `authentication via '${providerType}' is unsupported`,
+      );
+    const resolved = await this.resolve(provider, payload);
+    const known =
+      resolved.userId !== undefined ||
+      (await this.users.findByIdentity(resolved.identity.provider_type, resolved.identity.id)) !==
+        undefined;
+    if (!known && !createUser) throw new AppError("AuthError", "user not found");
+    const user = await this.userFor(resolved);
+    if (user.disabled) throw new AppError("UserDisabled", "user is disabled");
+    return user;
+  }
+
+  /** The user's custom user data document, read now (not from a token). */
+  customDataOf(userId: string): Promise<Record<string, unknown>> {
+    return readCustomUserData(this.system, this.config.customUserData, userId);
   }
 
   private async userFor(resolved: ResolvedIdentity): Promise<StoredUser> {
@@ -202,7 +250,11 @@ export class AuthService {
       );
       return changed ? this.users.updateData(existing, resolved.data) : existing;
     }
-    const { user, created } = await this.users.create(resolved.identity, resolved.data);
+    const { user, created } = await this.users.create(
+      resolved.identity,
+      resolved.data,
+      resolved.server === true ? "server" : "normal",
+    );
     if (created) {
       await this.runOnUserCreation(user);
       await this.announce("CREATE", [resolved.identity.provider_type], user);
@@ -342,6 +394,13 @@ export class AuthService {
   async deleteApiKey(userId: string, keyId: string): Promise<void> {
     await this.apiKeys.delete(userId, keyId);
     await this.endSessionsOfApiKey(userId, keyId);
+  }
+
+  /** Deleting a server key also deletes the server user it logged in (and its sessions). */
+  async deleteServerApiKey(keyId: string): Promise<void> {
+    await this.apiKeys.deleteServerKey(keyId);
+    const user = await this.users.findByIdentity("api-key", keyId);
+    if (user !== undefined) await this.deleteUser(user.id);
   }
 
   private async endSessionsOfApiKey(userId: string, keyId: string): Promise<void> {

@@ -5,6 +5,9 @@ import type { AppConfig } from "../config/types.js";
 import type { Logger } from "pino";
 import { DEFAULT_QUERY_LIMITS } from "../data/queryLimits.js";
 import { parseAuthThrottle, type AuthThrottleLimits } from "../auth/AuthThrottle.js";
+import { parseOAuthJwks, type OAuthProviderType } from "../auth/providers/oauthIdToken.js";
+import { ENVIRONMENTS } from "../config/rootConfig.js";
+import { parseHttpAllow } from "../functions/functionHttp.js";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import { mailSettingNotes, type AccountMailOptions } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
@@ -38,6 +41,9 @@ interface ServeOptions {
   devPrintAuthLinks?: boolean;
   authThrottle?: AuthThrottleLimits;
   syncLimit: Partial<SyncLimits>;
+  environment?: string;
+  oauthJwks: Partial<Record<OAuthProviderType, string>>;
+  functionsHttpAllow: string[];
 }
 
 export function addServeCommand(program: Command): void {
@@ -116,6 +122,24 @@ export function addServeCommand(program: Command): void {
       asOptionParser(parseSyncLimit),
       {},
     )
+    .addOption(
+      new Option(
+        "--environment <name>",
+        "the environment whose environments/<name>.json values apply (over root_config.json's)",
+      ).choices(ENVIRONMENTS.filter((name) => name !== "")),
+    )
+    .option(
+      "--oauth-jwks <provider=url>",
+      "where an OAuth provider's ID-token signing keys are fetched, e.g. oauth2-google=https://keys.internal/google (repeatable)",
+      asOptionParser(parseOAuthJwks),
+      {},
+    )
+    .option(
+      "--functions-http-allow <hosts>",
+      "host names (or host:port) functions' context.http may call, comma-separated (default: none, context.http is off)",
+      asOptionParser(parseHttpAllow),
+      [],
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -124,7 +148,10 @@ async function serve(options: ServeOptions): Promise<void> {
   const logger = createConsoleLogger(options.logLevel);
   logger.debug({ app: options.app }, "starting");
   // Loaded here first so a broken export fails before any storage is opened or created.
-  const config = await loadAppConfig(options.app);
+  const config = await loadAppConfig(
+    options.app,
+    options.environment === undefined ? {} : { environment: options.environment },
+  );
   if (shutdownRequested()) return;
   const storage = options.storage ?? defaultStorageSpec(config.appId);
   const mail = {
@@ -134,6 +161,9 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   const server = await AtollServer.start({
     appDir: options.app,
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
+    oauthJwksUrls: options.oauthJwks,
+    functionsHttp: { allowedHosts: options.functionsHttpAllow },
     port: options.port,
     host: options.host,
     storage,

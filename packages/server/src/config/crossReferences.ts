@@ -1,5 +1,6 @@
 import { ConfigError, fieldPath } from "./ConfigError.js";
 import { CUSTOM_USER_DATA_FILE, PROVIDERS_FILE } from "./auth.js";
+import { ENDPOINT_FILES } from "./endpoints.js";
 import { functionsCalledBy } from "./ruleExpression.js";
 import { SYNC_FILE } from "./sync.js";
 import type { AppConfig, RuleSet } from "./types.js";
@@ -75,6 +76,10 @@ export function checkCrossReferences(config: AppConfig): void {
 
   if (config.sync.type !== "disabled" && config.sync.serviceName !== "") {
     needService(config.sync.serviceName, SYNC_FILE, "service_name");
+  }
+
+  for (const [index, endpoint] of (config.endpoints ?? []).entries()) {
+    needFunction(endpoint.functionName, ENDPOINT_FILES[0], fieldPath([index, "function_name"]));
   }
 
   for (const fn of config.functions.values()) {

@@ -239,10 +239,11 @@ describe("loadAppConfig on other exports", () => {
     ).toBeUndefined();
   });
 
-  it("lists the parts of the export Atoll ignores, so start-up can say so", async () => {
+  it("names the parts of the export Atoll ignores in one sentence, so start-up can say so", async () => {
     const config = await load({
       "graphql/config.json": { use_natural_pluralization: true },
       "https_endpoints/config.json": [],
+      "https_endpoints/data_api_config.json": { disabled: false, versions: ["v1"] },
       "hosting/config.json": { enabled: false },
       "log_forwarders/toS3.json": { name: "toS3", log_types: ["function"] },
       "functions/package.json": { dependencies: { axios: "1.3.6" } },
@@ -254,10 +255,9 @@ describe("loadAppConfig on other exports", () => {
       },
     });
     expect(config.unsupported).toEqual([
-      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+      "functions/package.json: axios not installed under functions/node_modules; require() of it will fail until npm install runs in the app's functions/ directory",
       "sync/config.json: partition-based sync is not supported; only flexible sync is served",
-      "log_forwarders/ (log forwarding): not supported, ignored",
-      "auth/providers.json: oauth2-google: oauth2-google sign-in is not supported; its logins will be refused",
+      "not supported, ignored: log_forwarders/ (log forwarding), https_endpoints/data_api_config.json (the Data API); see docs/migration-from-atlas.md for what Atoll serves of an export",
     ]);
     expect((await loadAppConfig(CARS_APP_DIR)).unsupported).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { loadAuthProviders, loadCustomUserData } from "./auth.js";
 import { ConfigError } from "./ConfigError.js";
 import { checkCrossReferences } from "./crossReferences.js";
 import { loadDataSources } from "./dataSources.js";
+import { loadEndpoints } from "./endpoints.js";
 import { loadFunctions } from "./functions.js";
 import { AppFiles } from "./jsonFile.js";
 import { loadRootConfig } from "./rootConfig.js";
@@ -16,6 +17,11 @@ import { loadEnvironmentValues, loadValues } from "./values.js";
 export interface LoadAppConfigOptions {
   /** Where `ATOLL_SECRET_*` variables are read from; defaults to `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The environment whose `environments/<name>.json` values apply, over root_config.json's
+   * `environment` (`atoll serve --environment`).
+   */
+  readonly environment?: string;
 }
 
 /**
@@ -28,7 +34,7 @@ export async function loadAppConfig(
   options: LoadAppConfigOptions = {},
 ): Promise<AppConfig> {
   const files = new AppFiles(path.resolve(dir));
-  const root = await loadRootConfig(files);
+  const root = await loadRootConfig(files, options.environment);
   const secrets = await loadSecrets(files, options.env ?? process.env);
   const functions = await loadFunctions(files);
   const { sync, legacy } = await loadSync(files);
@@ -50,9 +56,10 @@ export async function loadAppConfig(
     functions,
     dataSources,
     sync,
+    endpoints: await loadEndpoints(files, secrets),
     values: await loadValues(files, secrets),
     environmentValues: await loadEnvironmentValues(files, root.environment),
-    unsupported: await findUnsupportedFeatures(files, authProviders, sync),
+    unsupported: await findUnsupportedFeatures(files, sync),
     triggers: await loadTriggers(files, { functions, dataSources }),
   };
   checkCrossReferences(config);

@@ -6,7 +6,7 @@ import { parseConfig } from "./parseConfig.js";
 /** The app's own file, by the names successive exporters gave it (newest first). */
 const ROOT_FILES = ["root_config.json", "realm_config.json", "config.json", "stitch.json"] as const;
 
-const ENVIRONMENTS = ["", "development", "testing", "qa", "production"] as const;
+export const ENVIRONMENTS = ["", "development", "testing", "qa", "production"] as const;
 
 const rootSchema = z
   .object({
@@ -32,8 +32,9 @@ export interface RootConfig {
  * The app id clients put in their URLs: `app_id` (realm-cli exports) or `client_app_id`
  * when the root file has one, else the CLI's `.mdb/meta.json` `client_app_id` (what the
  * Atlas app was called, so clients keep working unchanged), else the app's name.
+ * `environment`, when given, replaces the file's (the operator chose one at start).
  */
-export async function loadRootConfig(files: AppFiles): Promise<RootConfig> {
+export async function loadRootConfig(files: AppFiles, environment?: string): Promise<RootConfig> {
   for (const file of ROOT_FILES) {
     const value = await files.readJson(file);
     if (value === undefined) continue;
@@ -47,7 +48,7 @@ export async function loadRootConfig(files: AppFiles): Promise<RootConfig> {
       file,
       appId: root.app_id ?? root.client_app_id ?? metaAppId ?? root.name,
       name: root.name,
-      environment: root.environment,
+      environment: environment ?? root.environment,
       allowedRequestOrigins: root.allowed_request_origins,
     };
   }

@@ -112,6 +112,21 @@ export interface SyncConfig {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
+/** One entry of `https_endpoints/config.json`, served under `/app/<appId>/endpoint<route>`. */
+export interface EndpointConfig {
+  readonly route: string;
+  /** An HTTP method, or "*" for every method. */
+  readonly httpMethod: string;
+  readonly functionName: string;
+  readonly validationMethod: "NO_VALIDATION" | "SECRET_AS_QUERY_PARAM" | "VERIFY_PAYLOAD";
+  /** The value of `secret_name`'s secret, for the validating methods. */
+  readonly secret?: string;
+  readonly respondResult: boolean;
+  readonly fetchCustomUserData: boolean;
+  readonly createUserOnAuth: boolean;
+  readonly disabled: boolean;
+}
+
 export interface ValueConfig {
   readonly name: string;
   readonly value: unknown;
@@ -189,9 +204,12 @@ export interface AppConfig {
   readonly environmentValues: Readonly<Record<string, unknown>>;
   /** `triggers/*.json`, keyed by trigger name. Absent: none. */
   readonly triggers?: ReadonlyMap<string, TriggerConfig>;
+  /** HTTPS endpoints; absent or empty: none. */
+  readonly endpoints?: readonly EndpointConfig[];
   /**
-   * Parts of the export Atoll ignores (triggers, HTTPS endpoints, OAuth providers...), one
-   * sentence each, for the operator to read at start-up. Absent or empty: none.
+   * What the export asks for that Atoll will not do (the ignored directories named together,
+   * partition sync, npm packages not installed), one sentence each, for the operator to read
+   * at start-up. Absent or empty: none.
    */
   readonly unsupported?: readonly string[];
 }

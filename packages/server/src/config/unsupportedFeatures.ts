@@ -1,10 +1,11 @@
 import type { AppFiles } from "./jsonFile.js";
-import type { AuthProviderConfig, SyncConfig } from "./types.js";
+import type { SyncConfig } from "./types.js";
+
+/** Where the docs list every part of an export and what Atoll does with it. */
+export const COVERAGE_DOC = "docs/migration-from-atlas.md";
 
 /** Parts of an export Atoll does not serve, with what they were for. */
 const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
-  https_endpoints: "HTTPS endpoints",
-  http_endpoints: "HTTPS endpoints",
   graphql: "the GraphQL API",
   hosting: "static hosting",
   log_forwarders: "log forwarding",
@@ -14,23 +15,18 @@ const IGNORED_DIRECTORIES: Readonly<Record<string, string>> = {
 /**
  * What the export asks for that Atoll will not do, one sentence each, so that `serve` can say
  * so at start-up instead of the app failing later in a way nobody connects to the export.
- * Directories that exist but hold no configuration (exports write empty ones) are not listed.
+ * The directories it ignores are named together, in one sentence. Directories that exist but
+ * hold no configuration (exports write empty ones) are not listed.
  */
 export async function findUnsupportedFeatures(
   files: AppFiles,
-  providers: ReadonlyMap<string, AuthProviderConfig>,
   sync: SyncConfig,
 ): Promise<string[]> {
   const notes: string[] = [];
-  const functionPackage = await files.readJson("functions/package.json");
-  const dependencies = (functionPackage as { dependencies?: unknown } | undefined)?.dependencies;
-  if (
-    dependencies !== null &&
-    typeof dependencies === "object" &&
-    Object.keys(dependencies).length > 0
-  ) {
+  const missing = await uninstalledDependencies(files);
+  if (missing.length > 0) {
     notes.push(
-      "functions/package.json: npm dependencies are not available to functions; require() of them will fail",
+      `functions/package.json: ${missing.join(", ")} not installed under functions/node_modules; require() of ${missing.length === 1 ? "it" : "them"} will fail until npm install runs in the app's functions/ directory`,
     );
   }
   if (sync.type === "partition") {
@@ -38,18 +34,41 @@ export async function findUnsupportedFeatures(
       "sync/config.json: partition-based sync is not supported; only flexible sync is served",
     );
   }
+  const ignored: string[] = [];
   for (const [dir, what] of Object.entries(IGNORED_DIRECTORIES)) {
-    if (await holdsConfiguration(files, dir))
-      notes.push(`${dir}/ (${what}): not supported, ignored`);
+    if (await holdsConfiguration(files, dir)) ignored.push(`${dir}/ (${what})`);
   }
-  for (const provider of providers.values()) {
-    if (!provider.disabled && provider.type.startsWith("oauth2-")) {
-      notes.push(
-        `auth/providers.json: ${provider.name}: ${provider.type} sign-in is not supported; its logins will be refused`,
-      );
-    }
+  if (await dataApiEnabled(files))
+    ignored.push("https_endpoints/data_api_config.json (the Data API)");
+  if (ignored.length > 0) {
+    notes.push(
+      `not supported, ignored: ${ignored.join(", ")}; see ${COVERAGE_DOC} for what Atoll serves of an export`,
+    );
   }
   return notes;
+}
+
+/** Packages functions/package.json lists that the operator has not installed. */
+async function uninstalledDependencies(files: AppFiles): Promise<string[]> {
+  const manifest = await files.readJson("functions/package.json");
+  const dependencies = (manifest as { dependencies?: unknown } | undefined)?.dependencies;
+  if (dependencies === null || typeof dependencies !== "object") return [];
+  const missing: string[] = [];
+  for (const name of Object.keys(dependencies)) {
+    if ((await files.readText(`functions/node_modules/${name}/package.json`)) === undefined)
+      missing.push(name);
+  }
+  return missing;
+}
+
+/** The Data API shares the endpoints' directory; its file exists, disabled, in most exports. */
+async function dataApiEnabled(files: AppFiles): Promise<boolean> {
+  for (const dir of ["https_endpoints", "http_endpoints"]) {
+    const config = await files.readJson(`${dir}/data_api_config.json`);
+    if (config !== null && typeof config === "object" && "disabled" in config)
+      return config.disabled === false;
+  }
+  return false;
 }
 
 async function holdsConfiguration(files: AppFiles, dir: string): Promise<boolean> {

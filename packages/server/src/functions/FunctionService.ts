@@ -22,8 +22,13 @@ import { runCallTree } from "./callTree.js";
 import type { CallTree, CallTreeLimits } from "./callTree.js";
 import { canEvaluate } from "./canEvaluate.js";
 import { decodeWrapped, encodeCanonical } from "./ejsonCodec.js";
+import { endpointOutcome } from "./endpointCall.js";
+import type { EndpointOutcome, EndpointRequest } from "./endpointCall.js";
 import { functionLogEntry } from "./functionLog.js";
 import type { FunctionLogEntry } from "./functionLog.js";
+import { functionHttpRequest } from "./functionHttp.js";
+import type { FunctionHttpOptions } from "./functionHttp.js";
+import { ModuleResolver } from "./moduleResolver.js";
 import { resolveIdentity } from "./resolveIdentity.js";
 import { runFrame } from "./runFrame.js";
 import { checkSources } from "./sandbox/checkSources.js";
@@ -61,6 +66,8 @@ export interface FunctionServiceOptions {
   readonly maxCallDepth?: number;
   /** Largest return value in characters of canonical EJSON (default 16 MiB). */
   readonly maxResultChars?: number;
+  /** The hosts `context.http` may reach and its bounds; absent: `context.http` is off. */
+  readonly http?: FunctionHttpOptions;
 }
 
 export class FunctionService {
@@ -71,9 +78,11 @@ export class FunctionService {
   private readonly app: Record<string, unknown>;
   /** Sources that do not compile (or export no function) fail the same way every time. */
   private readonly brokenSources = new Map<string, AppError>();
+  private readonly modules: ModuleResolver;
 
   constructor(private readonly options: FunctionServiceOptions) {
     this.config = options.config;
+    this.modules = new ModuleResolver(options.config.dir);
     const memoryLimitMb = options.memoryLimitMb ?? 128;
     this.pool = new IsolatePool({
       memoryLimitMb,
@@ -108,16 +117,37 @@ export class FunctionService {
   ): Promise<unknown> {
     const definition = this.config.functions.get(name);
     if (definition === undefined) throw functionNotFound(name);
+    return this.logged(name, user, () =>
+      this.callTopLevel(definition, args, user, options.request, options.asSystem === true, false),
+    );
+  }
+
+  /**
+   * An HTTPS endpoint's call: private functions too, `can_evaluate` must pass, and the function
+   * runs as `(request, response)`; resolves to its return value and the response it built.
+   */
+  async callFromEndpoint(
+    name: string,
+    request: EndpointRequest,
+    user: UserContext,
+    httpRequest: RequestContext,
+  ): Promise<EndpointOutcome> {
+    const definition = this.config.functions.get(name);
+    if (definition === undefined) throw functionNotFound(name);
+    const outcome = await this.logged(name, user, () =>
+      this.callTopLevel(definition, [request], user, httpRequest, false, true, true),
+    );
+    return endpointOutcome(outcome);
+  }
+
+  private async logged(
+    name: string,
+    user: UserContext,
+    call: () => Promise<{ value: unknown; logs: string[] }>,
+  ): Promise<unknown> {
     const started = Date.now();
     try {
-      const { value, logs } = await this.callTopLevel(
-        definition,
-        args,
-        user,
-        options.request,
-        options.asSystem === true,
-        false,
-      );
+      const { value, logs } = await call();
       this.logCall(name, user, started, undefined, logs);
       return value;
     } catch (error) {
@@ -157,6 +187,7 @@ export class FunctionService {
     request: RequestContext | undefined,
     asSystem: boolean,
     checkCanEvaluate: boolean,
+    endpoint = false,
   ): Promise<{ value: unknown; logs: string[] }> {
     const callerIdentity: CallIdentity = {
       user: caller,
@@ -184,6 +215,7 @@ export class FunctionService {
         callerIdentity,
         request,
         0,
+        endpoint,
       );
       return decodeWrapped(text, `the result of function '${definition.name}'`);
     });
@@ -197,6 +229,7 @@ export class FunctionService {
     caller: CallIdentity,
     request: RequestContext | undefined,
     depth: number,
+    endpoint = false,
   ): Promise<string> {
     if (depth > this.maxCallDepth) {
       throw new AppError(
@@ -208,7 +241,7 @@ export class FunctionService {
       lookupUser: this.options.lookupUser,
       runScript: (script) => this.runSource(tree, script, "[]", caller, request, depth + 1),
     });
-    return await this.runSource(tree, definition, argsText, identity, request, depth);
+    return await this.runSource(tree, definition, argsText, identity, request, depth, endpoint);
   }
 
   private async runSource(
@@ -218,6 +251,7 @@ export class FunctionService {
     identity: CallIdentity,
     request: RequestContext | undefined,
     depth: number,
+    endpoint = false,
   ): Promise<string> {
     const broken = this.brokenSources.get(definition.name);
     if (broken !== undefined) throw broken;
@@ -228,7 +262,7 @@ export class FunctionService {
           name: definition.name,
           module: { key: definition.name, source: definition.source, file: definition.file },
           argsText,
-          initText: initText(this.app, identity, request),
+          initText: initText(this.app, identity, request, endpoint),
           identity,
           request,
         },
@@ -236,6 +270,8 @@ export class FunctionService {
           dataFor: (service, who, at) => this.dataFor(tree, service, who, at, depth),
           execute: (name, args) =>
             this.executeNested(tree, name, args, identity, request, depth + 1),
+          requireModule: (from, request) => this.modules.resolve(from, request),
+          http: (payload) => functionHttpRequest(payload, this.options.http, tree.deadline),
         },
       );
     } catch (error) {

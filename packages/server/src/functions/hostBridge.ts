@@ -26,6 +26,10 @@ export interface BridgeHandlers {
   db(payload: string): Promise<string>;
   /** `context.functions.execute`: EJSON `{name, args}` in, EJSON `{v}` out. */
   execute(payload: string): Promise<string>;
+  /** `context.http`: JSON request in, JSON response out (functionHttp.ts). */
+  http(payload: string): Promise<string>;
+  /** `require`: JSON `{from?, request}` in, JSON `{id, source}` out. */
+  module(payload: string): string;
 }
 
 /** A fresh promise that never settles (a shared one would keep every caller waiting on it alive). */
@@ -44,6 +48,8 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
         }
         case "crypto":
           return `R${cryptoOperation(text)}`;
+        case "module":
+          return `R${handlers.module(text)}`;
         default:
           throw new AppError("InvalidParameter", `unknown host operation '${String(op)}'`);
       }
@@ -63,6 +69,9 @@ export function createHostBridge(handlers: BridgeHandlers, frame: FrameState): H
           break;
         case "execute":
           reply = `R${await handlers.execute(text)}`;
+          break;
+        case "http":
+          reply = `R${await handlers.http(text)}`;
           break;
         case "sleep":
           await sleep(Math.min(Number(text) || 0, frame.deadline - Date.now()));

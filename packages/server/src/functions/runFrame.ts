@@ -14,6 +14,7 @@ import type { FrameState } from "./hostBridge.js";
 import { invokeInIsolate } from "./sandbox/invokeInIsolate.js";
 import type { ModuleSource } from "./sandbox/invokeInIsolate.js";
 import type { CallIdentity } from "./sandboxInit.js";
+import type { LoadedModule } from "./moduleResolver.js";
 
 export interface Frame {
   /** The function's name, for messages. */
@@ -35,6 +36,10 @@ export interface FrameServices {
   ): DataService;
   /** `context.functions.execute` from this frame: EJSON `{v}` of the result. */
   execute(name: string, args: unknown[]): Promise<string>;
+  /** `context.http`: the sandbox's JSON request, answered with JSON (functionHttp.ts). */
+  http(payload: string): Promise<string>;
+  /** `require(request)` from the module `from` (undefined: the function's own code). */
+  requireModule(from: string | undefined, request: string): LoadedModule;
 }
 
 /** Runs the frame; resolves to EJSON `{"v": result}`. */
@@ -64,6 +69,15 @@ export async function runFrame(
           );
         }
         return await services.execute(request.name, request.args);
+      },
+      http: (payload) => services.http(payload),
+      module: (payload) => {
+        const { from, request } = JSON.parse(payload) as { from?: unknown; request?: unknown };
+        if (typeof request !== "string" || request === "")
+          throw new AppError("InvalidParameter", "require(name) needs a module name");
+        return JSON.stringify(
+          services.requireModule(typeof from === "string" ? from : undefined, request),
+        );
       },
     },
     state,

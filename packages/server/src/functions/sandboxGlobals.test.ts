@@ -182,9 +182,11 @@ describe("sandbox globals", () => {
     });
   });
 
-  it("has no network: context.http explains itself", async () => {
+  it("has no network unless the operator allows hosts: context.http explains itself", async () => {
     const error = (await run("network").catch((e: unknown) => e)) as AppError;
     expect(error).toBeInstanceOf(AppError);
-    expect(error.message).toBe("context.http is not available: functions have no network access");
+    expect(error.message).toBe(
+      "context.http is off: the operator allows hosts with atoll serve --functions-http-allow",
+    );
   });
 });

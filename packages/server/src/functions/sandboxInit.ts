@@ -31,13 +31,16 @@ export function appInit(config: AppConfig, limits: SandboxLimits): Record<string
   };
 }
 
+/** `endpoint`: the call is an HTTPS endpoint's, `(request, response)` (see endpointSource.ts). */
 export function initText(
   app: Record<string, unknown>,
   identity: CallIdentity,
   request: RequestContext | undefined,
+  endpoint = false,
 ): string {
   return encodeCanonical({
     ...app,
+    endpoint,
     user: identity.user,
     request: request ?? {},
     runningAsSystem: identity.system,

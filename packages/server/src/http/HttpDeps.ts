@@ -3,6 +3,7 @@ import type { AuthService, Caller } from "../auth/AuthService.js";
 import type { FunctionRunner } from "../auth/FunctionRunner.js";
 import type { AppConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
+import type { EndpointOutcome, EndpointRequest } from "../functions/endpointCall.js";
 import type { ServerLog } from "./ServerLog.js";
 
 /** The part of the data layer the HTTP API uses (DataLayer implements it). */
@@ -17,12 +18,24 @@ export interface UserDataAccess {
   ): DataService;
 }
 
+/** The function service's side of an HTTPS endpoint call (`FunctionService` implements it). */
+export interface EndpointFunctionRunner {
+  callFromEndpoint(
+    name: string,
+    request: EndpointRequest,
+    user: UserContext,
+    httpRequest: RequestContext,
+  ): Promise<EndpointOutcome>;
+}
+
 /** Everything the HTTP API is built from; the server's composition root provides it. */
 export interface HttpDeps {
   readonly config: AppConfig;
   readonly auth: AuthService;
   readonly data: UserDataAccess;
   readonly functions: FunctionRunner;
+  /** Runs HTTPS endpoints' functions; without it the app's endpoints are not served. */
+  readonly endpoints?: EndpointFunctionRunner;
   readonly log: ServerLog;
   /** Largest accepted request body in bytes (default `DEFAULT_BODY_LIMIT_BYTES`, 18 MiB). */
   readonly bodyLimitBytes?: number;

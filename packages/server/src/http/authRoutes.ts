@@ -22,7 +22,7 @@ type UserpassAction = (
 const SENDING_ACTIONS = new Set(["confirm/send", "confirm/call", "reset/send", "reset/call"]);
 
 /** Refusals of the credentials themselves (not of the request's shape): counted as failures. */
-function isCredentialFailure(error: unknown): boolean {
+export function isCredentialFailure(error: unknown): boolean {
   return (
     error instanceof AppError && (error.code === "InvalidPassword" || error.code === "AuthError")
   );
@@ -33,7 +33,7 @@ function isCredentialFailure(error: unknown): boolean {
  * `X-Forwarded-For` only under `--trust-proxy`, else the TCP peer); one shared bucket when
  * it is unknown.
  */
-function throttleAddress(c: Context<HttpEnv>): string {
+export function throttleAddress(c: Context<HttpEnv>): string {
   return c.get("clientAddress") || "unknown";
 }
 

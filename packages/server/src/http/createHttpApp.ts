@@ -12,6 +12,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authRoutes } from "./authRoutes.js";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./body.js";
+import { endpointRoutes } from "./endpointRoutes.js";
 import { clientAddressOf, publicOrigin } from "./forwarded.js";
 import { functionRoutes } from "./functionRoutes.js";
 import { bodyStillArriving } from "./incoming.js";
@@ -110,6 +111,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
 
   app.route(`${API_PREFIX}/app/:appId`, appScoped);
   app.route(API_PREFIX, sessionRoutes(deps));
+  if (deps.endpoints !== undefined) app.route("/", endpointRoutes(deps, deps.endpoints));
   // Registered last, these catch only the methods the routes above do not take.
   for (const path of KNOWN_PATHS) {
     app.all(`${API_PREFIX}${path}`, (c) => {

@@ -3,15 +3,8 @@
  * App Services fills it: headers as arrays of values, the raw query string, the client address.
  */
 import type { Context } from "hono";
-import type { RequestContext } from "../callerContext.js";
+import { canonicalHeaderName, type RequestContext } from "../callerContext.js";
 import type { HttpEnv } from "./HttpDeps.js";
-
-function canonicalHeaderName(name: string): string {
-  return name.replace(
-    /(^|-)([a-z])/g,
-    (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
-  );
-}
 
 export function requestContextOf(
   c: Context<HttpEnv>,

@@ -7,4 +7,6 @@ export interface ResolvedIdentity {
   readonly data: Record<string, unknown>;
   /** Set when the credential belongs to a user directly rather than to an identity (API keys). */
   readonly userId?: string;
+  /** The identity is a server API key's: its user is of type "server". */
+  readonly server?: boolean;
 }

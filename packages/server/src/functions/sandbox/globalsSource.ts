@@ -1,7 +1,7 @@
 /**
  * JavaScript evaluated inside every sandbox context, after the bson bundle: the globals
  * functions see besides `context` (`BSON`, `EJSON`, `console`, `utils.crypto`, `utils.jwt`, timers, and a
- * `require` that explains why it cannot load anything), and the value codec.
+ * `require` of the npm modules installed for the app's functions), and the value codec.
  *
  * `console` output goes to the host line by line ("log" host call); the host caps the
  * number and size of lines and answers "closed" once the cap is reached. Timers are host
@@ -137,6 +137,29 @@ const startTimer = (callback, delay, args, repeat) => {
   return id;
 };
 
+// CommonJS modules from the app's functions/node_modules: the host finds the file and sends its
+// source; it is evaluated here, once per context, with its own require, module and exports.
+const loadedModules = new Map();
+const loadModule = (from, request) => {
+  const found = jsonParse(hostSync("module", jsonStringify({ from, request: String(request) })));
+  const cached = loadedModules.get(found.id);
+  if (cached !== undefined) return cached.exports;
+  const module = { id: found.id, filename: found.id, exports: {}, loaded: false };
+  loadedModules.set(found.id, module);
+  const dirname = found.id.includes("/") ? found.id.slice(0, found.id.lastIndexOf("/")) : ".";
+  const factory = new Function("exports", "require", "module", "__filename", "__dirname",
+    found.source + "\\n//# sourceURL=" + found.id);
+  const localRequire = (next) => loadModule(found.id, next);
+  try {
+    reflectApply(factory, module.exports, [module.exports, localRequire, module, found.id, dirname]);
+  } catch (error) {
+    loadedModules.delete(found.id);
+    throw error;
+  }
+  module.loaded = true;
+  return module.exports;
+};
+
 const installGlobals = () => {
   // Its callbacks run whenever V8 collects garbage, possibly during a later call in this isolate.
   delete globalThis.FinalizationRegistry;
@@ -148,8 +171,6 @@ const installGlobals = () => {
   globalThis.setInterval = (callback, delay, ...args) => startTimer(callback, delay, args, true);
   globalThis.clearTimeout = (id) => { cancelledTimers.add(id); };
   globalThis.clearInterval = (id) => { cancelledTimers.add(id); };
-  globalThis.require = (name) => {
-    throw new Error("require('" + String(name) + "') is not available: functions run in a sandbox without modules, file system or network");
-  };
+  globalThis.require = (name) => loadModule(undefined, name);
 };
 `;

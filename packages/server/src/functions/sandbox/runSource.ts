@@ -8,6 +8,9 @@
  * The factory runs the source's top level with a `module` and returns the value its
  * `exports` variable ended with; `exports = f` and `module.exports = f` both work.
  *
+ * With `init.endpoint`, the one argument is an HTTPS request: the function is called with
+ * `(request, response)` and the result is `{result, response}` (see endpointSource.ts).
+ *
  * `run` never throws: it answers "R" + EJSON `{"v": result}`, "E" + JSON `{message, name?,
  * stack?, code?}` when the function threw (whatever it threw), or "D" + JSON `{message}`
  * when the source does not export a function.
@@ -36,7 +39,6 @@ const describeThrown = (thrown) => {
 
 const makeContext = (init) => {
   const values = init.values;
-  const noNetwork = () => Promise.reject(new Error("context.http is not available: functions have no network access"));
   return freeze({
     user: init.user,
     request: init.request,
@@ -47,7 +49,7 @@ const makeContext = (init) => {
     functions: freeze({
       execute: (name, ...args) => hostAsync("execute", encodeValue({ name: String(name), args })).then(decodeResult),
     }),
-    http: freeze({ get: noNetwork, post: noNetwork, put: noNetwork, patch: noNetwork, delete: noNetwork, head: noNetwork }),
+    http: httpObject,
     runningAsSystem: () => init.runningAsSystem === true,
   });
 };
@@ -59,7 +61,9 @@ const run = async (syncReference, asyncReference, initText, factory, argsText) =
     BSON.ObjectId.index = parseInt(init.objectIdCounterSeed, 16);
     installGlobals();
     globalThis.context = makeContext(init);
-    const args = decodeText(argsText);
+    let args = decodeText(argsText);
+    const endpoint = init.endpoint === true ? makeEndpointCall(args[0]) : null;
+    if (endpoint !== null) args = [endpoint.request, endpoint.response];
     const module = { exports: {} };
     const initialExports = module.exports;
     const assigned = factory(module);
@@ -68,7 +72,7 @@ const run = async (syncReference, asyncReference, initText, factory, argsText) =
       return "D" + jsonStringify({ message: "the source does not export a function (expected exports = function (...) { ... })" });
     }
     const value = await reflectApply(exported, undefined, args);
-    const text = encodeValue({ v: value });
+    const text = encodeValue({ v: endpoint === null ? value : { result: value, response: endpoint.state } });
     if (text.length > init.limits.resultChars) {
       return "E" + jsonStringify({
         message: "the return value is too large: " + text.length + " characters of Extended JSON, the limit is " + init.limits.resultChars,

@@ -7,7 +7,9 @@
 import { bsonBundleSource } from "./bsonBundle.js";
 import { BRIDGE_SOURCE } from "./bridgeSource.js";
 import { COLLECTION_SOURCE } from "./collectionSource.js";
+import { ENDPOINT_SOURCE } from "./endpointSource.js";
 import { GLOBALS_SOURCE } from "./globalsSource.js";
+import { HTTP_SOURCE } from "./httpSource.js";
 import { RUN_SOURCE } from "./runSource.js";
 import { WEB_SHIMS_SOURCE } from "./webShimsSource.js";
 
@@ -22,6 +24,8 @@ export function runtimeScriptSource(): string {
     bsonBundleSource(),
     GLOBALS_SOURCE,
     COLLECTION_SOURCE,
+    ENDPOINT_SOURCE,
+    HTTP_SOURCE,
     RUN_SOURCE,
     "return run;",
     "})()",

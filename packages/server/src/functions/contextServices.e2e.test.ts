@@ -1,0 +1,75 @@
+/**
+ * `context.services.get(name)` through the real sandbox for every data source of an export,
+ * whatever its type, each under its own rules for a user; an unknown name throws.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AtollServer } from "../AtollServer.js";
+import { writeApp } from "../config/test-support/appFixture.js";
+
+const READ_ONLY = {
+  roles: [{ name: "readOnly", apply_when: {}, read: true, write: false, insert: false }],
+};
+
+const APP = {
+  "data_sources/mongodb-atlas/default_rule.json": {
+    roles: [{ name: "all", apply_when: {}, read: true, write: true, insert: true, delete: true }],
+  },
+  "data_sources/analytics/config.json": {
+    name: "analytics",
+    type: "datalake",
+    config: { dataLakeName: "Lake0" },
+  },
+  "data_sources/analytics/default_rule.json": READ_ONLY,
+  "functions/config.json": [{ name: "writeThrough" }],
+  "functions/writeThrough.js": `exports = async function (service) {
+  try {
+    await context.services.get(service).db("shop").collection("orders").insertOne({ n: 1 });
+    return "written";
+  } catch (error) { return error.message; }
+};`,
+};
+
+let app: { dir: string; remove: () => Promise<void> };
+let server: AtollServer;
+let token: string;
+
+beforeAll(async () => {
+  app = await writeApp(APP);
+  server = await AtollServer.start({
+    appDir: app.dir,
+    port: 0,
+    storage: "memory",
+    logLevel: "silent",
+  });
+  const login = await fetch(
+    `${server.url}/api/client/v2.0/app/${server.appId}/auth/providers/anon-user/login`,
+    {
+      method: "POST",
+      body: "{}",
+    },
+  );
+  token = ((await login.json()) as { access_token: string }).access_token;
+});
+afterAll(async () => {
+  await server?.close();
+  await app?.remove();
+});
+
+async function writeThrough(service: string): Promise<unknown> {
+  const response = await fetch(`${server.url}/api/client/v2.0/app/${server.appId}/functions/call`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "writeThrough", arguments: [service] }),
+  });
+  return response.json();
+}
+
+describe("context.services.get", () => {
+  it("reaches every data source by name, each under its own rules, and no other", async () => {
+    expect(await writeThrough("mongodb-atlas")).toBe("written");
+    expect(await writeThrough("analytics")).toBe(
+      `role "readOnly" does not allow insert of this document in shop.orders`,
+    );
+    expect(await writeThrough("nowhere")).toBe("service not found: 'nowhere'");
+  });
+});
