@@ -29,8 +29,8 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
-  /** `sqlite:<file>` or `memory` (the default). */
-  readonly storage?: string;
+  /** `sqlite:<file>` or `memory` (the default), or an open engine (the server closes it). */
+  readonly storage?: string | StorageEngine;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
   /** debug | info | warn | error | silent (default info). */
@@ -91,7 +91,10 @@ export class AtollServer {
 
   static async start(options: AtollServerOptions): Promise<AtollServer> {
     const config = await loadAppConfig(options.appDir);
-    const storage = await openStorage(options.storage ?? "memory");
+    const storage =
+      typeof options.storage === "object"
+        ? options.storage
+        : await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
     try {
       const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });

@@ -128,10 +128,13 @@ export class SyncService {
     const service = new SyncService(options, source);
     service.addToModel(readClientSchema(await loadDevelopmentTypes(options.storage)));
     service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
-    await service.recordExternalWrites();
     await service.history.loadFloor();
     await service.entries.refresh();
     await service.compactor.start();
+    // Writes made while the server was down are recorded in the background, batch by batch:
+    // start-up does not wait for a backlog of any size, and a bootstrap scan records what is
+    // left of it first (`scanExclusive`), so no device misses one.
+    void service.recordExternalWrites();
     return service;
   }
 
@@ -314,21 +317,33 @@ export class SyncService {
     await this.exclusive(async () => {});
   }
 
+  /** Records every write made outside sync that is not yet history (called inside `exclusive`). */
   private async recordPending(): Promise<void> {
-    const recorded = await this.recorder.catchUp();
-    if (recorded.length > 0) await this.appended(recorded);
+    while (!(await this.recordOneBatch()));
+  }
+
+  /** Records one batch of writes made outside sync; true when none was left (inside `exclusive`). */
+  private async recordOneBatch(): Promise<boolean> {
+    const { entries, done } = await this.recorder.recordBatch();
+    if (entries.length > 0) await this.appended(entries);
+    return done;
   }
 
   private onCommit(records: readonly ChangeRecord[]): void {
     if (this.closed) return;
+    this.recorder.hold(records);
     const external = records.some(
       (r) => r.origin !== SYNC_ORIGIN && this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`),
     );
     if (external) void this.recordExternalWrites();
   }
 
-  /** Turns writes made outside sync into history (one run at a time; a request during a run repeats it). */
-  private recordExternalWrites(): Promise<void> {
+  /**
+   * Turns writes made outside sync into history, one batch per turn of the mutex so uploads
+   * and bootstraps interleave with a long backlog; resolves when the feed is recorded up to
+   * where it was at the call (one run at a time; a request during a run repeats it).
+   */
+  recordExternalWrites(): Promise<void> {
     if (this.recording) {
       this.recordAgain = true;
       return this.recording;
@@ -337,7 +352,7 @@ export class SyncService {
       do {
         this.recordAgain = false;
         try {
-          await this.exclusive(() => this.recordPending());
+          while (!this.closed && !(await this.exclusive(() => this.recordOneBatch())));
         } catch (error) {
           if (this.closed) return;
           await this.record({
