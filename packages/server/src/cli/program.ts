@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { addImportCommand } from "./import.js";
 import { addInitCommand } from "./init.js";
 import { addLogsCommand } from "./logs.js";
 import { addServeCommand } from "./serve.js";
@@ -21,5 +22,6 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   addInitCommand(program);
   addUsersCommand(program);
   addLogsCommand(program);
+  addImportCommand(program);
   await program.parseAsync(argv);
 }

@@ -63,6 +63,12 @@ export interface SyncServiceOptions {
   readonly compactionIntervalMs?: number;
   /** Bounds on uploaded changesets over their defaults (see `syncLimits`). */
   readonly limits?: Partial<SyncLimits>;
+  /**
+   * Time between looks at the change feed for writes another process made to the store (an
+   * `atoll import` beside the server, another node), which no commit listener here reports
+   * (default one second).
+   */
+  readonly feedPollMs?: number;
 }
 
 /** The part of the function service rules need: run a function as a user. */
@@ -85,6 +91,8 @@ export class SyncService {
   private recording: Promise<void> | undefined;
   private recordAgain = false;
   private stopFeed: () => void = () => {};
+  private feedPoll: NodeJS.Timeout | undefined;
+  private polledSeq = -1;
   private closed = false;
 
   private constructor(
@@ -135,6 +143,8 @@ export class SyncService {
     // start-up does not wait for a backlog of any size, and a bootstrap scan records what is
     // left of it first (`scanExclusive`), so no device misses one.
     void service.recordExternalWrites();
+    service.feedPoll = setInterval(() => service.pollFeed(), options.feedPollMs ?? 1000);
+    service.feedPoll.unref();
     return service;
   }
 
@@ -309,6 +319,7 @@ export class SyncService {
   async close(): Promise<void> {
     this.closed = true;
     this.stopFeed();
+    clearInterval(this.feedPoll);
     await this.compactor.stop();
     for (const session of this.sessions.all()) session.terminate();
     await this.recording;
@@ -320,6 +331,18 @@ export class SyncService {
   /** Records every write made outside sync that is not yet history (called inside `exclusive`). */
   private async recordPending(): Promise<void> {
     while (!(await this.recordOneBatch()));
+  }
+
+  /** Records what the feed gained since the last look, from whichever process wrote it. */
+  private pollFeed(): void {
+    void this.storage.lastSeq().then(
+      (last) => {
+        if (last === this.polledSeq || this.closed) return;
+        this.polledSeq = last;
+        void this.recordExternalWrites();
+      },
+      () => {}, // storage closing under the timer: the next start looks again
+    );
   }
 
   /** Records one batch of writes made outside sync; true when none was left (inside `exclusive`). */
