@@ -8,7 +8,7 @@
  * history like any write made outside it, so they reach the devices.
  */
 import { AppError } from "@atoll/protocol";
-import { withId } from "../data/commitWrites.js";
+import { ObjectId } from "bson";
 import type { Document } from "../data/types.js";
 import { validateSchema } from "../data/validateSchema.js";
 import type { CollectionSchema } from "../config/types.js";
@@ -121,7 +121,8 @@ export class DocumentImporter {
   ): Document | undefined {
     let doc: Document;
     try {
-      doc = withId(item.decode());
+      doc = item.decode();
+      if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
     } catch (error) {
       reject(item, `not a document: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;

@@ -8,12 +8,12 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "@atoll/protocol";
-import { BSON, EJSON } from "bson";
+import { BSON } from "bson";
 import type { Document } from "../data/types.js";
-import { normaliseBson } from "../storage/normaliseBson.js";
 import type { Namespace } from "../storage/StorageEngine.js";
 import { bsonDocuments, TERMINATOR } from "./bsonDocuments.js";
 import { extendedJsonTexts } from "./extendedJsonTexts.js";
+import { documentFromExtendedJson } from "./extendedJsonValues.js";
 import { readMongodumpArchive } from "./mongodumpArchive.js";
 import { openSourceFile, type SourceFile } from "./openSourceFile.js";
 
@@ -120,10 +120,7 @@ function extendedJsonSource(file: string, ns: Namespace): ImportSource {
           yield {
             ns,
             position,
-            decode: () =>
-              normaliseBson(
-                EJSON.deserialize(JSON.parse(text) as Document, { relaxed: false }),
-              ) as Document,
+            decode: () => documentFromExtendedJson(text),
           };
         }
       }
