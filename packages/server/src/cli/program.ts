@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { addTransferCommands } from "./export.js";
 import { addImportCommand } from "./import.js";
 import { addInitCommand } from "./init.js";
 import { addLogsCommand } from "./logs.js";
@@ -23,5 +24,6 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   addUsersCommand(program);
   addLogsCommand(program);
   addImportCommand(program);
+  addTransferCommands(program);
   await program.parseAsync(argv);
 }
