@@ -12,6 +12,10 @@ run bench/server/find.ts
 run bench/server/memory.ts
 run bench/server/storageCommit.ts
 run bench/server/aggregate.ts
+# Moving data in: insertMany until recorded in sync history, and `atoll import` of a
+# mongoexport file, each against raw better-sqlite3.
+run bench/server/bulkInsert.ts
+run bench/server/importFile.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts
