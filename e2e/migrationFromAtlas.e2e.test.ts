@@ -64,7 +64,7 @@ beforeAll(async () => {
   expect(users.stderr).toContain("an anonymous user cannot be carried over");
   const data = await runCli([
     "import",
-    join(EXAMPLE, "Car.json"),
+    join(EXAMPLE, "Car.jsonl"),
     "--app",
     appDir,
     "--storage",
