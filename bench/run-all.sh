@@ -12,10 +12,14 @@ run bench/server/find.ts
 run bench/server/memory.ts
 run bench/server/storageCommit.ts
 run bench/server/aggregate.ts
-# Triggers (issue 17): database trigger deliveries against direct calls of their function.
+# Triggers: database trigger deliveries against direct calls of their function.
 run bench/server/triggers.ts
 # HTTPS endpoints: an endpoint call against functions/call for the same function.
 run bench/server/endpoints.ts
+# Moving data in: insertMany until recorded in sync history, and `atoll import` of a
+# mongoexport file, each against raw better-sqlite3.
+run bench/server/bulkInsert.ts
+run bench/server/importFile.ts
 # RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts

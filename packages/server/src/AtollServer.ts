@@ -35,8 +35,8 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
-  /** `sqlite:<file>` or `memory` (the default). */
-  readonly storage?: string;
+  /** `sqlite:<file>` or `memory` (the default), or an open engine (the server closes it). */
+  readonly storage?: string | StorageEngine;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
   /** The hosts functions' `context.http` may reach, and its bounds (default: off). */
@@ -112,7 +112,10 @@ export class AtollServer {
       options.appDir,
       options.environment === undefined ? {} : { environment: options.environment },
     );
-    const storage = await openStorage(options.storage ?? "memory");
+    const storage =
+      typeof options.storage === "object"
+        ? options.storage
+        : await openStorage(options.storage ?? "memory");
     let functions: FunctionService | undefined;
     let triggers: TriggerService | undefined;
     try {

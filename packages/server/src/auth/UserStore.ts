@@ -125,6 +125,39 @@ export class UserStore {
     return { user: toUser(doc), created: true };
   }
 
+  /**
+   * Creates a user moved from another App Services app with its id, identities and metadata,
+   * so that each identity signing in again reaches it. "exists" when a user with that id is
+   * already here (an import run again); an identity another user owns is refused whole.
+   */
+  async restore(user: StoredUser, lastSignIn?: Date): Promise<"created" | "exists"> {
+    if ((await this.get(user.id)) !== undefined) return "exists";
+    for (const identity of user.identities) {
+      const owner = await this.findByIdentity(identity.provider_type, identity.id);
+      if (owner !== undefined)
+        throw new AppError(
+          "AccountNameInUse",
+          `identity ${identity.provider_type}/${identity.id} already belongs to user ${owner.id}`,
+        );
+    }
+    await this.users.insertOne({
+      _id: user.id,
+      type: user.type,
+      disabled: user.disabled,
+      data: { ...user.data },
+      identities: user.identities.map((identity) => ({ ...identity })),
+      createdAt: user.createdAt ?? new Date(),
+      ...(lastSignIn === undefined ? {} : { lastSignInBeforeMove: lastSignIn }),
+    });
+    for (const identity of user.identities) {
+      await this.identities.insertOne({
+        _id: identityKey(identity.provider_type, identity.id),
+        userId: user.id,
+      });
+    }
+    return "created";
+  }
+
   /** Adds an identity to an existing user (account linking). */
   async link(
     user: StoredUser,

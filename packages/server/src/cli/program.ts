@@ -5,6 +5,8 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { addApiKeysCommand } from "./apiKeys.js";
+import { addTransferCommands } from "./export.js";
+import { addImportCommand } from "./import.js";
 import { addInitCommand } from "./init.js";
 import { addLogsCommand } from "./logs.js";
 import { addServeCommand } from "./serve.js";
@@ -23,5 +25,7 @@ export async function runProgram(argv: readonly string[]): Promise<void> {
   addUsersCommand(program);
   addLogsCommand(program);
   addApiKeysCommand(program);
+  addImportCommand(program);
+  addTransferCommands(program);
   await program.parseAsync(argv);
 }

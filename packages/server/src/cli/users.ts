@@ -4,6 +4,7 @@ import type { StoredUser } from "../auth/UserStore.js";
 import { AppStore, type AppStoreOptions } from "./openAppStore.js";
 import { parseStorageSpec } from "./options.js";
 import { runCommand } from "./runCommand.js";
+import { addUsersImportCommand } from "./usersImport.js";
 
 interface UsersOptions extends AppStoreOptions {
   json?: boolean;
@@ -16,7 +17,7 @@ interface UsersOptions extends AppStoreOptions {
 export function addUsersCommand(program: Command): void {
   const users = program
     .command("users")
-    .description("list, create, disable, enable and delete the app's users");
+    .description("list, create, import, disable, enable and delete the app's users");
   const withStore = (command: Command): Command =>
     command
       .option("--app <dir>", "the app export directory", ".")
@@ -49,6 +50,8 @@ export function addUsersCommand(program: Command): void {
       runCommand(() => setDisabled(userId, disabled, options)),
     );
   }
+
+  addUsersImportCommand(users, withStore);
 
   withStore(
     users

@@ -35,17 +35,35 @@ export function validateSchema(schema: CollectionSchema, doc: Document): void {
   checkValue(schema, doc, "", true);
 }
 
+/** A schema node's type names and the checks of those this validator knows, worked out once. */
+interface NodeTypes {
+  readonly names: readonly string[];
+  readonly checks: readonly ((value: unknown) => boolean)[];
+}
+
+const typesBySchema = new WeakMap<CollectionSchema, NodeTypes>();
+
+function typesOf(schema: CollectionSchema): NodeTypes {
+  let types = typesBySchema.get(schema);
+  if (types === undefined) {
+    const names = schema.bsonType === undefined ? [] : [schema.bsonType].flat().map(String);
+    const checks = names.flatMap((type) => BSON_TYPE_CHECKS[type] ?? []);
+    types = { names, checks };
+    typesBySchema.set(schema, types);
+  }
+  return types;
+}
+
 function checkValue(
   schema: CollectionSchema,
   value: unknown,
   path: string,
   required: boolean,
 ): void {
-  const types = schema.bsonType === undefined ? [] : [schema.bsonType].flat().map(String);
-  if (types.length > 0 && !(value === null && !required && path !== "")) {
-    const known = types.filter((type) => BSON_TYPE_CHECKS[type] !== undefined);
-    if (known.length > 0 && !known.some((type) => BSON_TYPE_CHECKS[type]!(value))) {
-      fail(path, `must be of type ${types.join(" or ")}`);
+  const types = typesOf(schema);
+  if (types.names.length > 0 && !(value === null && !required && path !== "")) {
+    if (types.checks.length > 0 && !types.checks.some((check) => check(value))) {
+      fail(path, `must be of type ${types.names.join(" or ")}`);
     }
   }
   if (Array.isArray(value) && isSchema(schema.items)) {

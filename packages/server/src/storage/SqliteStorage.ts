@@ -185,6 +185,11 @@ export class SqliteStorage implements StorageEngine {
     return rows.map(({ db, coll }) => ({ db, coll }));
   }
 
+  /** SQLite's online backup: pages copied in steps, restarted when another connection writes. */
+  async backup(file: string): Promise<void> {
+    await this.#open().backup(file);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

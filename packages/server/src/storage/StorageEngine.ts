@@ -104,5 +104,10 @@ export interface StorageEngine {
    */
   onCommit(listener: (records: readonly ChangeRecord[]) => void, onClosed?: () => void): () => void;
   listNamespaces(): Promise<Namespace[]>;
+  /**
+   * Optional: copies the whole store, consistent as of one moment, to `file` while it stays in
+   * use (engines whose store is a file; others are backed up with their own tools).
+   */
+  backup?(file: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -24,6 +24,10 @@ import type { ResolvedIdentity } from "./ResolvedIdentity.js";
 
 export const USERPASS_TOKEN_MINUTES = 30;
 
+/** A login's answer for an account moved without its password: the app offers a reset. */
+export const PASSWORD_RESET_REQUIRED =
+  "password reset required: this account was moved without its password; reset it to sign in";
+
 type TokenKind = "confirm" | "reset";
 
 /** A confirmation or reset link for `email`; `url` carries the token. */
@@ -156,6 +160,23 @@ export class EmailPasswordAccounts {
     if (!confirmed) await this.startConfirmation(email, true);
   }
 
+  /**
+   * An account moved from another App Services app, which never hands out password hashes:
+   * confirmed, owned by the identity it had there, and without a password until its owner
+   * sets one through the reset flow (a login answers `PASSWORD_RESET_REQUIRED` until then).
+   * Leaves an account already there as it is.
+   */
+  async restore(account: { email: string; identityId: string; createdAt: Date }): Promise<void> {
+    if ((await this.accounts.findOne({ _id: account.email.toLowerCase() })) !== null) return;
+    await this.accounts.insertOne({
+      _id: account.email.toLowerCase(),
+      email: account.email,
+      identityId: account.identityId,
+      confirmed: true,
+      createdAt: account.createdAt,
+    });
+  }
+
   /** Runs the confirmation function, or hands out a confirmation link. */
   private async startConfirmation(email: string, removeOnFailure: boolean): Promise<void> {
     const token = await this.issueToken(email, "confirm");
@@ -282,6 +303,8 @@ export class EmailPasswordAccounts {
     const doc = await this.accounts.findOne({ _id: username.toLowerCase() });
     const stored = doc === null ? await hashForUnknownAccounts() : stringField(doc, "passwordHash");
     const valid = await this.passwords.verify(password, stored);
+    if (doc !== null && stored === "")
+      throw new AppError("InvalidPassword", PASSWORD_RESET_REQUIRED);
     if (doc === null || !valid) {
       throw new AppError("InvalidPassword", "invalid username/password");
     }

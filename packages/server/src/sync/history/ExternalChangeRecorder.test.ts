@@ -105,4 +105,94 @@ describe("writes made outside sync", () => {
     });
     expect(result.dropped.map((d) => d.reason)).toEqual(["the object was erased concurrently"]);
   });
+
+  it("record a bulk write in batches, each object once, its fields stamped by the last change", async () => {
+    const batched = new ExternalChangeRecorder(storage, carModel, 100);
+    const cars = Array.from({ length: 250 }, (_, i) => ({
+      _id: new ObjectId(),
+      ownerId: "ann",
+      make: "Ford",
+      miles: i,
+    }));
+    await storage.commit(cars.map((doc) => ({ kind: "insert", ns: CARS_NAMESPACE, doc })));
+    const first = await storage.get(CARS_NAMESPACE, cars[0]!._id);
+    await storage.commit([
+      {
+        kind: "update",
+        ns: CARS_NAMESPACE,
+        doc: { ...first!.doc, miles: 1000 },
+        expectedVersion: first!.version,
+        updateDescription: { updatedFields: { miles: 1000 }, removedFields: [] },
+      },
+    ]);
+    const steps = [];
+    for (;;) {
+      const step = await batched.recordBatch();
+      if (step.done) break;
+      steps.push(step.entries.length);
+    }
+    expect(steps).toEqual([100, 100, 51]);
+    const entries = await history.entriesSince(0, 1000);
+    expect(entries.map((entry) => entry.version)).toEqual(
+      Array.from({ length: 251 }, (_, i) => i + 1),
+    );
+    // The update, recorded last, wins over an upload that had not seen it.
+    const { ident } = await history.allocateFileIdent("ann");
+    const result = await history.integrate(ident, {
+      clientVersion: 1,
+      writer: { ts: 1, ident, baseVersion: 1 },
+      instructions: [
+        {
+          type: "Update",
+          table: "Car",
+          pk: cars[0]!._id,
+          path: ["miles"],
+          value: Long.fromNumber(7),
+        },
+      ],
+    });
+    expect(result.dropped.map((d) => d.reason)).toEqual(["a newer concurrent write won"]);
+  });
+
+  it("record an object inserted again after an erase", async () => {
+    await externalInsert({ _id: pk, ownerId: "ann", make: "Ford" });
+    await recorder.catchUp();
+    const stored = await storage.get(CARS_NAMESPACE, pk);
+    await storage.commit([
+      { kind: "delete", ns: CARS_NAMESPACE, id: pk, expectedVersion: stored!.version },
+    ]);
+    await recorder.catchUp();
+    await externalInsert({ _id: pk, ownerId: "ann", make: "Kia" });
+    const [again] = await recorder.catchUp();
+    expect(again?.instructions).toContainEqual({ type: "CreateObject", table: "Car", pk });
+    expect(again?.objects[0]?.after).toMatchObject({ make: "Kia" });
+  });
+
+  it("never record a change twice when two nodes share the store and race", async () => {
+    const nodes = [0, 1, 2].map(() => new ExternalChangeRecorder(storage, carModel, 7));
+    const cars = Array.from({ length: 60 }, () => ({
+      _id: new ObjectId(),
+      ownerId: "ann",
+      make: "Ford",
+    }));
+    for (const doc of cars) await externalInsert(doc);
+    const recorded = (await Promise.all(nodes.map((node) => node.catchUp()))).flat();
+    const entries = await history.entriesSince(0, 1000);
+    expect(entries.map((entry) => entry.objects[0]?.pk)).toEqual(cars.map((car) => car._id));
+    expect(recorded.map((entry) => entry.version).sort((a, b) => a - b)).toEqual(
+      entries.map((entry) => entry.version),
+    );
+  });
+
+  it("record what this process committed as the feed would give it back", async () => {
+    const held = new ExternalChangeRecorder(storage, carModel);
+    const stopHolding = storage.onCommit((records) => held.hold(records));
+    await externalInsert({ _id: pk, ownerId: "ann", make: "Ford", miles: 5 });
+    stopHolding();
+    // written by "another node": not held, read from the feed
+    await externalInsert({ _id: new ObjectId(), ownerId: "bob", make: "Kia" });
+    const recorded = await held.catchUp();
+    expect(recorded).toEqual(await history.entriesSince(0));
+    expect(recorded).toHaveLength(2);
+  });
 });

@@ -5,7 +5,7 @@
  * cursor that is advanced in the same batch as each history entry it appends, so a crash
  * never loses or doubles an entry, and two nodes never record the same change twice.
  */
-import type { Instruction } from "@atoll/protocol";
+import type { Instruction, PrimaryKey } from "@atoll/protocol";
 import type { ChangeRecord, StorageEngine, WriteOp } from "../../storage/StorageEngine.js";
 import {
   instructionsForChange,
@@ -28,14 +28,30 @@ import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import { SERVER_FILE_IDENT } from "./SyncHistory.js";
 import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
 
-const BATCH = 500;
+/** Change records read and recorded per storage batch: one commit and one meta read each. */
+export const RECORDING_BATCH = 2000;
+
+/** A change the recorder turns into a history entry, with what it takes to build the entry. */
+interface Recordable {
+  readonly record: ChangeRecord;
+  readonly table: string;
+  readonly pk: PrimaryKey;
+  readonly key: string;
+  readonly instructions: Instruction[];
+}
+
+/** Change records held from the commit listener before the recorder falls back to reading the feed. */
+const MAX_HELD = 50_000;
 
 export class ExternalChangeRecorder {
   private readonly tablesByNamespace = new Map<string, string>();
+  /** Change records this process committed, oldest first, not yet known to be recorded. */
+  private held: ChangeRecord[] = [];
 
   constructor(
     private readonly storage: StorageEngine,
     private readonly model: SyncModel,
+    private readonly batchSize = RECORDING_BATCH,
   ) {
     for (const table of model.tables.values()) this.follow(table);
   }
@@ -46,119 +62,149 @@ export class ExternalChangeRecorder {
       this.tablesByNamespace.set(`${table.database}.${table.collection}`, table.name);
   }
 
+  /**
+   * Takes the change records of a batch this process just committed (the engine's commit
+   * listener, every origin), so that recording them need not read them back from the feed.
+   * Only an optimisation: the feed stays the truth, and whatever is not held contiguously from
+   * the cursor (another node's writes, more than `MAX_HELD` waiting) is read from it.
+   */
+  hold(records: readonly ChangeRecord[]): void {
+    if (this.held.length + records.length > MAX_HELD) this.held = [];
+    else for (const record of records) this.held.push(record);
+  }
+
   /** Records every change the feed holds beyond the cursor; returns the entries it appended. */
   async catchUp(): Promise<SyncEntry[]> {
     const appended: SyncEntry[] = [];
     for (;;) {
-      const cursor = counterValue(await this.storage.get(COUNTERS, "externalSeq"));
-      const records = await this.storage.changesSince(cursor, BATCH);
-      if (records.length === 0) return appended;
-      // Sync's own writes and unsynced collections only move the cursor: once per batch, or
-      // with the next recorded entry (whose batch sets the cursor past them).
-      for (const record of records) {
-        if (this.tableOf(record) === undefined) continue;
-        const entry = await this.record(record);
-        if (entry !== undefined) appended.push(entry);
-      }
-      const last = records.at(-1)!;
-      if (this.tableOf(last) === undefined) await this.advance(last.seq);
+      const step = await this.recordBatch();
+      for (const entry of step.entries) appended.push(entry);
+      if (step.done) return appended;
     }
   }
 
-  /** The synced table a change made outside sync belongs to, if any. */
-  private tableOf(record: ChangeRecord): string | undefined {
-    if (record.origin === SYNC_ORIGIN) return undefined;
-    return this.tablesByNamespace.get(`${record.ns.db}.${record.ns.coll}`);
-  }
-
-  private async advance(seq: number): Promise<void> {
+  /**
+   * Records the next batch of the feed beyond the cursor in one storage commit: the cursor
+   * moves past the batch's last change record together with the entries it appends, so a
+   * crash never loses or doubles one, and a node that lost the race for the cursor (another
+   * node recorded the batch) reads it again from the new cursor. `done` when the feed held
+   * nothing beyond the cursor.
+   */
+  async recordBatch(): Promise<{ entries: SyncEntry[]; done: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const cursor = await this.storage.get(COUNTERS, "externalSeq");
-      if (counterValue(cursor) >= seq) return;
+      const records = await this.changesAfter(counterValue(cursor));
+      const last = records.at(-1);
+      if (last === undefined) return { entries: [], done: true };
+      const changes = records.flatMap((record) => this.recordable(record));
+      // An insert's object has no merge metadata unless it was erased before: the first attempt
+      // does not look (a batch of fresh inserts reads nothing); when one had some, the commit
+      // fails on the duplicate and the next attempt reads them all.
+      const built = await this.historyWrites(changes, attempt === 0);
       try {
-        await this.storage.commit([counterOp("externalSeq", seq, cursor)], { origin: SYNC_ORIGIN });
-        return;
+        await this.storage.commit([counterOp("externalSeq", last.seq, cursor), ...built.writes], {
+          origin: SYNC_ORIGIN,
+        });
+        return { entries: built.entries, done: false };
       } catch (error) {
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
 
-  /** Records one change into history; undefined when another node got there first. */
-  private async record(record: ChangeRecord): Promise<SyncEntry | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      const cursor = await this.storage.get(COUNTERS, "externalSeq");
-      if (counterValue(cursor) >= record.seq) return undefined;
-      const table = this.tableOf(record)!;
-      const built = await this.historyWrites(table, record).catch((error: unknown) => {
-        if (error instanceof UnsyncableDocument) return undefined;
-        throw error;
-      });
-      // A document no device can hold is left out of history: the cursor moves past it, so
-      // the writes after it still reach the devices.
-      if (built === undefined) {
-        await this.advance(record.seq);
-        return undefined;
-      }
-      const { entry, writes } = built;
-      const batch: WriteOp[] = [counterOp("externalSeq", record.seq, cursor), ...writes];
-      try {
-        await this.storage.commit(batch, { origin: SYNC_ORIGIN });
-        return entry;
-      } catch (error) {
-        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-      }
+  /** The next change records after `seq`: those held when they follow on from it, else the feed's. */
+  private async changesAfter(seq: number): Promise<readonly ChangeRecord[]> {
+    const firstKept = this.held.findIndex((record) => record.seq > seq);
+    this.held = firstKept === -1 ? [] : this.held.slice(firstKept);
+    let run = 0;
+    while (run < this.batchSize && this.held[run]?.seq === seq + 1 + run) run++;
+    if (run > 0 && (run === this.batchSize || run === this.held.length)) {
+      return this.held.slice(0, run);
+    }
+    return this.storage.changesSince(seq, this.batchSize);
+  }
+
+  /**
+   * The change as a history entry's makings; none for sync's own writes, unsynced collections
+   * and documents no device can hold (the cursor moves past them, so the writes after them
+   * still reach the devices).
+   */
+  private recordable(record: ChangeRecord): Recordable[] {
+    if (record.origin === SYNC_ORIGIN) return [];
+    const table = this.tablesByNamespace.get(`${record.ns.db}.${record.ns.coll}`);
+    if (table === undefined) return [];
+    try {
+      const pk = primaryKeyOf(record.documentKey._id);
+      const instructions = instructionsForChange(this.model.schema, table, record);
+      return [{ record, table, pk, key: objectKey(table, pk), instructions }];
+    } catch (error) {
+      if (error instanceof UnsyncableDocument) return [];
+      throw error;
     }
   }
 
+  /**
+   * The entries for `changes`, numbered from the server version counter, and the writes that
+   * append them: the counter, the entries, and each touched object's merge metadata (read in
+   * one scan, written once however many of the changes touch the object).
+   */
   private async historyWrites(
-    table: string,
-    record: ChangeRecord,
-  ): Promise<{ entry: SyncEntry; writes: WriteOp[] }> {
+    changes: readonly Recordable[],
+    insertsAreFresh: boolean,
+  ): Promise<{ entries: SyncEntry[]; writes: WriteOp[] }> {
+    if (changes.length === 0) return { entries: [], writes: [] };
     const counter = await this.storage.get(COUNTERS, "serverVersion");
-    const version = counterValue(counter) + 1;
-    const instructions = instructionsForChange(this.model.schema, table, record);
-    const ts = record.clusterTime.getTime();
-    const pk = primaryKeyOf(record.documentKey._id);
-    const key = objectKey(table, pk);
-    const stored = await this.storage.get(OBJECT_META, key);
-    const meta = nextMeta(metaFromDocument(stored?.doc), instructions, {
-      ts,
-      ident: SERVER_FILE_IDENT,
-      version,
-    });
-    const entry: SyncEntry = {
-      version,
-      originIdent: SERVER_FILE_IDENT,
-      originTimestamp: ts,
-      clientVersion: 0,
-      instructions,
-      objects: [
-        {
-          table,
-          pk,
-          ...(record.fullDocumentBeforeChange === undefined
-            ? {}
-            : { before: record.fullDocumentBeforeChange }),
-          ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
-        },
-      ],
-      corrections: [],
-      rejected: [],
-    };
-    const writes: WriteOp[] = [
-      counterOp("serverVersion", version, counter),
-      historyEntryOp(entry),
-      stored
-        ? {
-            kind: "replace",
-            ns: OBJECT_META,
-            doc: metaToDocument(key, meta),
-            expectedVersion: stored.version,
-          }
-        : { kind: "insert", ns: OBJECT_META, doc: metaToDocument(key, meta) },
-    ];
-    return { entry, writes };
+    const looked = insertsAreFresh
+      ? changes.filter((change) => change.record.operationType !== "insert")
+      : changes;
+    const keys = [...new Set(looked.map((change) => change.key))];
+    const stored = new Map(
+      (await this.storage.scan(OBJECT_META, { ids: keys })).map((s) => [s.doc._id as string, s]),
+    );
+    const metas = new Map<string, ObjectMeta>();
+    const entries: SyncEntry[] = [];
+    let version = counterValue(counter);
+    for (const { record, table, pk, key, instructions } of changes) {
+      version += 1;
+      const ts = record.clusterTime.getTime();
+      const before = metas.get(key) ?? metaFromDocument(stored.get(key)?.doc);
+      metas.set(key, nextMeta(before, instructions, { ts, ident: SERVER_FILE_IDENT, version }));
+      entries.push({
+        version,
+        originIdent: SERVER_FILE_IDENT,
+        originTimestamp: ts,
+        clientVersion: 0,
+        instructions,
+        objects: [
+          {
+            table,
+            pk,
+            ...(record.fullDocumentBeforeChange === undefined
+              ? {}
+              : { before: record.fullDocumentBeforeChange }),
+            ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
+          },
+        ],
+        corrections: [],
+        rejected: [],
+      });
+    }
+    const writes: WriteOp[] = [counterOp("serverVersion", version, counter)];
+    for (const entry of entries) writes.push(historyEntryOp(entry));
+    for (const [key, meta] of metas) {
+      const previous = stored.get(key);
+      writes.push(
+        previous
+          ? {
+              kind: "replace",
+              ns: OBJECT_META,
+              doc: metaToDocument(key, meta),
+              expectedVersion: previous.version,
+            }
+          : { kind: "insert", ns: OBJECT_META, doc: metaToDocument(key, meta) },
+      );
+    }
+    return { entries, writes };
   }
 }
 

@@ -63,6 +63,12 @@ export interface SyncServiceOptions {
   readonly compactionIntervalMs?: number;
   /** Bounds on uploaded changesets over their defaults (see `syncLimits`). */
   readonly limits?: Partial<SyncLimits>;
+  /**
+   * Time between looks at the change feed for writes another process made to the store (an
+   * `atoll import` beside the server, another node), which no commit listener here reports
+   * (default one second).
+   */
+  readonly feedPollMs?: number;
 }
 
 /** The part of the function service rules need: run a function as a user. */
@@ -85,6 +91,8 @@ export class SyncService {
   private recording: Promise<void> | undefined;
   private recordAgain = false;
   private stopFeed: () => void = () => {};
+  private feedPoll: NodeJS.Timeout | undefined;
+  private polledSeq = -1;
   private closed = false;
 
   private constructor(
@@ -128,10 +136,15 @@ export class SyncService {
     const service = new SyncService(options, source);
     service.addToModel(readClientSchema(await loadDevelopmentTypes(options.storage)));
     service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
-    await service.recordExternalWrites();
     await service.history.loadFloor();
     await service.entries.refresh();
     await service.compactor.start();
+    // Writes made while the server was down are recorded in the background, batch by batch:
+    // start-up does not wait for a backlog of any size, and a bootstrap scan records what is
+    // left of it first (`scanExclusive`), so no device misses one.
+    void service.recordExternalWrites();
+    service.feedPoll = setInterval(() => service.pollFeed(), options.feedPollMs ?? 1000);
+    service.feedPoll.unref();
     return service;
   }
 
@@ -306,6 +319,7 @@ export class SyncService {
   async close(): Promise<void> {
     this.closed = true;
     this.stopFeed();
+    clearInterval(this.feedPoll);
     await this.compactor.stop();
     for (const session of this.sessions.all()) session.terminate();
     await this.recording;
@@ -314,21 +328,45 @@ export class SyncService {
     await this.exclusive(async () => {});
   }
 
+  /** Records every write made outside sync that is not yet history (called inside `exclusive`). */
   private async recordPending(): Promise<void> {
-    const recorded = await this.recorder.catchUp();
-    if (recorded.length > 0) await this.appended(recorded);
+    while (!(await this.recordOneBatch()));
+  }
+
+  /** Records what the feed gained since the last look, from whichever process wrote it. */
+  private pollFeed(): void {
+    void this.storage.lastSeq().then(
+      (last) => {
+        if (last === this.polledSeq || this.closed) return;
+        this.polledSeq = last;
+        void this.recordExternalWrites();
+      },
+      () => {}, // storage closing under the timer: the next start looks again
+    );
+  }
+
+  /** Records one batch of writes made outside sync; true when none was left (inside `exclusive`). */
+  private async recordOneBatch(): Promise<boolean> {
+    const { entries, done } = await this.recorder.recordBatch();
+    if (entries.length > 0) await this.appended(entries);
+    return done;
   }
 
   private onCommit(records: readonly ChangeRecord[]): void {
     if (this.closed) return;
+    this.recorder.hold(records);
     const external = records.some(
       (r) => r.origin !== SYNC_ORIGIN && this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`),
     );
     if (external) void this.recordExternalWrites();
   }
 
-  /** Turns writes made outside sync into history (one run at a time; a request during a run repeats it). */
-  private recordExternalWrites(): Promise<void> {
+  /**
+   * Turns writes made outside sync into history, one batch per turn of the mutex so uploads
+   * and bootstraps interleave with a long backlog; resolves when the feed is recorded up to
+   * where it was at the call (one run at a time; a request during a run repeats it).
+   */
+  recordExternalWrites(): Promise<void> {
     if (this.recording) {
       this.recordAgain = true;
       return this.recording;
@@ -337,7 +375,7 @@ export class SyncService {
       do {
         this.recordAgain = false;
         try {
-          await this.exclusive(() => this.recordPending());
+          while (!this.closed && !(await this.exclusive(() => this.recordOneBatch())));
         } catch (error) {
           if (this.closed) return;
           await this.record({
