@@ -2,7 +2,9 @@
  * Applies sync instructions to documents as the data layer stores them: a Realm object is a
  * document keyed by `_id`, an embedded object a nested document, a list or set an array, a
  * dictionary a nested document, a link the target's primary key. Instruction values become
- * document values under the conventions of `data/types.ts` (int64 → number when safe).
+ * document values under the conventions of `data/types.ts` (int64 → number when safe). A list or
+ * dictionary inside a mixed value is a plain nested array or document too, reached by the same
+ * paths.
  *
  * Pure: the input document is never modified, only copies made for the same run of
  * instructions (`OwnedContainers`). A path that does not resolve, or an index outside its
@@ -33,7 +35,8 @@ function badPath(instruction: Instruction, why: string): SyncProtocolError {
 export function documentValue(value: InstructionValue): unknown {
   if (value !== null && typeof value === "object") {
     if ("$link" in value) return normaliseBson(value.$link.pk);
-    if ("$object" in value) return {};
+    if ("$object" in value || "$dictionary" in value) return {};
+    if ("$list" in value) return [];
   }
   return normaliseBson(value);
 }

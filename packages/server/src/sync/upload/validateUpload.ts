@@ -177,5 +177,7 @@ function describeValue(value: InstructionValue): string {
   if (typeof value !== "object") return `a ${typeof value}`;
   if ("$link" in value) return `a link to ${value.$link.table}`;
   if ("$object" in value) return "an embedded object";
+  if ("$list" in value) return "a list";
+  if ("$dictionary" in value) return "a dictionary";
   return `a ${value.constructor.name}`;
 }
