@@ -212,8 +212,9 @@ export function applyToDocument(
 /**
  * The document after each instruction in turn, as `applyToDocument` one by one makes it,
  * copying each container at most once (the run owns its copies). `from` is never modified.
- * Instructions on an object that does not exist (before a create, after an erase) are passed
- * over.
+ * Instructions on an object that does not exist (before a create, after an erase), and those
+ * whose path no longer resolves in it (a concurrent write replaced a collection on the way: a
+ * conflict the integration settles), are passed over.
  */
 export function replayOnDocument(
   from: Document | undefined,
@@ -223,7 +224,11 @@ export function replayOnDocument(
   let doc = from;
   for (const instruction of instructions) {
     if (doc === undefined && instruction.type !== "CreateObject") continue;
-    doc = applyToDocument(doc, instruction, owns);
+    try {
+      doc = applyToDocument(doc, instruction, owns);
+    } catch (error) {
+      if (!(error instanceof SyncProtocolError)) throw error;
+    }
   }
   return doc;
 }

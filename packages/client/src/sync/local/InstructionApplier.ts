@@ -19,6 +19,7 @@ import { pkIndexKey } from "../../values/indexKey.js";
 import { storedEquals } from "../../values/convert.js";
 import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
+import { applyInsideMixed } from "./applyInsideMixed.js";
 import { BadChangesetError } from "./BadChangesetError.js";
 import { propertyByKey, resolvePath } from "./instructionPaths.js";
 import type { Target } from "./instructionPaths.js";
@@ -159,6 +160,10 @@ export class InstructionApplier {
       return;
     }
     const target = resolvePath(this.db, row, instruction.path);
+    if (target.nested !== undefined) {
+      applyInsideMixed(this.txn, { ...target, nested: target.nested }, instruction, this.mode);
+      return;
+    }
     switch (instruction.type) {
       case "Update":
         this.update(target, instruction.value);

@@ -1,0 +1,183 @@
+/**
+ * Lists and dictionaries inside a mixed property of synced objects, end to end: two devices
+ * of one user (one of them offline for a while) edit the same nested collections and converge,
+ * a replacement of a nested collection wins over edits made inside the old one, the server
+ * stores plain nested arrays and documents, and a data-API write of such a value reaches the
+ * devices.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ObjectId } from "bson";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { App, Credentials, Realm } from "@atoll/client";
+import type { ObjectSchema, Object as RealmObject, SyncError } from "@atoll/client";
+import { CARS_APP_DIR, useAppServer } from "../../packages/client/src/test-support/appServer.js";
+import { whenRealm } from "../support/syncHarness.js";
+
+const CarSchema: ObjectSchema = {
+  name: "Car",
+  primaryKey: "_id",
+  properties: { _id: "objectId", ownerId: "string", make: "string", extras: "mixed" },
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- nested mixed values are untyped
+type Car = RealmObject & { _id: ObjectId; ownerId: string; make: string; extras: any };
+
+/** The cars app with a mixed `extras` property on Car. */
+function carsAppWithExtras(): string {
+  const dir = mkdtempSync(join(tmpdir(), "atoll-e2e-mixed-"));
+  cpSync(CARS_APP_DIR, dir, { recursive: true });
+  const file = join(dir, "data_sources", "mongodb-atlas", "cars-db", "Car", "schema.json");
+  const schema = JSON.parse(readFileSync(file, "utf8")) as { properties: object };
+  schema.properties = { ...schema.properties, extras: { bsonType: "mixed" } };
+  writeFileSync(file, JSON.stringify(schema, null, 2));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe("lists and dictionaries in a synced mixed property", () => {
+  const server = useAppServer({ appDir: carsAppWithExtras() });
+  const root = mkdtempSync(join(tmpdir(), "atoll-e2e-mixed-devices-"));
+  const open: Realm[] = [];
+  let counter = 0;
+  afterEach(() => {
+    for (const realm of open.splice(0)) realm.close();
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function device(email: string) {
+    const { url, appId } = server();
+    const app = new App({ id: appId, baseUrl: url, baseFilePath: join(root, `d${++counter}`) });
+    const credentials = { email, password: "correct horse battery" };
+    try {
+      await app.emailPasswordAuth.registerUser(credentials);
+    } catch (error) {
+      if ((error as { errorCode?: string }).errorCode !== "AccountNameInUse") throw error;
+    }
+    const user = await app.logIn(Credentials.emailPassword(email, credentials.password));
+    const errors: SyncError[] = [];
+    const realm = await Realm.open({
+      schema: [CarSchema],
+      sync: {
+        user,
+        flexible: true,
+        onError: (_session, error) => void errors.push(error),
+        initialSubscriptions: { update: (subs, r) => void subs.add(r.objects("Car")) },
+      },
+    });
+    open.push(realm);
+    return { user, realm, errors };
+  }
+
+  async function settle(...realms: Realm[]): Promise<void> {
+    for (const realm of realms) await realm.syncSession!.waitForUpload();
+    for (const realm of realms) await realm.syncSession!.waitForDownload();
+  }
+
+  const extrasOf = (realm: Realm, id: ObjectId): unknown =>
+    (realm.objectForPrimaryKey<Car>("Car", id)?.toJSON() as { extras?: unknown } | undefined)
+      ?.extras;
+
+  it("two devices, one offline, edit the same nested collections and converge", async () => {
+    const email = `mixed-${new ObjectId().toHexString()}@example.com`;
+    const phone = await device(email);
+    const tablet = await device(email);
+    const id = new ObjectId();
+    phone.realm.write(() =>
+      phone.realm.create("Car", {
+        _id: id,
+        ownerId: phone.user.id,
+        make: "Saab",
+        extras: { tags: ["a"], meta: { n: 1 } },
+      }),
+    );
+    await settle(phone.realm, tablet.realm);
+    expect(extrasOf(tablet.realm, id)).toEqual({ tags: ["a"], meta: { n: 1 } });
+
+    // The tablet goes offline and edits inside both nested collections; the phone does too.
+    tablet.realm.syncSession!.pause();
+    const onTablet = tablet.realm.objectForPrimaryKey<Car>("Car", id)!;
+    tablet.realm.write(() => {
+      onTablet.extras.tags.push("t");
+      onTablet.extras.meta.k = "tablet";
+    });
+    const onPhone = phone.realm.objectForPrimaryKey<Car>("Car", id)!;
+    const changed: string[][] = [];
+    onPhone.addListener((_car, change) => {
+      if (change.changedProperties.length > 0) changed.push(change.changedProperties);
+    });
+    phone.realm.write(() => {
+      onPhone.extras.tags.unshift("p");
+      onPhone.extras.meta.n = 2;
+    });
+    await phone.realm.syncSession!.waitForUpload();
+    tablet.realm.syncSession!.resume();
+    await settle(tablet.realm, phone.realm);
+
+    const merged = { tags: ["p", "a", "t"], meta: { n: 2, k: "tablet" } };
+    expect(extrasOf(phone.realm, id)).toEqual(merged);
+    expect(extrasOf(tablet.realm, id)).toEqual(merged);
+    // The phone's listener heard of the tablet's change inside the mixed property.
+    await whenRealm(phone.realm, () => (changed.length >= 2 ? true : undefined));
+    expect(changed.at(-1)).toEqual(["extras"]);
+
+    // The server holds plain nested arrays and documents, as the data API reads them.
+    const cars = phone.user.mongoClient("mongodb-atlas").db("cars-db").collection("Car");
+    expect((await cars.findOne({ _id: id }))?.extras).toEqual(merged);
+    expect([phone.errors, tablet.errors]).toEqual([[], []]);
+  });
+
+  it("a replacement of a nested collection wins over later edits inside the old one", async () => {
+    const email = `mixed-${new ObjectId().toHexString()}@example.com`;
+    const phone = await device(email);
+    const tablet = await device(email);
+    const id = new ObjectId();
+    phone.realm.write(() =>
+      phone.realm.create("Car", {
+        _id: id,
+        ownerId: phone.user.id,
+        make: "Volvo",
+        extras: { meta: { n: 1 }, keep: true },
+      }),
+    );
+    await settle(phone.realm, tablet.realm);
+
+    tablet.realm.syncSession!.pause();
+    const onPhone = phone.realm.objectForPrimaryKey<Car>("Car", id)!;
+    phone.realm.write(() => (onPhone.extras.meta = ["replaced"]));
+    await phone.realm.syncSession!.waitForUpload();
+    const onTablet = tablet.realm.objectForPrimaryKey<Car>("Car", id)!;
+    tablet.realm.write(() => {
+      onTablet.extras.meta.n = 99;
+      onTablet.extras.note = "from the tablet";
+    });
+    tablet.realm.syncSession!.resume();
+    await settle(tablet.realm, phone.realm);
+
+    const merged = { meta: ["replaced"], keep: true, note: "from the tablet" };
+    expect(extrasOf(tablet.realm, id)).toEqual(merged);
+    expect(extrasOf(phone.realm, id)).toEqual(merged);
+    expect([phone.errors, tablet.errors]).toEqual([[], []]);
+  });
+
+  it("a data-API write of nested lists and dictionaries reaches the device", async () => {
+    const phone = await device(`mixed-${new ObjectId().toHexString()}@example.com`);
+    const id = new ObjectId();
+    phone.realm.write(() =>
+      phone.realm.create("Car", { _id: id, ownerId: phone.user.id, make: "Fiat", extras: 1 }),
+    );
+    await phone.realm.syncSession!.waitForUpload();
+    const cars = phone.user.mongoClient("mongodb-atlas").db("cars-db").collection("Car");
+    const extras = { tags: ["a", { k: 1 }], deep: { list: [[true], []] } };
+    await cars.updateOne({ _id: id }, { $set: { extras } });
+    const arrived = await whenRealm(phone.realm, () => {
+      const value = extrasOf(phone.realm, id);
+      return typeof value === "object" ? value : undefined;
+    });
+    expect(arrived).toEqual(extras);
+    const car = phone.realm.objectForPrimaryKey<Car>("Car", id)!;
+    expect(car.extras.tags[1].k).toBe(1);
+    expect(phone.errors).toEqual([]);
+  });
+});
