@@ -8,11 +8,17 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeChangeset, subprotocolFor, type Instruction } from "@atoll/protocol";
 import { ObjectId } from "bson";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { App, Credentials, Realm } from "@atoll/client";
 import type { ObjectSchema, Object as RealmObject, SyncError } from "@atoll/client";
 import { CARS_APP_DIR, useAppServer } from "../../packages/client/src/test-support/appServer.js";
+import {
+  SyncTestClient,
+  logIn,
+  syncUrl,
+} from "../../packages/server/src/sync/test-support/SyncTestClient.js";
 import { whenRealm } from "../support/syncHarness.js";
 
 const CarSchema: ObjectSchema = {
@@ -179,5 +185,40 @@ describe("lists and dictionaries in a synced mixed property", () => {
     const car = phone.realm.objectForPrimaryKey<Car>("Car", id)!;
     expect(car.extras.tags[1].k).toBe(1);
     expect(phone.errors).toEqual([]);
+  });
+
+  it("a client on atoll-sync 2 receives null for a nested collection and nothing inside it", async () => {
+    const email = `mixed-${new ObjectId().toHexString()}@example.com`;
+    const phone = await device(email);
+    const id = new ObjectId();
+    phone.realm.write(() =>
+      phone.realm.create("Car", {
+        _id: id,
+        ownerId: phone.user.id,
+        make: "Lada",
+        extras: { tags: ["a"] },
+      }),
+    );
+    await phone.realm.syncSession!.waitForUpload();
+    const { url, appId } = server();
+    const login = await logIn(url, appId, { email, password: "correct horse battery" });
+    const old = await SyncTestClient.connect(syncUrl(url, appId), login.accessToken, [
+      subprotocolFor(2),
+    ]);
+    try {
+      await old.bind();
+      const bootstrap = (await old.subscribe(1, { Car: "_id != null" }))
+        .flatMap((download) => download.changesets)
+        .flatMap((changeset) => decodeChangeset(changeset.changeset));
+      const extras = bootstrap.filter(
+        (i): i is Instruction & { path: readonly (string | number)[] } =>
+          "path" in i && i.path[0] === "extras",
+      );
+      expect(extras).toEqual([
+        { type: "Update", table: "Car", pk: id, path: ["extras"], value: null },
+      ]);
+    } finally {
+      await old.close();
+    }
   });
 });
