@@ -185,10 +185,14 @@ export function applyToDocument(
       return root;
     }
     case "Clear": {
-      if (Array.isArray(parent)) throw badPath(instruction, "cannot clear a list element");
       const empty = instruction.collectionType === "dictionary" ? {} : [];
       owns.add(empty);
-      setOwn(parent, String(last), empty);
+      if (Array.isArray(parent)) {
+        // A list or dictionary that is an element of a list (inside a mixed value).
+        if (typeof last !== "number" || last >= parent.length)
+          throw badPath(instruction, `index ${String(last)} out of range`);
+        parent[last] = empty;
+      } else setOwn(parent, String(last), empty);
       return root;
     }
     case "SetInsert":

@@ -19,7 +19,7 @@ import { pkIndexKey } from "../../values/indexKey.js";
 import { storedEquals } from "../../values/convert.js";
 import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
-import { applyInsideMixed } from "./applyInsideMixed.js";
+import { applyInsideMixed, cleared } from "./applyInsideMixed.js";
 import { BadChangesetError } from "./BadChangesetError.js";
 import { propertyByKey, resolvePath } from "./instructionPaths.js";
 import type { Target } from "./instructionPaths.js";
@@ -181,6 +181,17 @@ export class InstructionApplier {
         this.writer.listRemove(target.row, target.prop, this.listIndex(target, false));
         return;
       case "Clear":
+        if (
+          target.element === undefined &&
+          target.prop.element === "mixed" &&
+          !target.prop.collection
+        ) {
+          // A mixed property holding a list or dictionary, cleared in place.
+          const empty = cleared(target.row.values, target.prop.key, instruction.collectionType);
+          this.txn.modifiedProperty(target.row, target.prop.name);
+          this.db.setValue(target.row, target.prop.key, empty);
+          return;
+        }
         if (target.element !== undefined || !target.prop.collection)
           throw new ValueMismatch("not a collection");
         this.writer.clearCollection(target.row, target.prop);

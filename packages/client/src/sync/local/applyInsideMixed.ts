@@ -36,6 +36,18 @@ function setEntry(dictionary: Record<string, Stored>, key: string, stored: Store
   });
 }
 
+/** The empty collection a Clear of `element` in `container` leaves, when it holds one of that kind. */
+export function cleared(
+  container: Record<string | number, Stored> | Stored[],
+  element: string | number,
+  kind: string,
+): Stored {
+  const current = (container as Record<string | number, Stored>)[element];
+  if (kind === "list" && isStoredList(current)) return [];
+  if (kind === "dictionary" && isStoredDictionary(current)) return {};
+  throw new ValueMismatch(`no ${kind} to clear at ${JSON.stringify(element)}`);
+}
+
 export function applyInsideMixed(
   txn: WriteTransaction,
   target: Target & { readonly nested: NestedPath },
@@ -69,6 +81,13 @@ export function applyInsideMixed(
         list.splice(index, 1);
         return;
       }
+      case "Clear": {
+        const index = indexIn(list, element, false, mode);
+        const empty = cleared(list, index, instruction.collectionType);
+        txn.modifiedProperty(row, prop.name);
+        list[index] = empty;
+        return;
+      }
       case "ArrayMove": {
         const from = indexIn(list, element, false, mode);
         const to = indexIn(list, instruction.to, false, mode);
@@ -88,6 +107,12 @@ export function applyInsideMixed(
       const stored = storedOf(prop, instruction.value);
       txn.modifiedProperty(row, prop.name);
       setEntry(container, element, stored);
+      return;
+    }
+    case "Clear": {
+      const empty = cleared(container, element, instruction.collectionType);
+      txn.modifiedProperty(row, prop.name);
+      setEntry(container, element, empty);
       return;
     }
     case "Erase":

@@ -173,6 +173,16 @@ describe("applying server changesets", () => {
     expect(properties.at(-1)).toEqual(["any"]);
     download(realm, [car.arrayErase(["any", "l", 1], 3), car.eraseKey(["any", "d"])]);
     expect(c.toJSON().any).toEqual({ l: ["first", { k: "changed" }] });
+    download(realm, [
+      car.insert(["any", "l", 0], { $list: true }, 2),
+      car.insert(["any", "l", 0, 0], 1),
+    ]);
+    download(realm, [car.clear(["any", "l", 0], "list")]);
+    expect(c.toJSON().any).toEqual({ l: [[], "first", { k: "changed" }] });
+    download(realm, [car.clear(["any", "l"], "list")]);
+    expect(c.toJSON().any).toEqual({ l: [] });
+    download(realm, [car.clear(["any"], "dictionary")]);
+    expect(c.toJSON().any).toEqual({});
     download(realm, [car.set(["any"], "flat")]);
     expect(c.any).toBe("flat");
   });

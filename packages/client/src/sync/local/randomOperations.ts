@@ -106,7 +106,7 @@ function nestedOf(any: unknown): { l?: unknown[]; d?: Record<string, unknown> } 
 }
 
 function writeNested(car: Obj, op: LocalOp): void {
-  const { l, d } = nestedOf((car.toJSON()).any);
+  const { l, d } = nestedOf(car.toJSON().any);
   switch (op.b % 5) {
     case 0:
       car.any = { l: [op.s], d: { k: op.b % 7 } };
