@@ -216,13 +216,15 @@ export function applyToDocument(
 /**
  * The document after each instruction in turn, as `applyToDocument` one by one makes it,
  * copying each container at most once (the run owns its copies). `from` is never modified.
- * Instructions on an object that does not exist (before a create, after an erase), and those
- * whose path no longer resolves in it (a concurrent write replaced a collection on the way: a
- * conflict the integration settles), are passed over.
+ * Instructions on an object that does not exist (before a create, after an erase) are passed
+ * over. `passOver`: so are those whose path does not resolve in it (for a judgement of an
+ * upload on the server's state, where a concurrent write may have replaced a collection on the
+ * way: a conflict the integration settles); otherwise they throw, as `applyToDocument` does.
  */
 export function replayOnDocument(
   from: Document | undefined,
   instructions: readonly Instruction[],
+  passOver = false,
 ): Document | undefined {
   const owns: OwnedContainers = new WeakSet();
   let doc = from;
@@ -231,7 +233,7 @@ export function replayOnDocument(
     try {
       doc = applyToDocument(doc, instruction, owns);
     } catch (error) {
-      if (!(error instanceof SyncProtocolError)) throw error;
+      if (!passOver || !(error instanceof SyncProtocolError)) throw error;
     }
   }
   return doc;
