@@ -38,4 +38,18 @@ describe("applyToDocument", () => {
     expect(cleared).toEqual({ _id: 1, data: [{ k: [] }, []] });
     expect(doc).toEqual({ _id: 1, data: [{ k: ["x"] }, [1]] });
   });
+
+  it("a replay refuses a path that does not resolve, unless told to pass over it", () => {
+    const at = { table: "Car", pk: null };
+    const cutOff = [
+      { type: "Update", ...at, path: ["data", "k"], value: "v" },
+      { type: "Update", ...at, path: ["name"], value: "n" },
+    ] as const;
+    expect(() => replayOnDocument({ _id: 1, data: [] }, cutOff)).toThrow(SyncProtocolError);
+    expect(replayOnDocument({ _id: 1, data: [] }, cutOff, true)).toEqual({
+      _id: 1,
+      data: [],
+      name: "n",
+    });
+  });
 });
