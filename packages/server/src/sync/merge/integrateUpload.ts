@@ -131,11 +131,9 @@ export function integrateUpload(
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const lists = new ListTransformer(
-    concurrent.flatMap((entry) => entry.instructions),
-    maxListTransformSteps,
-  );
-  const replaced = new NestedReplacements(() => concurrent.flatMap((entry) => entry.instructions));
+  const concurrentInstructions = concurrent.flatMap((entry) => entry.instructions);
+  const lists = new ListTransformer(concurrentInstructions, maxListTransformSteps);
+  const replaced = new NestedReplacements(concurrentInstructions);
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
   // The objects' documents are copied once, then changed in place (see OwnedContainers).
   const owns: OwnedContainers = new WeakSet();

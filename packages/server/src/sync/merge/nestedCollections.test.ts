@@ -151,6 +151,46 @@ describe("merging lists and dictionaries inside mixed values", () => {
     expect(ba.doc?.data).toBe("flat");
   });
 
+  it("an embedded object set to null wins over a concurrent newer edit inside it, in both orders", () => {
+    const withBox = (): Server => {
+      const server = seeded();
+      server.submit({ ts: 1, ident: 9, baseVersion: 1 }, [
+        update(["box"], { $object: true }),
+        update(["box", "n"], one),
+      ]);
+      return server;
+    };
+    const remove: Upload = {
+      writer: { ts: 2, ident: 2, baseVersion: 2 },
+      instructions: [update(["box"], null)],
+    };
+    const edit: Upload = {
+      writer: { ts: 5, ident: 3, baseVersion: 2 },
+      instructions: [update(["box", "n"], Long.fromNumber(2))],
+    };
+    for (const [first, second] of [
+      [remove, edit],
+      [edit, remove],
+    ] as const) {
+      const server = withBox();
+      server.submit(first.writer, first.instructions);
+      server.submit(second.writer, second.instructions);
+      expect(server.doc?.box).toBe(null);
+    }
+    // Also when the server did not read the concurrent history (no list or mixed change).
+    const server = withBox();
+    server.submit(remove.writer, remove.instructions);
+    const result = integrateUpload(
+      { writer: edit.writer, instructions: edit.instructions },
+      4,
+      server.objects,
+      [],
+    );
+    expect(result.dropped.map((d) => d.reason)).toEqual([
+      "a concurrent write replaced a value on its path",
+    ]);
+  });
+
   it("any two concurrent uploads of replacements and nested edits converge (generated)", () => {
     const edit = fc.oneof(
       fc.constant(update(["data"], { $list: true })),

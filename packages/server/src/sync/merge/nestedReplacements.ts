@@ -8,7 +8,7 @@
  */
 import { nestedCollectionOf, type Instruction, type Path, type PrimaryKey } from "@atoll/protocol";
 import type { Document } from "../../data/types.js";
-import type { Writer } from "./clock.js";
+import { isConcurrent, type Writer } from "./clock.js";
 import type { MetaDraft } from "./MetaDraft.js";
 import { pathKey } from "./objectMeta.js";
 
@@ -24,16 +24,19 @@ function isDocument(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Whether the container `path` names an element of exists, of the kind its last element needs. */
-function resolves(doc: Document, path: Path): boolean {
+/** Whether the container `instruction` changes an element of exists, of the kind it needs. */
+function resolves(doc: Document, instruction: Instruction & { path: Path }): boolean {
+  const { path } = instruction;
   if (path.length < 2) return true;
   let parent: unknown = doc;
   for (const element of path.slice(0, -1)) {
     if (typeof parent !== "object" || parent === null) return false;
     parent = (parent as Record<string | number, unknown>)[element];
   }
-  // A property's own list or dictionary may not exist yet: its first element creates it.
-  if (path.length === 2 && (parent === undefined || parent === null)) return true;
+  // A property's own list or dictionary may not exist yet: its first element creates it
+  // (a list also when null), as the document patch does.
+  if (path.length === 2 && parent === undefined) return true;
+  if (path.length === 2 && parent === null) return instruction.type === "ArrayInsert";
   return typeof path[path.length - 1] === "number" ? Array.isArray(parent) : isDocument(parent);
 }
 
@@ -44,12 +47,12 @@ export class NestedReplacements {
   /** Per object, the properties written concurrently. */
   private readonly touched = new Map<string, Set<string | number>>();
 
-  constructor(private readonly concurrent: () => Iterable<Instruction>) {}
+  constructor(private readonly concurrent: readonly Instruction[]) {}
 
   private index(): Map<string, Path[]> {
     if (this.replaced) return this.replaced;
     const replaced = new Map<string, Path[]>();
-    for (const instruction of this.concurrent()) {
+    for (const instruction of this.concurrent) {
       if (!("path" in instruction)) continue;
       const key = keyOf(instruction.table, instruction.pk);
       let properties = this.touched.get(key);
@@ -79,8 +82,14 @@ export class NestedReplacements {
       if (meta.clock(pathKey(replaced))?.ident === writer.ident) continue;
       return "the collection it changes was replaced concurrently";
     }
-    if (!resolves(doc, path) && this.touched.get(key)?.has(path[0]!) === true)
-      return "a concurrent write replaced a value on its path";
-    return undefined;
+    if (resolves(doc, instruction)) return undefined;
+    // Cut off by a concurrent write on the way: one in the concurrent history read for this
+    // upload, or one whose clock the object keeps (history is read only for some uploads).
+    const cutOff =
+      this.touched.get(key)?.has(path[0]!) === true ||
+      meta
+        .clocksAbove(path.slice(0, -1))
+        .some((clock) => isConcurrent(writer, clock.version, clock.ident));
+    return cutOff ? "a concurrent write replaced a value on its path" : undefined;
   }
 }
