@@ -196,6 +196,7 @@ describe("merging lists and dictionaries inside mixed values", () => {
       fc.constant(update(["data"], { $list: true })),
       fc.constant(update(["data"], { $dictionary: true })),
       fc.constant(update(["data"], "flat")),
+      fc.constant(update(["data"], new Date(0))),
       fc.constant(update(["data", "tags"], { $dictionary: true })),
       fc.constant(update(["data", "n"], Long.fromNumber(3))),
       fc.nat(2).map((i) => insert(["data", "tags", i], "x", 2)),

@@ -20,8 +20,11 @@ function isStrictPrefix(prefix: Path, path: Path): boolean {
   return prefix.length < path.length && prefix.every((element, i) => element === path[i]);
 }
 
+/** A dictionary or embedded object as stored: a plain document (not a Date, ObjectId, …). */
 function isDocument(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /** Whether the container `instruction` changes an element of exists, of the kind it needs. */
@@ -30,7 +33,7 @@ function resolves(doc: Document, instruction: Instruction & { path: Path }): boo
   if (path.length < 2) return true;
   let parent: unknown = doc;
   for (const element of path.slice(0, -1)) {
-    if (typeof parent !== "object" || parent === null) return false;
+    if (!Array.isArray(parent) && !isDocument(parent)) return false;
     parent = (parent as Record<string | number, unknown>)[element];
   }
   // A property's own list or dictionary may not exist yet: its first element creates it
