@@ -4,7 +4,8 @@
  * place inside a write, replaced by assignment, kept across reopening, reported to listeners
  * and turned into plain data by toJSON.
  */
-import { decodeChangeset } from "@atoll/protocol";
+import { decodeChangeset, type Instruction } from "@atoll/protocol";
+import { Long } from "bson";
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "./index.js";
 import type { ObjectSchema } from "./index.js";
@@ -292,38 +293,70 @@ describe("lists and dictionaries in mixed values", () => {
     expect(item.data).toBe(null);
   });
 
-  it("in a synced realm, refuses a link or nested collection in mixed with a clear error and records nothing of it", () => {
+  it("in a synced realm, refuses a link in mixed with a clear error and records nothing of it", () => {
     const file = path();
     const realm = open({ path: file, schema, sync: { flexible: true } });
     const item = realm.write(() => realm.create<Obj>("Item", { _id: 1, data: 1, many: [2] }));
-    const notSynchronized = /not synchronized yet; 'Item.data' cannot hold one/;
+    const notSynchronized = /Links in mixed values are not synchronized yet; 'Item.data'/;
     realm.write(() => {
       const dog = realm.create("Dog", { name: "Rex" });
       expect(() => (item.data = dog)).toThrow(notSynchronized);
-      expect(() => (item.data = { tags: ["a"] })).toThrow(notSynchronized);
-      expect(() => item.many.push([1])).toThrow(/'Item.many' cannot hold one/);
-      expect(() => realm.create("Item", { _id: 2, data: [1] })).toThrow(notSynchronized);
+      expect(() => (item.data = { pets: [dog] })).toThrow(notSynchronized);
+      expect(() => item.many.push([dog])).toThrow(/'Item.many' cannot hold one/);
+      expect(() => realm.create("Item", { _id: 2, data: [dog] })).toThrow(notSynchronized);
       item.data = "still syncs";
     });
     expect(item.data).toBe("still syncs");
     expect(item.many.toJSON()).toEqual([2]);
     expect(realm.objectForPrimaryKey("Item", 2)).toBe(null);
     realm.close();
-    const store = new SqliteStore(file, { readOnly: true });
-    try {
-      const instructions = store
-        .readUploadLog()
-        .flatMap((entry) => decodeChangeset(entry.changeset));
-      expect(
-        instructions.filter((instruction) => instruction.type === "CreateObject"),
-      ).toHaveLength(2);
-      expect(instructions.at(-1)).toMatchObject({
-        type: "Update",
-        path: ["data"],
-        value: "still syncs",
-      });
-    } finally {
-      store.close();
-    }
+    const instructions = uploadLog(file);
+    expect(instructions.filter((instruction) => instruction.type === "CreateObject")).toHaveLength(
+      2,
+    );
+    expect(instructions.at(-1)).toMatchObject({
+      type: "Update",
+      path: ["data"],
+      value: "still syncs",
+    });
+  });
+
+  it("in a synced realm, records a nested collection as a new one filled by paths into it", () => {
+    const file = path();
+    const realm = open({ path: file, schema, sync: { flexible: true } });
+    const item = realm.write(() =>
+      realm.create<Obj>("Item", { _id: 1, data: { tags: ["a"] }, many: [] }),
+    );
+    realm.write(() => {
+      item.data.n = 2;
+      item.data.tags.push({ k: 1 });
+      item.many.push([true]);
+      item.data.remove("n");
+    });
+    realm.close();
+    const nested = uploadLog(file)
+      .filter((i) => "path" in i && (i.path[0] === "data" || i.path[0] === "many"))
+      .map((i) => [i.type, "path" in i ? i.path : [], "value" in i ? i.value : undefined]);
+    expect(nested).toEqual([
+      ["Update", ["data"], { $dictionary: true }],
+      ["Update", ["data", "tags"], { $list: true }],
+      ["ArrayInsert", ["data", "tags", 0], "a"],
+      ["Update", ["data", "n"], Long.fromNumber(2)],
+      ["ArrayInsert", ["data", "tags", 1], { $dictionary: true }],
+      ["Update", ["data", "tags", 1, "k"], Long.fromNumber(1)],
+      ["ArrayInsert", ["many", 0], { $list: true }],
+      ["ArrayInsert", ["many", 0, 0], true],
+      ["Erase", ["data", "n"], undefined],
+    ]);
   });
 });
+
+/** Every instruction in a closed synced realm's upload log, oldest first. */
+function uploadLog(file: string): Instruction[] {
+  const store = new SqliteStore(file, { readOnly: true });
+  try {
+    return store.readUploadLog().flatMap((entry) => decodeChangeset(entry.changeset));
+  } finally {
+    store.close();
+  }
+}

@@ -7,6 +7,7 @@ export {
   INSTRUCTIONS_VERSION,
   INSTRUCTION_SHAPES,
   ChangesetFormatError,
+  nestedCollectionOf,
   validateInstruction,
 } from "./instructions.js";
 export { decodeChangeset, encodeChangeset } from "./changesetCodec.js";
@@ -24,6 +25,9 @@ export type {
   InstructionType,
   InstructionValue,
   LinkValue,
+  ListValue,
+  DictionaryValue,
+  NestedCollectionValue,
   ObjectValue,
   Path,
   PathElement,
@@ -36,6 +40,7 @@ export {
   SYNC_PROTOCOL_VERSION,
   OLDEST_SUPPORTED_PROTOCOL_VERSION,
   RECOVERY_MODE_FLAG_VERSION,
+  NESTED_COLLECTIONS_VERSION,
   SUBPROTOCOL_PREFIX,
   negotiateProtocolVersion,
   offeredSubprotocols,

@@ -182,6 +182,41 @@ describe("changeset instructions", () => {
     expect(() => decodeChangeset(bytes)).toThrow(message);
   });
 
+  it("carries new lists and dictionaries in mixed values and paths into them", () => {
+    const nested: Instruction[] = [
+      { type: "Update", table: "Car", pk, path: ["data"], value: { $dictionary: true } },
+      { type: "Update", table: "Car", pk, path: ["data", "tags"], value: { $list: true } },
+      {
+        type: "ArrayInsert",
+        table: "Car",
+        pk,
+        path: ["data", "tags", 0],
+        value: { $dictionary: true },
+        priorSize: 0,
+      },
+      {
+        type: "Update",
+        table: "Car",
+        pk,
+        path: ["data", "tags", 0, "k"],
+        value: Long.fromNumber(1),
+      },
+      { type: "Erase", table: "Car", pk, path: ["data", "tags", 0, "k"] },
+    ];
+    expect(decodeChangeset(encodeChangeset(nested))).toEqual(nested);
+    expect(decodeChangeset(encodeV1(nested))).toEqual(nested);
+  });
+
+  it.each([
+    { $list: false },
+    { $list: true, $dictionary: true },
+    { $dictionary: 1 },
+    { $dictionary: true, extra: 1 },
+  ])("rejects a malformed nested collection value %j", (value) => {
+    const bytes = encodeV1([{ type: "Update", table: "Car", pk: null, path: ["a"], value }]);
+    expect(() => decodeChangeset(bytes)).toThrow(/invalid 'value'/);
+  });
+
   it("rejects bytes that are not BSON with a coded error", () => {
     try {
       decodeChangeset(new Uint8Array([1, 2, 3]));

@@ -12,6 +12,11 @@
  * Values are BSON values: integers are `Long`, floating-point numbers are plain numbers (BSON
  * double), and the rest are the bson package's classes. A link is `{ $link: { table, pk } }`;
  * `{ $object: true }` creates an embedded object in place (realm-core's ObjectValue).
+ * `{ $list: true }` and `{ $dictionary: true }` set a mixed value (a mixed property, or an
+ * element of a list or dictionary inside one) to a new empty list or dictionary (realm-core's
+ * List and Dictionary payloads); the instructions after it fill it through paths that descend
+ * into it: `["data", "tags", 0]` is element 0 of the list under key "tags" of the mixed
+ * property `data`. Setting a value to a new collection always replaces what was there.
  *
  * How a list of instructions becomes bytes (and back) is the changeset codec's business
  * (`changesetCodec.ts`); this module holds the instructions themselves and their validation.
@@ -21,6 +26,9 @@
  * Version 2 — the same instructions in a compact wire form: the structure as a byte string of
  * varints, strings interned, keys and values in one flat list (`changesetV2Format.ts`). List
  * indices and sizes must be safe integers. Version 1 stays readable.
+ * Nested collections in mixed values (`$list`, `$dictionary` and paths into them) need no new
+ * instruction-set version: both versions carry them as values and path elements. Only peers
+ * on sync protocol 3 or later send or receive them (see `sync/version.ts`).
  */
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 import { AtollError } from "./AtollError.js";
@@ -40,6 +48,15 @@ export interface LinkValue {
 export interface ObjectValue {
   readonly $object: true;
 }
+/** A new empty list, in a mixed value only. */
+export interface ListValue {
+  readonly $list: true;
+}
+/** A new empty dictionary, in a mixed value only. */
+export interface DictionaryValue {
+  readonly $dictionary: true;
+}
+export type NestedCollectionValue = ListValue | DictionaryValue;
 export type InstructionValue =
   | null
   | boolean
@@ -52,7 +69,8 @@ export type InstructionValue =
   | ObjectId
   | UUID
   | LinkValue
-  | ObjectValue;
+  | ObjectValue
+  | NestedCollectionValue;
 
 export type CollectionType = "list" | "set" | "dictionary";
 
@@ -197,6 +215,14 @@ const VALUE_PROTOTYPES: ReadonlySet<unknown> = new Set([
   UUID.prototype,
 ]);
 
+/** Whether a value is `{ $list: true }` or `{ $dictionary: true }`, and which. */
+export function nestedCollectionOf(value: unknown): "list" | "dictionary" | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if ((value as Partial<ListValue>).$list === true) return "list";
+  if ((value as Partial<DictionaryValue>).$dictionary === true) return "dictionary";
+  return undefined;
+}
+
 export function isInstructionValue(value: unknown): value is InstructionValue {
   switch (typeof value) {
     case "string":
@@ -213,6 +239,9 @@ export function isInstructionValue(value: unknown): value is InstructionValue {
   if (prototype !== Object.prototype && prototype !== null) return VALUE_PROTOTYPES.has(prototype);
   const document = value as Record<string, unknown>;
   if ("$object" in document) return document.$object === true && Object.keys(document).length === 1;
+  if ("$list" in document) return document.$list === true && Object.keys(document).length === 1;
+  if ("$dictionary" in document)
+    return document.$dictionary === true && Object.keys(document).length === 1;
   const link = document.$link;
   return isPlainObject(link) && typeof link.table === "string" && isPrimaryKey(link.pk);
 }

@@ -55,6 +55,7 @@ export abstract class CollectionWriter extends WriterBase {
       value: payload,
       priorSize: list.length - 1,
     });
+    this.emitNested(row, prop, [prop.key, ...at, index], stored);
   }
 
   listSet(
@@ -83,6 +84,7 @@ export abstract class CollectionWriter extends WriterBase {
       value: payload,
       priorSize: list.length,
     });
+    this.emitNested(row, prop, [prop.key, ...at, index], stored);
   }
 
   listRemove(row: ObjectRow, prop: PropInfo, index: number, at: NestedPath = []): void {
@@ -191,6 +193,7 @@ export abstract class CollectionWriter extends WriterBase {
       configurable: true,
     });
     this.emitUpdate(row, [prop.key, ...at, key], payload);
+    this.emitNested(row, prop, [prop.key, ...at, key], stored);
   }
 
   dictionaryRemove(row: ObjectRow, prop: PropInfo, key: string, at: NestedPath = []): boolean {

@@ -100,8 +100,10 @@ export class ObjectWriter extends DeletingWriter {
       const value = isDefault ? prop.schema.default : given;
       if (value === undefined) continue;
       if (prop.collection || prop.element === "object") this.assign(row, prop, value, isDefault);
-      else if (this.txn.instructions)
+      else if (this.txn.instructions) {
         this.emitUpdate(row, [prop.key], this.payload(prop, row.values[prop.key]), isDefault);
+        this.emitNested(row, prop, [prop.key], row.values[prop.key]);
+      }
     }
     return row;
   }
@@ -245,6 +247,7 @@ export class ObjectWriter extends DeletingWriter {
     this.txn.modifiedProperty(row, prop.name);
     this.db.setValue(row, prop.key, stored);
     this.emitUpdate(row, [prop.key], payload, isDefault);
+    this.emitNested(row, prop, [prop.key], stored);
   }
 
   protected assignLink(row: ObjectRow, prop: PropInfo, value: unknown): void {

@@ -20,6 +20,12 @@ export const UpdateMode = {
 } as const;
 export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode];
 
+function holdsLink(stored: Stored): boolean {
+  if (isStoredLink(stored)) return true;
+  if (isStoredList(stored)) return stored.some(holdsLink);
+  return isStoredDictionary(stored) && Object.values(stored).some(holdsLink);
+}
+
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)
@@ -67,18 +73,47 @@ export abstract class WriterBase {
 
   /**
    * The changeset payload of a stored value, or null when nothing is recorded (local realms).
-   * Taken before the value is written: a synced realm refuses a link, list or dictionary in a
-   * mixed value (the sync protocol has no payload for one yet) and must be left unchanged.
+   * Taken before the value is written: a synced realm refuses a link in a mixed value, at any
+   * depth (the sync protocol carries none there yet), and must be left unchanged.
    */
   protected payload(prop: PropInfo, stored: Stored): ReturnType<typeof payloadOf> {
     if (!this.txn.instructions) return null;
-    if (isStoredList(stored) || isStoredDictionary(stored) || isStoredLink(stored)) {
+    if (holdsLink(stored)) {
       throw new RealmError(
         ClientErrorCode.PropertyTypeMismatch,
-        `Links, lists and dictionaries in mixed values are not synchronized yet; '${prop.qualifiedName}' cannot hold one in a synced realm`,
+        `Links in mixed values are not synchronized yet; '${prop.qualifiedName}' cannot hold one in a synced realm`,
       );
     }
     return payloadOf(this.db, prop, stored);
+  }
+
+  /**
+   * After a mixed value was placed at `path` (from the object, as `emitUpdate` takes it): when
+   * it is a list or a dictionary, the instructions that fill the new empty one, at any depth.
+   */
+  protected emitNested(
+    row: ObjectRow,
+    prop: PropInfo,
+    path: (string | number)[],
+    stored: Stored,
+  ): void {
+    if (!this.txn.instructions || prop.element !== "mixed") return;
+    if (isStoredList(stored)) {
+      stored.forEach((item, index) => {
+        const at = [...path, index];
+        this.emitPath("ArrayInsert", row, at, {
+          value: payloadOf(this.db, prop, item),
+          priorSize: index,
+        });
+        this.emitNested(row, prop, at, item);
+      });
+    } else if (isStoredDictionary(stored)) {
+      for (const [key, item] of Object.entries(stored)) {
+        const at = [...path, key];
+        this.emitUpdate(row, at, payloadOf(this.db, prop, item));
+        this.emitNested(row, prop, at, item);
+      }
+    }
   }
 
   protected emitPath(

@@ -8,14 +8,21 @@
  *   instruction-set v1 documents carried as opaque bytes.
  * - 2: `error` may carry `isRecoveryModeDisabled` (client resets). A server sends it only to
  *   clients that negotiated version 2 or later.
+ * - 3: changesets may carry lists and dictionaries inside mixed values: the values
+ *   `{ $list: true }` and `{ $dictionary: true }` and paths that descend into them (see
+ *   `instructions.ts`). No message changes shape. A server never sends them to a client on
+ *   version 1 or 2: such a client receives null for a nested collection and nothing of the
+ *   changes inside one.
  *
  * Any change to a message's wire shape bumps this number (the wire fixtures test enforces it).
  */
-export const SYNC_PROTOCOL_VERSION = 2;
+export const SYNC_PROTOCOL_VERSION = 3;
 export const OLDEST_SUPPORTED_PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL_PREFIX = "atoll-sync#";
 /** The first version whose `error` message may carry `isRecoveryModeDisabled`. */
 export const RECOVERY_MODE_FLAG_VERSION = 2;
+/** The first version whose changesets may carry lists and dictionaries inside mixed values. */
+export const NESTED_COLLECTIONS_VERSION = 3;
 
 export function subprotocolFor(version: number): string {
   return `${SUBPROTOCOL_PREFIX}${version}`;

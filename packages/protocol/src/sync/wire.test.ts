@@ -18,6 +18,8 @@ import { SYNC_PROTOCOL_VERSION, negotiateProtocolVersion, offeredSubprotocols } 
 const RECORDED_FINGERPRINTS: Record<number, string> = {
   1: "bff560d000c3f8bee14cd6b6b836e290e670377660919f2f50907671748bade4",
   2: "5045f68f03a2506c761c021d5ffc0b074a4fdbe3d483f3d7438e778768d7b519",
+  // Version 3 changed what changesets may hold, not the messages around them.
+  3: "5045f68f03a2506c761c021d5ffc0b074a4fdbe3d483f3d7438e778768d7b519",
 };
 
 function describeSchema(schema: z.ZodTypeAny): unknown {

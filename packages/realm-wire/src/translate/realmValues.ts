@@ -76,11 +76,11 @@ export function payloadToAtoll(payload: RealmPayload): InstructionValue {
     case "Erased":
       throw new ChangesetFormatError("An erased dictionary value is only meaningful in an Update");
     case "List":
+      return { $list: true };
     case "Dictionary":
+      return { $dictionary: true };
     case "Set":
-      throw new ChangesetFormatError(
-        `A ${payload.type.toLowerCase()} inside a mixed value is not supported by Atoll yet`,
-      );
+      throw new ChangesetFormatError("A set inside a mixed value is not supported by Atoll");
   }
 }
 
@@ -102,6 +102,8 @@ export function payloadFromAtoll(value: InstructionValue, isFloat: boolean): Rea
   if (value instanceof Decimal128) return unpackDecimal(value.bytes);
   if (value instanceof ObjectId) return { type: "ObjectId", bytes: Uint8Array.from(value.id) };
   if ("$object" in value) return { type: "ObjectValue" };
+  if ("$list" in value) return { type: "List" };
+  if ("$dictionary" in value) return { type: "Dictionary" };
   return { type: "Link", table: value.$link.table, pk: primaryKeyFromAtoll(value.$link.pk) };
 }
 

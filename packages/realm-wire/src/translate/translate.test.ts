@@ -162,11 +162,44 @@ describe("translation between realm-core's instructions and Atoll's", () => {
     });
   });
 
+  it("a new list or dictionary in a mixed value, and paths into it, translate both ways", () => {
+    const pk = { type: "Int" as const, value: 1n };
+    const realm = [
+      {
+        type: "Update" as const,
+        table: "T",
+        pk,
+        field: "m",
+        path: [],
+        value: { type: "List" as const },
+        isDefault: false,
+      },
+      {
+        type: "Update" as const,
+        table: "T",
+        pk,
+        field: "m",
+        path: [0],
+        value: { type: "Dictionary" as const },
+        isDefault: false,
+      },
+    ];
+    const atoll = realmToAtoll(realm).instructions;
+    expect(atoll).toMatchObject([
+      { type: "Update", path: ["m"], value: { $list: true } },
+      { type: "Update", path: ["m", 0], value: { $dictionary: true } },
+    ]);
+    expect(atollToRealm(atoll)).toMatchObject([
+      { field: "m", path: [], value: { type: "List" } },
+      { field: "m", path: [0], value: { type: "Dictionary" } },
+    ]);
+  });
+
   it("what Atoll cannot hold yet is refused by name", () => {
     const base = { table: "T", pk: { type: "Int" as const, value: 1n }, field: "m", path: [] };
     expect(() =>
-      realmToAtoll([{ type: "Update", ...base, value: { type: "List" }, isDefault: false }]),
-    ).toThrow(/list inside a mixed value is not supported/);
+      realmToAtoll([{ type: "Update", ...base, value: { type: "Set" }, isDefault: false }]),
+    ).toThrow(/set inside a mixed value is not supported/);
     expect(() =>
       realmToAtoll([
         { type: "CreateObject", table: "T", pk: { type: "GlobalKey", hi: 1n, lo: 2n } },

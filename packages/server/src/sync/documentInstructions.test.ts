@@ -20,6 +20,8 @@ const schema: RqlSchema = {
       born: { name: "born", type: "date", optional: true },
       token: { name: "token", type: "uuid", optional: true },
       anything: { name: "anything", type: "mixed", optional: true },
+      many: { name: "many", type: "mixed", collection: "list", optional: true },
+      named: { name: "named", type: "mixed", collection: "dictionary", optional: true },
       tags: { name: "tags", type: "string", collection: "list", optional: false },
       lucky: { name: "lucky", type: "int", collection: "set", optional: false },
       scores: { name: "scores", type: "double", collection: "dictionary", optional: false },
@@ -44,6 +46,24 @@ const schema: RqlSchema = {
   },
 };
 
+const dictionaryKey = fc
+  .string({ minLength: 1 })
+  .filter((k) => !k.includes(".") && !k.startsWith("$") && k !== "__proto__");
+
+/** A mixed value: a scalar, or lists and dictionaries of mixed values a few levels deep. */
+const { mixedValue } = fc.letrec<{ mixedValue: unknown }>((tie) => ({
+  mixedValue: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constant(null),
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.double({ noNaN: true, noInteger: true }),
+    fc.array(tie("mixedValue"), { maxLength: 3 }),
+    fc.dictionary(dictionaryKey, tie("mixedValue"), { maxKeys: 3 }),
+  ),
+}));
+
 const address = fc.record({ city: fc.string(), zip: fc.option(fc.integer(), { nil: null }) });
 const objectId = fc
   .uint8Array({ minLength: 12, maxLength: 12 })
@@ -63,21 +83,12 @@ const person = fc.record(
       fc.uuid().map((s) => new UUID(s)),
       { nil: null },
     ),
-    anything: fc.oneof(
-      fc.constant(null),
-      fc.string(),
-      fc.integer(),
-      fc.boolean(),
-      fc.double({ noNaN: true, noInteger: true }),
-    ),
+    anything: mixedValue,
+    many: fc.array(mixedValue, { maxLength: 3 }),
+    named: fc.dictionary(dictionaryKey, mixedValue, { maxKeys: 3 }),
     tags: fc.array(fc.string(), { maxLength: 4 }),
     lucky: fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { maxLength: 4 }),
-    scores: fc.dictionary(
-      fc
-        .string({ minLength: 1 })
-        .filter((k) => !k.includes(".") && !k.startsWith("$") && k !== "__proto__"),
-      fc.double({ noNaN: true }),
-    ),
+    scores: fc.dictionary(dictionaryKey, fc.double({ noNaN: true })),
     home: fc.option(address, { nil: null }),
     past: fc.array(address, { maxLength: 3 }),
     friend: fc.option(objectId, { nil: null }),
@@ -135,22 +146,37 @@ describe("documents as sync instructions", () => {
     expect(valueAt("friend")).toEqual({ $link: { table: "Person", pk: friend } });
   });
 
-  it("sends a collection written into a mixed field outside sync as null, never failing", () => {
-    for (const anything of [["a", 1], { nested: { x: 1 } }]) {
-      const doc = {
-        _id: new ObjectId(),
-        name: "Ann",
-        anything,
-        tags: [],
-        lucky: [],
-        scores: {},
-        past: [],
-      };
-      const update = instructionsForDocument(schema, "Person", doc).find(
-        (i) => i.type === "Update" && i.path[0] === "anything",
-      );
-      expect(update).toMatchObject({ value: null });
-    }
+  it("sends a list or dictionary in a mixed field as a new collection, then its contents", () => {
+    const _id = new ObjectId();
+    const doc = { _id, name: "Ann", anything: ["a", { k: 1 }], tags: [], lucky: [], scores: {} };
+    const instructions = instructionsForDocument(schema, "Person", { ...doc, past: [] });
+    const pk = _id;
+    expect(instructions.filter((i) => "path" in i && i.path[0] === "anything")).toEqual([
+      { type: "Update", table: "Person", pk, path: ["anything"], value: { $list: true } },
+      {
+        type: "ArrayInsert",
+        table: "Person",
+        pk,
+        path: ["anything", 0],
+        value: "a",
+        priorSize: 0,
+      },
+      {
+        type: "ArrayInsert",
+        table: "Person",
+        pk,
+        path: ["anything", 1],
+        value: { $dictionary: true },
+        priorSize: 1,
+      },
+      {
+        type: "Update",
+        table: "Person",
+        pk,
+        path: ["anything", 1, "k"],
+        value: Long.fromNumber(1),
+      },
+    ]);
   });
 
   it("sends a change made outside sync as the touched fields, and a delete as an erase", () => {

@@ -4,7 +4,13 @@
  * Typed by the synced object model, so an int field travels as int64 and a double as double
  * whatever JavaScript number the document holds. Fields the model does not know are not sent.
  */
-import type { Instruction, InstructionValue, Path, PrimaryKey } from "@atoll/protocol";
+import {
+  nestedCollectionOf,
+  type Instruction,
+  type InstructionValue,
+  type Path,
+  type PrimaryKey,
+} from "@atoll/protocol";
 import type { RqlClass, RqlProperty, RqlSchema } from "@atoll/rql";
 import { Binary, Long, UUID } from "bson";
 import type { ChangeRecord } from "../storage/StorageEngine.js";
@@ -40,16 +46,25 @@ function scalarValue(value: unknown, property: RqlProperty): InstructionValue {
         ? new UUID(value.buffer.subarray(0, value.position))
         : (value as UUID);
     case "mixed":
-      if (typeof value === "number")
-        return Number.isInteger(value) ? Long.fromNumber(value) : value;
-      // Sync carries no collections inside mixed values yet; a document written with one
-      // (through the data API or a function) syncs the field as null rather than failing
-      // every session and the recorder that meet it.
-      if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) return null;
-      return value as InstructionValue;
+      return mixedValue(value);
     default:
       return value as InstructionValue;
   }
+}
+
+/** A mixed value as instructions carry it: a list or dictionary is a new empty one, filled after. */
+function mixedValue(value: unknown): InstructionValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return Number.isInteger(value) ? Long.fromNumber(value) : value;
+  if (Array.isArray(value)) return { $list: true };
+  if (isPlainDocument(value)) return { $dictionary: true };
+  return value as InstructionValue;
+}
+
+function isPlainDocument(value: unknown): value is Document {
+  return (
+    typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /** Per class: the properties whose values travel (linking objects are computed, never sent). */
@@ -105,7 +120,10 @@ class Emitter {
       case "set":
         this.out.push({ type: "Clear", table, pk, path, collectionType: "set" });
         for (const item of Array.isArray(value) ? value : []) {
-          this.out.push({ type: "SetInsert", table, pk, path, value: this.single(property, item) });
+          // A set holds no collections: one written into it outside sync is not sent.
+          const single = this.single(property, item);
+          if (nestedCollectionOf(single) !== undefined) continue;
+          this.out.push({ type: "SetInsert", table, pk, path, value: single });
         }
         return;
       case "dictionary":
@@ -146,10 +164,43 @@ class Emitter {
     return this.embeddedClass(property, value) ? { $object: true } : this.single(property, value);
   }
 
-  /** After an embedded object is placed at `path`: its fields, below it. */
+  /**
+   * After a value is placed at `path`: what goes below it, the fields of an embedded object or
+   * the contents of a list or dictionary in a mixed value.
+   */
   private embeddedFields(property: RqlProperty, value: unknown, path: Path): void {
+    if (property.type === "mixed") {
+      this.nestedContents(value, path);
+      return;
+    }
     const target = this.embeddedClass(property, value);
     if (target) this.object(target, value as Document, path);
+  }
+
+  /** The elements of a list, or the entries of a dictionary, inside a mixed value, at any depth. */
+  private nestedContents(value: unknown, path: Path): void {
+    const { table, pk } = this;
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, index) => {
+        const at = [...path, index];
+        const placed = mixedValue(item);
+        this.out.push({
+          type: "ArrayInsert",
+          table,
+          pk,
+          path: at,
+          value: placed,
+          priorSize: index,
+        });
+        this.nestedContents(item, at);
+      });
+    } else if (isPlainDocument(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        const at = [...path, key];
+        this.out.push({ type: "Update", table, pk, path: at, value: mixedValue(item) });
+        this.nestedContents(item, at);
+      }
+    }
   }
 
   private single(property: RqlProperty, value: unknown): InstructionValue {

@@ -2,7 +2,9 @@
  * Applies sync instructions to documents as the data layer stores them: a Realm object is a
  * document keyed by `_id`, an embedded object a nested document, a list or set an array, a
  * dictionary a nested document, a link the target's primary key. Instruction values become
- * document values under the conventions of `data/types.ts` (int64 → number when safe).
+ * document values under the conventions of `data/types.ts` (int64 → number when safe). A list or
+ * dictionary inside a mixed value is a plain nested array or document too, reached by the same
+ * paths.
  *
  * Pure: the input document is never modified, only copies made for the same run of
  * instructions (`OwnedContainers`). A path that does not resolve, or an index outside its
@@ -33,7 +35,8 @@ function badPath(instruction: Instruction, why: string): SyncProtocolError {
 export function documentValue(value: InstructionValue): unknown {
   if (value !== null && typeof value === "object") {
     if ("$link" in value) return normaliseBson(value.$link.pk);
-    if ("$object" in value) return {};
+    if ("$object" in value || "$dictionary" in value) return {};
+    if ("$list" in value) return [];
   }
   return normaliseBson(value);
 }
@@ -182,10 +185,14 @@ export function applyToDocument(
       return root;
     }
     case "Clear": {
-      if (Array.isArray(parent)) throw badPath(instruction, "cannot clear a list element");
       const empty = instruction.collectionType === "dictionary" ? {} : [];
       owns.add(empty);
-      setOwn(parent, String(last), empty);
+      if (Array.isArray(parent)) {
+        // A list or dictionary that is an element of a list (inside a mixed value).
+        if (typeof last !== "number" || last >= parent.length)
+          throw badPath(instruction, `index ${String(last)} out of range`);
+        parent[last] = empty;
+      } else setOwn(parent, String(last), empty);
       return root;
     }
     case "SetInsert":
@@ -210,17 +217,24 @@ export function applyToDocument(
  * The document after each instruction in turn, as `applyToDocument` one by one makes it,
  * copying each container at most once (the run owns its copies). `from` is never modified.
  * Instructions on an object that does not exist (before a create, after an erase) are passed
- * over.
+ * over. `passOver`: so are those whose path does not resolve in it (for a judgement of an
+ * upload on the server's state, where a concurrent write may have replaced a collection on the
+ * way: a conflict the integration settles); otherwise they throw, as `applyToDocument` does.
  */
 export function replayOnDocument(
   from: Document | undefined,
   instructions: readonly Instruction[],
+  passOver = false,
 ): Document | undefined {
   const owns: OwnedContainers = new WeakSet();
   let doc = from;
   for (const instruction of instructions) {
     if (doc === undefined && instruction.type !== "CreateObject") continue;
-    doc = applyToDocument(doc, instruction, owns);
+    try {
+      doc = applyToDocument(doc, instruction, owns);
+    } catch (error) {
+      if (!passOver || !(error instanceof SyncProtocolError)) throw error;
+    }
   }
   return doc;
 }

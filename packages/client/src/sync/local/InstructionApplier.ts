@@ -19,6 +19,7 @@ import { pkIndexKey } from "../../values/indexKey.js";
 import { storedEquals } from "../../values/convert.js";
 import type { ObjectWriter } from "../../transaction/ObjectWriter.js";
 import type { WriteTransaction } from "../../transaction/WriteTransaction.js";
+import { applyInsideMixed, cleared } from "./applyInsideMixed.js";
 import { BadChangesetError } from "./BadChangesetError.js";
 import { propertyByKey, resolvePath } from "./instructionPaths.js";
 import type { Target } from "./instructionPaths.js";
@@ -159,6 +160,10 @@ export class InstructionApplier {
       return;
     }
     const target = resolvePath(this.db, row, instruction.path);
+    if (target.nested !== undefined) {
+      applyInsideMixed(this.txn, { ...target, nested: target.nested }, instruction, this.mode);
+      return;
+    }
     switch (instruction.type) {
       case "Update":
         this.update(target, instruction.value);
@@ -176,6 +181,17 @@ export class InstructionApplier {
         this.writer.listRemove(target.row, target.prop, this.listIndex(target, false));
         return;
       case "Clear":
+        if (
+          target.element === undefined &&
+          target.prop.element === "mixed" &&
+          !target.prop.collection
+        ) {
+          // A mixed property holding a list or dictionary, cleared in place.
+          const empty = cleared(target.row.values, target.prop.key, instruction.collectionType);
+          this.txn.modifiedProperty(target.row, target.prop.name);
+          this.db.setValue(target.row, target.prop.key, empty);
+          return;
+        }
         if (target.element !== undefined || !target.prop.collection)
           throw new ValueMismatch("not a collection");
         this.writer.clearCollection(target.row, target.prop);

@@ -141,6 +141,52 @@ describe("applying server changesets", () => {
     expect(events).toEqual([{ deleted: false, changedProperties: ["owner"] }]);
   });
 
+  it("builds and edits lists and dictionaries nested in a mixed value; listeners of the nested list see where", async () => {
+    const realm = synced();
+    download(realm, [
+      car.create(),
+      car.set(["any"], { $dictionary: true }),
+      car.set(["any", "l"], { $list: true }),
+      car.insert(["any", "l", 0], "a"),
+      car.insert(["any", "l", 1], { $dictionary: true }, 1),
+      car.set(["any", "l", 1, "k"], long(1)),
+    ]);
+    const c = realm.objectForPrimaryKey<Obj>("Car", "c1")!;
+    expect(c.toJSON().any).toEqual({ l: ["a", { k: 1 }] });
+    const nested: { insertions: number[]; deletions: number[] }[] = [];
+    c.any.l.addListener((_list: unknown, change: { insertions: number[]; deletions: number[] }) =>
+      nested.push({ insertions: change.insertions, deletions: change.deletions }),
+    );
+    const properties: string[][] = [];
+    c.addListener((_object, change) => properties.push(change.changedProperties));
+    await flushListeners();
+    download(realm, [car.insert(["any", "l", 0], "first", 2)]);
+    await flushListeners();
+    expect(nested.at(-1)).toEqual({ insertions: [0], deletions: [] });
+    download(realm, [
+      car.set(["any", "l", 2, "k"], "changed"),
+      car.set(["any", "d"], { $list: true }),
+      car.insert(["any", "d", 0], true, 0),
+    ]);
+    await flushListeners();
+    expect(c.toJSON().any).toEqual({ l: ["first", "a", { k: "changed" }], d: [true] });
+    expect(properties.at(-1)).toEqual(["any"]);
+    download(realm, [car.arrayErase(["any", "l", 1], 3), car.eraseKey(["any", "d"])]);
+    expect(c.toJSON().any).toEqual({ l: ["first", { k: "changed" }] });
+    download(realm, [
+      car.insert(["any", "l", 0], { $list: true }, 2),
+      car.insert(["any", "l", 0, 0], 1),
+    ]);
+    download(realm, [car.clear(["any", "l", 0], "list")]);
+    expect(c.toJSON().any).toEqual({ l: [[], "first", { k: "changed" }] });
+    download(realm, [car.clear(["any", "l"], "list")]);
+    expect(c.toJSON().any).toEqual({ l: [] });
+    download(realm, [car.clear(["any"], "dictionary")]);
+    expect(c.toJSON().any).toEqual({});
+    download(realm, [car.set(["any"], "flat")]);
+    expect(c.any).toBe("flat");
+  });
+
   it("refuses a bad changeset with code 212, naming table, pk and path, and changes nothing", () => {
     const realm = synced();
     realm.write(() => realm.create("Car", { _id: "c1", model: "T", tags: ["a"] }));
@@ -152,6 +198,10 @@ describe("applying server changesets", () => {
       [car.set(["owner"], { $link: { table: "Car", pk: "c1" } })],
       [on("Car", new ObjectId()).create()],
       [car.set(["model"], null)],
+      [car.set(["model"], { $list: true })],
+      [car.insert(["tags", 0], { $dictionary: true })],
+      [car.set(["any", "k"], "x")],
+      [car.set(["tags", 0, "k"], "x")],
     ];
     for (const instructions of bad) {
       let thrown: unknown;

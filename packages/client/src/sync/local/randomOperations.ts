@@ -1,7 +1,9 @@
 /**
  * Random operations for the local sync property tests: writes through the Realm API, and server
  * instructions over the same few objects (cars "a"–"c", people "p" and "q"); locally also
- * ingested readings (an asymmetric type, three ids); and a realm's state as plain data.
+ * ingested readings (an asymmetric type, three ids); lists and dictionaries nested in the mixed
+ * `any` (`{ l: [...], d: {...} }`, replaced, edited inside, or replaced by a scalar); and a
+ * realm's state as plain data.
  */
 import fc from "fast-check";
 import { ObjectId } from "bson";
@@ -24,7 +26,7 @@ const READINGS = [1, 2, 3].map((n) => new ObjectId(n.toString(16).padStart(24, "
 
 /** One operation: `kind` picks what (see writeLocally and serverInstructions), the rest where and what value. */
 export const localOp = fc.record({
-  kind: fc.nat(14),
+  kind: fc.nat(15),
   a: fc.nat(),
   b: fc.nat(),
   s: fc.constantFrom("x", "y", "z"),
@@ -85,6 +87,41 @@ export function writeLocally(realm: Realm, op: LocalOp): void {
     case 13:
       car.price = op.b % 2 === 0 ? null : op.b / 2;
       break;
+    case 15:
+      writeNested(car, op);
+      break;
+  }
+}
+
+/** The nested list `any.l` and dictionary `any.d` of a car's stored mixed value, when it has them. */
+function nestedOf(any: unknown): { l?: unknown[]; d?: Record<string, unknown> } {
+  if (typeof any !== "object" || any === null || Array.isArray(any)) return {};
+  const { l, d } = any as Record<string, unknown>;
+  return {
+    ...(Array.isArray(l) ? { l } : {}),
+    ...(typeof d === "object" && d !== null && !Array.isArray(d)
+      ? { d: d as Record<string, unknown> }
+      : {}),
+  };
+}
+
+function writeNested(car: Obj, op: LocalOp): void {
+  const { l, d } = nestedOf(car.toJSON().any);
+  switch (op.b % 5) {
+    case 0:
+      car.any = { l: [op.s], d: { k: op.b % 7 } };
+      return;
+    case 1:
+      if (l) car.any.l.splice(op.a % (l.length + 1), 0, op.b % 2 === 0 ? op.s : [op.s]);
+      return;
+    case 2:
+      if (l && l.length > 0) car.any.l.splice(op.a % l.length, 1);
+      return;
+    case 3:
+      if (d) car.any.d[op.s] = op.b % 7;
+      return;
+    default:
+      car.any = op.s;
   }
 }
 
@@ -135,8 +172,39 @@ export function serverInstructions(db: Database, op: LocalOp): Instruction[] {
         car.insert(["wheels", 0], { $object: true }),
         car.set(["wheels", 0, "size"], op.b % 20),
       ];
+    case 15:
+      return nestedInstructions(car, carRow?.values.any, op);
     default:
       return [car.set(["price"], op.b % 2 === 0 ? null : op.b / 2)];
+  }
+}
+
+function nestedInstructions(car: ReturnType<typeof on>, any: unknown, op: LocalOp): Instruction[] {
+  const { l, d } = nestedOf(any);
+  switch (op.b % 5) {
+    case 0:
+      return [
+        car.set(["any"], { $dictionary: true }),
+        car.set(["any", "l"], { $list: true }),
+        car.insert(["any", "l", 0], op.s, 0),
+        car.set(["any", "d"], { $dictionary: true }),
+        car.set(["any", "d", "k"], long(op.b % 7)),
+      ];
+    case 1: {
+      if (!l) return [];
+      const at = op.a % (l.length + 1);
+      if (op.b % 2 === 0) return [car.insert(["any", "l", at], op.s, l.length)];
+      return [
+        car.insert(["any", "l", at], { $list: true }, l.length),
+        car.insert(["any", "l", at, 0], op.s, 0),
+      ];
+    }
+    case 2:
+      return l && l.length > 0 ? [car.arrayErase(["any", "l", op.a % l.length], l.length)] : [];
+    case 3:
+      return d ? [car.set(["any", "d", op.s], long(op.b % 7))] : [];
+    default:
+      return [car.set(["any"], op.s)];
   }
 }
 

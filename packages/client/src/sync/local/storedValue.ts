@@ -1,10 +1,16 @@
 /**
  * The inverse of transaction/payload.ts: an instruction value as the stored value of a
  * property (Long → number for int, Binary → bytes for data, …). Links are returned as a
- * reference for the caller to resolve; embedded objects as the `$object` marker.
+ * reference for the caller to resolve; embedded objects as the `$object` marker; a new list or
+ * dictionary in a mixed value as an empty one.
  */
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
-import type { InstructionValue, LinkValue, PrimaryKey } from "@atoll/protocol";
+import {
+  nestedCollectionOf,
+  type InstructionValue,
+  type LinkValue,
+  type PrimaryKey,
+} from "@atoll/protocol";
 import type { ClassInfo, PropInfo, Stored } from "../../schema/ClassInfo.js";
 
 /** Thrown with the reason a value does not fit; the applier turns it into a BadChangesetError. */
@@ -55,6 +61,12 @@ function primitive(element: string, value: InstructionValue): unknown {
       if (value instanceof Long) return value.toNumber();
       if (value instanceof Binary)
         return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID() : bytes(value);
+      switch (nestedCollectionOf(value)) {
+        case "list":
+          return [];
+        case "dictionary":
+          return {};
+      }
       return isLink(value) || isObjectMarker(value) ? undefined : value;
     default:
       return undefined;
@@ -66,6 +78,8 @@ function describe(value: InstructionValue): string {
   if (typeof value !== "object") return `${typeof value} ${JSON.stringify(value)}`;
   if (isLink(value)) return `a link to ${value.$link.table}`;
   if (isObjectMarker(value)) return "an embedded object";
+  const nested = nestedCollectionOf(value);
+  if (nested !== undefined) return `a ${nested}`;
   return `a ${value.constructor.name}`;
 }
 

@@ -28,6 +28,7 @@ import {
   type ObjectState,
 } from "../merge/integrateUpload.js";
 import { isListInstruction } from "../merge/listTransform.js";
+import { isInsideMixed } from "../nestedCollections.js";
 import { EMPTY_META } from "../merge/objectMeta.js";
 import type { SyncModel } from "../syncSchema.js";
 import {
@@ -250,8 +251,13 @@ export class SyncHistory {
       }
       const counter = await this.storage.get(COUNTERS, "serverVersion");
       const version = ((counter?.doc.value as number | undefined) ?? 0) + 1;
-      // Only list positions are transformed through concurrent changes (see ListTransformer).
-      const concurrent = upload.instructions.some(isListInstruction)
+      // Only list positions, and changes inside collections in mixed values, are decided by
+      // what was written concurrently (see ListTransformer and NestedReplacements).
+      const concurrent = upload.instructions.some(
+        (i) =>
+          isListInstruction(i) ||
+          ("path" in i && isInsideMixed(this.model.schema, i.table, i.path)),
+      )
         ? await this.concurrentEntries(upload.writer, version - 1, options.recent)
         : [];
       const shared = attempt === 0 && options.reads !== undefined;

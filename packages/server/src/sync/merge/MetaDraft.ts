@@ -48,6 +48,11 @@ export class MetaDraft {
     return out;
   }
 
+  /** The clocks of writes to `path` and to the paths containing it (not below it). */
+  clocksAbove(path: Path): Clock[] {
+    return prefixKeys(path).flatMap((key) => this.clocks.get(key) ?? []);
+  }
+
   add(key: string, addition: Addition): void {
     const list = this.additions.get(key);
     if (list) list.push(addition);

@@ -9,11 +9,15 @@
  *   the uploader had already seen is always overwritten;
  * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
  * - integer additions merge; an addition newer than a concurrent write is folded into it;
- * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile.
+ * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile;
+ * - a mixed value set to a new list or dictionary wins over concurrent changes inside the
+ *   value it replaced, whatever their timestamps, and a change inside a nested collection is
+ *   dropped when a concurrent write replaced that collection (or a value holding it) or left
+ *   its path leading nowhere.
  * Dropped instructions are conflict losses, not rejections: the uploader converges on the
  * winner through its rebase. (Permission and view checks happen before integration.)
  */
-import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
+import { nestedCollectionOf, type Instruction, type Path, type PrimaryKey } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
 import { applyToDocument, type OwnedContainers } from "../documentPatch.js";
@@ -21,6 +25,7 @@ import { isConcurrent, overwrites, type Writer } from "./clock.js";
 import { MetaDraft } from "./MetaDraft.js";
 import { EMPTY_META, pathKey, type ObjectMeta } from "./objectMeta.js";
 import { ListTransformer } from "./listTransform.js";
+import { NestedReplacements } from "./nestedReplacements.js";
 
 export interface HistoryEntry {
   readonly version: number;
@@ -126,10 +131,9 @@ export function integrateUpload(
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const lists = new ListTransformer(
-    concurrent.flatMap((entry) => entry.instructions),
-    maxListTransformSteps,
-  );
+  const concurrentInstructions = concurrent.flatMap((entry) => entry.instructions);
+  const lists = new ListTransformer(concurrentInstructions, maxListTransformSteps);
+  const replaced = new NestedReplacements(concurrentInstructions);
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
   // The objects' documents are copied once, then changed in place (see OwnedContainers).
   const owns: OwnedContainers = new WeakSet();
@@ -194,6 +198,10 @@ export function integrateUpload(
     if (!doc) return "the object does not exist";
     const transformed = lists.transform(instruction);
     if (!transformed) return "the list element was removed concurrently";
+    if ("path" in transformed && transformed.path.length > 1) {
+      const lost = replaced.lost(transformed, doc, meta, writer);
+      if (lost !== undefined) return lost;
+    }
     if ("path" in transformed && transformed.path.some((e) => typeof e === "number")) {
       return applyToListElement(transformed, doc);
     }
@@ -245,8 +253,10 @@ export function integrateUpload(
     if (instruction.type === "SetInsert" || instruction.type === "SetErase") {
       return { instruction, doc: applyToDocument(doc, instruction, owns) };
     }
-    if (meta.clocksAround(path).some((clock) => !overwrites(writer, clock)))
-      return "a newer concurrent write won";
+    const clocks = replacesWhole(instruction, doc)
+      ? meta.clocksAbove(path)
+      : meta.clocksAround(path);
+    if (clocks.some((clock) => !overwrites(writer, clock))) return "a newer concurrent write won";
     let placed: Instruction = instruction;
     if (
       instruction.type === "Update" &&
@@ -266,6 +276,26 @@ export function integrateUpload(
     meta.write(path, stamp);
     return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
+}
+
+/**
+ * Whether an Update replaces a whole value, the changes made inside it included: a new list
+ * or dictionary in a mixed value, or anything but a new embedded object put where a list,
+ * dictionary or embedded object was. Such a write is ordered only against writes to the same
+ * value and to values holding it; concurrent changes inside what it replaces are lost with it
+ * (see NestedReplacements), whichever arrives first.
+ */
+function replacesWhole(instruction: Instruction & { path: Path }, doc: Document): boolean {
+  if (instruction.type !== "Update") return false;
+  const { value } = instruction;
+  if (nestedCollectionOf(value) !== undefined) return true;
+  if (typeof value === "object" && value !== null && "$object" in value) return false;
+  const current = valueAt(doc, instruction.path);
+  return typeof current === "object" && current !== null && isContainer(current);
+}
+
+function isContainer(value: object): boolean {
+  return Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
 }
 
 interface Outcome {

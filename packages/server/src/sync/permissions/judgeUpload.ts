@@ -46,9 +46,9 @@ export async function judgeUpload(
     const { table, pk, instructions: own } = object;
     const current = currentDocument(table, pk, key, object);
     const before = current instanceof Promise ? await current : current;
-    // A write to an object erased concurrently is a conflict the integration settles (erase
-    // wins), not a bad changeset: there is nothing to judge it on (the replay passes it over).
-    const after = replayOnDocument(before, own);
+    // A write to an object erased concurrently, or inside a collection replaced concurrently,
+    // is a conflict the integration settles, not a bad changeset: the replay passes it over.
+    const after = replayOnDocument(before, own, true);
     afterByKey.set(key, after);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
     const denial = permissions.denial(

@@ -15,6 +15,8 @@ import {
 } from "@atoll/realm-wire";
 import { Long, ObjectId } from "bson";
 import { describe, expect, it } from "vitest";
+import type { RqlSchema } from "@atoll/rql";
+import { withoutNestedCollections } from "../nestedCollections.js";
 import { REALM_EPOCH_MS, RealmWire } from "./RealmWire.js";
 
 const CAR_ID = "65f1a1b2c3d4e5f601234567";
@@ -248,6 +250,44 @@ describe("RealmWire: Atoll's messages as realm-core's", () => {
       { type: "Float", value: 1.5 },
       { type: "Double", value: 2.5 },
     ]);
+  });
+
+  it("a nested collection in a mixed value goes to protocol 13+ as realm-core's payloads, to 12 as null", () => {
+    const pk = new ObjectId(CAR_ID);
+    const atoll = encodeChangeset([
+      { type: "Update", table: "Car", pk, path: ["extras"], value: { $dictionary: true } },
+      { type: "Update", table: "Car", pk, path: ["extras", "tags"], value: { $list: true } },
+    ]);
+    const schema: RqlSchema = {
+      Car: {
+        name: "Car",
+        primaryKey: "_id",
+        properties: {
+          _id: { name: "_id", type: "objectId", optional: false },
+          extras: { name: "extras", type: "mixed", optional: true },
+        },
+      },
+    };
+    const sent = (version: number): unknown[] => {
+      const realmWire = new RealmWire(version, {
+        maxMessageBytes: 1 << 20,
+        isFloat: () => false,
+        collectionOf: () => undefined,
+        schemaInstructions: () => [],
+        acceptSchema: async () => undefined,
+        withoutNestedCollections: (instructions) => withoutNestedCollections(schema, instructions),
+      });
+      const message = realm(download(2, [atoll]), realmWire);
+      if (message.type !== "download") throw new Error("not a download");
+      return decodeRealmChangeset(message.changesets[0]!.changeset).map((i) =>
+        i.type === "Update" ? [i.field, i.path, i.value] : i.type,
+      );
+    };
+    expect(sent(14)).toEqual([
+      ["extras", [], { type: "Dictionary" }],
+      ["extras", ["tags"], { type: "List" }],
+    ]);
+    expect(sent(12)).toEqual([["extras", [], { type: "Null" }]]);
   });
 
   it("a bootstrap batch without changesets carries an empty one (realm-core waits forever otherwise)", () => {

@@ -20,6 +20,7 @@ import {
   SyncProtocolError,
   type ClientMessage,
   type DownloadMessage,
+  type Instruction,
   type ServerMessage,
   type UploadMessage,
 } from "@atoll/protocol";
@@ -50,7 +51,12 @@ export interface RealmWireContext extends CollectionKinds, FloatProperties {
   /** The app's synced schema as AddTable/AddColumn, for the fresh file of a client reset. */
   schemaInstructions(): RealmSchemaInstruction[];
   readonly maxMessageBytes: number;
+  /** The instructions without lists and dictionaries in mixed values (clients before protocol 13). */
+  withoutNestedCollections?(instructions: Instruction[]): Instruction[];
 }
+
+/** realm-core's first protocol version that syncs lists and dictionaries inside mixed values. */
+export const REALM_NESTED_COLLECTIONS_VERSION = 13;
 
 interface PendingBind {
   readonly schemaVersion: number;
@@ -233,9 +239,10 @@ export class RealmWire implements SyncWire {
 
   private download(message: DownloadMessage) {
     const changesets: DownloadChangeset[] = message.changesets.map((entry) => {
-      const bytes = encodeRealmChangeset(
-        atollToRealm(decodeChangeset(entry.changeset), this.context),
-      );
+      let instructions = decodeChangeset(entry.changeset);
+      if (this.protocolVersion < REALM_NESTED_COLLECTIONS_VERSION)
+        instructions = this.context.withoutNestedCollections?.(instructions) ?? instructions;
+      const bytes = encodeRealmChangeset(atollToRealm(instructions, this.context));
       return {
         serverVersion: entry.serverVersion,
         lastIntegratedClientVersion: entry.lastIntegratedClientVersion,

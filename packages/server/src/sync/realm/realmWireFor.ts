@@ -1,5 +1,6 @@
 /** A RealmWire for one connection of the app's sync service and one user. */
 import type { CollectionType } from "@atoll/protocol";
+import { withoutNestedCollections } from "../nestedCollections.js";
 import { acceptClientSchema } from "../service/bindSession.js";
 import type { SyncService } from "../service/SyncService.js";
 import { RealmWire } from "./RealmWire.js";
@@ -13,5 +14,7 @@ export function realmWireFor(service: SyncService, userId: string, version: numb
     collectionOf: (table, field): CollectionType | undefined => property(table, field)?.collection,
     acceptSchema: (schema) => acceptClientSchema(service, userId, schema),
     schemaInstructions: () => realmSchemaInstructions(service.model.schema),
+    withoutNestedCollections: (instructions) =>
+      withoutNestedCollections(service.model.schema, instructions),
   });
 }

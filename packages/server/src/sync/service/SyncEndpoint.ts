@@ -92,7 +92,8 @@ export class SyncEndpoint {
   /** Atoll's protocol if offered, else realm-core's; undefined for a realm-core client without a version in common. */
   private wireFor(offered: readonly string[], userId: string): SyncWire | undefined {
     const version = negotiateProtocolVersion(offered);
-    if (version !== undefined) return new AtollWire(version, this.service.maxMessageBytes);
+    if (version !== undefined)
+      return new AtollWire(version, this.service.maxMessageBytes, () => this.service.model.schema);
     const realm = negotiateRealmProtocolVersion(offered);
     if (realm !== undefined) return realmWireFor(this.service, userId, realm);
     if (offersRealmProtocol(offered)) return undefined;

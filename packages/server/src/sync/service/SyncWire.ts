@@ -4,11 +4,14 @@
  * so that both reach the same sessions, history, merge and permissions.
  */
 import {
+  NESTED_COLLECTIONS_VERSION,
   decodeClientMessage,
   encodeMessage,
   type ClientMessage,
   type ServerMessage,
 } from "@atoll/protocol";
+import type { RqlSchema } from "@atoll/rql";
+import { changesetWithoutNestedCollections } from "../nestedCollections.js";
 
 /** The WebSocket close that replaces a message a wire cannot send (the client reacts to the code). */
 export interface WireClose {
@@ -36,11 +39,16 @@ export interface SyncWire {
   encode(message: ServerMessage): Uint8Array | WireClose;
 }
 
-/** Atoll's own protocol (`atoll-sync#N`). */
+/**
+ * Atoll's own protocol (`atoll-sync#N`). A client before version 3 cannot read lists and
+ * dictionaries inside mixed values: its downloads go out without them (`nestedCollections.ts`).
+ */
 export class AtollWire implements SyncWire {
   constructor(
     readonly protocolVersion: number | undefined,
     private readonly maxMessageBytes: number,
+    /** The app's synced schema now (development mode may add to it). */
+    private readonly schema?: () => RqlSchema,
   ) {}
 
   decode(frame: Uint8Array): ClientMessage[] {
@@ -48,6 +56,16 @@ export class AtollWire implements SyncWire {
   }
 
   encode(message: ServerMessage): Uint8Array {
-    return encodeMessage(message);
+    const legacy = (this.protocolVersion ?? 0) < NESTED_COLLECTIONS_VERSION;
+    if (!legacy || message.type !== "download" || this.schema === undefined)
+      return encodeMessage(message);
+    const schema = this.schema();
+    return encodeMessage({
+      ...message,
+      changesets: message.changesets.map((entry) => ({
+        ...entry,
+        changeset: changesetWithoutNestedCollections(schema, entry.changeset),
+      })),
+    });
   }
 }

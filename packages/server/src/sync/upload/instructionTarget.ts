@@ -1,6 +1,8 @@
 /**
  * What an instruction's path names in the synced model: a property of the object (or of an
- * embedded object on the way), one element of a list, or one value of a dictionary. The walk
+ * embedded object on the way), one element of a list, or one value of a dictionary. Below a
+ * mixed value a path goes on into the list (an index) or dictionary (a key) the value may
+ * hold, to any depth the limits allow; what the value holds is the merge's business. The walk
  * refuses a path the model does not have, a name that cannot be a field (empty, starting with
  * `$`, holding `.`, too long) and the primary key (which never changes).
  */
@@ -78,6 +80,8 @@ function step(
 ): InstructionTarget {
   const { property } = target;
   const collection = target.kind === "property" ? property.collection : undefined;
+  if (property.type === "mixed" && collection === undefined)
+    return { kind: "element", of: typeof element === "number" ? "list" : "dictionary", property };
   if (collection === "list") {
     if (typeof element !== "number") throw UploadRefusal.schema(`"${where}" is a list: a key`);
     return { kind: "element", of: "list", property };

@@ -173,6 +173,26 @@ describe("uploads that do not fit the app's schema", () => {
     ],
     ["a primary key of the wrong type", [{ type: "CreateObject", table: "Car", pk: "car-1" }]],
     ["a path into a string", [update(["make", "x"], "1")]],
+    ["a new list in a string property", [update(["make"], { $list: true })]],
+    ["a new dictionary in an embedded object's place", [update(["engine"], { $dictionary: true })]],
+    [
+      "a new dictionary as a string dictionary's value",
+      [update(["notes", "k"], { $dictionary: true })],
+    ],
+    [
+      "a new list as an element of a list of strings",
+      [
+        {
+          type: "ArrayInsert",
+          table: "Car",
+          pk,
+          path: ["tags", 0],
+          priorSize: 0,
+          value: { $list: true },
+        },
+      ],
+    ],
+    ["a path below an element of a list of strings", [update(["tags", 0, "k"], "x")]],
   ];
 
   it.each(cases)("refuses %s with bad_changeset and stores nothing", async (_, instructions) => {

@@ -106,9 +106,11 @@ class InstructionCheck {
       case "ArrayErase":
         return this.listElement(target, "erase from");
       case "Clear":
-        if (target.kind !== "property" || target.property.collection !== instruction.collectionType)
-          throw this.wrongKind(target, `cannot be cleared as a ${instruction.collectionType}`);
-        return;
+        if (target.kind === "property" && target.property.collection === instruction.collectionType)
+          return;
+        // A list or dictionary held by a mixed value (realm-core clears one in place).
+        if (isMixedValue(target) && instruction.collectionType !== "set") return;
+        throw this.wrongKind(target, `cannot be cleared as a ${instruction.collectionType}`);
       case "SetInsert":
       case "SetErase":
         if (target.kind !== "property" || target.property.collection !== "set")
@@ -167,6 +169,15 @@ class InstructionCheck {
   }
 }
 
+/** A mixed property, or an element or value inside one (or inside a collection of mixed). */
+function isMixedValue(target: InstructionTarget & { kind: "property" | "element" }): boolean {
+  const { property } = target;
+  if (property.type !== "mixed") return false;
+  return target.kind === "element"
+    ? property.collection !== "set"
+    : property.collection === undefined;
+}
+
 function describeTarget(target: { kind: "property" | "element"; property: RqlProperty }): string {
   const type = describeProperty(target.property, false);
   return target.kind === "element" ? `an element of ${type}` : type;
@@ -177,5 +188,7 @@ function describeValue(value: InstructionValue): string {
   if (typeof value !== "object") return `a ${typeof value}`;
   if ("$link" in value) return `a link to ${value.$link.table}`;
   if ("$object" in value) return "an embedded object";
+  if ("$list" in value) return "a list";
+  if ("$dictionary" in value) return "a dictionary";
   return `a ${value.constructor.name}`;
 }

@@ -4,7 +4,7 @@
  * key of that table's primary key type, an embedded object of the property's embedded type.
  * Class checks compare prototypes, as the changeset decoder creates exactly these classes.
  */
-import type { InstructionValue, PrimaryKey } from "@atoll/protocol";
+import { nestedCollectionOf, type InstructionValue, type PrimaryKey } from "@atoll/protocol";
 import type { RqlClass, RqlProperty, RqlSchema } from "@atoll/rql";
 import { Binary, Decimal128, Long, ObjectId, UUID } from "bson";
 
@@ -69,6 +69,8 @@ export function valueFits(
   tables: ReadonlySet<string>,
 ): boolean {
   if (value === null) return nullable(property, element, schema);
+  if (nestedCollectionOf(value) !== undefined)
+    return property.type === "mixed" && (!element || property.collection !== "set");
   if (property.type === "mixed") {
     if (isEmbeddedObject(value)) return false;
     return !isLink(value) || linkFits(value.$link, undefined, schema, tables);
