@@ -19,9 +19,13 @@ const child = fileURLToPath(new URL("./integrateCrashChild.ts", import.meta.url)
 
 function runUntilKilled(path: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--conditions=@atoll/source", "--import", "tsx", child, path], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      process.execPath,
+      ["--conditions=@atoll/source", "--import", "tsx", child, path],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     proc.stdout.on("data", (chunk: Buffer) => {
