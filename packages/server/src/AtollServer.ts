@@ -29,7 +29,7 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
-  /** `sqlite:<file>` or `memory` (the default). */
+  /** `sqlite:<file>`, `memory` (the default) or `postgres://…` (see `openStorage`). */
   readonly storage?: string;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
