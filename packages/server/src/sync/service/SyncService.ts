@@ -314,6 +314,15 @@ export class SyncService {
     await this.exclusive(async () => {});
   }
 
+  /**
+   * Resolves once the writes made outside sync that were committed before the call are in
+   * history: with an engine that does I/O, recording them can still be under way when the
+   * write's caller (a function, the data API) has had its answer.
+   */
+  async externalWritesRecorded(): Promise<void> {
+    await this.recording;
+  }
+
   private async recordPending(): Promise<void> {
     const recorded = await this.recorder.catchUp();
     if (recorded.length > 0) await this.appended(recorded);

@@ -246,6 +246,7 @@ export class SyncSession implements LiveSession {
   /** Answers once everything up to the latest version known now has been sent. */
   async mark(requestId: number): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("mark");
+    await this.service.externalWritesRecorded();
     await this.catchUp(true);
     this.host.send({ type: "mark", session: this.id, requestId });
   }
