@@ -18,6 +18,8 @@ export { CARS_APP_DIR };
 export interface SyncTestServer {
   readonly server: AtollServer;
   readonly dir: string;
+  /** The storage spec the server runs on (what another process would open). */
+  readonly storage: string;
   readonly syncUrl: string;
   logIn(credentials?: { email: string; password: string }): Promise<TestLogin>;
   connect(login: TestLogin): Promise<SyncTestClient>;
@@ -49,6 +51,7 @@ async function startIn(
   return {
     server,
     dir,
+    storage: storage.spec,
     syncUrl: url,
     logIn: (credentials) => logIn(server.url, server.appId, credentials ?? "anonymous"),
     connect: async (login) => {
