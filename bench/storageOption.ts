@@ -6,6 +6,7 @@
  * benchmark's own (positional) ones.
  */
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { displayStorageSpec } from "../packages/server/src/storage/openStorage.js";
@@ -33,10 +34,16 @@ let stores = 0;
 
 const SQLITE: BenchEngine = {
   name: "sqlite",
-  fresh: (dir) => ({
-    spec: `sqlite:${path.join(dir, `store-${stores++}.sqlite`)}`,
-    drop: async () => undefined,
-  }),
+  fresh(dir) {
+    const file = path.join(dir, `atoll-bench-store-${process.pid}-${stores++}.sqlite`);
+    return {
+      spec: `sqlite:${file}`,
+      drop: () =>
+        Promise.all(["", "-wal", "-shm"].map((end) => rm(`${file}${end}`, { force: true }))).then(
+          () => undefined,
+        ),
+    };
+  },
 };
 
 function postgres(url: string): BenchEngine {
