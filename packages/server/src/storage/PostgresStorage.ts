@@ -463,6 +463,12 @@ export class PostgresStorage implements StorageEngine {
   async #deliver(own: readonly ChangeRecord[] | undefined): Promise<void> {
     const first = own?.[0]?.seq;
     if (first !== undefined && first <= this.#delivered) return;
+    // This engine numbers a batch right after the largest seq committed before it: when that
+    // is the last one delivered, nothing committed in between.
+    if (own !== undefined && first === this.#delivered + 1) {
+      this.#hand(own);
+      return;
+    }
     for (;;) {
       if (this.#closed) return;
       const rows = await this.#changeRows(this.#delivered, CATCH_UP_PAGE, first);
