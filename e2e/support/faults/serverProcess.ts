@@ -25,6 +25,8 @@ export interface ServerProcess {
 export function startServerProcess(options: {
   readonly appDir: string;
   readonly storageFile: string;
+  /** A storage spec to use instead of the SQLite file (e.g. `postgres://…`). */
+  readonly storage?: string;
   readonly port?: number;
   /** Extra Node options for the server process (e.g. `--cpu-prof`). */
   readonly nodeOptions?: readonly string[];
@@ -43,7 +45,7 @@ export function startServerProcess(options: {
       "--port",
       String(options.port ?? 0),
       "--storage",
-      `sqlite:${options.storageFile}`,
+      options.storage ?? `sqlite:${options.storageFile}`,
       "--log-level",
       "error",
     ],

@@ -35,7 +35,10 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
-  /** `sqlite:<file>` or `memory` (the default), or an open engine (the server closes it). */
+  /**
+   * `sqlite:<file>`, `memory` (the default) or `postgres://…` (see `openStorage`), or an open
+   * engine (the server closes it).
+   */
   readonly storage?: string | StorageEngine;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;

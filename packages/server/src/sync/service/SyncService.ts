@@ -328,6 +328,15 @@ export class SyncService {
     await this.exclusive(async () => {});
   }
 
+  /**
+   * Resolves once the writes made outside sync that were committed before the call are in
+   * history: with an engine that does I/O, recording them can still be under way when the
+   * write's caller (a function, the data API) has had its answer.
+   */
+  async externalWritesRecorded(): Promise<void> {
+    await this.recording;
+  }
+
   /** Records every write made outside sync that is not yet history (called inside `exclusive`). */
   private async recordPending(): Promise<void> {
     while (!(await this.recordOneBatch()));

@@ -182,7 +182,7 @@ export class SyncSession implements LiveSession {
       await this.catchUp();
       const { storage, model } = this.service;
       const tables = changedTables(this.queries, next);
-      return takeViewSnapshot(storage, model, tables, this.downloads.cursor);
+      return takeViewSnapshot(storage, model, tables, this.downloads.cursor, [this.queries, next]);
     });
     await this.bootstrap(message.queryVersion, next, snapshot);
   }
@@ -246,6 +246,7 @@ export class SyncSession implements LiveSession {
   /** Answers once everything up to the latest version known now has been sent. */
   async mark(requestId: number): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("mark");
+    await this.service.externalWritesRecorded();
     await this.catchUp(true);
     this.host.send({ type: "mark", session: this.id, requestId });
   }
