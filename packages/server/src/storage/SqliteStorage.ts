@@ -68,6 +68,7 @@ export class SqliteStorage implements StorageEngine {
   readonly #now: () => Date;
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
   readonly #closeListeners = new Set<() => void>();
+  readonly #wakeListeners = new Map<string, Set<() => void>>();
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowByRow: boolean;
   #documentInserts: SqliteMultiRowInsert | undefined;
@@ -185,10 +186,30 @@ export class SqliteStorage implements StorageEngine {
     return rows.map(({ db, coll }) => ({ db, coll }));
   }
 
+  /** One process owns a SQLite file, so a wake-up reaches this instance's listeners only. */
+  async notify(channel: string): Promise<void> {
+    this.#open();
+    const listeners = this.#wakeListeners.get(channel);
+    if (listeners === undefined) return;
+    // Delivered after the notifier resumes, as a database notification would be.
+    setImmediate(() => {
+      for (const listener of [...listeners]) listener();
+    });
+  }
+
+  listen(channel: string, listener: () => void): () => void {
+    const listeners = this.#wakeListeners.get(channel) ?? new Set<() => void>();
+    this.#wakeListeners.set(channel, listeners);
+    const own = (): void => listener();
+    listeners.add(own);
+    return () => listeners.delete(own);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#wakeListeners.clear();
     this.#db.close();
     const closers = [...this.#closeListeners];
     this.#closeListeners.clear();

@@ -27,6 +27,9 @@
  * - **Visibility.** Reads see only committed batches. `onCommit` listeners are called after a
  *   batch is durable, with its change records, in commit order; the records may share objects
  *   with the committed operations, so listeners treat them as read-only.
+ * - **Wake-ups.** `notify(channel)` calls every `listen(channel, …)` listener of every engine
+ *   instance on the same database, the notifier's own included, some time after it resolves;
+ *   wake-ups carry nothing and may be coalesced, so listeners re-read what changed from storage.
  * - **Scans** return a namespace's documents in insertion order. `ScanQuery.filter` is a hint
  *   an engine may use to return fewer documents (pushdown); callers always re-apply their
  *   filter, so returning a superset is always correct. `ids` is exact.
@@ -104,5 +107,9 @@ export interface StorageEngine {
    */
   onCommit(listener: (records: readonly ChangeRecord[]) => void, onClosed?: () => void): () => void;
   listNamespaces(): Promise<Namespace[]>;
+  /** Wakes every listener on `channel` of every engine instance on the same database, this one included. */
+  notify(channel: string): Promise<void>;
+  /** Calls `listener` on each wake-up on `channel`; returns an unsubscribe. */
+  listen(channel: string, listener: () => void): () => void;
   close(): Promise<void>;
 }
