@@ -31,6 +31,11 @@ export interface AtollServerOptions {
   readonly host?: string;
   /** `sqlite:<file>` or `memory` (the default). */
   readonly storage?: string;
+  /**
+   * An engine the caller opened and closes, instead of `storage`: several servers on one
+   * engine behave as nodes on one database (how the tests run a cluster in one process).
+   */
+  readonly storageEngine?: StorageEngine;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
   /** debug | info | warn | error | silent (default info). */
@@ -76,6 +81,7 @@ export class AtollServer {
       log: ServerLog;
       functions: FunctionService;
       storage: StorageEngine;
+      ownsStorage: boolean;
       sync: { service: SyncService; endpoint: SyncEndpoint } | undefined;
     },
   ) {}
@@ -91,7 +97,8 @@ export class AtollServer {
 
   static async start(options: AtollServerOptions): Promise<AtollServer> {
     const config = await loadAppConfig(options.appDir);
-    const storage = await openStorage(options.storage ?? "memory");
+    const shared = options.storageEngine;
+    const storage = shared ?? (await openStorage(options.storage ?? "memory"));
     let functions: FunctionService | undefined;
     try {
       const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });
@@ -155,11 +162,12 @@ export class AtollServer {
         log,
         functions,
         storage,
+        ownsStorage: shared === undefined,
         sync,
       });
     } catch (error) {
       functions?.close();
-      await storage.close();
+      if (shared === undefined) await storage.close();
       throw error;
     }
   }
@@ -171,6 +179,6 @@ export class AtollServer {
     await this.parts.log.flush();
     this.parts.functions.close();
     this.data.close();
-    await this.parts.storage.close();
+    if (this.parts.ownsStorage) await this.parts.storage.close();
   }
 }

@@ -5,7 +5,9 @@
  * refresh it once and reconnect. The subprotocol is negotiated here: `atoll-sync#N` for Atoll
  * clients, else `com.mongodb.realm-query-sync#N` for native Realm apps (realm-core), whose
  * messages `RealmWire` translates.
- * Connections whose user or session loses access are closed (see `ConnectionAccess`).
+ * Connections whose user or session loses access are closed (see `ConnectionAccess`): at once
+ * when it happened on this node; on the other nodes of the same database when the revoking
+ * node's wake-up on `ACCESS_CHANNEL` makes them re-check their connections.
  */
 import { negotiateProtocolVersion, subprotocolFor, SyncProtocolError } from "@atoll/protocol";
 import type { IncomingMessage } from "node:http";
@@ -27,6 +29,9 @@ import { realmWireFor } from "../realm/realmWireFor.js";
 
 /** Frames above the protocol limit but below this are refused with limits_exceeded (104); larger ones end the connection at once. */
 const HARD_LIMIT_FACTOR = 2;
+
+/** The storage channel a node notifies after a user or session lost access through it. */
+export const ACCESS_CHANNEL = "atoll_access";
 
 export class SyncEndpoint {
   private readonly server: WebSocketServer;
@@ -54,7 +59,15 @@ export class SyncEndpoint {
       for (const connection of this.connections)
         if (connection.access.endedBy(revocation))
           connection.revoke(accessEnded(revocation.reason));
+      service.storage.notify(ACCESS_CHANNEL).catch((error: unknown) =>
+        service.recordInBackground({
+          type: "sync",
+          outcome: "error",
+          message: `could not tell the other nodes that access ended: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      );
     });
+    const stopListening = service.storage.listen(ACCESS_CHANNEL, () => this.sweepAccess());
     const sweep = setInterval(
       () => this.sweepAccess(),
       options.accessSweepMs ?? DEFAULT_ACCESS_SWEEP_MS,
@@ -62,6 +75,7 @@ export class SyncEndpoint {
     sweep.unref();
     this.stopWatchingAccess = () => {
       unsubscribe();
+      stopListening();
       clearInterval(sweep);
     };
   }

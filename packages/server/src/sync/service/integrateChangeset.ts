@@ -61,6 +61,7 @@ export async function integrateChangeset(
   );
   return service.exclusive(async () => {
     checkBaseNotCompacted(service.history.floor, changeset, instructions);
+    await service.knowVersion(changeset.lastIntegratedServerVersion);
     const { rejected, result } = await judgeAndIntegrate(
       service.history,
       session,
