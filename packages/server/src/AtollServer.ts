@@ -23,6 +23,11 @@ import { openStorage } from "./storage/openStorage.js";
 import type { StorageEngine } from "./storage/StorageEngine.js";
 import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
 import { SyncService, type SyncServiceOptions } from "./sync/service/SyncService.js";
+import { NodeState } from "./cluster/NodeState.js";
+import { ServerMetrics } from "./metrics/ServerMetrics.js";
+
+/** Read by readiness: a namespace nothing writes, so the probe costs one indexed lookup. */
+const READINESS_PROBE = { db: "__atoll_health", coll: "probe" };
 
 export interface AtollServerOptions {
   readonly appDir: string;
@@ -70,6 +75,8 @@ export interface AtollServerOptions {
 }
 
 export class AtollServer {
+  private closing: Promise<void> | undefined;
+
   private constructor(
     readonly url: string,
     readonly config: AppConfig,
@@ -82,6 +89,7 @@ export class AtollServer {
       functions: FunctionService;
       storage: StorageEngine;
       ownsStorage: boolean;
+      node: NodeState;
       sync: { service: SyncService; endpoint: SyncEndpoint } | undefined;
     },
   ) {}
@@ -103,9 +111,15 @@ export class AtollServer {
     try {
       const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });
       const logs = new LogStore(data);
+      const node = new NodeState();
+      const metrics = new ServerMetrics(
+        new Set(config.authProviders.keys()),
+        () => node.requestsInFlight,
+      );
       const log = new ServerLog(
         logs,
         createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"),
+        (entry) => metrics.observe(entry),
       );
       const users = new UserStore(data.system());
       functions = new FunctionService({
@@ -136,6 +150,11 @@ export class AtollServer {
         functions,
         log,
         trustProxy: options.trustProxy ?? false,
+        operations: {
+          node,
+          metrics,
+          storageReachable: async () => void (await storage.get(READINESS_PROBE, "readiness")),
+        },
         ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
         ...(options.bodyDepthLimit === undefined ? {} : { bodyDepthLimit: options.bodyDepthLimit }),
       });
@@ -145,12 +164,19 @@ export class AtollServer {
         auth,
         log,
         functions,
+        metrics,
         ...options.sync,
       });
       const sync = syncService && {
         service: syncService,
         endpoint: new SyncEndpoint(syncService, { accessSweepMs: options.sync?.accessSweepMs }),
       };
+      if (sync !== undefined)
+        metrics.follow({
+          syncConnections: () => sync.endpoint.connectionCount,
+          historyEntries: () => sync.service.entries.latest - sync.service.history.floor,
+          latestServerVersion: () => sync.service.entries.latest,
+        });
       const listening = await listen(
         app.fetch,
         options.port ?? 8080,
@@ -163,6 +189,7 @@ export class AtollServer {
         functions,
         storage,
         ownsStorage: shared === undefined,
+        node,
         sync,
       });
     } catch (error) {
@@ -172,7 +199,28 @@ export class AtollServer {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Drains, then closes: new HTTP requests get 503 and readiness fails, sync connections are
+   * told to reconnect elsewhere, and the HTTP requests under way are given until `timeoutMs`
+   * to be answered before everything closes.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.parts.node.startDraining();
+    this.parts.sync?.endpoint.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.parts.node.idle(), deadline]);
+    clearTimeout(timer);
+    await this.close();
+  }
+
+  /** Closes everything; a second call (after `drain`, say) waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.parts.sync?.endpoint.close();
     await this.parts.sync?.service.close();
     await this.parts.listening.close();

@@ -38,7 +38,11 @@ interface ServeOptions {
   devPrintAuthLinks?: boolean;
   authThrottle?: AuthThrottleLimits;
   syncLimit: Partial<SyncLimits>;
+  drainTimeout: number;
 }
+
+/** How long a stopping node waits for the HTTP requests under way (see docs/deploy.md). */
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 export function addServeCommand(program: Command): void {
   program
@@ -116,6 +120,12 @@ export function addServeCommand(program: Command): void {
       asOptionParser(parseSyncLimit),
       {},
     )
+    .option(
+      "--drain-timeout <ms>",
+      "on SIGTERM/SIGINT: how long to let HTTP requests under way finish (new ones get 503, sync clients are told to reconnect) before closing",
+      parsePositiveInt,
+      DEFAULT_DRAIN_TIMEOUT_MS,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -156,8 +166,8 @@ async function serve(options: ServeOptions): Promise<void> {
   // Interrupted while starting: shut down without announcing a server that is going away.
   if (!shutdownRequested()) announce(server, storage, config, options, logger, mail);
   await shutdown;
-  logger.info("shutting down");
-  await server.close();
+  logger.info("draining");
+  await server.drain(options.drainTimeout);
   logger.info("stopped");
 }
 

@@ -3,6 +3,7 @@ import type { AuthService, Caller } from "../auth/AuthService.js";
 import type { FunctionRunner } from "../auth/FunctionRunner.js";
 import type { AppConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
+import type { OperationsDeps } from "./operationsRoutes.js";
 import type { ServerLog } from "./ServerLog.js";
 
 /** The part of the data layer the HTTP API uses (DataLayer implements it). */
@@ -33,6 +34,8 @@ export interface HttpDeps {
    * then are those headers believed (default false).
    */
   readonly trustProxy?: boolean;
+  /** Health, readiness, metrics and draining (see `operationsRoutes`); none when absent. */
+  readonly operations?: OperationsDeps;
 }
 
 /** Per-request values the routes share with the request logger. */

@@ -14,6 +14,7 @@ import { authRoutes } from "./authRoutes.js";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./body.js";
 import { clientAddressOf, publicOrigin } from "./forwarded.js";
 import { functionRoutes } from "./functionRoutes.js";
+import { operationsMiddleware, operationsRoutes } from "./operationsRoutes.js";
 import { bodyStillArriving } from "./incoming.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { asAppError, errorResponse, jsonResponse } from "./responses.js";
@@ -43,6 +44,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   const appId = deps.config.appId;
   const trustProxy = deps.trustProxy ?? false;
 
+  if (deps.operations) app.use("*", operationsMiddleware(deps.operations));
   app.use("*", async (c, next) => {
     c.set("caller", undefined);
     c.set("clientAddress", clientAddressOf(c, trustProxy));
@@ -108,6 +110,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   appScoped.route("/", authRoutes(deps));
   appScoped.route("/", functionRoutes(deps));
 
+  if (deps.operations) app.route("/", operationsRoutes(deps.operations));
   app.route(`${API_PREFIX}/app/:appId`, appScoped);
   app.route(API_PREFIX, sessionRoutes(deps));
   // Registered last, these catch only the methods the routes above do not take.

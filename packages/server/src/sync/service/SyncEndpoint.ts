@@ -38,6 +38,7 @@ export class SyncEndpoint {
   private readonly connections = new Set<SyncConnection>();
   private readonly path: string;
   private readonly stopWatchingAccess: () => void;
+  private draining = false;
 
   constructor(
     private readonly service: SyncService,
@@ -87,6 +88,19 @@ export class SyncEndpoint {
     void this.upgrade(request, socket, head).catch(() => socket.destroy());
   };
 
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * The node is draining: new connections are refused (503) and each open one is told to
+   * reconnect (see `SyncConnection.drain`), which its client does through the load balancer.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const connection of this.connections) connection.drain();
+  }
+
   close(): void {
     this.stopWatchingAccess();
     for (const connection of this.connections) connection.terminate();
@@ -116,6 +130,8 @@ export class SyncEndpoint {
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== this.path) return refuse(socket, 404, "NotFound", "no sync endpoint here");
+    if (this.draining)
+      return refuse(socket, 503, "ServiceUnavailable", "this node is shutting down; reconnect");
     const token = tokenOf(request.headers.authorization, url.searchParams.get("baas_at"));
     let caller: Caller;
     try {
@@ -145,7 +161,8 @@ export class SyncEndpoint {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: message, error_code: code });
-  const reason = { 400: "Bad Request", 401: "Unauthorized" }[status] ?? "Not Found";
+  const reason =
+    { 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable" }[status] ?? "Not Found";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

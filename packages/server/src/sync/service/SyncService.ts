@@ -34,6 +34,7 @@ import type { SyncEntry } from "../history/historyEntries.js";
 import { SyncHistory } from "../history/SyncHistory.js";
 import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
 import type { SyncLimits } from "../upload/syncLimits.js";
+import { NO_SYNC_METRICS, type SyncMetrics } from "../../metrics/ServerMetrics.js";
 import type { QueryableFields } from "../subscriptions/bindSubscription.js";
 import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.js";
 import { AsyncMutex } from "./AsyncMutex.js";
@@ -85,6 +86,8 @@ export interface SyncServiceOptions {
   readonly compactionIntervalMs?: number;
   /** Bounds on uploaded changesets over their defaults (see `syncLimits`). */
   readonly limits?: Partial<SyncLimits>;
+  /** Where upload and download volume and integration time are counted (default: nowhere). */
+  readonly metrics?: SyncMetrics;
 }
 
 /** The part of the function service rules need: run a function as a user. */
@@ -196,6 +199,10 @@ export class SyncService {
   /** Types that are insert-only (data ingest): written without a view, never fanned out. */
   get asymmetricTables(): ReadonlySet<string> {
     return new Set([...this.model.tables.values()].filter((t) => t.asymmetric).map((t) => t.name));
+  }
+
+  get metrics(): SyncMetrics {
+    return this.options.metrics ?? NO_SYNC_METRICS;
   }
 
   get maxMessageBytes(): number {
