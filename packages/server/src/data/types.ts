@@ -61,7 +61,7 @@ export type OperationType = "insert" | "update" | "replace" | "delete";
 
 /** A change event, shaped as MongoDB change streams (and realm-web's `watch`) shape them. */
 export interface ChangeEvent {
-  /** Position in the app's change feed: strictly increasing, gap-free per storage. */
+  /** Position in the app's change feed: strictly increasing in commit order (not gap-free). */
   readonly seq: number;
   readonly operationType: OperationType;
   readonly clusterTime: Date;

@@ -5,8 +5,12 @@
  * A run of consecutive inserts in a batch (the shape of data ingest) is written with a few
  * multi-row statements rather than two statements per document; the row-by-row writer stays
  * as the reference it is tested against and as the replay that names a failed run's culprit.
+ * Several instances may open one file in one process (each commits in an immediate
+ * transaction and reads the version counter from the file); they share a `SqliteHub` that
+ * hands each committed batch to every instance's commit listeners, and carries wake-ups.
  * See `StorageEngine.ts` for the contract.
  */
+import { resolve } from "node:path";
 import Database, { SqliteError } from "better-sqlite3";
 import {
   decodeDocument,
@@ -15,9 +19,15 @@ import {
   idDocumentText,
   idKey,
 } from "./documentCodec.js";
+import { changeRecord, isInternalDatabase, toChangeRecord } from "./changeRecords.js";
+import type { ChangeContext, ChangeRow } from "./changeRecords.js";
 import { migrate } from "./sqliteMigrations.js";
 import { SqliteMultiRowInsert } from "./sqliteMultiRowInsert.js";
+import { rqlCondition } from "./rqlPushdown.js";
+import { SqliteHub } from "./SqliteHub.js";
+import type { SqliteMembership } from "./SqliteHub.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
+import type { SqlCondition } from "./sqlitePushdown.js";
 import { StorageError } from "./StorageError.js";
 import type {
   CommitOptions,
@@ -28,7 +38,6 @@ import type {
   StoredDocument,
   WriteOp,
 } from "./StorageEngine.js";
-import type { OperationType } from "../data/types.js";
 
 export interface SqliteStorageOptions {
   /** The clock stamped on change records, read once per commit (tests inject one). */
@@ -40,43 +49,33 @@ export interface SqliteStorageOptions {
   readonly rowByRow?: boolean;
 }
 
+/** Documents per page of `scanStream` unless the caller says otherwise. */
+export const DEFAULT_PAGE_SIZE = 256;
+
+export { isInternalDatabase } from "./changeRecords.js";
+
 interface DocumentRow {
   readonly body: string;
   readonly version: number;
 }
 
-interface ChangeRow {
-  readonly seq: number;
-  readonly time: number;
-  readonly db: string;
-  readonly coll: string;
-  readonly op: OperationType;
-  readonly document_key: string;
-  readonly full_document: string | null;
-  readonly update_description: string | null;
-  readonly before_document: string | null;
-  readonly origin: string | null;
-}
-
-/** Databases of the server's own bookkeeping: stored like any other, never in the change feed. */
-export function isInternalDatabase(db: string): boolean {
-  return db.startsWith("__atoll");
-}
-
 export class SqliteStorage implements StorageEngine {
   readonly #db: Database.Database;
+  readonly #file: string;
+  readonly #hub: SqliteMembership;
   readonly #now: () => Date;
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
   readonly #closeListeners = new Set<() => void>();
-  readonly #wakeListeners = new Map<string, Set<() => void>>();
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowByRow: boolean;
   #documentInserts: SqliteMultiRowInsert | undefined;
-  #lastVersion: number;
+  /** The version counter while a commit's transaction runs (read from the file at its start). */
+  #lastVersion = 0;
   #closed = false;
 
   constructor(file: string, options: SqliteStorageOptions = {}) {
     this.#db = new Database(file);
+    this.#file = file;
     this.#now = options.now ?? (() => new Date());
     this.#rowByRow = options.rowByRow ?? false;
     // Takes effect only on a new store (before anything is written to it); an existing one
@@ -85,16 +84,17 @@ export class SqliteStorage implements StorageEngine {
     this.#db.pragma("page_size = 16384");
     if (file !== ":memory:") this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");
+    // Another instance on the file may hold the write lock for the length of one commit.
+    this.#db.pragma("busy_timeout = 5000");
     try {
       migrate(this.#db);
     } catch (error) {
       this.#db.close();
       throw error;
     }
-    const row = this.#db.prepare("SELECT MAX(version) AS v FROM documents").get() as {
-      v: number | null;
-    };
-    this.#lastVersion = row.v ?? 0;
+    this.#hub = SqliteHub.join(file === ":memory:" ? undefined : resolve(file), (records) =>
+      this.#deliver(records),
+    );
   }
 
   async get(ns: Namespace, id: unknown): Promise<StoredDocument | null> {
@@ -118,38 +118,106 @@ export class SqliteStorage implements StorageEngine {
         .sort((a, b) => a.rowid - b.rowid);
       return rows.map(toStored);
     }
-    const pushed = pushdownCondition(query.filter);
-    const where = pushed === null ? "" : ` AND (${pushed.sql})`;
+    const narrowing = narrowingCondition(query);
     const rows = this.#statement(
-      `SELECT body, version FROM documents WHERE db = ? AND coll = ?${where} ORDER BY rowid`,
-    ).all(ns.db, ns.coll, ...(pushed?.params ?? [])) as DocumentRow[];
+      `SELECT body, version FROM documents WHERE db = ? AND coll = ?${narrowing.sql} ORDER BY rowid`,
+    ).all(ns.db, ns.coll, ...narrowing.params) as DocumentRow[];
     return rows.map(toStored);
+  }
+
+  /**
+   * A file store is read through a read-only connection of its own, in one read transaction
+   * (WAL keeps its snapshot while others commit), a page at a time. A store in memory has no
+   * second connection: it is read at once (it is all in memory anyway) and handed out in pages.
+   */
+  async *scanStream(
+    ns: Namespace,
+    query: ScanQuery = {},
+    pageSize = DEFAULT_PAGE_SIZE,
+  ): AsyncGenerator<readonly StoredDocument[]> {
+    if (query.ids !== undefined || this.#file === ":memory:") {
+      const all = await this.scan(ns, query);
+      for (let at = 0; at < all.length; at += pageSize) yield all.slice(at, at + pageSize);
+      return;
+    }
+    this.#open();
+    const reader = new Database(this.#file, { readonly: true, fileMustExist: true });
+    try {
+      reader.exec("BEGIN");
+      const narrowing = narrowingCondition(query);
+      const page = reader.prepare(
+        `SELECT rowid, body, version FROM documents
+         WHERE db = ? AND coll = ? AND rowid > ?${narrowing.sql} ORDER BY rowid LIMIT ?`,
+      );
+      let after = 0;
+      for (;;) {
+        const rows = page.all(
+          ns.db,
+          ns.coll,
+          after,
+          ...narrowing.params,
+          pageSize,
+        ) as (DocumentRow & {
+          rowid: number;
+        })[];
+        const last = rows.at(-1);
+        if (last === undefined) return;
+        after = last.rowid;
+        yield rows.map(toStored);
+        if (rows.length < pageSize) return;
+      }
+    } finally {
+      reader.close();
+    }
   }
 
   async commit(
     batch: readonly WriteOp[],
     options: CommitOptions = {},
   ): Promise<readonly ChangeRecord[]> {
-    const db = this.#open();
     const change: ChangeContext = { time: this.#now(), origin: options.origin };
-    const firstVersion = this.#lastVersion;
     let records: ChangeRecord[];
     if (this.#rowByRow) {
-      records = db.transaction(() => this.#applyRowByRow(batch, change))();
+      records = this.#transaction(() => this.#applyRowByRow(batch, change));
     } else {
       try {
-        records = db.transaction(() => this.#applyBatched(batch, change))();
+        records = this.#transaction(() => this.#applyBatched(batch, change));
       } catch (error) {
         if (!(error instanceof ReplayRowByRow)) throw error;
         // A run of inserts failed (rolled back with the rest of the batch). Replayed row by
         // row, the batch fails the same way and names the culprit as it always did: the first
         // offending operation, in operation order.
-        this.#lastVersion = firstVersion;
-        records = db.transaction(() => this.#applyRowByRow(batch, change))();
+        records = this.#transaction(() => this.#applyRowByRow(batch, change));
       }
     }
-    if (records.length > 0) for (const listener of this.#listeners) listener(records);
+    if (records.length > 0) this.#hub.committed(records);
     return records;
+  }
+
+  /**
+   * Runs `apply` in an immediate transaction (the write lock taken up front, so a snapshot
+   * never turns stale under it), with the version counter read from the file first and
+   * written back last: every instance on the file draws versions from one counter.
+   */
+  #transaction(apply: () => ChangeRecord[]): ChangeRecord[] {
+    const db = this.#open();
+    return db
+      .transaction(() => {
+        const row = this.#statement(
+          "SELECT value FROM atoll_meta WHERE key = 'last_version'",
+        ).get() as { value: string };
+        this.#lastVersion = Number(row.value);
+        const records = apply();
+        this.#statement("UPDATE atoll_meta SET value = ? WHERE key = 'last_version'").run(
+          String(this.#lastVersion),
+        );
+        return records;
+      })
+      .immediate();
+  }
+
+  #deliver(records: readonly ChangeRecord[]): void {
+    for (const listener of this.#listeners) listener(records);
   }
 
   async changesSince(afterSeq: number, limit = 1000): Promise<ChangeRecord[]> {
@@ -186,30 +254,20 @@ export class SqliteStorage implements StorageEngine {
     return rows.map(({ db, coll }) => ({ db, coll }));
   }
 
-  /** One process owns a SQLite file, so a wake-up reaches this instance's listeners only. */
   async notify(channel: string): Promise<void> {
     this.#open();
-    const listeners = this.#wakeListeners.get(channel);
-    if (listeners === undefined) return;
-    // Delivered after the notifier resumes, as a database notification would be.
-    setImmediate(() => {
-      for (const listener of [...listeners]) listener();
-    });
+    this.#hub.notify(channel);
   }
 
   listen(channel: string, listener: () => void): () => void {
-    const listeners = this.#wakeListeners.get(channel) ?? new Set<() => void>();
-    this.#wakeListeners.set(channel, listeners);
-    const own = (): void => listener();
-    listeners.add(own);
-    return () => listeners.delete(own);
+    return this.#hub.listen(channel, listener);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#hub.leave();
     this.#listeners.clear();
-    this.#wakeListeners.clear();
     this.#db.close();
     const closers = [...this.#closeListeners];
     this.#closeListeners.clear();
@@ -379,12 +437,6 @@ export class SqliteStorage implements StorageEngine {
   }
 }
 
-/** What every change record of one commit shares: one clock reading, the batch's origin. */
-interface ChangeContext {
-  readonly time: Date;
-  readonly origin: string | undefined;
-}
-
 type InsertOp = Extract<WriteOp, { kind: "insert" }>;
 
 const DOCUMENT_COLUMNS = ["db", "coll", "id_key", "body", "version"] as const;
@@ -410,46 +462,19 @@ const COPY_RUN_CHANGES_SQL = `INSERT INTO changes (${CHANGE_COLUMNS.join(", ")})
   SELECT ?, db, coll, 'insert', ${idDocumentSql("id_key")}, body, NULL, NULL, ?
   FROM documents WHERE rowid > ? ORDER BY rowid`;
 
-function changeRecord(
-  seq: number,
-  op: WriteOp,
-  change: ChangeContext,
-  beforeText: string | null,
-): ChangeRecord {
-  const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
-    seq,
-    operationType: op.kind,
-    clusterTime: change.time,
-    ns: { db: op.ns.db, coll: op.ns.coll },
-    documentKey: { _id: op.kind === "delete" ? op.id : op.doc._id },
+/** The scan's narrowing hints as SQL to append to its WHERE clause (empty when none). */
+function narrowingCondition(query: ScanQuery): SqlCondition {
+  const parts: SqlCondition[] = [];
+  const pushed = pushdownCondition(query.filter);
+  if (pushed !== null) parts.push(pushed);
+  const rql = rqlCondition(query.rql, { dialect: "sqlite", documentColumn: "body" });
+  if (rql !== null) parts.push({ sql: rql.where, params: rql.params });
+  return {
+    sql: parts.map((part) => ` AND (${part.sql})`).join(""),
+    params: parts.flatMap((part) => part.params),
   };
-  if (op.kind !== "delete") record.fullDocument = op.doc;
-  if (op.kind === "update") record.updateDescription = op.updateDescription;
-  if (beforeText !== null) record.fullDocumentBeforeChange = decodeDocument(beforeText);
-  if (change.origin !== undefined) record.origin = change.origin;
-  return record;
 }
 
 function toStored(row: DocumentRow): StoredDocument {
   return { doc: decodeDocument(row.body), version: row.version };
-}
-
-function toChangeRecord(row: ChangeRow): ChangeRecord {
-  const record: { -readonly [K in keyof ChangeRecord]: ChangeRecord[K] } = {
-    seq: row.seq,
-    operationType: row.op,
-    clusterTime: new Date(row.time),
-    ns: { db: row.db, coll: row.coll },
-    documentKey: { _id: decodeDocument(row.document_key)._id },
-  };
-  if (row.full_document !== null) record.fullDocument = decodeDocument(row.full_document);
-  if (row.update_description !== null) {
-    record.updateDescription = decodeDocument(
-      row.update_description,
-    ) as ChangeRecord["updateDescription"];
-  }
-  if (row.before_document !== null)
-    record.fullDocumentBeforeChange = decodeDocument(row.before_document);
-  if (row.origin !== null) record.origin = row.origin;
-  return record;
 }

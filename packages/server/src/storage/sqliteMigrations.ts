@@ -31,6 +31,10 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // 2: who committed a change (e.g. "sync"), so sync can tell its own writes from the others.
   `ALTER TABLE changes ADD COLUMN origin TEXT;`,
+  // 3: the last document version handed out, so instances on one file share one counter and
+  // a version is never reused (not even the version of a document since deleted).
+  `INSERT INTO atoll_meta (key, value)
+     SELECT 'last_version', CAST(COALESCE(MAX(version), 0) AS TEXT) FROM documents;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

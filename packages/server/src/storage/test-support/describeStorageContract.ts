@@ -1,7 +1,10 @@
 /**
  * The storage contract as a test suite every engine runs: `describeStorageContract("sqlite",
  * open)` where `open` returns a fresh, empty engine (and may be called again with the same
- * `reopenKey` to reopen what an earlier call created, for durability checks).
+ * `reopenKey` to open another instance on what an earlier call created: for durability
+ * checks after a close, and for the clauses about several instances on one database while
+ * the first is still open). A store that cannot be opened twice (SQLite in memory) passes
+ * `reopenable = false` and skips those clauses.
  */
 import { Decimal128, Long, ObjectId, UUID, Binary } from "bson";
 import fc from "fast-check";
@@ -13,6 +16,19 @@ export type OpenEngine = (reopenKey?: string) => Promise<StorageEngine>;
 
 const CARS: Namespace = { db: "app", coll: "Car" };
 const USERS: Namespace = { db: "__atoll", coll: "users" };
+
+/** A callback and a promise that resolves the first time it is called. */
+function nextCall(): { call: () => void; called: Promise<void> } {
+  let call = (): void => undefined;
+  const called = new Promise<void>((resolve) => {
+    call = resolve;
+  });
+  return { call, called };
+}
+
+function expectIncreasing(seqs: readonly number[]): void {
+  for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!);
+}
 
 export function describeStorageContract(name: string, open: OpenEngine, reopenable = true): void {
   describe(`storage contract: ${name}`, () => {
@@ -95,7 +111,7 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       expect((await engine.get(CARS, "a"))?.doc.n).toBe(2);
     });
 
-    it("records every change in order with gap-free sequence numbers, except __atoll databases", async () => {
+    it("records every change in order with increasing sequence numbers, except __atoll databases", async () => {
       const engine = await fresh();
       const seen: ChangeRecord[] = [];
       engine.onCommit((records) => seen.push(...records));
@@ -114,18 +130,16 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       const v2 = (await engine.get(CARS, 1))!.version;
       await engine.commit([{ kind: "delete", ns: CARS, id: 1, expectedVersion: v2 }]);
       const changes = await engine.changesSince(0);
-      expect(changes.map((c) => [c.seq, c.operationType])).toEqual([
-        [1, "insert"],
-        [2, "update"],
-        [3, "delete"],
-      ]);
+      expect(changes.map((c) => c.operationType)).toEqual(["insert", "update", "delete"]);
+      expectIncreasing(changes.map((c) => c.seq));
       expect(changes[1]?.updateDescription).toEqual({ updatedFields: { n: 2 }, removedFields: [] });
       expect(changes[1]?.fullDocument).toEqual({ _id: 1, n: 2 });
       expect(changes[2]?.fullDocumentBeforeChange).toEqual({ _id: 1, n: 2 });
       expect(changes[2]?.fullDocument).toBeUndefined();
       expect(seen).toEqual(changes);
-      expect(await engine.changesSince(2)).toEqual(changes.slice(2));
-      expect(await engine.lastSeq()).toBe(3);
+      expect(await engine.changesSince(changes[1]!.seq)).toEqual(changes.slice(2));
+      expect(await engine.changesSince(changes[0]!.seq, 1)).toEqual(changes.slice(1, 2));
+      expect(await engine.lastSeq()).toBe(changes[2]!.seq);
     });
 
     it("keeps the origin a batch names on each of its change records", async () => {
@@ -222,7 +236,203 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
       );
     });
 
+    it("streams a scan in pages equal to the scan, narrowed or not", async () => {
+      const engine = await fresh();
+      await engine.commit(
+        Array.from({ length: 7 }, (_, i) => ({
+          kind: "insert" as const,
+          ns: CARS,
+          doc: { _id: `k${(i * 5) % 7}`, n: i },
+        })),
+      );
+      const pages: (readonly unknown[])[] = [];
+      for await (const page of engine.scanStream(CARS, {}, 3))
+        pages.push(page.map((s) => s.doc._id));
+      expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+      expect(pages.flat()).toEqual((await engine.scan(CARS)).map((s) => s.doc._id));
+      const filter = { n: { $gte: 2, $lt: 5 } };
+      const narrowed: unknown[] = [];
+      for await (const page of engine.scanStream(CARS, { filter }, 2))
+        narrowed.push(...page.map((s) => s.doc.n));
+      expect(narrowed.filter((n) => (n as number) >= 2 && (n as number) < 5)).toEqual([2, 3, 4]);
+      const byId: unknown[] = [];
+      for await (const page of engine.scanStream(CARS, { ids: ["k3", "k0"] }, 1))
+        byId.push(...page.map((s) => s.doc._id));
+      expect(byId).toEqual(["k0", "k3"]);
+    });
+
+    it("streams one state of the namespace while others commit, and releases an abandoned stream", async () => {
+      const engine = await fresh();
+      await engine.commit(
+        [0, 1, 2, 3, 4, 5].map((i) => ({ kind: "insert" as const, ns: CARS, doc: { _id: i } })),
+      );
+      const seen: unknown[] = [];
+      let wrote = false;
+      for await (const page of engine.scanStream(CARS, {}, 2)) {
+        seen.push(...page.map((s) => s.doc._id));
+        if (wrote) continue;
+        wrote = true;
+        const last = (await engine.get(CARS, 5))!;
+        await engine.commit([
+          { kind: "delete", ns: CARS, id: 5, expectedVersion: last.version },
+          { kind: "insert", ns: CARS, doc: { _id: 6 } },
+        ]);
+      }
+      expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+      for (let i = 0; i < 25; i++) {
+        for await (const page of engine.scanStream(CARS, {}, 1)) {
+          expect(page).toHaveLength(1);
+          break;
+        }
+      }
+      expect((await engine.scan(CARS)).map((s) => s.doc._id)).toEqual([0, 1, 2, 3, 4, 6]);
+    });
+
+    it("wakes every listener of a channel, the notifier's own included", async () => {
+      const engine = await fresh();
+      const woken = nextCall();
+      const stop = engine.listen("jobs", woken.call);
+      await engine.notify("jobs");
+      await woken.called;
+      stop();
+    });
+
     if (reopenable) {
+      it("lets two instances commit concurrently: no lost update, every change recorded once", async () => {
+        const key = `shared-${Math.random()}`;
+        const a = await fresh(key);
+        const b = await fresh(key);
+        const follower = await fresh(key);
+        await a.commit([{ kind: "insert", ns: CARS, doc: { _id: "counter", n: 0 } }]);
+        // Of two writes based on one version, exactly one succeeds.
+        const read = (await a.get(CARS, "counter"))!;
+        const race = await Promise.allSettled(
+          [a, b].map((engine) =>
+            engine.commit([
+              {
+                kind: "replace",
+                ns: CARS,
+                doc: { _id: "counter", n: 0 },
+                expectedVersion: read.version,
+              },
+            ]),
+          ),
+        );
+        expect(race.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+        expect(race.find((r) => r.status === "rejected")).toMatchObject({
+          reason: { code: "Conflict" },
+        });
+        const increments = 15;
+        const increment = async (engine: StorageEngine, by: string): Promise<void> => {
+          for (let done = 0; done < increments;) {
+            const current = (await engine.get(CARS, "counter"))!;
+            const n = current.doc.n as number;
+            const committed = await engine
+              .commit(
+                [
+                  {
+                    kind: "update",
+                    ns: CARS,
+                    doc: { _id: "counter", n: n + 1 },
+                    expectedVersion: current.version,
+                    updateDescription: { updatedFields: { n: n + 1 }, removedFields: [] },
+                  },
+                  { kind: "insert", ns: CARS, doc: { _id: `${by}${done}` } },
+                ],
+                { origin: by },
+              )
+              .then(
+                () => true,
+                (error: unknown) => {
+                  if ((error as { code?: unknown }).code !== "Conflict") throw error;
+                  return false;
+                },
+              );
+            if (committed) done++;
+          }
+        };
+        // A follower stepping through the feed while the writers commit misses nothing.
+        const followed: number[] = [];
+        let writing = true;
+        const follow = (async () => {
+          let cursor = 0;
+          for (;;) {
+            const last = !writing;
+            for (const record of await follower.changesSince(cursor)) {
+              followed.push(record.seq);
+              cursor = record.seq;
+            }
+            if (last) return;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        })();
+        await Promise.all([increment(a, "a"), increment(b, "b")]);
+        writing = false;
+        await follow;
+        expect((await a.get(CARS, "counter"))!.doc.n).toBe(2 * increments);
+        const records = await follower.changesSince(0, 10_000);
+        expectIncreasing(records.map((r) => r.seq));
+        // The insert, the race's winner, then each increment's update followed by its insert.
+        expect(records).toHaveLength(2 + 4 * increments);
+        expect(followed).toEqual(records.map((r) => r.seq));
+        const inserted = records
+          .filter((r) => r.operationType === "insert")
+          .map((r) => r.documentKey._id);
+        expect(new Set(inserted).size).toBe(1 + 2 * increments);
+      });
+
+      it("tells each instance's commit listeners of every instance's batches, in seq order, once each", async () => {
+        const key = `listeners-${Math.random()}`;
+        const a = await fresh(key);
+        const b = await fresh(key);
+        const batches = 12;
+        const heard = [a, b].map((engine) => {
+          const seen: (readonly ChangeRecord[])[] = [];
+          const all = nextCall();
+          engine.onCommit((records) => {
+            seen.push(records);
+            if (seen.length === batches) all.call();
+          });
+          return { seen, all };
+        });
+        await Promise.all(
+          [a, b].map(async (engine, which) => {
+            for (let i = 0; i < batches / 2; i++) {
+              await engine.commit([
+                { kind: "insert", ns: CARS, doc: { _id: `${which}-${i}-x` } },
+                { kind: "insert", ns: CARS, doc: { _id: `${which}-${i}-y` } },
+              ]);
+            }
+          }),
+        );
+        await Promise.all(heard.map((h) => h.all.called));
+        const feed = await a.changesSince(0);
+        for (const { seen } of heard) {
+          expect(seen.every((batch) => batch.length === 2)).toBe(true);
+          expect(seen.flat()).toEqual(feed);
+        }
+      });
+
+      it("wakes listeners of another instance on the same database", async () => {
+        const key = `wake-${Math.random()}`;
+        const a = await fresh(key);
+        const b = await fresh(key);
+        let calls = 0;
+        let next = nextCall();
+        a.listen("jobs", () => {
+          calls++;
+          next.call();
+        });
+        // Once a's own wake-up arrived, its subscription is in place.
+        await a.notify("jobs");
+        await next.called;
+        next = nextCall();
+        const before = calls;
+        await b.notify("jobs");
+        await next.called;
+        expect(calls).toBeGreaterThan(before);
+      });
+
       it("keeps committed documents and change records across a reopen", async () => {
         const key = `reopen-${Math.random()}`;
         const engine = await open(key);
@@ -230,9 +440,13 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
         await engine.close();
         const again = await fresh(key);
         expect((await again.get(CARS, 7))?.doc).toEqual({ _id: 7, make: "Honda" });
-        expect(await again.lastSeq()).toBe(1);
-        await again.commit([{ kind: "insert", ns: CARS, doc: { _id: 8 } }]);
-        expect((await again.changesSince(1)).map((c) => c.seq)).toEqual([2]);
+        const [first] = await again.changesSince(0);
+        expect(await again.lastSeq()).toBe(first!.seq);
+        const [record] = await again.commit([{ kind: "insert", ns: CARS, doc: { _id: 8 } }]);
+        expect(record!.seq).toBeGreaterThan(first!.seq);
+        expect(await again.changesSince(first!.seq)).toEqual([
+          expect.objectContaining({ seq: record!.seq, documentKey: { _id: 8 } }),
+        ]);
       });
     }
 
