@@ -1,140 +1,44 @@
 /**
- * Several nodes on one database, in one process: servers sharing one storage engine instance
- * see every batch and every wake-up of each other, as nodes on one PostgreSQL database do, and
- * share nothing else (each has its own sync lock, entry cache, fan-out and connections). A
- * change accepted by any node reaches the devices of every node; a revocation through one node
- * closes the connections of every node at once (the sweep is made too slow to matter here).
+ * Two nodes in one process on one SQLite store: the servers share one engine instance, so
+ * each sees the other's batches and wake-ups as nodes on one PostgreSQL database do.
  */
-import type { Instruction } from "@atoll/protocol";
-import { Long, ObjectId } from "bson";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AtollServer } from "../../AtollServer.js";
+import { describeAcrossNodes } from "../../cluster/test-support/describeAcrossNodes.js";
 import { CARS_APP_DIR } from "../../config/test-support/appFixture.js";
 import { openStorage } from "../../storage/openStorage.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
-import { logIn, syncUrl, SyncTestClient, type TestLogin } from "../test-support/SyncTestClient.js";
 
 const dir = mkdtempSync(join(tmpdir(), "atoll-nodes-"));
-let engine: StorageEngine;
-let nodes: AtollServer[] = [];
-const clients: SyncTestClient[] = [];
+let engine: StorageEngine | undefined;
+let servers: AtollServer[] = [];
 
-beforeAll(async () => {
-  engine = await openStorage(`sqlite:${join(dir, "app.db")}`);
-  for (let i = 0; i < 2; i++) {
-    nodes.push(
-      await AtollServer.start({
-        appDir: CARS_APP_DIR,
-        port: 0,
-        storageEngine: engine,
-        logLevel: "silent",
-        sync: { accessSweepMs: 3_600_000 },
-      }),
-    );
-  }
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  for (const node of nodes) await node.close();
-  nodes = [];
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function node(i: number): AtollServer {
-  const found = nodes[i];
-  if (found === undefined) throw new Error(`no node ${i}`);
-  return found;
-}
-
-async function device(on: AtollServer, login: TestLogin): Promise<SyncTestClient> {
-  const client = await SyncTestClient.connect(syncUrl(on.url, on.appId), login.accessToken);
-  clients.push(client);
-  await client.bind();
-  await client.subscribe(1, { Car: `ownerId == "${login.userId}"` });
-  return client;
-}
-
-function carInstructions(id: ObjectId, ownerId: string, make: string): Instruction[] {
-  return [
-    { type: "CreateObject", table: "Car", pk: id },
-    { type: "Update", table: "Car", pk: id, path: ["ownerId"], value: ownerId },
-    { type: "Update", table: "Car", pk: id, path: ["make"], value: make },
-    { type: "Update", table: "Car", pk: id, path: ["miles"], value: Long.fromNumber(1) },
-  ];
-}
-
-/** Resolves once `client` has downloaded an update setting `make` on car `id`. */
-async function receivesMake(client: SyncTestClient, id: ObjectId, make: string): Promise<void> {
-  const has = () =>
-    client
-      .downloadedInstructions()
-      .some(
-        (i) =>
-          i.type === "Update" &&
-          i.path[0] === "make" &&
-          i.value === make &&
-          String(i.pk) === id.toHexString(),
+describeAcrossNodes("SQLite, one engine shared", {
+  start: async (count, options) => {
+    const shared = await openStorage(`sqlite:${join(dir, "app.db")}`);
+    engine = shared;
+    for (let i = 0; i < count; i++)
+      servers.push(
+        await AtollServer.start({
+          appDir: CARS_APP_DIR,
+          port: 0,
+          logLevel: "silent",
+          ...options,
+          storageEngine: shared,
+        }),
       );
-  while (!has()) await client.next("download");
-}
-
-describe("one database, two nodes", () => {
-  it("a device's upload on one node reaches the same user's device on the other", async () => {
-    const login = await logIn(node(0).url, node(0).appId);
-    const writer = await device(node(0), login);
-    const reader = await device(node(1), login);
-    const id = new ObjectId();
-    await writer.acknowledged(writer.upload(carInstructions(id, login.userId, "Lada")));
-    await receivesMake(reader, id, "Lada");
-  });
-
-  it("a write made outside sync through one node reaches a device on the other", async () => {
-    const login = await logIn(node(1).url, node(1).appId);
-    const reader = await device(node(1), login);
-    const id = new ObjectId();
-    await node(0)
-      .data.system()
-      .db("cars-db")
-      .collection("Car")
-      .insertOne({ _id: id, ownerId: login.userId, make: "Volga", miles: Long.fromNumber(3) });
-    await receivesMake(reader, id, "Volga");
-  });
-
-  it("uploads racing through both nodes each enter history once, and both devices see all", async () => {
-    const login = await logIn(node(0).url, node(0).appId);
-    const devices = [await device(node(0), login), await device(node(1), login)];
-    const ids = Array.from({ length: 10 }, () => new ObjectId());
-    const sent = ids.map((id, i) => {
-      const client = devices[i % 2]!;
-      return client.acknowledged(client.upload(carInstructions(id, login.userId, `Make ${i}`)));
-    });
-    await Promise.all(sent);
-    // A device is sent what others wrote, never its own changes back.
-    for (const [c, client] of devices.entries())
-      for (const [i, id] of ids.entries())
-        if (i % 2 !== c) await receivesMake(client, id, `Make ${i}`);
-    const history = await engine.scan({ db: "__atoll_sync", coll: "history" });
-    const versions = history.map(({ doc }) => doc._id as number).sort((a, b) => a - b);
-    expect(versions).toEqual(versions.map((_, i) => i + 1));
-    const cars = await node(1).data.system().db("cars-db").collection("Car").find({});
-    for (const id of ids)
-      expect(cars.filter((c) => String(c._id) === id.toHexString())).toHaveLength(1);
-  });
-
-  it("a logout through one node closes the session's connection on the other at once", async () => {
-    const login = await logIn(node(0).url, node(0).appId);
-    const client = await device(node(1), login);
-    const response = await fetch(`${node(0).url}/api/client/v2.0/auth/session`, {
-      method: "DELETE",
-      headers: { Authorization: `Bearer ${login.refreshToken}` },
-    });
-    expect(response.status).toBe(204);
-    const error = await client.next("error");
-    expect(error).toMatchObject({ code: 203, action: "LogOutUser" });
-    await client.closed();
-  });
+    return servers;
+  },
+  engine: () => {
+    if (engine === undefined) throw new Error("not started");
+    return engine;
+  },
+  stop: async () => {
+    for (const server of servers) await server.close();
+    servers = [];
+    await engine?.close();
+    rmSync(dir, { recursive: true, force: true });
+  },
 });
