@@ -22,7 +22,7 @@ const INSERT_CAR_FUNCTION = `exports = async function insertCar(car) {
 `;
 
 /** The cars app with one more function, `insertCar`, that inserts a car owned by the caller. */
-function carsAppWithInsertFunction(): string {
+export function carsAppWithInsertFunction(): string {
   const dir = mkdtempSync(join(tmpdir(), "atoll-e2e-app-"));
   cpSync(CARS_APP_DIR, dir, { recursive: true });
   writeFileSync(join(dir, "functions", "insertCar.js"), INSERT_CAR_FUNCTION);
@@ -62,7 +62,7 @@ export interface DeviceOptions {
 const PASSWORD = "correct horse battery";
 
 /** Devices for a test: each on its own App instance and files; closed after each test. */
-export function useDevices(server: () => TestAppServer) {
+export function useDevices(server: () => Pick<TestAppServer, "url" | "appId">) {
   const root = mkdtempSync(join(tmpdir(), "atoll-e2e-devices-"));
   const open: Realm[] = [];
   let counter = 0;

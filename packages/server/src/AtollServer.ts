@@ -34,7 +34,7 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
-  /** `sqlite:<file>` or `memory` (the default). */
+  /** `sqlite:<file>`, `memory` (the default) or `postgres://…` (see `openStorage`). */
   readonly storage?: string;
   /**
    * An engine the caller opened and closes, instead of `storage`: several servers on one

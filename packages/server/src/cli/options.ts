@@ -32,8 +32,10 @@ export function parseLogType(value: string): LogEntryType {
 }
 
 export function parseStorageSpec(value: string): string {
-  if (value !== "memory" && !/^sqlite:.+/.test(value))
-    throw new InvalidArgumentError("use sqlite:<file> or memory");
+  if (value !== "memory" && !/^(sqlite:.+|postgres(ql)?:\/\/.+)/.test(value))
+    throw new InvalidArgumentError(
+      "use sqlite:<file>, memory or postgres://user:pass@host:port/db",
+    );
   return value;
 }
 

@@ -9,6 +9,7 @@ import { loadAppConfig } from "../config/loadAppConfig.js";
 import { mailSettingNotes, type AccountMailOptions } from "../mail/accountLinkDelivery.js";
 import { createConsoleLogger, type LogLevel } from "../logs/consoleLogger.js";
 import { parseSyncLimit, type SyncLimits } from "../sync/upload/syncLimits.js";
+import { displayStorageSpec } from "../storage/openStorage.js";
 import {
   asOptionParser,
   defaultStorageSpec,
@@ -53,7 +54,7 @@ export function addServeCommand(program: Command): void {
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option(
       "--storage <spec>",
-      "sqlite:<file> or memory (default sqlite:./data/<appId>.db)",
+      "sqlite:<file>, memory or postgres://user:pass@host:port/db[?schema=name] (default sqlite:./data/<appId>.db)",
       parseStorageSpec,
     )
     .option(
@@ -164,7 +165,8 @@ async function serve(options: ServeOptions): Promise<void> {
     sync: { limits: options.syncLimit },
   });
   // Interrupted while starting: shut down without announcing a server that is going away.
-  if (!shutdownRequested()) announce(server, storage, config, options, logger, mail);
+  if (!shutdownRequested())
+    announce(server, displayStorageSpec(storage), config, options, logger, mail);
   await shutdown;
   logger.info("draining");
   await server.drain(options.drainTimeout);

@@ -22,7 +22,7 @@ export function addUsersCommand(program: Command): void {
       .option("--app <dir>", "the app export directory", ".")
       .option(
         "--storage <spec>",
-        "the store the server uses (default sqlite:./data/<appId>.db)",
+        "the store the server uses: sqlite:<file>, memory or postgres://… (default sqlite:./data/<appId>.db)",
         parseStorageSpec,
       );
 

@@ -255,14 +255,15 @@ export class StorageCollection implements T.Collection {
     const combined = withReadFilter(filter, plan.filter);
     const test = compileFilter(combined, this.governance.evaluation?.limits);
     const ids = idsFromFilter(combined);
-    const stored = await this.storage.scan(this.#ns, {
-      filter: combined,
-      ...(ids === undefined ? {} : { ids }),
-    });
     const matched: StoredDocument[] = [];
     const open = this.governance.systemContext;
-    for (const entry of stored)
-      if (test(entry.doc) && (open || (await plan.visible(entry.doc)))) matched.push(entry);
+    // A page at a time: only the documents that match are held, never the whole collection.
+    for await (const page of this.storage.scanStream(this.#ns, {
+      filter: combined,
+      ...(ids === undefined ? {} : { ids }),
+    }))
+      for (const entry of page)
+        if (test(entry.doc) && (open || (await plan.visible(entry.doc)))) matched.push(entry);
     if (sort === undefined || Object.keys(sort).length === 0) return matched;
     const order = shapeResults(
       matched.map((entry, index) => ({ ...entry.doc, "\u0000index": index })),

@@ -156,6 +156,16 @@ export class PostgresStorage implements StorageEngine {
     pageSize = DEFAULT_PAGE_SIZE,
   ): AsyncGenerator<readonly StoredDocument[]> {
     const select = this.#selectDocuments(ns, query);
+    const limit = (n: number): number => Math.min(n, 2 ** 31 - 1);
+    // A namespace that fits in one page is read by one statement, outside any transaction.
+    const { rows: first } = await this.#query<DocumentRow>(
+      `${select.sql} ORDER BY d.id LIMIT $${select.params.length + 1}`,
+      [...select.params, limit(pageSize + 1)],
+    );
+    if (first.length <= pageSize) {
+      if (first.length > 0) yield first.map(toStored);
+      return;
+    }
     const client = await this.#connect();
     let failed = false;
     try {
@@ -164,7 +174,7 @@ export class PostgresStorage implements StorageEngine {
       for (;;) {
         const { rows } = await client.query<DocumentRow>(
           `${select.sql} AND d.id > $${select.params.length + 1} ORDER BY d.id LIMIT $${select.params.length + 2}`,
-          [...select.params, after, Math.min(pageSize, 2 ** 31 - 1)],
+          [...select.params, after, limit(pageSize)],
         );
         const last = rows.at(-1);
         if (last === undefined) break;

@@ -126,9 +126,10 @@ export class SqliteStorage implements StorageEngine {
   }
 
   /**
-   * A file store is read through a read-only connection of its own, in one read transaction
-   * (WAL keeps its snapshot while others commit), a page at a time. A store in memory has no
-   * second connection: it is read at once (it is all in memory anyway) and handed out in pages.
+   * A namespace that fits in one page is read by one statement. A larger one in a file store
+   * is read through a read-only connection of its own, in one read transaction (WAL keeps its
+   * snapshot while others commit), a page at a time. A store in memory has no second
+   * connection: it is read at once (it is all in memory anyway) and handed out in pages.
    */
   async *scanStream(
     ns: Namespace,
@@ -140,11 +141,17 @@ export class SqliteStorage implements StorageEngine {
       for (let at = 0; at < all.length; at += pageSize) yield all.slice(at, at + pageSize);
       return;
     }
-    this.#open();
+    const narrowing = narrowingCondition(query);
+    const first = this.#statement(
+      `SELECT body, version FROM documents WHERE db = ? AND coll = ?${narrowing.sql} ORDER BY rowid LIMIT ?`,
+    ).all(ns.db, ns.coll, ...narrowing.params, pageSize + 1) as DocumentRow[];
+    if (first.length <= pageSize) {
+      if (first.length > 0) yield first.map(toStored);
+      return;
+    }
     const reader = new Database(this.#file, { readonly: true, fileMustExist: true });
     try {
       reader.exec("BEGIN");
-      const narrowing = narrowingCondition(query);
       const page = reader.prepare(
         `SELECT rowid, body, version FROM documents
          WHERE db = ? AND coll = ? AND rowid > ?${narrowing.sql} ORDER BY rowid LIMIT ?`,

@@ -59,6 +59,18 @@ async function openPostgres(spec: string): Promise<StorageEngine> {
   }
 }
 
+/** A spec as logs and banners may show it: a PostgreSQL URL without its password. */
+export function displayStorageSpec(spec: string): string {
+  if (!/^postgres(ql)?:\/\//.test(spec)) return spec;
+  try {
+    const url = new URL(spec);
+    if (url.password !== "") url.password = "***";
+    return url.toString();
+  } catch {
+    return spec.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
 /** `host:port/db`, without user or password. */
 export function describePostgres(url: URL): string {
   return `${url.hostname}:${url.port === "" ? "5432" : url.port}${url.pathname}`;

@@ -34,7 +34,10 @@ describe("view changes on a new subscription set", () => {
   const queries = (rql: string): ViewQueries =>
     new Map([["Car", [bindQuery(rql, model.schema, "Car")]]]);
   async function collect(before: ViewQueries, after: ViewQueries, batchSize = 100) {
-    const snapshot = await takeViewSnapshot(storage, model, changedTables(before, after), 0);
+    const snapshot = await takeViewSnapshot(storage, model, changedTables(before, after), 0, [
+      before,
+      after,
+    ]);
     return [...viewChanges({ snapshot, model, permissions, before, after, batchSize })];
   }
 
@@ -68,5 +71,12 @@ describe("view changes on a new subscription set", () => {
     const widened = await collect(queries("miles < 10"), queries("TRUEPREDICATE"), 1);
     expect(widened.map((b) => b.entered)).toEqual([1, 1, 1]);
     expect(widened.every((b) => b.instructions[0]?.type === "CreateObject")).toBe(true);
+  });
+
+  it("keeps in the snapshot only the documents a query of either view can admit", async () => {
+    const before = queries("miles == 1");
+    const after = queries("ownerId == 'bob'");
+    const snapshot = await takeViewSnapshot(storage, model, ["Car"], 0, [before, after]);
+    expect(snapshot.tables.get("Car")?.map((doc) => doc.miles)).toEqual([1, 3]);
   });
 });

@@ -182,7 +182,7 @@ export class SyncSession implements LiveSession {
       await this.catchUp();
       const { storage, model } = this.service;
       const tables = changedTables(this.queries, next);
-      return takeViewSnapshot(storage, model, tables, this.downloads.cursor);
+      return takeViewSnapshot(storage, model, tables, this.downloads.cursor, [this.queries, next]);
     });
     await this.bootstrap(message.queryVersion, next, snapshot);
   }

@@ -1,0 +1,4 @@
+import { openStorage } from "./openStorage.js";
+import { describePushdownDifferential } from "./test-support/describePushdownDifferential.js";
+
+describePushdownDifferential("sqlite", () => openStorage("memory"));
