@@ -303,6 +303,14 @@ export class SyncService {
   }
 
   /**
+   * Resolves once history appended by any node before this call is cached and its sessions
+   * woken (a wake-up from another node may still be on its way).
+   */
+  followStorage(): Promise<void> {
+    return this.following.request();
+  }
+
+  /**
    * Makes the cache hold `version` when history has it (called inside `exclusive`): a device
    * may name a version another node gave it before this node heard of it.
    */
