@@ -431,6 +431,10 @@ export class SyncService {
   }
 
   private async recordPending(): Promise<void> {
+    // The recorder's cursor is shared by every node: a type another node added must be
+    // followed here too before this node moves the cursor past writes to it.
+    if (this.developmentMode)
+      this.addToModel(readClientSchema(await loadDevelopmentTypes(this.storage)));
     const recorded = await this.recorder.catchUp();
     if (recorded.length > 0) await this.appended(recorded);
   }

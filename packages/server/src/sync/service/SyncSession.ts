@@ -137,6 +137,9 @@ export class SyncSession implements LiveSession {
         `ident names client file ${message.clientFileIdent}, but the session is bound to ${this.file.ident}`,
       );
     }
+    // A cursor another node gave may be ahead of what this node has read yet.
+    if (message.download.serverVersion > this.service.entries.latest)
+      await this.service.followStorage();
     const latest = this.service.entries.latest;
     if (message.download.serverVersion > latest) {
       throw new SyncProtocolError(
