@@ -439,10 +439,17 @@ export class SyncService {
     if (recorded.length > 0) await this.appended(recorded);
   }
 
+  /** Development mode: a collection of the sync database may be a type another node added. */
+  private mayBeAddedType(db: string): boolean {
+    return this.developmentMode && db === this.options.config.sync.databaseName;
+  }
+
   private onCommit(records: readonly ChangeRecord[]): void {
     if (this.closed) return;
     const external = records.some(
-      (r) => r.origin !== SYNC_ORIGIN && this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`),
+      (r) =>
+        r.origin !== SYNC_ORIGIN &&
+        (this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`) || this.mayBeAddedType(r.ns.db)),
     );
     if (external) void this.recording.request();
   }

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AtollServer } from "../../AtollServer.js";
+import { faultyEngine } from "../../cluster/test-support/faultyEngine.js";
 import { CARS_APP_DIR } from "../../config/test-support/appFixture.js";
 import { openStorage } from "../../storage/openStorage.js";
 import type { StorageEngine } from "../../storage/StorageEngine.js";
@@ -22,22 +23,14 @@ let a: AtollServer;
 let b: AtollServer;
 const clients: SyncTestClient[] = [];
 
-/** `engine` as a node whose wake-ups never arrive. */
-function deaf(shared: StorageEngine): StorageEngine {
-  return new Proxy(shared, {
-    get(target, property) {
-      if (property === "listen") return () => () => {};
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
-    },
-  });
-}
-
 beforeAll(async () => {
   engine = await openStorage(`sqlite:${join(dir, "app.db")}`);
   const options = { appDir: CARS_APP_DIR, port: 0, logLevel: "silent" } as const;
   a = await AtollServer.start({ ...options, storageEngine: engine });
-  b = await AtollServer.start({ ...options, storageEngine: deaf(engine) });
+  b = await AtollServer.start({
+    ...options,
+    storageEngine: faultyEngine(engine, { wakeups: false }),
+  });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
