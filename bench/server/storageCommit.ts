@@ -5,9 +5,11 @@
  * - the engine's row-by-row writer (one INSERT per document and per change record, the
  *   reference the batched writer is tested against);
  * - raw better-sqlite3 doing what the row-by-row writer does with the text already encoded
- *   (same schema, one transaction per batch): the floor of writing row by row.
+ *   (same schema, one transaction per batch): the floor of writing row by row;
+ * - with `--storage postgres://…`, PostgresStorage's `commit` of the same batches into a
+ *   fresh schema of that database (synchronous_commit as the server has it).
  *
- *   npx tsx --conditions=@atoll/source bench/server/storageCommit.ts [objects=40000] [batch=1000]
+ *   npx tsx --conditions=@atoll/source bench/server/storageCommit.ts [objects=40000] [batch=1000] [--storage postgres://…]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,13 +21,18 @@ import {
   idDocumentText,
   idKey,
 } from "../../packages/server/src/storage/documentCodec.js";
+import { openStorage } from "../../packages/server/src/storage/openStorage.js";
 import { SqliteStorage } from "../../packages/server/src/storage/SqliteStorage.js";
 import { migrate } from "../../packages/server/src/storage/sqliteMigrations.js";
 import type { WriteOp } from "../../packages/server/src/storage/StorageEngine.js";
+import { benchCommandLine } from "../storageOption.js";
+import type { BenchEngine } from "../storageOption.js";
 import { fmt, median } from "./support.js";
 
-const OBJECTS = Number(process.argv[2] ?? 40_000);
-const BATCH = Number(process.argv[3] ?? 1000);
+const { args, engines } = benchCommandLine();
+const OBJECTS = Number(args[0] ?? 40_000);
+const BATCH = Number(args[1] ?? 1000);
+const others = engines.filter((engine) => engine.name !== "sqlite");
 const RUNS = 5;
 const ns = { db: "cars-db", coll: "SensorReading" };
 
@@ -83,6 +90,22 @@ const timeEngine = async (rowByRow: boolean): Promise<Cost> => {
   return cost;
 };
 
+/** The same commits through the engine `engine` opens on a fresh store. */
+const timeOther = async (engine: BenchEngine): Promise<Cost> => {
+  const store = engine.fresh(dir);
+  const storage = await openStorage(store.spec);
+  const ops = readings();
+  try {
+    return await measure(ops.length, async () => {
+      for (let from = 0; from < ops.length; from += BATCH)
+        await storage.commit(ops.slice(from, from + BATCH), { origin: "sync" });
+    });
+  } finally {
+    await storage.close();
+    await store.drop();
+  }
+};
+
 const timeRaw = async (): Promise<Cost> => {
   const db = new Database(freshFile());
   db.pragma("journal_mode = WAL");
@@ -129,11 +152,13 @@ try {
   const raw: Cost[] = [];
   const byRow: Cost[] = [];
   const batched: Cost[] = [];
-  // Interleaved so the load of a shared machine falls on all three alike.
+  const other = others.map(() => [] as Cost[]);
+  // Interleaved so the load of a shared machine falls on all alike.
   for (let run = 0; run < RUNS; run++) {
     raw.push(await timeRaw());
     byRow.push(await timeEngine(true));
     batched.push(await timeEngine(false));
+    for (const [i, engine] of others.entries()) other[i]!.push(await timeOther(engine));
   }
   const line = (label: string, costs: readonly Cost[]) => {
     const wall = median(costs.map((cost) => cost.wall));
@@ -146,6 +171,10 @@ try {
   console.log(line("raw better-sqlite3 row by row, text pre-encoded", raw));
   console.log(line("SqliteStorage.commit, row-by-row writer", byRow));
   console.log(line("SqliteStorage.commit", batched));
+  for (const [i, engine] of others.entries())
+    console.log(
+      line(`${engine.name === "postgres" ? "PostgresStorage" : engine.name}.commit`, other[i]!),
+    );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

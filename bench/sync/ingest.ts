@@ -14,20 +14,24 @@
  * and user.
  * Baseline: inserting the same documents into the same kind of store directly (`insertMany`
  * through the data layer, in-process, batches of the same size), also warmed by a first pass.
+ * With `--storage postgres://…` everything is measured on SQLite and again on PostgreSQL.
  *
- *   npx tsx --conditions=@atoll/source bench/sync/ingest.ts [objects=20000] [batch=1000] [rounds=3]
+ *   npx tsx --conditions=@atoll/source bench/sync/ingest.ts [objects=20000] [batch=1000] [rounds=3] [--storage postgres://…]
  */
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Realm } from "@atoll/client";
 import { AtollServer } from "@atoll/server";
 import { ObjectId } from "bson";
 import { SensorReadingSchema } from "../../e2e/support/carModel.js";
 import { TaskSchema } from "../../e2e/support/faults/syncApp.js";
+import { benchCommandLine, type BenchEngine } from "../storageOption.js";
 import { fmt, median, startSyncBench } from "./support.js";
 
-const OBJECTS = Number(process.argv[2] ?? 20_000);
-const BATCH = Number(process.argv[3] ?? 1000);
-const ROUNDS = Number(process.argv[4] ?? 3);
+const { args, engines } = benchCommandLine();
+const OBJECTS = Number(args[0] ?? 20_000);
+const BATCH = Number(args[1] ?? 1000);
+const ROUNDS = Number(args[2] ?? 3);
 
 const reading = (ownerId: string, carId: ObjectId, i: number) => ({
   _id: new ObjectId(),
@@ -37,71 +41,80 @@ const reading = (ownerId: string, carId: ObjectId, i: number) => ({
   value: i * 0.5,
 });
 
-const bench = await startSyncBench();
-try {
-  // Baseline: the store inserting the same documents, no sync in the way.
-  const direct = await AtollServer.start({
-    appDir: bench.app.dir,
-    port: 0,
-    storage: `sqlite:${path.join(bench.dir, "direct.sqlite")}`,
-    logLevel: "silent",
-  });
-  const collection = direct.data.system().db("cars-db").collection("SensorReading");
-  const carId = new ObjectId();
-  const insertAll = async (): Promise<number> => {
-    const start = performance.now();
-    for (let from = 0; from < OBJECTS; from += BATCH)
-      await collection.insertMany(
-        Array.from({ length: Math.min(BATCH, OBJECTS - from) }, (_, k) =>
-          reading("owner", carId, from + k),
-        ),
-      );
-    return OBJECTS / ((performance.now() - start) / 1000);
-  };
-  await insertAll(); // warm-up
-  const directRate = await insertAll();
-  await direct.close();
+console.log(
+  `${OBJECTS} SensorReadings in transactions of ${BATCH}; warm figures: median of ${ROUNDS} runs`,
+);
+for (const engine of engines) await measure(engine);
 
-  const ingest = async (name: string, streaming: boolean): Promise<number> => {
-    const user = await bench.newUser();
-    const realm = await Realm.open({
-      schema: [TaskSchema, SensorReadingSchema],
-      path: path.join(bench.dir, `${name}.realm`),
-      sync: { user, flexible: true },
+async function measure(engine: BenchEngine): Promise<void> {
+  const store = engine.fresh(tmpdir());
+  const directStore = engine.fresh(tmpdir());
+  const bench = await startSyncBench({ storage: store.spec });
+  try {
+    // Baseline: the store inserting the same documents, no sync in the way.
+    const direct = await AtollServer.start({
+      appDir: bench.app.dir,
+      port: 0,
+      storage: directStore.spec,
+      logLevel: "silent",
     });
-    const began = performance.now();
-    for (let from = 0; from < OBJECTS; from += BATCH) {
-      if (streaming) await new Promise((resolve) => setImmediate(resolve));
-      realm.write(() => {
-        for (let i = from; i < Math.min(OBJECTS, from + BATCH); i++)
-          realm.create("SensorReading", reading(user.id, carId, i));
-      });
-    }
-    await realm.syncSession!.uploadAllLocalChanges();
-    const rate = OBJECTS / ((performance.now() - began) / 1000);
-    realm.close();
-    return rate;
-  };
-  let runs = 0;
-  const coldRate = await ingest(`device-${++runs}`, true);
-  const streamingRates: number[] = [];
-  const burstRates: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    streamingRates.push(await ingest(`device-${++runs}`, true));
-    burstRates.push(await ingest(`device-${++runs}`, false));
-  }
+    const collection = direct.data.system().db("cars-db").collection("SensorReading");
+    const carId = new ObjectId();
+    const insertAll = async (): Promise<number> => {
+      const start = performance.now();
+      for (let from = 0; from < OBJECTS; from += BATCH)
+        await collection.insertMany(
+          Array.from({ length: Math.min(BATCH, OBJECTS - from) }, (_, k) =>
+            reading("owner", carId, from + k),
+          ),
+        );
+      return OBJECTS / ((performance.now() - start) / 1000);
+    };
+    await insertAll(); // warm-up
+    const directRate = await insertAll();
+    await direct.close();
 
-  console.log(
-    `${OBJECTS} SensorReadings in transactions of ${BATCH}; warm figures: median of ${ROUNDS} runs`,
-  );
-  const line = (label: string, rate: number, compare = true): void =>
-    console.log(
-      `${label.padEnd(56)} ${fmt(rate, 0).padStart(8)} objects/s${compare ? `  (${fmt(rate / directRate, 2)}x the store's rate)` : ""}`,
-    );
-  line("store insertMany, same documents (baseline, warm)", directRate, false);
-  line("streaming device, cold (first run after server start)", coldRate);
-  line("streaming device -> server insert -> acknowledged", median(streamingRates));
-  line("burst device -> server insert -> acknowledged", median(burstRates));
-} finally {
-  await bench.close();
+    const ingest = async (name: string, streaming: boolean): Promise<number> => {
+      const user = await bench.newUser();
+      const realm = await Realm.open({
+        schema: [TaskSchema, SensorReadingSchema],
+        path: path.join(bench.dir, `${name}.realm`),
+        sync: { user, flexible: true },
+      });
+      const began = performance.now();
+      for (let from = 0; from < OBJECTS; from += BATCH) {
+        if (streaming) await new Promise((resolve) => setImmediate(resolve));
+        realm.write(() => {
+          for (let i = from; i < Math.min(OBJECTS, from + BATCH); i++)
+            realm.create("SensorReading", reading(user.id, carId, i));
+        });
+      }
+      await realm.syncSession!.uploadAllLocalChanges();
+      const rate = OBJECTS / ((performance.now() - began) / 1000);
+      realm.close();
+      return rate;
+    };
+    let runs = 0;
+    const coldRate = await ingest(`device-${++runs}`, true);
+    const streamingRates: number[] = [];
+    const burstRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      streamingRates.push(await ingest(`device-${++runs}`, true));
+      burstRates.push(await ingest(`device-${++runs}`, false));
+    }
+
+    console.log(`-- ${engine.name}`);
+    const line = (label: string, rate: number, compare = true): void =>
+      console.log(
+        `${label.padEnd(56)} ${fmt(rate, 0).padStart(8)} objects/s${compare ? `  (${fmt(rate / directRate, 2)}x the store's rate)` : ""}`,
+      );
+    line("store insertMany, same documents (baseline, warm)", directRate, false);
+    line("streaming device, cold (first run after server start)", coldRate);
+    line("streaming device -> server insert -> acknowledged", median(streamingRates));
+    line("burst device -> server insert -> acknowledged", median(burstRates));
+  } finally {
+    await bench.close();
+    await store.drop();
+    await directStore.drop();
+  }
 }

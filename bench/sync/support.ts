@@ -42,9 +42,16 @@ export interface SyncBench {
 
 let users = 0;
 
-/** The sync app on a SQLite file in a temp dir, served by a server process. */
+/**
+ * The sync app served by a server process, on a SQLite file in a temp dir unless `storage`
+ * names another store (a spec from `benchCommandLine`).
+ */
 export async function startSyncBench(
-  options: { readonly storageFile?: string; readonly app?: SyncAppDir } = {},
+  options: {
+    readonly storageFile?: string;
+    readonly storage?: string;
+    readonly app?: SyncAppDir;
+  } = {},
 ): Promise<SyncBench> {
   const dir = await mkdtemp(path.join(tmpdir(), "atoll-bench-sync-"));
   const app = options.app ?? (await writeSyncApp());
@@ -54,6 +61,7 @@ export async function startSyncBench(
   const server = await startServerProcess({
     appDir: app.dir,
     storageFile,
+    ...(options.storage === undefined ? {} : { storage: options.storage }),
     nodeOptions: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
   });
   const bench: SyncBench = {

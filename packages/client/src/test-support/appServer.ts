@@ -1,7 +1,9 @@
 /**
  * A real AtollServer for client tests: an app export (examples/cars unless told otherwise)
  * served on a free port over a SQLite file in a fresh temporary directory. `useAppServer`
- * starts one for a test file and stops it afterwards.
+ * starts one for a test file and stops it afterwards. With ATOLL_E2E_STORAGE=postgres (and
+ * ATOLL_PG_URL) a server that is not given a file stores into a PostgreSQL schema of its own
+ * instead, dropped when it stops: the same tests then run the server on PostgreSQL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { AtollServer } from "@atoll/server";
 import type { AtollServerOptions } from "@atoll/server";
 import { afterAll, beforeAll } from "vitest";
+import { testServerStorage } from "../../../server/src/storage/test-support/postgresSchemas.js";
 
 /** The repository's examples/cars app (custom user data, `writeCustomUserData`, Car rules). */
 export const CARS_APP_DIR = fileURLToPath(new URL("../../../../examples/cars", import.meta.url));
@@ -33,13 +36,14 @@ export async function startAppServer(
 ): Promise<TestAppServer> {
   const dir = mkdtempSync(join(tmpdir(), "atoll-client-server-"));
   const storageFile = options.storageFile ?? join(dir, "server.sqlite");
+  const storage = options.storageFile === undefined ? testServerStorage(storageFile) : undefined;
   const server = await AtollServer.start({
     appDir: CARS_APP_DIR,
     port: 0,
     logLevel: "silent",
     functionTimeoutMs: 10_000,
     ...options,
-    storage: `sqlite:${storageFile}`,
+    storage: storage?.spec ?? `sqlite:${storageFile}`,
   });
   let stopped = false;
   return {
@@ -51,6 +55,7 @@ export async function startAppServer(
       if (stopped) return;
       stopped = true;
       await server.close();
+      await storage?.drop();
       if (options.storageFile === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -255,15 +255,19 @@ export class StorageCollection implements T.Collection {
     const combined = withReadFilter(filter, plan.filter);
     const test = compileFilter(combined, this.governance.evaluation?.limits);
     const ids = idsFromFilter(combined);
-    const matched: StoredDocument[] = [];
-    const open = this.governance.systemContext;
     // A page at a time: only the documents that match are held, never the whole collection.
+    // Nothing is awaited while the stream is open (it may hold a database connection that a
+    // rule's function would need): the read plan is asked once the stream has ended.
+    const candidates: StoredDocument[] = [];
     for await (const page of this.storage.scanStream(this.#ns, {
       filter: combined,
       ...(ids === undefined ? {} : { ids }),
     }))
-      for (const entry of page)
-        if (test(entry.doc) && (open || (await plan.visible(entry.doc)))) matched.push(entry);
+      for (const entry of page) if (test(entry.doc)) candidates.push(entry);
+    const open = this.governance.systemContext;
+    const matched: StoredDocument[] = [];
+    for (const entry of candidates)
+      if (open || (await plan.visible(entry.doc))) matched.push(entry);
     if (sort === undefined || Object.keys(sort).length === 0) return matched;
     const order = shapeResults(
       matched.map((entry, index) => ({ ...entry.doc, "\u0000index": index })),

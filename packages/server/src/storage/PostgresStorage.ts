@@ -292,7 +292,11 @@ export class PostgresStorage implements StorageEngine {
 
   // --- writing ---
 
-  /** Applies the batch's document writes; collects what its change records need. */
+  /**
+   * Applies the batch's document writes, a run of operations of one kind (inserts; updates
+   * and replaces; deletes) per statement; collects what its change records need, in
+   * operation order.
+   */
   async #applyBatch(
     client: pg.PoolClient,
     batch: readonly WriteOp[],
@@ -301,14 +305,12 @@ export class PostgresStorage implements StorageEngine {
     let from = 0;
     while (from < batch.length) {
       const first = batch[from] as WriteOp;
+      const runKind = (op: WriteOp): string => (op.kind === "replace" ? "update" : op.kind);
       let to = from + 1;
-      if (first.kind === "insert")
-        while (to < batch.length && (batch[to] as WriteOp).kind === "insert") to++;
-      if (first.kind === "insert") {
-        await this.#insertRun(client, batch.slice(from, to) as InsertOp[], pending);
-      } else {
-        await this.#change(client, first, pending);
-      }
+      while (to < batch.length && runKind(batch[to] as WriteOp) === runKind(first)) to++;
+      const run = batch.slice(from, to);
+      if (first.kind === "insert") await this.#insertRun(client, run as InsertOp[], pending);
+      else await this.#changeRun(client, run as Exclude<WriteOp, InsertOp>[], pending);
       from = to;
     }
   }
@@ -355,39 +357,52 @@ export class PostgresStorage implements StorageEngine {
     });
   }
 
-  async #change(
+  /**
+   * A run of updates and replaces, or of deletes, in one statement: each row is locked and
+   * changed only if it still has the version its operation read; a row that has not (or that
+   * the run names twice) leaves its operation out of what the statement returns, and the
+   * batch fails on the first such operation. Rows are locked in id order, so two concurrent
+   * runs over the same documents wait for each other rather than deadlock.
+   */
+  async #changeRun(
     client: pg.PoolClient,
-    op: Exclude<WriteOp, InsertOp>,
+    ops: readonly Exclude<WriteOp, InsertOp>[],
     pending: PendingChange[],
   ): Promise<void> {
-    const { ns } = op;
-    const key = idKey(op.kind === "delete" ? op.id : op.doc._id);
-    const where = "db = $1 AND coll = $2 AND id_key = $3 AND version = $4";
-    const params: unknown[] = [ns.db, ns.coll, key, op.expectedVersion];
-    let body: string | null = null;
-    let result: pg.QueryResult<{ before: string }>;
-    if (op.kind === "delete") {
-      result = await client.query(
-        `DELETE FROM ${this.#s}.documents WHERE ${where} RETURNING body AS before`,
-        params,
-      );
-    } else {
-      body = encodeDocument(op.doc);
-      result = await client.query(
-        `WITH old AS (SELECT id, body FROM ${this.#s}.documents WHERE ${where} FOR UPDATE)
-         UPDATE ${this.#s}.documents d
-         SET body = $5, fields = ${JSONB_OF("$5")}, version = nextval('${this.#schemaLiteral()}.document_versions')
-         FROM old WHERE d.id = old.id RETURNING old.body AS before`,
-        [...params, body],
-      );
-    }
-    const before = result.rows[0]?.before;
-    if (before === undefined)
-      throw new StorageError(
-        "Conflict",
-        `document ${key} in ${ns.db}.${ns.coll} changed concurrently`,
-      );
-    if (!isInternalDatabase(ns.db)) pending.push({ op, key, body, before });
+    const keys = ops.map((op) => idKey(op.kind === "delete" ? op.id : op.doc._id));
+    const bodies = ops.map((op) => (op.kind === "delete" ? null : encodeDocument(op.doc)));
+    const deleting = ops[0]?.kind === "delete";
+    const input = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+        WITH ORDINALITY AS u(db, coll, k, v, b, ord)`;
+    const old = `SELECT d.id, d.body, i.ord, i.b FROM ${this.#s}.documents d
+        JOIN input i ON d.db = i.db AND d.coll = i.coll AND d.id_key = i.k AND d.version = i.v
+        ORDER BY d.id FOR UPDATE OF d`;
+    const change = deleting
+      ? `DELETE FROM ${this.#s}.documents d USING old WHERE d.id = old.id`
+      : `UPDATE ${this.#s}.documents d
+         SET body = old.b, fields = ${JSONB_OF("old.b")}, version = nextval('${this.#schemaLiteral()}.document_versions')
+         FROM old WHERE d.id = old.id`;
+    const { rows } = await client.query<{ ord: number; before: string }>(
+      `WITH input AS (${input}), old AS (${old}) ${change} RETURNING old.ord, old.body AS before`,
+      [
+        ops.map((op) => op.ns.db),
+        ops.map((op) => op.ns.coll),
+        keys,
+        ops.map((op) => op.expectedVersion),
+        bodies,
+      ],
+    );
+    const before = new Map(rows.map((row) => [row.ord, row.before]));
+    ops.forEach((op, i) => {
+      const text = before.get(i + 1);
+      if (text === undefined)
+        throw new StorageError(
+          "Conflict",
+          `document ${keys[i]} in ${op.ns.db}.${op.ns.coll} changed concurrently`,
+        );
+      if (!isInternalDatabase(op.ns.db))
+        pending.push({ op, key: keys[i] as string, body: bodies[i] ?? null, before: text });
+    });
   }
 
   /**

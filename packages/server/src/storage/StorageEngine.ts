@@ -47,7 +47,9 @@
  *   namespace, without ever holding the whole namespace in memory; a consumer that stops early
  *   (`break`) releases what the stream held.
  * - **Wake-ups.** `notify(channel)` calls every `listen(channel)` listener of every instance on
- *   the same database, this one included, at least once after the call (wake-ups may merge).
+ *   the same database, this one included, at least once after the call (wake-ups may merge,
+ *   and an engine may add spurious ones, e.g. after it lost and regained its connection), so
+ *   a listener re-reads whatever it waits for.
  */
 import type { BoundQuery } from "@atoll/rql";
 import type { ChangeEvent, Document } from "../data/types.js";

@@ -94,6 +94,20 @@ export function describePushdownDifferential(
       expect(ids(await engine.scan(ns, { rql: [query, sorted] }))).toEqual([1, 2, 3]);
     });
 
+    it("scans rather than fails when an RQL hint is too large for SQL", async () => {
+      const ns = { db: "p", coll: "large" };
+      await engine.commit([1, 2].map((i) => ({ kind: "insert", ns, doc: { _id: i, i } }) as const));
+      const chain = Array.from({ length: 1500 }, () => "i > 0").join(" AND ");
+      const nested = `${"(".repeat(190)}i > 1${")".repeat(190)}`;
+      for (const text of [chain, nested]) {
+        const query = bindQuery(text, itemSchema, "Item", []);
+        const found = (await engine.scan(ns, { rql: [query] })).map((s) => s.doc._id);
+        expect(found.filter((id) => evaluate(query, { _id: id, i: id }))).toEqual(
+          text === chain ? [1, 2] : [2],
+        );
+      }
+    });
+
     it("narrows by a MongoDB filter without losing a matching document", async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -44,3 +44,18 @@ export class PostgresSchemas {
     }
   }
 }
+
+/**
+ * The store a test server uses: the SQLite file it names, or, when ATOLL_E2E_STORAGE is
+ * "postgres", a PostgreSQL schema of its own (dropped by `drop`), so the same end-to-end
+ * tests run the server on either engine.
+ */
+export function testServerStorage(sqliteFile: string): {
+  readonly spec: string;
+  drop(): Promise<void>;
+} {
+  if (process.env.ATOLL_E2E_STORAGE !== "postgres")
+    return { spec: `sqlite:${sqliteFile}`, drop: async () => undefined };
+  const schemas = new PostgresSchemas();
+  return { spec: schemas.spec("server"), drop: () => schemas.dropAll() };
+}

@@ -32,6 +32,11 @@ export class CoalescedRun {
     return this.running;
   }
 
+  /** Resolves when the current run (if any) and the ones requested during it have ended. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   /** No run starts after this; resolves when the current one (if any) has ended. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -430,6 +430,15 @@ export class SyncService {
     await this.exclusive(async () => {});
   }
 
+  /**
+   * Resolves once the writes made outside sync that were committed before the call are in
+   * history: with an engine that does I/O, recording them can still be under way when the
+   * write's caller (a function, the data API) has had its answer.
+   */
+  externalWritesRecorded(): Promise<void> {
+    return this.recording.idle();
+  }
+
   private async recordPending(): Promise<void> {
     // The recorder's cursor is shared by every node: a type another node added must be
     // followed here too before this node moves the cursor past writes to it.

@@ -249,6 +249,7 @@ export class SyncSession implements LiveSession {
   /** Answers once everything up to the latest version known now has been sent. */
   async mark(requestId: number): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("mark");
+    await this.service.externalWritesRecorded();
     // A mark answers "you have everything": everything any node had appended when it came.
     await this.service.followStorage();
     await this.catchUp(true);

@@ -7,7 +7,6 @@
  */
 import type { Instruction } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthService } from "../../auth/AuthService.js";
 import { AppStore } from "../../cli/openAppStore.js";
@@ -89,9 +88,8 @@ function authApi(path: string, token: string, method = "DELETE"): Promise<Respon
 
 /** The `atoll users` commands' code, on a second store instance over the server's file. */
 async function fromAnotherProcess(work: (auth: AuthService) => Promise<void>): Promise<void> {
-  await AppStore.use(
-    { app: CARS_APP_DIR, storage: `sqlite:${join(t.dir, "app.db")}` },
-    async (store) => work(await store.auth(() => undefined)),
+  await AppStore.use({ app: CARS_APP_DIR, storage: t.storage }, async (store) =>
+    work(await store.auth(() => undefined)),
   );
 }
 
@@ -206,9 +204,8 @@ describe("the sweep", () => {
       const login = await swept.logIn(newAccount());
       const client = await swept.connect(login);
       await client.bind();
-      await AppStore.use(
-        { app: CARS_APP_DIR, storage: `sqlite:${join(swept.dir, "app.db")}` },
-        async (store) => (await store.auth(() => undefined)).setUserDisabled(login.userId, true),
+      await AppStore.use({ app: CARS_APP_DIR, storage: swept.storage }, async (store) =>
+        (await store.auth(() => undefined)).setUserDisabled(login.userId, true),
       );
       await endedWithBadAuthentication(client);
     } finally {
