@@ -20,7 +20,7 @@
  *   delivered.
  * See `StorageEngine.ts` for the contract.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import type { BoundQuery } from "@atoll/rql";
 import { changeRecord, isInternalDatabase, toChangeRecord } from "./changeRecords.js";
@@ -53,7 +53,7 @@ export interface PostgresStorageOptions {
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-const CHANNEL_NAME = /^[A-Za-z0-9_.:-]{1,14}$/;
+const CHANNEL_NAME = /^[A-Za-z0-9_.:-]{1,40}$/;
 const COMMITS_CHANNEL = "commits";
 /** Change records read per query when catching up. */
 const CATCH_UP_PAGE = 1000;
@@ -88,6 +88,7 @@ export class PostgresStorage implements StorageEngine {
   readonly #connectionString: string;
   /** Tells this instance's own notifications from others'. */
   readonly #instance = randomUUID();
+  readonly #schemaHash: string;
   readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
   readonly #closeListeners = new Set<() => void>();
   readonly #channels = new Map<string, Set<() => void>>();
@@ -103,6 +104,7 @@ export class PostgresStorage implements StorageEngine {
     this.#connectionString = options.connectionString;
     this.#schema = schema;
     this.#s = quoteIdentifier(schema);
+    this.#schemaHash = createHash("sha256").update(schema).digest("hex").slice(0, 12);
     this.#now = options.now ?? (() => new Date());
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
@@ -461,6 +463,12 @@ export class PostgresStorage implements StorageEngine {
   async #deliver(own: readonly ChangeRecord[] | undefined): Promise<void> {
     const first = own?.[0]?.seq;
     if (first !== undefined && first <= this.#delivered) return;
+    // This engine numbers a batch right after the largest seq committed before it: when that
+    // is the last one delivered, nothing committed in between.
+    if (own !== undefined && first === this.#delivered + 1) {
+      this.#hand(own);
+      return;
+    }
     for (;;) {
       if (this.#closed) return;
       const rows = await this.#changeRows(this.#delivered, CATCH_UP_PAGE, first);
@@ -549,11 +557,15 @@ export class PostgresStorage implements StorageEngine {
     });
   }
 
-  /** The PostgreSQL channel of `channel` in this store: channels are per database. */
+  /**
+   * The PostgreSQL channel of `channel` in this store. Channels are per database, so the name
+   * carries the schema, as a short hash: a PostgreSQL channel name has at most 63 bytes. Two
+   * schemas sharing a hash would only wake each other's listeners for nothing.
+   */
   #channelName(channel: string): string {
     if (!CHANNEL_NAME.test(channel))
       throw new StorageError("BadSpec", `"${channel}" is not a channel name this engine accepts`);
-    return `atoll.${this.#schema}.${channel}`;
+    return `atoll_${this.#schemaHash}.${channel}`;
   }
 
   // --- helpers ---

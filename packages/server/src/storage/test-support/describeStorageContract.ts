@@ -291,8 +291,9 @@ export function describeStorageContract(name: string, open: OpenEngine, reopenab
     it("wakes every listener of a channel, the notifier's own included", async () => {
       const engine = await fresh();
       const woken = nextCall();
-      const stop = engine.listen("jobs", woken.call);
-      await engine.notify("jobs");
+      const channel = "history-appended.0123456789abcdefghij";
+      const stop = engine.listen(channel, woken.call);
+      await engine.notify(channel);
       await woken.called;
       stop();
     });
