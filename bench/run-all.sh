@@ -33,3 +33,5 @@ run bench/sync/bootstrap.ts
 run bench/sync/ingest.ts
 run bench/sync/connections.ts
 run bench/sync/listInserts.ts
+# Cluster (issue 18): one, two and three server processes on one PostgreSQL database.
+run bench/cluster/cluster.ts

@@ -45,7 +45,7 @@ const timeDataLayer = async (): Promise<Rate> => {
       await collection.insertMany(docs.slice(from, from + BATCH));
       batches.push(BATCH / ((performance.now() - batchStart) / 1000));
     }
-    await app.server.sync!.recordExternalWrites();
+    await app.server.sync!.externalWritesRecorded();
     const total = DOCUMENTS / ((performance.now() - start) / 1000);
     const recorded = await app.server.sync!.history.latestVersion();
     if (recorded !== DOCUMENTS) throw new Error(`history holds ${recorded} of ${DOCUMENTS}`);

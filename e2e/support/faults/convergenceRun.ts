@@ -24,6 +24,9 @@ import { compensationKey, WriteLedger } from "./writeLedger.js";
 
 type Group = "a" | "b";
 
+/** What a run's `cut` command drops: every client's WebSocket connection. */
+type Cutter = Pick<FaultProxy, "cutWebSockets">;
+
 /** `pick` chooses among the tasks the client holds (modulo their number). */
 export type Command =
   | {
@@ -108,14 +111,14 @@ export class ConvergenceRun {
   private constructor(
     private readonly prefix: string,
     readonly clients: readonly SyncedClient[],
-    private readonly proxy: FaultProxy,
+    private readonly proxy: Cutter,
   ) {}
 
   static async open(options: {
     readonly number: number;
     readonly dir: string;
     readonly users: readonly User[];
-    readonly proxy: FaultProxy;
+    readonly proxy: Cutter;
     readonly views: readonly (readonly Group[])[];
   }): Promise<ConvergenceRun> {
     const prefix = `r${options.number}`;

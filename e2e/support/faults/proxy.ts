@@ -24,7 +24,7 @@ export class FaultProxy {
 
   private constructor(
     private readonly listener: net.Server,
-    private readonly target: { host: string; port: number },
+    private target: { host: string; port: number },
   ) {
     listener.on("connection", (client) => this.accept(client));
   }
@@ -44,6 +44,12 @@ export class FaultProxy {
   get url(): string {
     const address = this.listener.address() as net.AddressInfo;
     return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** New connections go to `targetUrl` from now on (open ones stay where they are). */
+  retarget(targetUrl: string): void {
+    const url = new URL(targetUrl);
+    this.target = { host: url.hostname, port: Number(url.port) };
   }
 
   /** Open WebSocket connections through the proxy. */

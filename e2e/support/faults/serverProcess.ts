@@ -20,13 +20,17 @@ export interface ServerProcess {
   kill(): Promise<void>;
   /** SIGTERM: a clean shutdown. Resolves once the process is gone. */
   stop(): Promise<void>;
+  /** Resolves with the exit code once the process is gone (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
 }
 
 export function startServerProcess(options: {
   readonly appDir: string;
-  readonly storageFile: string;
-  /** A storage spec to use instead of the SQLite file (e.g. `postgres://…`). */
+  /** A SQLite file, or else `storage`, any storage spec (`postgres://…`). */
+  readonly storageFile?: string;
   readonly storage?: string;
+  /** More `atoll serve` options. */
+  readonly args?: readonly string[];
   readonly port?: number;
   /** Extra Node options for the server process (e.g. `--cpu-prof`). */
   readonly nodeOptions?: readonly string[];
@@ -45,13 +49,16 @@ export function startServerProcess(options: {
       "--port",
       String(options.port ?? 0),
       "--storage",
-      options.storage ?? `sqlite:${options.storageFile}`,
+      options.storage ?? `sqlite:${options.storageFile ?? ""}`,
       "--log-level",
       "error",
+      ...(options.args ?? []),
     ],
     { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   const signal = async (name: NodeJS.Signals): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
@@ -72,6 +79,7 @@ export function startServerProcess(options: {
         pid: child.pid ?? 0,
         kill: () => signal("SIGKILL"),
         stop: () => signal("SIGTERM"),
+        exited,
       });
     };
     child.stdout.on("data", onData);

@@ -41,6 +41,7 @@ export const AppErrorCode = {
   MethodNotAllowed: "MethodNotAllowed",
   TooManyRequests: "TooManyRequests",
   InternalServerError: "InternalServerError",
+  ServiceUnavailable: "ServiceUnavailable",
 } as const;
 export type AppErrorCode = (typeof AppErrorCode)[keyof typeof AppErrorCode];
 
@@ -152,6 +153,11 @@ export const APP_ERRORS: Readonly<Record<AppErrorCode, AppErrorInfo>> = {
   InternalServerError: {
     httpStatus: 500,
     description: "An unexpected server failure; the log has the details.",
+  },
+  ServiceUnavailable: {
+    httpStatus: 503,
+    description:
+      "This server node is shutting down (draining) or cannot reach its storage; retry, through the load balancer, on another node.",
   },
 };
 

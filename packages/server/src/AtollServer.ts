@@ -27,6 +27,11 @@ import { SyncEndpoint } from "./sync/service/SyncEndpoint.js";
 import { SyncService, type SyncServiceOptions } from "./sync/service/SyncService.js";
 import type { TriggerClock } from "./triggers/TriggerClock.js";
 import { TriggerService } from "./triggers/TriggerService.js";
+import { NodeState } from "./cluster/NodeState.js";
+import { ServerMetrics } from "./metrics/ServerMetrics.js";
+
+/** Read by readiness: a namespace nothing writes, so the probe costs one indexed lookup. */
+const READINESS_PROBE = { db: "__atoll_health", coll: "probe" };
 
 export interface AtollServerOptions {
   readonly appDir: string;
@@ -35,11 +40,13 @@ export interface AtollServerOptions {
   /** 0 picks a free port. Default 8080. */
   readonly port?: number;
   readonly host?: string;
+  /** `sqlite:<file>`, `memory` (the default) or `postgres://…` (see `openStorage`). */
+  readonly storage?: string;
   /**
-   * `sqlite:<file>`, `memory` (the default) or `postgres://…` (see `openStorage`), or an open
-   * engine (the server closes it).
+   * An engine the caller opened and closes, instead of `storage`: several servers on one
+   * engine behave as nodes on one database (how the tests run a cluster in one process).
    */
-  readonly storage?: string | StorageEngine;
+  readonly storageEngine?: StorageEngine;
   /** Wall-time bound of one function call; App Services' default is 300 000 ms. */
   readonly functionTimeoutMs?: number;
   /** The hosts functions' `context.http` may reach, and its bounds (default: off). */
@@ -80,6 +87,8 @@ export interface AtollServerOptions {
 }
 
 export class AtollServer {
+  private closing: Promise<void> | undefined;
+
   private constructor(
     readonly url: string,
     readonly config: AppConfig,
@@ -91,6 +100,8 @@ export class AtollServer {
       log: ServerLog;
       functions: FunctionService;
       storage: StorageEngine;
+      ownsStorage: boolean;
+      node: NodeState;
       sync: { service: SyncService; endpoint: SyncEndpoint } | undefined;
       triggers: TriggerService;
     },
@@ -115,18 +126,22 @@ export class AtollServer {
       options.appDir,
       options.environment === undefined ? {} : { environment: options.environment },
     );
-    const storage =
-      typeof options.storage === "object"
-        ? options.storage
-        : await openStorage(options.storage ?? "memory");
+    const shared = options.storageEngine;
+    const storage = shared ?? (await openStorage(options.storage ?? "memory"));
     let functions: FunctionService | undefined;
     let triggers: TriggerService | undefined;
     try {
       const data = new DataLayer(storage, config, { queryLimits: options.queryLimits });
       const logs = new LogStore(data);
+      const node = new NodeState();
+      const metrics = new ServerMetrics(
+        new Set(config.authProviders.keys()),
+        () => node.requestsInFlight,
+      );
       const log = new ServerLog(
         logs,
         createConsoleLogger(isLogLevel(options.logLevel) ? options.logLevel : "info"),
+        (entry) => metrics.observe(entry),
       );
       const users = new UserStore(data.system());
       functions = new FunctionService({
@@ -168,6 +183,11 @@ export class AtollServer {
         endpoints: functions,
         log,
         trustProxy: options.trustProxy ?? false,
+        operations: {
+          node,
+          metrics,
+          storageReachable: async () => void (await storage.get(READINESS_PROBE, "readiness")),
+        },
         ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
         ...(options.bodyDepthLimit === undefined ? {} : { bodyDepthLimit: options.bodyDepthLimit }),
       });
@@ -177,12 +197,19 @@ export class AtollServer {
         auth,
         log,
         functions,
+        metrics,
         ...options.sync,
       });
       const sync = syncService && {
         service: syncService,
         endpoint: new SyncEndpoint(syncService, { accessSweepMs: options.sync?.accessSweepMs }),
       };
+      if (sync !== undefined)
+        metrics.follow({
+          syncConnections: () => sync.endpoint.connectionCount,
+          historyEntries: () => sync.service.entries.latest - sync.service.history.floor,
+          latestServerVersion: () => sync.service.entries.latest,
+        });
       await triggers.start();
       const listening = await listen(
         app.fetch,
@@ -195,18 +222,41 @@ export class AtollServer {
         log,
         functions,
         storage,
+        ownsStorage: shared === undefined,
+        node,
         sync,
         triggers,
       });
     } catch (error) {
       await triggers?.close();
       functions?.close();
-      await storage.close();
+      if (shared === undefined) await storage.close();
       throw error;
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Drains, then closes: new HTTP requests get 503 and readiness fails, sync connections are
+   * told to reconnect elsewhere, and the HTTP requests under way are given until `timeoutMs`
+   * to be answered before everything closes.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.parts.node.startDraining();
+    this.parts.sync?.endpoint.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.parts.node.idle(), deadline]);
+    clearTimeout(timer);
+    await this.close();
+  }
+
+  /** Closes everything; a second call (after `drain`, say) waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.parts.sync?.endpoint.close();
     await this.parts.sync?.service.close();
     await this.parts.listening.close();
@@ -214,6 +264,6 @@ export class AtollServer {
     await this.parts.log.flush();
     this.parts.functions.close();
     this.data.close();
-    await this.parts.storage.close();
+    if (this.parts.ownsStorage) await this.parts.storage.close();
   }
 }

@@ -45,7 +45,11 @@ interface ServeOptions {
   environment?: string;
   oauthJwks: Partial<Record<OAuthProviderType, string>>;
   functionsHttpAllow: string[];
+  drainTimeout: number;
 }
+
+/** How long a stopping node waits for the HTTP requests under way (see docs/deploy.md). */
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 export function addServeCommand(program: Command): void {
   program
@@ -141,6 +145,12 @@ export function addServeCommand(program: Command): void {
       asOptionParser(parseHttpAllow),
       [],
     )
+    .option(
+      "--drain-timeout <ms>",
+      "on SIGTERM/SIGINT: how long to let HTTP requests under way finish (new ones get 503, sync clients are told to reconnect) before closing",
+      parsePositiveInt,
+      DEFAULT_DRAIN_TIMEOUT_MS,
+    )
     .action((options: ServeOptions) => runCommand(() => serve(options)));
 }
 
@@ -188,8 +198,8 @@ async function serve(options: ServeOptions): Promise<void> {
   if (!shutdownRequested())
     announce(server, displayStorageSpec(storage), config, options, logger, mail);
   await shutdown;
-  logger.info("shutting down");
-  await server.close();
+  logger.info("draining");
+  await server.drain(options.drainTimeout);
   logger.info("stopped");
 }
 

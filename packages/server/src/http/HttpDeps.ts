@@ -4,6 +4,7 @@ import type { FunctionRunner } from "../auth/FunctionRunner.js";
 import type { AppConfig } from "../config/types.js";
 import type { DataService } from "../data/types.js";
 import type { EndpointOutcome, EndpointRequest } from "../functions/endpointCall.js";
+import type { OperationsDeps } from "./operationsRoutes.js";
 import type { ServerLog } from "./ServerLog.js";
 
 /** The part of the data layer the HTTP API uses (DataLayer implements it). */
@@ -46,6 +47,8 @@ export interface HttpDeps {
    * then are those headers believed (default false).
    */
   readonly trustProxy?: boolean;
+  /** Health, readiness, metrics and draining (see `operationsRoutes`); none when absent. */
+  readonly operations?: OperationsDeps;
 }
 
 /** Per-request values the routes share with the request logger. */

@@ -32,6 +32,8 @@ export class ServerLog {
   constructor(
     private readonly store: LogSink,
     private readonly console: ConsoleLogger,
+    /** Sees every entry as it is recorded (metrics count logins and function calls from them). */
+    private readonly observe: (entry: Omit<LogEntry, "time">) => void = () => {},
   ) {}
 
   /**
@@ -50,6 +52,7 @@ export class ServerLog {
 
   /** Records the entry; resolves once stored (or once the failure to store was reported). */
   async record(entry: Omit<LogEntry, "time">): Promise<void> {
+    this.observe(entry);
     const full: LogEntry = { time: new Date(), ...entry };
     const method =
       entry.outcome === "ok"

@@ -15,6 +15,7 @@ import { DEFAULT_BODY_LIMIT_BYTES } from "./body.js";
 import { endpointRoutes } from "./endpointRoutes.js";
 import { clientAddressOf, publicOrigin } from "./forwarded.js";
 import { functionRoutes } from "./functionRoutes.js";
+import { operationsMiddleware, operationsRoutes } from "./operationsRoutes.js";
 import { bodyStillArriving } from "./incoming.js";
 import type { HttpDeps, HttpEnv } from "./HttpDeps.js";
 import { asAppError, errorResponse, jsonResponse } from "./responses.js";
@@ -44,6 +45,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   const appId = deps.config.appId;
   const trustProxy = deps.trustProxy ?? false;
 
+  if (deps.operations) app.use("*", operationsMiddleware(deps.operations));
   app.use("*", async (c, next) => {
     c.set("caller", undefined);
     c.set("clientAddress", clientAddressOf(c, trustProxy));
@@ -109,6 +111,7 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
   appScoped.route("/", authRoutes(deps));
   appScoped.route("/", functionRoutes(deps));
 
+  if (deps.operations) app.route("/", operationsRoutes(deps.operations));
   app.route(`${API_PREFIX}/app/:appId`, appScoped);
   app.route(API_PREFIX, sessionRoutes(deps));
   if (deps.endpoints !== undefined) app.route("/", endpointRoutes(deps, deps.endpoints));

@@ -61,6 +61,23 @@ export class SyncConnection {
     this.socket.terminate();
   }
 
+  /**
+   * The node is draining: tells the client the connection closes for no fault of its own
+   * (connection_closed, 100: transient, try again; no reset), so it reconnects, through the
+   * load balancer, to another node and resumes from its cursor; then closes the connection.
+   */
+  drain(): void {
+    if (this.closed) return;
+    this.fail(
+      0,
+      new SyncProtocolError(
+        SyncErrorCode.ConnectionClosed,
+        "This server node is shutting down; reconnect",
+      ),
+    );
+    this.close(1001);
+  }
+
   /** Tells the client its access ended (`error`) and closes the connection. */
   revoke(error: SyncProtocolError): void {
     if (!this.closed) this.fail(0, error);
@@ -69,15 +86,22 @@ export class SyncConnection {
   private receive(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
     let messages: ClientMessage[];
+    let bytes = 0;
     try {
       if (!isBinary)
         throw new SyncProtocolError(SyncErrorCode.BadSyntax, "Text frames are not accepted");
       const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      bytes = frame.length;
       messages = this.wire.decode(frame);
     } catch (error) {
       this.fail(0, error);
       return;
     }
+    const changesets = messages.reduce(
+      (sum, m) => sum + (m.type === "upload" ? m.changesets.length : 0),
+      0,
+    );
+    if (changesets > 0) this.service.metrics.uploaded(bytes, changesets);
     for (const message of messages)
       this.enqueue(() => this.handle(message), "session" in message ? message.session : 0);
   }
@@ -165,6 +189,8 @@ export class SyncConnection {
     if (this.closed) return;
     const frame = this.wire.encode(message);
     if (frame instanceof Uint8Array) {
+      if (message.type === "download")
+        this.service.metrics.downloaded(frame.length, message.changesets.length);
       this.socket.send(frame, () => this.flushed());
       return;
     }
@@ -238,10 +264,10 @@ export class SyncConnection {
     this.failedSessions.add(target);
   }
 
-  private close(): void {
+  private close(code = 1000): void {
     if (this.closed) return;
     this.shutDown();
-    this.socket.close(1000);
+    this.socket.close(code);
   }
 
   private shutDown(): void {

@@ -5,7 +5,9 @@
  * refresh it once and reconnect. The subprotocol is negotiated here: `atoll-sync#N` for Atoll
  * clients, else `com.mongodb.realm-query-sync#N` for native Realm apps (realm-core), whose
  * messages `RealmWire` translates.
- * Connections whose user or session loses access are closed (see `ConnectionAccess`).
+ * Connections whose user or session loses access are closed (see `ConnectionAccess`): at once
+ * when it happened on this node; on the other nodes of the same database when the revoking
+ * node's wake-up on `ACCESS_CHANNEL` makes them re-check their connections.
  */
 import { negotiateProtocolVersion, subprotocolFor, SyncProtocolError } from "@atoll/protocol";
 import type { IncomingMessage } from "node:http";
@@ -28,11 +30,15 @@ import { realmWireFor } from "../realm/realmWireFor.js";
 /** Frames above the protocol limit but below this are refused with limits_exceeded (104); larger ones end the connection at once. */
 const HARD_LIMIT_FACTOR = 2;
 
+/** The storage channel a node notifies after a user or session lost access through it. */
+export const ACCESS_CHANNEL = "atoll_access";
+
 export class SyncEndpoint {
   private readonly server: WebSocketServer;
   private readonly connections = new Set<SyncConnection>();
   private readonly path: string;
   private readonly stopWatchingAccess: () => void;
+  private draining = false;
 
   constructor(
     private readonly service: SyncService,
@@ -54,7 +60,15 @@ export class SyncEndpoint {
       for (const connection of this.connections)
         if (connection.access.endedBy(revocation))
           connection.revoke(accessEnded(revocation.reason));
+      service.storage.notify(ACCESS_CHANNEL).catch((error: unknown) =>
+        service.recordInBackground({
+          type: "sync",
+          outcome: "error",
+          message: `could not tell the other nodes that access ended: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+      );
     });
+    const stopListening = service.storage.listen(ACCESS_CHANNEL, () => this.sweepAccess());
     const sweep = setInterval(
       () => this.sweepAccess(),
       options.accessSweepMs ?? DEFAULT_ACCESS_SWEEP_MS,
@@ -62,6 +76,7 @@ export class SyncEndpoint {
     sweep.unref();
     this.stopWatchingAccess = () => {
       unsubscribe();
+      stopListening();
       clearInterval(sweep);
     };
   }
@@ -72,6 +87,19 @@ export class SyncEndpoint {
     socket.on("error", () => socket.destroy());
     void this.upgrade(request, socket, head).catch(() => socket.destroy());
   };
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * The node is draining: new connections are refused (503) and each open one is told to
+   * reconnect (see `SyncConnection.drain`), which its client does through the load balancer.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const connection of this.connections) connection.drain();
+  }
 
   close(): void {
     this.stopWatchingAccess();
@@ -103,6 +131,8 @@ export class SyncEndpoint {
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== this.path) return refuse(socket, 404, "NotFound", "no sync endpoint here");
+    if (this.draining)
+      return refuse(socket, 503, "ServiceUnavailable", "this node is shutting down; reconnect");
     const token = tokenOf(request.headers.authorization, url.searchParams.get("baas_at"));
     let caller: Caller;
     try {
@@ -132,7 +162,8 @@ export class SyncEndpoint {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: message, error_code: code });
-  const reason = { 400: "Bad Request", 401: "Unauthorized" }[status] ?? "Not Found";
+  const reason =
+    { 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable" }[status] ?? "Not Found";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -6,8 +6,16 @@
  * Fan-out: after each append the service adds the entries to its shared cache and wakes the
  * sessions they concern (`FanOut`); each reads the new entries from the cache and filters them
  * for its own view, in its own send queue.
+ *
+ * Several nodes on one database: the mutex orders this node's own work only. Appends from
+ * different nodes are serialised by storage (each integration commits the server version
+ * counter at the version it read, so the loser of a race conflicts and integrates again), and
+ * every append wakes every node (`HISTORY_CHANNEL`); a node woken reads the history appended
+ * after its cache's latest version from storage and fans it out to its own sessions. A
+ * bootstrap scan is taken again when another node appended history while it ran, so the
+ * snapshot is always the state of the version it names.
  */
-import { DEFAULT_MAX_MESSAGE_BYTES } from "@atoll/protocol";
+import { DEFAULT_MAX_MESSAGE_BYTES, SyncProtocolError } from "@atoll/protocol";
 import type { RqlClass } from "@atoll/rql";
 import type { AuthService } from "../../auth/AuthService.js";
 import type { UserContext } from "../../callerContext.js";
@@ -26,15 +34,30 @@ import type { SyncEntry } from "../history/historyEntries.js";
 import { SyncHistory } from "../history/SyncHistory.js";
 import { SYNC_ORIGIN } from "../history/syncNamespaces.js";
 import type { SyncLimits } from "../upload/syncLimits.js";
+import { NO_SYNC_METRICS, type SyncMetrics } from "../../metrics/ServerMetrics.js";
 import type { QueryableFields } from "../subscriptions/bindSubscription.js";
 import { buildSyncModel, type SyncedTable, type SyncModel } from "../syncSchema.js";
 import { AsyncMutex } from "./AsyncMutex.js";
+import { CoalescedRun } from "./CoalescedRun.js";
 import { readClientSchema } from "./clientSchema.js";
 import { EntryCache } from "./EntryCache.js";
 import { FanOut, type FanOutSession } from "./FanOut.js";
 import { HistoryCompactor } from "./HistoryCompactor.js";
 
 const HOUR_MS = 60 * 60 * 1000;
+
+/** The storage channel every node notifies after appending to history. */
+export const HISTORY_CHANNEL = "atoll_history";
+
+/** History entries read from storage per step when following another node's appends. */
+const FOLLOW_STEP = 500;
+
+/**
+ * Time between two reads of the latest server version that do not wait for a wake-up: a
+ * wake-up lost (a database connection dropped and re-established) delays fan-out by this much
+ * at worst instead of until the next append.
+ */
+const FOLLOW_POLL_MS = 5_000;
 
 /** A live session as the service sees it. */
 export interface LiveSession extends FanOutSession {
@@ -69,6 +92,8 @@ export interface SyncServiceOptions {
    * (default one second).
    */
   readonly feedPollMs?: number;
+  /** Where upload and download volume and integration time are counted (default: nowhere). */
+  readonly metrics?: SyncMetrics;
 }
 
 /** The part of the function service rules need: run a function as a user. */
@@ -88,8 +113,11 @@ export class SyncService {
   /** Writes marking files seen that nobody waits for (sessions ending); close waits for them. */
   private readonly touches = new Set<Promise<void>>();
   private readonly syncedNamespaces: Set<string>;
-  private recording: Promise<void> | undefined;
-  private recordAgain = false;
+  private readonly recording: CoalescedRun;
+  /** Reads history appended by other nodes (see `followHistory`). */
+  private readonly following: CoalescedRun;
+  /** Tells the other nodes this one appended history. */
+  private readonly announcing: CoalescedRun;
   private stopFeed: () => void = () => {};
   private feedPoll: NodeJS.Timeout | undefined;
   private polledSeq = -1;
@@ -125,6 +153,29 @@ export class SyncService {
     this.syncedNamespaces = new Set(
       [...this.model.tables.values()].map((t) => `${t.database}.${t.collection}`),
     );
+    // One batch per turn of the mutex, so uploads and bootstraps interleave with a long backlog.
+    this.recording = new CoalescedRun(
+      async () => {
+        while (!this.closed && !(await this.exclusive(() => this.recordOneBatch())));
+      },
+      (error) => this.logFailure("could not record a write into sync history", error),
+    );
+    this.following = new CoalescedRun(
+      () => this.exclusive(() => this.followHistory()),
+      (error) => this.logFailure("could not read history appended by another node", error),
+    );
+    this.announcing = new CoalescedRun(
+      () => storage.notify(HISTORY_CHANNEL),
+      (error) => this.logFailure("could not tell the other nodes of new history", error),
+    );
+  }
+
+  private logFailure(what: string, error: unknown): Promise<void> {
+    return this.record({
+      type: "sync",
+      outcome: "error",
+      message: `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 
   /** The app's sync service, or undefined when the app has no flexible sync configured. */
@@ -135,14 +186,23 @@ export class SyncService {
     if (!source) return undefined;
     const service = new SyncService(options, source);
     service.addToModel(readClientSchema(await loadDevelopmentTypes(options.storage)));
-    service.stopFeed = options.storage.onCommit((records) => service.onCommit(records));
+    const { storage } = options;
+    const stopCommits = storage.onCommit((records) => service.onCommit(records));
+    const stopWakeups = storage.listen(HISTORY_CHANNEL, () => void service.following.request());
+    const poll = setInterval(() => void service.following.request(), FOLLOW_POLL_MS);
+    poll.unref();
+    service.stopFeed = () => {
+      stopCommits();
+      stopWakeups();
+      clearInterval(poll);
+    };
     await service.history.loadFloor();
     await service.entries.refresh();
     await service.compactor.start();
     // Writes made while the server was down are recorded in the background, batch by batch:
     // start-up does not wait for a backlog of any size, and a bootstrap scan records what is
     // left of it first (`scanExclusive`), so no device misses one.
-    void service.recordExternalWrites();
+    void service.recording.request();
     service.feedPoll = setInterval(() => service.pollFeed(), options.feedPollMs ?? 1000);
     service.feedPoll.unref();
     return service;
@@ -155,6 +215,10 @@ export class SyncService {
   /** Types that are insert-only (data ingest): written without a view, never fanned out. */
   get asymmetricTables(): ReadonlySet<string> {
     return new Set([...this.model.tables.values()].filter((t) => t.asymmetric).map((t) => t.name));
+  }
+
+  get metrics(): SyncMetrics {
+    return this.options.metrics ?? NO_SYNC_METRICS;
   }
 
   get maxMessageBytes(): number {
@@ -227,17 +291,72 @@ export class SyncService {
    */
   scanExclusive<T>(task: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      await this.recordPending();
-      return task();
+      for (;;) {
+        await this.recordPending();
+        await this.followHistory();
+        const version = this.entries.latest;
+        const result = await task();
+        // Another node appended while the scan ran: the scan may hold part of it. Again.
+        if ((await this.history.latestVersion()) === version) return result;
+      }
     });
   }
 
-  /** After an append to history (called inside `exclusive`): cache the entries, wake sessions. */
+  /**
+   * After this node appended to history (called inside `exclusive`): cache the entries, wake
+   * the sessions they concern, and wake the other nodes.
+   */
   async appended(entries: readonly SyncEntry[]): Promise<void> {
+    await this.cacheAndWake(entries);
+    void this.announcing.request();
+  }
+
+  private async cacheAndWake(entries: readonly SyncEntry[]): Promise<void> {
     const gap = entries.some((entry, i) => entry.version !== this.entries.latest + 1 + i);
     const wake = this.sessions.appending(entries, gap);
     await this.entries.add(entries);
     for (const session of wake) session.wake();
+  }
+
+  /**
+   * Resolves once history appended by any node before this call is cached and its sessions
+   * woken (a wake-up from another node may still be on its way).
+   */
+  followStorage(): Promise<void> {
+    return this.following.request();
+  }
+
+  /**
+   * Makes the cache hold `version` when history has it (called inside `exclusive`): a device
+   * may name a version another node gave it before this node heard of it.
+   */
+  async knowVersion(version: number): Promise<void> {
+    if (version > this.entries.latest) await this.followHistory();
+  }
+
+  /**
+   * Takes the history appended after the cache's latest version (by other nodes: this node's
+   * own appends are cached as they are made) and fans it out. Called inside `exclusive`.
+   */
+  private async followHistory(): Promise<void> {
+    for (;;) {
+      const latest = await this.history.latestVersion();
+      const from = this.entries.latest;
+      if (latest <= from) return;
+      let fresh: SyncEntry[];
+      try {
+        fresh = await this.history.entriesSince(from, Math.min(latest - from, FOLLOW_STEP));
+      } catch (error) {
+        // Compacted by another node past this node's cache: wake every session, which reads
+        // from storage (and is told to reset if its cursor is gone).
+        if (!(error instanceof SyncProtocolError)) throw error;
+        const wake = this.sessions.appending([], true);
+        await this.entries.refresh();
+        for (const session of wake) session.wake();
+        return;
+      }
+      await this.cacheAndWake(fresh);
+    }
   }
 
   /** The version after which no history entry concerns `session` (see `FanOut`). */
@@ -322,7 +441,7 @@ export class SyncService {
     clearInterval(this.feedPoll);
     await this.compactor.stop();
     for (const session of this.sessions.all()) session.terminate();
-    await this.recording;
+    await Promise.all([this.recording.stop(), this.following.stop(), this.announcing.stop()]);
     await Promise.all([...this.touches]);
     // Let an integration or bootstrap under way finish before storage closes.
     await this.exclusive(async () => {});
@@ -333,13 +452,22 @@ export class SyncService {
    * history: with an engine that does I/O, recording them can still be under way when the
    * write's caller (a function, the data API) has had its answer.
    */
-  async externalWritesRecorded(): Promise<void> {
-    await this.recording;
+  externalWritesRecorded(): Promise<void> {
+    return this.recording.idle();
   }
 
   /** Records every write made outside sync that is not yet history (called inside `exclusive`). */
   private async recordPending(): Promise<void> {
     while (!(await this.recordOneBatch()));
+  }
+
+  /**
+   * The recorder's cursor is shared by every node: in development mode a type another node
+   * added must be followed here too before this node moves the cursor past writes to it.
+   */
+  private async followAddedTypes(): Promise<void> {
+    if (this.developmentMode)
+      this.addToModel(readClientSchema(await loadDevelopmentTypes(this.storage)));
   }
 
   /** Records what the feed gained since the last look, from whichever process wrote it. */
@@ -348,7 +476,7 @@ export class SyncService {
       (last) => {
         if (last === this.polledSeq || this.closed) return;
         this.polledSeq = last;
-        void this.recordExternalWrites();
+        void this.recording.request();
       },
       () => {}, // storage closing under the timer: the next start looks again
     );
@@ -356,45 +484,25 @@ export class SyncService {
 
   /** Records one batch of writes made outside sync; true when none was left (inside `exclusive`). */
   private async recordOneBatch(): Promise<boolean> {
+    await this.followAddedTypes();
     const { entries, done } = await this.recorder.recordBatch();
     if (entries.length > 0) await this.appended(entries);
     return done;
+  }
+
+  /** Development mode: a collection of the sync database may be a type another node added. */
+  private mayBeAddedType(db: string): boolean {
+    return this.developmentMode && db === this.options.config.sync.databaseName;
   }
 
   private onCommit(records: readonly ChangeRecord[]): void {
     if (this.closed) return;
     this.recorder.hold(records);
     const external = records.some(
-      (r) => r.origin !== SYNC_ORIGIN && this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`),
+      (r) =>
+        r.origin !== SYNC_ORIGIN &&
+        (this.syncedNamespaces.has(`${r.ns.db}.${r.ns.coll}`) || this.mayBeAddedType(r.ns.db)),
     );
-    if (external) void this.recordExternalWrites();
-  }
-
-  /**
-   * Turns writes made outside sync into history, one batch per turn of the mutex so uploads
-   * and bootstraps interleave with a long backlog; resolves when the feed is recorded up to
-   * where it was at the call (one run at a time; a request during a run repeats it).
-   */
-  recordExternalWrites(): Promise<void> {
-    if (this.recording) {
-      this.recordAgain = true;
-      return this.recording;
-    }
-    this.recording = (async () => {
-      do {
-        this.recordAgain = false;
-        try {
-          while (!this.closed && !(await this.exclusive(() => this.recordOneBatch())));
-        } catch (error) {
-          if (this.closed) return;
-          await this.record({
-            type: "sync",
-            outcome: "error",
-            message: `could not record a write into sync history: ${error instanceof Error ? error.message : String(error)}`,
-          });
-        }
-      } while (this.recordAgain && !this.closed);
-    })().finally(() => (this.recording = undefined));
-    return this.recording;
+    if (external) void this.recording.request();
   }
 }

@@ -137,6 +137,9 @@ export class SyncSession implements LiveSession {
         `ident names client file ${message.clientFileIdent}, but the session is bound to ${this.file.ident}`,
       );
     }
+    // A cursor another node gave may be ahead of what this node has read yet.
+    if (message.download.serverVersion > this.service.entries.latest)
+      await this.service.followStorage();
     const latest = this.service.entries.latest;
     if (message.download.serverVersion > latest) {
       throw new SyncProtocolError(
@@ -247,6 +250,8 @@ export class SyncSession implements LiveSession {
   async mark(requestId: number): Promise<void> {
     if (this.phase !== "active") this.outOfOrder("mark");
     await this.service.externalWritesRecorded();
+    // A mark answers "you have everything": everything any node had appended when it came.
+    await this.service.followStorage();
     await this.catchUp(true);
     this.host.send({ type: "mark", session: this.id, requestId });
   }

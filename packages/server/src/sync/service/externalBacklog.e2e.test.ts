@@ -25,10 +25,12 @@ const BACKLOG = 30_000;
 
 let first: SyncTestServer | undefined;
 let server: AtollServer | undefined;
+let engine: StorageEngine | undefined;
 const clients: SyncTestClient[] = [];
 afterEach(async () => {
   await Promise.all(clients.map((client) => client.close()));
   await server?.close();
+  await engine?.close();
   if (first) rmSync(first.dir, { recursive: true, force: true });
 });
 
@@ -46,6 +48,7 @@ function withFeedHeld(storage: StorageEngine): { storage: StorageEngine; open: (
   const held: StorageEngine = {
     get: (ns, id) => storage.get(ns, id),
     scan: (ns, query) => storage.scan(ns, query),
+    scanStream: (ns, query, pageSize) => storage.scanStream(ns, query, pageSize),
     commit: (batch, options) => storage.commit(batch, options),
     changesSince: async (afterSeq, limit) => {
       await opened;
@@ -54,6 +57,8 @@ function withFeedHeld(storage: StorageEngine): { storage: StorageEngine; open: (
     lastSeq: () => storage.lastSeq(),
     onCommit: (listener, onClosed) => storage.onCommit(listener, onClosed),
     listNamespaces: () => storage.listNamespaces(),
+    notify: (channel) => storage.notify(channel),
+    listen: (channel, listener) => storage.listen(channel, listener),
     close: () => storage.close(),
   };
   return { storage: held, open };
@@ -90,11 +95,12 @@ it("starts on a backlog of writes made while it was down and brings every one to
   }
   await storage.close();
 
-  const feed = withFeedHeld(await openStorage(`sqlite:${file}`));
+  engine = await openStorage(`sqlite:${file}`);
+  const feed = withFeedHeld(engine);
   server = await AtollServer.start({
     appDir: CARS_APP_DIR,
     port: 0,
-    storage: feed.storage,
+    storageEngine: feed.storage,
     logLevel: "silent",
   });
   expect(await server.sync!.history.latestVersion()).toBe(0);

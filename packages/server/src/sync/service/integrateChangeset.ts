@@ -59,8 +59,10 @@ export async function integrateChangeset(
     { model: service.model, developmentMode: service.developmentMode, limits },
     changeset.clientVersion,
   );
-  return service.exclusive(async () => {
+  const started = performance.now();
+  const integrated = await service.exclusive(async () => {
     checkBaseNotCompacted(service.history.floor, changeset, instructions);
+    await service.knowVersion(changeset.lastIntegratedServerVersion);
     const { rejected, result } = await judgeAndIntegrate(
       service.history,
       session,
@@ -82,6 +84,8 @@ export async function integrateChangeset(
     if (result.entry !== undefined) await service.appended([result.entry]);
     return { rejected, version: result.version };
   });
+  service.metrics.integrated((performance.now() - started) / 1000);
+  return integrated;
 }
 
 /** What `judgeAndIntegrate` needs besides the upload. */
