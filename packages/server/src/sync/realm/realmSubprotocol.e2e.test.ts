@@ -77,7 +77,8 @@ it("an Atoll client offering both protocols keeps Atoll's", async () => {
   expect(protocol).toBe(atoll);
 });
 
-it("a session's fatal error ends that session alone: its unbind gets no answer, the next session binds", async () => {
+/** A realm-core connection at #14: `next` resolves with each server message in turn. */
+async function realmConnection() {
   const { socket } = await open(realmOffer([14]));
   const received: ReturnType<typeof decodeServerMessage>[] = [];
   let wake: () => void = () => undefined;
@@ -89,17 +90,33 @@ it("a session's fatal error ends that session alone: its unbind gets no answer, 
     while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     return received.shift()!;
   };
-  const bind = (session: number, needClientFileIdent: boolean) =>
-    encodeClientMessage({
-      type: "bind",
-      session,
-      path: '{"schemaVersion":0,"sessionReason":0}',
-      token: "",
-      needClientFileIdent,
-      isSubserver: false,
-    });
-  socket!.send(bind(1, false));
-  socket!.send(
+  return { socket: socket!, next };
+}
+
+const bind = (session: number, needClientFileIdent: boolean) =>
+  encodeClientMessage({
+    type: "bind",
+    session,
+    path: '{"schemaVersion":0,"sessionReason":0}',
+    token: "",
+    needClientFileIdent,
+    isSubserver: false,
+  });
+
+it("a session unbound before its IDENT is answered unbound, and the connection goes on", async () => {
+  const { socket, next } = await realmConnection();
+  socket.send(bind(1, false));
+  socket.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  expect(await next()).toEqual({ type: "unbound", session: 1 });
+  socket.send(bind(2, true));
+  expect(await next()).toMatchObject({ type: "ident", session: 2 });
+  socket.close();
+});
+
+it("a session's fatal error ends that session alone: its unbind gets no answer, the next session binds", async () => {
+  const { socket, next } = await realmConnection();
+  socket.send(bind(1, false));
+  socket.send(
     encodeClientMessage({
       type: "ident",
       session: 1,
@@ -115,8 +132,8 @@ it("a session's fatal error ends that session alone: its unbind gets no answer, 
   );
   const error = await next();
   expect(error).toMatchObject({ type: "json_error", code: 208, session: 1 });
-  socket!.send(encodeClientMessage({ type: "unbind", session: 1 }));
-  socket!.send(bind(2, true));
+  socket.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  socket.send(bind(2, true));
   expect(await next()).toMatchObject({ type: "ident", session: 2 });
-  socket!.close();
+  socket.close();
 });
