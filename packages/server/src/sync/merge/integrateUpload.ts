@@ -9,14 +9,16 @@
  *   the uploader had already seen is always overwritten;
  * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
  * - integer additions merge; an addition newer than a concurrent write is folded into it;
- * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile.
+ * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile;
+ *   a list clear wins over concurrent changes inside the list, and the later of two
+ *   concurrent clears wins (realm-core's rules, see `ListTransformer`).
  * Dropped instructions are conflict losses, not rejections: the uploader converges on the
  * winner through its rebase. (Permission and view checks happen before integration.)
  */
 import type { Instruction, Path, PrimaryKey } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
-import { applyToDocument, type OwnedContainers } from "../documentPatch.js";
+import { applyToDocument, placeInList, type OwnedContainers } from "../documentPatch.js";
 import { isConcurrent, overwrites, type Writer } from "./clock.js";
 import { MetaDraft } from "./MetaDraft.js";
 import { EMPTY_META, pathKey, type ObjectMeta } from "./objectMeta.js";
@@ -104,16 +106,6 @@ function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
   return text;
 }
 
-/** The value at `path` in `doc`, undefined when the path does not resolve. */
-export function valueAt(doc: Document, path: Path): unknown {
-  let current: unknown = doc;
-  for (const element of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string | number, unknown>)[element];
-  }
-  return current;
-}
-
 export function integrateUpload(
   upload: { readonly writer: Writer; readonly instructions: readonly Instruction[] },
   version: number,
@@ -126,10 +118,7 @@ export function integrateUpload(
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const lists = new ListTransformer(
-    concurrent.flatMap((entry) => entry.instructions),
-    maxListTransformSteps,
-  );
+  const lists = new ListTransformer(concurrent, writer, maxListTransformSteps);
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
   // The objects' documents are copied once, then changed in place (see OwnedContainers).
   const owns: OwnedContainers = new WeakSet();
@@ -204,28 +193,8 @@ export function integrateUpload(
     instruction: Instruction & { path: Path },
     doc: Document,
   ): Outcome | string {
-    const { path } = instruction;
-    const list = valueAt(doc, path.slice(0, -1));
-    const size = Array.isArray(list) ? list.length : 0;
-    const index = path[path.length - 1];
-    let placed: Instruction = instruction;
-    if (instruction.type === "ArrayInsert") {
-      const at = Math.min(index as number, size);
-      placed = { ...instruction, path: [...path.slice(0, -1), at], priorSize: size };
-    } else if (instruction.type === "ArrayErase" || instruction.type === "ArrayMove") {
-      if ((index as number) >= size) return "the list element was removed concurrently";
-      const to = instruction.type === "ArrayMove" ? Math.min(instruction.to, size - 1) : undefined;
-      placed = {
-        ...instruction,
-        priorSize: size,
-        ...(to !== undefined ? { to } : {}),
-      };
-    } else if (
-      valueAt(doc, path.slice(0, path.findLastIndex((e) => typeof e === "number") + 1)) ===
-      undefined
-    ) {
-      return "the list element was removed concurrently";
-    }
+    const placed = placeInList(doc, instruction);
+    if (placed === undefined) return "the list element was removed concurrently";
     return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
 
