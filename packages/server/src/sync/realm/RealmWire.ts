@@ -43,6 +43,7 @@ import type { SyncWire, WireClose } from "../service/SyncWire.js";
 import { clientSchemaOf } from "./realmClientSchema.js";
 import { bindBody, clientErrorText, queryBody } from "./realmJsonBodies.js";
 import { realmErrorFrame } from "./realmErrorFrame.js";
+import { PROGRESS_ESTIMATE_VERSION } from "./realmSubprotocol.js";
 
 /** realm-core's changeset timestamps are milliseconds since 2015-01-01T00:00:00Z. */
 export const REALM_EPOCH_MS = Date.UTC(2015, 0, 1);
@@ -295,7 +296,9 @@ export class RealmWire implements SyncWire {
       uploadServerVersion: message.upload.lastIntegratedServerVersion,
       queryVersion: message.queryVersion,
       batchState: message.batchState,
-      progressEstimate: message.progressEstimate,
+      // Before protocol 12 the field is downloadable bytes, an integer Atlas left at 0.
+      progressEstimate:
+        this.protocolVersion >= PROGRESS_ESTIMATE_VERSION ? message.progressEstimate : 0,
       changesets,
     };
   }

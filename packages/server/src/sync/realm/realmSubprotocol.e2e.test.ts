@@ -1,8 +1,9 @@
 /**
  * The sync route's negotiation with realm-core clients, over a raw WebSocket: the 101 names
  * the highest `com.mongodb.realm-query-sync#N` both sides speak (realm-core fails, and can
- * crash, on a 101 without one), a client with no version in common is refused with HTTP 400
- * before any upgrade, and an Atoll client offering both protocols keeps Atoll's.
+ * crash, on a 101 without one), an older realm-core gets its version (8 to 11) and the
+ * download fields of that version, a client with no version in common is refused with HTTP
+ * 400 before any upgrade, and an Atoll client offering both protocols keeps Atoll's.
  */
 import { subprotocolFor, SYNC_PROTOCOL_VERSION } from "@atoll/protocol";
 import { decodeServerMessage, encodeClientMessage } from "@atoll/realm-wire";
@@ -66,8 +67,37 @@ it("answers realm-core's offer (14 down to 2) with #14, and speaks its messages"
   expect(ident?.type === "ident" && ident.clientFileSalt).toBeGreaterThan(0);
 });
 
-it("an older realm-core, with no version in common, is refused with HTTP 400, not upgraded", async () => {
-  expect(await open(realmOffer([11, 10, 9]))).toEqual({ status: 400 });
+it("a realm-core before 13.10, with no version in common, is refused with HTTP 400, not upgraded", async () => {
+  expect(await open(realmOffer([7, 6, 5]))).toEqual({ status: 400 });
+});
+
+it("answers realm-core 14.0 to 14.4 (up to #11) with #11, whose downloads carry downloadable bytes (0), not a progress fraction", async () => {
+  const { socket, protocol, frame, next } = await realmConnection([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
+  expect(protocol).toBe("com.mongodb.realm-query-sync#11");
+  socket.send(bind(1, true));
+  const ident = await next();
+  if (ident.type !== "ident") throw new Error(`expected ident, got ${ident.type}`);
+  socket.send(
+    encodeClientMessage({
+      type: "ident",
+      session: 1,
+      clientFileIdent: ident.clientFileIdent,
+      clientFileSalt: ident.clientFileSalt,
+      scanServerVersion: 0,
+      scanClientVersion: 0,
+      latestServerVersion: 0,
+      latestServerSalt: 0,
+      queryVersion: 1,
+      query: '{"Car":"(miles < 100)"}',
+    }),
+  );
+  const download = (await frame()).toString("latin1");
+  socket.close();
+  // download <session> <6 cursors> <query version> <batch state> <downloadable> <compressed> ...
+  const header = download.slice(0, download.indexOf("\n")).split(" ");
+  expect(header[0]).toBe("download");
+  // Downloadable bytes, which Atlas always sent as 0 before protocol 12's progress estimate.
+  expect(header[10]).toBe("0");
 });
 
 it("an Atoll client offering both protocols keeps Atoll's", async () => {
@@ -77,20 +107,24 @@ it("an Atoll client offering both protocols keeps Atoll's", async () => {
   expect(protocol).toBe(atoll);
 });
 
-/** A realm-core connection at #14: `next` resolves with each server message in turn. */
-async function realmConnection() {
-  const { socket } = await open(realmOffer([14]));
-  const received: ReturnType<typeof decodeServerMessage>[] = [];
+/**
+ * A realm-core connection offering `versions`: `frame` resolves with each server frame in
+ * turn, `next` with it decoded.
+ */
+async function realmConnection(versions = [14]) {
+  const { socket, protocol } = await open(realmOffer(versions));
+  const received: Buffer[] = [];
   let wake: () => void = () => undefined;
   socket!.on("message", (data: Buffer) => {
-    received.push(decodeServerMessage(new Uint8Array(data)));
+    received.push(data);
     wake();
   });
-  const next = async () => {
+  const frame = async () => {
     while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     return received.shift()!;
   };
-  return { socket: socket!, next };
+  const next = async () => decodeServerMessage(new Uint8Array(await frame()));
+  return { socket: socket!, protocol, frame, next };
 }
 
 const bind = (session: number, needClientFileIdent: boolean) =>
