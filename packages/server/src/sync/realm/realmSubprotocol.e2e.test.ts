@@ -8,8 +8,13 @@
 import { subprotocolFor, SYNC_PROTOCOL_VERSION } from "@atoll/protocol";
 import { decodeServerMessage, encodeClientMessage } from "@atoll/realm-wire";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
+import {
+  bindFrame,
+  openSyncSocket,
+  rawRealmConnection,
+  realmOffer,
+} from "./test-support/rawRealmConnection.js";
 
 let sync: SyncTestServer;
 let token: string;
@@ -19,23 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => sync.stop());
 
-const realmOffer = (versions: number[]) =>
-  versions.map((version) => `com.mongodb.realm-query-sync#${version}`);
-
-/** Opens a socket offering `protocols`: the negotiated one, or the HTTP status of a refusal. */
-function open(
-  protocols: string[],
-): Promise<{ socket?: WebSocket; protocol?: string; status?: number }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${sync.syncUrl}?baas_at=${token}`, protocols);
-    socket.on("open", () => resolve({ socket, protocol: socket.protocol }));
-    socket.on("unexpected-response", (_request, response) => {
-      resolve({ status: response.statusCode });
-      response.resume();
-    });
-    socket.on("error", reject);
-  });
-}
+const open = (protocols: string[]) => openSyncSocket(`${sync.syncUrl}?baas_at=${token}`, protocols);
+const realmConnection = (versions?: number[]) =>
+  rawRealmConnection(`${sync.syncUrl}?baas_at=${token}`, versions);
+const bind = bindFrame;
 
 it("answers realm-core's offer (14 down to 2) with #14, and speaks its messages", async () => {
   const { socket, protocol } = await open(realmOffer([14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]));
@@ -91,7 +83,7 @@ it("answers realm-core 14.0 to 14.4 (up to #11) with #11, whose downloads carry 
       query: '{"Car":"(miles < 100)"}',
     }),
   );
-  const download = (await frame()).toString("latin1");
+  const download = (await frame())?.toString("latin1") ?? "";
   socket.close();
   // download <session> <6 cursors> <query version> <batch state> <downloadable> <compressed> ...
   const header = download.slice(0, download.indexOf("\n")).split(" ");
@@ -106,36 +98,6 @@ it("an Atoll client offering both protocols keeps Atoll's", async () => {
   socket!.close();
   expect(protocol).toBe(atoll);
 });
-
-/**
- * A realm-core connection offering `versions`: `frame` resolves with each server frame in
- * turn, `next` with it decoded.
- */
-async function realmConnection(versions = [14]) {
-  const { socket, protocol } = await open(realmOffer(versions));
-  const received: Buffer[] = [];
-  let wake: () => void = () => undefined;
-  socket!.on("message", (data: Buffer) => {
-    received.push(data);
-    wake();
-  });
-  const frame = async () => {
-    while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    return received.shift()!;
-  };
-  const next = async () => decodeServerMessage(new Uint8Array(await frame()));
-  return { socket: socket!, protocol, frame, next };
-}
-
-const bind = (session: number, needClientFileIdent: boolean) =>
-  encodeClientMessage({
-    type: "bind",
-    session,
-    path: '{"schemaVersion":0,"sessionReason":0}',
-    token: "",
-    needClientFileIdent,
-    isSubserver: false,
-  });
 
 it("a session unbound before its IDENT is answered unbound, and the connection goes on", async () => {
   const { socket, next } = await realmConnection();
