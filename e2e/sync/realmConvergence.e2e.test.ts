@@ -345,6 +345,18 @@ it("two devices replacing one list offline: the later replacement wins whole, as
   expect(tagsOf(tasks, "replaced")).toEqual(["y", "y"]);
 });
 
+it("a change made offline to an object another device erased and created again is lost, as realm-core decides", async () => {
+  await convergeAfter([{ kind: "create", device: PHONE, id: "recreated" }]);
+  const tasks = await convergeAfter([
+    { kind: "offline", device: TABLET },
+    { kind: "title", device: TABLET, id: "recreated", title: "mine" },
+    { kind: "delete", device: PHONE, id: "recreated" },
+    { kind: "create", device: PHONE, id: "recreated" },
+    { kind: "upload", device: PHONE },
+  ]);
+  expect(tasks.find((task) => task._id === "recreated")).toMatchObject({ title: null });
+});
+
 it(
   "two realm-core devices and an Atoll device converge after random concurrent edits",
   { timeout: 120_000 },

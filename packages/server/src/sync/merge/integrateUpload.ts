@@ -166,10 +166,12 @@ export function integrateUpload(
       return "the object was erased concurrently";
     if (instruction.type === "CreateObject") {
       if (doc) return "the object already exists";
+      // The erase it follows still wins over writes concurrent with it, as in realm-core,
+      // where an erase discards every concurrent change to the object, even after a re-create.
       return {
         instruction,
         doc: applyToDocument(undefined, instruction, owns),
-        meta: new MetaDraft(EMPTY_META),
+        meta: new MetaDraft(erased ? { ...EMPTY_META, erased } : EMPTY_META),
       };
     }
     if (instruction.type === "EraseObject") {

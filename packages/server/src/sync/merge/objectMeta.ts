@@ -14,7 +14,10 @@ export interface Addition extends Clock {
 export interface ObjectMeta {
   readonly clocks: Readonly<Record<string, Clock>>;
   readonly additions: Readonly<Record<string, readonly Addition[]>>;
-  /** Set while the object is erased: the version and ident of the erase. */
+  /**
+   * The version and ident of the object's last erase, kept when it is created again: writes
+   * concurrent with the erase lose, whatever came after it.
+   */
   readonly erased?: { readonly version: number; readonly ident: number };
 }
 
