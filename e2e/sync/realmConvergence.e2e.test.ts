@@ -357,6 +357,18 @@ it("a change made offline to an object another device erased and created again i
   expect(tasks.find((task) => task._id === "recreated")).toMatchObject({ title: null });
 });
 
+it("an erase made offline, later than another device's erase and re-create, erases the object everywhere", async () => {
+  await convergeAfter([{ kind: "create", device: PHONE, id: "erased-twice" }]);
+  const tasks = await convergeAfter([
+    { kind: "offline", device: TABLET },
+    { kind: "delete", device: PHONE, id: "erased-twice" },
+    { kind: "create", device: PHONE, id: "erased-twice" },
+    { kind: "upload", device: PHONE },
+    { kind: "delete", device: TABLET, id: "erased-twice" },
+  ]);
+  expect(tasks.find((task) => task._id === "erased-twice")).toBeUndefined();
+});
+
 it(
   "two realm-core devices and an Atoll device converge after random concurrent edits",
   { timeout: 120_000 },

@@ -8,6 +8,7 @@
  * - per field, last writer wins by (timestamp, file ident) among concurrent writes; a write
  *   the uploader had already seen is always overwritten;
  * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
+ *   of two concurrent erases the later wins (and erases the object again if it was re-created);
  * - integer additions merge; an addition newer than a concurrent write is folded into it;
  * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile;
  *   a list clear wins over concurrent changes inside the list, and the later of two
@@ -162,7 +163,11 @@ export function integrateUpload(
     meta: MetaDraft,
   ): Outcome | string {
     const { erased } = meta;
-    if (erased && isConcurrent(writer, erased.version, erased.ident))
+    if (
+      erased &&
+      isConcurrent(writer, erased.version, erased.ident) &&
+      !(instruction.type === "EraseObject" && erasesLater(writer, erased))
+    )
       return "the object was erased concurrently";
     if (instruction.type === "CreateObject") {
       if (doc) return "the object already exists";
@@ -179,7 +184,10 @@ export function integrateUpload(
       return {
         instruction,
         doc: undefined,
-        meta: new MetaDraft({ ...EMPTY_META, erased: { version, ident: writer.ident } }),
+        meta: new MetaDraft({
+          ...EMPTY_META,
+          erased: { version, ident: writer.ident, ts: writer.ts },
+        }),
       };
     }
     if (!doc) return "the object does not exist";
@@ -237,6 +245,12 @@ export function integrateUpload(
     meta.write(path, stamp);
     return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
+}
+
+/** Whether `writer`'s erase is later than a concurrent `erased` one, by (timestamp, file ident). */
+function erasesLater(writer: Writer, erased: NonNullable<ObjectMeta["erased"]>): boolean {
+  if (erased.ts === undefined) return false;
+  return writer.ts > erased.ts || (writer.ts === erased.ts && writer.ident > erased.ident);
 }
 
 interface Outcome {
