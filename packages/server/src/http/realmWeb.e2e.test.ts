@@ -243,7 +243,7 @@ describe("realm-web: functions and custom user data", () => {
     expect(user.customData).toMatchObject({ favoriteFood: "pizza" });
   });
 
-  it("keeps an int64 beyond 2^53 exact in custom user data, everything else plain JSON", async () => {
+  it("keeps an int64 beyond 2^53 and a date exact in custom user data, everything else plain JSON", async () => {
     const user = await newApp().logIn(Realm.Credentials.anonymous(false));
     await server.data
       .system()
@@ -256,6 +256,7 @@ describe("realm-web: functions and custom user data", () => {
             big: Long.fromString("1152921504606846977"),
             small: Long.fromNumber(42),
             ratio: 0.5,
+            seen: new Date(1765100000123),
           },
         },
       );
@@ -266,11 +267,14 @@ describe("realm-web: functions and custom user data", () => {
       small: 42,
       ratio: 0.5,
       big: { $numberLong: "1152921504606846977" },
+      // Canonical, the one form realm-core (the native SDKs) reads as a date.
+      seen: { $date: { $numberLong: "1765100000123" } },
     });
-    // An EJSON reader (the Atoll client) gets the exact value back.
+    // An EJSON reader (the Atoll client) gets the exact values back.
     expect(deserializeEjson(customData)).toMatchObject({
       big: Long.fromString("1152921504606846977"),
       small: 42,
+      seen: new Date(1765100000123),
     });
   });
 

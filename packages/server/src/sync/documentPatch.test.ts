@@ -46,7 +46,7 @@ describe("applyToDocument", () => {
       { type: "Update", ...at, path: ["name"], value: "n" },
     ] as const;
     expect(() => replayOnDocument({ _id: 1, data: [] }, cutOff)).toThrow(SyncProtocolError);
-    expect(replayOnDocument({ _id: 1, data: [] }, cutOff, true)).toEqual({
+    expect(replayOnDocument({ _id: 1, data: [] }, cutOff, { passOver: true })).toEqual({
       _id: 1,
       data: [],
       name: "n",

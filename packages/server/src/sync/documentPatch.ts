@@ -217,26 +217,77 @@ export function applyToDocument(
  * The document after each instruction in turn, as `applyToDocument` one by one makes it,
  * copying each container at most once (the run owns its copies). `from` is never modified.
  * Instructions on an object that does not exist (before a create, after an erase) are passed
- * over. `passOver`: so are those whose path does not resolve in it (for a judgement of an
- * upload on the server's state, where a concurrent write may have replaced a collection on the
- * way: a conflict the integration settles); otherwise they throw, as `applyToDocument` does.
+ * over. With `placed`, each list instruction is first placed in the list as the document has
+ * it (`placeInList`), and passed over when its element is gone. With `passOver`, so are those
+ * whose path does not resolve in it (for a judgement of an upload on the server's state, where
+ * a concurrent write may have replaced a collection on the way: a conflict the integration
+ * settles); otherwise they throw, as `applyToDocument` does.
  */
 export function replayOnDocument(
   from: Document | undefined,
   instructions: readonly Instruction[],
-  passOver = false,
+  {
+    placed = false,
+    passOver = false,
+  }: { readonly placed?: boolean; readonly passOver?: boolean } = {},
 ): Document | undefined {
   const owns: OwnedContainers = new WeakSet();
   let doc = from;
   for (const instruction of instructions) {
     if (doc === undefined && instruction.type !== "CreateObject") continue;
+    const effective = placed && doc !== undefined ? placeInList(doc, instruction) : instruction;
+    if (effective === undefined) continue;
     try {
-      doc = applyToDocument(doc, instruction, owns);
+      doc = applyToDocument(doc, effective, owns);
     } catch (error) {
       if (!passOver || !(error instanceof SyncProtocolError)) throw error;
     }
   }
   return doc;
+}
+
+/** The value at `path` in `doc`, undefined when the path does not resolve. */
+export function valueAt(doc: Document, path: Path): unknown {
+  let current: unknown = doc;
+  for (const element of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[element];
+  }
+  return current;
+}
+
+/**
+ * A list instruction placed in `doc`'s list as it is now, which concurrent changes may have
+ * shortened since its writer saw it: an insert position past the end, or a move's target,
+ * is clamped to it (and the list's size recorded as `priorSize`); a move, erase or write
+ * whose element is no longer there is undefined. Other instructions are returned as they are.
+ */
+export function placeInList(doc: Document, instruction: Instruction): Instruction | undefined {
+  if (!("path" in instruction)) return instruction;
+  const { path } = instruction;
+  const lastIndex = path.findLastIndex((element) => typeof element === "number");
+  if (lastIndex < 0) return instruction;
+  if (lastIndex < path.length - 1 || instruction.type === "Update" || instruction.type === "Erase")
+    return valueAt(doc, path.slice(0, lastIndex + 1)) === undefined ? undefined : instruction;
+  const list = valueAt(doc, path.slice(0, -1));
+  const size = Array.isArray(list) ? list.length : 0;
+  const index = path[lastIndex] as number;
+  switch (instruction.type) {
+    case "ArrayInsert":
+      return {
+        ...instruction,
+        path: [...path.slice(0, -1), Math.min(index, size)],
+        priorSize: size,
+      };
+    case "ArrayErase":
+      return index < size ? { ...instruction, priorSize: size } : undefined;
+    case "ArrayMove":
+      return index < size
+        ? { ...instruction, priorSize: size, to: Math.min(instruction.to, size - 1) }
+        : undefined;
+    default:
+      return valueAt(doc, path.slice(0, lastIndex + 1)) === undefined ? undefined : instruction;
+  }
 }
 
 /** A first insert into a list the document does not have yet creates it (a missing field is an empty list). */

@@ -8,19 +8,22 @@
  * - per field, last writer wins by (timestamp, file ident) among concurrent writes; a write
  *   the uploader had already seen is always overwritten;
  * - an erase wins over concurrent writes to the object, and over a concurrent re-create;
+ *   of two concurrent erases the later wins (and erases the object again if it was re-created);
  * - integer additions merge; an addition newer than a concurrent write is folded into it;
  * - concurrent list inserts are all kept, at positions shifted by what happened meanwhile;
  * - a mixed value set to a new list or dictionary wins over concurrent changes inside the
  *   value it replaced, whatever their timestamps, and a change inside a nested collection is
  *   dropped when a concurrent write replaced that collection (or a value holding it) or left
  *   its path leading nowhere.
+ *   a list clear wins over concurrent changes inside the list, and the later of two
+ *   concurrent clears wins (realm-core's rules, see `ListTransformer`).
  * Dropped instructions are conflict losses, not rejections: the uploader converges on the
  * winner through its rebase. (Permission and view checks happen before integration.)
  */
 import { nestedCollectionOf, type Instruction, type Path, type PrimaryKey } from "@atoll/protocol";
 import { Long, ObjectId } from "bson";
 import type { Document } from "../../data/types.js";
-import { applyToDocument, type OwnedContainers } from "../documentPatch.js";
+import { applyToDocument, placeInList, valueAt, type OwnedContainers } from "../documentPatch.js";
 import { isConcurrent, overwrites, type Writer } from "./clock.js";
 import { MetaDraft } from "./MetaDraft.js";
 import { EMPTY_META, pathKey, type ObjectMeta } from "./objectMeta.js";
@@ -109,16 +112,6 @@ function primaryKeyText(pk: Exclude<PrimaryKey, string | null>): string {
   return text;
 }
 
-/** The value at `path` in `doc`, undefined when the path does not resolve. */
-export function valueAt(doc: Document, path: Path): unknown {
-  let current: unknown = doc;
-  for (const element of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string | number, unknown>)[element];
-  }
-  return current;
-}
-
 export function integrateUpload(
   upload: { readonly writer: Writer; readonly instructions: readonly Instruction[] },
   version: number,
@@ -131,9 +124,8 @@ export function integrateUpload(
   const concurrent = concurrentHistory.filter((entry) =>
     isConcurrent(writer, entry.version, entry.originIdent),
   );
-  const concurrentInstructions = concurrent.flatMap((entry) => entry.instructions);
-  const lists = new ListTransformer(concurrentInstructions, maxListTransformSteps);
-  const replaced = new NestedReplacements(concurrentInstructions);
+  const lists = new ListTransformer(concurrent, writer, maxListTransformSteps);
+  const replaced = new NestedReplacements(concurrent.flatMap((entry) => entry.instructions));
   const result: Integration = { effective: [], objects: new Map(), dropped: [] };
   // The objects' documents are copied once, then changed in place (see OwnedContainers).
   const owns: OwnedContainers = new WeakSet();
@@ -177,14 +169,20 @@ export function integrateUpload(
     meta: MetaDraft,
   ): Outcome | string {
     const { erased } = meta;
-    if (erased && isConcurrent(writer, erased.version, erased.ident))
+    if (
+      erased &&
+      isConcurrent(writer, erased.version, erased.ident) &&
+      !(instruction.type === "EraseObject" && erasesLater(writer, erased))
+    )
       return "the object was erased concurrently";
     if (instruction.type === "CreateObject") {
       if (doc) return "the object already exists";
+      // The erase it follows still wins over writes concurrent with it, as in realm-core,
+      // where an erase discards every concurrent change to the object, even after a re-create.
       return {
         instruction,
         doc: applyToDocument(undefined, instruction, owns),
-        meta: new MetaDraft(EMPTY_META),
+        meta: new MetaDraft(erased ? { ...EMPTY_META, erased } : EMPTY_META),
       };
     }
     if (instruction.type === "EraseObject") {
@@ -192,7 +190,10 @@ export function integrateUpload(
       return {
         instruction,
         doc: undefined,
-        meta: new MetaDraft({ ...EMPTY_META, erased: { version, ident: writer.ident } }),
+        meta: new MetaDraft({
+          ...EMPTY_META,
+          erased: { version, ident: writer.ident, ts: writer.ts },
+        }),
       };
     }
     if (!doc) return "the object does not exist";
@@ -212,28 +213,8 @@ export function integrateUpload(
     instruction: Instruction & { path: Path },
     doc: Document,
   ): Outcome | string {
-    const { path } = instruction;
-    const list = valueAt(doc, path.slice(0, -1));
-    const size = Array.isArray(list) ? list.length : 0;
-    const index = path[path.length - 1];
-    let placed: Instruction = instruction;
-    if (instruction.type === "ArrayInsert") {
-      const at = Math.min(index as number, size);
-      placed = { ...instruction, path: [...path.slice(0, -1), at], priorSize: size };
-    } else if (instruction.type === "ArrayErase" || instruction.type === "ArrayMove") {
-      if ((index as number) >= size) return "the list element was removed concurrently";
-      const to = instruction.type === "ArrayMove" ? Math.min(instruction.to, size - 1) : undefined;
-      placed = {
-        ...instruction,
-        priorSize: size,
-        ...(to !== undefined ? { to } : {}),
-      };
-    } else if (
-      valueAt(doc, path.slice(0, path.findLastIndex((e) => typeof e === "number") + 1)) ===
-      undefined
-    ) {
-      return "the list element was removed concurrently";
-    }
+    const placed = placeInList(doc, instruction);
+    if (placed === undefined) return "the list element was removed concurrently";
     return { instruction: placed, doc: applyToDocument(doc, placed, owns) };
   }
 
@@ -296,6 +277,12 @@ function replacesWhole(instruction: Instruction & { path: Path }, doc: Document)
 
 function isContainer(value: object): boolean {
   return Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Whether `writer`'s erase is later than a concurrent `erased` one, by (timestamp, file ident). */
+function erasesLater(writer: Writer, erased: NonNullable<ObjectMeta["erased"]>): boolean {
+  if (erased.ts === undefined) return false;
+  return writer.ts > erased.ts || (writer.ts === erased.ts && writer.ident > erased.ident);
 }
 
 interface Outcome {

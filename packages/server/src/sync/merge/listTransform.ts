@@ -6,18 +6,43 @@
  * it (so the next incoming instruction sees them relative to the list that now includes the
  * previous one). Rules: a concurrent insert at or before a position shifts it right (the
  * earlier-integrated insert stays first), a concurrent erase before it shifts it left, an
- * element erased concurrently takes element updates, erases and moves with it, and a
- * concurrent clear drops element references while inserts survive (clamped when applied).
+ * element erased concurrently takes element updates, erases and moves with it. A clear wins
+ * over every concurrent change inside its list, inserts included, as realm-core's transform
+ * decides (so native devices, which transform with it, reach the same list): an incoming
+ * change inside a list cleared concurrently is dropped, and an incoming clear voids the
+ * concurrent changes it clears. Of two concurrent clears of one list the later (by
+ * timestamp, then file identity) wins, with the changes that follow it.
  */
 import { SyncErrorCode, SyncProtocolError, type Instruction, type Path } from "@atoll/protocol";
 
 type Kind = "insert" | "erase" | "set" | "clear";
+
+type PathInstruction = Extract<Instruction, { readonly path: Path }>;
 
 interface ListChange {
   readonly list: string;
   kind: Kind;
   index: number;
   dead: boolean;
+  /** The change's origin: its changeset's timestamp and file identity. */
+  readonly origin: Origin;
+}
+
+/** Who made a change and when: what orders two concurrent clears. */
+export interface Origin {
+  readonly ts: number;
+  readonly ident: number;
+}
+
+/** Concurrent changes as history holds them: each changeset's instructions and origin. */
+export interface ConcurrentChangeset {
+  readonly originTimestamp: number;
+  readonly originIdent: number;
+  readonly instructions: readonly Instruction[];
+}
+
+function isLater(a: Origin, b: Origin): boolean {
+  return a.ts > b.ts || (a.ts === b.ts && a.ident > b.ident);
 }
 
 function listKey(table: string, pk: unknown, listPath: Path): string {
@@ -25,28 +50,29 @@ function listKey(table: string, pk: unknown, listPath: Path): string {
 }
 
 /** The list changes an instruction makes, as (list, kind, index) facts. */
-function changesOf(instruction: Instruction): ListChange[] {
+function changesOf(instruction: Instruction, origin: Origin): ListChange[] {
   if (!("path" in instruction)) return [];
   const { path } = instruction;
   const last = path.length - 1;
-  const key = (upTo: number) => listKey(instruction.table, instruction.pk, path.slice(0, upTo));
+  const change = (upTo: number, kind: Kind, index: number): ListChange => ({
+    list: listKey(instruction.table, instruction.pk, path.slice(0, upTo)),
+    kind,
+    index,
+    dead: false,
+    origin,
+  });
   const at = typeof path[last] === "number" ? path[last] : -1;
   switch (instruction.type) {
     case "ArrayInsert":
-      return [{ list: key(last), kind: "insert", index: at, dead: false }];
+      return [change(last, "insert", at)];
     case "ArrayErase":
-      return [{ list: key(last), kind: "erase", index: at, dead: false }];
+      return [change(last, "erase", at)];
     case "ArrayMove":
-      return [
-        { list: key(last), kind: "erase", index: at, dead: false },
-        { list: key(last), kind: "insert", index: instruction.to, dead: false },
-      ];
+      return [change(last, "erase", at), change(last, "insert", instruction.to)];
     case "Clear":
-      return instruction.collectionType === "list"
-        ? [{ list: key(path.length), kind: "clear", index: 0, dead: false }]
-        : [];
+      return instruction.collectionType === "list" ? [change(path.length, "clear", 0)] : [];
     case "Update":
-      return at >= 0 ? [{ list: key(last), kind: "set", index: at, dead: false }] : [];
+      return at >= 0 ? [change(last, "set", at)] : [];
     default:
       return [];
   }
@@ -60,11 +86,7 @@ function changesOf(instruction: Instruction): ListChange[] {
  */
 function transformPair(o: { kind: Kind; index: number }, c: ListChange): number | undefined {
   if (c.dead) return o.index;
-  if (c.kind === "clear") return o.kind === "insert" ? o.index : undefined;
-  if (o.kind === "clear") {
-    c.dead = true;
-    return o.index;
-  }
+  if (c.kind === "clear") return undefined;
   const i = o.index;
   const j = c.index;
   if (c.kind === "insert") {
@@ -113,14 +135,19 @@ export class ListTransformer {
    * ones costs their product. Beyond it the upload is refused with `limits_exceeded`.
    */
   constructor(
-    concurrent: Iterable<Instruction>,
+    concurrent: Iterable<ConcurrentChangeset>,
+    /** The origin of the upload being transformed. */
+    private readonly writer: Origin,
     private readonly maxSteps = Number.POSITIVE_INFINITY,
   ) {
-    for (const instruction of concurrent) {
-      for (const change of changesOf(instruction)) {
-        const list = this.byList.get(change.list) ?? [];
-        list.push(change);
-        this.byList.set(change.list, list);
+    for (const changeset of concurrent) {
+      const origin = { ts: changeset.originTimestamp, ident: changeset.originIdent };
+      for (const instruction of changeset.instructions) {
+        for (const change of changesOf(instruction, origin)) {
+          const list = this.byList.get(change.list) ?? [];
+          list.push(change);
+          this.byList.set(change.list, list);
+        }
       }
     }
   }
@@ -131,15 +158,32 @@ export class ListTransformer {
    * longer exists.
    */
   transform(instruction: Instruction): Instruction | undefined {
-    if (!("path" in instruction) || !instruction.path.some((e) => typeof e === "number")) {
-      if (instruction.type === "Clear" && instruction.collectionType === "list") {
-        this.through(
-          { kind: "clear", index: 0 },
-          listKey(instruction.table, instruction.pk, instruction.path),
-        );
-      }
-      return instruction;
-    }
+    if (!("path" in instruction)) return instruction;
+    const located = instruction.path.some((e) => typeof e === "number")
+      ? this.located(instruction)
+      : instruction;
+    if (located === undefined || located.type !== "Clear" || located.collectionType !== "list")
+      return located;
+    return this.cleared(located);
+  }
+
+  /**
+   * An incoming clear of a list: dropped when a later concurrent clear of that list wins,
+   * else it voids every concurrent change of the list (the clear removes what they made).
+   */
+  private cleared(clear: PathInstruction): Instruction | undefined {
+    const changes = this.byList.get(listKey(clear.table, clear.pk, clear.path)) ?? [];
+    this.count(changes.length);
+    const won = changes.some(
+      (c) => !c.dead && c.kind === "clear" && isLater(c.origin, this.writer),
+    );
+    if (won) return undefined;
+    for (const change of changes) change.dead = true;
+    return clear;
+  }
+
+  /** The instruction with every list index along its path moved through the concurrent changes. */
+  private located(instruction: PathInstruction): Instruction | undefined {
     const path = [...instruction.path];
     const last = path.length - 1;
     const kind: Kind =
@@ -165,16 +209,21 @@ export class ListTransformer {
     return { ...instruction, path, to: to ?? instruction.to };
   }
 
+  /** Counts the steps of moving past `changes` concurrent changes of one list. */
+  private count(changes: number): void {
+    this.steps += changes;
+    if (this.steps > this.maxSteps)
+      throw new SyncProtocolError(
+        SyncErrorCode.LimitsExceeded,
+        `Merging the changeset's list changes with the ${changes} made concurrently to one list takes more than the ${this.maxSteps} steps allowed`,
+      );
+  }
+
   /** Transforms one position through every live concurrent change on `list`, in order. */
   private through(o: { kind: Kind; index: number }, list: string): number | undefined {
     let index: number | undefined = o.index;
     const changes = this.byList.get(list) ?? [];
-    this.steps += changes.length;
-    if (this.steps > this.maxSteps)
-      throw new SyncProtocolError(
-        SyncErrorCode.LimitsExceeded,
-        `Merging the changeset's list changes with the ${changes.length} made concurrently to one list takes more than the ${this.maxSteps} steps allowed`,
-      );
+    this.count(changes.length);
     for (const c of changes) {
       index = transformPair({ kind: o.kind, index }, c);
       if (index === undefined) return undefined;

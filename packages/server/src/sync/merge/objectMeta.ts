@@ -14,8 +14,13 @@ export interface Addition extends Clock {
 export interface ObjectMeta {
   readonly clocks: Readonly<Record<string, Clock>>;
   readonly additions: Readonly<Record<string, readonly Addition[]>>;
-  /** Set while the object is erased: the version and ident of the erase. */
-  readonly erased?: { readonly version: number; readonly ident: number };
+  /**
+   * The version, ident and timestamp of the object's last erase, kept when it is created
+   * again: writes concurrent with the erase lose, whatever came after it, except a later
+   * concurrent erase (of two concurrent erases the later wins). No timestamp: an erase made
+   * outside sync, which every concurrent write loses to.
+   */
+  readonly erased?: { readonly version: number; readonly ident: number; readonly ts?: number };
 }
 
 export const EMPTY_META: ObjectMeta = { clocks: {}, additions: {} };

@@ -48,7 +48,9 @@ export async function judgeUpload(
     const before = current instanceof Promise ? await current : current;
     // A write to an object erased concurrently, or inside a collection replaced concurrently,
     // is a conflict the integration settles, not a bad changeset: the replay passes it over.
-    const after = replayOnDocument(before, own, true);
+    // So is a list position the server's list no longer has (concurrent erases or a clear):
+    // the replay places it in the list as it is now, as the integration does.
+    const after = replayOnDocument(before, own, { placed: true, passOver: true });
     afterByKey.set(key, after);
     if (before === undefined && after === undefined) continue; // created and erased again: nothing to judge
     const denial = permissions.denial(

@@ -11,6 +11,9 @@
  *   instruction; timestamps count from 2015 there and from 1970 in Atoll.
  * - A bootstrap's last batch always carries a changeset (an empty one if need be): realm-core
  *   waits forever for one that has none.
+ * - A bind unbound before its IDENT never reached a session: the wire answers `unbound` itself.
+ * - realm-core reports with `json_error` only changes it could not integrate; the session is
+ *   then answered with a client reset (`bad_client_file`), the one way out for that file.
  */
 import {
   ChangesetFormatError,
@@ -41,6 +44,7 @@ import type { SyncWire, WireClose } from "../service/SyncWire.js";
 import { clientSchemaOf } from "./realmClientSchema.js";
 import { bindBody, clientErrorText, queryBody } from "./realmJsonBodies.js";
 import { realmErrorFrame } from "./realmErrorFrame.js";
+import { PROGRESS_ESTIMATE_VERSION } from "./realmSubprotocol.js";
 
 /** realm-core's changeset timestamps are milliseconds since 2015-01-01T00:00:00Z. */
 export const REALM_EPOCH_MS = Date.UTC(2015, 0, 1);
@@ -68,6 +72,8 @@ export class RealmWire implements SyncWire {
   readonly sessionErrorsKeepConnection = true;
   /** Sessions of a client reset's fresh file, whose first download must bring the schema. */
   private readonly freshFiles = new Set<number>();
+  /** Sessions unbound while their bind waited for the IDENT: the wire answers their unbind. */
+  private readonly unboundBeforeIdent = new Set<number>();
   /** Schema instructions of uploads not handled yet. */
   private readonly schemas = new WeakMap<UploadMessage, RealmSchemaInstruction[]>();
 
@@ -82,10 +88,21 @@ export class RealmWire implements SyncWire {
   }
 
   async admit(message: ClientMessage): Promise<void> {
+    if (message.type === "error")
+      throw new SyncProtocolError(
+        SyncErrorCode.BadClientFile,
+        `The device could not integrate the server's changes, so it must reset its copy: ${message.message}`,
+      );
     if (message.type !== "upload") return;
     const schema = this.schemas.get(message);
     if (schema !== undefined && schema.length > 0)
       await this.context.acceptSchema(clientSchemaOf(schema));
+  }
+
+  answer(message: ClientMessage): ServerMessage | undefined {
+    if (message.type === "unbind" && this.unboundBeforeIdent.delete(message.session))
+      return { type: "unbound", session: message.session };
+    return undefined;
   }
 
   encode(message: ServerMessage): Uint8Array | WireClose {
@@ -190,7 +207,7 @@ export class RealmWire implements SyncWire {
       case "mark":
         return [{ type: "mark", session: message.session, requestId: message.requestIdent }];
       case "unbind":
-        this.pendingBinds.delete(message.session);
+        if (this.pendingBinds.delete(message.session)) this.unboundBeforeIdent.add(message.session);
         return [{ type: "unbind", session: message.session }];
       case "ping":
         return [message];
@@ -286,7 +303,9 @@ export class RealmWire implements SyncWire {
       uploadServerVersion: message.upload.lastIntegratedServerVersion,
       queryVersion: message.queryVersion,
       batchState: message.batchState,
-      progressEstimate: message.progressEstimate,
+      // Before protocol 12 the field is downloadable bytes, an integer Atlas left at 0.
+      progressEstimate:
+        this.protocolVersion >= PROGRESS_ESTIMATE_VERSION ? message.progressEstimate : 0,
       changesets,
     };
   }

@@ -1,14 +1,20 @@
 /**
  * The sync route's negotiation with realm-core clients, over a raw WebSocket: the 101 names
  * the highest `com.mongodb.realm-query-sync#N` both sides speak (realm-core fails, and can
- * crash, on a 101 without one), a client with no version in common is refused with HTTP 400
- * before any upgrade, and an Atoll client offering both protocols keeps Atoll's.
+ * crash, on a 101 without one), an older realm-core gets its version (8 to 11) and the
+ * download fields of that version, a client with no version in common is refused with HTTP
+ * 400 before any upgrade, and an Atoll client offering both protocols keeps Atoll's.
  */
 import { subprotocolFor, SYNC_PROTOCOL_VERSION } from "@atoll/protocol";
 import { decodeServerMessage, encodeClientMessage } from "@atoll/realm-wire";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
+import {
+  bindFrame,
+  openSyncSocket,
+  rawRealmConnection,
+  realmOffer,
+} from "./test-support/rawRealmConnection.js";
 
 let sync: SyncTestServer;
 let token: string;
@@ -18,23 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => sync.stop());
 
-const realmOffer = (versions: number[]) =>
-  versions.map((version) => `com.mongodb.realm-query-sync#${version}`);
-
-/** Opens a socket offering `protocols`: the negotiated one, or the HTTP status of a refusal. */
-function open(
-  protocols: string[],
-): Promise<{ socket?: WebSocket; protocol?: string; status?: number }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${sync.syncUrl}?baas_at=${token}`, protocols);
-    socket.on("open", () => resolve({ socket, protocol: socket.protocol }));
-    socket.on("unexpected-response", (_request, response) => {
-      resolve({ status: response.statusCode });
-      response.resume();
-    });
-    socket.on("error", reject);
-  });
-}
+const open = (protocols: string[]) => openSyncSocket(`${sync.syncUrl}?baas_at=${token}`, protocols);
+const realmConnection = (versions?: number[]) =>
+  rawRealmConnection(`${sync.syncUrl}?baas_at=${token}`, versions);
+const bind = bindFrame;
 
 it("answers realm-core's offer (14 down to 2) with #14, and speaks its messages", async () => {
   const { socket, protocol } = await open(realmOffer([14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]));
@@ -66,8 +59,37 @@ it("answers realm-core's offer (14 down to 2) with #14, and speaks its messages"
   expect(ident?.type === "ident" && ident.clientFileSalt).toBeGreaterThan(0);
 });
 
-it("an older realm-core, with no version in common, is refused with HTTP 400, not upgraded", async () => {
-  expect(await open(realmOffer([11, 10, 9]))).toEqual({ status: 400 });
+it("a realm-core before 13.10, with no version in common, is refused with HTTP 400, not upgraded", async () => {
+  expect(await open(realmOffer([7, 6, 5]))).toEqual({ status: 400 });
+});
+
+it("answers realm-core 14.0 to 14.4 (up to #11) with #11, whose downloads carry downloadable bytes (0), not a progress fraction", async () => {
+  const { socket, protocol, frame, next } = await realmConnection([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
+  expect(protocol).toBe("com.mongodb.realm-query-sync#11");
+  socket.send(bind(1, true));
+  const ident = await next();
+  if (ident.type !== "ident") throw new Error(`expected ident, got ${ident.type}`);
+  socket.send(
+    encodeClientMessage({
+      type: "ident",
+      session: 1,
+      clientFileIdent: ident.clientFileIdent,
+      clientFileSalt: ident.clientFileSalt,
+      scanServerVersion: 0,
+      scanClientVersion: 0,
+      latestServerVersion: 0,
+      latestServerSalt: 0,
+      queryVersion: 1,
+      query: '{"Car":"(miles < 100)"}',
+    }),
+  );
+  const download = (await frame())?.toString("latin1") ?? "";
+  socket.close();
+  // download <session> <6 cursors> <query version> <batch state> <downloadable> <compressed> ...
+  const header = download.slice(0, download.indexOf("\n")).split(" ");
+  expect(header[0]).toBe("download");
+  // Downloadable bytes, which Atlas always sent as 0 before protocol 12's progress estimate.
+  expect(header[10]).toBe("0");
 });
 
 it("an Atoll client offering both protocols keeps Atoll's", async () => {
@@ -77,29 +99,20 @@ it("an Atoll client offering both protocols keeps Atoll's", async () => {
   expect(protocol).toBe(atoll);
 });
 
+it("a session unbound before its IDENT is answered unbound, and the connection goes on", async () => {
+  const { socket, next } = await realmConnection();
+  socket.send(bind(1, false));
+  socket.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  expect(await next()).toEqual({ type: "unbound", session: 1 });
+  socket.send(bind(2, true));
+  expect(await next()).toMatchObject({ type: "ident", session: 2 });
+  socket.close();
+});
+
 it("a session's fatal error ends that session alone: its unbind gets no answer, the next session binds", async () => {
-  const { socket } = await open(realmOffer([14]));
-  const received: ReturnType<typeof decodeServerMessage>[] = [];
-  let wake: () => void = () => undefined;
-  socket!.on("message", (data: Buffer) => {
-    received.push(decodeServerMessage(new Uint8Array(data)));
-    wake();
-  });
-  const next = async () => {
-    while (received.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    return received.shift()!;
-  };
-  const bind = (session: number, needClientFileIdent: boolean) =>
-    encodeClientMessage({
-      type: "bind",
-      session,
-      path: '{"schemaVersion":0,"sessionReason":0}',
-      token: "",
-      needClientFileIdent,
-      isSubserver: false,
-    });
-  socket!.send(bind(1, false));
-  socket!.send(
+  const { socket, next } = await realmConnection();
+  socket.send(bind(1, false));
+  socket.send(
     encodeClientMessage({
       type: "ident",
       session: 1,
@@ -115,8 +128,8 @@ it("a session's fatal error ends that session alone: its unbind gets no answer, 
   );
   const error = await next();
   expect(error).toMatchObject({ type: "json_error", code: 208, session: 1 });
-  socket!.send(encodeClientMessage({ type: "unbind", session: 1 }));
-  socket!.send(bind(2, true));
+  socket.send(encodeClientMessage({ type: "unbind", session: 1 }));
+  socket.send(bind(2, true));
   expect(await next()).toMatchObject({ type: "ident", session: 2 });
-  socket!.close();
+  socket.close();
 });

@@ -125,6 +125,11 @@ export class SyncConnection {
       return;
     }
     await this.wire.admit?.(message);
+    const answer = this.wire.answer?.(message);
+    if (answer !== undefined) {
+      this.send(answer);
+      return;
+    }
     if (message.type === "ping") {
       this.send({ type: "pong", timestamp: message.timestamp });
       return;

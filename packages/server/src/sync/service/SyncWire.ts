@@ -30,6 +30,11 @@ export interface SyncWire {
   /** Settles what a message needs before it is handled (a realm-core upload's schema). */
   admit?(message: ClientMessage): Promise<void>;
   /**
+   * The answer the wire gives itself to a message no session handles (realm-core's unbind of
+   * a bind the wire still holds for its ident), or undefined.
+   */
+  answer?(message: ClientMessage): ServerMessage | undefined;
+  /**
    * Whether a fatal session-level error ends that session alone and the connection stays
    * open (realm-core's protocol: the client unbinds the session and binds others on the same
    * connection). Atoll's own clients expect the connection closed.

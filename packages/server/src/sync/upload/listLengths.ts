@@ -6,7 +6,7 @@
  */
 import type { Document } from "../../data/types.js";
 import type { ObjectInstructions } from "../groupByObject.js";
-import { valueAt } from "../merge/integrateUpload.js";
+import { valueAt } from "../documentPatch.js";
 import type { SyncLimits } from "./syncLimits.js";
 import { UploadRefusal } from "./UploadRefusal.js";
 

@@ -50,10 +50,25 @@ export class RealmFlxDevice {
     });
   }
 
-  /** Starts the program and creates its App against `baseUrl`. */
-  static async start(name: string, baseUrl: string, appId: string): Promise<RealmFlxDevice> {
+  /**
+   * Starts the program and creates its App against `baseUrl`; `options` go to the `app`
+   * command (`multiplex: false`: one connection per session, closed with its session).
+   */
+  static async start(
+    name: string,
+    baseUrl: string,
+    appId: string,
+    options: Record<string, unknown> = {},
+  ): Promise<RealmFlxDevice> {
     const device = new RealmFlxDevice(name);
-    await device.command({ cmd: "app", baseUrl, appId, dir: device.dir, maxReconnectDelay: 500 });
+    await device.command({
+      cmd: "app",
+      baseUrl,
+      appId,
+      dir: device.dir,
+      maxReconnectDelay: 500,
+      ...options,
+    });
     return device;
   }
 
