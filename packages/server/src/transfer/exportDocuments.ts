@@ -44,18 +44,22 @@ export async function exportCollections(
       stream.on("finish", resolve);
       stream.on("error", reject);
     });
-    const stored = await storage.scan(ns);
-    for (const { doc } of stored) {
-      const chunk =
-        format === "json"
-          ? `${EJSON.stringify(doc, { relaxed: false })}\n`
-          : Buffer.from(BSON.serialize(doc));
-      if (!stream.write(chunk))
-        await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+    let documents = 0;
+    // Page by page from one snapshot: memory stays flat whatever the collection's size.
+    for await (const page of storage.scanStream(ns)) {
+      for (const { doc } of page) {
+        const chunk =
+          format === "json"
+            ? `${EJSON.stringify(doc, { relaxed: false })}\n`
+            : Buffer.from(BSON.serialize(doc));
+        if (!stream.write(chunk))
+          await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+      }
+      documents += page.length;
     }
     stream.end();
     await finished;
-    out.push({ ns, file, documents: stored.length });
+    out.push({ ns, file, documents });
   }
   return out;
 }
