@@ -8,6 +8,7 @@
  * integrate the changeset again on real reads (`presumedAbsence`).
  */
 import type { PrimaryKey } from "@atoll/protocol";
+import { ObjectId } from "bson";
 import type { StorageEngine, StoredDocument } from "../../storage/StorageEngine.js";
 import { objectKey } from "../merge/integrateUpload.js";
 import type { SyncModel } from "../syncSchema.js";
@@ -35,6 +36,41 @@ export class DocumentReads {
       : null;
     this.stored.set(key, stored);
     return stored;
+  }
+
+  /**
+   * Reads every object of `objects` not read yet, one scan per table instead of one `get` per
+   * object (one round trip for a whole changeset on an engine across the network). An object
+   * the scan does not return is absent when its key is a string or an ObjectId, whose key text
+   * is the same however the stored value was decoded; any other key is read alone then.
+   */
+  async load(
+    objects: Iterable<{ readonly table: string; readonly pk: PrimaryKey; readonly key: string }>,
+  ): Promise<void> {
+    const byTable = new Map<string, { pk: PrimaryKey; key: string }[]>();
+    for (const { table, pk, key } of objects) {
+      if (this.stored.has(key)) continue;
+      let wanted = byTable.get(table);
+      if (wanted === undefined) byTable.set(table, (wanted = []));
+      wanted.push({ pk, key });
+    }
+    for (const [table, wanted] of byTable) {
+      const synced = this.model.tables.get(table);
+      if (synced === undefined || wanted.length === 1) {
+        for (const { pk, key } of wanted) await this.get(table, pk, key);
+        continue;
+      }
+      const found = new Map<string, StoredDocument>();
+      const ns = { db: synced.database, coll: synced.collection };
+      for (const stored of await this.storage.scan(ns, { ids: wanted.map((w) => w.pk) }))
+        found.set(objectKey(table, stored.doc._id as PrimaryKey), stored);
+      for (const { pk, key } of wanted) {
+        const stored = found.get(key);
+        if (stored !== undefined) this.stored.set(key, stored);
+        else if (typeof pk === "string" || pk instanceof ObjectId) this.stored.set(key, null);
+        else await this.get(table, pk, key);
+      }
+    }
   }
 
   /**

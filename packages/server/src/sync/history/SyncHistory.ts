@@ -262,8 +262,7 @@ export class SyncHistory {
         : [];
       const shared = attempt === 0 && options.reads !== undefined;
       const reads = shared ? options.reads : this.documentReads();
-      for (const [key, { table, pk }] of integratedObjects)
-        if (reads.known(key) === undefined) await reads.get(table, pk, key);
+      await reads.load([...integratedObjects].map(([key, { table, pk }]) => ({ table, pk, key })));
       const judged = shared ? options.judged : undefined;
       const separated = separateFreshInserts(
         upload.instructions,
@@ -391,11 +390,18 @@ export class SyncHistory {
     reads: DocumentReads,
     inserts: ReadonlyMap<string, unknown>,
   ): Promise<void> {
-    for (const [key, { table, pk }] of objects) {
-      if (out.has(key)) continue;
+    const wanted = [...objects].filter(([key]) => !out.has(key));
+    await reads.load(wanted.map(([key, { table, pk }]) => ({ table, pk, key })));
+    // Merge metadata of every object the upload may have seen before, in one scan.
+    const metaKeys = wanted.map(([key]) => key).filter((key) => !inserts.has(key));
+    const metas = new Map<string, StoredDocument>();
+    if (metaKeys.length > 0)
+      for (const meta of await this.storage.scan(OBJECT_META, { ids: metaKeys }))
+        metas.set(meta.doc._id as string, meta);
+    for (const [key, { table, pk }] of wanted) {
       const known = reads.known(key);
       const stored = known !== undefined ? known : await reads.get(table, pk, key);
-      const meta = inserts.has(key) ? null : await this.storage.get(OBJECT_META, key);
+      const meta = metas.get(key) ?? null;
       out.set(key, {
         table,
         pk,
