@@ -190,7 +190,13 @@ export class ExternalChangeRecorder {
       });
     }
     const writes: WriteOp[] = [counterOp("serverVersion", version, counter)];
-    for (const entry of entries) writes.push(historyEntryOp(entry));
+    // An insert's entry is stored without its changeset (derived again from the document).
+    for (const [i, entry] of entries.entries())
+      writes.push(
+        historyEntryOp(
+          changes[i]!.record.operationType === "insert" ? { ...entry, created: true } : entry,
+        ),
+      );
     for (const [key, meta] of metas) {
       const previous = stored.get(key);
       writes.push(
@@ -217,14 +223,31 @@ function nextMeta(
   if (instructions.some((i) => i.type === "EraseObject")) {
     return { ...EMPTY_META, erased: { version: stamp.version, ident: stamp.ident } };
   }
-  const created = instructions.some((i) => i.type === "CreateObject");
+  if (instructions[0]?.type === "CreateObject") {
+    const clocks: Record<string, Clock> = {};
+    for (const i of instructions) if ("path" in i) clocks[fieldKey(i.path[0]!)] = stamp;
+    return { clocks, additions: {} };
+  }
   const fields = new Set(instructions.flatMap((i) => ("path" in i ? [i.path[0]!] : [])));
-  const base = created ? EMPTY_META : meta;
+  const base = meta;
   const untouched = (key: string) => ![...fields].some((field) => isAtOrBelow(key, [field]));
   const clocks = Object.fromEntries(Object.entries(base.clocks).filter(([key]) => untouched(key)));
-  for (const field of fields) clocks[pathKey([field])] = stamp;
+  for (const field of fields) clocks[fieldKey(field)] = stamp;
   const additions = Object.fromEntries(
     Object.entries(base.additions).filter(([key]) => untouched(key)),
   );
   return { clocks, additions };
+}
+
+/** `pathKey([field])` by field: the objects of one table repeat the same few field names. */
+const fieldKeys = new Map<string | number, string>();
+const FIELD_KEYS_KEPT = 4096;
+
+function fieldKey(field: string | number): string {
+  let key = fieldKeys.get(field);
+  if (key === undefined) {
+    key = pathKey([field]);
+    if (fieldKeys.size < FIELD_KEYS_KEPT) fieldKeys.set(field, key);
+  }
+  return key;
 }
