@@ -133,14 +133,16 @@ describe("document codec", () => {
       fc.string({ minLength: 60, maxLength: 70 }),
     );
     const objectId = fc.uint8Array({ minLength: 12, maxLength: 12 }).map((b) => new ObjectId(b));
+    const idNumber = fc.oneof(fc.nat(), fc.maxSafeInteger(), fc.double(), fc.constant(-0));
     const doc = fc.dictionary(oddString, fc.oneof(oddString, objectId, fc.array(oddString)), {
       maxKeys: 5,
     });
     fc.assert(
-      fc.property(doc, oddString, objectId, (d, text, oid) => {
+      fc.property(doc, oddString, objectId, idNumber, (d, text, oid, n) => {
         expect(encodeDocument(d)).toBe(JSON.stringify(d, replaceBson));
         expect(idKey(text)).toBe(JSON.stringify({ k: text }, replaceBson));
         expect(idKey(oid)).toBe(JSON.stringify({ k: oid }, replaceBson));
+        expect(idKey(n)).toBe(JSON.stringify({ k: n }, replaceBson));
       }),
       { numRuns: 1000 },
     );

@@ -135,8 +135,10 @@ export function decodeDocument(text: string): Document {
 
 /** The unique key of an `_id` value inside its namespace: equal ids, equal keys. */
 export function idKey(id: unknown): string {
-  // The two common ids written directly: the same text the general path gives them.
+  // The common ids written directly: the same text the general path gives them.
   if (typeof id === "string") return `{"k":${stringText(id)}}`;
+  if (typeof id === "number" && Number.isSafeInteger(id) && !Object.is(id, -0))
+    return `{"k":${id}}`;
   if ((id as { _bsontype?: unknown } | null)?._bsontype === "ObjectId")
     return `{"k":{"$oid":"${objectIdHex(id as ObjectId)}"}}`;
   return JSON.stringify({ k: normaliseBson(id) }, replaceBson);

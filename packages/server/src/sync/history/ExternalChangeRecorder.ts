@@ -23,7 +23,7 @@ import {
   isConflict,
   MAX_ATTEMPTS,
 } from "./historyWrites.js";
-import type { SyncEntry } from "./historyEntries.js";
+import type { EntryObject, SyncEntry } from "./historyEntries.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import { SERVER_FILE_IDENT } from "./SyncHistory.js";
 import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
@@ -175,16 +175,7 @@ export class ExternalChangeRecorder {
         originTimestamp: ts,
         clientVersion: 0,
         instructions,
-        objects: [
-          {
-            table,
-            pk,
-            ...(record.fullDocumentBeforeChange === undefined
-              ? {}
-              : { before: record.fullDocumentBeforeChange }),
-            ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
-          },
-        ],
+        objects: [entryObject(table, pk, record)],
         corrections: [],
         rejected: [],
       });
@@ -212,6 +203,13 @@ export class ExternalChangeRecorder {
     }
     return { entries, writes };
   }
+}
+
+/** The object a change touched, before and after it. */
+function entryObject(table: string, pk: PrimaryKey, record: ChangeRecord): EntryObject {
+  const { fullDocumentBeforeChange: before, fullDocument: after } = record;
+  if (before === undefined) return after === undefined ? { table, pk } : { table, pk, after };
+  return after === undefined ? { table, pk, before } : { table, pk, before, after };
 }
 
 /** The merge metadata after a write made outside sync: it wrote every field it touched, at `stamp`. */
