@@ -148,6 +148,17 @@ describe("document codec", () => {
     );
   });
 
+  it("reads a field named __proto__ as a field, wrappers inside it revived", () => {
+    const oid = new ObjectId();
+    const doc = decodeDocument(
+      `{"__proto__":{"$oid":"${oid.toHexString()}"},"a":[{"__proto__":1}]}`,
+    );
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(doc, "__proto__")?.value).toEqual(oid);
+    const [inner] = doc.a as object[];
+    expect(Object.getOwnPropertyDescriptor(inner, "__proto__")?.value).toBe(1);
+  });
+
   it("names the field of an invalid date", () => {
     expect(() => encodeDocument({ a: [{ when: new Date(Number.NaN) }] })).toThrow(/"when"/);
   });

@@ -127,7 +127,7 @@ function objectIdHex(id: ObjectId): string {
 
 export function decodeDocument(text: string): Document {
   try {
-    return JSON.parse(text, reviveBson) as Document;
+    return reviveTree(JSON.parse(text)) as Document;
   } catch (cause) {
     throw new StorageError("Corrupt", "a stored document is not valid EJSON", { cause });
   }
@@ -194,6 +194,35 @@ function longValue(long: Long): unknown {
 }
 
 /** Called bottom-up: turns each EJSON wrapper object into its BSON value. */
+/**
+ * What `JSON.parse(text, reviveBson)` gives, applied to the plain parse of `text`: every value
+ * revived after its members, as the reviver is called. Parsing without a reviver and walking
+ * the result costs about half as much.
+ */
+function reviveTree(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveTree(value[i]);
+    return value;
+  }
+  const fields = value as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const member = fields[key];
+    const revived = reviveTree(member);
+    if (revived === member) continue;
+    // A parsed "__proto__" is an own field: assigning it would set the prototype instead.
+    if (key === "__proto__")
+      Object.defineProperty(fields, key, {
+        value: revived,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else fields[key] = revived;
+  }
+  return reviveBson("", fields);
+}
+
 function reviveBson(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const wrapper = value as Record<string, unknown>;
