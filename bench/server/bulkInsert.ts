@@ -27,11 +27,17 @@ const cars = () =>
     miles: (i * 7919) % 200_000,
   }));
 
-/** Documents per second and each batch's rate, first to last. */
+/** Documents per second, each batch's rate (first to last), and CPU per document (µs, process-wide). */
 interface Rate {
   readonly total: number;
   readonly batches: readonly number[];
+  readonly cpuPerDoc: number;
 }
+
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / DOCUMENTS;
+};
 
 const timeDataLayer = async (): Promise<Rate> => {
   const app = await serveCars();
@@ -39,6 +45,7 @@ const timeDataLayer = async (): Promise<Rate> => {
     const collection = app.server.data.system().db("cars-db").collection("Car");
     const docs = cars();
     const batches: number[] = [];
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (let from = 0; from < docs.length; from += BATCH) {
       const batchStart = performance.now();
@@ -47,9 +54,10 @@ const timeDataLayer = async (): Promise<Rate> => {
     }
     await app.server.sync!.externalWritesRecorded();
     const total = DOCUMENTS / ((performance.now() - start) / 1000);
+    const cpuPerDoc = cpuSince(cpu);
     const recorded = await app.server.sync!.history.latestVersion();
     if (recorded !== DOCUMENTS) throw new Error(`history holds ${recorded} of ${DOCUMENTS}`);
-    return { total, batches };
+    return { total, batches, cpuPerDoc };
   } finally {
     await app.close();
   }
@@ -65,6 +73,7 @@ const timeRaw = async (): Promise<Rate> => {
     const insert = db.prepare("INSERT INTO cars (id, doc) VALUES (?, ?)");
     const docs = cars();
     const batches: number[] = [];
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (let from = 0; from < docs.length; from += BATCH) {
       const batchStart = performance.now();
@@ -74,7 +83,8 @@ const timeRaw = async (): Promise<Rate> => {
       })();
       batches.push(BATCH / ((performance.now() - batchStart) / 1000));
     }
-    return { total: DOCUMENTS / ((performance.now() - start) / 1000), batches };
+    const total = DOCUMENTS / ((performance.now() - start) / 1000);
+    return { total, batches, cpuPerDoc: cpuSince(cpu) };
   } finally {
     db.close();
     await rm(dir, { recursive: true, force: true });
@@ -92,7 +102,8 @@ const line = (label: string, rates: readonly Rate[]) => {
   const total = median(rates.map((rate) => rate.total));
   const first = median(rates.map((rate) => rate.batches[0] ?? 0));
   const last = median(rates.map((rate) => rate.batches.at(-1) ?? 0));
-  return `${label.padEnd(52)} ${fmt(total / 1000, 0).padStart(4)}k docs/s  (first batch ${fmt(first / 1000, 0)}k/s, last ${fmt(last / 1000, 0)}k/s)`;
+  const cpu = median(rates.map((rate) => rate.cpuPerDoc));
+  return `${label.padEnd(52)} ${fmt(total / 1000, 0).padStart(4)}k docs/s  (first batch ${fmt(first / 1000, 0)}k/s, last ${fmt(last / 1000, 0)}k/s; CPU ${fmt(cpu, 1)} µs/doc)`;
 };
 console.log(
   `${DOCUMENTS} Car documents in insertMany batches of ${BATCH} (WAL, synchronous=FULL), median of ${RUNS} runs`,

@@ -133,17 +133,30 @@ describe("document codec", () => {
       fc.string({ minLength: 60, maxLength: 70 }),
     );
     const objectId = fc.uint8Array({ minLength: 12, maxLength: 12 }).map((b) => new ObjectId(b));
+    const idNumber = fc.oneof(fc.nat(), fc.maxSafeInteger(), fc.double(), fc.constant(-0));
     const doc = fc.dictionary(oddString, fc.oneof(oddString, objectId, fc.array(oddString)), {
       maxKeys: 5,
     });
     fc.assert(
-      fc.property(doc, oddString, objectId, (d, text, oid) => {
+      fc.property(doc, oddString, objectId, idNumber, (d, text, oid, n) => {
         expect(encodeDocument(d)).toBe(JSON.stringify(d, replaceBson));
         expect(idKey(text)).toBe(JSON.stringify({ k: text }, replaceBson));
         expect(idKey(oid)).toBe(JSON.stringify({ k: oid }, replaceBson));
+        expect(idKey(n)).toBe(JSON.stringify({ k: n }, replaceBson));
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("reads a field named __proto__ as a field, wrappers inside it revived", () => {
+    const oid = new ObjectId();
+    const doc = decodeDocument(
+      `{"__proto__":{"$oid":"${oid.toHexString()}"},"a":[{"__proto__":1}]}`,
+    );
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(doc, "__proto__")?.value).toEqual(oid);
+    const [inner] = doc.a as object[];
+    expect(Object.getOwnPropertyDescriptor(inner, "__proto__")?.value).toBe(1);
   });
 
   it("names the field of an invalid date", () => {

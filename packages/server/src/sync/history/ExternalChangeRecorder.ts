@@ -23,7 +23,7 @@ import {
   isConflict,
   MAX_ATTEMPTS,
 } from "./historyWrites.js";
-import type { SyncEntry } from "./historyEntries.js";
+import type { EntryObject, SyncEntry } from "./historyEntries.js";
 import { metaFromDocument, metaToDocument } from "./metaDocuments.js";
 import { SERVER_FILE_IDENT } from "./SyncHistory.js";
 import { COUNTERS, OBJECT_META, SYNC_ORIGIN } from "./syncNamespaces.js";
@@ -175,22 +175,19 @@ export class ExternalChangeRecorder {
         originTimestamp: ts,
         clientVersion: 0,
         instructions,
-        objects: [
-          {
-            table,
-            pk,
-            ...(record.fullDocumentBeforeChange === undefined
-              ? {}
-              : { before: record.fullDocumentBeforeChange }),
-            ...(record.fullDocument === undefined ? {} : { after: record.fullDocument }),
-          },
-        ],
+        objects: [entryObject(table, pk, record)],
         corrections: [],
         rejected: [],
       });
     }
     const writes: WriteOp[] = [counterOp("serverVersion", version, counter)];
-    for (const entry of entries) writes.push(historyEntryOp(entry));
+    // An insert's entry is stored without its changeset (derived again from the document).
+    for (const [i, entry] of entries.entries())
+      writes.push(
+        historyEntryOp(
+          changes[i]!.record.operationType === "insert" ? { ...entry, created: true } : entry,
+        ),
+      );
     for (const [key, meta] of metas) {
       const previous = stored.get(key);
       writes.push(
@@ -208,6 +205,13 @@ export class ExternalChangeRecorder {
   }
 }
 
+/** The object a change touched, before and after it. */
+function entryObject(table: string, pk: PrimaryKey, record: ChangeRecord): EntryObject {
+  const { fullDocumentBeforeChange: before, fullDocument: after } = record;
+  if (before === undefined) return after === undefined ? { table, pk } : { table, pk, after };
+  return after === undefined ? { table, pk, before } : { table, pk, before, after };
+}
+
 /** The merge metadata after a write made outside sync: it wrote every field it touched, at `stamp`. */
 function nextMeta(
   meta: ObjectMeta,
@@ -217,14 +221,31 @@ function nextMeta(
   if (instructions.some((i) => i.type === "EraseObject")) {
     return { ...EMPTY_META, erased: { version: stamp.version, ident: stamp.ident } };
   }
-  const created = instructions.some((i) => i.type === "CreateObject");
+  if (instructions[0]?.type === "CreateObject") {
+    const clocks: Record<string, Clock> = {};
+    for (const i of instructions) if ("path" in i) clocks[fieldKey(i.path[0]!)] = stamp;
+    return { clocks, additions: {} };
+  }
   const fields = new Set(instructions.flatMap((i) => ("path" in i ? [i.path[0]!] : [])));
-  const base = created ? EMPTY_META : meta;
+  const base = meta;
   const untouched = (key: string) => ![...fields].some((field) => isAtOrBelow(key, [field]));
   const clocks = Object.fromEntries(Object.entries(base.clocks).filter(([key]) => untouched(key)));
-  for (const field of fields) clocks[pathKey([field])] = stamp;
+  for (const field of fields) clocks[fieldKey(field)] = stamp;
   const additions = Object.fromEntries(
     Object.entries(base.additions).filter(([key]) => untouched(key)),
   );
   return { clocks, additions };
+}
+
+/** `pathKey([field])` by field: the objects of one table repeat the same few field names. */
+const fieldKeys = new Map<string | number, string>();
+const FIELD_KEYS_KEPT = 4096;
+
+function fieldKey(field: string | number): string {
+  let key = fieldKeys.get(field);
+  if (key === undefined) {
+    key = pathKey([field]);
+    if (fieldKeys.size < FIELD_KEYS_KEPT) fieldKeys.set(field, key);
+  }
+  return key;
 }

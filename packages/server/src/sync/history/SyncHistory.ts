@@ -166,7 +166,9 @@ export class SyncHistory {
       if (version < (await this.loadFloor())) throw this.compacted(version);
       throw new StorageError("Conflict", `history entries after ${version} are missing`);
     }
-    return stored.map(({ doc }) => entryFromDocument(doc)).sort((a, b) => a.version - b.version);
+    return stored
+      .map(({ doc }) => entryFromDocument(doc, this.model.schema))
+      .sort((a, b) => a.version - b.version);
   }
 
   private compacted(version: number): SyncProtocolError {

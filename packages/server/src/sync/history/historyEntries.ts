@@ -6,6 +6,10 @@
  * receive (the objects whose effect differs from what was uploaded, restored for the origin's
  * view as it was at integration) with the objects the server rejected, which the origin is told
  * about (231) whenever the entry reaches it — again after a connection lost before the report.
+ *
+ * An entry made of one object created whole (an insert made outside sync) is stored without
+ * its changeset, marked `created`: its instructions are those that create its `after` document
+ * and are derived again from it when the entry is read, so the document is stored once.
  */
 import {
   decodeChangeset,
@@ -14,8 +18,10 @@ import {
   type PrimaryKey,
   type RejectedUpdate,
 } from "@atoll/protocol";
+import type { RqlSchema } from "@atoll/rql";
 import { Binary } from "bson";
 import type { Document } from "../../data/types.js";
+import { instructionsForDocument } from "../documentInstructions.js";
 import type { HistoryEntry } from "../merge/integrateUpload.js";
 
 /** One object an entry changed, as the server had it before and after the entry. */
@@ -44,6 +50,11 @@ export type NewEntry = Omit<SyncEntry, "objects" | "corrections" | "rejected"> &
   readonly objects?: readonly EntryObject[];
   readonly corrections?: readonly Instruction[];
   readonly rejected?: readonly RejectedObject[];
+  /**
+   * The instructions are exactly `instructionsForDocument` of the only object's `after`:
+   * stored without the changeset (see above).
+   */
+  readonly created?: boolean;
 };
 
 function binary(bytes: Uint8Array): Binary {
@@ -56,6 +67,17 @@ function bytesOf(value: unknown): Uint8Array {
 }
 
 export function entryToDocument(entry: NewEntry): Document {
+  const created = entry.created === true ? createdObject(entry) : undefined;
+  if (created !== undefined) {
+    return {
+      _id: entry.version,
+      originIdent: entry.originIdent,
+      originTimestamp: entry.originTimestamp,
+      clientVersion: entry.clientVersion,
+      created: true,
+      objects: [{ table: created.table, pk: created.pk, after: created.after }],
+    };
+  }
   const corrections = entry.corrections ?? [];
   const rejected = entry.rejected ?? [];
   return {
@@ -77,16 +99,39 @@ export function entryToDocument(entry: NewEntry): Document {
   };
 }
 
-export function entryFromDocument(doc: Document): SyncEntry {
+/** The entry's only object when it was created whole by the entry (undefined otherwise). */
+function createdObject(entry: NewEntry): (EntryObject & { readonly after: Document }) | undefined {
+  const [object, ...others] = entry.objects ?? [];
+  if (object?.after === undefined || object.before !== undefined || others.length > 0)
+    return undefined;
+  if ((entry.corrections ?? []).length > 0 || (entry.rejected ?? []).length > 0) return undefined;
+  return { table: object.table, pk: object.pk, after: object.after };
+}
+
+/** The entry stored as `doc`; `schema` derives the instructions of a `created` entry. */
+export function entryFromDocument(doc: Document, schema: RqlSchema): SyncEntry {
   const objects = (doc.objects as EntryObject[] | undefined) ?? [];
   return {
     version: doc._id as number,
     originIdent: doc.originIdent as number,
     originTimestamp: doc.originTimestamp as number,
     clientVersion: doc.clientVersion as number,
-    instructions: decodeChangeset(bytesOf(doc.changeset)),
+    instructions:
+      doc.created === true
+        ? createdInstructions(schema, objects)
+        : decodeChangeset(bytesOf(doc.changeset)),
     objects,
     corrections: doc.corrections === undefined ? [] : decodeChangeset(bytesOf(doc.corrections)),
     rejected: (doc.rejected as RejectedObject[] | undefined) ?? [],
   };
+}
+
+/**
+ * A table no longer in the schema (development mode) has no instructions: no device of this
+ * schema holds its objects.
+ */
+function createdInstructions(schema: RqlSchema, objects: readonly EntryObject[]): Instruction[] {
+  const object = objects[0];
+  if (object?.after === undefined || schema[object.table] === undefined) return [];
+  return instructionsForDocument(schema, object.table, object.after);
 }
