@@ -1,0 +1,13 @@
+/* global context */ // App Services functions see `context` as a global.
+exports = async function minuteReport() {
+  const cars = await context.services
+    .get("mongodb-atlas")
+    .db("cars-db")
+    .collection("Car")
+    .count({});
+  await context.services
+    .get("mongodb-atlas")
+    .db("triggers")
+    .collection("reports")
+    .insertOne({ cars });
+};
