@@ -2,37 +2,34 @@
  * The `examples/cars-with-triggers` export, unchanged, under a real `atoll serve` process: a
  * Google user signs in and the authentication trigger's custom user data is in their profile;
  * a device's write over sync fires the database triggers exactly as a data-API write does; a
- * signed webhook writes a car that reaches the device and a forged one is refused. The
- * scheduled trigger runs on the same export in process, by a clock the test moves. A restart
- * in the middle of a burst is `triggerRestart.e2e.test.ts`, on this same export.
+ * signed webhook writes a car that reaches the device and a forged one is refused. On the same
+ * export, the scheduled trigger runs by a clock the test moves in `TriggerService.test.ts`
+ * (in process: a child's clock cannot be moved), and a restart in the middle of a burst is
+ * `triggerRestart.e2e.test.ts`.
  */
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ObjectId } from "bson";
 import * as RealmWeb from "realm-web";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AtollServer } from "../packages/server/src/AtollServer.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   startLocalJwks,
   type LocalJwks,
 } from "../packages/server/src/auth/test-support/localJwks.js";
 import { CliProcess } from "../packages/server/src/cli/test-support/cliProcess.js";
 import { SqliteStorage } from "../packages/server/src/storage/SqliteStorage.js";
-import { ManualClock } from "../packages/server/src/triggers/test-support/ManualClock.js";
+import {
+  comparableCarEvent,
+  TRIGGERS_EXAMPLE_DIR,
+  TRIGGERS_EXAMPLE_SECRETS,
+  TRIGGERS_EXAMPLE_WEBHOOK_SECRET,
+} from "../packages/server/src/triggers/test-support/triggersExample.js";
 import type { Car } from "./support/carModel.js";
 import { useDevices, whenRealm } from "./support/syncHarness.js";
 
-const EXAMPLE_DIR = fileURLToPath(new URL("../examples/cars-with-triggers", import.meta.url));
 const GOOGLE_CLIENT = "1234-cars.apps.googleusercontent.com";
-const WEBHOOK_SECRET = "dealer-webhook-secret";
-/** The operator's secrets: the export names them, never holds them. */
-const SECRETS = {
-  ATOLL_SECRET_CARWEBHOOKSECRET: WEBHOOK_SECRET,
-  ATOLL_SECRET_GOOGLECLIENTSECRET: "google-client-secret",
-};
 const LISTENING = /^Atoll listening on (http:\/\/\S+) \(app (\S+)\)$/;
 const RECORDED_RUN = /"msg":"trigger recordCarEvents: function recordCarEvent"/;
 const FILLED = (make: string) => `${make} (model filled by a trigger)`;
@@ -49,10 +46,10 @@ beforeAll(async () => {
   cli = new CliProcess(
     [
       "serve",
-      ...["--app", EXAMPLE_DIR, "--storage", `sqlite:${storeFile}`, "--port", "0"],
+      ...["--app", TRIGGERS_EXAMPLE_DIR, "--storage", `sqlite:${storeFile}`, "--port", "0"],
       ...["--oauth-jwks", `oauth2-google=${jwks.url}`, "--log-level", "info"],
     ],
-    { cwd: work, env: SECRETS },
+    { cwd: work, env: TRIGGERS_EXAMPLE_SECRETS },
   );
   [, url = "", appId = ""] = LISTENING.exec(await cli.waitForLine(LISTENING)) ?? [];
 });
@@ -80,21 +77,8 @@ async function recordedEvents(): Promise<Map<string, unknown[]>> {
     const byCar = new Map<string, unknown[]>();
     for (const { doc } of await storage.scan({ db: "triggers", coll: "carEvents" })) {
       const event = doc["event"] as Record<string, unknown> & { documentKey: { _id: unknown } };
-      const { _id, clusterTime: _time, wallTime: _wall, documentKey, ...rest } = event;
-      const withoutKeys = (car: unknown) => {
-        if (car === undefined) return undefined;
-        const { _id: _car, ownerId: _owner, ...fields } = car as Record<string, unknown>;
-        return fields;
-      };
-      const key = String(documentKey._id);
-      byCar.set(key, [
-        ...(byCar.get(key) ?? []),
-        {
-          ...rest,
-          fullDocument: withoutKeys(rest["fullDocument"]),
-          fullDocumentBeforeChange: withoutKeys(rest["fullDocumentBeforeChange"]),
-        },
-      ]);
+      const key = String(event.documentKey._id);
+      byCar.set(key, [...(byCar.get(key) ?? []), comparableCarEvent(event)]);
     }
     return byCar;
   } finally {
@@ -140,7 +124,7 @@ describe("the cars-with-triggers export under atoll serve", () => {
 
     const response = await postWebhook(
       JSON.stringify({ ownerId: user.id, make: "Lancia", miles: 3 }),
-      WEBHOOK_SECRET,
+      TRIGGERS_EXAMPLE_WEBHOOK_SECRET,
     );
     expect(response.status).toBe(201);
     carsWritten += 1;
@@ -181,40 +165,5 @@ describe("the cars-with-triggers export under atoll serve", () => {
       "update",
     ]);
     expect(deviceEvents).toEqual(events.get(fromDataApi.toHexString()));
-  });
-});
-
-describe("the cars-with-triggers export's scheduled trigger", () => {
-  const minute = (m: number) => new Date(Date.UTC(2026, 11, 7, 9, m, 30));
-  let server: AtollServer;
-  const clock = new ManualClock(minute(0));
-
-  beforeAll(async () => {
-    for (const [name, value] of Object.entries(SECRETS)) vi.stubEnv(name, value);
-    server = await AtollServer.start({
-      appDir: EXAMPLE_DIR,
-      port: 0,
-      storage: "memory",
-      logLevel: "silent",
-      triggerClock: clock,
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    vi.unstubAllEnvs();
-  });
-
-  it("reports once each minute", async () => {
-    const system = server.data.system();
-    await system.db("cars-db").collection("Car").insertOne({ ownerId: "u1", make: "Fiat" });
-    await server.triggers.whenIdle();
-    const reports = () => system.db("triggers").collection("reports").find({});
-    expect(await reports()).toEqual([]);
-
-    clock.set(minute(1));
-    await server.triggers.whenIdle();
-    clock.set(minute(2));
-    await server.triggers.whenIdle();
-    expect((await reports()).map(({ cars }) => cars)).toEqual([1, 1]);
   });
 });
