@@ -11,10 +11,12 @@ export const TRIGGERS_EXAMPLE_DIR = fileURLToPath(
 
 export const TRIGGERS_EXAMPLE_WEBHOOK_SECRET = "dealer-webhook-secret";
 
-/** The secrets the export names, as the operator gives them: an export never holds them. */
+/**
+ * The secrets the export needs, as the operator gives them (an export never holds them); the
+ * Google client secret it names is not among them: Atoll has no use for it.
+ */
 export const TRIGGERS_EXAMPLE_SECRETS: Readonly<Record<string, string>> = {
   ATOLL_SECRET_CARWEBHOOKSECRET: TRIGGERS_EXAMPLE_WEBHOOK_SECRET,
-  ATOLL_SECRET_GOOGLECLIENTSECRET: "google-client-secret",
 };
 
 /**
