@@ -66,7 +66,8 @@ let carsWritten = 0;
 
 /**
  * The events the recording trigger saw for each car, without what differs between any two
- * cars, read from the store once the server has handled every car written and stopped.
+ * cars, read from the store once the server has handled every car written and stopped (so
+ * only the file's last test calls it).
  */
 async function recordedEvents(): Promise<Map<string, unknown[]>> {
   // Every car gets an insert and, from the model-filling trigger, an update.
