@@ -1,25 +1,29 @@
 /**
- * Triggers seen from devices: a car a device creates over sync fires the app's database
- * triggers exactly as a car inserted through the data API does, the model a trigger's
- * function fills in reaches the device, and an authentication trigger's custom user data is
- * in a new user's first token.
+ * Triggers seen from devices, on a server in process: a device's change to a car and its
+ * deletion fire update and delete events, and an authentication trigger's custom user data is
+ * in a new user's first token. (A device's insert against a data-API insert, under `atoll
+ * serve`, is `exampleWithTriggers.e2e.test.ts`.)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { App, Credentials } from "@atoll/client";
 import { ObjectId } from "bson";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useAppServer } from "../packages/client/src/test-support/appServer.js";
+import {
+  comparableCarEvent,
+  TRIGGERS_EXAMPLE_DIR,
+  TRIGGERS_EXAMPLE_SECRETS,
+} from "../packages/server/src/triggers/test-support/triggersExample.js";
 import type { Car } from "./support/carModel.js";
-import { useDevices, whenRealm } from "./support/syncHarness.js";
+import { useDevices } from "./support/syncHarness.js";
 
-const TRIGGERS_APP_DIR = fileURLToPath(
-  new URL("../packages/server/src/triggers/test-app", import.meta.url),
-);
-
-const server = useAppServer({ appDir: TRIGGERS_APP_DIR });
+beforeAll(() => {
+  for (const [name, value] of Object.entries(TRIGGERS_EXAMPLE_SECRETS)) vi.stubEnv(name, value);
+});
+afterAll(() => vi.unstubAllEnvs());
+const server = useAppServer({ appDir: TRIGGERS_EXAMPLE_DIR });
 const device = useDevices(server);
 
 type Recorded = { event: Record<string, unknown> & { documentKey: { _id: unknown } } };
@@ -32,54 +36,10 @@ async function eventsOf(carId: ObjectId): Promise<unknown[]> {
     .db("triggers")
     .collection("carEvents")
     .find({ "event.documentKey._id": carId })) as unknown as Recorded[];
-  const withoutKeys = (doc: unknown) => {
-    if (doc === undefined) return undefined;
-    const { _id, ownerId: _ownerId, ...fields } = doc as Record<string, unknown>;
-    return fields;
-  };
-  return recorded.map(({ event }) => {
-    const { _id, clusterTime: _time, wallTime: _wallTime, documentKey: _key, ...rest } = event;
-    return {
-      ...rest,
-      fullDocument: withoutKeys(rest["fullDocument"]),
-      fullDocumentBeforeChange: withoutKeys(rest["fullDocumentBeforeChange"]),
-    };
-  });
+  return recorded.map(({ event }) => comparableCarEvent(event));
 }
 
 describe("database triggers and devices", () => {
-  it("a device's write over sync fires the trigger as a data-API write does, and the trigger's write reaches the device", async () => {
-    const { realm, user } = await device();
-    const fromDevice = new ObjectId();
-    realm.write(() => {
-      realm.create("Car", { _id: fromDevice, ownerId: user.id, make: "Volvo", miles: 5 });
-    });
-    const filled = await whenRealm(realm, () => {
-      const car = realm.objectForPrimaryKey<Car>("Car", fromDevice);
-      return car?.model ?? undefined;
-    });
-    expect(filled).toBe("Volvo (model filled by a trigger)");
-
-    const fromDataApi = new ObjectId();
-    await user
-      .mongoClient("mongodb-atlas")
-      .db("cars-db")
-      .collection("Car")
-      .insertOne({ _id: fromDataApi, ownerId: user.id, make: "Volvo", miles: 5 });
-    const alsoFilled = await whenRealm(realm, () => {
-      const car = realm.objectForPrimaryKey<Car>("Car", fromDataApi);
-      return car?.model ?? undefined;
-    });
-    expect(alsoFilled).toBe("Volvo (model filled by a trigger)");
-
-    const deviceEvents = await eventsOf(fromDevice);
-    expect(deviceEvents.map((e) => (e as { operationType: string }).operationType)).toEqual([
-      "insert",
-      "update",
-    ]);
-    expect(deviceEvents).toEqual(await eventsOf(fromDataApi));
-  });
-
   it("a device's change to a field and its deletion fire update and delete events", async () => {
     const { realm, user } = await device();
     const id = new ObjectId();

@@ -49,7 +49,9 @@ const providerSchema = z
  * `auth/providers.json` (keyed by provider name), or the Stitch layout's
  * `auth_providers/<name>.json`. `secret_config` entries name secrets; they are resolved here
  * so that the auth code sees values. A missing secret stops start-up only for an enabled
- * provider: a disabled one cannot be used, so it needs none.
+ * provider: a disabled one cannot be used, so it needs none. Nor does an OAuth provider need
+ * its `clientSecret`: it serves only the flows Atoll refuses (auth codes, access tokens), so an
+ * export that names it starts without it.
  */
 export async function loadAuthProviders(
   files: AppFiles,
@@ -70,7 +72,7 @@ export async function loadAuthProviders(
     for (const [option, secretNames] of Object.entries(parsed.secret_config)) {
       const resolved = [secretNames].flat().map((secretName) => {
         const secret = secrets.get(secretName);
-        if (secret === undefined && !parsed.disabled) {
+        if (secret === undefined && !parsed.disabled && !isUnusedSecret(parsed.type, option)) {
           throw new ConfigError(
             file,
             fieldPath([...at, "secret_config", option]),
@@ -91,6 +93,10 @@ export async function loadAuthProviders(
     });
   }
   return providers;
+}
+
+function isUnusedSecret(type: AuthProviderConfig["type"], option: string): boolean {
+  return type.startsWith("oauth2-") && option === "clientSecret";
 }
 
 async function providerEntries(

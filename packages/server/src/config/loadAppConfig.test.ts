@@ -176,6 +176,28 @@ describe("loadAppConfig on other exports", () => {
     ]);
   });
 
+  it("starts without an OAuth provider's client secret, which only refused flows use, but not without another provider's secret", async () => {
+    const google = {
+      name: "oauth2-google",
+      type: "oauth2-google",
+      config: { clientId: "1234.apps.googleusercontent.com" },
+      secret_config: { clientSecret: "googleClientSecret" },
+    };
+    const config = await load({ "auth/providers.json": { "oauth2-google": google } });
+    expect(config.authProviders.get("oauth2-google")?.secretConfig).toEqual({
+      clientSecret: undefined,
+    });
+    const customToken = {
+      name: "custom-token",
+      type: "custom-token",
+      config: { signingAlgorithm: "HS256" },
+      secret_config: { signingKeys: ["jwtKey"] },
+    };
+    await expect(load({ "auth/providers.json": { "custom-token": customToken } })).rejects.toThrow(
+      /secret "jwtKey" is not set/,
+    );
+  });
+
   it("exposes the values of the environment root_config.json names", async () => {
     const config = await load({
       "root_config.json": { name: "envs", environment: "production" },

@@ -3,16 +3,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ObjectId, Timestamp } from "bson";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AtollServer } from "../AtollServer.js";
 import type { DataService, Document } from "../data/types.js";
 import { ManualClock } from "./test-support/ManualClock.js";
-
-/** The cars app with a database trigger of each kind of use, a scheduled and an auth trigger. */
-const TRIGGERS_APP_DIR = fileURLToPath(new URL("./test-app", import.meta.url));
+import { TRIGGERS_EXAMPLE_DIR, TRIGGERS_EXAMPLE_SECRETS } from "./test-support/triggersExample.js";
 
 const dir = mkdtempSync(join(tmpdir(), "atoll-triggers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(() => {
+  for (const [name, value] of Object.entries(TRIGGERS_EXAMPLE_SECRETS)) vi.stubEnv(name, value);
+});
+afterAll(() => vi.unstubAllEnvs());
 let files = 0;
 const running: AtollServer[] = [];
 afterEach(async () => {
@@ -21,7 +23,7 @@ afterEach(async () => {
 
 async function start(options: { file?: string; clock?: ManualClock } = {}): Promise<AtollServer> {
   const server = await AtollServer.start({
-    appDir: TRIGGERS_APP_DIR,
+    appDir: TRIGGERS_EXAMPLE_DIR,
     port: 0,
     logLevel: "silent",
     functionTimeoutMs: 10_000,

@@ -4,7 +4,6 @@
  * keep an event from running on two nodes, and a node that dies mid-event hands the trigger
  * over once its claim lapses, with the one event it did not finish delivered again.
  */
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadAppConfig } from "../config/loadAppConfig.js";
 import type { AppConfig } from "../config/types.js";
@@ -15,10 +14,10 @@ import type { LogEntry } from "../logs/LogEntry.js";
 import { openStorage } from "../storage/openStorage.js";
 import type { StorageEngine } from "../storage/StorageEngine.js";
 import { ManualClock } from "./test-support/ManualClock.js";
+import { TRIGGERS_EXAMPLE_DIR, TRIGGERS_EXAMPLE_SECRETS } from "./test-support/triggersExample.js";
 import { TriggerService } from "./TriggerService.js";
 import type { TriggerFunctions } from "./triggerRun.js";
 
-const APP_DIR = fileURLToPath(new URL("./test-app", import.meta.url));
 const T0 = new Date(Date.UTC(2026, 11, 7, 9, 10));
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -34,7 +33,7 @@ interface Shared {
 }
 
 async function sharedStore(): Promise<Shared> {
-  const config = await loadAppConfig(APP_DIR, { env: {} });
+  const config = await loadAppConfig(TRIGGERS_EXAMPLE_DIR, { env: TRIGGERS_EXAMPLE_SECRETS });
   const storage = await openStorage("memory");
   const data = new DataLayer(storage, config, {});
   const functions = new FunctionService({ config, data, timeoutMs: 10_000 });

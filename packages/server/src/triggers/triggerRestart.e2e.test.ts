@@ -9,13 +9,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { CliProcess, runCli } from "../cli/test-support/cliProcess.js";
 import { SqliteStorage } from "../storage/SqliteStorage.js";
+import { TRIGGERS_EXAMPLE_DIR, TRIGGERS_EXAMPLE_SECRETS } from "./test-support/triggersExample.js";
 import { TRIGGER_STATE } from "./triggerNamespaces.js";
 
-const APP_DIR = fileURLToPath(new URL("./test-app", import.meta.url));
 const LISTENING = /^Atoll listening on (http:\/\/\S+) \(app (\S+)\)$/;
 const RUN = /"msg":"trigger recordCarEvents: function recordCarEvent"/;
 const BURST = 100;
@@ -23,11 +22,17 @@ const BURST = 100;
 const work = mkdtempSync(join(tmpdir(), "atoll-trigger-restart-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const storeArgs = (file: string) => ["--app", APP_DIR, "--storage", `sqlite:${join(work, file)}`];
+const storeArgs = (file: string) => [
+  "--app",
+  TRIGGERS_EXAMPLE_DIR,
+  "--storage",
+  `sqlite:${join(work, file)}`,
+];
 
 async function serve(file: string): Promise<{ cli: CliProcess; api: string }> {
   const cli = new CliProcess(["serve", ...storeArgs(file), "--port", "0", "--log-level", "info"], {
     cwd: work,
+    env: TRIGGERS_EXAMPLE_SECRETS,
   });
   const [, url = "", appId = ""] = LISTENING.exec(await cli.waitForLine(LISTENING)) ?? [];
   return { cli, api: `${url}/api/client/v2.0/app/${appId}` };
@@ -117,6 +122,7 @@ describe("database triggers across a restart", () => {
         ["logs", ...storeArgs("clean.db"), "--type", "trigger", "--limit", "1000"],
         {
           cwd: work,
+          env: TRIGGERS_EXAMPLE_SECRETS,
         },
       );
       const runs = logged.stdout
