@@ -2,9 +2,8 @@
  * `context.services.get(name)` through the real sandbox for every data source of an export,
  * whatever its type, each under its own rules for a user; an unknown name throws.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AtollServer } from "../AtollServer.js";
-import { writeApp } from "../config/test-support/appFixture.js";
+import { describe, expect, it } from "vitest";
+import { useAnonymousCaller } from "./test-support/anonymousCaller.js";
 
 const READ_ONLY = {
   roles: [{ name: "readOnly", apply_when: {}, read: true, write: false, insert: false }],
@@ -29,39 +28,10 @@ const APP = {
 };`,
 };
 
-let app: { dir: string; remove: () => Promise<void> };
-let server: AtollServer;
-let token: string;
-
-beforeAll(async () => {
-  app = await writeApp(APP);
-  server = await AtollServer.start({
-    appDir: app.dir,
-    port: 0,
-    storage: "memory",
-    logLevel: "silent",
-  });
-  const login = await fetch(
-    `${server.url}/api/client/v2.0/app/${server.appId}/auth/providers/anon-user/login`,
-    {
-      method: "POST",
-      body: "{}",
-    },
-  );
-  token = ((await login.json()) as { access_token: string }).access_token;
-});
-afterAll(async () => {
-  await server?.close();
-  await app?.remove();
-});
+const caller = useAnonymousCaller(APP);
 
 async function writeThrough(service: string): Promise<unknown> {
-  const response = await fetch(`${server.url}/api/client/v2.0/app/${server.appId}/functions/call`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ name: "writeThrough", arguments: [service] }),
-  });
-  return response.json();
+  return (await caller.call("writeThrough", [service])).body;
 }
 
 describe("context.services.get", () => {

@@ -4,9 +4,8 @@
  * and dependencies; a package functions/package.json does not list, a Node built-in, a native
  * addon and a path outside node_modules are refused with the reason.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AtollServer } from "../AtollServer.js";
-import { writeApp } from "../config/test-support/appFixture.js";
+import { describe, expect, it } from "vitest";
+import { useAnonymousCaller } from "./test-support/anonymousCaller.js";
 
 const MODULES = "functions/node_modules";
 
@@ -34,44 +33,12 @@ module.exports = (text) => lower(text).trim().split(/\\s+/).join(separator);`,
 };`,
 };
 
-let app: { dir: string; remove: () => Promise<void> };
-let server: AtollServer;
-let token: string;
-
-beforeAll(async () => {
-  app = await writeApp(APP);
-  server = await AtollServer.start({
-    appDir: app.dir,
-    port: 0,
-    storage: "memory",
-    logLevel: "silent",
-  });
-  const login = await fetch(
-    `${server.url}/api/client/v2.0/app/${server.appId}/auth/providers/anon-user/login`,
-    {
-      method: "POST",
-      body: "{}",
-    },
-  );
-  token = ((await login.json()) as { access_token: string }).access_token;
-});
-afterAll(async () => {
-  await server?.close();
-  await app?.remove();
-});
+const caller = useAnonymousCaller(APP);
 
 async function call(name: string, args: unknown[]): Promise<unknown> {
-  const response = await fetch(`${server.url}/api/client/v2.0/app/${server.appId}/functions/call`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ name, arguments: args }),
-  });
-  const body: unknown = await response.json();
-  expect({ status: response.status, body }).toEqual({
-    status: 200,
-    body: expect.anything() as unknown,
-  });
-  return body;
+  const answer = await caller.call(name, args);
+  expect(answer).toEqual({ status: 200, body: expect.anything() as unknown });
+  return answer.body;
 }
 
 describe("require in functions", () => {
