@@ -30,6 +30,7 @@ import { LockKey, migratePostgres, quoteIdentifier } from "./postgresMigrations.
 import { PostgresParameters, postgresPushdown } from "./postgresPushdown.js";
 import { rqlCondition } from "./rqlPushdown.js";
 import { DEFAULT_PAGE_SIZE } from "./SqliteStorage.js";
+import { CommitListeners } from "./CommitListeners.js";
 import { StorageError } from "./StorageError.js";
 import type {
   ChangeRecord,
@@ -89,8 +90,7 @@ export class PostgresStorage implements StorageEngine {
   /** Tells this instance's own notifications from others'. */
   readonly #instance = randomUUID();
   readonly #schemaHash: string;
-  readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
-  readonly #closeListeners = new Set<() => void>();
+  readonly #listeners = new CommitListeners();
   readonly #channels = new Map<string, Set<() => void>>();
   #listener: pg.Client | undefined;
   /** LISTEN/UNLISTEN statements, run one after the other on the listening connection. */
@@ -235,12 +235,7 @@ export class PostgresStorage implements StorageEngine {
     listener: (records: readonly ChangeRecord[]) => void,
     onClosed?: () => void,
   ): () => void {
-    this.#listeners.add(listener);
-    if (onClosed !== undefined) this.#closeListeners.add(onClosed);
-    return () => {
-      this.#listeners.delete(listener);
-      if (onClosed !== undefined) this.#closeListeners.delete(onClosed);
-    };
+    return this.#listeners.add(listener, onClosed);
   }
 
   async listNamespaces(): Promise<Namespace[]> {
@@ -277,11 +272,8 @@ export class PostgresStorage implements StorageEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#shutDown();
-    this.#listeners.clear();
     this.#channels.clear();
-    const closers = [...this.#closeListeners];
-    this.#closeListeners.clear();
-    for (const closed of closers) closed();
+    this.#listeners.close();
   }
 
   async #shutDown(): Promise<void> {
@@ -486,7 +478,7 @@ export class PostgresStorage implements StorageEngine {
     const last = records.at(-1);
     if (last === undefined) return;
     this.#delivered = last.seq;
-    for (const listener of [...this.#listeners]) listener(records);
+    this.#listeners.deliver(records);
   }
 
   async #changeRows(after: number, limit: number, before?: number): Promise<BatchedChangeRow[]> {

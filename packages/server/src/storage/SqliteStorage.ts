@@ -28,6 +28,7 @@ import { SqliteHub } from "./SqliteHub.js";
 import type { SqliteMembership } from "./SqliteHub.js";
 import { pushdownCondition } from "./sqlitePushdown.js";
 import type { SqlCondition } from "./sqlitePushdown.js";
+import { CommitListeners } from "./CommitListeners.js";
 import { StorageError } from "./StorageError.js";
 import type {
   CommitOptions,
@@ -64,8 +65,7 @@ export class SqliteStorage implements StorageEngine {
   readonly #file: string;
   readonly #hub: SqliteMembership;
   readonly #now: () => Date;
-  readonly #listeners = new Set<(records: readonly ChangeRecord[]) => void>();
-  readonly #closeListeners = new Set<() => void>();
+  readonly #listeners = new CommitListeners();
   readonly #statements = new Map<string, Database.Statement>();
   readonly #rowByRow: boolean;
   #documentInserts: SqliteMultiRowInsert | undefined;
@@ -224,7 +224,7 @@ export class SqliteStorage implements StorageEngine {
   }
 
   #deliver(records: readonly ChangeRecord[]): void {
-    for (const listener of this.#listeners) listener(records);
+    this.#listeners.deliver(records);
   }
 
   async changesSince(afterSeq: number, limit = 1000): Promise<ChangeRecord[]> {
@@ -246,12 +246,7 @@ export class SqliteStorage implements StorageEngine {
     listener: (records: readonly ChangeRecord[]) => void,
     onClosed?: () => void,
   ): () => void {
-    this.#listeners.add(listener);
-    if (onClosed !== undefined) this.#closeListeners.add(onClosed);
-    return () => {
-      this.#listeners.delete(listener);
-      if (onClosed !== undefined) this.#closeListeners.delete(onClosed);
-    };
+    return this.#listeners.add(listener, onClosed);
   }
 
   async listNamespaces(): Promise<Namespace[]> {
@@ -279,11 +274,8 @@ export class SqliteStorage implements StorageEngine {
     if (this.#closed) return;
     this.#closed = true;
     this.#hub.leave();
-    this.#listeners.clear();
     this.#db.close();
-    const closers = [...this.#closeListeners];
-    this.#closeListeners.clear();
-    for (const closed of closers) closed();
+    this.#listeners.close();
   }
 
   /** Prepared statements are cached by SQL text: preparing costs more than running. */
