@@ -125,4 +125,19 @@ describe("changesetForSession", () => {
       decodeChangeset(changesetForSession(corrected, { ...alice, clientFileIdent: 3 })!),
     ).toEqual([{ type: "EraseObject", table: "Car", pk: ID }]);
   });
+
+  it("gives the origin back, whole, an object its own entry moved into its view", async () => {
+    const origin = { ...(await viewOf("alice", "miles < 100")), clientFileIdent: 3 };
+    const after = doc({ ownerId: "alice", miles: 10 })!;
+    const entry = entryFor(doc({ ownerId: "alice", miles: 150 }), after);
+    const received = decodeChangeset(changesetForSession(entry, origin)!);
+    expect(received[0]).toEqual({ type: "EraseObject", table: "Car", pk: ID });
+    let held: Document | undefined = doc({ ownerId: "alice", miles: 150 });
+    for (const instruction of received) held = applyToDocument(held, instruction);
+    expect(sameFields(held, after)).toBe(true);
+    // Already in its view before: the device holds it with its own write, nothing to send.
+    expect(changesetForSession(entryFor(doc({ ownerId: "alice", miles: 20 }), after), origin)).toBe(
+      undefined,
+    );
+  });
 });

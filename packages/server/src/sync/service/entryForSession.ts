@@ -1,6 +1,9 @@
 /**
- * What one session receives for one history entry (contract rule 4). The origin gets only
- * the entry's corrections. Everyone else gets, per object the entry changed, decided on the
+ * What one session receives for one history entry (contract rule 4). The origin gets the
+ * entry's corrections, then, for each object the entry moved from outside its view into it,
+ * the whole object after an erase: the device no longer holds it, since the download that
+ * moved it out came first and the rebase dropped the device's own write along with it. An
+ * object the origin holds after all is replaced by the same state. Everyone else gets, per object the entry changed, decided on the
  * object's server document before and after the entry against the session's view: the
  * entry's own instructions (in view before and after), the whole object (entering the view),
  * an erase (leaving it, removed from the device only), or nothing.
@@ -28,7 +31,8 @@ const SAME = "s";
 const WHOLE = "w";
 const ERASE = "e";
 const NONE = "n";
-const OWN = "own";
+/** Prefix of the origin's decisions: per object, WHOLE (back into its view) or NONE. */
+const OWN = "o";
 
 interface EntryMemo {
   byObject?: Map<string, ObjectInstructions>;
@@ -57,7 +61,7 @@ export function changesetForSession(entry: SyncEntry, view: SessionView): Uint8A
   const memo = memoOf(entry);
   const own = entry.originIdent === view.clientFileIdent;
   const decisions = own
-    ? OWN
+    ? OWN + entry.objects.map((object) => (movedIntoView(object, view) ? WHOLE : NONE)).join("")
     : entry.objects
         .map((object) => {
           const wasIn = object.before !== undefined && view.inView(object.table, object.before);
@@ -67,11 +71,35 @@ export function changesetForSession(entry: SyncEntry, view: SessionView): Uint8A
         .join("");
   let encoded = memo.encoded.get(decisions);
   if (encoded === undefined) {
-    const instructions = own ? entry.corrections : instructionsFor(entry, decisions, view, memo);
+    const instructions = own
+      ? [...entry.corrections, ...backIntoView(entry, decisions.slice(OWN.length), view)]
+      : instructionsFor(entry, decisions, view, memo);
     encoded = instructions.length === 0 ? null : encodeChangeset(instructions);
     memo.encoded.set(decisions, encoded);
   }
   return encoded ?? undefined;
+}
+
+/** An object that existed outside the view before the entry and is inside it after. */
+function movedIntoView(object: SyncEntry["objects"][number], view: SessionView): boolean {
+  return (
+    object.before !== undefined &&
+    object.after !== undefined &&
+    !view.inView(object.table, object.before) &&
+    view.inView(object.table, object.after)
+  );
+}
+
+/** For the origin: an erase and the whole object, per object its entry moved into its view. */
+function backIntoView(entry: SyncEntry, decisions: string, view: SessionView): Instruction[] {
+  return entry.objects.flatMap((object, i) =>
+    decisions[i] === WHOLE
+      ? [
+          erase(object.table, object.pk),
+          ...instructionsForDocument(view.schema, object.table, object.after!),
+        ]
+      : [],
+  );
 }
 
 function instructionsFor(

@@ -8,8 +8,9 @@
  * the server's state unless a documented rule let it lose (last writer wins, erase wins) or
  * the server compensated it and reported so through onError.
  *
- * Reproduce a failure with the seed it prints: ATOLL_CONVERGENCE_SEED=<seed> (and
- * ATOLL_CONVERGENCE_RUNS=<n> for more or fewer runs).
+ * Inside `npm test` it runs its suite budget from a fixed seed; `npm run fuzz` runs it far
+ * longer from a fresh seed. Reproduce a failure with the seed it prints:
+ * ATOLL_CONVERGENCE_SEED=<seed> (and ATOLL_CONVERGENCE_RUNS=<n> for more or fewer runs).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,13 +20,26 @@ import { CompensatingWriteError } from "@atoll/client";
 import type { User } from "@atoll/client";
 import { AtollServer } from "@atoll/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commandArbitrary, ConvergenceRun } from "./support/faults/convergenceRun.js";
+import {
+  fuzzParameters,
+  isLongFuzzRun,
+} from "../packages/protocol/src/test-support/fuzzParameters.js";
+import { commandArbitrary, ConvergenceRun, type Command } from "./support/faults/convergenceRun.js";
 import { FaultProxy } from "./support/faults/proxy.js";
 import { writeSyncApp, type SyncAppDir } from "./support/faults/syncApp.js";
 import { logInNewUser } from "./support/faults/syncedClients.js";
 
-const RUNS = Number(process.env.ATOLL_CONVERGENCE_RUNS ?? 30);
-const SEED = Number(process.env.ATOLL_CONVERGENCE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SUITE_RUNS = 30;
+const { ATOLL_CONVERGENCE_SEED: seedOverride, ATOLL_CONVERGENCE_RUNS: runsOverride } = process.env;
+/** A long run draws its seed here, so that it can be printed before the runs start. */
+const PARAMETERS = fuzzParameters<[Command[]]>(SUITE_RUNS, {
+  ...(seedOverride !== undefined
+    ? { seed: Number(seedOverride) }
+    : isLongFuzzRun()
+      ? { seed: Math.floor(Math.random() * 2 ** 31) }
+      : {}),
+  ...(runsOverride !== undefined ? { numRuns: Number(runsOverride) } : {}),
+});
 
 let appDir: SyncAppDir;
 let dir: string;
@@ -58,9 +72,9 @@ afterAll(async () => {
 describe("convergence", () => {
   it(
     "brings every client to the server's state for its view, with every write reflected or reported",
-    { timeout: 240_000 },
+    { timeout: isLongFuzzRun() ? 3_600_000 : 240_000 },
     async () => {
-      console.log(`convergence property: seed ${SEED}, ${RUNS} runs`);
+      console.log(`convergence property: seed ${PARAMETERS.seed}, ${PARAMETERS.numRuns} runs`);
       let runNumber = 0;
       const totals = { commands: 0, tasks: 0, compensated: 0 };
       await fc.assert(
@@ -103,7 +117,7 @@ describe("convergence", () => {
             }
           },
         ),
-        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+        { ...PARAMETERS, endOnFailure: true },
       );
       console.log(
         `convergence property: ${totals.commands} commands, ${totals.tasks} tasks on the server, ${totals.compensated} objects compensated`,
