@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { echo; echo "### $*"; npx tsx --conditions=@atoll/source "$@"; }
-# Server (issue 3): logins/s, function-call latency, find on 100k documents, memory at rest;
+# Server: logins/s, function-call latency, find on 100k documents, memory at rest;
 # the cost of evaluating a user's pipeline in a bounded worker process.
 run bench/server/logins.ts
 run bench/server/functions.ts
@@ -20,12 +20,12 @@ run bench/server/endpoints.ts
 # mongoexport file, each against raw better-sqlite3.
 run bench/server/bulkInsert.ts
 run bench/server/importFile.ts
-# RQL (issue 2): parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
+# RQL: parse + bind time; filtering 100k objects in JS and as compiled SQL on SQLite.
 run bench/rql/parse-bind.ts
 run bench/rql/filter.ts
-# Client (issue 4): the local database against raw better-sqlite3 doing the same work.
+# Client: the local database against raw better-sqlite3 doing the same work.
 run bench/client/local.ts
-# Sync (issue 5): the server in its own process, real devices and raw protocol clients over
+# Sync: the server in its own process, real devices and raw protocol clients over
 # loopback; each against the baseline named in its header.
 run bench/sync/latency.ts
 run bench/sync/upload.ts
@@ -33,5 +33,5 @@ run bench/sync/bootstrap.ts
 run bench/sync/ingest.ts
 run bench/sync/connections.ts
 run bench/sync/listInserts.ts
-# Cluster (issue 18): one, two and three server processes on one PostgreSQL database.
+# Cluster: one, two and three server processes on one PostgreSQL database.
 run bench/cluster/cluster.ts
