@@ -74,7 +74,19 @@ export function createHttpApp(deps: HttpDeps): Hono<HttpEnv> {
     cors({
       origin: (origin) => (originAllowed(deps, origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Accept", "X-Requested-With"],
+      // Beside the API's own headers, the credentials and signature HTTPS endpoints read, so
+      // an app in a browser can call its endpoints as it could on App Services.
+      allowHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Accept",
+        "X-Requested-With",
+        "apiKey",
+        "email",
+        "password",
+        "jwtTokenString",
+        "Endpoint-Signature",
+      ],
       exposeHeaders: ["Content-Type", "X-Baas-Location"],
       maxAge: 86400,
     }),

@@ -106,6 +106,23 @@ function customJwt(sub: string): Promise<string> {
 }
 
 describe("endpoint credentials", () => {
+  it("lets a browser send them: CORS preflights allow the credential and signature headers", async () => {
+    const requested = ["apikey", "email", "password", "jwttokenstring", "endpoint-signature"];
+    const response = await fetch(`${server.url}/app/${server.appId}/endpoint/me`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://app.example.org",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": requested.join(","),
+      },
+    });
+    expect(response.status).toBe(204);
+    const allowed = (response.headers.get("access-control-allow-headers") ?? "")
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(requested));
+  });
+
   it("takes email and password headers and an apiKey header, reading custom data only when asked", async () => {
     const credentials = { email: "grace@example.com", password: "hopper-1906" };
     await post(`/app/${server.appId}/auth/providers/local-userpass/register`, credentials);
