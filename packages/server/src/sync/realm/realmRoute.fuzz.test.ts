@@ -18,6 +18,7 @@ import { fuzzParameters } from "../../../../protocol/src/test-support/fuzzParame
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import {
   bindFrame,
+  identFrame,
   rawRealmConnection,
   type RawRealmConnection,
 } from "./test-support/rawRealmConnection.js";
@@ -42,20 +43,7 @@ async function identifiedSession(): Promise<RawRealmConnection> {
   connection.socket.send(bindFrame(1, true));
   const ident = await connection.next();
   if (ident.type !== "ident") throw new Error(`expected ident, got ${ident.type}`);
-  connection.socket.send(
-    encodeClientMessage({
-      type: "ident",
-      session: 1,
-      clientFileIdent: ident.clientFileIdent,
-      clientFileSalt: ident.clientFileSalt,
-      scanServerVersion: 0,
-      scanClientVersion: 0,
-      latestServerVersion: 0,
-      latestServerSalt: 0,
-      queryVersion: 1,
-      query: '{"Car":"(miles < 100)"}',
-    }),
-  );
+  connection.socket.send(identFrame(1, ident, { version: 1, text: '{"Car":"(miles < 100)"}' }));
   return connection;
 }
 

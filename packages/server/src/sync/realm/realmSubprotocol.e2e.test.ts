@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startSyncServer, type SyncTestServer } from "../test-support/startSyncServer.js";
 import {
   bindFrame,
+  identFrame,
   openSyncSocket,
   rawRealmConnection,
   realmOffer,
@@ -69,20 +70,7 @@ it("answers realm-core 14.0 to 14.4 (up to #11) with #11, whose downloads carry 
   socket.send(bind(1, true));
   const ident = await next();
   if (ident.type !== "ident") throw new Error(`expected ident, got ${ident.type}`);
-  socket.send(
-    encodeClientMessage({
-      type: "ident",
-      session: 1,
-      clientFileIdent: ident.clientFileIdent,
-      clientFileSalt: ident.clientFileSalt,
-      scanServerVersion: 0,
-      scanClientVersion: 0,
-      latestServerVersion: 0,
-      latestServerSalt: 0,
-      queryVersion: 1,
-      query: '{"Car":"(miles < 100)"}',
-    }),
-  );
+  socket.send(identFrame(1, ident, { version: 1, text: '{"Car":"(miles < 100)"}' }));
   const download = (await frame())?.toString("latin1") ?? "";
   socket.close();
   // download <session> <6 cursors> <query version> <batch state> <downloadable> <compressed> ...
@@ -113,18 +101,7 @@ it("a session's fatal error ends that session alone: its unbind gets no answer, 
   const { socket, next } = await realmConnection();
   socket.send(bind(1, false));
   socket.send(
-    encodeClientMessage({
-      type: "ident",
-      session: 1,
-      clientFileIdent: 999,
-      clientFileSalt: 1,
-      scanServerVersion: 0,
-      scanClientVersion: 0,
-      latestServerVersion: 0,
-      latestServerSalt: 0,
-      queryVersion: 0,
-      query: "{}",
-    }),
+    identFrame(1, { clientFileIdent: 999, clientFileSalt: 1 }, { version: 0, text: "{}" }),
   );
   const error = await next();
   expect(error).toMatchObject({ type: "json_error", code: 208, session: 1 });

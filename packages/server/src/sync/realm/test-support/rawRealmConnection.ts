@@ -81,3 +81,23 @@ export function bindFrame(session: number, needClientFileIdent: boolean): Uint8A
     isSubserver: false,
   });
 }
+
+/** The IDENT of a session with nothing synced yet: the file identity it was given, one query. */
+export function identFrame(
+  session: number,
+  file: Pick<Extract<RealmServerMessage, { type: "ident" }>, "clientFileIdent" | "clientFileSalt">,
+  query: { readonly version: number; readonly text: string },
+): Uint8Array {
+  return encodeClientMessage({
+    type: "ident",
+    session,
+    clientFileIdent: file.clientFileIdent,
+    clientFileSalt: file.clientFileSalt,
+    scanServerVersion: 0,
+    scanClientVersion: 0,
+    latestServerVersion: 0,
+    latestServerSalt: 0,
+    queryVersion: query.version,
+    query: query.text,
+  });
+}
